@@ -1,0 +1,97 @@
+"""Build the python-telegram-bot Application: the one place that wires everything."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeDefault
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+
+import handlers
+from bot.config import Config
+from bot.context import SERVICES_KEY, AnninhApp, AppContext, Services
+from bot.persistence import SqlitePersistence
+
+log = logging.getLogger(__name__)
+
+# The command menu: (command, text key). Aliases work but are not listed.
+MENU = (
+    ("start", "menu.start"),
+    ("baotin", "menu.report"),
+    ("tindabao", "menu.myreports"),
+    ("thamgia", "menu.join"),
+    ("to", "menu.myteam"),
+    ("caidat", "menu.settings"),
+    ("dulieu", "menu.mydata"),
+    ("trogiup", "menu.help"),
+)
+
+
+def build_application(config: Config, token: str) -> AnninhApp:
+    """The Application for this config; nothing runs until it is started."""
+    persistence = SqlitePersistence(config.database.path)
+    app: AnninhApp = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(config.telegram.api_base_url)
+        .base_file_url(config.telegram.file_base_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.locale.tz))
+        .context_types(ContextTypes(context=AppContext))
+        .persistence(persistence)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    app.bot_data["config"] = config
+    handlers.register(app)
+    return app
+
+
+async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Open the store, build the services, publish the command menu."""
+    persistence = _persistence(app)
+    config: Config = app.bot_data["config"]
+    services = Services.build(config, await persistence.store())
+    app.bot_data[SERVICES_KEY] = services
+    for language in ("vi", "en"):
+        commands = [BotCommand(name, services.i18n.t(language, key)) for name, key in MENU]
+        await app.bot.set_my_commands(
+            commands, scope=BotCommandScopeDefault(),
+            language_code=None if language == config.locale.default_language else language,
+        )
+
+
+async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Close the store (aiosqlite's thread would otherwise keep the process alive)."""
+    await _persistence(app).close()
+
+
+def _persistence(app: Application[Any, Any, Any, Any, Any, Any]) -> SqlitePersistence:
+    persistence = app.persistence
+    assert isinstance(persistence, SqlitePersistence)
+    return persistence
+
+
+@asynccontextmanager
+async def running(app: AnninhApp, *, poll_timeout: float = 10.0) -> AsyncIterator[AnninhApp]:
+    """Run the bot inside an existing event loop (tests, demo): what run_polling does."""
+    await app.initialize()
+    try:
+        if app.post_init is not None:
+            await app.post_init(app)
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(timeout=int(poll_timeout), poll_interval=0.0)
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
+    finally:
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)

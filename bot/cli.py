@@ -1,0 +1,200 @@
+"""`anninh`: the one entry point. Exit codes: 0 done, 1 failed, 2 bad config or usage."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from bot.catalog import Catalog, CatalogError
+from bot.config import Config, ConfigError, load_config
+from bot.store import Store
+
+T = TypeVar("T")
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class Failure(Exception):
+    """An expected failure, said in one line on stderr (exit code 1)."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        config = load_config(args.config)
+        result: int = args.handler(config, args)
+        return result
+    except ConfigError as error:
+        print(f"anninh: config error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except (Failure, CatalogError) as error:
+        print(f"anninh: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return EXIT_FAILED
+
+
+def with_store(config: Config, work: Callable[[Store], Awaitable[T]]) -> T:
+    """Open (and migrate) the database, run `work`, close it whatever happens."""
+
+    async def run() -> T:
+        store = await Store.open(config.database.path)
+        try:
+            return await work(store)
+        finally:
+            await store.close()
+
+    return asyncio.run(run())
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+def cmd_run(config: Config, args: argparse.Namespace) -> int:
+    from bot.app import build_application
+
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    token = config.token()
+    app = build_application(config, token)
+    telegram = config.telegram
+    if telegram.mode == "webhook":
+        if not telegram.webhook_url:
+            raise ConfigError(f"{config.source}: [telegram] webhook_url: required in webhook mode")
+        import os
+
+        app.run_webhook(
+            listen=telegram.webhook_listen, port=telegram.webhook_port,
+            webhook_url=telegram.webhook_url,
+            secret_token=os.environ.get(telegram.webhook_secret_env) or None,
+        )
+    else:
+        app.run_polling()
+    return EXIT_OK
+
+
+def cmd_demo(config: Config, args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return asyncio.run(run_demo(config, quiet=args.quiet))
+
+
+def cmd_sandbox(config: Config, args: argparse.Namespace) -> int:
+    from bot.demo import run_console_session
+
+    return asyncio.run(run_console_session(config, args.user))
+
+
+def cmd_db_migrate(config: Config, args: argparse.Namespace) -> int:
+    from bot.store.migrations import migrate
+
+    async def work(store: Store) -> list[Any]:
+        return await migrate(store.db)  # Store.open already migrated; this reports state
+
+    with_store(config, work)
+    print(f"database {config.database.path} is up to date")
+    return EXIT_OK
+
+
+def cmd_db_backup(config: Config, args: argparse.Namespace) -> int:
+    target = Path(args.path).resolve()
+    if target == config.database.path.resolve():
+        raise Failure("the backup path is the database itself")
+
+    async def work(store: Store) -> None:
+        await store.db.backup(target)
+
+    with_store(config, work)
+    print(f"backed up {config.database.path} to {target}")
+    return EXIT_OK
+
+
+def cmd_areas_load(config: Config, args: argparse.Namespace) -> int:
+    from bot.services.areas import AreasFileError, load_areas, parse_areas
+
+    catalog = Catalog.load(config.content.folder)
+    try:
+        communes = parse_areas(Path(args.file), catalog, config.teams.require_approval)
+        summary = with_store(config, lambda store: load_areas(store, communes, "cli"))
+    except AreasFileError as error:
+        raise Failure(f"areas file rejected, nothing written: {error}") from None
+    print(
+        f"loaded {summary.communes} commune(s), {summary.hamlets} hamlet(s), "
+        f"{summary.teams} team(s); {summary.officers_added} officer(s) added, "
+        f"{summary.leaders_changed} leader(s) set"
+    )
+    return EXIT_OK
+
+
+def cmd_export_reports(config: Config, args: argparse.Namespace) -> int:
+    from bot.services.export import export_reports
+
+    sys.stdout.write(with_store(config, lambda store: export_reports(store, config, args.format)))
+    return EXIT_OK
+
+
+# --- parser -----------------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    top, common = (argparse.ArgumentParser(add_help=False) for _ in range(2))
+    for holder, default in ((top, None), (common, argparse.SUPPRESS)):
+        # Subcommands must not reset a --config given before them, hence SUPPRESS there.
+        holder.add_argument(
+            "--config", type=Path, default=default,
+            help="config file (default: $ANNINH_CONFIG, else ./config.toml)",
+        )
+    parser = argparse.ArgumentParser(
+        prog="anninh", parents=[top],
+        description="anninh — Toàn dân bảo vệ an ninh Tổ quốc, on Telegram.",
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def command(
+        group: Any, name: str, handler: Callable[[Config, argparse.Namespace], int], text: str
+    ) -> argparse.ArgumentParser:
+        sub: argparse.ArgumentParser = group.add_parser(
+            name, parents=[common], help=text, description=text
+        )
+        sub.set_defaults(handler=handler)
+        return sub
+
+    run = command(commands, "run", cmd_run, "run the bot (token from the environment)")
+    run.add_argument("--verbose", action="store_true", help="log debug messages")
+    demo = command(commands, "demo", cmd_demo,
+                   "play a scripted conversation offline (local sandbox, temporary database)")
+    demo.add_argument("--quiet", action="store_true", help="print only the summary")
+    sandbox = command(commands, "sandbox", cmd_sandbox,
+                      "chat with the bot in the terminal, offline, as a simulated user")
+    sandbox.add_argument("--user", type=int, default=3001, help="Telegram id to start as")
+
+    db = commands.add_parser("db", parents=[common], help="database maintenance")
+    db_commands = db.add_subparsers(title="commands", metavar="COMMAND")
+    command(db_commands, "migrate", cmd_db_migrate, "bring the database schema up to date")
+    backup = command(db_commands, "backup", cmd_db_backup,
+                     "copy the database with SQLite's online backup (safe while the bot runs)")
+    backup.add_argument("path", help="where to write the copy")
+
+    areas = commands.add_parser("areas", parents=[common], help="communes, hamlets, teams")
+    areas_commands = areas.add_subparsers(title="commands", metavar="COMMAND")
+    load = command(areas_commands, "load", cmd_areas_load,
+                   "create or update communes, hamlets, teams, leaders, officers from TOML")
+    load.add_argument("file", help="a file shaped like content/areas.sample.toml")
+
+    export = commands.add_parser("export", parents=[common], help="export data")
+    export_commands = export.add_subparsers(title="commands", metavar="COMMAND")
+    reports = command(export_commands, "reports", cmd_export_reports,
+                      "print reports as Open311 GeoReport v2 JSON, or CSV")
+    reports.add_argument("--format", choices=["json", "csv"], default="json")
+    return parser

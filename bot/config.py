@@ -1,0 +1,231 @@
+"""Load config.toml into frozen dataclasses, failing fast with one clear line."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import content
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+_CLOCK_RANGE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+
+
+class ConfigError(Exception):
+    """A config problem, said in one line: the file, the key, what was expected."""
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    token_env: str = "TELEGRAM_BOT_TOKEN"
+    api_base_url: str = DEFAULT_API_BASE_URL
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_url: str = ""
+    webhook_secret_env: str = "ANNINH_WEBHOOK_SECRET"
+
+    @property
+    def file_base_url(self) -> str:
+        """The file URL follows the API URL: …/bot becomes …/file/bot."""
+        base = self.api_base_url.rstrip("/")
+        head, _, tail = base.rpartition("/")
+        return f"{head}/file/{tail}" if head else f"file/{tail}"
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    path: Path = Path("data/anninh.sqlite3")
+
+
+@dataclass(frozen=True)
+class LocaleConfig:
+    default_language: Literal["vi", "en"] = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class ContentConfig:
+    folder: Path = Path(content.__file__).parent
+
+
+@dataclass(frozen=True)
+class BroadcastConfig:
+    rate_per_second: float = 25.0
+    paid_broadcast: bool = False
+    quiet_hours: str = "21:30-06:30"
+    max_attempts: int = 5
+
+
+@dataclass(frozen=True)
+class TeamsConfig:
+    require_approval: bool = True
+    max_members: int = 0  # 0: no limit
+
+
+@dataclass(frozen=True)
+class Config:
+    source: Path
+    telegram: TelegramConfig = field(default_factory=TelegramConfig)
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    locale: LocaleConfig = field(default_factory=LocaleConfig)
+    content: ContentConfig = field(default_factory=ContentConfig)
+    broadcast: BroadcastConfig = field(default_factory=BroadcastConfig)
+    teams: TeamsConfig = field(default_factory=TeamsConfig)
+
+    def token(self) -> str:
+        """The bot token from the environment; ConfigError if it is missing."""
+        token = os.environ.get(self.telegram.token_env, "").strip()
+        if not token:
+            raise ConfigError(
+                f"{self.source}: [telegram] token_env: the environment variable "
+                f"{self.telegram.token_env} must hold the bot token (it is empty or unset)"
+            )
+        return token
+
+
+SECTIONS: dict[str, type[Any]] = {
+    "telegram": TelegramConfig,
+    "database": DatabaseConfig,
+    "locale": LocaleConfig,
+    "content": ContentConfig,
+    "broadcast": BroadcastConfig,
+    "teams": TeamsConfig,
+}
+
+
+def default_config_path() -> Path:
+    return Path(os.environ.get("ANNINH_CONFIG", "config.toml"))
+
+
+def load_config(path: Path | str | None = None) -> Config:
+    """Read `path` (default: $ANNINH_CONFIG, else ./config.toml) and apply env overrides."""
+    source = Path(path) if path is not None else default_config_path()
+    try:
+        raw = tomllib.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{source}: no such config file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{source}: cannot read the file ({error})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{source}: not valid TOML ({error})") from None
+    sections: dict[str, Any] = {}
+    for name, value in raw.items():
+        if name not in SECTIONS:
+            known = ", ".join(f"[{s}]" for s in SECTIONS)
+            raise ConfigError(f"{source}: [{name}]: unknown section (expected one of {known})")
+        if not isinstance(value, dict):
+            raise ConfigError(f"{source}: {name}: expected a table [{name}]")
+        sections[name] = _section(source, name, SECTIONS[name], value)
+    config = Config(source=source, **sections)
+    return _with_environment(_resolved(config))
+
+
+def _section(source: Path, name: str, cls: type[Any], table: dict[str, Any]) -> Any:
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    hints = typing.get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        where = f"{source}: [{name}] {key}"
+        if key not in fields:
+            raise ConfigError(f"{where}: unknown key (expected one of {', '.join(fields)})")
+        values[key] = _coerce(where, hints[key], value)
+    section = cls(**values)
+    _validate(source, name, section)
+    return section
+
+
+def _coerce(where: str, hint: Any, value: Any) -> Any:
+    origin = get_origin(hint)
+    if origin is Literal:
+        choices = get_args(hint)
+        if value not in choices:
+            expected = " or ".join(repr(c) for c in choices)
+            raise ConfigError(f"{where}: expected {expected}, got {value!r}")
+        return value
+    if hint is Path:
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{where}: expected a path (a non-empty string), got {value!r}")
+        return Path(value)
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: expected true or false, got {value!r}")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{where}: expected a number, got {value!r}")
+        return float(value)
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where}: expected a whole number, got {value!r}")
+        return value
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: expected a string, got {value!r}")
+        return value
+    if isinstance(hint, types.UnionType):  # pragma: no cover - no such fields yet
+        raise ConfigError(f"{where}: unsupported type")
+    raise ConfigError(f"{where}: unsupported type {hint!r}")  # pragma: no cover
+
+
+def _validate(source: Path, name: str, section: Any) -> None:
+    def fail(key: str, expected: str) -> None:
+        value = getattr(section, key)
+        raise ConfigError(f"{source}: [{name}] {key}: expected {expected}, got {value!r}")
+
+    if isinstance(section, TelegramConfig):
+        if not section.api_base_url.startswith(("http://", "https://")):
+            fail("api_base_url", "an http(s) URL such as https://api.telegram.org/bot")
+        if not section.token_env:
+            fail("token_env", "the name of an environment variable")
+        if not 0 < section.webhook_port < 65536:
+            fail("webhook_port", "a port number from 1 to 65535")
+    elif isinstance(section, LocaleConfig):
+        try:
+            ZoneInfo(section.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            fail("timezone", "an IANA time zone such as Asia/Ho_Chi_Minh")
+    elif isinstance(section, BroadcastConfig):
+        ceiling = 1000.0 if section.paid_broadcast else 30.0
+        if not 0 < section.rate_per_second <= ceiling:
+            fail("rate_per_second", f"a number above 0 and at most {ceiling:g}"
+                 + ("" if section.paid_broadcast else " (set paid_broadcast = true for more)"))
+        if section.quiet_hours and not _CLOCK_RANGE.match(section.quiet_hours):
+            fail("quiet_hours", 'a range "HH:MM-HH:MM" or "" for none')
+        if section.max_attempts < 1:
+            fail("max_attempts", "a whole number of at least 1")
+    elif isinstance(section, TeamsConfig) and section.max_members < 0:
+        fail("max_members", "0 (no limit) or a positive whole number")
+
+
+def _resolved(config: Config) -> Config:
+    """Resolve relative paths against the config file's folder."""
+    base = config.source.resolve().parent
+    database = dataclasses.replace(config.database, path=base / config.database.path)
+    folder = base / config.content.folder
+    return dataclasses.replace(
+        config, database=database, content=dataclasses.replace(config.content, folder=folder)
+    )
+
+
+def _with_environment(config: Config) -> Config:
+    """ANNINH_API_BASE_URL and ANNINH_DATABASE override the file."""
+    telegram, database = config.telegram, config.database
+    if url := os.environ.get("ANNINH_API_BASE_URL", "").strip():
+        telegram = dataclasses.replace(telegram, api_base_url=url)
+        _validate(config.source, "telegram", telegram)
+    if db_path := os.environ.get("ANNINH_DATABASE", "").strip():
+        database = dataclasses.replace(database, path=Path(db_path).resolve())
+    return dataclasses.replace(config, telegram=telegram, database=database)

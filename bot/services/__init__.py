@@ -1,0 +1,1 @@
+"""Domain rules. Services take and return plain data; they never import telegram."""

@@ -1,0 +1,181 @@
+"""Residents: consent, area, tags, language, mute, phone, and their data (export, delete)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import phonenumbers
+
+from bot.catalog import Catalog
+from bot.models import Commune, Hamlet, Resident
+from bot.store import Store
+from bot.text import fold
+
+A = TypeVar("A", Commune, Hamlet)
+
+
+class PhoneError(ValueError):
+    """The typed or shared phone number is not a valid number."""
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    memberships: int
+    reports_kept: int
+
+
+def normalise_phone(raw: str, region: str = "VN") -> str:
+    """E.164 form of a phone number (+84…); PhoneError if it is not a valid number."""
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        raise PhoneError(raw) from None
+    if not phonenumbers.is_valid_number(number):
+        raise PhoneError(raw)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _best_matches(areas: list[A], typed: str) -> list[A]:
+    """Exact (folded) name or code first, else every area whose name contains the words."""
+    wanted = fold(typed)
+    if not wanted:
+        return []
+    exact = [a for a in areas if fold(a.name) == wanted or a.code == typed.strip()]
+    return exact or [a for a in areas if wanted in fold(a.name)]
+
+
+class ResidentService:
+    def __init__(self, store: Store, catalog: Catalog) -> None:
+        self._store = store
+        self._catalog = catalog
+
+    async def get(self, telegram_id: int) -> Resident | None:
+        return await self._store.residents.by_telegram_id(telegram_id)
+
+    async def ensure(self, telegram_id: int) -> Resident:
+        """The resident for a Telegram user; a new one is stored as the bare id only."""
+        resident = await self._store.residents.by_telegram_id(telegram_id)
+        if resident is not None:
+            return resident
+        async with self._store.db.transaction() as tx:
+            resident_id = await self._store.residents.ensure(tx, telegram_id)
+        found = await self._store.residents.get(resident_id)
+        assert found is not None
+        return found
+
+    async def give_consent(
+        self, resident: Resident, version: str, display_name: str, language: str
+    ) -> Resident:
+        """Record consent; in a one-commune deployment the resident belongs to it at once."""
+        communes = await self._store.areas.communes()
+        async with self._store.db.transaction() as tx:
+            await self._store.residents.set_consent(tx, resident.id, "given", version)
+            fields: dict[str, object] = {"display_name": display_name[:128], "language": language}
+            if len(communes) == 1 and resident.commune_id is None:
+                fields["commune_id"] = communes[0].id
+            await self._store.residents.update(tx, resident.id, **fields)
+            await self._record(tx, resident.id, "consent.given", version=version)
+        return await self._reload(resident)
+
+    async def decline_consent(self, resident: Resident, version: str) -> Resident:
+        """Keep only the Telegram id and the refusal."""
+        async with self._store.db.transaction() as tx:
+            await self._store.residents.erase(tx, resident.id)
+            await self._store.residents.set_consent(tx, resident.id, "declined", version)
+            await self._record(tx, resident.id, "consent.declined", version=version)
+        return await self._reload(resident)
+
+    async def set_language(self, resident: Resident, language: str) -> Resident:
+        async with self._store.db.transaction() as tx:
+            await self._store.residents.update(tx, resident.id, language=language)
+        return await self._reload(resident)
+
+    async def set_area(
+        self, resident: Resident, commune_id: int, hamlet_id: int | None
+    ) -> Resident:
+        async with self._store.db.transaction() as tx:
+            await self._store.residents.update(
+                tx, resident.id, commune_id=commune_id, hamlet_id=hamlet_id
+            )
+        return await self._reload(resident)
+
+    async def toggle_tag(self, resident: Resident, tag: str) -> list[str]:
+        if tag not in self._catalog.tags:
+            raise KeyError(tag)
+        tags = set(await self._store.residents.tags(resident.id))
+        tags ^= {tag}
+        async with self._store.db.transaction() as tx:
+            await self._store.residents.set_tags(tx, resident.id, tags)
+        return sorted(tags)
+
+    async def tags(self, resident: Resident) -> list[str]:
+        return await self._store.residents.tags(resident.id)
+
+    async def set_mute(self, resident: Resident, muted: bool) -> Resident:
+        async with self._store.db.transaction() as tx:
+            await self._store.residents.update(tx, resident.id, mute_propaganda=int(muted))
+        return await self._reload(resident)
+
+    async def set_phone(self, resident: Resident, raw: str | None) -> Resident:
+        """Store the phone in E.164 (PhoneError if invalid); None removes it."""
+        phone = None if raw is None else normalise_phone(raw)
+        async with self._store.db.transaction() as tx:
+            await self._store.residents.update(tx, resident.id, phone=phone)
+        return await self._reload(resident)
+
+    async def match_communes(self, typed: str) -> list[Commune]:
+        """Communes named by the typed words, ignoring accents and case."""
+        return _best_matches(await self._store.areas.communes(), typed)
+
+    async def match_hamlets(self, commune_id: int, typed: str) -> list[Hamlet]:
+        """Hamlets of the commune named by the typed words, ignoring accents and case."""
+        return _best_matches(await self._store.areas.hamlets(commune_id), typed)
+
+    async def export(self, resident: Resident) -> dict[str, Any]:
+        """Everything stored about the resident, as plain JSON-ready data."""
+        areas = self._store.areas
+        commune = await areas.commune(resident.commune_id) if resident.commune_id else None
+        hamlet = await areas.hamlet(resident.hamlet_id) if resident.hamlet_id else None
+        memberships = await self._store.memberships.of_resident(resident.id)
+        audit = await self._store.audit.entries("resident", resident.id)
+        return {
+            "telegram_id": resident.telegram_id,
+            "display_name": resident.display_name,
+            "language": resident.language,
+            "phone": resident.phone,
+            "commune": commune.name if commune else None,
+            "hamlet": hamlet.name if hamlet else None,
+            "tags": await self._store.residents.tags(resident.id),
+            "mute_propaganda": resident.mute_propaganda,
+            "consent": {
+                "state": resident.consent,
+                "at": resident.consent_at,
+                "text_version": resident.consent_version,
+            },
+            "teams": [
+                {"team": team.name, "role": m.role, "state": m.state, "since": m.requested_at}
+                for team, m in memberships
+            ],
+            "history": [{"at": e.at, "action": e.action} for e in audit],
+            "created_at": resident.created_at,
+        }
+
+    async def forget(self, resident: Resident) -> Forgotten:
+        """Delete the person's data; what must stay (reports) stays, unlinked."""
+        memberships = await self._store.memberships.of_resident(resident.id)
+        async with self._store.db.transaction() as tx:
+            await self._store.residents.erase(tx, resident.id)
+            await self._record(tx, resident.id, "data.forgotten")
+        return Forgotten(memberships=len(memberships), reports_kept=0)
+
+    async def _record(self, tx: Any, resident_id: int, action: str, **detail: Any) -> None:
+        await self._store.audit.record(
+            tx, actor_id=resident_id, actor_label="resident", action=action,
+            subject_type="resident", subject_id=resident_id, **detail,
+        )
+
+    async def _reload(self, resident: Resident) -> Resident:
+        found = await self._store.residents.get(resident.id)
+        assert found is not None
+        return found

@@ -1,0 +1,176 @@
+"""Teams: join requests, the leader's decisions, leaving, and what members and leaders see."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from bot.config import TeamsConfig
+from bot.models import Member, Membership, Resident, Team
+from bot.store import Store
+
+
+class JoinResult(enum.StrEnum):
+    UNKNOWN_CODE = "unknown_code"
+    ALREADY_MEMBER = "already_member"
+    ALREADY_PENDING = "already_pending"
+    FULL = "full"
+    REQUESTED = "requested"
+    JOINED = "joined"
+
+
+class Decision(enum.StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    NOT_LEADER = "not_leader"
+    NOT_PENDING = "not_pending"
+    FULL = "full"
+
+
+@dataclass(frozen=True)
+class JoinOutcome:
+    result: JoinResult
+    team: Team | None = None
+    leader: Member | None = None
+
+
+@dataclass(frozen=True)
+class DecisionOutcome:
+    result: Decision
+    team: Team | None = None
+    applicant: Resident | None = None
+
+
+@dataclass(frozen=True)
+class TeamView:
+    team: Team
+    membership: Membership
+    leader: Member | None
+    active_members: int
+
+
+@dataclass(frozen=True)
+class LeaderView:
+    team: Team
+    members: list[Member]
+    pending: list[Member]
+
+
+class TeamService:
+    def __init__(self, store: Store, config: TeamsConfig) -> None:
+        self._store = store
+        self._config = config
+
+    async def request_join(self, resident: Resident, join_code: str) -> JoinOutcome:
+        """Ask to join the team with this code; joins at once if the team needs no approval."""
+        team = await self._store.areas.team_by_join_code(join_code.strip())
+        if team is None:
+            return JoinOutcome(JoinResult.UNKNOWN_CODE)
+        leader = await self._store.memberships.leader(team.id)
+        current = await self._store.memberships.get(team.id, resident.id)
+        if current is not None:
+            result = JoinResult.ALREADY_MEMBER if current.state == "active" else (
+                JoinResult.ALREADY_PENDING)
+            return JoinOutcome(result, team, leader)
+        if await self._is_full(team):
+            return JoinOutcome(JoinResult.FULL, team, leader)
+        direct = not team.requires_approval
+        async with self._store.db.transaction() as tx:
+            await self._store.memberships.add(
+                tx, team.id, resident.id, "member", "active" if direct else "pending"
+            )
+            await self._store.audit.record(
+                tx, actor_id=resident.id, actor_label="resident",
+                action="team.joined" if direct else "team.requested",
+                subject_type="team", subject_id=team.id, resident_id=resident.id,
+            )
+        return JoinOutcome(JoinResult.JOINED if direct else JoinResult.REQUESTED, team, leader)
+
+    async def decide(
+        self, actor: Resident, team_id: int, applicant_id: int, approve: bool
+    ) -> DecisionOutcome:
+        """The leader (or an officer of the commune) approves or rejects a pending request."""
+        team = await self._store.areas.team(team_id)
+        if team is None or not await self.may_manage(actor, team):
+            return DecisionOutcome(Decision.NOT_LEADER, team)
+        applicant = await self._store.residents.get(applicant_id)
+        membership = await self._store.memberships.get(team_id, applicant_id)
+        if applicant is None or membership is None or membership.state != "pending":
+            return DecisionOutcome(Decision.NOT_PENDING, team, applicant)
+        if approve and await self._is_full(team):
+            return DecisionOutcome(Decision.FULL, team, applicant)
+        async with self._store.db.transaction() as tx:
+            if approve:
+                await self._store.memberships.activate(tx, team_id, applicant_id, actor.id)
+            else:
+                await self._store.memberships.remove(tx, team_id, applicant_id)
+            await self._store.audit.record(
+                tx, actor_id=actor.id, actor_label="leader",
+                action="team.approved" if approve else "team.rejected",
+                subject_type="team", subject_id=team_id, resident_id=applicant_id,
+            )
+        result = Decision.APPROVED if approve else Decision.REJECTED
+        return DecisionOutcome(result, team, applicant)
+
+    async def leave(self, resident: Resident, team_id: int) -> Team | None:
+        """Leave a team (a leader stays leader until an officer appoints another)."""
+        team = await self._store.areas.team(team_id)
+        membership = await self._store.memberships.get(team_id, resident.id)
+        if team is None or membership is None or membership.role == "leader":
+            return None
+        async with self._store.db.transaction() as tx:
+            await self._store.memberships.remove(tx, team_id, resident.id)
+            await self._store.audit.record(
+                tx, actor_id=resident.id, actor_label="resident", action="team.left",
+                subject_type="team", subject_id=team_id, resident_id=resident.id,
+            )
+        return team
+
+    async def remove_member(self, actor: Resident, team_id: int, member_id: int) -> bool:
+        """A leader (or officer) removes a member; False if not allowed or not a member."""
+        team = await self._store.areas.team(team_id)
+        if team is None or member_id == actor.id or not await self.may_manage(actor, team):
+            return False
+        membership = await self._store.memberships.get(team_id, member_id)
+        if membership is None or membership.role == "leader":
+            return False
+        async with self._store.db.transaction() as tx:
+            await self._store.memberships.remove(tx, team_id, member_id)
+            await self._store.audit.record(
+                tx, actor_id=actor.id, actor_label="leader", action="team.removed",
+                subject_type="team", subject_id=team_id, resident_id=member_id,
+            )
+        return True
+
+    async def my_teams(self, resident: Resident) -> list[TeamView]:
+        views = []
+        for team, membership in await self._store.memberships.of_resident(resident.id):
+            views.append(TeamView(
+                team, membership,
+                await self._store.memberships.leader(team.id),
+                await self._store.memberships.count_active(team.id),
+            ))
+        return views
+
+    async def leader_view(self, actor: Resident, team_id: int) -> LeaderView | None:
+        """Members and pending requests, for the team's leader or an officer only."""
+        team = await self._store.areas.team(team_id)
+        if team is None or not await self.may_manage(actor, team):
+            return None
+        everyone = await self._store.memberships.members(team_id)
+        return LeaderView(
+            team,
+            [m for m in everyone if m.state == "active"],
+            [m for m in everyone if m.state == "pending"],
+        )
+
+    async def may_manage(self, actor: Resident, team: Team) -> bool:
+        """Checked against the database on every privileged action, button presses included."""
+        membership = await self._store.memberships.get(team.id, actor.id)
+        if membership is not None and membership.role == "leader":
+            return True
+        return await self._store.residents.has_role(actor.id, "officer", team.commune_id)
+
+    async def _is_full(self, team: Team) -> bool:
+        limit = team.max_members or self._config.max_members
+        return bool(limit) and await self._store.memberships.count_active(team.id) >= limit

@@ -1,0 +1,41 @@
+"""All SQL lives here. `Store` opens the database, migrates it and groups the tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.store.areas import AreaStore
+from bot.store.audit import AuditStore
+from bot.store.db import Database, Tx
+from bot.store.memberships import MembershipStore
+from bot.store.migrations import migrate
+from bot.store.persistence import PersistenceStore
+from bot.store.residents import ResidentStore
+
+__all__ = ["Database", "Store", "Tx"]
+
+
+class Store:
+    """The database and one object per table group; writes go through `db.transaction()`."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.areas = AreaStore(db)
+        self.residents = ResidentStore(db)
+        self.memberships = MembershipStore(db)
+        self.audit = AuditStore(db)
+        self.persistence = PersistenceStore(db)
+
+    @classmethod
+    async def open(cls, path: Path) -> Store:
+        """Open the database at `path` and bring its schema up to date."""
+        db = await Database.open(path)
+        try:
+            await migrate(db)
+        except BaseException:
+            await db.close()
+            raise
+        return cls(db)
+
+    async def close(self) -> None:
+        await self.db.close()

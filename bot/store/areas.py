@@ -1,0 +1,158 @@
+"""Communes, hamlets and teams."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from bot.models import Commune, Hamlet, Team
+from bot.store.db import Database, Tx, now_iso
+
+_TEAM_COLUMNS = (
+    "id, commune_id, hamlet_id, code, name, kind, join_code, requires_approval, max_members"
+)
+
+
+def _commune(row: sqlite3.Row) -> Commune:
+    return Commune(row["id"], row["code"], row["name"], row["staff_chat_id"])
+
+
+def _hamlet(row: sqlite3.Row) -> Hamlet:
+    return Hamlet(row["id"], row["commune_id"], row["code"], row["name"])
+
+
+def team_from_row(row: sqlite3.Row) -> Team:
+    return Team(
+        id=row["id"],
+        commune_id=row["commune_id"],
+        hamlet_id=row["hamlet_id"],
+        code=row["code"],
+        name=row["name"],
+        kind=row["kind"],
+        join_code=row["join_code"],
+        requires_approval=bool(row["requires_approval"]),
+        max_members=row["max_members"],
+    )
+
+
+class AreaStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # --- writes (inside a transaction) ---------------------------------------------------
+
+    async def upsert_commune(
+        self, tx: Tx, code: str, name: str, staff_chat_id: int | None
+    ) -> int:
+        now = now_iso()
+        async with tx.execute(
+            "INSERT INTO communes (code, name, staff_chat_id, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET name = excluded.name, "
+            "staff_chat_id = excluded.staff_chat_id, updated_at = excluded.updated_at "
+            "RETURNING id",
+            (code, name, staff_chat_id, now, now),
+        ) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        return int(row[0])
+
+    async def upsert_hamlet(self, tx: Tx, commune_id: int, code: str, name: str) -> int:
+        async with tx.execute(
+            "INSERT INTO hamlets (commune_id, code, name) VALUES (?, ?, ?) "
+            "ON CONFLICT (commune_id, code) DO UPDATE SET name = excluded.name RETURNING id",
+            (commune_id, code, name),
+        ) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        return int(row[0])
+
+    async def upsert_team(
+        self,
+        tx: Tx,
+        *,
+        commune_id: int,
+        hamlet_id: int | None,
+        code: str,
+        name: str,
+        kind: str,
+        join_code: str,
+        requires_approval: bool,
+        max_members: int,
+    ) -> int:
+        async with tx.execute(
+            "INSERT INTO teams (commune_id, hamlet_id, code, name, kind, join_code, "
+            "requires_approval, max_members, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (commune_id, code) DO UPDATE SET hamlet_id = excluded.hamlet_id, "
+            "name = excluded.name, kind = excluded.kind, join_code = excluded.join_code, "
+            "requires_approval = excluded.requires_approval, "
+            "max_members = excluded.max_members RETURNING id",
+            (commune_id, hamlet_id, code, name, kind, join_code, requires_approval,
+             max_members, now_iso()),
+        ) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        return int(row[0])
+
+    # --- reads ---------------------------------------------------------------------------
+
+    async def communes(self) -> list[Commune]:
+        rows = await self._db.fetchall("SELECT * FROM communes ORDER BY name")
+        return [_commune(row) for row in rows]
+
+    async def commune(self, commune_id: int) -> Commune | None:
+        row = await self._db.fetchone("SELECT * FROM communes WHERE id = ?", (commune_id,))
+        return None if row is None else _commune(row)
+
+    async def commune_by_code(self, code: str) -> Commune | None:
+        row = await self._db.fetchone("SELECT * FROM communes WHERE code = ?", (code,))
+        return None if row is None else _commune(row)
+
+    async def commune_by_staff_chat(self, chat_id: int) -> Commune | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM communes WHERE staff_chat_id = ?", (chat_id,)
+        )
+        return None if row is None else _commune(row)
+
+    async def hamlets(self, commune_id: int) -> list[Hamlet]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM hamlets WHERE commune_id = ? ORDER BY name", (commune_id,)
+        )
+        return [_hamlet(row) for row in rows]
+
+    async def hamlet(self, hamlet_id: int) -> Hamlet | None:
+        row = await self._db.fetchone("SELECT * FROM hamlets WHERE id = ?", (hamlet_id,))
+        return None if row is None else _hamlet(row)
+
+    async def hamlet_by_code(self, commune_id: int, code: str) -> Hamlet | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM hamlets WHERE commune_id = ? AND code = ?", (commune_id, code)
+        )
+        return None if row is None else _hamlet(row)
+
+    async def team(self, team_id: int) -> Team | None:
+        row = await self._db.fetchone(
+            f"SELECT {_TEAM_COLUMNS} FROM teams WHERE id = ?", (team_id,)
+        )
+        return None if row is None else team_from_row(row)
+
+    async def team_by_code(self, commune_id: int, code: str) -> Team | None:
+        row = await self._db.fetchone(
+            f"SELECT {_TEAM_COLUMNS} FROM teams WHERE commune_id = ? AND code = ?",
+            (commune_id, code),
+        )
+        return None if row is None else team_from_row(row)
+
+    async def team_by_join_code(self, join_code: str) -> Team | None:
+        row = await self._db.fetchone(
+            f"SELECT {_TEAM_COLUMNS} FROM teams WHERE join_code = ?", (join_code,)
+        )
+        return None if row is None else team_from_row(row)
+
+    async def teams(self, commune_id: int | None = None) -> list[Team]:
+        if commune_id is None:
+            rows = await self._db.fetchall(f"SELECT {_TEAM_COLUMNS} FROM teams ORDER BY code")
+        else:
+            rows = await self._db.fetchall(
+                f"SELECT {_TEAM_COLUMNS} FROM teams WHERE commune_id = ? ORDER BY code",
+                (commune_id,),
+            )
+        return [team_from_row(row) for row in rows]

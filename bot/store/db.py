@@ -1,0 +1,97 @@
+"""The one SQLite connection: pragmas, serialised write transactions, reads, backup."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeAlias
+
+import aiosqlite
+
+Params: TypeAlias = Sequence[Any] | dict[str, Any]
+Tx: TypeAlias = aiosqlite.Connection
+
+
+def now_iso() -> str:
+    """The current time as stored in the database: ISO 8601, UTC, with offset."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Database:
+    """Owns the aiosqlite connection. Every write goes through `transaction()`.
+
+    One aiosqlite connection is one shared transaction, so write transactions are
+    serialised by a lock; reads run in autocommit mode and never hold the lock.
+    """
+
+    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+        self._connection = connection
+        self._lock = asyncio.Lock()
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: Path) -> Database:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = await aiosqlite.connect(path, isolation_level=None)
+        connection.row_factory = sqlite3.Row
+        try:
+            for pragma in (
+                "PRAGMA journal_mode=WAL",
+                "PRAGMA synchronous=NORMAL",
+                "PRAGMA foreign_keys=ON",
+                "PRAGMA busy_timeout=5000",
+            ):
+                await connection.execute(pragma)
+        except BaseException:
+            await connection.close()
+            raise
+        return cls(connection, path)
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._connection.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Tx]:
+        """One write transaction (BEGIN IMMEDIATE … COMMIT), rolled back on any error."""
+        async with self._lock:
+            await self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._connection
+            except BaseException:
+                await self._connection.rollback()
+                raise
+            await self._connection.commit()
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        rows = await self._connection.execute_fetchall(sql, params)
+        return list(rows)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        async with self._connection.execute(sql, params) as cursor:
+            row: sqlite3.Row | None = await cursor.fetchone()
+            return row
+
+    async def scalar(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+    async def executescript(self, script: str) -> None:
+        """Run a whole script (migrations) under the write lock; the script commits itself."""
+        async with self._lock:
+            try:
+                await self._connection.executescript(script)
+            except BaseException:
+                if self._connection.in_transaction:
+                    await self._connection.rollback()
+                raise
+
+    async def backup(self, target: Path) -> None:
+        """Copy the live database to `target` with SQLite's online backup API."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        async with aiosqlite.connect(target) as destination:
+            await self._connection.backup(destination)

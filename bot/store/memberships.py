@@ -1,0 +1,107 @@
+"""Who belongs to which team, as member or leader, pending or active."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from bot.models import Member, MemberRole, Membership, MemberState, Team
+from bot.store.areas import team_from_row
+from bot.store.db import Database, Tx, now_iso
+
+
+def _membership(row: sqlite3.Row) -> Membership:
+    return Membership(
+        row["team_id"], row["resident_id"], row["role"], row["state"],
+        row["requested_at"], row["decided_at"],
+    )
+
+
+class MembershipStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # --- writes ----------------------------------------------------------------------------
+
+    async def add(
+        self, tx: Tx, team_id: int, resident_id: int, role: MemberRole, state: MemberState,
+        decided_by: int | None = None,
+    ) -> None:
+        """Insert or overwrite one membership."""
+        now = now_iso()
+        await tx.execute(
+            "INSERT INTO memberships (team_id, resident_id, role, state, requested_at, "
+            "decided_at, decided_by) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (team_id, resident_id) DO UPDATE SET role = excluded.role, "
+            "state = excluded.state, decided_at = excluded.decided_at, "
+            "decided_by = excluded.decided_by",
+            (team_id, resident_id, role, state, now,
+             now if state == "active" else None, decided_by),
+        )
+
+    async def activate(self, tx: Tx, team_id: int, resident_id: int, decided_by: int) -> bool:
+        cursor = await tx.execute(
+            "UPDATE memberships SET state = 'active', decided_at = ?, decided_by = ? "
+            "WHERE team_id = ? AND resident_id = ? AND state = 'pending'",
+            (now_iso(), decided_by, team_id, resident_id),
+        )
+        return cursor.rowcount > 0
+
+    async def remove(self, tx: Tx, team_id: int, resident_id: int) -> bool:
+        cursor = await tx.execute(
+            "DELETE FROM memberships WHERE team_id = ? AND resident_id = ?",
+            (team_id, resident_id),
+        )
+        return cursor.rowcount > 0
+
+    async def set_leader(self, tx: Tx, team_id: int, resident_id: int, by: int | None) -> None:
+        """Make `resident_id` the team's only leader; a previous leader stays a member."""
+        await tx.execute(
+            "UPDATE memberships SET role = 'member' WHERE team_id = ? AND role = 'leader' "
+            "AND resident_id != ?",
+            (team_id, resident_id),
+        )
+        await self.add(tx, team_id, resident_id, "leader", "active", by)
+
+    # --- reads ---------------------------------------------------------------------------
+
+    async def get(self, team_id: int, resident_id: int) -> Membership | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM memberships WHERE team_id = ? AND resident_id = ?",
+            (team_id, resident_id),
+        )
+        return None if row is None else _membership(row)
+
+    async def of_resident(self, resident_id: int) -> list[tuple[Team, Membership]]:
+        rows = await self._db.fetchall(
+            "SELECT t.id, t.commune_id, t.hamlet_id, t.code, t.name, t.kind, t.join_code, "
+            "t.requires_approval, t.max_members, m.team_id, m.resident_id, m.role, m.state, "
+            "m.requested_at, m.decided_at FROM memberships m JOIN teams t ON t.id = m.team_id "
+            "WHERE m.resident_id = ? ORDER BY t.name",
+            (resident_id,),
+        )
+        return [(team_from_row(row), _membership(row)) for row in rows]
+
+    async def members(self, team_id: int) -> list[Member]:
+        rows = await self._db.fetchall(
+            "SELECT r.id, r.telegram_id, r.display_name, m.role, m.state, m.requested_at "
+            "FROM memberships m JOIN residents r ON r.id = m.resident_id WHERE m.team_id = ? "
+            "ORDER BY m.role = 'leader' DESC, m.state, r.display_name COLLATE NOCASE",
+            (team_id,),
+        )
+        return [Member(*row) for row in rows]
+
+    async def count_active(self, team_id: int) -> int:
+        count = await self._db.scalar(
+            "SELECT count(*) FROM memberships WHERE team_id = ? AND state = 'active'",
+            (team_id,),
+        )
+        return int(count or 0)
+
+    async def leader(self, team_id: int) -> Member | None:
+        row = await self._db.fetchone(
+            "SELECT r.id, r.telegram_id, r.display_name, m.role, m.state, m.requested_at "
+            "FROM memberships m JOIN residents r ON r.id = m.resident_id "
+            "WHERE m.team_id = ? AND m.role = 'leader'",
+            (team_id,),
+        )
+        return None if row is None else Member(*row)

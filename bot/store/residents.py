@@ -1,0 +1,153 @@
+"""Residents, their tags and their staff roles."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+from bot.models import Consent, Resident, StaffRole
+from bot.store.db import Database, Tx, now_iso
+
+
+def _resident(row: sqlite3.Row) -> Resident:
+    return Resident(
+        id=row["id"],
+        telegram_id=row["telegram_id"],
+        display_name=row["display_name"],
+        language=row["language"],
+        commune_id=row["commune_id"],
+        hamlet_id=row["hamlet_id"],
+        phone=row["phone"],
+        consent=row["consent"],
+        consent_at=row["consent_at"],
+        consent_version=row["consent_version"],
+        mute_propaganda=bool(row["mute_propaganda"]),
+        unreachable_at=row["unreachable_at"],
+        created_at=row["created_at"],
+    )
+
+
+class ResidentStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # --- writes ----------------------------------------------------------------------------
+
+    async def ensure(self, tx: Tx, telegram_id: int) -> int:
+        """The resident id for a Telegram user, creating a bare row (the id only) if new."""
+        now = now_iso()
+        async with tx.execute(
+            "INSERT INTO residents (telegram_id, created_at, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (telegram_id) DO UPDATE SET telegram_id = excluded.telegram_id "
+            "RETURNING id",
+            (telegram_id, now, now),
+        ) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        return int(row[0])
+
+    async def update(self, tx: Tx, resident_id: int, **fields: object) -> None:
+        """Set columns of one resident; the column names come from code, never from input."""
+        allowed = {
+            "display_name", "language", "commune_id", "hamlet_id", "phone", "consent",
+            "consent_at", "consent_version", "mute_propaganda", "unreachable_at",
+        }
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ValueError(f"unknown resident fields: {sorted(unknown)}")
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        await tx.execute(
+            f"UPDATE residents SET {assignments}, updated_at = ? WHERE id = ?",
+            (*fields.values(), now_iso(), resident_id),
+        )
+
+    async def set_consent(self, tx: Tx, resident_id: int, consent: Consent, version: str) -> None:
+        await self.update(
+            tx, resident_id, consent=consent, consent_at=now_iso(), consent_version=version
+        )
+
+    async def set_tags(self, tx: Tx, resident_id: int, tags: Iterable[str]) -> None:
+        await tx.execute("DELETE FROM resident_tags WHERE resident_id = ?", (resident_id,))
+        await tx.executemany(
+            "INSERT INTO resident_tags (resident_id, tag) VALUES (?, ?)",
+            [(resident_id, tag) for tag in sorted(set(tags))],
+        )
+
+    async def erase(self, tx: Tx, resident_id: int) -> None:
+        """Forget everything about a resident but the Telegram id and the refusal to be kept."""
+        await tx.execute("DELETE FROM resident_tags WHERE resident_id = ?", (resident_id,))
+        await tx.execute("DELETE FROM memberships WHERE resident_id = ?", (resident_id,))
+        await tx.execute("DELETE FROM ptb_user_data WHERE user_id = (SELECT telegram_id "
+                         "FROM residents WHERE id = ?)", (resident_id,))
+        await self.update(
+            tx, resident_id, display_name=None, commune_id=None, hamlet_id=None, phone=None,
+            mute_propaganda=0, consent="none", consent_at=None, consent_version=None,
+        )
+
+    # --- roles ---------------------------------------------------------------------------
+
+    async def grant_role(
+        self, tx: Tx, resident_id: int, role: StaffRole, commune_id: int | None, granted_by: str
+    ) -> bool:
+        """Grant a role; False if the resident already held it."""
+        cursor = await tx.execute(
+            "INSERT OR IGNORE INTO roles (resident_id, role, commune_id, granted_at, granted_by) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (resident_id, role, commune_id, now_iso(), granted_by),
+        )
+        return cursor.rowcount > 0
+
+    async def revoke_role(
+        self, tx: Tx, resident_id: int, role: StaffRole, commune_id: int | None
+    ) -> bool:
+        cursor = await tx.execute(
+            "DELETE FROM roles WHERE resident_id = ? AND role = ? "
+            "AND ifnull(commune_id, 0) = ifnull(?, 0)",
+            (resident_id, role, commune_id),
+        )
+        return cursor.rowcount > 0
+
+    # --- reads ---------------------------------------------------------------------------
+
+    async def get(self, resident_id: int) -> Resident | None:
+        row = await self._db.fetchone("SELECT * FROM residents WHERE id = ?", (resident_id,))
+        return None if row is None else _resident(row)
+
+    async def by_telegram_id(self, telegram_id: int) -> Resident | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM residents WHERE telegram_id = ?", (telegram_id,)
+        )
+        return None if row is None else _resident(row)
+
+    async def tags(self, resident_id: int) -> list[str]:
+        rows = await self._db.fetchall(
+            "SELECT tag FROM resident_tags WHERE resident_id = ? ORDER BY tag", (resident_id,)
+        )
+        return [row[0] for row in rows]
+
+    async def has_role(self, resident_id: int, role: StaffRole, commune_id: int) -> bool:
+        """True for the role in this commune, or for an admin anywhere."""
+        found = await self._db.scalar(
+            "SELECT 1 FROM roles WHERE resident_id = ? AND ((role = ? AND commune_id = ?) "
+            "OR (role = 'admin' AND commune_id IS NULL)) LIMIT 1",
+            (resident_id, role, commune_id),
+        )
+        return found is not None
+
+    async def staff_communes(self, resident_id: int) -> list[int]:
+        """The communes where this resident is an officer (every commune for an admin)."""
+        rows = await self._db.fetchall(
+            "SELECT DISTINCT c.id FROM communes c JOIN roles r ON r.resident_id = ? "
+            "AND (r.commune_id = c.id OR (r.role = 'admin' AND r.commune_id IS NULL)) "
+            "ORDER BY c.name",
+            (resident_id,),
+        )
+        return [row[0] for row in rows]
+
+    async def officers(self, commune_id: int) -> list[Resident]:
+        rows = await self._db.fetchall(
+            "SELECT r.* FROM residents r JOIN roles o ON o.resident_id = r.id "
+            "WHERE o.role = 'officer' AND o.commune_id = ? ORDER BY r.telegram_id",
+            (commune_id,),
+        )
+        return [_resident(row) for row in rows]

@@ -1,0 +1,85 @@
+"""What every handler shares: who is calling, in which language, and how to answer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+
+from bot.context import AppContext
+from bot.models import Resident
+
+Buttons = Sequence[Sequence[tuple[str, str]]]
+
+
+@dataclass(frozen=True)
+class Caller:
+    resident: Resident
+    lang: str
+
+
+async def caller(update: Update, context: AppContext) -> Caller:
+    """The resident behind this update (created as a bare Telegram id if new)."""
+    user = update.effective_user
+    assert user is not None
+    services = context.services
+    resident = await services.residents.ensure(user.id)
+    return Caller(resident, services.i18n.language(resident.language, user.language_code))
+
+
+def tr(context: AppContext, lang: str, key: str, **values: object) -> str:
+    """A text from content/locales; user-supplied values must already be escaped."""
+    return context.services.i18n.t(lang, key, **values)
+
+
+def keyboard(rows: Buttons) -> InlineKeyboardMarkup:
+    """An inline keyboard from rows of (label, callback_data)."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+def pressed(update: Update) -> list[str]:
+    """The parts of the pressed button's callback data ("tm:ok:3:7" → ["tm", "ok", "3", "7"])."""
+    query = update.callback_query
+    data = query.data if query is not None else None
+    return data.split(":") if data else []
+
+
+def display_name(update: Update) -> str:
+    user = update.effective_user
+    return user.full_name if user is not None else ""
+
+
+def esc(value: object) -> str:
+    return escape(str(value), quote=False)
+
+
+async def answer(
+    update: Update, context: AppContext, lang: str, key: str,
+    buttons: Buttons | None = None, **values: object,
+) -> Message | None:
+    """Reply in the update's chat with text `key`; from a button press, edit that message."""
+    text = tr(context, lang, key, **values)
+    markup = keyboard(buttons) if buttons else None
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        await query.answer()
+        edited = await query.edit_message_text(text, reply_markup=markup)
+        return edited if isinstance(edited, Message) else None
+    chat = update.effective_chat
+    assert chat is not None
+    return await context.bot.send_message(chat.id, text, reply_markup=markup)
+
+
+async def refuse(update: Update, context: AppContext, lang: str, key: str) -> None:
+    """Refuse a press with an alert that changes nothing, or a plain reply for a message."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer(tr(context, lang, key), show_alert=True)
+        return
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(chat.id, tr(context, lang, key))

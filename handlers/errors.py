@@ -1,0 +1,56 @@
+"""The error handler, /huy outside conversations, and a reply to unknown commands."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
+
+from bot.context import AppContext
+from handlers.common import caller, tr
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: AppContext) -> None:
+    """Logs the error and tells the user, in their language, that something went wrong."""
+    log.error("error while handling an update", exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    try:
+        lang = context.services.i18n.default
+        if update.effective_user is not None:
+            lang = (await caller(update, context)).lang
+        if update.callback_query is not None:
+            await update.callback_query.answer(tr(context, lang, "errors.generic"),
+                                               show_alert=True)
+        else:
+            await context.bot.send_message(update.effective_chat.id,
+                                           tr(context, lang, "errors.generic"))
+    except (TelegramError, LookupError, OSError):
+        log.warning("could not tell the user about the error", exc_info=True)
+
+
+async def nothing_to_cancel(update: Update, context: AppContext) -> None:
+    """/huy when no conversation is running."""
+    who = await caller(update, context)
+    await context.bot.send_message(update.effective_chat.id,  # type: ignore[union-attr]
+                                   tr(context, who.lang, "errors.nothing_to_cancel"))
+
+
+async def unknown_command(update: Update, context: AppContext) -> None:
+    """Any command nobody handled, in a private chat."""
+    who = await caller(update, context)
+    await context.bot.send_message(update.effective_chat.id,  # type: ignore[union-attr]
+                                   tr(context, who.lang, "errors.unknown_command"))
+
+
+def build_fallbacks(cancel_commands: list[str]) -> list[BaseHandler[Update, AppContext, None]]:
+    """Handlers that must come after every other one."""
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler(cancel_commands, nothing_to_cancel, filters=private),
+        MessageHandler(filters.COMMAND & private, unknown_command),
+    ]

@@ -1,0 +1,290 @@
+"""/start: welcome, consent (Decree 13/2023), commune, hamlet and tags — then an optional join."""
+
+from __future__ import annotations
+
+import enum
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import AppContext
+from bot.models import Commune, Hamlet
+from handlers import teams
+from handlers.common import Caller, answer, caller, display_name, esc, pressed, tr
+
+JOIN_PREFIX = "join_"
+PENDING_JOIN = "pending_join"
+TAGS_CHOSEN = "✓ "
+
+
+class Step(enum.IntEnum):
+    CONSENT = 1
+    COMMUNE = 2
+    HAMLET = 3
+    TAGS = 4
+
+
+async def start(update: Update, context: AppContext) -> int:
+    """Welcome; remembers a join_CODE payload; asks for consent unless already given."""
+    who = await caller(update, context)
+    payload = context.args[0] if context.args else ""
+    code = payload[len(JOIN_PREFIX):] if payload.lower().startswith(JOIN_PREFIX) else ""
+    if who.resident.has_consented:
+        if code:
+            await teams.ask_to_join(update, context, who, code)
+        else:
+            name = esc(who.resident.display_name or display_name(update))
+            await answer(update, context, who.lang, "onboarding.welcome_back", name=name)
+        return ConversationHandler.END
+    if code:
+        _user_data(context)[PENDING_JOIN] = code
+    await answer(update, context, who.lang, "consent.welcome")
+    await _ask_consent(update, context, who.lang)
+    return Step.CONSENT
+
+
+async def consent_language(update: Update, context: AppContext) -> int:
+    """Switches the language of the consent text; asks again."""
+    language = _pressed(update)
+    who = await caller(update, context)
+    await context.services.residents.set_language(who.resident, language)
+    await _ask_consent(update, context, language)
+    return Step.CONSENT
+
+
+async def consent_given(update: Update, context: AppContext) -> int:
+    """Records consent with its time and text version; asks for the commune or hamlet."""
+    who = await caller(update, context)
+    services = context.services
+    version = tr(context, who.lang, "consent.version")
+    resident = await services.residents.give_consent(
+        who.resident, version, display_name(update), who.lang
+    )
+    who = Caller(resident, who.lang)
+    if resident.commune_id is not None:
+        commune = await services.store.areas.commune(resident.commune_id)
+        assert commune is not None
+        return await _ask_hamlet(update, context, who, commune)
+    communes = await services.store.areas.communes()
+    if not communes:
+        await answer(update, context, who.lang, "onboarding.no_communes")
+        return await _finish(update, context, who)
+    await _ask_commune(update, context, who.lang, communes)
+    return Step.COMMUNE
+
+
+async def consent_declined(update: Update, context: AppContext) -> int:
+    """Keeps only the Telegram id and the refusal; ends."""
+    who = await caller(update, context)
+    await context.services.residents.decline_consent(
+        who.resident, tr(context, who.lang, "consent.version")
+    )
+    _user_data(context).clear()
+    await answer(update, context, who.lang, "consent.declined")
+    return ConversationHandler.END
+
+
+async def consent_reminder(update: Update, context: AppContext) -> int:
+    """Anything but a press while consent is asked: says which buttons to press."""
+    who = await caller(update, context)
+    await answer(update, context, who.lang, "consent.press_a_button")
+    return Step.CONSENT
+
+
+async def commune_pressed(update: Update, context: AppContext) -> int:
+    """Stores the pressed commune; asks for the hamlet."""
+    commune = await context.services.store.areas.commune(int(_pressed(update)))
+    return await _commune_chosen(update, context, commune)
+
+
+async def commune_typed(update: Update, context: AppContext) -> int:
+    """Matches a typed commune name (accent-insensitive); asks again if unclear."""
+    who = await caller(update, context)
+    typed = _typed(update)
+    found = await context.services.residents.match_communes(typed)
+    if len(found) == 1:
+        return await _commune_chosen(update, context, found[0])
+    await answer(update, context, who.lang, "onboarding.no_match", typed=esc(typed))
+    await _ask_commune(update, context, who.lang, found or None)
+    return Step.COMMUNE
+
+
+async def hamlet_pressed(update: Update, context: AppContext) -> int:
+    """Stores the pressed hamlet (or none, for later); asks for tags."""
+    who = await caller(update, context)
+    choice = _pressed(update)
+    hamlet = None if choice == "later" else await context.services.store.areas.hamlet(int(choice))
+    return await _hamlet_chosen(update, context, who, hamlet)
+
+
+async def hamlet_typed(update: Update, context: AppContext) -> int:
+    """Matches a typed hamlet name (accent-insensitive); asks again if unclear."""
+    who = await caller(update, context)
+    commune_id = who.resident.commune_id
+    assert commune_id is not None
+    typed = _typed(update)
+    found = await context.services.residents.match_hamlets(commune_id, typed)
+    if len(found) == 1:
+        return await _hamlet_chosen(update, context, who, found[0])
+    commune = await context.services.store.areas.commune(commune_id)
+    assert commune is not None
+    await answer(update, context, who.lang, "onboarding.no_match", typed=esc(typed))
+    return await _ask_hamlet(update, context, who, commune, found or None)
+
+
+async def tag_toggled(update: Update, context: AppContext) -> int:
+    """Adds or removes one tag; shows the tags again."""
+    who = await caller(update, context)
+    tag = _pressed(update)
+    if tag in context.services.catalog.tags:
+        await context.services.residents.toggle_tag(who.resident, tag)
+    return await _ask_tags(update, context, who)
+
+
+async def tags_done(update: Update, context: AppContext) -> int:
+    """Ends onboarding; goes on to join a team if /start carried a join code."""
+    return await _finish(update, context, await caller(update, context))
+
+
+async def cancel(update: Update, context: AppContext) -> int:
+    """/huy during onboarding."""
+    who = await caller(update, context)
+    await answer(update, context, who.lang, "onboarding.cancelled")
+    return ConversationHandler.END
+
+
+# --- steps -----------------------------------------------------------------------------------
+
+
+async def _ask_consent(update: Update, context: AppContext, lang: str) -> None:
+    other = "en" if lang == "vi" else "vi"
+    await answer(update, context, lang, "consent.ask", [
+        [(tr(context, lang, "consent.agree"), "ob:yes"),
+         (tr(context, lang, "consent.decline"), "ob:no")],
+        [(tr(context, lang, "consent.switch_language"), f"ob:lang:{other}")],
+    ])
+
+
+async def _ask_commune(
+    update: Update, context: AppContext, lang: str, communes: list[Commune] | None = None
+) -> None:
+    communes = communes or await context.services.store.areas.communes()
+    await answer(update, context, lang, "onboarding.ask_commune",
+                 [[(c.name, f"ob:c:{c.id}")] for c in communes])
+
+
+async def _commune_chosen(update: Update, context: AppContext, commune: Commune | None) -> int:
+    who = await caller(update, context)
+    if commune is None:
+        await _ask_commune(update, context, who.lang)
+        return Step.COMMUNE
+    resident = await context.services.residents.set_area(who.resident, commune.id, None)
+    return await _ask_hamlet(update, context, Caller(resident, who.lang), commune)
+
+
+async def _ask_hamlet(
+    update: Update, context: AppContext, who: Caller, commune: Commune,
+    hamlets: list[Hamlet] | None = None,
+) -> int:
+    hamlets = hamlets or await context.services.store.areas.hamlets(commune.id)
+    if not hamlets:
+        return await _ask_tags(update, context, who)
+    rows = [[(h.name, f"ob:h:{h.id}")] for h in hamlets]
+    rows.append([(tr(context, who.lang, "onboarding.hamlet_later"), "ob:h:later")])
+    await answer(update, context, who.lang, "onboarding.ask_hamlet", rows,
+                 commune=esc(commune.name))
+    return Step.HAMLET
+
+
+async def _hamlet_chosen(
+    update: Update, context: AppContext, who: Caller, hamlet: Hamlet | None
+) -> int:
+    if hamlet is not None and hamlet.commune_id == who.resident.commune_id:
+        resident = await context.services.residents.set_area(
+            who.resident, hamlet.commune_id, hamlet.id
+        )
+        who = Caller(resident, who.lang)
+    return await _ask_tags(update, context, who)
+
+
+async def _ask_tags(update: Update, context: AppContext, who: Caller) -> int:
+    services = context.services
+    chosen = set(await services.residents.tags(who.resident))
+    rows = [
+        [((TAGS_CHOSEN if tag.code in chosen else "") + tag.name(who.lang), f"ob:t:{tag.code}")]
+        for tag in services.catalog.tags.values()
+    ]
+    rows.append([(tr(context, who.lang, "onboarding.done_button"), "ob:done")])
+    await answer(update, context, who.lang, "onboarding.ask_tags", rows)
+    return Step.TAGS
+
+
+async def _finish(update: Update, context: AppContext, who: Caller) -> int:
+    services = context.services
+    resident = who.resident
+    places = []
+    if resident.hamlet_id is not None and (hamlet := await services.store.areas.hamlet(
+            resident.hamlet_id)):
+        places.append(hamlet.name)
+    if resident.commune_id is not None and (commune := await services.store.areas.commune(
+            resident.commune_id)):
+        places.append(commune.name)
+    await answer(update, context, who.lang, "onboarding.done", area=esc(", ".join(places) or "—"))
+    code = _user_data(context).pop(PENDING_JOIN, None)
+    if isinstance(code, str) and code:
+        await teams.ask_to_join(update, context, who, code)
+    return ConversationHandler.END
+
+
+def _pressed(update: Update) -> str:
+    return pressed(update)[-1]
+
+
+def _typed(update: Update) -> str:
+    message = update.effective_message
+    return (message.text or "").strip() if message is not None else ""
+
+
+def _user_data(context: AppContext) -> dict[object, object]:
+    assert context.user_data is not None
+    return context.user_data
+
+
+def build_conversation(cancel_commands: list[str]) -> BaseHandler[Update, AppContext, object]:
+    """Onboarding: one per (chat, user), persistent, so a restart resumes where it stopped."""
+    text = filters.TEXT & ~filters.COMMAND
+    return ConversationHandler(
+        entry_points=[CommandHandler("start", start)],
+        states={
+            Step.CONSENT: [
+                CallbackQueryHandler(consent_given, pattern=r"^ob:yes$"),
+                CallbackQueryHandler(consent_declined, pattern=r"^ob:no$"),
+                CallbackQueryHandler(consent_language, pattern=r"^ob:lang:(vi|en)$"),
+                MessageHandler(filters.ALL & ~filters.COMMAND, consent_reminder),
+            ],
+            Step.COMMUNE: [
+                CallbackQueryHandler(commune_pressed, pattern=r"^ob:c:\d+$"),
+                MessageHandler(text, commune_typed),
+            ],
+            Step.HAMLET: [
+                CallbackQueryHandler(hamlet_pressed, pattern=r"^ob:h:(\d+|later)$"),
+                MessageHandler(text, hamlet_typed),
+            ],
+            Step.TAGS: [
+                CallbackQueryHandler(tag_toggled, pattern=r"^ob:t:[a-z0-9-]+$"),
+                CallbackQueryHandler(tags_done, pattern=r"^ob:done$"),
+            ],
+        },
+        fallbacks=[CommandHandler(cancel_commands, cancel)],
+        allow_reentry=True,
+        name="onboarding",
+        persistent=True,
+        conversation_timeout=24 * 3600,
+    )
