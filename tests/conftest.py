@@ -1,0 +1,99 @@
+"""Fixtures: a Telegram sandbox, a config pointing at it, and the real bot running against it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_application, running
+from bot.catalog import Catalog
+from bot.config import Config, load_config
+from bot.context import AnninhApp, Services
+from bot.sandbox import Sandbox, SimGroup, SimUser
+from bot.services.areas import load_areas, parse_areas
+from bot.store import Store
+from tests.helpers import LEADER_ID, OFFICER_ID, SAMPLE_AREAS, STAFF_CHAT_ID, TOKEN
+
+def write_config(folder: Path, api_base_url: str, extra: str = "") -> Path:
+    path = folder / "config.toml"
+    path.write_text(
+        f'[telegram]\napi_base_url = "{api_base_url}"\n\n[database]\npath = "anninh.sqlite3"\n'
+        + extra,
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Sandbox]:
+    async with Sandbox() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def config_extra() -> str:
+    """Override in a test module to add config sections."""
+    return ""
+
+
+@pytest.fixture
+def config(tmp_path: Path, sandbox: Sandbox, config_extra: str) -> Config:
+    return load_config(write_config(tmp_path, sandbox.api_base_url, config_extra))
+
+
+@pytest.fixture
+async def store(config: Config) -> AsyncIterator[Store]:
+    """The bot's database with the sample commune loaded (a second connection, for checks)."""
+    opened = await Store.open(config.database.path)
+    try:
+        catalog = Catalog.load(config.content.folder)
+        await load_areas(opened, parse_areas(SAMPLE_AREAS, catalog), "test")
+        yield opened
+    finally:
+        await opened.close()
+
+
+@pytest.fixture
+async def start_bot(
+    config: Config, store: Store
+) -> AsyncIterator[Callable[[], Awaitable[AnninhApp]]]:
+    """Starts the real Application against the sandbox; call again after a stop to restart."""
+    apps: list[tuple[AnninhApp, object]] = []
+
+    async def start() -> AnninhApp:
+        app = build_application(config, TOKEN)
+        context = running(app, poll_timeout=1)
+        await context.__aenter__()
+        apps.append((app, context))
+        return app
+
+    yield start
+    for _, context in reversed(apps):
+        await context.__aexit__(None, None, None)  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+async def bot(start_bot: Callable[[], Awaitable[AnninhApp]]) -> AnninhApp:
+    return await start_bot()
+
+
+def services_of(app: AnninhApp) -> Services:
+    services: Services = app.bot_data["services"]
+    return services
+
+
+@pytest.fixture
+def officer(sandbox: Sandbox) -> SimUser:
+    return sandbox.user(OFFICER_ID, first_name="Cán bộ Hùng")
+
+
+@pytest.fixture
+def leader(sandbox: Sandbox) -> SimUser:
+    return sandbox.user(LEADER_ID, first_name="Tổ trưởng Bình")
+
+
+@pytest.fixture
+def staff_group(sandbox: Sandbox, officer: SimUser) -> SimGroup:
+    return sandbox.group(STAFF_CHAT_ID, "Công an xã Hưng Lộc", members=[officer])

@@ -1,0 +1,28 @@
+"""Shared test data and conversation steps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.sandbox import SimUser
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_AREAS = ROOT / "content" / "areas.sample.toml"
+TOKEN = "123456:TEST-TOKEN"
+
+# People of the sample commune (content/areas.sample.toml).
+OFFICER_ID = 1001
+LEADER_ID = 2001  # leader of "Tổ an ninh nhân dân số 1" (join code HN01)
+STAFF_CHAT_ID = -1001000000001
+
+
+async def onboard(person: SimUser, hamlet: str = "Ấp Hưng Nhơn") -> None:
+    """The shortest onboarding: /start, agree, pick the hamlet, no tags."""
+    await person.command("start")
+    await person.wait_for("Đồng ý xử lý dữ liệu cá nhân")
+    await person.press("Đồng ý")
+    await person.wait_for("ấp")
+    await person.press(hamlet)
+    await person.wait_for("nhóm")
+    await person.press("Xong")
+    await person.wait_for("Cảm ơn bạn")

@@ -1,0 +1,96 @@
+"""Config loading: defaults, path resolution, environment overrides, one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import DEFAULT_API_BASE_URL, ConfigError, load_config
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("ANNINH_API_BASE_URL", "ANNINH_DATABASE", "ANNINH_CONFIG", "TELEGRAM_BOT_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_a_config_with_only_telegram_and_database_gets_every_default(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, '[telegram]\n[database]\npath = "db/x.sqlite3"\n'))
+    assert config.telegram.api_base_url == DEFAULT_API_BASE_URL
+    assert config.telegram.token_env == "TELEGRAM_BOT_TOKEN"
+    assert config.database.path == tmp_path / "db" / "x.sqlite3"
+    assert config.broadcast.rate_per_second == 25
+    assert config.broadcast.paid_broadcast is False
+    assert config.broadcast.quiet_hours == "21:30-06:30"
+    assert config.locale.timezone == "Asia/Ho_Chi_Minh"
+    assert (config.content.folder / "locales" / "vi.toml").is_file()
+
+
+def test_the_shipped_config_toml_loads(monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(Path(__file__).resolve().parent.parent / "config.toml")
+    assert config.telegram.mode == "polling"
+
+
+def test_file_url_follows_the_api_url(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, '[telegram]\napi_base_url = "http://h:8081/bot"\n'))
+    assert config.telegram.file_base_url == "http://h:8081/file/bot"
+    assert load_config(write(tmp_path, "")).telegram.file_base_url == (
+        "https://api.telegram.org/file/bot")
+
+
+def test_environment_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANNINH_API_BASE_URL", "http://127.0.0.1:9/bot")
+    monkeypatch.setenv("ANNINH_DATABASE", str(tmp_path / "other.sqlite3"))
+    monkeypatch.setenv("ANNINH_CONFIG", str(write(tmp_path, '[telegram]\ntoken_env = "TOK"\n')))
+    monkeypatch.setenv("TOK", " 123:abc ")
+    config = load_config()
+    assert config.telegram.api_base_url == "http://127.0.0.1:9/bot"
+    assert config.database.path == tmp_path / "other.sqlite3"
+    assert config.token() == "123:abc"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[telegram]\nmode = 'carrier pigeon'\n", "[telegram] mode: expected 'polling' or"),
+        ("[broadcast]\nrate_per_second = 'fast'\n", "[broadcast] rate_per_second: expected a"),
+        ("[broadcast]\nrate_per_second = 500\n", "paid_broadcast = true"),
+        ("[broadcast]\nquiet_hours = '9pm'\n", "[broadcast] quiet_hours: expected"),
+        ("[database]\npth = 'x'\n", "[database] pth: unknown key"),
+        ("[nonsense]\n", "[nonsense]: unknown section"),
+        ("[locale]\ntimezone = 'Mars/Olympus'\n", "[locale] timezone: expected an IANA"),
+        ("[telegram\n", "not valid TOML"),
+    ],
+)
+def test_a_bad_value_is_named_in_one_line(tmp_path: Path, text: str, expected: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert expected in message
+    assert str(path) in message
+    assert "\n" not in message
+
+
+def test_paid_broadcast_allows_up_to_a_thousand(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "[broadcast]\npaid_broadcast = true\n"
+                                         "rate_per_second = 1000\n"))
+    assert config.broadcast.rate_per_second == 1000
+
+
+def test_a_missing_token_is_a_config_error(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "[telegram]\n"))
+    with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN"):
+        config.token()
+
+
+def test_a_missing_file_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such config file"):
+        load_config(tmp_path / "absent.toml")

@@ -1,0 +1,121 @@
+"""Onboarding through the real bot: welcome, consent, hamlet, tags, restart mid-way."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.context import AnninhApp
+from bot.sandbox import Sandbox
+from bot.store import Store
+from tests.helpers import onboard
+
+
+async def test_consent_then_hamlet_and_tags_are_stored(
+    sandbox: Sandbox, bot: AnninhApp, store: Store
+) -> None:
+    lan = sandbox.user(3001, first_name="Lan", last_name="Nguyễn")
+    await lan.command("start")
+    welcome = await lan.wait_for("Chào mừng")
+    assert "113" in welcome.text and "114" in welcome.text and "115" in welcome.text
+    consent = await lan.wait_for("Nghị định 13/2023")
+    assert consent.buttons[0] == ["✅ Đồng ý", "Từ chối"]
+
+    await lan.press("Đồng ý")
+    ask = await lan.wait_for("ấp")
+    assert "Ấp Hưng Nhơn" in [label for row in ask.buttons for label in row]
+    await lan.send("hung hiep")  # typed without diacritics
+    await lan.wait_for("nhóm")
+    await lan.press("Thanh niên")
+    toggled = await lan.wait_for("nhóm")
+    assert "✓ Thanh niên" in [label for row in toggled.buttons for label in row]
+    await lan.press("Xong")
+    done = await lan.wait_for("Cảm ơn bạn")
+    assert "Ấp Hưng Hiệp" in done.text and "Xã Hưng Lộc" in done.text
+
+    resident = await store.residents.by_telegram_id(3001)
+    assert resident is not None
+    assert resident.consent == "given" and resident.consent_version and resident.consent_at
+    assert resident.display_name == "Lan Nguyễn"
+    hamlet = await store.areas.hamlet(resident.hamlet_id or 0)
+    assert hamlet is not None and hamlet.code == "hung-hiep"
+    assert await store.residents.tags(resident.id) == ["thanh-nien"]
+
+
+async def test_declining_keeps_only_the_telegram_id(
+    sandbox: Sandbox, bot: AnninhApp, store: Store
+) -> None:
+    minh = sandbox.user(3002, first_name="Minh")
+    await minh.command("start")
+    await minh.wait_for("Nghị định 13/2023")
+    await minh.press("Từ chối")
+    await minh.wait_for("Bạn đã từ chối")
+    resident = await store.residents.by_telegram_id(3002)
+    assert resident is not None
+    assert resident.consent == "declined"
+    assert (resident.display_name, resident.commune_id, resident.hamlet_id, resident.phone) == (
+        None, None, None, None)
+
+    await minh.command("to")
+    await minh.wait_for("cần đồng ý điều khoản")
+
+
+async def test_text_instead_of_a_press_is_answered_and_consent_still_waits(
+    sandbox: Sandbox, bot: AnninhApp
+) -> None:
+    hoa = sandbox.user(3003, first_name="Hoa")
+    await hoa.command("start")
+    await hoa.wait_for("Nghị định 13/2023")
+    await hoa.send_sticker()
+    await hoa.wait_for("bấm Đồng ý hoặc Từ chối")
+    await hoa.press("Đồng ý")
+    await hoa.wait_for("ấp")
+
+
+async def test_english_consent_and_answers(sandbox: Sandbox, bot: AnninhApp, store: Store) -> None:
+    john = sandbox.user(3004, first_name="John", language_code="en")
+    await john.command("start")
+    await john.wait_for("not an emergency line")
+    await john.wait_for("Consent")
+    await john.press("Tiếng Việt")
+    await john.wait_for("Đồng ý xử lý dữ liệu")
+    await john.press("English")
+    await john.wait_for("Do you agree")
+    await john.press("I agree")
+    await john.wait_for("Which hamlet")
+
+
+async def test_restart_in_the_middle_of_onboarding_resumes_there(
+    sandbox: Sandbox, start_bot: Callable[[], Awaitable[AnninhApp]], store: Store
+) -> None:
+    first = await start_bot()
+    lan = sandbox.user(3005, first_name="Lan")
+    await lan.command("start")
+    await lan.wait_for("Nghị định 13/2023")
+    await lan.press("Đồng ý")
+    await lan.wait_for("ấp")
+    from bot.app import running  # noqa: F401 - the fixture stops apps; here we stop by hand
+
+    await first.updater.stop()  # type: ignore[union-attr]
+    await first.stop()
+    await first.shutdown()
+    await first.post_shutdown(first)  # type: ignore[misc]
+
+    await start_bot()
+    await lan.send("Dầu Giây")  # still at the hamlet step
+    await lan.wait_for("nhóm")
+    await lan.press("Xong")
+    await lan.wait_for("Cảm ơn bạn")
+    resident = await store.residents.by_telegram_id(3005)
+    assert resident is not None and resident.hamlet_id is not None
+
+
+async def test_help_lists_officer_commands_only_for_officers(
+    sandbox: Sandbox, bot: AnninhApp
+) -> None:
+    officer = sandbox.user(1001, first_name="Hùng")
+    await officer.command("trogiup")
+    assert "/thongbao" in (await officer.wait_for("Hướng dẫn")).text
+    lan = sandbox.user(3006, first_name="Lan")
+    await onboard(lan)
+    await lan.command("help")
+    assert "/thongbao" not in (await lan.wait_for("Hướng dẫn")).text
