@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.catalog import Catalog, CatalogError
-from bot.config import Config, ConfigError, load_config
+from bot.config import Config, ConfigError, load_config, load_config_or_defaults
 from bot.store import Store
 
 T = TypeVar("T")
@@ -29,7 +29,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        config = load_config(args.config)
+        offline = args.handler in (cmd_demo, cmd_sandbox)
+        config = (load_config_or_defaults if offline else load_config)(args.config)
         result: int = args.handler(config, args)
         return result
     except ConfigError as error:
@@ -96,7 +97,7 @@ def cmd_sandbox(config: Config, args: argparse.Namespace) -> int:
     return asyncio.run(run_console_session(config, args.user))
 
 
-def cmd_db_migrate(config: Config, args: argparse.Namespace) -> int:
+def cmd_db_migrate(config: Config, _args: argparse.Namespace) -> int:
     from bot.store.migrations import migrate
 
     async def work(store: Store) -> list[Any]:

@@ -110,6 +110,13 @@ def default_config_path() -> Path:
     return Path(os.environ.get("ANNINH_CONFIG", "config.toml"))
 
 
+def load_config_or_defaults(path: Path | str | None) -> Config:
+    """For offline commands: the defaults when no file is named and none is found."""
+    if path is None and not default_config_path().exists():
+        return _with_environment(_resolved(Config(source=default_config_path())))
+    return load_config(path)
+
+
 def load_config(path: Path | str | None = None) -> Config:
     """Read `path` (default: $ANNINH_CONFIG, else ./config.toml) and apply env overrides."""
     source = Path(path) if path is not None else default_config_path()

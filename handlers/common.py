@@ -59,13 +59,14 @@ def esc(value: object) -> str:
 
 async def answer(
     update: Update, context: AppContext, lang: str, key: str,
-    buttons: Buttons | None = None, **values: object,
+    buttons: Buttons | None = None, *, edit: bool = True, **values: object,
 ) -> Message | None:
-    """Reply in the update's chat with text `key`; from a button press, edit that message."""
+    """Reply in the update's chat with text `key`. After a button press, by default, answer
+    the press and edit its message; `edit=False` sends a new message instead (a follow-up)."""
     text = tr(context, lang, key, **values)
     markup = keyboard(buttons) if buttons else None
     query = update.callback_query
-    if query is not None and query.message is not None:
+    if edit and query is not None and query.message is not None:
         await query.answer()
         edited = await query.edit_message_text(text, reply_markup=markup)
         return edited if isinstance(edited, Message) else None

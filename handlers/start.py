@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import warnings
 
 from telegram import Update
 from telegram.ext import (
@@ -13,6 +14,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.context import AppContext
 from bot.models import Commune, Hamlet
@@ -260,6 +262,15 @@ def _user_data(context: AppContext) -> dict[object, object]:
 def build_conversation(cancel_commands: list[str]) -> BaseHandler[Update, AppContext, object]:
     """Onboarding: one per (chat, user), persistent, so a restart resumes where it stopped."""
     text = filters.TEXT & ~filters.COMMAND
+    with warnings.catch_warnings():
+        # PTB notes that buttons are tracked per chat, not per message: that is intended.
+        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
+        return _conversation(text, cancel_commands)
+
+
+def _conversation(
+    text: filters.BaseFilter, cancel_commands: list[str]
+) -> ConversationHandler[AppContext]:
     return ConversationHandler(
         entry_points=[CommandHandler("start", start)],
         states={

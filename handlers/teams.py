@@ -30,10 +30,11 @@ async def ask_to_join(update: Update, context: AppContext, who: Caller, code: st
     """Files the request, tells the resident, and sends the leader the decision buttons."""
     outcome = await context.services.teams.request_join(who.resident, code)
     if outcome.result is JoinResult.UNKNOWN_CODE or outcome.team is None:
-        await answer(update, context, who.lang, "team.unknown_code")
+        await answer(update, context, who.lang, "team.unknown_code", edit=False)
         return
     team = outcome.team
-    await answer(update, context, who.lang, f"team.{outcome.result.value}", team=esc(team.name))
+    await answer(update, context, who.lang, f"team.{outcome.result.value}", edit=False,
+                 team=esc(team.name))
     if outcome.result is JoinResult.REQUESTED:
         await _tell_leader(context, team, outcome.leader, who)
 

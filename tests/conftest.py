@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from bot.app import build_application, running
 from bot.catalog import Catalog
 from bot.config import Config, load_config
 from bot.context import AnninhApp, Services
 from bot.sandbox import Sandbox, SimGroup, SimUser
 from bot.services.areas import load_areas, parse_areas
 from bot.store import Store
-from tests.helpers import LEADER_ID, OFFICER_ID, SAMPLE_AREAS, STAFF_CHAT_ID, TOKEN
+from tests.helpers import LEADER_ID, OFFICER_ID, SAMPLE_AREAS, STAFF_CHAT_ID, BotRunner
+
 
 def write_config(folder: Path, api_base_url: str, extra: str = "") -> Path:
     path = folder / "config.toml"
@@ -56,27 +56,17 @@ async def store(config: Config) -> AsyncIterator[Store]:
 
 
 @pytest.fixture
-async def start_bot(
-    config: Config, store: Store
-) -> AsyncIterator[Callable[[], Awaitable[AnninhApp]]]:
-    """Starts the real Application against the sandbox; call again after a stop to restart."""
-    apps: list[tuple[AnninhApp, object]] = []
-
-    async def start() -> AnninhApp:
-        app = build_application(config, TOKEN)
-        context = running(app, poll_timeout=1)
-        await context.__aenter__()
-        apps.append((app, context))
-        return app
-
-    yield start
-    for _, context in reversed(apps):
-        await context.__aexit__(None, None, None)  # type: ignore[attr-defined]
+async def runner(config: Config, store: Store) -> AsyncIterator[BotRunner]:
+    bots = BotRunner(config)
+    try:
+        yield bots
+    finally:
+        await bots.stop_all()
 
 
 @pytest.fixture
-async def bot(start_bot: Callable[[], Awaitable[AnninhApp]]) -> AnninhApp:
-    return await start_bot()
+async def bot(runner: BotRunner) -> AnninhApp:
+    return await runner.start()
 
 
 def services_of(app: AnninhApp) -> Services:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
+from bot.app import build_application, running
+from bot.config import Config
+from bot.context import AnninhApp
 from bot.sandbox import SimUser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,3 +30,25 @@ async def onboard(person: SimUser, hamlet: str = "Ấp Hưng Nhơn") -> None:
     await person.wait_for("nhóm")
     await person.press("Xong")
     await person.wait_for("Cảm ơn bạn")
+
+
+class BotRunner:
+    """Starts the real Application against the sandbox; stop and start again to restart."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._running: list[contextlib.AbstractAsyncContextManager[AnninhApp]] = []
+
+    async def start(self) -> AnninhApp:
+        context = running(build_application(self.config, TOKEN), poll_timeout=1)
+        app = await context.__aenter__()
+        self._running.append(context)
+        return app
+
+    async def stop(self) -> None:
+        """Stops the newest running bot as SIGTERM would: persistence flushed, store closed."""
+        await self._running.pop().__aexit__(None, None, None)
+
+    async def stop_all(self) -> None:
+        while self._running:
+            await self.stop()

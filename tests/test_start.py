@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from bot.context import AnninhApp
 from bot.sandbox import Sandbox
 from bot.store import Store
-from tests.helpers import onboard
+from tests.helpers import BotRunner, onboard
 
 
 async def test_consent_then_hamlet_and_tags_are_stored(
@@ -85,22 +83,17 @@ async def test_english_consent_and_answers(sandbox: Sandbox, bot: AnninhApp, sto
 
 
 async def test_restart_in_the_middle_of_onboarding_resumes_there(
-    sandbox: Sandbox, start_bot: Callable[[], Awaitable[AnninhApp]], store: Store
+    sandbox: Sandbox, runner: BotRunner, store: Store
 ) -> None:
-    first = await start_bot()
+    await runner.start()
     lan = sandbox.user(3005, first_name="Lan")
     await lan.command("start")
     await lan.wait_for("Nghị định 13/2023")
     await lan.press("Đồng ý")
     await lan.wait_for("ấp")
-    from bot.app import running  # noqa: F401 - the fixture stops apps; here we stop by hand
+    await runner.stop()
 
-    await first.updater.stop()  # type: ignore[union-attr]
-    await first.stop()
-    await first.shutdown()
-    await first.post_shutdown(first)  # type: ignore[misc]
-
-    await start_bot()
+    await runner.start()
     await lan.send("Dầu Giây")  # still at the hamlet step
     await lan.wait_for("nhóm")
     await lan.press("Xong")

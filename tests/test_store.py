@@ -37,10 +37,13 @@ async def test_migrations_are_recorded_and_not_applied_twice(db: Store) -> None:
 
 
 async def test_a_failed_transaction_leaves_nothing(db: Store) -> None:
-    with pytest.raises(RuntimeError):
+    async def half_done() -> None:
         async with db.db.transaction() as tx:
             await db.areas.upsert_commune(tx, "x", "Xã X", None)
             raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        await half_done()
     assert await db.areas.communes() == []
 
 
