@@ -12,6 +12,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
+from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.context import SERVICES_KEY, AnninhApp, AppContext, Services
 from bot.persistence import SqlitePersistence
@@ -31,8 +32,10 @@ MENU = (
 )
 
 
-def build_application(config: Config, token: str) -> AnninhApp:
-    """The Application for this config; nothing runs until it is started."""
+def build_application(config: Config, token: str, clock: Clock | None = None) -> AnninhApp:
+    """The Application for this config; nothing runs until it is started.
+
+    `clock` replaces the system clock (tests move time by hand)."""
     persistence = SqlitePersistence(config.database.path)
     app: AnninhApp = (
         ApplicationBuilder()
@@ -47,6 +50,7 @@ def build_application(config: Config, token: str) -> AnninhApp:
         .build()
     )
     app.bot_data["config"] = config
+    app.bot_data["clock"] = clock or SystemClock()
     handlers.register(app)
     return app
 
@@ -55,7 +59,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Open the store, build the services, publish the command menu."""
     persistence = _persistence(app)
     config: Config = app.bot_data["config"]
-    services = Services.build(config, await persistence.store())
+    services = Services.build(config, await persistence.store(), app.bot_data["clock"])
     app.bot_data[SERVICES_KEY] = services
     for language in ("vi", "en"):
         commands = [BotCommand(name, services.i18n.t(language, key)) for name, key in MENU]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.catalog import Catalog
+from bot.clock import FakeClock
 from bot.config import Config, load_config
 from bot.context import AnninhApp, Services
 from bot.sandbox import Sandbox, SimGroup, SimUser
@@ -56,8 +57,14 @@ async def store(config: Config) -> AsyncIterator[Store]:
 
 
 @pytest.fixture
-async def runner(config: Config, store: Store) -> AsyncIterator[BotRunner]:
-    bots = BotRunner(config)
+def clock() -> FakeClock:
+    """The bot's clock in tests: 08:00 in Vietnam on 2026-11-24 until a test moves it."""
+    return FakeClock()
+
+
+@pytest.fixture
+async def runner(config: Config, store: Store, clock: FakeClock) -> AsyncIterator[BotRunner]:
+    bots = BotRunner(config, clock)
     try:
         yield bots
     finally:

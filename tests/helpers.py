@@ -6,6 +6,7 @@ import contextlib
 from pathlib import Path
 
 from bot.app import build_application, running
+from bot.clock import Clock
 from bot.config import Config
 from bot.context import AnninhApp
 from bot.sandbox import SimUser
@@ -35,12 +36,13 @@ async def onboard(person: SimUser, hamlet: str = "Ấp Hưng Nhơn") -> None:
 class BotRunner:
     """Starts the real Application against the sandbox; stop and start again to restart."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, clock: Clock | None = None) -> None:
         self.config = config
+        self.clock = clock
         self._running: list[contextlib.AbstractAsyncContextManager[AnninhApp]] = []
 
     async def start(self) -> AnninhApp:
-        context = running(build_application(self.config, TOKEN), poll_timeout=1)
+        context = running(build_application(self.config, TOKEN, self.clock), poll_timeout=1)
         app = await context.__aenter__()
         self._running.append(context)
         return app

@@ -1,0 +1,374 @@
+"""Simulated people: a `SimUser` talks to the bot privately, a `SimGroup` is a group chat.
+
+Tests read like a conversation: `await lan.send("trom cap")`, `await lan.press("Đồng ý")`,
+`await lan.wait_for("Cảm ơn")`. Waiting is event-driven: a timeout is only an upper bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import struct
+from collections.abc import Callable
+from typing import Any
+
+from bot.sandbox.api_base import public
+from bot.sandbox.api_send import photo_sizes
+from bot.sandbox.markup import command_entities
+from bot.sandbox.views import BotMessage, CallbackAnswer, Event, describe, format_event
+from bot.sandbox.world import ChatState, World
+from bot.text import fold, matches
+
+JSON = dict[str, Any]
+Predicate = Callable[[BotMessage], bool]
+
+
+def fake_jpeg(width: int, height: int, size: int) -> bytes:
+    """Bytes that start like a JPEG of the given size (enough for a header reader)."""
+    header = b"\xff\xd8\xff\xc0" + struct.pack(">HBHH", 17, 8, height, width)
+    return header + b"\0" * max(0, size - len(header))
+
+
+class Conversation:
+    """A chat seen from the sandbox: the bot's messages in it and a read cursor."""
+
+    def __init__(self, world: World, state: ChatState) -> None:
+        self.world = world
+        self.state = state
+        self._cursor = 0
+
+    @property
+    def chat_id(self) -> int:
+        return self.state.id
+
+    @property
+    def inbox(self) -> list[BotMessage]:
+        """Every bot message in this chat, edits applied, oldest first."""
+        messages = self.world.messages
+        return [self.world.view(messages[(self.chat_id, m)]) for m in self.state.bot_messages]
+
+    @property
+    def last(self) -> BotMessage | None:
+        if not self.state.bot_messages:
+            return None
+        message = self.world.messages[(self.chat_id, self.state.bot_messages[-1])]
+        return self.world.view(message)
+
+    def skip(self) -> None:
+        """Mark everything received so far as read."""
+        self._cursor = len(self.state.activity)
+
+    async def wait_for(
+        self,
+        text: str | None = None,
+        *,
+        predicate: Predicate | None = None,
+        timeout: float = 5.0,  # noqa: ASYNC109 - an upper bound, the wait is event-driven
+    ) -> BotMessage:
+        """The next bot message (new or edited) after the cursor that matches; advance past it."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            activity = self.state.activity
+            while self._cursor < len(activity):
+                _, snapshot = activity[self._cursor]
+                self._cursor += 1
+                view = self.world.view(snapshot)
+                if text is not None and not matches(view.text, text):
+                    continue
+                if predicate is not None and not predicate(view):
+                    continue
+                return view
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                wanted = repr(text) if text is not None else "any message"
+                raise AssertionError(
+                    f"{self.state.name}: no bot message matching {wanted} within {timeout} s.\n"
+                    f"Last messages in this chat:\n{self.transcript()}"
+                )
+            if self.state.waiter is None:
+                self.state.waiter = asyncio.Event()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.state.waiter.wait(), remaining)
+
+    def transcript(self, count: int = 8) -> str:
+        """The last `count` events in this chat, one readable line each."""
+        name = self.state.name
+        lines = [format_event(e) for e in self.world.log if e.chat == name][-count:]
+        if not lines:
+            lines = [f"bot → {name}: {describe(m)}" for _, m in self.state.activity[-count:]]
+        return "\n".join(f"  {line}" for line in lines) or "  (nothing)"
+
+    def find_button(self, label: str, *, inline: bool) -> tuple[JSON, JSON]:
+        """The newest (message, button) whose label matches; exact folds beat substrings."""
+        wanted = fold(label)
+        seen: list[str] = []
+        candidates: list[JSON]
+        if inline:
+            ids = reversed(self.state.bot_messages)
+            found = (self.world.message(self.chat_id, m) for m in ids)
+            candidates = [m for m in found if m is not None]
+        else:
+            candidates = [self.state.keyboard] if self.state.keyboard is not None else []
+        for message in candidates:
+            markup = message.get("reply_markup") or {}
+            rows = markup.get("inline_keyboard" if inline else "keyboard") or []
+            buttons = [button for row in rows for button in row]
+            seen.extend(str(b.get("text", "")) for b in buttons)
+            exact = [b for b in buttons if fold(str(b.get("text", ""))) == wanted]
+            loose = [b for b in buttons if matches(str(b.get("text", "")), label)]
+            if exact or loose:
+                return message, (exact or loose)[0]
+        kind = "inline button" if inline else "reply keyboard button"
+        there = " ".join(f"[{text}]" for text in seen) or "(none)"
+        raise LookupError(f"no {kind} matching {label!r} in {self.state.name}; there: {there}")
+
+    def post(self, sender: SimUser, fields: JSON) -> JSON:
+        """A message from `sender` into this chat, delivered to the bot as an update."""
+        world, state = self.world, self.state
+        message: JSON = {
+            "message_id": world.take_message_id(state.id),
+            "from": sender.user,
+            "chat": state.chat,
+            "date": world.now(),
+            **fields,
+        }
+        world.messages[(state.id, message["message_id"])] = message
+        if state.is_private:
+            state.started = True
+        private = state.is_private
+        world.emit(Event("user_message", state.name, sender.name, message, private=private))
+        world.push_update("message", message)
+        return message
+
+    def reply_fields(self, reply_to: BotMessage | JSON | int | None) -> JSON:
+        if reply_to is None:
+            return {}
+        if isinstance(reply_to, BotMessage):
+            message_id = reply_to.message_id
+        elif isinstance(reply_to, dict):
+            message_id = int(reply_to["message_id"])
+        else:
+            message_id = reply_to
+        original = self.world.message(self.chat_id, message_id)
+        if original is None:
+            raise LookupError(f"no message {message_id} in {self.state.name} to reply to")
+        return {"reply_to_message": public(original)}
+
+
+def text_message(text: str) -> JSON:
+    fields: JSON = {"text": text}
+    entities = command_entities(text)
+    if entities:
+        fields["entities"] = entities
+    return fields
+
+
+class SimUser(Conversation):
+    """A person with a private chat with the bot."""
+
+    def __init__(self, world: World, state: ChatState, user: JSON, phone: str | None) -> None:
+        super().__init__(world, state)
+        self.user = user
+        self.phone = phone or f"+8490{user['id'] % 10_000_000:07d}"
+
+    @property
+    def id(self) -> int:
+        return int(self.user["id"])
+
+    @property
+    def name(self) -> str:
+        return str(self.user["first_name"])
+
+    async def send(self, text: str, *, reply_to: BotMessage | JSON | int | None = None) -> JSON:
+        return self.post(self, {**text_message(text), **self.reply_fields(reply_to)})
+
+    async def command(self, name: str, *args: str) -> JSON:
+        return await self.send(" ".join([f"/{name.lstrip('/')}", *args]))
+
+    async def press(self, label: str, *, chat: SimGroup | None = None) -> str:
+        """Press the inline button labelled `label`; return the callback query id."""
+        where: Conversation = chat if chat is not None else self
+        message, button = where.find_button(label, inline=True)
+        if "callback_data" not in button:
+            action = next((k for k in button if k != "text"), "?")
+            raise LookupError(f"button {button['text']!r} is a {action} button, not pressable")
+        query_id = str(self.world.next_id() * 7 + 4_000_000_000_000_000)
+        query: JSON = {
+            "id": query_id,
+            "from": self.user,
+            "message": public(message),
+            "chat_instance": f"{abs(where.chat_id) * 31 + 17}",
+            "data": button["callback_data"],
+        }
+        self.world.callback_queries[query_id] = query
+        state = where.state
+        event = Event("press", state.name, self.name, None, str(button["text"]), state.is_private)
+        self.world.emit(event)
+        self.world.push_update("callback_query", query)
+        return query_id
+
+    async def answer_for(
+        self,
+        query_id: str,
+        timeout: float = 5.0,  # noqa: ASYNC109 - an upper bound, the wait is event-driven
+    ) -> CallbackAnswer:
+        """The bot's answerCallbackQuery for `query_id`, waiting for it if need be."""
+        world = self.world
+        if query_id not in world.callback_answers:
+            waiter = world.answer_waiters.setdefault(query_id, asyncio.Event())
+            try:
+                await asyncio.wait_for(waiter.wait(), timeout)
+            except TimeoutError:
+                raise AssertionError(
+                    f"the bot did not answer callback query {query_id} within {timeout} s"
+                ) from None
+        answer = world.callback_answers[query_id]
+        return CallbackAnswer(answer["text"], bool(answer["show_alert"]), answer.get("url"))
+
+    async def tap(
+        self, label: str, *, latitude: float = 10.95, longitude: float = 107.16
+    ) -> JSON:
+        """Tap a button of the reply keyboard that is showing in the private chat."""
+        _, button = self.find_button(label, inline=False)
+        if button.get("request_location"):
+            return await self.share_location(latitude, longitude)
+        if button.get("request_contact"):
+            return await self.share_contact()
+        return await self.send(str(button["text"]))
+
+    async def share_location(self, latitude: float, longitude: float) -> JSON:
+        return self.post(self, {"location": {"latitude": latitude, "longitude": longitude}})
+
+    async def share_contact(
+        self, phone: str | None = None, *, first_name: str | None = None
+    ) -> JSON:
+        contact: JSON = {
+            "phone_number": phone or self.phone,
+            "first_name": first_name or self.name,
+        }
+        if phone is None or phone == self.phone:
+            contact["user_id"] = self.id
+        return self.post(self, {"contact": contact})
+
+    async def send_photo(
+        self,
+        caption: str | None = None,
+        *,
+        width: int = 1280,
+        height: int = 960,
+        file_size: int = 180_000,
+    ) -> JSON:
+        stored = self.world.store_file(fake_jpeg(width, height, file_size), "photos", ".jpg")
+        sizes = photo_sizes(stored, width, height)
+        for size in sizes[:-1]:
+            self.world.files[size["file_id"]] = stored
+        self.world.media[stored.file_id] = {"photo": sizes}
+        fields: JSON = {"photo": sizes}
+        if caption:
+            fields["caption"] = caption
+        return self.post(self, fields)
+
+    async def send_document(
+        self, data: bytes, file_name: str = "file.bin", mime_type: str = "application/octet-stream"
+    ) -> JSON:
+        suffix = "." + file_name.rsplit(".", 1)[-1] if "." in file_name else ""
+        stored = self.world.store_file(data, "documents", suffix)
+        document: JSON = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": len(data),
+        }
+        self.world.media[stored.file_id] = {"document": document}
+        return self.post(self, {"document": document})
+
+    async def send_voice(self, duration: int = 5) -> JSON:
+        stored = self.world.store_file(b"OggS" + b"\0" * 2000, "voice", ".oga")
+        voice: JSON = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "duration": duration,
+            "mime_type": "audio/ogg",
+            "file_size": len(stored.data),
+        }
+        return self.post(self, {"voice": voice})
+
+    async def send_sticker(self, emoji: str = "👍") -> JSON:
+        stored = self.world.store_file(b"RIFF" + b"\0" * 500, "stickers", ".webp")
+        sticker: JSON = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": emoji,
+            "file_size": len(stored.data),
+        }
+        return self.post(self, {"sticker": sticker})
+
+    async def send_raw(self, message_fields: JSON) -> JSON:
+        """Any message content (for odd inputs): the fields go into the message as given."""
+        return self.post(self, message_fields)
+
+    def block_bot(self) -> None:
+        self._membership(blocked=True)
+
+    def unblock_bot(self) -> None:
+        self._membership(blocked=False)
+
+    def _membership(self, *, blocked: bool) -> None:
+        if self.state.blocked == blocked:
+            return
+        self.state.blocked = blocked
+        old, new = ("member", "kicked") if blocked else ("kicked", "member")
+        bot = self.world.bot_user
+        update: JSON = {
+            "chat": self.state.chat,
+            "from": self.user,
+            "date": self.world.now(),
+            "old_chat_member": {"status": old, "user": bot},
+            "new_chat_member": {"status": new, "user": bot},
+        }
+        if blocked:
+            update["new_chat_member"]["until_date"] = 0
+        self.world.push_update("my_chat_member", update)
+
+
+class SimGroup(Conversation):
+    """A group chat with the bot and some members."""
+
+    @property
+    def title(self) -> str:
+        return str(self.state.chat["title"])
+
+    @property
+    def id(self) -> int:
+        return self.state.id
+
+    def add(self, user: SimUser, status: str = "member") -> None:
+        self.state.members[user.id] = status
+
+    async def send(
+        self, user: SimUser, text: str, *, reply_to: BotMessage | JSON | int | None = None
+    ) -> JSON:
+        if self.state.members.get(user.id, "left") in ("left", "kicked"):
+            self.add(user)
+        return self.post(user, {**text_message(text), **self.reply_fields(reply_to)})
+
+    async def command(self, user: SimUser, name: str, *args: str) -> JSON:
+        return await self.send(user, " ".join([f"/{name.lstrip('/')}", *args]))
+
+    def migrate(self, new_id: int) -> ChatState:
+        """Upgrade this group to a supergroup: sends to the old id now answer 400 with
+        migrate_to_chat_id; the SimGroup follows the new chat."""
+        old = self.state
+        chat = {"id": new_id, "type": "supergroup", "title": old.chat["title"]}
+        new = ChatState(chat=chat, members=dict(old.members))
+        self.world.chats[new_id] = new
+        old.migrated_to = new_id
+        self.state, self._cursor = new, 0
+        return new
