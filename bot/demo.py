@@ -15,6 +15,7 @@ from bot.catalog import Catalog
 from bot.config import Config
 from bot.context import AnninhApp
 from bot.sandbox import Event, Sandbox, SimUser, format_event
+from bot.sandbox.console import InputFn, run_console
 from bot.services.areas import load_areas, parse_areas
 from bot.store import Store
 
@@ -104,10 +105,10 @@ def _print_event(event: Event, output: TextIO) -> None:
     print("  " + format_event(event), file=output)
 
 
-async def run_console_session(config: Config, user_id: int) -> int:
+async def run_console_session(
+    config: Config, user_id: int, *, input_fn: InputFn | None = None, output: TextIO = sys.stdout
+) -> int:
     """An interactive chat with the offline bot (officer 1001, leader 2001, resident 3001)."""
-    from bot.sandbox.console import run_console
-
     async with offline_bot(config) as (sandbox, _):
         people: list[SimUser] = [sandbox.user(user_id, first_name=f"Người dùng {user_id}")]
         for person_id, name in ((1001, "Cán bộ Hùng"), (2001, "Tổ trưởng Bình"),
@@ -116,5 +117,7 @@ async def run_console_session(config: Config, user_id: int) -> int:
                 people.append(sandbox.user(person_id, first_name=name))
         officer = sandbox.user(1001, first_name="Cán bộ Hùng")
         sandbox.group(-1001000000001, "Công an xã Hưng Lộc", members=[officer])
-        await run_console(sandbox, people)
+        print("Offline sandbox: the real bot, a temporary database, the sample commune "
+              "(officer 1001, leader 2001). Type /start to begin.", file=output)
+        await run_console(sandbox, people, input_fn=input_fn, output=output)
     return 0

@@ -1,0 +1,158 @@
+"""The `anninh` command: exit codes, one-line errors, areas, database, export, and `run`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.sandbox import Sandbox
+from tests.helpers import SAMPLE_AREAS
+
+ENV_KEYS = ("ANNINH_API_BASE_URL", "ANNINH_DATABASE", "ANNINH_CONFIG", "TELEGRAM_BOT_TOKEN")
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ENV_KEYS:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def config_path(tmp_path: Path) -> Path:
+    path = tmp_path / "deploy" / "config.toml"
+    path.parent.mkdir()
+    path.write_text('[telegram]\n[database]\npath = "data/anninh.sqlite3"\n', encoding="utf-8")
+    return path
+
+
+def run(*args: str) -> int:
+    return main(list(args))
+
+
+def test_help_on_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in (["run"], ["demo"], ["sandbox"], ["db", "migrate"], ["db", "backup"],
+                    ["areas", "load"], ["export", "reports"]):
+        with pytest.raises(SystemExit) as exited:
+            run(*command, "--help")
+        assert exited.value.code == 0
+        assert "--config" in capsys.readouterr().out
+
+
+def test_areas_load_is_idempotent_and_relative_paths_follow_the_config(
+    config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run("areas", "load", str(SAMPLE_AREAS), "--config", str(config_path)) == 0
+    assert "5 team(s)" in capsys.readouterr().out
+    database = config_path.parent / "data" / "anninh.sqlite3"
+    first = _dump(database)
+    assert run("--config", str(config_path), "areas", "load", str(SAMPLE_AREAS)) == 0
+    assert "0 officer(s) added, 0 leader(s) set" in capsys.readouterr().out
+    assert _dump(database) == first
+
+
+def test_a_malformed_areas_file_is_rejected_whole(
+    config_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run("areas", "load", str(SAMPLE_AREAS), "--config", str(config_path)) == 0
+    database = config_path.parent / "data" / "anninh.sqlite3"
+    before = _dump(database)
+    capsys.readouterr()
+    broken = tmp_path / "areas.toml"
+    text = SAMPLE_AREAS.read_text(encoding="utf-8")
+    text = text.replace('name = "Xã Hưng Lộc"', 'name = "Xã Hưng Lộc mới"')  # a valid change…
+    broken.write_text(text.replace('kind = "doi-dan-phong"', 'kind = "x"'), encoding="utf-8")
+    assert run("areas", "load", str(broken), "--config", str(config_path)) == 1
+    error = capsys.readouterr().err
+    assert "team 'hh-dp'" in error
+    assert error.count("\n") == 1
+    assert _dump(database) == before  # …is not written either
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [("[telegram]\nmode = 1\n", "[telegram] mode"), ("[databse]\n", "[databse]"),
+     ("[broadcast]\nrate_per_second = -3\n", "rate_per_second")],
+)
+def test_a_broken_config_gives_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, named: str
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    assert run("db", "migrate", "--config", str(path)) == 2
+    error = capsys.readouterr().err
+    assert named in error
+    assert str(path) in error
+    assert error.count("\n") == 1
+    assert "Traceback" not in error
+
+
+def test_run_without_a_token_gives_one_line_and_exit_2(
+    config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run("run", "--config", str(config_path)) == 2
+    error = capsys.readouterr().err
+    assert "TELEGRAM_BOT_TOKEN" in error
+    assert error.count("\n") == 1
+
+
+def test_database_override_migrate_and_backup(
+    config_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = tmp_path / "elsewhere" / "db.sqlite3"
+    monkeypatch.setenv("ANNINH_DATABASE", str(other))
+    assert run("db", "migrate", "--config", str(config_path)) == 0
+    assert run("areas", "load", str(SAMPLE_AREAS), "--config", str(config_path)) == 0
+    assert other.exists()
+    assert not (config_path.parent / "data").exists()
+    copy = tmp_path / "backups" / "copy.sqlite3"
+    assert run("db", "backup", str(copy), "--config", str(config_path)) == 0
+    assert _dump(copy) == _dump(other)
+
+
+def test_export_reports_prints_only_data(
+    config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run("export", "reports", "--format", "json", "--config", str(config_path)) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert run("export", "reports", "--format", "csv", "--config", str(config_path)) == 0
+    header = capsys.readouterr().out.splitlines()[0].split(",")
+    assert header[:3] == ["service_request_id", "status", "status_notes"]
+
+
+async def test_run_answers_start_on_any_bot_api_server_and_stops_cleanly_on_sigterm(
+    config_path: Path, tmp_path: Path
+) -> None:
+    async with Sandbox() as sandbox:
+        env = {k: v for k, v in os.environ.items() if k not in ENV_KEYS}
+        env |= {"TELEGRAM_BOT_TOKEN": "123456:REAL-LOOKING", "ANNINH_API_BASE_URL":
+                sandbox.api_base_url, "PYTHONUNBUFFERED": "1"}
+        bot = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", "--config", str(config_path),
+            env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            await sandbox.wait_polling(timeout=30)
+            lan = sandbox.user(3001, first_name="Lan")
+            await lan.command("start")
+            await lan.wait_for("Chào mừng", timeout=15)
+            await lan.wait_for("Đồng ý xử lý dữ liệu", timeout=15)
+            assert sandbox.commands, "the command menu was set"
+        finally:
+            bot.send_signal(signal.SIGTERM)
+            _, stderr = await asyncio.wait_for(bot.communicate(), timeout=30)
+        assert bot.returncode == 0, stderr.decode()
+        assert "Traceback" not in stderr.decode()
+        assert (config_path.parent / "data" / "anninh.sqlite3").exists()
+
+
+def _dump(path: Path) -> list[str]:
+    with sqlite3.connect(path) as db:
+        return [line for line in db.iterdump() if "audit_log" not in line]
