@@ -23,16 +23,42 @@ class Named:
         return self.names.get(language) or self.names["vi"]
 
 
+CAP_CATEGORIES = ("Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env",
+                  "Transport", "Infra", "CBRNE", "Other")
+CAP_URGENCY = ("Immediate", "Expected", "Future", "Past", "Unknown")
+CAP_SEVERITY = ("Extreme", "Severe", "Moderate", "Minor", "Unknown")
+CAP_CERTAINTY = ("Observed", "Likely", "Possible", "Unlikely", "Unknown")
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmKind:
+    """A kind of security-gong alarm, with its CAP 1.2 classification."""
+
+    code: str
+    emoji: str
+    names: dict[str, str]
+    cap_category: str
+    cap_event: str
+    urgency: str
+    severity: str
+    certainty: str
+
+    def name(self, language: str) -> str:
+        return self.names.get(language) or self.names["vi"]
+
+
 @dataclass(frozen=True)
 class Catalog:
     team_kinds: dict[str, Named]
     tags: dict[str, Named]
+    alarm_kinds: dict[str, AlarmKind]
 
     @classmethod
     def load(cls, folder: Path) -> Catalog:
         return cls(
             team_kinds=_named(folder / "team_kinds.toml", "kind"),
             tags=_named(folder / "tags.toml", "tag"),
+            alarm_kinds=_alarm_kinds(folder / "alarm_kinds.toml"),
         )
 
     def kind_name(self, code: str, language: str) -> str:
@@ -63,3 +89,20 @@ def _named(path: Path, table: str) -> dict[str, Named]:
             raise CatalogError(f"{where} ({code}): name_vi and name_en are required strings")
         items[code] = Named(code, {lang: str(name) for lang, name in names.items()})
     return items
+
+
+def _alarm_kinds(path: Path) -> dict[str, AlarmKind]:
+    kinds: dict[str, AlarmKind] = {}
+    allowed = {"cap_category": CAP_CATEGORIES, "urgency": CAP_URGENCY,
+               "severity": CAP_SEVERITY, "certainty": CAP_CERTAINTY}
+    for code, named in _named(path, "kind").items():
+        entry = next(e for e in read_toml(path)["kind"] if e.get("code") == code)
+        for key, choices in allowed.items():
+            if entry.get(key) not in choices:
+                raise CatalogError(f"{path}: kind {code!r}: {key} must be one of {choices}")
+        kinds[code] = AlarmKind(
+            code=code, emoji=str(entry.get("emoji", "🔔")), names=named.names,
+            cap_category=entry["cap_category"], cap_event=str(entry.get("cap_event", code)),
+            urgency=entry["urgency"], severity=entry["severity"], certainty=entry["certainty"],
+        )
+    return kinds

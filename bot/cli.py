@@ -145,6 +145,63 @@ def cmd_export_reports(config: Config, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export_alerts(config: Config, args: argparse.Namespace) -> int:
+    from bot.services.cap import document, export_alerts, standalone
+
+    catalog = Catalog.load(config.content.folder)
+    alerts = with_store(config, lambda store: export_alerts(store, catalog, config.locale.tz))
+    if args.dir is None:
+        sys.stdout.write(document(alerts))
+        return EXIT_OK
+    folder = Path(args.dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    for alert in alerts:
+        identifier = alert.findtext("{urn:oasis:names:tc:emergency:cap:1.2}identifier")
+        (folder / f"{identifier}.xml").write_text(standalone(alert), encoding="utf-8")
+    print(f"wrote {len(alerts)} CAP 1.2 alert(s) to {folder}")
+    return EXIT_OK
+
+
+def _people(config: Config, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Run `work` with an OfficerService; an unknown commune is a one-line failure."""
+    from bot.services.officers import OfficerService, UnknownCommune
+
+    try:
+        return with_store(config, lambda store: work(OfficerService(store)))
+    except UnknownCommune as error:
+        raise Failure(str(error)) from None
+
+
+def cmd_officers_add(config: Config, args: argparse.Namespace) -> int:
+    added = _people(config, lambda s: s.grant_officer(args.telegram_id, args.commune, "cli"))
+    print(f"{args.telegram_id} is {'now' if added else 'already'} an officer of {args.commune}")
+    return EXIT_OK
+
+
+def cmd_officers_remove(config: Config, args: argparse.Namespace) -> int:
+    removed = _people(config, lambda s: s.revoke_officer(args.telegram_id, args.commune, "cli"))
+    if not removed:
+        raise Failure(f"{args.telegram_id} is not an officer of {args.commune}")
+    print(f"{args.telegram_id} is no longer an officer of {args.commune}")
+    return EXIT_OK
+
+
+def cmd_officers_list(config: Config, args: argparse.Namespace) -> int:
+    for role in _people(config, lambda s: s.officers(args.commune)):
+        print(f"{role.commune}\t{role.telegram_id}\t{role.display_name or '-'}\t"
+              f"{role.granted_at}\t{role.granted_by}")
+    return EXIT_OK
+
+
+def cmd_teams_list(config: Config, args: argparse.Namespace) -> int:
+    teams = _people(config, lambda s: s.teams(args.commune))
+    print("commune\tcode\tname\tkind\thamlet\tjoin_code\tleader\tactive\tpending")
+    for t in teams:
+        print(f"{t.commune}\t{t.code}\t{t.name}\t{t.kind}\t{t.hamlet or '-'}\t{t.join_code}\t"
+              f"{t.leader_telegram_id or '-'}\t{t.active}\t{t.pending}")
+    return EXIT_OK
+
+
 # --- parser -----------------------------------------------------------------------------------
 
 
@@ -198,4 +255,27 @@ def _parser() -> argparse.ArgumentParser:
     reports = command(export_commands, "reports", cmd_export_reports,
                       "print reports as Open311 GeoReport v2 JSON, or CSV")
     reports.add_argument("--format", choices=["json", "csv"], default="json")
+    alerts = command(export_commands, "alerts", cmd_export_alerts,
+                     "print security-gong alarms as OASIS CAP 1.2 alerts")
+    alerts.add_argument("--format", choices=["cap"], default="cap")
+    alerts.add_argument("--dir", default=None,
+                        help="write one standalone CAP file per alarm into this folder")
+
+    officers = commands.add_parser("officers", parents=[common], help="commune police officers")
+    officer_commands = officers.add_subparsers(title="commands", metavar="COMMAND")
+    for name, handler, text in (
+        ("add", cmd_officers_add, "give a Telegram user the officer role in a commune"),
+        ("remove", cmd_officers_remove, "take the officer role away"),
+    ):
+        sub = command(officer_commands, name, handler, text)
+        sub.add_argument("telegram_id", type=int, help="the officer's Telegram user id")
+        sub.add_argument("--commune", required=True, help="commune code")
+    listing = command(officer_commands, "list", cmd_officers_list, "list officers")
+    listing.add_argument("--commune", help="only this commune")
+
+    teams = commands.add_parser("teams", parents=[common], help="security teams")
+    team_commands = teams.add_subparsers(title="commands", metavar="COMMAND")
+    team_list = command(team_commands, "list", cmd_teams_list,
+                        "list teams with leader, active members and pending requests")
+    team_list.add_argument("--commune", help="only this commune")
     return parser

@@ -67,12 +67,50 @@ class BroadcastConfig:
     paid_broadcast: bool = False
     quiet_hours: str = "21:30-06:30"
     max_attempts: int = 5
+    per_chat_seconds: float = 1.0  # at most one message per private chat this often
+    group_per_minute: int = 20
+    concurrency: int = 64  # sends in flight at once
+    poll_seconds: float = 0.25  # how often the engine looks for broadcasts queued elsewhere
+    progress_seconds: float = 3.0  # how often the sender's progress message is updated
+    campaign_grace_minutes: int = 60  # a slot missed while down is still sent within this
 
 
 @dataclass(frozen=True)
 class TeamsConfig:
     require_approval: bool = True
     max_members: int = 0  # 0: no limit
+
+
+@dataclass(frozen=True)
+class ReportsConfig:
+    max_per_hour: int = 5
+    max_photos: int = 5
+    max_photo_bytes: int = 10_000_000
+    max_text_length: int = 2000
+    escalate_critical_minutes: int = 10
+    escalate_high_minutes: int = 30
+    escalate_normal_minutes: int = 240
+    escalation_check_seconds: float = 30.0
+    duplicate_radius_m: float = 300.0
+    duplicate_minutes: int = 120
+    center_latitude: float = 10.95
+    center_longitude: float = 107.16
+    max_distance_km: float = 50.0  # 0: no check
+    conversation_timeout_minutes: int = 60
+
+    def escalate_minutes(self, urgency: str) -> int:
+        return {"critical": self.escalate_critical_minutes,
+                "high": self.escalate_high_minutes}.get(urgency, self.escalate_normal_minutes)
+
+
+@dataclass(frozen=True)
+class AlarmsConfig:
+    max_per_hour: int = 3
+    escalate_after_seconds: int = 180
+    min_responders: int = 2
+    expire_minutes: int = 60
+    refresh_seconds: float = 2.0
+    check_seconds: float = 15.0
 
 
 @dataclass(frozen=True)
@@ -84,6 +122,8 @@ class Config:
     content: ContentConfig = field(default_factory=ContentConfig)
     broadcast: BroadcastConfig = field(default_factory=BroadcastConfig)
     teams: TeamsConfig = field(default_factory=TeamsConfig)
+    alarms: AlarmsConfig = field(default_factory=AlarmsConfig)
+    reports: ReportsConfig = field(default_factory=ReportsConfig)
 
     def token(self) -> str:
         """The bot token from the environment; ConfigError if it is missing."""
@@ -103,6 +143,8 @@ SECTIONS: dict[str, type[Any]] = {
     "content": ContentConfig,
     "broadcast": BroadcastConfig,
     "teams": TeamsConfig,
+    "alarms": AlarmsConfig,
+    "reports": ReportsConfig,
 }
 
 
@@ -213,8 +255,48 @@ def _validate(source: Path, name: str, section: Any) -> None:
             fail("quiet_hours", 'a range "HH:MM-HH:MM" or "" for none')
         if section.max_attempts < 1:
             fail("max_attempts", "a whole number of at least 1")
+        for key in ("per_chat_seconds", "poll_seconds", "progress_seconds"):
+            if not 0 < getattr(section, key) <= 3600:
+                fail(key, "a number of seconds above 0")
+        for key in ("group_per_minute", "concurrency"):
+            if not 1 <= getattr(section, key) <= 1000:
+                fail(key, "a whole number from 1 to 1000")
+        if section.campaign_grace_minutes < 0:
+            fail("campaign_grace_minutes", "0 or more minutes")
     elif isinstance(section, TeamsConfig) and section.max_members < 0:
         fail("max_members", "0 (no limit) or a positive whole number")
+    elif isinstance(section, AlarmsConfig):
+        for key in ("max_per_hour", "escalate_after_seconds", "expire_minutes"):
+            if getattr(section, key) < 1:
+                fail(key, "a whole number of at least 1")
+        if section.min_responders < 0:
+            fail("min_responders", "0 (never escalate) or more")
+        if not 0 < section.refresh_seconds <= 60 or not 0 < section.check_seconds <= 600:
+            fail("refresh_seconds" if not 0 < section.refresh_seconds <= 60 else "check_seconds",
+                 "a number of seconds above 0 (at most 60 and 600)")
+    elif isinstance(section, ReportsConfig):
+        _validate_reports(section, fail)
+
+
+def _validate_reports(section: ReportsConfig, fail: Any) -> None:
+    for key in ("max_per_hour", "max_photos", "max_photo_bytes", "max_text_length",
+                "escalate_critical_minutes", "escalate_high_minutes",
+                "escalate_normal_minutes", "duplicate_minutes", "conversation_timeout_minutes"):
+        if getattr(section, key) < 1:
+            fail(key, "a whole number of at least 1")
+    if section.max_photos > 10:
+        fail("max_photos", "at most 10 (one Telegram album)")
+    if not 0 < section.max_text_length <= 3000:
+        fail("max_text_length", "a number from 1 to 3000 (it must fit one Telegram message)")
+    for key in ("escalation_check_seconds", "duplicate_radius_m", "max_distance_km"):
+        if getattr(section, key) < 0:
+            fail(key, "a number of at least 0")
+    if section.escalation_check_seconds < 1:
+        fail("escalation_check_seconds", "a number of at least 1")
+    if not -90 <= section.center_latitude <= 90:
+        fail("center_latitude", "a latitude from -90 to 90")
+    if not -180 <= section.center_longitude <= 180:
+        fail("center_longitude", "a longitude from -180 to 180")
 
 
 def _resolved(config: Config) -> Config:

@@ -11,6 +11,10 @@ from bot.catalog import Catalog
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.i18n import I18n
+from bot.services.alarms import AlarmService
+from bot.services.categories import Categories
+from bot.services.officers import OfficerService
+from bot.services.reports import ReportService
 from bot.services.residents import ResidentService
 from bot.services.teams import TeamService
 from bot.store import Store
@@ -27,6 +31,9 @@ class Services:
     clock: Clock
     residents: ResidentService
     teams: TeamService
+    officers: OfficerService
+    reports: ReportService
+    alarms: AlarmService
 
     @classmethod
     def build(cls, config: Config, store: Store, clock: Clock | None = None) -> Services:
@@ -34,7 +41,15 @@ class Services:
         catalog = Catalog.load(config.content.folder)
         residents = ResidentService(store, catalog)
         teams = TeamService(store, config.teams)
-        return cls(config, store, i18n, catalog, clock or SystemClock(), residents, teams)
+        clock = clock or SystemClock()
+        reports = ReportService(
+            store, config.reports, clock, Categories.load(config.content.folder))
+        alarms = AlarmService(store, catalog, config.alarms, clock)
+        return cls(
+            config=config, store=store, i18n=i18n, catalog=catalog, clock=clock,
+            residents=residents, teams=teams, officers=OfficerService(store),
+            reports=reports, alarms=alarms,
+        )
 
 
 class AppContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

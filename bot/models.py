@@ -93,3 +93,228 @@ class AuditEntry:
     subject_type: str
     subject_id: int | None
     detail: str
+
+
+# --- reports (báo tin) ------------------------------------------------------------------------
+
+ReportState = Literal["submitted", "accepted", "assigned", "resolved", "rejected"]
+REPORT_STATES: tuple[ReportState, ...] = (
+    "submitted", "accepted", "assigned", "resolved", "rejected",
+)
+
+
+def open_states() -> tuple[ReportState, ...]:
+    """States in which a report still waits for someone (Open311 status "open")."""
+    return ("submitted", "accepted", "assigned")
+
+
+def closed_states() -> tuple[ReportState, ...]:
+    """Final states (Open311 status "closed")."""
+    return ("resolved", "rejected")
+
+
+def is_open(state: str) -> bool:
+    return state in open_states()
+
+
+def tracking_code(report_id: int) -> str:
+    """The code residents and officers quote: TB-000123."""
+    return f"TB-{report_id:06d}"
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    id: int
+    commune_id: int | None
+    hamlet_id: int | None
+    reporter_id: int | None
+    anonymous: bool
+    category: str
+    urgency: str
+    description: str
+    voice_file_id: str | None
+    latitude: float | None
+    longitude: float | None
+    address: str | None
+    state: ReportState
+    state_note: str | None
+    team_id: int | None
+    duplicate_of: int | None
+    created_at: str
+    updated_at: str
+    staff_chat_id: int | None
+    staff_message_id: int | None
+    escalation_level: int
+    escalate_at: str | None
+
+    @property
+    def code(self) -> str:
+        return tracking_code(self.id)
+
+    @property
+    def is_open(self) -> bool:
+        return is_open(self.state)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportPhoto:
+    file_id: str
+    file_unique_id: str
+
+
+# --- broadcasts (bot/delivery.py, bot/store/outbox.py, bot/store/broadcasts.py) -------------
+
+Lane = Literal["alarm", "announcement", "propaganda"]
+LANE_PRIORITY: dict[str, int] = {"alarm": 0, "announcement": 1, "propaganda": 2}
+BroadcastState = Literal["scheduled", "queued", "done", "cancelled"]
+DeliveryState = Literal["queued", "sending", "sent", "failed", "unreachable"]
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Who gets a broadcast, within one commune. Areas (hamlets ∪ teams ∪ team kinds; none of
+    them: the whole commune) then, if tags are given, only residents holding one of them."""
+
+    commune_id: int
+    hamlets: tuple[int, ...] = ()
+    teams: tuple[int, ...] = ()
+    team_kinds: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+    @property
+    def whole_commune(self) -> bool:
+        return not (self.hamlets or self.teams or self.team_kinds or self.tags)
+
+
+@dataclass(frozen=True, slots=True)
+class Broadcast:
+    id: int
+    commune_id: int | None
+    lane: Lane
+    payload: str
+    audience: str
+    urgent: bool
+    state: BroadcastState
+    send_at: str | None
+    origin: str
+    created_by: int | None
+    progress_chat_id: int | None
+    progress_message_id: int | None
+    total: int
+    created_at: str
+    finished_at: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryCounts:
+    """Where a broadcast's messages stand."""
+
+    queued: int = 0
+    sent: int = 0
+    failed: int = 0
+    unreachable: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.queued + self.sent + self.failed + self.unreachable
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One recipient of a broadcast and what happened (message_id once sent)."""
+
+    resident_id: int | None
+    chat_id: int
+    state: DeliveryState
+    attempts: int
+    message_id: int | None
+    last_error: str | None
+    ref: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    resident_id: int | None
+    chat_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastSchedule:
+    id: int
+    commune_id: int
+    payload: str
+    audience: str
+    cron: str
+    active: bool
+    created_by: int | None
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class TeamSummary:
+    """One line of `anninh teams list`: a team with its leader and head counts."""
+
+    id: int
+    commune: str
+    code: str
+    name: str
+    kind: str
+    hamlet: str | None
+    join_code: str
+    leader_telegram_id: int | None
+    active: int
+    pending: int
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerRole:
+    """An officer role held in a commune, for `anninh officers list`."""
+
+    telegram_id: int | None
+    display_name: str | None
+    commune: str
+    granted_at: str
+    granted_by: str
+
+
+AlarmScope = Literal["team", "hamlet", "commune"]
+AlarmState = Literal["active", "all_clear", "expired"]
+AlarmResponse = Literal["coming", "cannot"]
+
+
+@dataclass(frozen=True, slots=True)
+class Alarm:
+    """A security-gong alarm, in the shape of a CAP 1.2 alert."""
+
+    id: int
+    identifier: str
+    commune_id: int
+    caller_id: int | None
+    caller_role: str
+    caller_name: str
+    scope_kind: AlarmScope
+    scope_id: int
+    scope_name: str
+    kind: str
+    note: str | None
+    latitude: float | None
+    longitude: float | None
+    status: str
+    state: AlarmState
+    sent_at: str
+    expires_at: str
+    escalate_at: str | None
+    escalated_at: str | None
+    ended_at: str | None
+    ended_by: int | None
+    caller_chat_id: int | None
+    caller_message_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmRecipient:
+    resident_id: int
+    telegram_id: int | None
+    display_name: str | None
+    language: str | None
+    response: AlarmResponse | None

@@ -17,6 +17,26 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(start.build_conversation(CANCEL_COMMANDS))
     for handler in [*teams.build_handlers(), *help.build_handlers()]:
         app.add_handler(handler)
+    from handlers import mydata, officer_tools, settings
+
+    for people_handler in [*settings.build_handlers(CANCEL_COMMANDS),
+                           *officer_tools.build_handlers(CANCEL_COMMANDS),
+                           *mydata.build_handlers()]:
+        app.add_handler(people_handler)
+    from handlers import alarm
+
+    app.add_handler(alarm.build_conversation(CANCEL_COMMANDS))
+    for alarm_handler in alarm.build_handlers():
+        app.add_handler(alarm_handler)
+    alarm.schedule(app)
+    from handlers import myreports, report, triage
+
+    app.add_handler(report.build_conversation(
+        CANCEL_COMMANDS, app.bot_data["config"].reports.conversation_timeout_minutes))
+    app.add_handler(myreports.build_conversation(CANCEL_COMMANDS))
+    for report_handler in triage.build_handlers():  # replies to report messages: after flows
+        app.add_handler(report_handler)
+    triage.schedule(app)
     for handler in errors.build_fallbacks(CANCEL_COMMANDS):
         app.add_handler(handler)
     app.add_error_handler(errors.on_error)

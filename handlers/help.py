@@ -19,6 +19,7 @@ async def show_help(update: Update, context: AppContext) -> None:
         parts.append(tr(context, who.lang, "help.leader"))
     if await services.store.residents.staff_communes(who.resident.id):
         parts.append(tr(context, who.lang, "help.officer"))
+        parts.append(tr(context, who.lang, "officer_tools.help"))
     chat = update.effective_chat
     assert chat is not None
     await context.bot.send_message(chat.id, "\n\n".join(parts))

@@ -10,7 +10,7 @@ import pytest
 from bot.catalog import Catalog
 from bot.clock import FakeClock
 from bot.config import Config, load_config
-from bot.context import AnninhApp, Services
+from bot.context import AnninhApp
 from bot.sandbox import Sandbox, SimGroup, SimUser
 from bot.services.areas import load_areas, parse_areas
 from bot.store import Store
@@ -74,11 +74,6 @@ async def runner(config: Config, store: Store, clock: FakeClock) -> AsyncIterato
 @pytest.fixture
 async def bot(runner: BotRunner) -> AnninhApp:
     return await runner.start()
-
-
-def services_of(app: AnninhApp) -> Services:
-    services: Services = app.bot_data["services"]
-    return services
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.app import build_application, running
 from bot.clock import Clock
 from bot.config import Config
-from bot.context import AnninhApp
+from bot.context import AnninhApp, Services
 from bot.sandbox import SimUser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,3 +54,8 @@ class BotRunner:
     async def stop_all(self) -> None:
         while self._running:
             await self.stop()
+
+
+def services_of(app: AnninhApp) -> Services:
+    services: Services = app.bot_data["services"]
+    return services

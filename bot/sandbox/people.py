@@ -208,6 +208,27 @@ class SimUser(Conversation):
         self.world.push_update("callback_query", query)
         return query_id
 
+    async def press_data(
+        self, data: str, *, chat: SimGroup | None = None, label: str = "(crafted)"
+    ) -> str:
+        """A callback query with arbitrary data on the newest bot message in the chat: what a
+        modified client or a replayed old button would send. Returns the query id."""
+        where: Conversation = chat if chat is not None else self
+        if not where.state.bot_messages:
+            raise LookupError(f"{where.state.name}: no bot message to press on")
+        message = self.world.message(where.chat_id, where.state.bot_messages[-1])
+        assert message is not None
+        query_id = str(self.world.next_id() * 7 + 4_000_000_000_000_000)
+        query: JSON = {
+            "id": query_id, "from": self.user, "message": public(message),
+            "chat_instance": f"{abs(where.chat_id) * 31 + 17}", "data": data,
+        }
+        self.world.callback_queries[query_id] = query
+        state = where.state
+        self.world.emit(Event("press", state.name, self.name, None, label, state.is_private))
+        self.world.push_update("callback_query", query)
+        return query_id
+
     async def answer_for(
         self,
         query_id: str,

@@ -164,10 +164,17 @@ class ResidentService:
     async def forget(self, resident: Resident) -> Forgotten:
         """Delete the person's data; what must stay (reports) stays, unlinked."""
         memberships = await self._store.memberships.of_resident(resident.id)
+        reports = await self._store.reports.count_of_reporter(resident.id)
         async with self._store.db.transaction() as tx:
             await self._store.residents.erase(tx, resident.id)
             await self._record(tx, resident.id, "data.forgotten")
-        return Forgotten(memberships=len(memberships), reports_kept=0)
+            for team, membership in memberships:  # a leader's leadership ends with the data
+                if membership.role == "leader":
+                    await self._store.audit.record(
+                        tx, actor_id=resident.id, actor_label="resident",
+                        action="team.leader_forgotten", subject_type="team", subject_id=team.id,
+                    )
+        return Forgotten(memberships=len(memberships), reports_kept=reports)
 
     async def _record(self, tx: Any, resident_id: int, action: str, **detail: Any) -> None:
         await self._store.audit.record(

@@ -67,15 +67,16 @@ class TeamService:
         if team is None:
             return JoinOutcome(JoinResult.UNKNOWN_CODE)
         leader = await self._store.memberships.leader(team.id)
-        current = await self._store.memberships.get(team.id, resident.id)
-        if current is not None:
-            result = JoinResult.ALREADY_MEMBER if current.state == "active" else (
-                JoinResult.ALREADY_PENDING)
-            return JoinOutcome(result, team, leader)
-        if await self._is_full(team):
-            return JoinOutcome(JoinResult.FULL, team, leader)
         direct = not team.requires_approval
         async with self._store.db.transaction() as tx:
+            # Checked inside the write transaction, so two quick requests cannot both pass.
+            current = await self._store.memberships.get(team.id, resident.id)
+            if current is not None:
+                result = JoinResult.ALREADY_MEMBER if current.state == "active" else (
+                    JoinResult.ALREADY_PENDING)
+                return JoinOutcome(result, team, leader)
+            if await self._is_full(team):
+                return JoinOutcome(JoinResult.FULL, team, leader)
             await self._store.memberships.add(
                 tx, team.id, resident.id, "member", "active" if direct else "pending"
             )
@@ -94,12 +95,13 @@ class TeamService:
         if team is None or not await self.may_manage(actor, team):
             return DecisionOutcome(Decision.NOT_LEADER, team)
         applicant = await self._store.residents.get(applicant_id)
-        membership = await self._store.memberships.get(team_id, applicant_id)
-        if applicant is None or membership is None or membership.state != "pending":
-            return DecisionOutcome(Decision.NOT_PENDING, team, applicant)
-        if approve and await self._is_full(team):
-            return DecisionOutcome(Decision.FULL, team, applicant)
         async with self._store.db.transaction() as tx:
+            # Checked inside the write transaction: a double press decides once.
+            membership = await self._store.memberships.get(team_id, applicant_id)
+            if applicant is None or membership is None or membership.state != "pending":
+                return DecisionOutcome(Decision.NOT_PENDING, team, applicant)
+            if approve and await self._is_full(team):
+                return DecisionOutcome(Decision.FULL, team, applicant)
             if approve:
                 await self._store.memberships.activate(tx, team_id, applicant_id, actor.id)
             else:

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.store.alarms import AlarmStore
 from bot.store.areas import AreaStore
 from bot.store.audit import AuditStore
+from bot.store.broadcasts import BroadcastStore
 from bot.store.db import Database, Tx
 from bot.store.memberships import MembershipStore
 from bot.store.migrations import migrate
+from bot.store.outbox import OutboxStore
 from bot.store.persistence import PersistenceStore
+from bot.store.reports import ReportStore
 from bot.store.residents import ResidentStore
+from bot.store.schedules import ScheduleStore
 
 __all__ = ["Database", "Store", "Tx"]
 
@@ -25,6 +30,11 @@ class Store:
         self.memberships = MembershipStore(db)
         self.audit = AuditStore(db)
         self.persistence = PersistenceStore(db)
+        self.alarms = AlarmStore(db)
+        self.reports = ReportStore(db)
+        self.broadcasts = BroadcastStore(db)
+        self.outbox = OutboxStore(db)
+        self.schedules = ScheduleStore(db)
 
     @classmethod
     async def open(cls, path: Path) -> Store:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from bot.models import Member, MemberRole, Membership, MemberState, Team
+from bot.models import Member, MemberRole, Membership, MemberState, Team, TeamSummary
 from bot.store.areas import team_from_row
 from bot.store.db import Database, Tx, now_iso
 
@@ -105,3 +105,18 @@ class MembershipStore:
             (team_id,),
         )
         return None if row is None else Member(*row)
+
+    async def team_summaries(self, commune_id: int | None = None) -> list[TeamSummary]:
+        """Every team (of one commune, or all) with its leader and head counts."""
+        rows = await self._db.fetchall(
+            "SELECT t.id, c.code, t.code, t.name, t.kind, h.code, t.join_code, "
+            "(SELECT r.telegram_id FROM memberships m JOIN residents r ON r.id = m.resident_id "
+            " WHERE m.team_id = t.id AND m.role = 'leader'), "
+            "(SELECT count(*) FROM memberships m WHERE m.team_id = t.id AND m.state = 'active'), "
+            "(SELECT count(*) FROM memberships m WHERE m.team_id = t.id AND m.state = 'pending') "
+            "FROM teams t JOIN communes c ON c.id = t.commune_id "
+            "LEFT JOIN hamlets h ON h.id = t.hamlet_id "
+            "WHERE ? IS NULL OR t.commune_id = ? ORDER BY c.code, t.code",
+            (commune_id, commune_id),
+        )
+        return [TeamSummary(*row) for row in rows]

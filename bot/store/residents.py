@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from bot.models import Consent, Resident, StaffRole
+from bot.models import Consent, OfficerRole, Resident, StaffRole
 from bot.store.db import Database, Tx, now_iso
 
 
@@ -79,6 +79,9 @@ class ResidentStore:
         await tx.execute("DELETE FROM memberships WHERE resident_id = ?", (resident_id,))
         await tx.execute("DELETE FROM ptb_user_data WHERE user_id = (SELECT telegram_id "
                          "FROM residents WHERE id = ?)", (resident_id,))
+        # Reports stay as records, unlinked from the person (bot/store/reports.py).
+        await tx.execute("UPDATE reports SET reporter_id = NULL WHERE reporter_id = ?",
+                         (resident_id,))
         await self.update(
             tx, resident_id, display_name=None, commune_id=None, hamlet_id=None, phone=None,
             mute_propaganda=0, consent="none", consent_at=None, consent_version=None,
@@ -151,3 +154,15 @@ class ResidentStore:
             (commune_id,),
         )
         return [_resident(row) for row in rows]
+
+    async def officer_roles(self, commune_id: int | None = None) -> list[OfficerRole]:
+        """Officer roles of one commune (or all), with who granted them and when."""
+        rows = await self._db.fetchall(
+            "SELECT r.telegram_id, r.display_name, c.code, o.granted_at, o.granted_by "
+            "FROM roles o JOIN residents r ON r.id = o.resident_id "
+            "JOIN communes c ON c.id = o.commune_id "
+            "WHERE o.role = 'officer' AND (? IS NULL OR o.commune_id = ?) "
+            "ORDER BY c.code, r.telegram_id",
+            (commune_id, commune_id),
+        )
+        return [OfficerRole(*row) for row in rows]

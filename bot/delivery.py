@@ -1,0 +1,577 @@
+"""The delivery engine: the only code that sends to many people.
+
+Every broadcast is written to the durable `outbox` table (one row per recipient, in one
+transaction) before anything is sent. One worker drains it through a `Sender` — Telegram today
+(bot/telegram_sender.py), anything with the same two methods tomorrow — at the configured pace:
+
+- a global rate (`[broadcast] rate_per_second`), one message per private chat per
+  `per_chat_seconds`, `group_per_minute` per group;
+- priority lanes: alarm > announcement > propaganda. Rows are claimed most urgent first, and an
+  alarm queued while thousands of propaganda rows are in hand is claimed and sent next;
+- errors: `RateLimited` pauses the whole engine for the time asked; `Unreachable` (blocked,
+  chat not found) marks the resident unreachable and drops their other queued messages;
+  `Transient` (timeouts, network) retries with bounded backoff; `Rejected` and the
+  `max_attempts`-th failure are recorded as failed with the reason;
+- propaganda waits during quiet hours; announcements that are not urgent go out silently then.
+
+Crash safety: a claimed row is marked `sending`; outcomes are written back in batches (every
+`FLUSH_EVERY` messages or `FLUSH_SECONDS`). After kill -9, `start()` puts every `sending` row back
+in the queue, so nothing queued is lost, and only messages that were in flight — sent but not
+yet recorded, at most `concurrency + FLUSH_EVERY` — can be sent a second time.
+
+API for other features (the gong, issue 6) — send now, on the alarm lane, with buttons, and
+learn each message id::
+
+    message = OutMessage(text=html, buttons=((("🏃 Đang đến", "al:go:7"),
+                                              ("Không thể", "al:no:7")),))
+    broadcast_id = await services.delivery.enqueue(
+        "alarm", message, recipients,               # [Recipient(resident_id, chat_id), …]
+        commune_id=commune.id, origin="alarm:7", created_by=caller_id,
+        on_delivered=callback)                      # async (Delivery) -> None, optional
+    await services.delivery.wait_done(broadcast_id)  # optional: until every row is settled
+    for d in await services.store.outbox.deliveries(broadcast_id):
+        d.resident_id, d.chat_id, d.state, d.message_id   # edit them later ("Đã an toàn")
+
+`on_delivered` runs once per recipient after its outcome is recorded (state sent, failed or
+unreachable, with `message_id` when sent).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import json
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.config import BroadcastConfig
+from bot.models import LANE_PRIORITY, Broadcast, Delivery, DeliveryCounts, Lane, Recipient
+from bot.store import Store
+from bot.store.outbox import Claimed, Outcome
+
+log = logging.getLogger(__name__)
+
+FLUSH_EVERY = 100
+FLUSH_SECONDS = 0.2
+PROPAGANDA = LANE_PRIORITY["propaganda"]
+ANNOUNCEMENT = LANE_PRIORITY["announcement"]
+
+# --- what is sent, and how a Sender says it went wrong --------------------------------------
+
+
+@dataclass(frozen=True)
+class Quiz:
+    question: str
+    options: tuple[str, ...]
+    correct: int
+    explanation: str = ""
+
+
+@dataclass(frozen=True)
+class OutMessage:
+    """A message as every recipient gets it; plain data, stored as JSON in the broadcast.
+
+    One of: `text` (HTML); `photo` (a file id or URL) or `photo_path` (a local file, uploaded
+    once) with `text` as caption; `quiz`; `copy_from` = (chat id, message id) to copy, or to
+    forward when `forward` is true. `buttons`: rows of (label, callback data)."""
+
+    text: str = ""
+    photo: str | None = None
+    photo_path: str | None = None
+    quiz: Quiz | None = None
+    copy_from: tuple[int, int] | None = None
+    forward: bool = False
+    buttons: tuple[tuple[tuple[str, str], ...], ...] = ()
+    silent: bool = False
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str) -> OutMessage:
+        data: dict[str, Any] = json.loads(raw)
+        quiz = data.pop("quiz", None)
+        copy_from = data.pop("copy_from", None)
+        buttons = data.pop("buttons", None) or []
+        return cls(
+            **data,
+            quiz=None if quiz is None else Quiz(
+                quiz["question"], tuple(quiz["options"]), quiz["correct"], quiz["explanation"]),
+            copy_from=None if copy_from is None else (int(copy_from[0]), int(copy_from[1])),
+            buttons=tuple(tuple((str(b[0]), str(b[1])) for b in row) for row in buttons),
+        )
+
+
+@dataclass(frozen=True)
+class Sent:
+    message_id: int
+    ref: str | None = None  # e.g. the poll id of a quiz
+
+
+class SendError(Exception):
+    """A send failed; subclasses say what the engine should do about it."""
+
+
+class RateLimited(SendError):
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"rate limited, retry after {retry_after:g} s")
+        self.retry_after = retry_after
+
+
+class Unreachable(SendError):
+    """The recipient blocked the bot, deleted their account, or the chat is gone."""
+
+
+class Transient(SendError):
+    """A timeout or a network error: the message may or may not have arrived."""
+
+
+class Rejected(SendError):
+    """The message itself was refused (bad HTML, too long …): retrying will not help."""
+
+
+class Migrated(SendError):
+    def __init__(self, new_chat_id: int) -> None:
+        super().__init__(f"chat migrated to {new_chat_id}")
+        self.new_chat_id = new_chat_id
+
+
+class Sender(Protocol):
+    async def send(self, chat_id: int, message: OutMessage) -> Sent:
+        """Send one message; raise a SendError subclass when it fails."""
+        ...
+
+    async def edit_text(self, chat_id: int, message_id: int, text: str) -> None:
+        """Replace the text of a message the bot sent (progress reports)."""
+        ...
+
+
+# --- quiet hours ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """A local-time range such as "21:30-06:30" (may cross midnight); "" means none."""
+
+    spec: str
+    tz: ZoneInfo
+
+    def _bounds(self) -> tuple[int, int] | None:
+        if not self.spec:
+            return None
+        start, end = (int(h) * 60 + int(m) for h, m in
+                      (part.split(":") for part in self.spec.split("-")))
+        return start, end
+
+    def contains(self, moment: datetime) -> bool:
+        bounds = self._bounds()
+        if bounds is None:
+            return False
+        local = moment.astimezone(self.tz)
+        minute = local.hour * 60 + local.minute
+        start, end = bounds
+        return start <= minute < end if start <= end else minute >= start or minute < end
+
+    def ends_after(self, moment: datetime) -> datetime:
+        """When the quiet hours containing `moment` end (`moment` itself if it is not quiet)."""
+        bounds = self._bounds()
+        if bounds is None or not self.contains(moment):
+            return moment
+        local = moment.astimezone(self.tz)
+        end = local.replace(hour=bounds[1] // 60, minute=bounds[1] % 60, second=0, microsecond=0)
+        if end <= local:
+            end += timedelta(days=1)
+        return end
+
+
+# --- the engine -------------------------------------------------------------------------------
+
+Progress = Callable[[Broadcast, DeliveryCounts, bool], str]
+Listener = Callable[[Delivery], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    lane: Lane
+    urgent: bool
+    message: OutMessage
+
+
+@dataclass
+class _Held:
+    """Rows waiting for their chat's per-chat limit, soonest first."""
+
+    heap: list[tuple[float, int, int, Claimed]] = field(default_factory=list)
+
+    def push(self, ready: float, row: Claimed) -> None:
+        heapq.heappush(self.heap, (ready, row.priority, row.id, row))
+
+    def pop_ready(self, now: float) -> Claimed | None:
+        if self.heap and self.heap[0][0] <= now:
+            return heapq.heappop(self.heap)[3]
+        return None
+
+
+class DeliveryEngine:
+    """Drains the outbox. `start(sender)` in post_init, `stop()` in post_shutdown."""
+
+    def __init__(self, store: Store, config: BroadcastConfig, clock: Clock, tz: ZoneInfo) -> None:
+        self.store = store
+        self.config = config
+        self.clock = clock
+        self.quiet = QuietHours(config.quiet_hours, tz)
+        self.rate = config.rate_per_second
+        self.batch = max(20, min(1000, int(self.rate)))
+        self._burst = max(2.0, self.rate * 0.05)
+        self._sender: Sender | None = None
+        self._describe: Progress | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._aux: list[asyncio.Task[None]] = []
+        self._wake = asyncio.Event()
+        self._lanes: dict[int, deque[Claimed]] = {p: deque() for p in LANE_PRIORITY.values()}
+        self._held = _Held()
+        self._chat_ready: dict[int, float] = {}
+        self._unreachable: set[int] = set()
+        self._prepared: dict[int, _Prepared] = {}
+        self._listeners: dict[int, Listener] = {}
+        self._done_events: dict[int, asyncio.Event] = {}
+        self._outcomes: list[Outcome] = []
+        self._flushed = asyncio.Event()
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._slots = asyncio.Semaphore(config.concurrency)
+        self._paused_until = 0.0
+        self._tokens = 1.0
+        self._stamp = time.monotonic()
+        self._progress_text: dict[int, str] = {}
+        self.backoff = 2.0  # seconds before the first retry, doubling, at most a minute
+        self.stats = {"sent": 0, "rate_limited": 0, "retried": 0}
+
+    # --- public API -----------------------------------------------------------------------
+
+    async def enqueue(
+        self, lane: Lane, message: OutMessage, recipients: Iterable[Recipient], *,
+        commune_id: int | None, origin: str, created_by: int | None = None,
+        urgent: bool = False, audience: str = "{}", progress: tuple[int, int] | None = None,
+        on_delivered: Listener | None = None,
+    ) -> int:
+        """Write a broadcast and its outbox rows in one transaction, wake the worker, return
+        the broadcast id. Safe to call from any process (the bot picks rows up by polling)."""
+        store = self.store
+        async with store.db.transaction() as tx:
+            broadcast_id = await store.broadcasts.create(
+                tx, commune_id=commune_id, lane=lane, payload=message.to_json(),
+                audience=audience, urgent=urgent, origin=origin, created_by=created_by,
+                progress=progress,
+            )
+            total = await store.outbox.add(tx, broadcast_id, LANE_PRIORITY[lane], recipients)
+            await store.broadcasts.set_queued(tx, broadcast_id, total)
+            if total == 0:
+                await store.broadcasts.finish(tx, [broadcast_id])
+        if on_delivered is not None:
+            self._listeners[broadcast_id] = on_delivered
+        self.notify()
+        return broadcast_id
+
+    def notify(self) -> None:
+        """Something was queued: look at the outbox now rather than at the next poll."""
+        self._wake.set()
+
+    async def wait_done(self, broadcast_id: int, timeout: float | None = None) -> None:  # noqa: ASYNC109
+        """Return once every message of the broadcast is sent, failed or unreachable."""
+        event = self._done_events.setdefault(broadcast_id, asyncio.Event())
+        if not await self.store.outbox.open_broadcasts([broadcast_id]):
+            return
+        await asyncio.wait_for(event.wait(), timeout)
+
+    def subscribe(self, broadcast_id: int, listener: Listener) -> None:
+        self._listeners[broadcast_id] = listener
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def start(self, sender: Sender, describe: Progress | None = None) -> None:
+        """Recover rows left in flight by a crash, then drain the outbox until `stop()`."""
+        self._sender, self._describe = sender, describe
+        async with self.store.db.transaction() as tx:
+            recovered = await self.store.outbox.recover(tx)
+        if recovered:
+            log.warning("requeued %d message(s) left in flight by the last run", recovered)
+        self._task = asyncio.create_task(self._run(), name="delivery")
+        self._aux = [asyncio.create_task(self._flush_loop(), name="delivery-flush")]
+        if describe is not None:
+            self._aux.append(asyncio.create_task(self._progress_loop(), name="delivery-progress"))
+
+    async def stop(self) -> None:
+        """Stop claiming, let messages in flight finish, record them, give back the rest."""
+        if self._task is None:
+            return
+        task, self._task = self._task, None
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        if self._in_flight:
+            await asyncio.wait(self._in_flight, timeout=10)
+        for aux in self._aux:
+            aux.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await aux
+        await self._flush()
+        held = [row for lane in self._lanes.values() for row in lane]
+        held += [entry[3] for entry in self._held.heap]
+        if held:
+            async with self.store.db.transaction() as tx:
+                await self.store.outbox.release(tx, [row.id for row in held])
+        for lane in self._lanes.values():
+            lane.clear()
+        self._held.heap.clear()
+
+    async def crash(self) -> None:
+        """Tests only: vanish like kill -9 — no flush, no release, tasks cancelled."""
+        for task in [self._task, *self._aux, *self._in_flight]:
+            if task is not None:
+                task.cancel()
+        self._task, self._aux = None, []
+        self._outcomes.clear()
+
+    # --- the worker -----------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        last_claim = 0.0
+        while True:
+            now = time.monotonic()
+            buffered = sum(len(lane) for lane in self._lanes.values())
+            woken = self._wake.is_set()
+            if woken or (buffered < self.batch // 2 and now - last_claim >= self._idle_wait()):
+                self._wake.clear()
+                claimed = await self._claim(buffered)
+                last_claim = now if claimed < self.batch // 2 else 0.0
+            row = self._next(time.monotonic())
+            if row is None:
+                await self._sleep_until_work()
+                continue
+            if row.chat_id in self._unreachable:
+                self._record(row, "unreachable", row.attempts, "recipient unreachable")
+                continue
+            await self._pace()
+            await self._slots.acquire()
+            self._mark_chat(row.chat_id)
+            task = asyncio.create_task(self._deliver(row))
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+
+    def _idle_wait(self) -> float:
+        return self.config.poll_seconds
+
+    async def _sleep_until_work(self) -> None:
+        wait = self.config.poll_seconds
+        if self._held.heap:
+            wait = min(wait, max(0.0, self._held.heap[0][0] - time.monotonic()))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), wait)
+
+    async def _claim(self, buffered: int) -> int:
+        """Take due rows from the outbox into the lanes; alarms even when the lanes are full."""
+        worst = max((p for p, lane in self._lanes.items() if lane), default=None)
+        room = self.batch - buffered
+        below = 3 if room > 0 else (worst if worst is not None else 3)
+        limit = room if room > 0 else self.batch
+        if below == 0:
+            return 0
+        quiet = self.quiet.contains(self.clock.now())
+        async with self.store.db.transaction() as tx:
+            rows = await self.store.outbox.claim(
+                tx, limit, time.time(), below=below, propaganda=not quiet)
+        unknown = {row.broadcast_id for row in rows} - self._prepared.keys()
+        for broadcast_id in unknown:
+            await self._prepare(broadcast_id)
+        for row in rows:
+            self._lanes[row.priority].append(row)
+        return len(rows)
+
+    async def _prepare(self, broadcast_id: int) -> None:
+        broadcast = await self.store.broadcasts.get(broadcast_id)
+        assert broadcast is not None
+        message = OutMessage.from_json(broadcast.payload)
+        self._prepared[broadcast_id] = _Prepared(broadcast.lane, broadcast.urgent, message)
+
+    def _next(self, now: float) -> Claimed | None:
+        """The most urgent row whose chat may receive now; others wait in `_held`."""
+        held = self._held.pop_ready(now)
+        if held is not None:
+            return held
+        for priority in sorted(self._lanes):
+            lane = self._lanes[priority]
+            while lane:
+                row = lane.popleft()
+                ready = self._chat_ready.get(row.chat_id, 0.0)
+                if ready <= now:
+                    return row
+                self._held.push(ready, row)
+        return None
+
+    async def _pace(self) -> None:
+        """The global token bucket, and the pause a RetryAfter asked for."""
+        while True:
+            now = time.monotonic()
+            if now < self._paused_until:
+                await asyncio.sleep(self._paused_until - now)
+                continue
+            self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self.rate)
+            self._stamp = now
+            if self._tokens >= 1:
+                self._tokens -= 1
+                return
+            await asyncio.sleep((1 - self._tokens) / self.rate)
+
+    def _mark_chat(self, chat_id: int) -> None:
+        gap = 60.0 / self.config.group_per_minute if chat_id < 0 else self.config.per_chat_seconds
+        now = time.monotonic()
+        self._chat_ready[chat_id] = now + gap
+        if len(self._chat_ready) > 50_000:
+            self._chat_ready = {c: t for c, t in self._chat_ready.items() if t > now}
+
+    async def _deliver(self, row: Claimed) -> None:
+        assert self._sender is not None
+        prepared = self._prepared[row.broadcast_id]
+        message = prepared.message
+        if (prepared.lane == "announcement" and not prepared.urgent
+                and self.quiet.contains(self.clock.now())):
+            message = OutMessage(**{**message.__dict__, "silent": True})
+        attempts = row.attempts + 1
+        try:
+            sent = await self._sender.send(row.chat_id, message)
+        except RateLimited as error:
+            self.stats["rate_limited"] += 1
+            self._paused_until = max(self._paused_until, time.monotonic() + error.retry_after)
+            self._lanes[row.priority].appendleft(row)
+        except Migrated as error:
+            self._record(row, "sending", row.attempts, str(error), chat_id=error.new_chat_id)
+            row.chat_id = error.new_chat_id
+            self._lanes[row.priority].appendleft(row)
+        except Unreachable as error:
+            self._unreachable.add(row.chat_id)
+            self._record(row, "unreachable", attempts, str(error))
+        except Rejected as error:
+            self._record(row, "failed", attempts, str(error))
+        except Exception as error:  # Transient, and anything unexpected: bounded retries
+            if not isinstance(error, Transient):
+                log.exception("unexpected error sending to %s", row.chat_id)
+            reason = str(error) or type(error).__name__
+            if attempts >= self.config.max_attempts:
+                self._record(row, "failed", attempts, reason)
+            else:
+                self.stats["retried"] += 1
+                backoff = min(60.0, self.backoff * 2.0 ** (attempts - 1))
+                self._record(row, "queued", attempts, reason, not_before=time.time() + backoff)
+        else:
+            self.stats["sent"] += 1
+            self._record(row, "sent", attempts, message_id=sent.message_id, ref=sent.ref)
+        finally:
+            self._slots.release()
+        if len(self._outcomes) >= FLUSH_EVERY:
+            self._flushed.set()
+
+    # --- bookkeeping ----------------------------------------------------------------------
+
+    def _record(
+        self, row: Claimed, state: str, attempts: int, error: str | None = None, **more: Any
+    ) -> None:
+        self._outcomes.append(Outcome(row.id, row.broadcast_id, state, attempts, error, **more))
+
+    async def _flush_loop(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._flushed.wait(), FLUSH_SECONDS)
+            self._flushed.clear()
+            try:
+                await self._flush()
+            except Exception:
+                log.exception("could not record delivery outcomes; will try again")
+
+    async def _flush(self) -> None:
+        """Write outcomes in one transaction, then tell listeners and close finished ones."""
+        if not self._outcomes:
+            return
+        outcomes, self._outcomes = self._outcomes, []
+        try:
+            async with self.store.db.transaction() as tx:
+                await self.store.outbox.record(tx, outcomes)
+        except BaseException:
+            self._outcomes[:0] = outcomes
+            raise
+        if any(o.state == "queued" for o in outcomes):
+            self._wake.set()  # a retry is due later; the claim query honours not_before
+        touched = {o.broadcast_id for o in outcomes}
+        await self._notify_listeners(outcomes)
+        open_ids = await self.store.outbox.open_broadcasts(touched)
+        finished = [i for i in touched if i not in open_ids]
+        if finished:
+            await self._finish(finished)
+
+    async def _notify_listeners(self, outcomes: list[Outcome]) -> None:
+        if not self._listeners:
+            return
+        for outcome in outcomes:
+            listener = self._listeners.get(outcome.broadcast_id)
+            if listener is None or outcome.state in ("queued", "sending"):
+                continue
+            delivery = await self.store.outbox.delivery(outcome.id)
+            try:
+                if delivery is not None:
+                    await listener(delivery)
+            except Exception:
+                log.exception("a delivery listener failed")
+
+    async def _finish(self, broadcast_ids: list[int]) -> None:
+        async with self.store.db.transaction() as tx:
+            await self.store.broadcasts.finish(tx, broadcast_ids)
+        for broadcast_id in broadcast_ids:
+            self._prepared.pop(broadcast_id, None)
+            self._listeners.pop(broadcast_id, None)
+            await self._report(broadcast_id, final=True)
+            self._done_events.setdefault(broadcast_id, asyncio.Event()).set()
+
+    async def _progress_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.config.progress_seconds)
+            try:
+                for broadcast in await self.store.broadcasts.in_progress():
+                    await self._report(broadcast.id, final=False)
+                await self._close_finished()
+            except Exception:
+                log.exception("could not report broadcast progress")
+
+    async def _close_finished(self) -> None:
+        """Broadcasts queued elsewhere (CLI) with nothing left to send are closed here."""
+        active = [b.id for b in await self.store.broadcasts.in_progress()]
+        open_ids = await self.store.outbox.open_broadcasts(active)
+        finished = [i for i in active if i not in open_ids]
+        if finished:
+            await self._finish(finished)
+
+    async def _report(self, broadcast_id: int, *, final: bool) -> None:
+        broadcast = await self.store.broadcasts.get(broadcast_id)
+        if (broadcast is None or self._describe is None or self._sender is None
+                or broadcast.progress_chat_id is None or broadcast.progress_message_id is None):
+            return
+        counts = await self.store.outbox.counts(broadcast_id)
+        text = self._describe(broadcast, counts, final)
+        if self._progress_text.get(broadcast_id) == text:
+            return
+        self._progress_text[broadcast_id] = text
+        if final:
+            self._progress_text.pop(broadcast_id, None)
+        try:
+            await self._sender.edit_text(
+                broadcast.progress_chat_id, broadcast.progress_message_id, text)
+        except SendError as error:
+            log.warning("could not update the progress of broadcast %d: %s", broadcast_id, error)

@@ -1,0 +1,211 @@
+"""The security gong (kẻng an ninh): who may sound it for whom, answers, escalation, all clear."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.catalog import Catalog
+from bot.clock import Clock
+from bot.config import AlarmsConfig
+from bot.models import Alarm, AlarmRecipient, AlarmResponse, AlarmScope, Resident
+from bot.store import Store
+
+
+class RaiseResult(enum.StrEnum):
+    RAISED = "raised"
+    NOT_ALLOWED = "not_allowed"
+    TOO_MANY = "too_many"
+    NOBODY = "nobody"
+
+
+class AnswerResult(enum.StrEnum):
+    RECORDED = "recorded"
+    NOT_RECIPIENT = "not_recipient"
+    ENDED = "ended"
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: AlarmScope
+    id: int
+    name: str
+    commune_id: int
+
+
+@dataclass(frozen=True)
+class Raised:
+    result: RaiseResult
+    alarm: Alarm | None = None
+    recipients: tuple[AlarmRecipient, ...] = ()
+
+
+@dataclass(frozen=True)
+class Tally:
+    total: int
+    coming: list[str]
+    cannot: list[str]
+
+    @property
+    def silent(self) -> int:
+        return self.total - len(self.coming) - len(self.cannot)
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+class AlarmService:
+    def __init__(
+        self, store: Store, catalog: Catalog, config: AlarmsConfig, clock: Clock
+    ) -> None:
+        self._store = store
+        self._catalog = catalog
+        self._config = config
+        self._clock = clock
+
+    async def scopes(self, caller: Resident) -> list[Scope]:
+        """What the caller may sound the gong for: teams they lead; for officers also the
+        hamlets and the whole of their communes. Read from the database every time."""
+        scopes = [
+            Scope("team", team.id, team.name, team.commune_id)
+            for team, membership in await self._store.memberships.of_resident(caller.id)
+            if membership.role == "leader"
+        ]
+        for commune_id in await self._store.residents.staff_communes(caller.id):
+            commune = await self._store.areas.commune(commune_id)
+            if commune is None:
+                continue
+            scopes.append(Scope("commune", commune.id, commune.name, commune.id))
+            scopes.extend(Scope("hamlet", h.id, h.name, commune.id)
+                          for h in await self._store.areas.hamlets(commune.id))
+        return scopes
+
+    async def scope(self, caller: Resident, kind: str, scope_id: int) -> Scope | None:
+        """The scope if the caller may use it now (a stale button finds nothing)."""
+        return next((s for s in await self.scopes(caller)
+                     if s.kind == kind and s.id == scope_id), None)
+
+    async def sound(
+        self, caller: Resident, caller_name: str, kind: str, scope_kind: str, scope_id: int,
+        note: str | None = None, latitude: float | None = None, longitude: float | None = None,
+    ) -> Raised:
+        """Record the alarm and its recipients in one transaction (delivery comes after)."""
+        scope = await self.scope(caller, scope_kind, scope_id)
+        if scope is None or kind not in self._catalog.alarm_kinds:
+            return Raised(RaiseResult.NOT_ALLOWED)
+        now = self._clock.now()
+        recent = await self._store.alarms.count_by_caller_since(
+            caller.id, iso(now - timedelta(hours=1)))
+        if recent >= self._config.max_per_hour:
+            return Raised(RaiseResult.TOO_MANY)
+        audience = set(await self._audience(scope)) - {caller.id}
+        if not audience:
+            return Raised(RaiseResult.NOBODY)
+        officer = await self._store.residents.has_role(caller.id, "officer", scope.commune_id)
+        escalate = self._config.min_responders > 0
+        async with self._store.db.transaction() as tx:
+            alarm_id = await self._store.alarms.create(
+                tx, sorted(audience), commune_id=scope.commune_id, caller_id=caller.id,
+                caller_role="officer" if officer else "leader", caller_name=caller_name[:128],
+                scope_kind=scope.kind, scope_id=scope.id, scope_name=scope.name, kind=kind,
+                note=note, latitude=latitude, longitude=longitude, sent_at=iso(now),
+                expires_at=iso(now + timedelta(minutes=self._config.expire_minutes)),
+                escalate_at=iso(now + timedelta(seconds=self._config.escalate_after_seconds))
+                if escalate else None,
+            )
+            await self._store.audit.record(
+                tx, actor_id=caller.id, actor_label="officer" if officer else "leader",
+                action="alarm.raised", subject_type="alarm", subject_id=alarm_id, kind=kind,
+                scope=f"{scope.kind}:{scope.id}", recipients=len(audience),
+            )
+        alarm = await self._store.alarms.get(alarm_id)
+        assert alarm is not None
+        recipients = tuple(await self._store.alarms.recipients(alarm_id))
+        return Raised(RaiseResult.RAISED, alarm, recipients)
+
+    async def get(self, alarm_id: int) -> Alarm | None:
+        return await self._store.alarms.get(alarm_id)
+
+    async def remember_caller_message(self, alarm: Alarm, chat_id: int, message_id: int) -> None:
+        async with self._store.db.transaction() as tx:
+            await self._store.alarms.set_caller_message(tx, alarm.id, chat_id, message_id)
+
+    async def answer(
+        self, alarm_id: int, resident: Resident, response: AlarmResponse
+    ) -> tuple[AnswerResult, Alarm | None]:
+        alarm = await self._store.alarms.get(alarm_id)
+        if alarm is None or not await self._store.alarms.is_recipient(alarm_id, resident.id):
+            return AnswerResult.NOT_RECIPIENT, alarm
+        if alarm.state != "active" or alarm.expires_at <= iso(self._clock.now()):
+            return AnswerResult.ENDED, alarm
+        async with self._store.db.transaction() as tx:
+            await self._store.alarms.respond(
+                tx, alarm_id, resident.id, response, iso(self._clock.now()))
+        return AnswerResult.RECORDED, alarm
+
+    async def tally(self, alarm_id: int) -> Tally:
+        recipients = await self._store.alarms.recipients(alarm_id)
+        return Tally(
+            total=len(recipients),
+            coming=[r.display_name or "?" for r in recipients if r.response == "coming"],
+            cannot=[r.display_name or "?" for r in recipients if r.response == "cannot"],
+        )
+
+    async def all_clear(self, alarm_id: int, actor: Resident) -> Alarm | None:
+        """End the alarm: its caller, or an officer of the commune. None if not allowed."""
+        alarm = await self._store.alarms.get(alarm_id)
+        if alarm is None or alarm.state != "active":
+            return None
+        allowed = alarm.caller_id == actor.id or await self._store.residents.has_role(
+            actor.id, "officer", alarm.commune_id)
+        if not allowed:
+            return None
+        async with self._store.db.transaction() as tx:
+            if not await self._store.alarms.end(
+                    tx, alarm_id, "all_clear", iso(self._clock.now()), actor.id):
+                return None
+            await self._store.audit.record(
+                tx, actor_id=actor.id, actor_label="alarm", action="alarm.all_clear",
+                subject_type="alarm", subject_id=alarm_id,
+            )
+        return await self._store.alarms.get(alarm_id)
+
+    async def may_end(self, alarm: Alarm, actor: Resident) -> bool:
+        return alarm.caller_id == actor.id or await self._store.residents.has_role(
+            actor.id, "officer", alarm.commune_id)
+
+    async def escalations_due(self) -> list[tuple[Alarm, Tally]]:
+        """Alarms whose answer time is over with too few coming; each is returned once."""
+        now = iso(self._clock.now())
+        due = []
+        for alarm in await self._store.alarms.due_for_escalation(now):
+            tally = await self.tally(alarm.id)
+            escalate = len(tally.coming) < self._config.min_responders
+            async with self._store.db.transaction() as tx:
+                await self._store.alarms.mark_escalation_checked(
+                    tx, alarm.id, now if escalate else None)
+            if escalate:
+                due.append((alarm, tally))
+        return due
+
+    async def expire_due(self) -> list[Alarm]:
+        now = iso(self._clock.now())
+        expired = []
+        for alarm in await self._store.alarms.due_to_expire(now):
+            async with self._store.db.transaction() as tx:
+                if await self._store.alarms.end(tx, alarm.id, "expired", now, None):
+                    expired.append(alarm)
+        return expired
+
+    async def recipients(self, alarm: Alarm) -> list[AlarmRecipient]:
+        return await self._store.alarms.recipients(alarm.id)
+
+    async def _audience(self, scope: Scope) -> list[int]:
+        alarms = self._store.alarms
+        if scope.kind == "team":
+            return await alarms.audience_of_team(scope.id)
+        if scope.kind == "hamlet":
+            return await alarms.audience_of_hamlet(scope.id)
+        return await alarms.audience_of_commune(scope.id)

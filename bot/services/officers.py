@@ -1,0 +1,167 @@
+"""Officer work on people and teams: officer roles, new teams, leaders. Every change audited."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+
+from bot.models import Commune, Hamlet, OfficerRole, Resident, Team, TeamSummary
+from bot.store import Store, Tx
+from bot.text import fold
+
+JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
+JOIN_CODE_LENGTH = 6
+MAX_TEAM_NAME = 80
+
+
+class UnknownCommune(LookupError):
+    """No commune has this code."""
+
+
+class NotAllowed(PermissionError):
+    """The actor holds no officer role for this commune (checked in the database)."""
+
+
+@dataclass(frozen=True)
+class Appointment:
+    team: Team
+    leader: Resident
+    previous_telegram_id: int | None
+
+
+class OfficerService:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    # --- officer roles (CLI) --------------------------------------------------------------
+
+    async def commune(self, code: str) -> Commune:
+        commune = await self._store.areas.commune_by_code(code)
+        if commune is None:
+            raise UnknownCommune(f"no commune with code {code!r}")
+        return commune
+
+    async def grant_officer(self, telegram_id: int, commune_code: str, by: str) -> bool:
+        """Make the Telegram user an officer of the commune; False if already one."""
+        commune = await self.commune(commune_code)
+        async with self._store.db.transaction() as tx:
+            resident_id = await self._store.residents.ensure(tx, telegram_id)
+            granted = await self._store.residents.grant_role(
+                tx, resident_id, "officer", commune.id, by
+            )
+            if granted:
+                await self._audit_role(tx, by, "role.grant", resident_id, commune)
+        return granted
+
+    async def revoke_officer(self, telegram_id: int, commune_code: str, by: str) -> bool:
+        """End the officer role; False if the person did not hold it."""
+        commune = await self.commune(commune_code)
+        resident = await self._store.residents.by_telegram_id(telegram_id)
+        if resident is None:
+            return False
+        async with self._store.db.transaction() as tx:
+            revoked = await self._store.residents.revoke_role(tx, resident.id, "officer",
+                                                              commune.id)
+            if revoked:
+                await self._audit_role(tx, by, "role.revoke", resident.id, commune)
+        return revoked
+
+    async def officers(self, commune_code: str | None = None) -> list[OfficerRole]:
+        commune_id = (await self.commune(commune_code)).id if commune_code else None
+        return await self._store.residents.officer_roles(commune_id)
+
+    async def teams(self, commune_code: str | None = None) -> list[TeamSummary]:
+        commune_id = (await self.commune(commune_code)).id if commune_code else None
+        return await self._store.memberships.team_summaries(commune_id)
+
+    # --- teams and leaders (chat) ---------------------------------------------------------
+
+    async def communes_of(self, actor: Resident) -> list[Commune]:
+        """The communes where the actor is an officer (all of them for an admin)."""
+        found = []
+        for commune_id in await self._store.residents.staff_communes(actor.id):
+            commune = await self._store.areas.commune(commune_id)
+            if commune is not None:
+                found.append(commune)
+        return found
+
+    async def create_team(
+        self, actor: Resident, hamlet: Hamlet, kind: str, name: str
+    ) -> Team:
+        """A new team in the hamlet with a fresh join code; NotAllowed unless an officer."""
+        await self._require_officer(actor, hamlet.commune_id)
+        name = " ".join(name.split())[:MAX_TEAM_NAME]
+        async with self._store.db.transaction() as tx:
+            code = await self._free_team_code(hamlet, name)
+            join_code = await self._free_join_code()
+            team_id = await self._store.areas.upsert_team(
+                tx, commune_id=hamlet.commune_id, hamlet_id=hamlet.id, code=code, name=name,
+                kind=kind, join_code=join_code, requires_approval=True, max_members=0,
+            )
+            await self._store.audit.record(
+                tx, actor_id=actor.id, actor_label="officer", action="team.created",
+                subject_type="team", subject_id=team_id, code=code, join_code=join_code,
+            )
+        team = await self._store.areas.team(team_id)
+        assert team is not None
+        return team
+
+    async def find_team(self, actor: Resident, typed: str) -> Team | None:
+        """A team of the actor's communes named by its code or its join code."""
+        typed = typed.strip()
+        for commune in await self.communes_of(actor):
+            team = await self._store.areas.team_by_code(commune.id, typed.lower())
+            if team is not None:
+                return team
+        team = await self._store.areas.team_by_join_code(typed)
+        if team is not None and team.commune_id in {c.id for c in await self.communes_of(actor)}:
+            return team
+        return None
+
+    async def appoint_leader(
+        self, actor: Resident, team_id: int, telegram_id: int
+    ) -> Appointment:
+        """Make the person the team's leader (the previous one stays a member)."""
+        team = await self._store.areas.team(team_id)
+        if team is None:
+            raise NotAllowed("no such team")
+        await self._require_officer(actor, team.commune_id)
+        previous = await self._store.memberships.leader(team.id)
+        async with self._store.db.transaction() as tx:
+            resident_id = await self._store.residents.ensure(tx, telegram_id)
+            await self._store.memberships.set_leader(tx, team.id, resident_id, actor.id)
+            await self._store.audit.record(
+                tx, actor_id=actor.id, actor_label="officer", action="role.leader",
+                subject_type="team", subject_id=team.id, leader_telegram_id=telegram_id,
+                previous_telegram_id=previous.telegram_id if previous else None,
+            )
+        leader = await self._store.residents.get(resident_id)
+        assert leader is not None
+        return Appointment(team, leader, previous.telegram_id if previous else None)
+
+    async def _require_officer(self, actor: Resident, commune_id: int) -> None:
+        if not await self._store.residents.has_role(actor.id, "officer", commune_id):
+            raise NotAllowed(f"resident {actor.id} is no officer of commune {commune_id}")
+
+    async def _free_team_code(self, hamlet: Hamlet, name: str) -> str:
+        base = re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")[:30] or "to"
+        code, number = base, 1
+        while await self._store.areas.team_by_code(hamlet.commune_id, code) is not None:
+            number += 1
+            code = f"{base}-{number}"
+        return code
+
+    async def _free_join_code(self) -> str:
+        while True:
+            code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+            if await self._store.areas.team_by_join_code(code) is None:
+                return code
+
+    async def _audit_role(
+        self, tx: Tx, by: str, action: str, resident_id: int, commune: Commune
+    ) -> None:
+        await self._store.audit.record(
+            tx, actor_id=None, actor_label=by, action=action, subject_type="resident",
+            subject_id=resident_id, role="officer", commune=commune.code,
+        )

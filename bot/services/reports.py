@@ -1,0 +1,334 @@
+"""Reports (báo tin): filing, the rate limit, triage by officers, teams, relays, escalation."""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.clock import Clock
+from bot.config import ReportsConfig
+from bot.models import Member, Report, ReportPhoto, ReportState, Resident, Team, open_states
+from bot.services.categories import Categories
+from bot.store import Store
+from bot.store.reports import NewReport
+
+EARTH_RADIUS_KM = 6371.0
+
+
+class Action(enum.StrEnum):
+    ACCEPT = "accept"
+    ASSIGN = "assign"
+    RESOLVE = "resolve"
+    REJECT = "reject"
+    ARRIVED = "arrived"
+
+
+# action → (new state, states it may start from)
+TRANSITIONS: dict[Action, tuple[ReportState, tuple[str, ...]]] = {
+    Action.ACCEPT: ("accepted", ("submitted",)),
+    Action.ASSIGN: ("assigned", ("submitted", "accepted", "assigned")),
+    Action.RESOLVE: ("resolved", open_states()),
+    Action.REJECT: ("rejected", ("submitted", "accepted")),
+}
+
+
+class Outcome(enum.StrEnum):
+    DONE = "done"
+    RATE_LIMITED = "rate_limited"
+    NO_COMMUNE = "no_commune"
+    NOT_ALLOWED = "not_allowed"
+    NOT_FOUND = "not_found"
+    WRONG_STATE = "wrong_state"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the resident's conversation collected (from JSON-safe user_data)."""
+
+    category: str
+    description: str
+    voice_file_id: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    address: str | None = None
+    photos: list[ReportPhoto] = field(default_factory=list)
+    anonymous: bool = True
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Draft:
+        return cls(
+            category=str(data.get("category", "")),
+            description=str(data.get("description", "")),
+            voice_file_id=data.get("voice"),
+            latitude=data.get("lat"),
+            longitude=data.get("long"),
+            address=data.get("address"),
+            photos=[ReportPhoto(p[0], p[1]) for p in data.get("photos", [])],
+            anonymous=bool(data.get("anonymous", True)),
+        )
+
+
+@dataclass(frozen=True)
+class Filed:
+    outcome: Outcome
+    report: Report | None = None
+    duplicate: Report | None = None
+
+
+@dataclass(frozen=True)
+class Acted:
+    outcome: Outcome
+    report: Report | None = None
+    reporter: Resident | None = None
+    team: Team | None = None
+    leader: Member | None = None
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+class ReportService:
+    def __init__(
+        self, store: Store, config: ReportsConfig, clock: Clock, categories: Categories
+    ) -> None:
+        self._store = store
+        self._config = config
+        self._clock = clock
+        self.categories = categories
+
+    # --- the resident -----------------------------------------------------------------------
+
+    async def may_report(self, resident: Resident) -> bool:
+        """False once the resident has filed max_per_hour reports in the last hour."""
+        since = iso(self._clock.now() - timedelta(hours=1))
+        count = await self._store.reports.count_of_reporter(resident.id, since)
+        return count < self._config.max_per_hour
+
+    def too_far_km(self, latitude: float, longitude: float) -> float | None:
+        """The distance from the commune's centre when it is beyond max_distance_km."""
+        limit = self._config.max_distance_km
+        c = self._config
+        away = distance_km(c.center_latitude, c.center_longitude, latitude, longitude)
+        return away if limit and away > limit else None
+
+    async def file(self, resident: Resident, draft: Draft) -> Filed:
+        """Store the report (one transaction) with its photos, deadline and audit entry."""
+        category = self.categories.get(draft.category)
+        if resident.commune_id is None or category is None:
+            return Filed(Outcome.NO_COMMUNE)
+        if not await self.may_report(resident):
+            return Filed(Outcome.RATE_LIMITED)
+        now = self._clock.now()
+        duplicate = await self._duplicate(resident.commune_id, draft, now)
+        minutes = self._config.escalate_minutes(category.urgency)
+        new = NewReport(
+            commune_id=resident.commune_id, hamlet_id=resident.hamlet_id,
+            reporter_id=resident.id, anonymous=draft.anonymous, category=category.code,
+            urgency=category.urgency, description=draft.description,
+            voice_file_id=draft.voice_file_id, latitude=draft.latitude,
+            longitude=draft.longitude, address=draft.address,
+            duplicate_of=duplicate.id if duplicate else None,
+            escalate_at=iso(now + timedelta(minutes=minutes)),
+        )
+        async with self._store.db.transaction() as tx:
+            report_id = await self._store.reports.insert(tx, new, draft.photos, iso(now))
+            await self._store.audit.record(
+                tx, actor_id=resident.id, actor_label="resident", action="report.submitted",
+                subject_type="report", subject_id=report_id, category=category.code,
+            )
+        return Filed(Outcome.DONE, await self._get(report_id), duplicate)
+
+    async def _duplicate(self, commune_id: int, draft: Draft, now: datetime) -> Report | None:
+        if draft.latitude is None or draft.longitude is None:
+            return None
+        since = iso(now - timedelta(minutes=self._config.duplicate_minutes))
+        radius_km = self._config.duplicate_radius_m / 1000
+        for earlier in await self._store.reports.recent_same_category(
+                commune_id, draft.category, since):
+            assert earlier.latitude is not None and earlier.longitude is not None
+            if distance_km(earlier.latitude, earlier.longitude,
+                           draft.latitude, draft.longitude) <= radius_km:
+                return earlier
+        return None
+
+    async def mine(self, resident: Resident) -> list[Report]:
+        return await self._store.reports.of_reporter(resident.id)
+
+    async def add_info(
+        self, resident: Resident, report_id: int, text: str | None, photo: ReportPhoto | None
+    ) -> Report | None:
+        """The reporter adds text or a photo to an open report; None if not theirs or closed."""
+        report = await self._store.reports.get(report_id)
+        if report is None or report.reporter_id != resident.id or not report.is_open:
+            return None
+        async with self._store.db.transaction() as tx:
+            now = iso(self._clock.now())
+            await self._store.reports.add_message(
+                tx, report.id, "reporter", resident.id, text,
+                photo.file_id if photo else None, now)
+            if photo is not None:
+                await self._store.reports.add_photos(tx, report.id, [photo])
+            await self._store.reports.touch(tx, report.id, now)
+        return report
+
+    # --- officers and leaders -------------------------------------------------------------
+
+    async def is_officer(self, actor: Resident, report: Report) -> bool:
+        if report.commune_id is None:
+            return False
+        return await self._store.residents.has_role(actor.id, "officer", report.commune_id)
+
+    async def act(
+        self, actor: Resident, report_id: int, action: Action, team_id: int | None = None
+    ) -> Acted:
+        """An officer of the report's commune changes its state (checked in the database)."""
+        report = await self._store.reports.get(report_id)
+        if report is None:
+            return Acted(Outcome.NOT_FOUND)
+        if not await self.is_officer(actor, report):
+            return Acted(Outcome.NOT_ALLOWED, report)
+        team = None
+        if action is Action.ASSIGN:
+            team = await self._store.areas.team(team_id or 0)
+            if team is None or team.commune_id != report.commune_id:
+                return Acted(Outcome.NOT_FOUND, report)
+        return await self._change(actor, "officer", report, action, team)
+
+    async def leader_update(self, actor: Resident, report_id: int, action: Action) -> Acted:
+        """The assigned team's leader reports back: arrived, or resolved."""
+        report = await self._store.reports.get(report_id)
+        if report is None or report.team_id is None:
+            return Acted(Outcome.NOT_FOUND, report)
+        team = await self._store.areas.team(report.team_id)
+        membership = await self._store.memberships.get(report.team_id, actor.id)
+        if team is None or membership is None or membership.role != "leader":
+            return Acted(Outcome.NOT_ALLOWED, report)
+        if report.state != "assigned":
+            return Acted(Outcome.WRONG_STATE, report)
+        if action is Action.ARRIVED:
+            async with self._store.db.transaction() as tx:
+                await self._store.reports.add_message(
+                    tx, report.id, "leader", actor.id, "arrived", None, iso(self._clock.now()))
+                await self._audit(tx, actor, "leader", report, action, team)
+            return Acted(Outcome.DONE, report, await self._reporter(report), team)
+        return await self._change(actor, "leader", report, Action.RESOLVE, team)
+
+    async def _change(
+        self, actor: Resident, label: str, report: Report, action: Action, team: Team | None
+    ) -> Acted:
+        state, allowed = TRANSITIONS[action]
+        async with self._store.db.transaction() as tx:
+            changed = await self._store.reports.change_state(
+                tx, report.id, state, allowed, iso(self._clock.now()),
+                team_id=team.id if team else None,
+            )
+            if changed:
+                await self._audit(tx, actor, label, report, action, team)
+        if not changed:
+            return Acted(Outcome.WRONG_STATE, report)
+        fresh = await self._get(report.id)
+        leader = await self._store.memberships.leader(team.id) if team else None
+        return Acted(Outcome.DONE, fresh, await self._reporter(fresh), team, leader)
+
+    async def _audit(
+        self, tx: Any, actor: Resident, label: str, report: Report, action: Action,
+        team: Team | None,
+    ) -> None:
+        extra = {"team_id": team.id} if team else {}
+        await self._store.audit.record(
+            tx, actor_id=actor.id, actor_label=label, action=f"report.{action.value}",
+            subject_type="report", subject_id=report.id, **extra,
+        )
+
+    async def teams_for(self, report: Report) -> list[Team]:
+        """The hamlet's teams (the commune's when the hamlet is unknown or has none)."""
+        if report.commune_id is None:
+            return []
+        teams = await self._store.areas.teams(report.commune_id)
+        own = [t for t in teams if t.hamlet_id == report.hamlet_id and t.hamlet_id is not None]
+        return own or teams
+
+    # --- relays --------------------------------------------------------------------------
+
+    async def link(self, report_id: int, messages: list[tuple[int, int]]) -> None:
+        async with self._store.db.transaction() as tx:
+            await self._store.reports.link(tx, report_id, messages)
+
+    async def posted_to_staff(self, report_id: int, chat_id: int, message_id: int) -> None:
+        """Record the staff group's message (notification state) and link it for replies."""
+        async with self._store.db.transaction() as tx:
+            await self._store.reports.set_staff_message(tx, report_id, chat_id, message_id)
+            await self._store.reports.link(
+                tx, report_id, [(chat_id, message_id)])
+
+    async def by_message(self, chat_id: int, message_id: int) -> Report | None:
+        return await self._store.reports.by_message(chat_id, message_id)
+
+    async def relay_note(
+        self, report: Report, author: str, actor: Resident | None, text: str | None,
+        file_id: str | None,
+    ) -> Resident | None:
+        """Record a relayed message; returns the reporter (None when unlinked)."""
+        async with self._store.db.transaction() as tx:
+            now = iso(self._clock.now())
+            await self._store.reports.add_message(
+                tx, report.id, author, actor.id if actor else None, text, file_id, now)
+            await self._store.reports.touch(tx, report.id, now)
+        return await self._reporter(report)
+
+    # --- escalation ----------------------------------------------------------------------
+
+    async def take_due_escalations(self) -> list[Report]:
+        """Reports past their deadline, each moved one escalation level up (recorded first,
+        so a restart never sends the same alert twice). Level 1: raise in the group;
+        level 2: tell each officer privately."""
+        now = self._clock.now()
+        taken = []
+        for report in await self._store.reports.due_escalations(iso(now)):
+            level = report.escalation_level + 1
+            minutes = self._config.escalate_minutes(report.urgency)
+            next_at = iso(now + timedelta(minutes=minutes)) if level < 2 else None
+            async with self._store.db.transaction() as tx:
+                if not await self._store.reports.set_escalation(tx, report.id, level, next_at):
+                    continue
+            taken.append(await self._get(report.id))
+        return taken
+
+    def minutes_waiting(self, report: Report) -> int:
+        created = datetime.fromisoformat(report.created_at)
+        return int((self._clock.now() - created).total_seconds() // 60)
+
+    async def officers(self, report: Report) -> list[Resident]:
+        if report.commune_id is None:
+            return []
+        return await self._store.residents.officers(report.commune_id)
+
+    # --- helpers -------------------------------------------------------------------------
+
+    async def get(self, report_id: int) -> Report | None:
+        return await self._store.reports.get(report_id)
+
+    async def photos(self, report: Report) -> list[ReportPhoto]:
+        return await self._store.reports.photos(report.id)
+
+    async def _get(self, report_id: int) -> Report:
+        report = await self._store.reports.get(report_id)
+        assert report is not None
+        return report
+
+    async def _reporter(self, report: Report) -> Resident | None:
+        if report.reporter_id is None:
+            return None
+        return await self._store.residents.get(report.reporter_id)

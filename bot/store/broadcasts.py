@@ -1,0 +1,153 @@
+"""Broadcasts (one message to many) and the audience query that picks their recipients."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from bot.models import Audience, Broadcast, Lane, Recipient
+from bot.store.db import Database, Tx, now_iso
+
+
+def _broadcast(row: sqlite3.Row) -> Broadcast:
+    return Broadcast(
+        id=row["id"], commune_id=row["commune_id"], lane=row["lane"], payload=row["payload"],
+        audience=row["audience"], urgent=bool(row["urgent"]), state=row["state"],
+        send_at=row["send_at"], origin=row["origin"], created_by=row["created_by"],
+        progress_chat_id=row["progress_chat_id"],
+        progress_message_id=row["progress_message_id"], total=row["total"],
+        created_at=row["created_at"], finished_at=row["finished_at"],
+    )
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" * len(values))
+
+
+def audience_sql(audience: Audience, *, include_muted: bool) -> tuple[str, list[Any]]:
+    """WHERE clause over `residents r` for an audience: consenting, reachable residents."""
+    where = ["r.consent = 'given'", "r.telegram_id IS NOT NULL", "r.unreachable_at IS NULL"]
+    params: list[Any] = []
+    if not include_muted:
+        where.append("r.mute_propaganda = 0")
+    areas: list[str] = []
+    if audience.hamlets:
+        areas.append(f"(r.commune_id = ? AND r.hamlet_id IN ({_marks(audience.hamlets)}))")
+        params += [audience.commune_id, *audience.hamlets]
+    if audience.teams or audience.team_kinds:
+        teams = []
+        if audience.teams:
+            teams.append(f"t.id IN ({_marks(audience.teams)})")
+            params += audience.teams
+        if audience.team_kinds:
+            teams.append(f"t.kind IN ({_marks(audience.team_kinds)})")
+            params += audience.team_kinds
+        areas.append(
+            "r.id IN (SELECT m.resident_id FROM memberships m JOIN teams t ON t.id = m.team_id "
+            f"WHERE m.state = 'active' AND t.commune_id = ? AND ({' OR '.join(teams)}))"
+        )
+        params.append(audience.commune_id)
+    if areas:
+        where.append("(" + " OR ".join(areas) + ")")
+    else:
+        where.append("r.commune_id = ?")
+        params.append(audience.commune_id)
+    if audience.tags:
+        where.append(
+            f"r.id IN (SELECT resident_id FROM resident_tags WHERE tag IN "
+            f"({_marks(audience.tags)}))"
+        )
+        params += audience.tags
+    return " AND ".join(where), params
+
+
+class BroadcastStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # --- writes ----------------------------------------------------------------------------
+
+    async def create(
+        self, tx: Tx, *, commune_id: int | None, lane: Lane, payload: str, audience: str = "{}",
+        urgent: bool = False, origin: str = "chat", created_by: int | None = None,
+        send_at: str | None = None, progress: tuple[int, int] | None = None,
+    ) -> int:
+        """A new broadcast: queued now, or scheduled when `send_at` is given."""
+        chat_id, message_id = progress or (None, None)
+        async with tx.execute(
+            "INSERT INTO broadcasts (commune_id, lane, payload, audience, urgent, state, send_at, "
+            "origin, created_by, progress_chat_id, progress_message_id, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (commune_id, lane, payload, audience, urgent,
+             "scheduled" if send_at else "queued", send_at, origin, created_by,
+             chat_id, message_id, now_iso()),
+        ) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        return int(row[0])
+
+    async def set_queued(self, tx: Tx, broadcast_id: int, total: int) -> None:
+        await tx.execute(
+            "UPDATE broadcasts SET state = 'queued', total = ? WHERE id = ?",
+            (total, broadcast_id),
+        )
+
+    async def set_progress(self, tx: Tx, broadcast_id: int, chat_id: int, message_id: int) -> None:
+        await tx.execute(
+            "UPDATE broadcasts SET progress_chat_id = ?, progress_message_id = ? WHERE id = ?",
+            (chat_id, message_id, broadcast_id),
+        )
+
+    async def finish(self, tx: Tx, broadcast_ids: Sequence[int]) -> None:
+        await tx.executemany(
+            "UPDATE broadcasts SET state = 'done', finished_at = ? WHERE id = ? "
+            "AND state = 'queued'",
+            [(now_iso(), i) for i in broadcast_ids],
+        )
+
+    async def cancel(self, tx: Tx, broadcast_id: int) -> bool:
+        cursor = await tx.execute(
+            "UPDATE broadcasts SET state = 'cancelled' WHERE id = ? AND state = 'scheduled'",
+            (broadcast_id,),
+        )
+        return cursor.rowcount > 0
+
+    # --- reads ---------------------------------------------------------------------------
+
+    async def get(self, broadcast_id: int) -> Broadcast | None:
+        row = await self._db.fetchone("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
+        return None if row is None else _broadcast(row)
+
+    async def in_progress(self) -> list[Broadcast]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM broadcasts WHERE state = 'queued' ORDER BY id")
+        return [_broadcast(row) for row in rows]
+
+    async def due(self, now: str) -> list[Broadcast]:
+        """Scheduled broadcasts whose time has come."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM broadcasts WHERE state = 'scheduled' AND send_at <= ? ORDER BY send_at",
+            (now,),
+        )
+        return [_broadcast(row) for row in rows]
+
+    async def scheduled(self, commune_id: int) -> list[Broadcast]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM broadcasts WHERE state = 'scheduled' AND commune_id = ? "
+            "ORDER BY send_at",
+            (commune_id,),
+        )
+        return [_broadcast(row) for row in rows]
+
+    async def recipients(self, audience: Audience, *, include_muted: bool) -> list[Recipient]:
+        where, params = audience_sql(audience, include_muted=include_muted)
+        rows = await self._db.fetchall(
+            f"SELECT r.id, r.telegram_id FROM residents r WHERE {where} ORDER BY r.id", params
+        )
+        return [Recipient(row[0], row[1]) for row in rows]
+
+    async def count_recipients(self, audience: Audience, *, include_muted: bool) -> int:
+        where, params = audience_sql(audience, include_muted=include_muted)
+        return int(await self._db.scalar(
+            f"SELECT count(*) FROM residents r WHERE {where}", params) or 0)

@@ -1,0 +1,176 @@
+"""The durable outbox: one row per (broadcast, recipient) that the delivery engine drains."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.models import Delivery, DeliveryCounts, Recipient
+from bot.store.db import Database, Tx, now_iso
+
+_OPEN = "('queued', 'sending')"
+
+
+@dataclass(slots=True)
+class Claimed:
+    """An outbox row the engine holds in memory between claiming and recording it."""
+
+    id: int
+    broadcast_id: int
+    chat_id: int
+    resident_id: int | None
+    priority: int
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one claimed row, written back in batches."""
+
+    id: int
+    broadcast_id: int
+    state: str  # sent | failed | unreachable | queued (retry later) | sending (chat moved)
+    attempts: int
+    error: str | None = None
+    message_id: int | None = None
+    ref: str | None = None
+    not_before: float = 0.0
+    chat_id: int | None = None  # set when the chat moved (group upgraded to a supergroup)
+
+
+class OutboxStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # --- writes ----------------------------------------------------------------------------
+
+    async def add(
+        self, tx: Tx, broadcast_id: int, priority: int, recipients: Iterable[Recipient]
+    ) -> int:
+        """Queue one row per recipient (a recipient twice is queued once); returns the count."""
+        rows = [(broadcast_id, r.resident_id, r.chat_id, priority) for r in recipients]
+        await tx.executemany(
+            "INSERT OR IGNORE INTO outbox (broadcast_id, resident_id, chat_id, priority) "
+            "VALUES (?, ?, ?, ?)",
+            rows,
+        )
+        count = await (await tx.execute(
+            "SELECT count(*) FROM outbox WHERE broadcast_id = ?", (broadcast_id,)
+        )).fetchone()
+        return int(count[0]) if count else 0
+
+    async def claim(
+        self, tx: Tx, limit: int, now: float, *, below: int = 3, propaganda: bool = True
+    ) -> list[Claimed]:
+        """Mark up to `limit` due rows as sending and return them, most urgent and oldest first.
+        `below` only takes priorities under it; `propaganda=False` leaves that lane queued."""
+        ceiling = below if propaganda else min(below, 2)
+        rows = await tx.execute_fetchall(
+            "UPDATE outbox SET state = 'sending' WHERE id IN (SELECT id FROM outbox "
+            "WHERE state = 'queued' AND priority < ? AND not_before <= ? "
+            "ORDER BY priority, id LIMIT ?) "
+            "RETURNING id, broadcast_id, chat_id, resident_id, priority, attempts",
+            (ceiling, now, limit),
+        )
+        claimed = [Claimed(*row) for row in rows]
+        claimed.sort(key=lambda c: (c.priority, c.id))
+        return claimed
+
+    async def record(self, tx: Tx, outcomes: Sequence[Outcome]) -> None:
+        """Write a batch of outcomes in one go (the engine calls this every ~100 messages)."""
+        now = now_iso()
+        moved = [(o.chat_id, o.id) for o in outcomes if o.chat_id is not None]
+        if moved:
+            await tx.executemany("UPDATE OR IGNORE outbox SET chat_id = ? WHERE id = ?", moved)
+        await tx.executemany(
+            "UPDATE outbox SET state = ?, attempts = ?, last_error = ?, message_id = ?, ref = ?, "
+            "not_before = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE id = ?",
+            [(o.state, o.attempts, o.error, o.message_id, o.ref, o.not_before, o.state, now, o.id)
+             for o in outcomes],
+        )
+        blocked = [(o.error, o.id) for o in outcomes if o.state == "unreachable"]
+        if blocked:
+            # Whoever blocked the bot gets nothing more from any queued broadcast.
+            await tx.executemany(
+                "UPDATE outbox SET state = 'unreachable', last_error = ? WHERE state = 'queued' "
+                "AND chat_id = (SELECT chat_id FROM outbox WHERE id = ?)",
+                blocked,
+            )
+            await tx.executemany(
+                "UPDATE residents SET unreachable_at = ?, updated_at = ? WHERE id = "
+                "(SELECT resident_id FROM outbox WHERE id = ?) AND unreachable_at IS NULL",
+                [(now, now, o.id) for o in outcomes if o.state == "unreachable"],
+            )
+
+    async def release(self, tx: Tx, ids: Sequence[int]) -> None:
+        """Give claimed rows back to the queue (the engine stops with rows still in hand)."""
+        await tx.executemany(
+            "UPDATE outbox SET state = 'queued' WHERE id = ? AND state = 'sending'",
+            [(i,) for i in ids],
+        )
+
+    async def recover(self, tx: Tx) -> int:
+        """After a crash: rows that were claimed but never recorded go back to the queue."""
+        cursor = await tx.execute("UPDATE outbox SET state = 'queued' WHERE state = 'sending'")
+        return cursor.rowcount
+
+    # --- reads ---------------------------------------------------------------------------
+
+    async def counts(self, broadcast_id: int) -> DeliveryCounts:
+        rows = await self._db.fetchall(
+            "SELECT state, count(*) FROM outbox WHERE broadcast_id = ? GROUP BY state",
+            (broadcast_id,),
+        )
+        by_state = {row[0]: row[1] for row in rows}
+        return DeliveryCounts(
+            queued=by_state.get("queued", 0) + by_state.get("sending", 0),
+            sent=by_state.get("sent", 0),
+            failed=by_state.get("failed", 0),
+            unreachable=by_state.get("unreachable", 0),
+        )
+
+    async def open_broadcasts(self, broadcast_ids: Iterable[int]) -> set[int]:
+        """Which of these broadcasts still have messages queued or in flight."""
+        ids = sorted(set(broadcast_ids))
+        if not ids:
+            return set()
+        marks = ", ".join("?" * len(ids))
+        rows = await self._db.fetchall(
+            f"SELECT DISTINCT broadcast_id FROM outbox WHERE state IN {_OPEN} "
+            f"AND broadcast_id IN ({marks})",
+            ids,
+        )
+        return {row[0] for row in rows}
+
+    async def has_due(self, now: float, *, propaganda: bool) -> bool:
+        found = await self._db.scalar(
+            "SELECT 1 FROM outbox WHERE state = 'queued' AND priority < ? AND not_before <= ? "
+            "LIMIT 1",
+            (3 if propaganda else 2, now),
+        )
+        return found is not None
+
+    async def deliveries(self, broadcast_id: int) -> list[Delivery]:
+        rows = await self._db.fetchall(
+            "SELECT resident_id, chat_id, state, attempts, message_id, last_error, ref "
+            "FROM outbox WHERE broadcast_id = ? ORDER BY id",
+            (broadcast_id,),
+        )
+        return [Delivery(*row) for row in rows]
+
+    async def delivery(self, row_id: int) -> Delivery | None:
+        row = await self._db.fetchone(
+            "SELECT resident_id, chat_id, state, attempts, message_id, last_error, ref "
+            "FROM outbox WHERE id = ?", (row_id,))
+        return None if row is None else Delivery(*row)
+
+    async def by_ref(self, ref: str) -> tuple[int, int | None] | None:
+        """(broadcast id, resident id) of the message carrying `ref` (a quiz's poll id)."""
+        row = await self._db.fetchone(
+            "SELECT broadcast_id, resident_id FROM outbox WHERE ref = ?", (ref,)
+        )
+        return None if row is None else (row[0], row[1])
+
+    async def queued_total(self) -> int:
+        return int(await self._db.scalar(
+            f"SELECT count(*) FROM outbox WHERE state IN {_OPEN}") or 0)

@@ -1,0 +1,224 @@
+"""Reports, their photos, relayed messages, message links and escalation deadlines."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.models import Report, ReportPhoto, ReportState
+from bot.store.db import Database, Tx
+
+
+def _report(row: sqlite3.Row) -> Report:
+    return Report(
+        id=row["id"], commune_id=row["commune_id"], hamlet_id=row["hamlet_id"],
+        reporter_id=row["reporter_id"], anonymous=bool(row["anonymous"]),
+        category=row["category"], urgency=row["urgency"], description=row["description"],
+        voice_file_id=row["voice_file_id"], latitude=row["latitude"],
+        longitude=row["longitude"], address=row["address"], state=row["state"],
+        state_note=row["state_note"], team_id=row["team_id"], duplicate_of=row["duplicate_of"],
+        created_at=row["created_at"], updated_at=row["updated_at"],
+        staff_chat_id=row["staff_chat_id"], staff_message_id=row["staff_message_id"],
+        escalation_level=row["escalation_level"], escalate_at=row["escalate_at"],
+    )
+
+
+@dataclass(frozen=True)
+class NewReport:
+    commune_id: int | None
+    hamlet_id: int | None
+    reporter_id: int
+    anonymous: bool
+    category: str
+    urgency: str
+    description: str
+    voice_file_id: str | None
+    latitude: float | None
+    longitude: float | None
+    address: str | None
+    duplicate_of: int | None
+    escalate_at: str | None
+
+
+@dataclass(frozen=True)
+class ReportQuery:
+    """Filters for exports; None means no filter."""
+
+    since: str | None = None
+    until: str | None = None
+    commune_id: int | None = None
+    states: Sequence[str] | None = None
+
+
+class ReportStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # --- writes (inside a transaction) ---------------------------------------------------
+
+    async def insert(self, tx: Tx, new: NewReport, photos: Sequence[ReportPhoto], now: str) -> int:
+        async with tx.execute(
+            "INSERT INTO reports (commune_id, hamlet_id, reporter_id, anonymous, category, "
+            "urgency, description, voice_file_id, latitude, longitude, address, duplicate_of, "
+            "escalate_at, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (new.commune_id, new.hamlet_id, new.reporter_id, int(new.anonymous), new.category,
+             new.urgency, new.description, new.voice_file_id, new.latitude, new.longitude,
+             new.address, new.duplicate_of, new.escalate_at, now, now),
+        ) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        report_id = int(row[0])
+        await self.add_photos(tx, report_id, photos)
+        return report_id
+
+    async def add_photos(self, tx: Tx, report_id: int, photos: Sequence[ReportPhoto]) -> None:
+        if not photos:
+            return
+        async with tx.execute(
+            "SELECT ifnull(max(position), 0) FROM report_media WHERE report_id = ?", (report_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        start = int(row[0]) if row else 0
+        await tx.executemany(
+            "INSERT INTO report_media (report_id, position, kind, file_id, file_unique_id) "
+            "VALUES (?, ?, 'photo', ?, ?)",
+            [(report_id, start + i, p.file_id, p.file_unique_id)
+             for i, p in enumerate(photos, start=1)],
+        )
+
+    async def change_state(
+        self, tx: Tx, report_id: int, state: ReportState, allowed_from: Sequence[str],
+        now: str, *, note: str | None = None, team_id: int | None = None,
+    ) -> bool:
+        """Move the report to `state` if it is in one of `allowed_from`; False otherwise."""
+        marks = ", ".join("?" for _ in allowed_from)
+        cursor = await tx.execute(
+            "UPDATE reports SET state = ?, state_note = ?, updated_at = ?, "
+            "team_id = CASE WHEN ? IS NULL THEN team_id ELSE ? END, "
+            "escalate_at = CASE WHEN ? = 'submitted' THEN escalate_at ELSE NULL END "
+            f"WHERE id = ? AND state IN ({marks})",
+            (state, note, now, team_id, team_id, state, report_id, *allowed_from),
+        )
+        return cursor.rowcount > 0
+
+    async def touch(self, tx: Tx, report_id: int, now: str) -> None:
+        await tx.execute("UPDATE reports SET updated_at = ? WHERE id = ?", (now, report_id))
+
+    async def set_staff_message(
+        self, tx: Tx, report_id: int, chat_id: int, message_id: int
+    ) -> None:
+        await tx.execute(
+            "UPDATE reports SET staff_chat_id = ?, staff_message_id = ? WHERE id = ?",
+            (chat_id, message_id, report_id),
+        )
+
+    async def set_escalation(
+        self, tx: Tx, report_id: int, level: int, next_at: str | None
+    ) -> bool:
+        """Record an escalation step; False if the report was accepted meanwhile."""
+        cursor = await tx.execute(
+            "UPDATE reports SET escalation_level = ?, escalate_at = ? "
+            "WHERE id = ? AND state = 'submitted' AND escalation_level < ?",
+            (level, next_at, report_id, level),
+        )
+        return cursor.rowcount > 0
+
+    async def link(self, tx: Tx, report_id: int, messages: Sequence[tuple[int, int]]) -> None:
+        """Remember that these (chat_id, message_id) are about `report_id`."""
+        await tx.executemany(
+            "INSERT OR REPLACE INTO report_links (chat_id, message_id, report_id) "
+            "VALUES (?, ?, ?)",
+            [(chat_id, message_id, report_id) for chat_id, message_id in messages],
+        )
+
+    async def add_message(
+        self, tx: Tx, report_id: int, author: str, actor_id: int | None,
+        text: str | None, file_id: str | None, now: str,
+    ) -> None:
+        await tx.execute(
+            "INSERT INTO report_messages (report_id, author, actor_id, text, file_id, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (report_id, author, actor_id, text, file_id, now),
+        )
+
+    # --- reads ---------------------------------------------------------------------------
+
+    async def get(self, report_id: int) -> Report | None:
+        row = await self._db.fetchone("SELECT * FROM reports WHERE id = ?", (report_id,))
+        return None if row is None else _report(row)
+
+    async def by_message(self, chat_id: int, message_id: int) -> Report | None:
+        row = await self._db.fetchone(
+            "SELECT r.* FROM report_links l JOIN reports r ON r.id = l.report_id "
+            "WHERE l.chat_id = ? AND l.message_id = ?",
+            (chat_id, message_id),
+        )
+        return None if row is None else _report(row)
+
+    async def of_reporter(self, resident_id: int, limit: int = 20) -> list[Report]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM reports WHERE reporter_id = ? ORDER BY id DESC LIMIT ?",
+            (resident_id, limit),
+        )
+        return [_report(row) for row in rows]
+
+    async def count_of_reporter(self, resident_id: int, since: str | None = None) -> int:
+        count = await self._db.scalar(
+            "SELECT count(*) FROM reports WHERE reporter_id = ? AND created_at >= ?",
+            (resident_id, since or ""),
+        )
+        return int(count or 0)
+
+    async def recent_same_category(
+        self, commune_id: int | None, category: str, since: str
+    ) -> list[Report]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM reports WHERE commune_id IS ? AND category = ? AND created_at >= ? "
+            "AND latitude IS NOT NULL ORDER BY id DESC LIMIT 50",
+            (commune_id, category, since),
+        )
+        return [_report(row) for row in rows]
+
+    async def due_escalations(self, now: str) -> list[Report]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM reports WHERE escalate_at IS NOT NULL AND escalate_at <= ? "
+            "AND state = 'submitted' ORDER BY escalate_at LIMIT 200",
+            (now,),
+        )
+        return [_report(row) for row in rows]
+
+    async def photos(self, report_id: int) -> list[ReportPhoto]:
+        rows = await self._db.fetchall(
+            "SELECT file_id, file_unique_id FROM report_media WHERE report_id = ? "
+            "AND kind = 'photo' ORDER BY position",
+            (report_id,),
+        )
+        return [ReportPhoto(row[0], row[1]) for row in rows]
+
+    async def query(self, q: ReportQuery) -> list[tuple[Report, str | None]]:
+        """Reports matching the filters, oldest first, each with its first photo's file id."""
+        where: list[str] = []
+        params: list[Any] = []
+        if q.since is not None:
+            where.append("r.created_at >= ?")
+            params.append(q.since)
+        if q.until is not None:
+            where.append("r.created_at < ?")
+            params.append(q.until)
+        if q.commune_id is not None:
+            where.append("r.commune_id = ?")
+            params.append(q.commune_id)
+        if q.states is not None:
+            where.append(f"r.state IN ({', '.join('?' for _ in q.states)})")
+            params.extend(q.states)
+        sql = (
+            "SELECT r.*, (SELECT m.file_id FROM report_media m WHERE m.report_id = r.id "
+            "AND m.kind = 'photo' ORDER BY m.position LIMIT 1) AS first_photo FROM reports r"
+        )
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        rows = await self._db.fetchall(sql + " ORDER BY r.id", params)
+        return [(_report(row), row["first_photo"]) for row in rows]

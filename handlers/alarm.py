@@ -1,0 +1,361 @@
+"""/keng (/alarm): the security gong — scope, kind, optional note or place, "Phát kẻng";
+members answer "Đang đến" / "Không thể"; "Đã an toàn" ends it; escalation and expiry."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import warnings
+from typing import Any
+
+from telegram import Bot, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.context import AppContext, Services
+from bot.models import Alarm, AlarmRecipient
+from bot.services.alarms import AnswerResult, RaiseResult, Scope, Tally
+from handlers.common import answer, caller, display_name, esc, keyboard, pressed, refuse, tr
+
+DRAFT = "alarm_draft"
+NOTE_LIMIT = 200
+
+
+class Step(enum.IntEnum):
+    SCOPE = 1
+    KIND = 2
+    CONFIRM = 3
+
+
+async def start(update: Update, context: AppContext) -> int:
+    """Lists the scopes the caller may use (from the database); skips the step if only one."""
+    who = await caller(update, context)
+    scopes = await context.services.alarms.scopes(who.resident)
+    if not scopes:
+        await refuse(update, context, who.lang, "alarm.not_allowed")
+        return ConversationHandler.END
+    if len(scopes) == 1:
+        return await _ask_kind(update, context, who.lang, scopes[0])
+    rows = [[(_scope_label(context, who.lang, s), f"al:s:{s.kind}:{s.id}")] for s in scopes]
+    await answer(update, context, who.lang, "alarm.ask_scope", rows)
+    return Step.SCOPE
+
+
+async def scope_chosen(update: Update, context: AppContext) -> int:
+    """Stores the scope (checked again in the database); asks for the kind."""
+    who = await caller(update, context)
+    _, _, kind, scope_id = pressed(update)
+    scope = await context.services.alarms.scope(who.resident, kind, int(scope_id))
+    if scope is None:
+        await refuse(update, context, who.lang, "alarm.stale")
+        return ConversationHandler.END
+    return await _ask_kind(update, context, who.lang, scope)
+
+
+async def kind_chosen(update: Update, context: AppContext) -> int:
+    """Stores the kind; offers "Phát kẻng" at once (a note or a place is optional)."""
+    who = await caller(update, context)
+    kind = pressed(update)[-1]
+    if kind not in context.services.catalog.alarm_kinds:
+        await refuse(update, context, who.lang, "alarm.stale")
+        return ConversationHandler.END
+    _draft(context)["kind"] = kind
+    return await _ask_confirm(update, context, who.lang)
+
+
+async def note_typed(update: Update, context: AppContext) -> int:
+    """A short note about the place or what is happening; asks to confirm again."""
+    who = await caller(update, context)
+    text = (update.effective_message.text or "").strip() if update.effective_message else ""
+    if len(text) > NOTE_LIMIT:
+        await answer(update, context, who.lang, "alarm.note_too_long", limit=NOTE_LIMIT)
+        return Step.CONFIRM
+    if text:
+        _draft(context)["note"] = text
+    return await _ask_confirm(update, context, who.lang, edit=False)
+
+
+async def place_shared(update: Update, context: AppContext) -> int:
+    """A shared location for the alarm; asks to confirm again."""
+    who = await caller(update, context)
+    message = update.effective_message
+    if message is not None and message.location is not None:
+        _draft(context)["place"] = [message.location.latitude, message.location.longitude]
+    return await _ask_confirm(update, context, who.lang, edit=False)
+
+
+async def sound(update: Update, context: AppContext) -> int:
+    """"Phát kẻng": records the alarm, sends it on the alarm lane, shows the live count."""
+    who = await caller(update, context)
+    draft = _draft(context)
+    services = context.services
+    place = draft.get("place") or [None, None]
+    raised = await services.alarms.sound(
+        who.resident, who.resident.display_name or display_name(update), str(draft.get("kind")),
+        str(draft.get("scope_kind")), int(draft.get("scope_id") or 0), draft.get("note"),
+        place[0], place[1],
+    )
+    context.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
+    if raised.result is not RaiseResult.RAISED or raised.alarm is None:
+        key = "alarm.stale" if raised.result is RaiseResult.NOT_ALLOWED else (
+            f"alarm.{raised.result.value}")
+        await answer(update, context, who.lang, key, limit=services.config.alarms.max_per_hour)
+        return ConversationHandler.END
+    alarm = raised.alarm
+    status = await answer(update, context, who.lang, "alarm.caller_status",
+                          _all_clear_button(context, who.lang, alarm),
+                          **_tally_values(context, who.lang, alarm, await _tally(context, alarm)))
+    if status is not None:
+        await services.alarms.remember_caller_message(alarm, status.chat_id, status.message_id)
+    await deliver_alarm(context, alarm, list(raised.recipients))
+    await _tell_staff(context.bot, services, alarm, "alarm.staff_notice", len(raised.recipients))
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: AppContext) -> int:
+    """"Hủy" or /huy before the gong was sounded."""
+    who = await caller(update, context)
+    context.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
+    await answer(update, context, who.lang, "alarm.cancelled")
+    return ConversationHandler.END
+
+
+async def respond(update: Update, context: AppContext) -> None:
+    """A member's "Đang đến" / "Không thể"; the caller's count is refreshed soon after."""
+    who = await caller(update, context)
+    _, _, alarm_id, response = pressed(update)
+    result, alarm = await context.services.alarms.answer(
+        int(alarm_id), who.resident, "coming" if response == "coming" else "cannot")
+    query = update.callback_query
+    assert query is not None
+    if result is not AnswerResult.RECORDED or alarm is None:
+        await query.answer(tr(context, who.lang, f"alarm.answer_{result.value}"), show_alert=True)
+        return
+    await query.answer(tr(context, who.lang, f"alarm.answer_{response}"))
+    _schedule_refresh(context, alarm)
+
+
+async def end(update: Update, context: AppContext) -> None:
+    """"Đã an toàn": only the caller or an officer of the commune; everyone is told."""
+    who = await caller(update, context)
+    alarm_id = int(pressed(update)[-1])
+    services = context.services
+    alarm = await services.alarms.all_clear(alarm_id, who.resident)
+    if alarm is None:
+        await refuse(update, context, who.lang, "alarm.not_yours")
+        return
+    recipients = await services.alarms.recipients(alarm)
+    await _edit_caller(context.bot, services, alarm, "alarm.all_clear_caller", buttons=False)
+    await deliver_alarm(context, alarm, recipients, all_clear=True)
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+
+
+async def check(bot: Bot, services: Services) -> None:
+    """Escalates alarms too few answered and closes expired ones (a repeating job)."""
+    for alarm, tally in await services.alarms.escalations_due():
+        await _tell_staff(bot, services, alarm, "alarm.escalation", tally.total, tally)
+    for alarm in await services.alarms.expire_due():
+        await _edit_caller(bot, services, alarm, "alarm.expired_caller", buttons=False)
+
+
+async def deliver_alarm(
+    context: AppContext, alarm: Alarm, recipients: list[AlarmRecipient], *,
+    all_clear: bool = False,
+) -> None:
+    """Sends the alarm (or its all clear) to every recipient, each in their language, with
+    sound: never disable_notification, whatever their propaganda mute says."""
+    services = context.services
+    sends = []
+    for recipient in recipients:
+        if recipient.telegram_id is None:
+            continue
+        lang = services.i18n.language(recipient.language)
+        values = _values(services, lang, alarm, Tally(len(recipients), [], []))
+        if all_clear:
+            text, markup = services.i18n.t(lang, "alarm.all_clear_members", **values), None
+        else:
+            place = ""
+            if alarm.latitude is not None and alarm.longitude is not None:
+                url = f"https://maps.google.com/?q={alarm.latitude:.6f},{alarm.longitude:.6f}"
+                place = services.i18n.t(lang, "alarm.map_link", url=url)
+            text = services.i18n.t(lang, "alarm.member_alert", **values | {"place": place})
+            markup = keyboard([[
+                (services.i18n.t(lang, "alarm.coming"), f"al:a:{alarm.id}:coming"),
+                (services.i18n.t(lang, "alarm.cannot"), f"al:a:{alarm.id}:cannot"),
+            ]])
+        sends.append(context.bot.send_message(recipient.telegram_id, text, reply_markup=markup,
+                                              disable_notification=False))
+    await asyncio.gather(*sends, return_exceptions=True)
+
+
+async def _check_job(context: AppContext) -> None:
+    await check(context.bot, context.services)
+
+
+async def _refresh_job(context: AppContext) -> None:
+    job = context.job
+    assert job is not None
+    alarm = await context.services.alarms.get(int(str(job.data)))
+    if alarm is not None and alarm.state == "active":
+        await _edit_caller(context.bot, context.services, alarm, "alarm.caller_status")
+
+
+def _schedule_refresh(context: AppContext, alarm: Alarm) -> None:
+    """At most one edit of the caller's message per refresh interval, not one per press."""
+    queue = context.job_queue
+    name = f"alarm-refresh-{alarm.id}"
+    if queue is None or queue.get_jobs_by_name(name):
+        return
+    queue.run_once(_refresh_job, context.services.config.alarms.refresh_seconds,  # type: ignore[arg-type]
+                   data=alarm.id, name=name)
+
+
+async def _edit_caller(
+    bot: Bot, services: Services, alarm: Alarm, key: str, *, buttons: bool = True
+) -> None:
+    if alarm.caller_chat_id is None or alarm.caller_message_id is None:
+        return
+    caller_resident = await services.store.residents.get(alarm.caller_id or 0)
+    lang = services.i18n.language(caller_resident.language if caller_resident else None)
+    tally = await services.alarms.tally(alarm.id)
+    markup = None
+    if buttons:
+        markup = keyboard([[(services.i18n.t(lang, "alarm.all_clear_button"),
+                             f"al:end:{alarm.id}")]])
+    try:
+        await bot.edit_message_text(
+            services.i18n.t(lang, key, **_values(services, lang, alarm, tally)),
+            chat_id=alarm.caller_chat_id, message_id=alarm.caller_message_id,
+            reply_markup=markup,
+        )
+    except TelegramError:
+        return  # "message is not modified" or the caller deleted it: nothing to do
+
+
+async def _tell_staff(
+    bot: Bot, services: Services, alarm: Alarm, key: str, total: int, tally: Tally | None = None
+) -> None:
+    commune = await services.store.areas.commune(alarm.commune_id)
+    if commune is None or commune.staff_chat_id is None:
+        return
+    lang = services.i18n.default
+    values = _values(services, lang, alarm, tally or Tally(total, [], []))
+    values["role"] = services.i18n.t(lang, f"alarm.role_{alarm.caller_role}")
+    try:
+        await bot.send_message(commune.staff_chat_id, services.i18n.t(lang, key, **values))
+    except TelegramError:
+        return
+
+
+def _values(services: Services, lang: str, alarm: Alarm, tally: Tally) -> dict[str, Any]:
+    kind = services.catalog.alarm_kinds.get(alarm.kind)
+    note = services.i18n.t(lang, "alarm.note_line", note=esc(alarm.note)) if alarm.note else ""
+    return {
+        "kind": esc(f"{kind.emoji} {kind.name(lang)}" if kind else alarm.kind),
+        "scope": esc(alarm.scope_name), "caller": esc(alarm.caller_name), "total": tally.total,
+        "coming_count": len(tally.coming), "coming": esc(", ".join(tally.coming) or "—"),
+        "cannot_count": len(tally.cannot), "silent": tally.silent, "note": note,
+    }
+
+
+def _tally_values(context: AppContext, lang: str, alarm: Alarm, tally: Tally) -> dict[str, Any]:
+    return _values(context.services, lang, alarm, tally)
+
+
+async def _tally(context: AppContext, alarm: Alarm) -> Tally:
+    return await context.services.alarms.tally(alarm.id)
+
+
+def _all_clear_button(context: AppContext, lang: str, alarm: Alarm) -> list[list[tuple[str, str]]]:
+    return [[(tr(context, lang, "alarm.all_clear_button"), f"al:end:{alarm.id}")]]
+
+
+async def _ask_kind(update: Update, context: AppContext, lang: str, scope: Scope) -> int:
+    context.user_data[DRAFT] = {"scope_kind": scope.kind, "scope_id": scope.id,  # type: ignore[index]
+                                "scope_name": scope.name}
+    kinds = list(context.services.catalog.alarm_kinds.values())
+    rows = [[(f"{k.emoji} {k.name(lang)}", f"al:k:{k.code}") for k in kinds[i:i + 2]]
+            for i in range(0, len(kinds), 2)]
+    rows.append([(tr(context, lang, "alarm.cancel"), "al:x")])
+    await answer(update, context, lang, "alarm.ask_kind", rows,
+                 scope=esc(_scope_label(context, lang, scope)))
+    return Step.KIND
+
+
+async def _ask_confirm(
+    update: Update, context: AppContext, lang: str, *, edit: bool = True
+) -> int:
+    draft = _draft(context)
+    kind = context.services.catalog.alarm_kinds[str(draft["kind"])]
+    extra = ""
+    if draft.get("note"):
+        extra += tr(context, lang, "alarm.extra_note", note=esc(draft["note"]))
+    if draft.get("place"):
+        extra += tr(context, lang, "alarm.extra_place")
+    await answer(update, context, lang, "alarm.ask_confirm",
+                 [[(tr(context, lang, "alarm.confirm"), "al:go"),
+                   (tr(context, lang, "alarm.cancel"), "al:x")]],
+                 edit=edit, kind=esc(f"{kind.emoji} {kind.name(lang)}"),
+                 scope=esc(str(draft.get("scope_name", ""))), extra=extra)
+    return Step.CONFIRM
+
+
+def _scope_label(context: AppContext, lang: str, scope: Scope) -> str:
+    if scope.kind == "commune":
+        return f"{tr(context, lang, 'alarm.whole_commune')} ({scope.name})"
+    return scope.name
+
+
+def _draft(context: AppContext) -> dict[str, Any]:
+    assert context.user_data is not None
+    draft: dict[str, Any] = context.user_data.setdefault(DRAFT, {})
+    return draft
+
+
+def build_conversation(cancel_commands: list[str]) -> BaseHandler[Update, AppContext, object]:
+    """/keng: at most four taps — /keng, scope, kind, "Phát kẻng"."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
+        return ConversationHandler(
+            entry_points=[CommandHandler(["keng", "alarm"], start)],
+            states={
+                Step.SCOPE: [CallbackQueryHandler(scope_chosen, pattern=r"^al:s:\w+:\d+$")],
+                Step.KIND: [CallbackQueryHandler(kind_chosen, pattern=r"^al:k:[a-z0-9-]+$")],
+                Step.CONFIRM: [
+                    CallbackQueryHandler(sound, pattern=r"^al:go$"),
+                    MessageHandler(filters.LOCATION, place_shared),
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, note_typed),
+                ],
+            },
+            fallbacks=[CallbackQueryHandler(cancel, pattern=r"^al:x$"),
+                       CommandHandler(cancel_commands, cancel)],
+            allow_reentry=True,
+            name="alarm",
+            persistent=True,
+            conversation_timeout=15 * 60,
+        )
+
+
+def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:
+    return [
+        CallbackQueryHandler(respond, pattern=r"^al:a:\d+:(coming|cannot)$"),
+        CallbackQueryHandler(end, pattern=r"^al:end:\d+$"),
+    ]
+
+
+def schedule(app: Any) -> None:
+    """The repeating check for escalation and expiry (state lives in the database)."""
+    seconds = app.bot_data["config"].alarms.check_seconds
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(_check_job, interval=seconds, first=seconds,
+                                    name="alarm-check")

@@ -1,0 +1,131 @@
+"""/tindabao (/myreports): my reports with state and last update; adding to an open one."""
+
+from __future__ import annotations
+
+import enum
+import warnings
+from datetime import datetime
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.context import AppContext
+from bot.models import ReportPhoto, tracking_code
+from handlers import triage
+from handlers.common import answer, caller, esc, keyboard, pressed, refuse, tr
+
+ADDING = "report_adding"
+MAX_LISTED = 10
+
+
+class Step(enum.IntEnum):
+    ADDING = 1
+
+
+async def my_reports(update: Update, context: AppContext) -> int:
+    """Lists the resident's reports; open ones get a "Bổ sung" button."""
+    who = await caller(update, context)
+    services = context.services
+    if not who.resident.has_consented:
+        await answer(update, context, who.lang, "consent.required")
+        return ConversationHandler.END
+    reports = (await services.reports.mine(who.resident))[:MAX_LISTED]
+    if not reports:
+        await answer(update, context, who.lang, "report.mine.none")
+        return ConversationHandler.END
+    tz = services.config.locale.tz
+    lines = [tr(context, who.lang, "report.mine.header")]
+    for report in reports:
+        updated = datetime.fromisoformat(report.updated_at).astimezone(tz)
+        lines.append(tr(context, who.lang, "report.mine.item", code=report.code,
+                        category=esc(services.reports.categories.name(report.category, who.lang)),
+                        state=tr(context, who.lang, f"report.mine.state_{report.state}"),
+                        updated=updated.strftime("%H:%M %d/%m/%Y")))
+    rows = [[(tr(context, who.lang, "report.mine.add", code=r.code), f"mr:add:{r.id}")]
+            for r in reports if r.is_open]
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_message(chat.id, "\n\n".join(lines),
+                                   reply_markup=keyboard(rows) if rows else None)
+    return ConversationHandler.END
+
+
+async def add_pressed(update: Update, context: AppContext) -> int:
+    """"Bổ sung": remembers which report; asks for text or a photo."""
+    who = await caller(update, context)
+    report = await context.services.reports.get(int(pressed(update)[-1]))
+    if report is None or report.reporter_id != who.resident.id or not report.is_open:
+        await refuse(update, context, who.lang, "report.mine.closed")
+        return ConversationHandler.END
+    assert context.user_data is not None
+    context.user_data[ADDING] = report.id
+    await answer(update, context, who.lang, "report.mine.ask_addition", edit=False,
+                 code=report.code)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    return Step.ADDING
+
+
+async def addition_sent(update: Update, context: AppContext) -> int:
+    """Stores the text or photo on the report and passes it to the officers."""
+    who = await caller(update, context)
+    message = update.effective_message
+    assert message is not None and context.user_data is not None
+    report_id = int(context.user_data.pop(ADDING, 0))
+    photo = (ReportPhoto(message.photo[-1].file_id, message.photo[-1].file_unique_id)
+             if message.photo else None)
+    text = message.text or message.caption
+    report = await context.services.reports.add_info(who.resident, report_id, text, photo)
+    if report is None:
+        await answer(update, context, who.lang, "report.mine.closed")
+        return ConversationHandler.END
+    await triage.relay_to_staff(context.bot, context.services, report, who.resident, text,
+                                photo.file_id if photo else None)
+    await answer(update, context, who.lang, "report.mine.added", code=tracking_code(report_id))
+    return ConversationHandler.END
+
+
+async def addition_other(update: Update, context: AppContext) -> int:
+    """Anything but text or a photo: says what is expected."""
+    who = await caller(update, context)
+    await answer(update, context, who.lang, "report.mine.addition_expected")
+    return Step.ADDING
+
+
+async def cancel(update: Update, context: AppContext) -> int:
+    """/huy while adding."""
+    who = await caller(update, context)
+    if context.user_data is not None:
+        context.user_data.pop(ADDING, None)
+    await answer(update, context, who.lang, "errors.cancelled")
+    return ConversationHandler.END
+
+
+def build_conversation(cancel_commands: list[str]) -> BaseHandler[Update, AppContext, object]:
+    """/tindabao and its "Bổ sung" step, persistent like every conversation."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
+        return ConversationHandler(
+            entry_points=[
+                CommandHandler(["tindabao", "myreports"], my_reports,
+                               filters=filters.ChatType.PRIVATE),
+                CallbackQueryHandler(add_pressed, pattern=r"^mr:add:\d+$"),
+            ],
+            states={Step.ADDING: [
+                MessageHandler((filters.TEXT | filters.PHOTO) & ~filters.COMMAND, addition_sent),
+                MessageHandler(~filters.COMMAND, addition_other),
+            ]},
+            fallbacks=[CommandHandler(cancel_commands, cancel)],
+            allow_reentry=True,
+            name="myreports",
+            persistent=True,
+            conversation_timeout=3600,
+        )

@@ -1,0 +1,471 @@
+"""The staff group's side of a report: the card, triage buttons, teams, relays, escalation."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, InlineKeyboardMarkup, InputMediaPhoto, Message, Update
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+
+from bot.context import AnninhApp, AppContext, Services
+from bot.models import Report, Resident, tracking_code
+from bot.services.reports import Acted, Action, Outcome
+from handlers.common import Buttons, caller, display_name, esc, keyboard, pressed, refuse
+
+log = logging.getLogger(__name__)
+
+VERBS = {"acc": Action.ACCEPT, "res": Action.RESOLVE, "rej": Action.REJECT}
+
+
+def t(services: Services, lang: str, key: str, **values: object) -> str:
+    return services.i18n.t(lang, key, **values)
+
+
+# --- the card --------------------------------------------------------------------------------
+
+
+async def card_text(services: Services, report: Report, status: str) -> str:
+    """The report as officers read it; an anonymous reporter is never named."""
+    lang, store = services.i18n.default, services.store
+    hamlet = await store.areas.hamlet(report.hamlet_id) if report.hamlet_id else None
+    reporter = t(services, lang, "report.staff.anonymous")
+    if not report.anonymous and report.reporter_id is not None:
+        person = await store.residents.get(report.reporter_id)
+        if person is not None and person.display_name:
+            phone = f" · {esc(person.phone)}" if person.phone else ""
+            reporter = esc(person.display_name) + phone
+    duplicate = "" if report.duplicate_of is None else t(
+        services, lang, "report.staff.duplicate", code=tracking_code(report.duplicate_of))
+    return t(
+        services, lang, "report.staff.card", code=report.code,
+        category=esc(services.reports.categories.name(report.category, lang)),
+        urgency=t(services, lang, f"report.staff.urgency_{report.urgency}"),
+        hamlet=esc(hamlet.name) if hamlet else t(services, lang, "report.staff.unknown"),
+        place=place_text(services, lang, report), reporter=reporter,
+        photos=len(await services.reports.photos(report)),
+        description=esc(report.description), duplicate=duplicate, status=status,
+    )
+
+
+def place_text(services: Services, lang: str, report: Report) -> str:
+    """A map link for a shared location, else the typed address."""
+    if report.latitude is not None and report.longitude is not None:
+        lat, lon = f"{report.latitude:.6f}", f"{report.longitude:.6f}"
+        return f'<a href="https://maps.google.com/?q={lat},{lon}">{lat}, {lon}</a>'
+    if report.address:
+        return esc(report.address)
+    return t(services, lang, "report.no_place")
+
+
+def status_text(services: Services, report: Report, name: str, team: str = "") -> str:
+    now = services.clock.now().astimezone(services.config.locale.tz)
+    return t(services, services.i18n.default, f"report.staff.status_{report.state}",
+             name=esc(name), team=esc(team), time=now.strftime("%H:%M %d/%m"))
+
+
+def card_buttons(services: Services, report: Report) -> Buttons:
+    lang = services.i18n.default
+
+    def b(key: str, verb: str) -> tuple[str, str]:
+        return t(services, lang, f"report.staff.{key}"), f"tr:{verb}:{report.id}"
+
+    if report.state == "submitted":
+        return [[b("accept", "acc"), b("assign", "asg")],
+                [b("resolve", "res"), b("reject", "rej")]]
+    if report.state == "accepted":
+        return [[b("assign", "asg")], [b("resolve", "res"), b("reject", "rej")]]
+    if report.state == "assigned":
+        return [[b("assign", "asg"), b("resolve", "res")]]
+    return []
+
+
+def _markup(buttons: Buttons) -> InlineKeyboardMarkup | None:
+    return keyboard(buttons) if buttons else None
+
+
+# --- posting a new report --------------------------------------------------------------------
+
+
+async def post_report(
+    bot: Bot, services: Services, report: Report, duplicate: Report | None
+) -> None:
+    """Send the card to the commune's staff group (photos as a reply); without a group, or
+    when the group cannot be reached, to each officer privately."""
+    del duplicate  # shown on the card through report.duplicate_of
+    commune = await services.store.areas.commune(report.commune_id or 0)
+    text = await card_text(services, report, t(services, services.i18n.default,
+                                               "report.staff.status_submitted"))
+    markup = _markup(card_buttons(services, report))
+    if commune is not None and commune.staff_chat_id is not None:
+        try:
+            card = await bot.send_message(commune.staff_chat_id, text, reply_markup=markup)
+        except TelegramError:
+            log.warning("could not post %s to the staff group", report.code, exc_info=True)
+        else:
+            await services.reports.posted_to_staff(report.id, card.chat_id, card.message_id)
+            extra = await _send_media(services, report, card)
+            if extra:
+                await services.reports.link(report.id, [(card.chat_id, m) for m in extra])
+            return
+    note = t(services, services.i18n.default, "report.staff.no_group")
+    await _to_officers(bot, services, report, f"{note}\n\n{text}", markup)
+
+
+async def _send_media(services: Services, report: Report, card: Message) -> list[int]:
+    photos = await services.reports.photos(report)
+    sent: list[Message] = []
+    try:
+        if len(photos) == 1:
+            sent.append(await card.reply_photo(photos[0].file_id))
+        elif photos:
+            sent.extend(await card.reply_media_group(
+                [InputMediaPhoto(p.file_id) for p in photos[:10]]))
+        if report.voice_file_id:
+            sent.append(await card.reply_voice(report.voice_file_id))
+    except TelegramError:
+        log.warning("could not send the media of %s", report.code, exc_info=True)
+    return [m.message_id for m in sent]
+
+
+async def _to_officers(
+    bot: Bot, services: Services, report: Report, text: str,
+    markup: InlineKeyboardMarkup | None,
+) -> None:
+    links = []
+    for officer in await services.reports.officers(report):
+        if officer.telegram_id is None:
+            continue
+        try:
+            sent = await bot.send_message(officer.telegram_id, text, reply_markup=markup)
+        except TelegramError:
+            log.info("officer %s could not be told about %s", officer.id, report.code)
+            continue
+        links.append((sent.chat_id, sent.message_id))
+    if links:
+        await services.reports.link(report.id, links)
+
+
+# --- presses ---------------------------------------------------------------------------------
+
+
+async def triage_pressed(update: Update, context: AppContext) -> None:
+    """"Tiếp nhận", "Đã xử lý", "Từ chối": an officer of the commune only; reporter told."""
+    who = await caller(update, context)
+    _, verb, report_id = pressed(update)
+    acted = await context.services.reports.act(who.resident, int(report_id), VERBS[verb])
+    if await _refused(update, context, who.lang, acted):
+        return
+    await _after_change(update, context, acted, display_name(update))
+
+
+async def assign_pressed(update: Update, context: AppContext) -> None:
+    """"Giao tổ": shows the hamlet's teams as buttons (officers only)."""
+    who = await caller(update, context)
+    services = context.services
+    report = await services.reports.get(int(pressed(update)[-1]))
+    if report is None or not await services.reports.is_officer(who.resident, report):
+        await refuse(update, context, who.lang, "errors.not_allowed")
+        return
+    teams = await services.reports.teams_for(report)
+    if not teams:
+        await refuse(update, context, who.lang, "report.staff.no_teams")
+        return
+    rows = [[(f"👥 {team.name}", f"tr:team:{report.id}:{team.id}")] for team in teams[:20]]
+    rows.append([(t(services, who.lang, "report.staff.back"), f"tr:back:{report.id}")])
+    await _edit_markup(update, keyboard(rows))
+
+
+async def back_pressed(update: Update, context: AppContext) -> None:
+    """"Quay lại" from the team list: the state's buttons again."""
+    report = await context.services.reports.get(int(pressed(update)[-1]))
+    if report is not None:
+        await _edit_markup(update, _markup(card_buttons(context.services, report)))
+
+
+async def team_pressed(update: Update, context: AppContext) -> None:
+    """A team chosen: the report is assigned, the leader gets the task, the reporter is told."""
+    who = await caller(update, context)
+    _, _, report_id, team_id = pressed(update)
+    acted = await context.services.reports.act(
+        who.resident, int(report_id), Action.ASSIGN, int(team_id))
+    if await _refused(update, context, who.lang, acted):
+        return
+    await _after_change(update, context, acted, display_name(update))
+    await _send_task(context, acted)
+
+
+async def _refused(update: Update, context: AppContext, lang: str, acted: Acted) -> bool:
+    if acted.outcome in (Outcome.NOT_ALLOWED, Outcome.NOT_FOUND):
+        await refuse(update, context, lang, "errors.not_allowed")
+        return True
+    if acted.outcome is not Outcome.DONE:
+        await refuse(update, context, lang, "report.staff.wrong_state")
+        return True
+    return False
+
+
+async def _after_change(update: Update, context: AppContext, acted: Acted, name: str) -> None:
+    """Edit the pressed card (or the group's card) to the new state; tell the reporter."""
+    services, report = context.services, acted.report
+    assert report is not None
+    team = acted.team.name if acted.team else ""
+    text = await card_text(services, report, status_text(services, report, name, team))
+    markup = _markup(card_buttons(services, report))
+    query = update.callback_query
+    if query is not None and query.message is not None and _is_card(report, query.message):
+        await query.answer()
+        await query.edit_message_text(text, reply_markup=markup)
+    else:
+        if query is not None:
+            await query.answer()
+        await _edit_card(context.bot, report, text, markup)
+    await tell_reporter(context.bot, services, acted.reporter, f"report.you.{report.state}",
+                        code=report.code, team=esc(team))
+
+
+def _is_card(report: Report, message: object) -> bool:
+    return (getattr(message, "chat_id", None) == report.staff_chat_id
+            and getattr(message, "message_id", None) == report.staff_message_id) or (
+        report.staff_chat_id is None)
+
+
+async def _edit_card(
+    bot: Bot, report: Report, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    if report.staff_chat_id is None or report.staff_message_id is None:
+        return
+    try:
+        await bot.edit_message_text(text, report.staff_chat_id, report.staff_message_id,
+                                    reply_markup=markup)
+    except TelegramError:
+        log.info("could not update the card of %s", report.code)
+
+
+async def _edit_markup(update: Update, markup: InlineKeyboardMarkup | None) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    try:
+        await query.edit_message_reply_markup(markup)
+    except BadRequest:
+        return  # not modified
+
+
+async def tell_reporter(
+    bot: Bot, services: Services, reporter: Resident | None, key: str, **values: object
+) -> Message | None:
+    """A message to the reporter in their language; None if unlinked or unreachable."""
+    if reporter is None or reporter.telegram_id is None:
+        return None
+    lang = services.i18n.language(reporter.language)
+    try:
+        return await bot.send_message(reporter.telegram_id, t(services, lang, key, **values))
+    except TelegramError:
+        log.info("reporter %s could not be told (%s)", reporter.id, key)
+        return None
+
+
+# --- the team leader -------------------------------------------------------------------------
+
+
+async def _send_task(context: AppContext, acted: Acted) -> None:
+    services, report, team, leader = context.services, acted.report, acted.team, acted.leader
+    assert report is not None and team is not None
+    if leader is None or leader.telegram_id is None:
+        await _group_note(context.bot, report, t(services, services.i18n.default,
+                                                  "report.staff.leader_unreachable",
+                                                  team=esc(team.name)))
+        return
+    person = await services.store.residents.get(leader.resident_id)
+    lang = services.i18n.language(person.language if person else None)
+    text = t(services, lang, "report.leader.task", team=esc(team.name), code=report.code,
+             category=esc(services.reports.categories.name(report.category, lang)),
+             place=place_text(services, lang, report), description=esc(report.description))
+    buttons = keyboard([[(t(services, lang, "report.leader.arrived"), f"ld:arr:{report.id}"),
+                         (t(services, lang, "report.leader.resolved"), f"ld:res:{report.id}")]])
+    try:
+        sent = await context.bot.send_message(leader.telegram_id, text, reply_markup=buttons)
+    except TelegramError:
+        await _group_note(context.bot, report, t(services, services.i18n.default,
+                                                  "report.staff.leader_unreachable",
+                                                  team=esc(team.name)))
+        return
+    await services.reports.link(report.id, [(sent.chat_id, sent.message_id)])
+
+
+async def leader_pressed(update: Update, context: AppContext) -> None:
+    """The leader's "Đã đến" / "Đã xử lý": checked, the group and the reporter told."""
+    who = await caller(update, context)
+    services = context.services
+    _, verb, report_id = pressed(update)
+    action = Action.ARRIVED if verb == "arr" else Action.RESOLVE
+    acted = await services.reports.leader_update(who.resident, int(report_id), action)
+    if await _refused(update, context, who.lang, acted):
+        return
+    report, team = acted.report, acted.team
+    assert report is not None and team is not None
+    name = display_name(update)
+    if action is Action.ARRIVED:
+        query = update.callback_query
+        assert query is not None
+        await query.answer(t(services, who.lang, "report.leader.arrived_noted"))
+        now = services.clock.now().astimezone(services.config.locale.tz)
+        await _group_note(context.bot, report, t(
+            services, services.i18n.default, "report.staff.arrived", team=esc(team.name),
+            code=report.code, name=esc(name), time=now.strftime("%H:%M")))
+        return
+    await _after_change(update, context, acted, name)
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_message(chat.id, t(services, who.lang, "report.leader.resolved_noted"))
+
+
+async def _group_note(bot: Bot, report: Report, text: str) -> None:
+    """A line in the staff group, as a reply to the report's card."""
+    if report.staff_chat_id is None:
+        return
+    try:
+        await bot.send_message(report.staff_chat_id, text,
+                               reply_to_message_id=report.staff_message_id)
+    except TelegramError:
+        log.info("could not write to the staff group about %s", report.code)
+
+
+# --- relays ----------------------------------------------------------------------------------
+
+
+async def staff_reply(update: Update, context: AppContext) -> None:
+    """An officer's reply to a report's message in the group goes to the reporter."""
+    message = update.effective_message
+    assert message is not None and message.reply_to_message is not None
+    services = context.services
+    report = await services.reports.by_message(message.chat_id,
+                                               message.reply_to_message.message_id)
+    if report is None:
+        return
+    who = await caller(update, context)
+    if not await services.reports.is_officer(who.resident, report):
+        return
+    text, photo = _content(message)
+    reporter = await services.reports.relay_note(report, "officer", who.resident, text, photo)
+    sent = await _relay_to_reporter(context.bot, services, reporter, report, text, photo)
+    lang = services.i18n.default
+    note = (t(services, lang, "report.staff.relayed", code=report.code) if sent
+            else t(services, lang, "report.staff.relay_failed"))
+    await message.reply_text(note)
+    if sent is not None:
+        await services.reports.link(report.id, [(sent.chat_id, sent.message_id)])
+
+
+async def _relay_to_reporter(
+    bot: Bot, services: Services, reporter: Resident | None, report: Report,
+    text: str | None, photo: str | None,
+) -> Message | None:
+    if reporter is None or reporter.telegram_id is None:
+        return None
+    lang = services.i18n.language(reporter.language)
+    body = t(services, lang, "report.you.from_officer", code=report.code, text=esc(text or ""))
+    try:
+        if photo is not None:
+            return await bot.send_photo(reporter.telegram_id, photo, caption=body[:1024])
+        return await bot.send_message(reporter.telegram_id, body)
+    except TelegramError:
+        return None
+
+
+async def reporter_reply(update: Update, context: AppContext) -> None:
+    """The reporter's reply to a relayed message goes back to the staff group."""
+    message = update.effective_message
+    assert message is not None and message.reply_to_message is not None
+    services = context.services
+    report = await services.reports.by_message(message.chat_id,
+                                               message.reply_to_message.message_id)
+    if report is None:
+        return
+    who = await caller(update, context)
+    if report.reporter_id != who.resident.id:
+        return
+    text, photo = _content(message)
+    await services.reports.relay_note(report, "reporter", who.resident, text, photo)
+    await relay_to_staff(context.bot, services, report, who.resident, text, photo)
+    await message.reply_text(t(services, who.lang, "report.you.relayed", code=report.code))
+
+
+async def relay_to_staff(
+    bot: Bot, services: Services, report: Report, reporter: Resident,
+    text: str | None, photo: str | None,
+) -> None:
+    """The reporter's words in the group (as a reply to the card), anonymous if filed so."""
+    lang = services.i18n.default
+    who = (t(services, lang, "report.staff.anonymous") if report.anonymous
+           else esc(reporter.display_name or "?"))
+    body = t(services, lang, "report.staff.from_reporter", code=report.code, who=who,
+             text=esc(text or ""))
+    targets = [report.staff_chat_id] if report.staff_chat_id is not None else [
+        o.telegram_id for o in await services.reports.officers(report) if o.telegram_id]
+    links = []
+    for chat_id in targets:
+        try:
+            reply_to = report.staff_message_id if chat_id == report.staff_chat_id else None
+            sent = (await bot.send_photo(chat_id, photo, caption=body[:1024],
+                                         reply_to_message_id=reply_to) if photo is not None
+                    else await bot.send_message(chat_id, body, reply_to_message_id=reply_to))
+        except TelegramError:
+            continue
+        links.append((sent.chat_id, sent.message_id))
+    if links:
+        await services.reports.link(report.id, links)
+
+
+def _content(message: Message) -> tuple[str | None, str | None]:
+    photo = message.photo[-1].file_id if message.photo else None
+    return (message.text or message.caption), photo
+
+
+# --- escalation ------------------------------------------------------------------------------
+
+
+async def run_escalations(bot: Bot, services: Services) -> int:
+    """Raise reports not accepted in time: first in the group, then to each officer."""
+    lang = services.i18n.default
+    taken = await services.reports.take_due_escalations()
+    for report in taken:
+        minutes = services.reports.minutes_waiting(report)
+        if report.escalation_level == 1 and report.staff_chat_id is not None:
+            await _group_note(bot, report, t(services, lang, "report.staff.escalated",
+                                             code=report.code, minutes=minutes))
+            continue
+        category = services.reports.categories.name(report.category, lang)
+        head = t(services, lang, "report.staff.escalated_private", code=report.code,
+                 category=esc(category), minutes=minutes)
+        status = t(services, lang, "report.staff.status_submitted")
+        text = f"{head}\n\n{await card_text(services, report, status)}"
+        await _to_officers(bot, services, report, text, _markup(card_buttons(services, report)))
+    return len(taken)
+
+
+async def escalation_job(context: AppContext) -> None:
+    """The repeating JobQueue job; deadlines live in the database, so restarts lose nothing."""
+    await run_escalations(context.bot, context.services)
+
+
+def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:
+    reply = filters.REPLY & (filters.TEXT | filters.PHOTO) & ~filters.COMMAND
+    return [
+        CallbackQueryHandler(triage_pressed, pattern=r"^tr:(acc|res|rej):\d+$"),
+        CallbackQueryHandler(assign_pressed, pattern=r"^tr:asg:\d+$"),
+        CallbackQueryHandler(back_pressed, pattern=r"^tr:back:\d+$"),
+        CallbackQueryHandler(team_pressed, pattern=r"^tr:team:\d+:\d+$"),
+        CallbackQueryHandler(leader_pressed, pattern=r"^ld:(arr|res):\d+$"),
+        MessageHandler(filters.ChatType.GROUPS & reply, staff_reply),
+        MessageHandler(filters.ChatType.PRIVATE & reply, reporter_reply),
+    ]
+
+
+def schedule(app: AnninhApp) -> None:
+    """The repeating escalation check (deadlines are rows, so nothing is lost on restart)."""
+    assert app.job_queue is not None
+    seconds = app.bot_data["config"].reports.escalation_check_seconds
+    app.job_queue.run_repeating(escalation_job, interval=seconds, first=seconds,
+                                name="report-escalation")
