@@ -75,10 +75,32 @@ async def _resident_joins_a_team(sandbox: Sandbox) -> None:
     await lan.wait_for("Tổ an ninh nhân dân số 1")
 
 
+async def _leader_sounds_the_gong(sandbox: Sandbox) -> None:
+    binh, lan = sandbox.user(2001), sandbox.user(3001)
+    police = sandbox.group(-1001000000001, "Công an xã Hưng Lộc",
+                           members=[sandbox.user(1001, first_name="Cán bộ Hùng")])
+    await binh.command("keng")
+    await binh.wait_for("Việc gì")
+    await binh.press("Trộm")
+    await binh.wait_for("Phát kẻng")
+    await binh.send("Nhà ông Tư, cuối hẻm 3")
+    await binh.wait_for("Nhà ông Tư")
+    await binh.press("Phát kẻng")
+    await binh.wait_for("Đã phát kẻng")
+    await police.wait_for("đã phát kẻng")
+    await lan.wait_for("KẺNG AN NINH")
+    await lan.answer_for(await lan.press("Đang đến"))
+    await binh.wait_for("Đang đến (1)")
+    await binh.press("Đã an toàn")
+    await lan.wait_for("ĐÃ AN TOÀN")
+
+
 SCENES: list[tuple[str, Step]] = [
     ("The team leader and a resident start the bot; she opens the team's invitation link, "
      "agrees, and the leader approves",
      _resident_joins_a_team),
+    ("The leader sounds the security gong; Lan answers “Đang đến”; all clear",
+     _leader_sounds_the_gong),
 ]
 
 
