@@ -16,6 +16,8 @@ from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.context import SERVICES_KEY, AnninhApp, AppContext, Services
 from bot.persistence import SqlitePersistence
+from bot.scheduler import TICK_SECONDS
+from bot.telegram_sender import TelegramSender
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     config: Config = app.bot_data["config"]
     services = Services.build(config, await persistence.store(), app.bot_data["clock"])
     app.bot_data[SERVICES_KEY] = services
+    await _start_broadcasting(app, services)
     for language in ("vi", "en"):
         commands = [BotCommand(name, services.i18n.t(language, key)) for name, key in MENU]
         await app.bot.set_my_commands(
@@ -71,7 +74,23 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Close the store (aiosqlite's thread would otherwise keep the process alive)."""
+    services: Services | None = app.bot_data.get(SERVICES_KEY)
+    if services is not None:
+        await services.delivery.stop()
     await _persistence(app).close()
+
+
+async def _start_broadcasting(
+    app: Application[Any, Any, Any, Any, Any, Any], services: Services
+) -> None:
+    """Start the delivery engine and the scheduler's tick (which first catches up)."""
+    await services.delivery.start(TelegramSender(app.bot), services.broadcasts.describe)
+
+    async def tick(_context: object) -> None:
+        await services.scheduler.tick(services.clock.now())
+
+    assert app.job_queue is not None
+    app.job_queue.run_repeating(tick, interval=TICK_SECONDS, first=0.1, name="scheduler")
 
 
 def _persistence(app: Application[Any, Any, Any, Any, Any, Any]) -> SqlitePersistence:

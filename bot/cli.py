@@ -139,9 +139,15 @@ def cmd_areas_load(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_export_reports(config: Config, args: argparse.Namespace) -> int:
-    from bot.services.export import export_reports
+    from bot.services.export import ExportError, ExportFilter, export_reports
 
-    sys.stdout.write(with_store(config, lambda store: export_reports(store, config, args.format)))
+    wanted = ExportFilter(args.since, args.until, args.commune, args.status)
+    try:
+        output = with_store(config, lambda store: export_reports(store, config, args.format,
+                                                                   wanted))
+    except ExportError as error:
+        raise Failure(str(error)) from None
+    sys.stdout.write(output)
     return EXIT_OK
 
 
@@ -255,6 +261,10 @@ def _parser() -> argparse.ArgumentParser:
     reports = command(export_commands, "reports", cmd_export_reports,
                       "print reports as Open311 GeoReport v2 JSON, or CSV")
     reports.add_argument("--format", choices=["json", "csv"], default="json")
+    reports.add_argument("--since", help="from this date (YYYY-MM-DD, local) or ISO time")
+    reports.add_argument("--until", help="up to this date (inclusive) or ISO time (exclusive)")
+    reports.add_argument("--commune", help="only this commune (its code)")
+    reports.add_argument("--status", help="open, closed, or a state (submitted, accepted, …)")
     alerts = command(export_commands, "alerts", cmd_export_alerts,
                      "print security-gong alarms as OASIS CAP 1.2 alerts")
     alerts.add_argument("--format", choices=["cap"], default="cap")

@@ -10,8 +10,12 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.catalog import Catalog
 from bot.clock import Clock, SystemClock
 from bot.config import Config
+from bot.delivery import DeliveryEngine
 from bot.i18n import I18n
+from bot.scheduler import Scheduler
 from bot.services.alarms import AlarmService
+from bot.services.broadcasts import BroadcastService
+from bot.services.stats import StatsService
 from bot.services.categories import Categories
 from bot.services.officers import OfficerService
 from bot.services.reports import ReportService
@@ -34,6 +38,10 @@ class Services:
     officers: OfficerService
     reports: ReportService
     alarms: AlarmService
+    stats: StatsService
+    delivery: DeliveryEngine
+    broadcasts: BroadcastService
+    scheduler: Scheduler
 
     @classmethod
     def build(cls, config: Config, store: Store, clock: Clock | None = None) -> Services:
@@ -45,10 +53,14 @@ class Services:
         reports = ReportService(
             store, config.reports, clock, Categories.load(config.content.folder))
         alarms = AlarmService(store, catalog, config.alarms, clock)
+        delivery = DeliveryEngine(store, config.broadcast, clock, config.locale.tz)
+        broadcasts = BroadcastService(store, delivery, i18n)
+        scheduler = Scheduler(store, delivery, broadcasts, config, catalog)
         return cls(
             config=config, store=store, i18n=i18n, catalog=catalog, clock=clock,
             residents=residents, teams=teams, officers=OfficerService(store),
-            reports=reports, alarms=alarms,
+            reports=reports, alarms=alarms, stats=StatsService(store, clock, config.locale.tz),
+            delivery=delivery, broadcasts=broadcasts, scheduler=scheduler,
         )
 
 

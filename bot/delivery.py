@@ -54,7 +54,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.config import BroadcastConfig
 from bot.models import LANE_PRIORITY, Broadcast, Delivery, DeliveryCounts, Lane, Recipient
-from bot.store import Store
+from bot.store import Store, Tx
 from bot.store.outbox import Claimed, Outcome
 
 log = logging.getLogger(__name__)
@@ -264,20 +264,31 @@ class DeliveryEngine:
     ) -> int:
         """Write a broadcast and its outbox rows in one transaction, wake the worker, return
         the broadcast id. Safe to call from any process (the bot picks rows up by polling)."""
-        store = self.store
-        async with store.db.transaction() as tx:
-            broadcast_id = await store.broadcasts.create(
-                tx, commune_id=commune_id, lane=lane, payload=message.to_json(),
-                audience=audience, urgent=urgent, origin=origin, created_by=created_by,
-                progress=progress,
-            )
-            total = await store.outbox.add(tx, broadcast_id, LANE_PRIORITY[lane], recipients)
-            await store.broadcasts.set_queued(tx, broadcast_id, total)
-            if total == 0:
-                await store.broadcasts.finish(tx, [broadcast_id])
+        async with self.store.db.transaction() as tx:
+            broadcast_id = await self.write(
+                tx, lane, message, recipients, commune_id=commune_id, origin=origin,
+                created_by=created_by, urgent=urgent, audience=audience, progress=progress)
         if on_delivered is not None:
             self._listeners[broadcast_id] = on_delivered
         self.notify()
+        return broadcast_id
+
+    async def write(
+        self, tx: Tx, lane: Lane, message: OutMessage, recipients: Iterable[Recipient], *,
+        commune_id: int | None, origin: str, created_by: int | None = None,
+        urgent: bool = False, audience: str = "{}", progress: tuple[int, int] | None = None,
+    ) -> int:
+        """`enqueue` inside the caller's transaction (to record something else atomically,
+        e.g. a schedule slot); call `notify()` after the commit."""
+        store = self.store
+        broadcast_id = await store.broadcasts.create(
+            tx, commune_id=commune_id, lane=lane, payload=message.to_json(), audience=audience,
+            urgent=urgent, origin=origin, created_by=created_by, progress=progress,
+        )
+        total = await store.outbox.add(tx, broadcast_id, LANE_PRIORITY[lane], recipients)
+        await store.broadcasts.set_queued(tx, broadcast_id, total)
+        if total == 0:
+            await store.broadcasts.finish(tx, [broadcast_id])
         return broadcast_id
 
     def notify(self) -> None:

@@ -95,12 +95,49 @@ async def _leader_sounds_the_gong(sandbox: Sandbox) -> None:
     await lan.wait_for("ĐÃ AN TOÀN")
 
 
+async def _resident_reports_a_theft(sandbox: Sandbox) -> None:
+    officer = sandbox.user(1001, first_name="Cán bộ Hùng")
+    staff = sandbox.group(-1001000000001, "Công an xã Hưng Lộc", members=[officer])
+    minh = sandbox.user(3002, first_name="Minh", last_name="Lê")
+    await minh.command("start")
+    await minh.wait_for("Đồng ý xử lý dữ liệu cá nhân")
+    await minh.press("Đồng ý")
+    await minh.wait_for("ấp")
+    await minh.press("Hưng Hiệp")
+    await minh.wait_for("nhóm")
+    await minh.press("Xong")
+    await minh.wait_for("Cảm ơn bạn")
+    await minh.command("baotin")
+    await minh.wait_for("Báo tin cho công an xã")
+    await minh.press("Trộm cắp")
+    await minh.wait_for("chuyện gì đã xảy ra")
+    await minh.send("Đêm qua mất xe máy Wave màu đỏ trước cửa nhà, khoảng 2 giờ sáng.")
+    await minh.wait_for("ở đâu")
+    await minh.tap("Gửi vị trí", latitude=10.9512, longitude=107.1623)
+    await minh.wait_for("Bạn có ảnh không")
+    await minh.send_photo()
+    await minh.wait_for("Đã nhận ảnh 1")
+    await minh.press("Xong")
+    await minh.wait_for("Bạn muốn gửi tin thế nào")
+    await minh.press("Ẩn danh")
+    await minh.wait_for("Kiểm tra lại tin báo")
+    await minh.press("Gửi")
+    await minh.wait_for("Đã gửi tin báo")
+    await staff.wait_for("Tin báo TB-")
+    await officer.press("Tiếp nhận", chat=staff)
+    await staff.wait_for("Đã tiếp nhận")
+    await minh.wait_for("đã được công an xã tiếp nhận")
+
+
 SCENES: list[tuple[str, Step]] = [
     ("The team leader and a resident start the bot; she opens the team's invitation link, "
      "agrees, and the leader approves",
      _resident_joins_a_team),
     ("The leader sounds the security gong; Lan answers “Đang đến”; all clear",
      _leader_sounds_the_gong),
+    ("A resident reports a theft anonymously; officer 1001 accepts it in the staff group; "
+     "the reporter is told, with the tracking code",
+     _resident_reports_a_theft),
 ]
 
 

@@ -29,6 +29,10 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     for alarm_handler in alarm.build_handlers():
         app.add_handler(alarm_handler)
     alarm.schedule(app)
+    from handlers import stats
+
+    for stats_handler in stats.build_handlers():
+        app.add_handler(stats_handler)
     from handlers import myreports, report, triage
 
     app.add_handler(report.build_conversation(

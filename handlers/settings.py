@@ -38,7 +38,7 @@ async def settings_pressed(update: Update, context: AppContext) -> None:
     who = await caller(update, context)
     action, *rest = pressed(update)[1:]
     services = context.services
-    if action == "lang":
+    if action == "lang" and rest and rest[0] in services.i18n.texts:
         resident = await services.residents.set_language(who.resident, rest[0])
         await _menu(update, context, Caller(resident, rest[0]))
         return

@@ -322,3 +322,19 @@ async def test_a_replaced_leader_can_no_longer_approve(
     await chi.wait_for("bạn là tổ trưởng")
     await chi.press("✅ Lan")
     await lan.wait_for("Tổ trưởng đã duyệt")
+
+
+async def test_an_officer_of_the_commune_may_decide_and_is_audited_as_such(
+    sandbox: Sandbox, bot: AnninhApp, store: Store, officer: SimUser
+) -> None:
+    lan = sandbox.user(3001, first_name="Lan")
+    await onboard(lan)
+    await lan.command("thamgia", "HN01")
+    await lan.wait_for("Đã gửi yêu cầu")
+    await officer.command("trogiup")
+    await officer.wait_for("Hướng dẫn")
+    team_id, lan_id = await ids(store, 3001)
+    await forge_press(officer, f"tm:ok:{team_id}:{lan_id}")
+    await lan.wait_for("Tổ trưởng đã duyệt")
+    entry = (await store.audit.entries("team", team_id))[-1]
+    assert (entry.action, entry.actor_label) == ("team.approved", "officer")

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.delivery import DeliveryEngine, OutMessage
 from bot.i18n import I18n
-from bot.models import Audience, Broadcast, DeliveryCounts, Lane
+from bot.models import LANE_PRIORITY, Audience, Broadcast, DeliveryCounts, Lane
 from bot.services import audiences
 from bot.store import Store
 
@@ -86,8 +86,7 @@ class BroadcastService:
             audience, include_muted=self.include_muted(broadcast.lane, broadcast.urgent))
         async with self._store.db.transaction() as tx:
             total = await self._store.outbox.add(
-                tx, broadcast.id, {"alarm": 0, "announcement": 1, "propaganda": 2}[broadcast.lane],
-                recipients)
+                tx, broadcast.id, LANE_PRIORITY[broadcast.lane], recipients)
             await self._store.broadcasts.set_queued(tx, broadcast.id, total)
             if total == 0:
                 await self._store.broadcasts.finish(tx, [broadcast.id])
@@ -96,6 +95,6 @@ class BroadcastService:
         """The sender's progress message: sent / failed / unreachable / remaining."""
         key = "broadcast.progress_done" if final else "broadcast.progress"
         return self._i18n.t(
-            self._i18n.default, key, sent=counts.sent, failed=counts.failed,
+            self._i18n.default, key, id=broadcast.id, sent=counts.sent, failed=counts.failed,
             unreachable=counts.unreachable, remaining=counts.queued, total=counts.total,
         )

@@ -107,7 +107,7 @@ class TeamService:
             else:
                 await self._store.memberships.remove(tx, team_id, applicant_id)
             await self._store.audit.record(
-                tx, actor_id=actor.id, actor_label="leader",
+                tx, actor_id=actor.id, actor_label=await self._label(actor, team),
                 action="team.approved" if approve else "team.rejected",
                 subject_type="team", subject_id=team_id, resident_id=applicant_id,
             )
@@ -139,7 +139,8 @@ class TeamService:
         async with self._store.db.transaction() as tx:
             await self._store.memberships.remove(tx, team_id, member_id)
             await self._store.audit.record(
-                tx, actor_id=actor.id, actor_label="leader", action="team.removed",
+                tx, actor_id=actor.id, actor_label=await self._label(actor, team),
+                action="team.removed",
                 subject_type="team", subject_id=team_id, resident_id=member_id,
             )
         return True
@@ -172,6 +173,11 @@ class TeamService:
         if membership is not None and membership.role == "leader":
             return True
         return await self._store.residents.has_role(actor.id, "officer", team.commune_id)
+
+    async def _label(self, actor: Resident, team: Team) -> str:
+        """Who acted, for the audit log: the team's leader, else an officer."""
+        membership = await self._store.memberships.get(team.id, actor.id)
+        return "leader" if membership is not None and membership.role == "leader" else "officer"
 
     async def _is_full(self, team: Team) -> bool:
         limit = team.max_members or self._config.max_members

@@ -15,6 +15,7 @@ from bot.store.outbox import OutboxStore
 from bot.store.persistence import PersistenceStore
 from bot.store.reports import ReportStore
 from bot.store.residents import ResidentStore
+from bot.store.stats import StatsStore
 from bot.store.schedules import ScheduleStore
 
 __all__ = ["Database", "Store", "Tx"]
@@ -31,6 +32,7 @@ class Store:
         self.audit = AuditStore(db)
         self.persistence = PersistenceStore(db)
         self.alarms = AlarmStore(db)
+        self.stats = StatsStore(db)
         self.reports = ReportStore(db)
         self.broadcasts = BroadcastStore(db)
         self.outbox = OutboxStore(db)

@@ -1,0 +1,184 @@
+"""Propaganda campaigns: Markdown files with TOML front matter in <content>/campaigns/."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.catalog import Catalog
+from bot.delivery import OutMessage, Quiz
+from bot.services.audiences import AudienceError, check_codes
+
+FENCE = "+++"
+_AUDIENCE_KEYS = ("commune", "hamlets", "teams", "team_kinds", "tags")
+_KNOWN = {"id", "title", "schedule", "audience", "valid_from", "valid_until", "photo", "quiz"}
+
+
+class CampaignError(ValueError):
+    """A campaign file is wrong; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class CampaignAudience:
+    commune: str
+    hamlets: tuple[str, ...] = ()
+    teams: tuple[str, ...] = ()
+    team_kinds: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: str
+    title: str
+    schedule: tuple[str, ...]
+    audience: CampaignAudience
+    body: str
+    path: Path
+    valid_from: date | None = None
+    valid_until: date | None = None
+    photo: Path | None = None
+    quiz: Quiz | None = field(default=None)
+
+    @property
+    def source(self) -> str:
+        return f"campaign:{self.id}"
+
+    def valid_on(self, day: date) -> bool:
+        return (self.valid_from is None or day >= self.valid_from) and (
+            self.valid_until is None or day <= self.valid_until)
+
+    def messages(self) -> list[OutMessage]:
+        """What each resident gets: the body (with the photo), then the quiz if any."""
+        photo = str(self.photo) if self.photo else None
+        out = [OutMessage(text=self.body, photo_path=photo)]
+        if self.quiz is not None:
+            out.append(OutMessage(quiz=self.quiz))
+        return out
+
+
+def cron(expression: str, tz: ZoneInfo) -> CronTrigger:
+    """A five-field cron expression in the configured time zone (ValueError if malformed)."""
+    return CronTrigger.from_crontab(expression, timezone=tz)
+
+
+def parse_campaign(path: Path, tz: ZoneInfo, catalog: Catalog | None = None) -> Campaign:
+    def fail(key: str, expected: str) -> CampaignError:
+        return CampaignError(f"{path}: {key}: {expected}")
+
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != FENCE or FENCE not in [s.strip() for s in lines[1:]]:
+        raise fail("front matter", "the file must start with TOML between +++ lines")
+    end = 1 + [s.strip() for s in lines[1:]].index(FENCE)
+    try:
+        meta = tomllib.loads("\n".join(lines[1:end]))
+    except tomllib.TOMLDecodeError as error:
+        raise fail("front matter", f"not valid TOML ({error})") from None
+    body = "\n".join(lines[end + 1:]).strip()
+    for key in meta:
+        if key not in _KNOWN:
+            raise fail(key, f"unknown field (expected one of {', '.join(sorted(_KNOWN))})")
+    campaign_id, title = meta.get("id"), meta.get("title")
+    if not isinstance(campaign_id, str) or not campaign_id.strip():
+        raise fail("id", "a non-empty string")
+    if not isinstance(title, str) or not title.strip():
+        raise fail("title", "a non-empty string")
+    schedule = meta.get("schedule", [])
+    if isinstance(schedule, str):
+        schedule = [schedule]
+    if not isinstance(schedule, list) or not schedule:
+        raise fail("schedule", 'a list of cron expressions such as ["0 19 * * 6"]')
+    for expression in schedule:
+        try:
+            cron(str(expression), tz)
+        except ValueError as error:
+            raise fail("schedule", f"{expression!r} is not a cron expression ({error})") from None
+    dates = {key: meta.get(key) for key in ("valid_from", "valid_until")}
+    for key, value in dates.items():
+        if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
+            raise fail(key, "a date such as 2026-12-01")
+    photo = _photo(path, meta.get("photo"), fail)
+    limit = 1024 if photo else 4096
+    if not body or len(body) > limit:
+        raise fail("body", f"between 1 and {limit} characters after the front matter")
+    return Campaign(
+        id=campaign_id.strip(), title=title.strip(), schedule=tuple(map(str, schedule)),
+        audience=_audience(meta.get("audience"), catalog, fail), body=body, path=path,
+        valid_from=dates["valid_from"], valid_until=dates["valid_until"], photo=photo,
+        quiz=_quiz(meta.get("quiz"), fail),
+    )
+
+
+def _photo(path: Path, value: Any, fail: Any) -> Path | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not (path.parent / value).is_file():
+        raise fail("photo", f"a file next to the campaign ({value!r} not found)")
+    return (path.parent / value).resolve()
+
+
+def _audience(value: Any, catalog: Catalog | None, fail: Any) -> CampaignAudience:
+    if not isinstance(value, dict) or not isinstance(value.get("commune"), str):
+        raise fail("audience", 'a table with at least commune = "CODE"')
+    for key, item in value.items():
+        if key not in _AUDIENCE_KEYS:
+            raise fail(f"audience.{key}", f"unknown (expected {', '.join(_AUDIENCE_KEYS)})")
+        if key != "commune" and not (isinstance(item, list)
+                                     and all(isinstance(c, str) for c in item)):
+            raise fail(f"audience.{key}", "a list of codes")
+    audience = CampaignAudience(
+        value["commune"], *(tuple(value.get(key, ())) for key in _AUDIENCE_KEYS[1:]))
+    if catalog is not None:
+        try:
+            check_codes(catalog, team_kinds=audience.team_kinds, tags=audience.tags)
+        except AudienceError as error:
+            raise fail("audience", str(error)) from None
+    return audience
+
+
+def _quiz(value: Any, fail: Any) -> Quiz | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise fail("quiz", "a table with question, options, correct, explanation")
+    question, options = value.get("question"), value.get("options")
+    correct, explanation = value.get("correct"), value.get("explanation", "")
+    if not isinstance(question, str) or not 1 <= len(question) <= 300:
+        raise fail("quiz.question", "a string of 1 to 300 characters")
+    if not isinstance(options, list) or not 2 <= len(options) <= 10 or not all(
+            isinstance(o, str) and 1 <= len(o) <= 100 for o in options):
+        raise fail("quiz.options", "a list of 2 to 10 strings (each at most 100 characters)")
+    if not isinstance(correct, int) or isinstance(correct, bool) or not (
+            0 <= correct < len(options)):
+        raise fail("quiz.correct", f"the index of the right option, 0 to {len(options) - 1}")
+    if not isinstance(explanation, str) or len(explanation) > 200:
+        raise fail("quiz.explanation", "a string of at most 200 characters")
+    return Quiz(question, tuple(options), correct, explanation)
+
+
+def load_campaigns(
+    folder: Path, tz: ZoneInfo, catalog: Catalog | None = None
+) -> tuple[list[Campaign], list[str]]:
+    """Every campaign in <folder>/campaigns/*.md, and one error line per bad file."""
+    campaigns: list[Campaign] = []
+    errors: list[str] = []
+    seen: dict[str, Path] = {}
+    for path in sorted((folder / "campaigns").glob("*.md")):
+        try:
+            campaign = parse_campaign(path, tz, catalog)
+        except CampaignError as error:
+            errors.append(str(error))
+            continue
+        if campaign.id in seen:
+            errors.append(f"{path}: id: {campaign.id!r} is also used by {seen[campaign.id]}")
+            continue
+        seen[campaign.id] = path
+        campaigns.append(campaign)
+    return campaigns, errors

@@ -1,0 +1,87 @@
+"""Statistics for the commune police: registrations, teams, reports, gongs, announcements."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.models import Commune, Resident
+from bot.store import Store
+from bot.store.stats import CommuneCounts
+
+OPEN_STATES = ("submitted", "accepted", "assigned")
+
+
+class Period(enum.StrEnum):
+    TODAY = "today"
+    WEEK = "week"
+    MONTH = "month"
+    ALL = "all"
+
+
+@dataclass(frozen=True)
+class Statistics:
+    commune: Commune
+    period: Period
+    counts: CommuneCounts
+
+    @property
+    def reports(self) -> int:
+        return sum(self.counts.reports_by_state.values())
+
+    @property
+    def open_reports(self) -> int:
+        return sum(self.counts.reports_by_state.get(s, 0) for s in OPEN_STATES)
+
+    @property
+    def median_minutes_to_accept(self) -> float | None:
+        values = self.counts.minutes_to_accept
+        if not values:
+            return None
+        middle = len(values) // 2
+        return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+    @property
+    def alarm_response_rate(self) -> float | None:
+        counts = self.counts
+        return counts.alarm_coming / counts.alarm_recipients if counts.alarm_recipients else None
+
+
+class StatsService:
+    def __init__(self, store: Store, clock: Clock, tz: ZoneInfo) -> None:
+        self._store = store
+        self._clock = clock
+        self._tz = tz
+
+    async def communes_of(self, officer: Resident) -> list[Commune]:
+        """The communes this person may read statistics for (checked in the database)."""
+        communes = []
+        for commune_id in await self._store.residents.staff_communes(officer.id):
+            commune = await self._store.areas.commune(commune_id)
+            if commune is not None:
+                communes.append(commune)
+        return communes
+
+    async def for_commune(self, officer: Resident, commune_id: int,
+                          period: Period) -> Statistics | None:
+        commune = next((c for c in await self.communes_of(officer) if c.id == commune_id), None)
+        if commune is None:
+            return None
+        counts = await self._store.stats.commune(commune.id, self.since(period))
+        return Statistics(commune, period, counts)
+
+    def since(self, period: Period) -> str:
+        """The start of the period in stored form (UTC ISO 8601); local midnight for today."""
+        now = self._clock.now()
+        local_midnight = now.astimezone(self._tz).replace(hour=0, minute=0, second=0,
+                                                          microsecond=0)
+        start = {
+            Period.TODAY: local_midnight,
+            Period.WEEK: now - timedelta(days=7),
+            Period.MONTH: now - timedelta(days=30),
+            Period.ALL: datetime(2000, 1, 1, tzinfo=self._tz),
+        }[period]
+        return start.astimezone(ZoneInfo("UTC")).isoformat(timespec="seconds")

@@ -1,0 +1,72 @@
+"""Counts for the commune police's statistics (/thongke), per commune and period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.store.db import Database
+
+
+@dataclass(frozen=True)
+class CommuneCounts:
+    residents: int
+    teams: int
+    members: int
+    pending: int
+    reports_by_state: dict[str, int]
+    reports_by_category: dict[str, int]
+    minutes_to_accept: list[float]
+    alarms: int
+    alarm_recipients: int
+    alarm_coming: int
+    broadcasts: int
+    messages_sent: int
+    messages_failed: int
+
+
+class StatsStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def commune(self, commune_id: int, since: str) -> CommuneCounts:
+        """Everything counted for one commune; reports, alarms, broadcasts since `since`."""
+        db = self._db
+        residents = await db.scalar(
+            "SELECT count(*) FROM residents WHERE commune_id = ? AND consent = 'given'",
+            (commune_id,))
+        teams = await db.scalar("SELECT count(*) FROM teams WHERE commune_id = ?", (commune_id,))
+        member_rows = await db.fetchall(
+            "SELECT m.state, count(*) FROM memberships m JOIN teams t ON t.id = m.team_id "
+            "WHERE t.commune_id = ? GROUP BY m.state", (commune_id,))
+        members = {row[0]: row[1] for row in member_rows}
+        by_state = {row[0]: row[1] for row in await db.fetchall(
+            "SELECT state, count(*) FROM reports WHERE commune_id = ? AND created_at >= ? "
+            "GROUP BY state", (commune_id, since))}
+        by_category = {row[0]: row[1] for row in await db.fetchall(
+            "SELECT category, count(*) FROM reports WHERE commune_id = ? AND created_at >= ? "
+            "GROUP BY category ORDER BY count(*) DESC", (commune_id, since))}
+        accepted = await db.fetchall(
+            "SELECT (julianday(min(a.at)) - julianday(r.created_at)) * 1440 FROM reports r "
+            "JOIN audit_log a ON a.subject_type = 'report' AND a.subject_id = r.id "
+            "AND a.action IN ('report.accept', 'report.assign', 'report.resolve', "
+            "'report.reject') WHERE r.commune_id = ? AND r.created_at >= ? GROUP BY r.id",
+            (commune_id, since))
+        alarm = await db.fetchone(
+            "SELECT count(DISTINCT a.id), count(r.resident_id), "
+            "coalesce(sum(r.response = 'coming'), 0) FROM alarms a "
+            "LEFT JOIN alarm_recipients r ON r.alarm_id = a.id "
+            "WHERE a.commune_id = ? AND a.sent_at >= ?", (commune_id, since))
+        sent = await db.fetchone(
+            "SELECT count(DISTINCT b.id), coalesce(sum(o.state = 'sent'), 0), "
+            "coalesce(sum(o.state IN ('failed', 'unreachable')), 0) FROM broadcasts b "
+            "LEFT JOIN outbox o ON o.broadcast_id = b.id WHERE b.commune_id = ? "
+            "AND b.created_at >= ? AND b.lane != 'alarm'", (commune_id, since))
+        assert alarm is not None and sent is not None
+        return CommuneCounts(
+            residents=int(residents or 0), teams=int(teams or 0),
+            members=members.get("active", 0), pending=members.get("pending", 0),
+            reports_by_state=by_state, reports_by_category=by_category,
+            minutes_to_accept=sorted(float(row[0]) for row in accepted if row[0] is not None),
+            alarms=int(alarm[0]), alarm_recipients=int(alarm[1]), alarm_coming=int(alarm[2]),
+            broadcasts=int(sent[0]), messages_sent=int(sent[1]), messages_failed=int(sent[2]),
+        )

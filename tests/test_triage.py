@@ -1,0 +1,211 @@
+"""The commune police's side: triage presses, refusals, teams, relays, escalation, duplicates."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from bot.clock import FakeClock
+from bot.context import AnninhApp
+from bot.sandbox import Sandbox, SimGroup, SimUser
+from bot.store import Store
+from handlers.triage import run_escalations
+from tests.helpers import BotRunner, onboard, services_of
+from tests.test_report import file_report
+
+
+async def _reported(
+    sandbox: Sandbox, staff_group: SimGroup, user_id: int = 3201, **kwargs: object
+) -> tuple[SimUser, str]:
+    lan = sandbox.user(user_id, first_name="Lan", last_name="Phạm")
+    await onboard(lan)
+    code = await file_report(lan, **kwargs)  # type: ignore[arg-type]
+    await staff_group.wait_for(code)
+    return lan, code
+
+
+async def test_officer_accepts_then_resolves_and_the_reporter_is_told(
+    sandbox: Sandbox, bot: AnninhApp, store: Store, staff_group: SimGroup, officer: SimUser
+) -> None:
+    lan, code = await _reported(sandbox, staff_group)
+    await officer.press("Tiếp nhận", chat=staff_group)
+    card = await staff_group.wait_for("Đã tiếp nhận")
+    assert code in card.text and "Cán bộ Hùng" in card.text
+    assert not any(label.split(" ", 1)[-1] == "Tiếp nhận" for label in card.labels)
+    told = await lan.wait_for("đã được công an xã tiếp nhận")
+    assert code in told.text
+
+    await officer.press("Đã xử lý", chat=staff_group)
+    card = await staff_group.wait_for("Đã xử lý —")
+    assert card.buttons == []
+    assert code in (await lan.wait_for("đã được xử lý")).text
+    report = await store.reports.get(int(code[3:]))
+    assert report is not None and report.state == "resolved"
+    actions = [(e.action, e.actor_label) for e in await store.audit.entries("report", report.id)]
+    assert actions == [("report.submitted", "resident"), ("report.accept", "officer"),
+                       ("report.resolve", "officer")]
+
+
+async def test_officer_rejects(
+    sandbox: Sandbox, bot: AnninhApp, store: Store, staff_group: SimGroup, officer: SimUser
+) -> None:
+    lan, code = await _reported(sandbox, staff_group)
+    await officer.press("Từ chối", chat=staff_group)
+    await staff_group.wait_for("Đã từ chối")
+    assert code in (await lan.wait_for("không được tiếp nhận")).text
+    report = await store.reports.get(int(code[3:]))
+    assert report is not None and report.state == "rejected"
+
+
+async def test_a_press_by_someone_else_is_refused_and_changes_nothing(
+    sandbox: Sandbox, bot: AnninhApp, store: Store, staff_group: SimGroup
+) -> None:
+    lan, code = await _reported(sandbox, staff_group)
+    intruder = sandbox.user(3299, first_name="Người ngoài")
+    staff_group.add(intruder)
+    for label in ("Tiếp nhận", "Từ chối", "Đã xử lý", "Giao tổ"):
+        query = await intruder.press(label, chat=staff_group)
+        refusal = await intruder.answer_for(query)
+        assert refusal.show_alert and "không có quyền" in (refusal.text or "")
+    report = await store.reports.get(int(code[3:]))
+    assert report is not None and report.state == "submitted"
+    assert [e.action for e in await store.audit.entries("report", report.id)] == [
+        "report.submitted"]
+    card = staff_group.inbox[0]
+    assert card.edits == 0
+    assert not any("tiếp nhận" in m.text for m in lan.inbox[-1:])
+
+
+async def test_assignment_to_a_team_and_the_leaders_report_back(
+    sandbox: Sandbox, bot: AnninhApp, store: Store, staff_group: SimGroup, officer: SimUser,
+    leader: SimUser,
+) -> None:
+    lan, code = await _reported(sandbox, staff_group)
+    await officer.press("Giao tổ", chat=staff_group)
+    teams = await staff_group.wait_for(predicate=lambda m: any(
+        "Tổ an ninh nhân dân số 1" in label for label in m.labels))
+    assert "Đội dân phòng Hưng Hiệp" not in teams.labels  # another hamlet's team
+    await officer.press("Tổ an ninh nhân dân số 1", chat=staff_group)
+    card = await staff_group.wait_for("Đã giao")
+    assert "Tổ an ninh nhân dân số 1" in card.text
+    assert "Tổ an ninh nhân dân số 1" in (await lan.wait_for("đã được giao cho")).text
+    task = await leader.wait_for("Nhiệm vụ cho")
+    assert code in task.text and "Mất xe máy" in task.text and "Lan" not in task.text
+
+    await leader.press("Đã đến")
+    note = await staff_group.wait_for("đã đến hiện trường")
+    assert note.reply_to_message_id == card.message_id
+    await leader.press("Đã xử lý")
+    await leader.wait_for("sự việc đã được xử lý")
+    await staff_group.wait_for("Đã xử lý —")
+    await lan.wait_for("đã được xử lý")
+    report = await store.reports.get(int(code[3:]))
+    assert report is not None and report.state == "resolved" and report.team_id is not None
+    actions = [e.action for e in await store.audit.entries("report", report.id)]
+    assert actions == ["report.submitted", "report.assign", "report.arrived", "report.resolve"]
+
+
+async def test_a_non_leader_cannot_report_back(
+    sandbox: Sandbox, bot: AnninhApp, store: Store, staff_group: SimGroup, officer: SimUser,
+    leader: SimUser,
+) -> None:
+    _, code = await _reported(sandbox, staff_group)
+    await officer.press("Giao tổ", chat=staff_group)
+    await staff_group.wait_for(predicate=lambda m: any("số 1" in label for label in m.labels))
+    await officer.press("Tổ an ninh nhân dân số 1", chat=staff_group)
+    task = await leader.wait_for("Nhiệm vụ cho")
+    other = sandbox.user(3298, first_name="Khác")
+    # someone else presses the leader's button (e.g. a forwarded message)
+    world = sandbox.world
+    query = {"id": "99", "from": other.user, "message": task.raw, "chat_instance": "1",
+             "data": task.inline[0][1][1]}
+    world.callback_queries["99"] = query
+    world.push_update("callback_query", query)
+    refusal = await other.answer_for("99")
+    assert refusal.show_alert
+    report = await store.reports.get(int(code[3:]))
+    assert report is not None and report.state == "assigned"
+
+
+async def test_replies_are_relayed_both_ways_and_anonymity_is_kept(
+    sandbox: Sandbox, bot: AnninhApp, store: Store, staff_group: SimGroup, officer: SimUser
+) -> None:
+    lan, code = await _reported(sandbox, staff_group, anonymous=True)
+    card = staff_group.inbox[0]
+    await staff_group.send(officer, "Chị cho biết biển số xe được không?", reply_to=card)
+    relayed = await lan.wait_for("biển số xe")
+    assert code in relayed.text and "Công an xã" in relayed.text
+    await staff_group.wait_for("Đã chuyển cho người báo")
+
+    await lan.send("Biển số 60B1-12345", reply_to=relayed)
+    back = await staff_group.wait_for("60B1-12345")
+    assert code in back.text and "ẩn danh" in back.text
+    assert back.reply_to_message_id == card.message_id
+    raw = json.dumps(back.raw, ensure_ascii=False)
+    assert "Lan" not in raw and "Phạm" not in raw and "3201" not in raw
+    await lan.wait_for("Đã chuyển cho công an xã")
+
+
+async def test_the_reporter_adds_information_from_myreports(
+    sandbox: Sandbox, bot: AnninhApp, store: Store, staff_group: SimGroup
+) -> None:
+    lan, code = await _reported(sandbox, staff_group, anonymous=False)
+    await lan.command("tindabao")
+    listing = await lan.wait_for("Tin bạn đã báo")
+    assert code in listing.text and "chờ tiếp nhận" in listing.text
+    await lan.press(f"Bổ sung {code}")
+    await lan.wait_for("thông tin bổ sung")
+    await lan.send_photo(caption="Ảnh kẻ trộm từ camera")
+    await lan.wait_for("Đã gửi thông tin bổ sung")
+    added = await staff_group.wait_for("Ảnh kẻ trộm")
+    assert added.kind == "photo" and "Lan Phạm" in added.text
+    report = await store.reports.get(int(code[3:]))
+    assert report is not None and len(await store.reports.photos(report.id)) == 1
+
+
+async def test_an_unaccepted_report_is_raised_then_sent_to_each_officer(
+    sandbox: Sandbox, bot: AnninhApp, store: Store, staff_group: SimGroup, officer: SimUser,
+    clock: FakeClock,
+) -> None:
+    _, code = await _reported(sandbox, staff_group)  # theft: high urgency, 30 minutes
+    services = services_of(bot)
+    assert await run_escalations(bot.bot, services) == 0
+    clock.advance(timedelta(minutes=31))
+    assert await run_escalations(bot.bot, services) == 1
+    raised = await staff_group.wait_for("chưa được tiếp nhận sau")
+    assert code in raised.text and "31 phút" in raised.text
+    assert await run_escalations(bot.bot, services) == 0  # recorded: not raised twice
+    clock.advance(timedelta(minutes=31))
+    assert await run_escalations(bot.bot, services) == 1
+    private = await officer.wait_for("chưa được ai tiếp nhận")
+    assert code in private.text and any("Tiếp nhận" in label for label in private.labels)
+    await officer.press("Tiếp nhận")
+    await staff_group.wait_for("Đã tiếp nhận")
+    clock.advance(timedelta(hours=5))
+    assert await run_escalations(bot.bot, services) == 0
+
+
+async def test_escalation_deadline_survives_a_restart(
+    sandbox: Sandbox, runner: BotRunner, store: Store, staff_group: SimGroup, clock: FakeClock
+) -> None:
+    await runner.start()
+    _, code = await _reported(sandbox, staff_group)
+    await runner.stop()
+    clock.advance(timedelta(minutes=40))
+    app = await runner.start()
+    assert await run_escalations(app.bot, services_of(app)) == 1
+    assert code in (await staff_group.wait_for("chưa được tiếp nhận sau")).text
+
+
+async def test_a_nearby_report_of_the_same_kind_shows_the_earlier_code(
+    sandbox: Sandbox, bot: AnninhApp, store: Store, staff_group: SimGroup, clock: FakeClock
+) -> None:
+    _, first = await _reported(sandbox, staff_group, location=(10.9500, 107.1600))
+    clock.advance(timedelta(minutes=20))
+    minh = sandbox.user(3202, first_name="Minh")
+    await onboard(minh)
+    second = await file_report(minh, "Thấy người lạ bẻ khóa xe", location=(10.9510, 107.1605))
+    card = await staff_group.wait_for(second)
+    assert f"Có thể trùng với tin {first}" in card.text
+    third = await file_report(minh, "Cháy bếp", location=(10.9510, 107.1605), category="Cháy nổ")
+    assert "trùng" not in (await staff_group.wait_for(third)).text
