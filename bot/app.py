@@ -18,6 +18,8 @@ from bot.context import SERVICES_KEY, AnninhApp, AppContext, Services
 from bot.persistence import SqlitePersistence
 from bot.scheduler import TICK_SECONDS
 from bot.telegram_sender import TelegramSender
+from bot.transport import AiohttpRequest
+from bot.updates import ResilientUpdatesRequest
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,8 @@ def build_application(config: Config, token: str, clock: Clock | None = None) ->
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.locale.tz))
         .context_types(ContextTypes(context=AppContext))
         .persistence(persistence)
+        .get_updates_request(ResilientUpdatesRequest())
+        .request(AiohttpRequest())  # every other call: the fast transport (bot/transport.py)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()

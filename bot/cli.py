@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.catalog import Catalog, CatalogError
+from bot.cli_broadcast import BroadcastFailure
 from bot.config import Config, ConfigError, load_config, load_config_or_defaults
 from bot.store import Store
 
@@ -36,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"anninh: config error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except (Failure, CatalogError) as error:
+    except (Failure, CatalogError, BroadcastFailure) as error:
         print(f"anninh: {error}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
@@ -288,4 +289,7 @@ def _parser() -> argparse.ArgumentParser:
     team_list = command(team_commands, "list", cmd_teams_list,
                         "list teams with leader, active members and pending requests")
     team_list.add_argument("--commune", help="only this commune")
+    from bot.cli_broadcast import add_commands
+
+    add_commands(commands, common, command)
     return parser

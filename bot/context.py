@@ -15,11 +15,12 @@ from bot.i18n import I18n
 from bot.scheduler import Scheduler
 from bot.services.alarms import AlarmService
 from bot.services.broadcasts import BroadcastService
-from bot.services.stats import StatsService
+from bot.services.campaigns import CampaignService
 from bot.services.categories import Categories
 from bot.services.officers import OfficerService
 from bot.services.reports import ReportService
 from bot.services.residents import ResidentService
+from bot.services.stats import StatsService
 from bot.services.teams import TeamService
 from bot.store import Store
 
@@ -42,6 +43,7 @@ class Services:
     delivery: DeliveryEngine
     broadcasts: BroadcastService
     scheduler: Scheduler
+    campaigns: CampaignService
 
     @classmethod
     def build(cls, config: Config, store: Store, clock: Clock | None = None) -> Services:
@@ -61,6 +63,7 @@ class Services:
             residents=residents, teams=teams, officers=OfficerService(store),
             reports=reports, alarms=alarms, stats=StatsService(store, clock, config.locale.tz),
             delivery=delivery, broadcasts=broadcasts, scheduler=scheduler,
+            campaigns=CampaignService(store),
         )
 
 

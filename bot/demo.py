@@ -113,6 +113,7 @@ async def _resident_reports_a_theft(sandbox: Sandbox) -> None:
     await minh.wait_for("chuyện gì đã xảy ra")
     await minh.send("Đêm qua mất xe máy Wave màu đỏ trước cửa nhà, khoảng 2 giờ sáng.")
     await minh.wait_for("ở đâu")
+    await minh.wait_for("Các nút gửi vị trí")
     await minh.tap("Gửi vị trí", latitude=10.9512, longitude=107.1623)
     await minh.wait_for("Bạn có ảnh không")
     await minh.send_photo()

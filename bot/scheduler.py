@@ -48,6 +48,10 @@ def slots_between(expressions: Iterable[str], since: datetime, until: datetime,
     found: set[datetime] = set()
     for expression in expressions:
         trigger = cron(expression, config.locale.tz)
+        if isinstance(trigger, datetime):
+            if since < trigger <= until:
+                found.add(trigger)
+            continue
         moment = trigger.get_next_fire_time(None, since + timedelta(seconds=1))
         while moment is not None and moment <= until and len(found) < MAX_SLOTS:
             found.add(moment)

@@ -41,6 +41,11 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     for report_handler in triage.build_handlers():  # replies to report messages: after flows
         app.add_handler(report_handler)
     triage.schedule(app)
+    from handlers import announce, campaigns
+
+    app.add_handler(announce.build_conversation(CANCEL_COMMANDS))
+    for campaign_handler in campaigns.build_handlers():
+        app.add_handler(campaign_handler)
     for handler in errors.build_fallbacks(CANCEL_COMMANDS):
         app.add_handler(handler)
     app.add_error_handler(errors.on_error)

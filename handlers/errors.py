@@ -6,7 +6,7 @@ import logging
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import AppContext
 from handlers.common import caller, tr
@@ -47,10 +47,23 @@ async def unknown_command(update: Update, context: AppContext) -> None:
                                    tr(context, who.lang, "errors.unknown_command"))
 
 
+async def stale_button(update: Update, context: AppContext) -> None:
+    """A press nothing else handled (a button from a finished conversation): say so, so the
+    phone stops waiting."""
+    query = update.callback_query
+    assert query is not None
+    lang = context.services.i18n.language(None, query.from_user.language_code)
+    resident = await context.services.residents.get(query.from_user.id)
+    if resident is not None:
+        lang = context.services.i18n.language(resident.language, query.from_user.language_code)
+    await query.answer(tr(context, lang, "errors.stale_button"), show_alert=True)
+
+
 def build_fallbacks(cancel_commands: list[str]) -> list[BaseHandler[Update, AppContext, None]]:
     """Handlers that must come after every other one."""
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler(cancel_commands, nothing_to_cancel, filters=private),
         MessageHandler(filters.COMMAND & private, unknown_command),
+        CallbackQueryHandler(stale_button),
     ]

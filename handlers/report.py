@@ -51,7 +51,8 @@ async def start(update: Update, context: AppContext) -> int:
         await _refuse_rate(update, context, who)
         return ConversationHandler.END
     _user_data(context)[DRAFT] = {}
-    rows = [[(c.label(who.lang), f"rp:cat:{c.code}")] for c in reports.categories.items.values()]
+    buttons = [(c.label(who.lang), f"rp:cat:{c.code}") for c in reports.categories.items.values()]
+    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
     await answer(update, context, who.lang, "report.ask_category", rows)
     return Step.CATEGORY
 

@@ -41,6 +41,7 @@ class FakeSender:
         self.failures: dict[int, list[SendError]] = {}
         self.gate: asyncio.Event | None = None
         self.after_sends: int | None = None
+        self.count_reached: tuple[int, asyncio.Event] | None = None
 
     async def send(self, chat_id: int, message: OutMessage) -> Sent:
         if self.gate is not None and self.after_sends is not None \
@@ -50,10 +51,17 @@ class FakeSender:
         if queue:
             raise queue.pop(0)
         self.sent.append((chat_id, message, time.monotonic()))
+        if self.count_reached and len(self.sent) >= self.count_reached[0]:
+            self.count_reached[1].set()
         return Sent(message_id=len(self.sent))
 
     async def edit_text(self, chat_id: int, message_id: int, text: str) -> None:
         self.edits.append((chat_id, message_id, text))
+
+    async def wait_sent(self, count: int) -> None:
+        self.count_reached = (count, asyncio.Event())
+        if len(self.sent) < count:
+            await asyncio.wait_for(self.count_reached[1].wait(), 10)
 
     def chats(self) -> list[int]:
         return [chat for chat, _, _ in self.sent]
@@ -137,8 +145,7 @@ async def test_an_alarm_overtakes_a_long_propaganda_run(
                                     people(10_000, 2000), commune_id=None, origin="test")
     await engine.start(sender)
     try:
-        while len(sender.sent) < 50:
-            await asyncio.sleep(0.01)
+        await sender.wait_sent(50)
         position = len(sender.sent)
         alarm = await engine.enqueue("alarm", OutMessage(text="KẺNG"), people(1, 5),
                                      commune_id=None, origin="test")
@@ -248,8 +255,7 @@ async def test_killed_mid_broadcast_then_restarted_loses_nothing(
     broadcast_id = await engine.enqueue("propaganda", OutMessage(text="x"), people(1, 400),
                                         commune_id=None, origin="test")
     await engine.start(sender)
-    while len(sender.sent) < 150:
-        await asyncio.sleep(0.01)
+    await sender.wait_sent(150)
     await asyncio.sleep(0.05)
     await engine.crash()  # like kill -9: nothing flushed, nothing released
     await db.close()

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.delivery import DeliveryEngine, OutMessage
 from bot.i18n import I18n
 from bot.models import LANE_PRIORITY, Audience, Broadcast, DeliveryCounts, Lane
 from bot.services import audiences
 from bot.store import Store
+from bot.text import fold
 
 
 def iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")
+    """As the database keeps times: UTC, so that text order is time order."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 class BroadcastService:
@@ -98,3 +102,57 @@ class BroadcastService:
             self._i18n.default, key, id=broadcast.id, sent=counts.sent, failed=counts.failed,
             unreachable=counts.unreachable, remaining=counts.queued, total=counts.total,
         )
+
+
+# --- "Hẹn giờ": times typed the Vietnamese way -------------------------------------------------
+
+_WEEKDAYS = {"2": "mon", "hai": "mon", "3": "tue", "ba": "tue", "4": "wed", "tu": "wed",
+             "5": "thu", "nam": "thu", "6": "fri", "sau": "fri", "7": "sat", "bay": "sat"}
+_CLOCK = r"(\d{1,2})\s*(?:[:h]\s*(\d{2})?)?"
+_DAY = r"(\d{1,2})\s*[/-]\s*(\d{1,2})(?:\s*[/-]\s*(\d{4}))?"
+_DAILY = re.compile(rf"^(?:hang|moi) ngay (?:luc )?{_CLOCK}$")
+_WEEKLY = re.compile(
+    rf"^(?:hang tuan |moi )?(?:thu (2|3|4|5|6|7|hai|ba|tu|nam|sau|bay)|(chu nhat|cn))"
+    rf" (?:luc )?{_CLOCK}$")
+_TIME_DATE = re.compile(rf"^(?:luc )?{_CLOCK}(?:\s+(?:ngay )?{_DAY})?$")
+_DATE_TIME = re.compile(rf"^(?:ngay )?{_DAY}\s+(?:luc )?{_CLOCK}$")
+
+
+def parse_when(typed: str, now: datetime, tz: ZoneInfo) -> datetime | str | None:
+    """A future moment ("07:30 25/11", "7h30", "25/11 19:00"), a repeating cron
+    ("hằng ngày 07:30", "thứ 2 19:00", "chủ nhật 8h"), or None if it cannot be read."""
+    text = fold(typed).replace(",", " ")
+    text = " ".join(text.split())
+    if match := _DAILY.match(text):
+        return _cron(match[1], match[2], "*")
+    if match := _WEEKLY.match(text):
+        day = "sun" if match[2] else _WEEKDAYS[match[1]]
+        return _cron(match[3], match[4], day)
+    local = now.astimezone(tz)
+    if match := _TIME_DATE.match(text):
+        hour, minute, day, month, year = match[1], match[2], match[3], match[4], match[5]
+    elif match := _DATE_TIME.match(text):
+        day, month, year, hour, minute = match[1], match[2], match[3], match[4], match[5]
+    else:
+        return None
+    try:
+        moment = local.replace(hour=int(hour), minute=int(minute or 0), second=0, microsecond=0)
+        if day is not None:
+            moment = moment.replace(day=int(day), month=int(month), year=int(year or local.year))
+    except ValueError:
+        return None
+    if moment <= local:
+        if day is None:
+            moment += timedelta(days=1)
+        elif year is None:
+            moment = moment.replace(year=moment.year + 1)
+        else:
+            return None
+    return moment
+
+
+def _cron(hour: str, minute: str | None, weekday: str) -> str | None:
+    h, m = int(hour), int(minute or 0)
+    if h > 23 or m > 59:
+        return None
+    return f"{m} {h} * * {weekday}"

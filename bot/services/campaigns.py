@@ -14,6 +14,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.catalog import Catalog
 from bot.delivery import OutMessage, Quiz
 from bot.services.audiences import AudienceError, check_codes
+from bot.store import Store
 
 FENCE = "+++"
 _AUDIENCE_KEYS = ("commune", "hamlets", "teams", "team_kinds", "tags")
@@ -63,9 +64,43 @@ class Campaign:
         return out
 
 
-def cron(expression: str, tz: ZoneInfo) -> CronTrigger:
-    """A five-field cron expression in the configured time zone (ValueError if malformed)."""
-    return CronTrigger.from_crontab(expression, timezone=tz)
+def cron(expression: str, tz: ZoneInfo) -> CronTrigger | datetime:
+    """A five-field cron expression, or a single local moment "YYYY-MM-DD HH:MM", in the
+    configured time zone (ValueError if it is neither)."""
+    try:
+        return datetime.strptime(expression.strip(), "%Y-%m-%d %H:%M").replace(tzinfo=tz)
+    except ValueError:
+        pass
+    fields = expression.split()
+    if len(fields) != 5:
+        raise ValueError(f"expected 5 fields, got {len(fields)}")
+    fields[4] = _weekdays(fields[4])
+    return CronTrigger.from_crontab(" ".join(fields), timezone=tz)
+
+
+_DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _weekdays(field: str) -> str:
+    """Standard cron counts 0 (or 7) as Sunday; APScheduler counts 0 as Monday. Use names."""
+    if field == "*" or not any(c.isdigit() for c in field):
+        return field
+    names: list[str] = []
+    for part in field.split(","):
+        span, _, step = part.partition("/")
+        if span == "*":
+            first, last = 0, 6
+        elif "-" in span:
+            low, high = span.split("-")
+            first, last = int(low), int(high)
+        else:
+            first = last = int(span)
+        if not 0 <= first <= last <= 7:
+            raise ValueError(f"day of week {part!r} is out of 0-7")
+        for day in range(first, last + 1, int(step or 1)):
+            if _DAY_NAMES[day] not in names:
+                names.append(_DAY_NAMES[day])
+    return ",".join(names)
 
 
 def parse_campaign(path: Path, tz: ZoneInfo, catalog: Catalog | None = None) -> Campaign:
@@ -94,12 +129,14 @@ def parse_campaign(path: Path, tz: ZoneInfo, catalog: Catalog | None = None) -> 
     if isinstance(schedule, str):
         schedule = [schedule]
     if not isinstance(schedule, list) or not schedule:
-        raise fail("schedule", 'a list of cron expressions such as ["0 19 * * 6"]')
+        raise fail("schedule", 'a list of cron expressions or "YYYY-MM-DD HH:MM" moments, '
+                               'such as ["0 19 * * 6", "2027-01-25 19:00"]')
     for expression in schedule:
         try:
             cron(str(expression), tz)
         except ValueError as error:
-            raise fail("schedule", f"{expression!r} is not a cron expression ({error})") from None
+            raise fail("schedule", f"{expression!r} is neither a cron expression nor a "
+                                   f"YYYY-MM-DD HH:MM moment ({error})") from None
     dates = {key: meta.get(key) for key in ("valid_from", "valid_until")}
     for key, value in dates.items():
         if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
@@ -182,3 +219,39 @@ def load_campaigns(
         seen[campaign.id] = path
         campaigns.append(campaign)
     return campaigns, errors
+
+
+class CampaignService:
+    """What officers change about campaigns, and residents' quiz answers."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def set_paused(self, campaign_id: str, paused: bool, by: int | None) -> None:
+        async with self._store.db.transaction() as tx:
+            await self._store.schedules.set_paused(tx, campaign_id, paused, by)
+
+    async def set_schedule_active(self, schedule_id: int, commune_id: int, active: bool) -> bool:
+        """Pause or resume a repeating announcement of this commune."""
+        schedule = await self._store.schedules.get(schedule_id)
+        if schedule is None or schedule.commune_id != commune_id:
+            return False
+        async with self._store.db.transaction() as tx:
+            return await self._store.schedules.set_active(tx, schedule_id, active)
+
+    async def record_answer(self, poll_id: str, telegram_id: int, options: list[int]) -> bool:
+        """Record a quiz answer against the campaign that sent the poll; False if unknown."""
+        found = await self._store.outbox.by_ref(poll_id)
+        resident = await self._store.residents.by_telegram_id(telegram_id)
+        if found is None or resident is None or not options:
+            return False
+        broadcast = await self._store.broadcasts.get(found[0])
+        if broadcast is None or not broadcast.origin.startswith("campaign:"):
+            return False
+        quiz = OutMessage.from_json(broadcast.payload).quiz
+        if quiz is None:
+            return False
+        async with self._store.db.transaction() as tx:
+            return await self._store.schedules.record_answer(
+                tx, resident.id, broadcast.id, broadcast.origin.removeprefix("campaign:"),
+                options[0], options == [quiz.correct])

@@ -15,8 +15,8 @@ from bot.store.outbox import OutboxStore
 from bot.store.persistence import PersistenceStore
 from bot.store.reports import ReportStore
 from bot.store.residents import ResidentStore
-from bot.store.stats import StatsStore
 from bot.store.schedules import ScheduleStore
+from bot.store.stats import StatsStore
 
 __all__ = ["Database", "Store", "Tx"]
 

@@ -37,6 +37,7 @@ def audience_sql(audience: Audience, *, include_muted: bool) -> tuple[str, list[
         params += [audience.commune_id, *audience.hamlets]
     if audience.teams or audience.team_kinds:
         teams = []
+        params.append(audience.commune_id)
         if audience.teams:
             teams.append(f"t.id IN ({_marks(audience.teams)})")
             params += audience.teams
@@ -47,7 +48,6 @@ def audience_sql(audience: Audience, *, include_muted: bool) -> tuple[str, list[
             "r.id IN (SELECT m.resident_id FROM memberships m JOIN teams t ON t.id = m.team_id "
             f"WHERE m.state = 'active' AND t.commune_id = ? AND ({' OR '.join(teams)}))"
         )
-        params.append(audience.commune_id)
     if areas:
         where.append("(" + " OR ".join(areas) + ")")
     else:

@@ -1,0 +1,105 @@
+"""`anninh broadcast send` and `anninh campaigns list|check` (registered by bot/cli.py)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.catalog import Catalog
+from bot.clock import SystemClock
+from bot.config import Config
+from bot.delivery import DeliveryEngine, OutMessage
+from bot.i18n import I18n
+from bot.scheduler import slots_between
+from bot.services.audiences import AudienceError, from_codes
+from bot.services.broadcasts import BroadcastService
+from bot.services.campaigns import load_campaigns
+from bot.store import Store
+
+Command = Callable[[Any, str, Callable[[Config, argparse.Namespace], int], str],
+                   argparse.ArgumentParser]
+
+
+class BroadcastFailure(Exception):
+    """Said in one line by bot/cli.py (exit code 1)."""
+
+
+def cmd_broadcast_send(config: Config, args: argparse.Namespace) -> int:
+    """Queue an announcement; a running bot picks it up from the database within a second."""
+    catalog = Catalog.load(config.content.folder)
+
+    async def run() -> tuple[int, int]:
+        store = await Store.open(config.database.path)
+        try:
+            audience = await from_codes(
+                store, catalog, args.commune, hamlets=args.hamlet or (), teams=args.team or (),
+                team_kinds=args.team_kind or (), tags=args.tag or ())
+            engine = DeliveryEngine(store, config.broadcast, SystemClock(), config.locale.tz)
+            service = BroadcastService(store, engine, I18n.load(config.content.folder))
+            broadcast_id = await service.send(
+                audience, OutMessage(text=args.text), urgent=args.urgent, origin="cli")
+            broadcast = await store.broadcasts.get(broadcast_id)
+            return broadcast_id, broadcast.total if broadcast else 0
+        finally:
+            await store.close()
+
+    try:
+        broadcast_id, total = asyncio.run(run())
+    except AudienceError as error:
+        raise BroadcastFailure(f"nothing queued: {error}") from None
+    print(f"queued announcement #{broadcast_id} for {total} recipient(s); "
+          "a running bot sends it now")
+    return 0
+
+
+def cmd_campaigns_list(config: Config, _args: argparse.Namespace) -> int:
+    campaigns, errors = load_campaigns(config.content.folder, config.locale.tz,
+                                       Catalog.load(config.content.folder))
+    now = datetime.now(UTC)
+    for campaign in campaigns:
+        upcoming = slots_between(campaign.schedule, now, now.replace(year=now.year + 2), config)
+        valid = [s for s in upcoming if campaign.valid_on(s.astimezone(config.locale.tz).date())]
+        next_slot = valid[0].astimezone(config.locale.tz).strftime("%Y-%m-%d %H:%M") if valid \
+            else "-"
+        print(f"{campaign.id}\t{campaign.title}\t{' | '.join(campaign.schedule)}\t"
+              f"next {next_slot}\t{campaign.path.name}")
+    for error in errors:
+        print(error, file=sys.stderr)
+    return 1 if errors else 0
+
+
+def cmd_campaigns_check(config: Config, _args: argparse.Namespace) -> int:
+    campaigns, errors = load_campaigns(config.content.folder, config.locale.tz,
+                                       Catalog.load(config.content.folder))
+    for error in errors:
+        print(error, file=sys.stderr)
+    if errors:
+        return 1
+    print(f"{len(campaigns)} campaign(s) OK in {config.content.folder / 'campaigns'}")
+    return 0
+
+
+def add_commands(commands: Any, common: argparse.ArgumentParser, command: Command) -> None:
+    broadcast = commands.add_parser("broadcast", parents=[common], help="announcements")
+    broadcast_commands = broadcast.add_subparsers(title="commands", metavar="COMMAND")
+    send = command(broadcast_commands, "send", cmd_broadcast_send,
+                   "queue an announcement; a running bot delivers it within seconds")
+    send.add_argument("--commune", required=True, help="commune code")
+    send.add_argument("--hamlet", action="append", help="hamlet code (repeatable)")
+    send.add_argument("--team", action="append", help="team code (repeatable)")
+    send.add_argument("--team-kind", action="append", help="team kind code (repeatable)")
+    send.add_argument("--tag", action="append", help="resident tag (repeatable; narrows)")
+    send.add_argument("--urgent", action="store_true",
+                      help="also to residents who muted announcements, and ring at night")
+    send.add_argument("--text", required=True, help="the text (Telegram HTML)")
+
+    campaigns = commands.add_parser("campaigns", parents=[common], help="propaganda campaigns")
+    campaign_commands = campaigns.add_subparsers(title="commands", metavar="COMMAND")
+    command(campaign_commands, "list", cmd_campaigns_list,
+            "list campaigns in <content folder>/campaigns with their next slot")
+    command(campaign_commands, "check", cmd_campaigns_check,
+            "validate campaign files (a bad one is named with its field)")

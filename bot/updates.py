@@ -1,0 +1,48 @@
+"""Fetching updates so that one malformed update cannot stop the bot.
+
+python-telegram-bot parses a whole getUpdates batch at once; an update it cannot parse
+(a field a newer Bot API made required, a broken self-hosted server) makes the batch fail, the
+offset never moves, and the bot fetches the same batch forever. This request class, used only
+for getUpdates, replaces each unparseable update by an empty one with the same update_id: it is
+logged, skipped, and confirmed like any other.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.request import HTTPXRequest
+
+log = logging.getLogger(__name__)
+
+
+def parseable(raw: Any) -> dict[str, Any] | None:
+    """The raw update if PTB can parse it, else a bare {"update_id": …} (None without an id)."""
+    if not isinstance(raw, dict):
+        return None
+    update_id = raw.get("update_id")
+    if not isinstance(update_id, int) or isinstance(update_id, bool):
+        log.warning("dropping an update without update_id: %.200r", raw)
+        return None
+    try:
+        Update.de_json(copy.deepcopy(raw), None)
+    except Exception:  # anything PTB's parser may raise
+        log.warning("skipping update %s that cannot be parsed: %.300r", update_id, raw,
+                    exc_info=True)
+        return {"update_id": update_id}
+    return raw
+
+
+class ResilientUpdatesRequest(HTTPXRequest):
+    """HTTPXRequest for getUpdates that never lets one bad update block the rest."""
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        envelope = HTTPXRequest.parse_json_payload(payload)
+        result = envelope.get("result")
+        if isinstance(result, list):  # this request object only ever fetches updates
+            envelope["result"] = [u for u in map(parseable, result) if u is not None]
+        return envelope

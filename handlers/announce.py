@@ -1,0 +1,268 @@
+"""/thongbao: an officer's announcement — content, audience, preview, then now, later or never."""
+
+from __future__ import annotations
+
+import enum
+import warnings
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram import Message, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.context import AppContext
+from bot.delivery import OutMessage
+from bot.models import Audience
+from bot.services import audiences
+from bot.services.broadcasts import parse_when
+from bot.telegram_sender import TelegramSender
+from handlers.common import Caller, answer, caller, esc, pressed, refuse, tr
+
+DRAFT = "announce"
+CHOSEN = "✓ "
+KINDS = {"h": "hamlets", "t": "teams", "k": "kinds", "g": "tags"}
+
+
+class Step(enum.IntEnum):
+    CONTENT = 1
+    AUDIENCE = 2
+    CONFIRM = 3
+    WHEN = 4
+
+
+async def start(update: Update, context: AppContext) -> int:
+    """Officers only: starts a draft for their commune; asks for the content."""
+    who = await caller(update, context)
+    communes = await context.services.store.residents.staff_communes(who.resident.id)
+    if not communes:
+        await refuse(update, context, who.lang, "broadcast.officers_only")
+        return ConversationHandler.END
+    _drafts(context)[DRAFT] = {"commune": communes[0], "hamlets": [], "teams": [], "kinds": [],
+                               "tags": [], "urgent": False}
+    await answer(update, context, who.lang, "broadcast.ask_content")
+    return Step.CONTENT
+
+
+async def content_received(update: Update, context: AppContext) -> int:
+    """Stores the text, photo or forwarded message as residents will get it; asks who."""
+    who = await caller(update, context)
+    message = update.effective_message
+    assert message is not None
+    _draft(context)["message"] = _out_message(message).to_json()
+    await _ask_audience(update, context, who, edit=False)
+    return Step.AUDIENCE
+
+
+async def audience_pressed(update: Update, context: AppContext) -> int:
+    """Toggles a hamlet, team, kind, tag or the urgent flag; "Toàn xã" / "Tiếp tục" preview."""
+    who = await caller(update, context)
+    if not await _allowed(update, context, who):
+        return Step.AUDIENCE
+    draft, parts = _draft(context), pressed(update)
+    if parts[1] == "all":
+        for key in KINDS.values():
+            draft[key] = []
+    elif parts[1] == "urgent":
+        draft["urgent"] = not draft["urgent"]
+    elif parts[1] in KINDS:
+        chosen: list[Any] = draft[KINDS[parts[1]]]
+        value: Any = int(parts[2]) if parts[1] in "ht" else parts[2]
+        if value in chosen:
+            chosen.remove(value)
+        else:
+            chosen.append(value)
+    if parts[1] not in ("all", "next"):
+        await _ask_audience(update, context, who)
+        return Step.AUDIENCE
+    return await _preview(update, context, who)
+
+
+async def send_now(update: Update, context: AppContext) -> int:
+    """"Gửi ngay": queues the broadcast; the pressed message becomes its progress report."""
+    who = await caller(update, context)
+    if not await _allowed(update, context, who):
+        return Step.CONFIRM
+    draft = _drafts(context).pop(DRAFT)
+    sent = await answer(update, context, who.lang, "broadcast.sending")
+    progress = (sent.chat_id, sent.message_id) if sent is not None else None
+    await context.services.broadcasts.send(
+        _audience(draft), OutMessage.from_json(draft["message"]), urgent=draft["urgent"],
+        created_by=who.resident.id, progress=progress)
+    return ConversationHandler.END
+
+
+async def ask_when(update: Update, context: AppContext) -> int:
+    """"Hẹn giờ": offers quick times and reads a typed one ("07:30 25/11", "hằng ngày 7h")."""
+    who = await caller(update, context)
+    local = context.services.clock.now().astimezone(context.services.config.locale.tz)
+    rows = [[(tr(context, who.lang, "broadcast.in_hours", hours=h), f"an:in:{h * 60}")
+             for h in (1, 3)]]
+    tomorrow = (local + timedelta(days=1)).replace(hour=7, minute=0, second=0, microsecond=0)
+    rows.append([(tr(context, who.lang, "broadcast.tomorrow_morning"),
+                  f"an:in:{int((tomorrow - local).total_seconds() // 60)}")])
+    await answer(update, context, who.lang, "broadcast.ask_when", rows)
+    return Step.WHEN
+
+
+async def when_pressed(update: Update, context: AppContext) -> int:
+    """A quick choice: schedules for that moment."""
+    who = await caller(update, context)
+    minutes = int(pressed(update)[2])
+    now = context.services.clock.now()
+    return await _schedule(update, context, who, now + timedelta(minutes=minutes))
+
+
+async def when_typed(update: Update, context: AppContext) -> int:
+    """A typed time or repetition; asks again if it cannot be read or is past."""
+    who = await caller(update, context)
+    services = context.services
+    typed = (update.effective_message.text or "") if update.effective_message else ""
+    when = parse_when(typed, services.clock.now(), services.config.locale.tz)
+    if when is None:
+        await answer(update, context, who.lang, "broadcast.bad_time", typed=esc(typed))
+        return Step.WHEN
+    return await _schedule(update, context, who, when)
+
+
+async def cancel(update: Update, context: AppContext) -> int:
+    """"Hủy" or /huy: drops the draft; nothing is sent."""
+    who = await caller(update, context)
+    _drafts(context).pop(DRAFT, None)
+    await answer(update, context, who.lang, "broadcast.cancelled")
+    return ConversationHandler.END
+
+
+# --- steps -----------------------------------------------------------------------------------
+
+
+async def _allowed(update: Update, context: AppContext, who: Caller) -> bool:
+    draft = _drafts(context).get(DRAFT)
+    if draft and await context.services.store.residents.has_role(
+            who.resident.id, "officer", draft["commune"]):
+        return True
+    await refuse(update, context, who.lang, "broadcast.officers_only")
+    return False
+
+
+async def _ask_audience(update: Update, context: AppContext, who: Caller, *,
+                        edit: bool = True) -> None:
+    services, draft, lang = context.services, _draft(context), who.lang
+    commune_id = draft["commune"]
+
+    def mark(kind: str, value: object) -> str:
+        return CHOSEN if value in draft[kind] else ""
+
+    teams = await services.store.areas.teams(commune_id)
+    rows = [[(tr(context, lang, "broadcast.whole_commune"), "an:all")]]
+    rows += _pairs([(mark("hamlets", h.id) + h.name, f"an:h:{h.id}")
+                    for h in await services.store.areas.hamlets(commune_id)])
+    rows += _pairs([(mark("teams", t.id) + t.name, f"an:t:{t.id}") for t in teams])
+    kinds = sorted({t.kind for t in teams})
+    rows += _pairs([(mark("kinds", k) + services.catalog.kind_name(k, lang), f"an:k:{k}")
+                    for k in kinds])
+    rows += _pairs([(mark("tags", code) + tag.name(lang), f"an:g:{code}")
+                    for code, tag in services.catalog.tags.items()])
+    urgent = (CHOSEN if draft["urgent"] else "") + tr(context, lang, "broadcast.urgent_button")
+    rows.append([(urgent, "an:urgent"), (tr(context, lang, "broadcast.next_button"), "an:next")])
+    await answer(update, context, lang, "broadcast.ask_audience", rows, edit=edit)
+
+
+async def _preview(update: Update, context: AppContext, who: Caller) -> int:
+    services, draft = context.services, _draft(context)
+    audience = _audience(draft)
+    message = OutMessage.from_json(draft["message"])
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+    chat = update.effective_chat
+    assert chat is not None
+    await TelegramSender(context.bot).send(chat.id, message)  # exactly as residents see it
+    parts = await audiences.describe(services.store, services.catalog, audience, who.lang)
+    names = ", ".join(esc(p) for p in parts) or tr(context, who.lang, "broadcast.whole_commune")
+    count = await services.broadcasts.count(audience, urgent=draft["urgent"])
+    key = "broadcast.preview_urgent" if draft["urgent"] else "broadcast.preview"
+    await answer(update, context, who.lang, key, [[
+        (tr(context, who.lang, "broadcast.send_now"), "an:now"),
+        (tr(context, who.lang, "broadcast.later"), "an:later"),
+        (tr(context, who.lang, "broadcast.cancel"), "an:cancel"),
+    ]], edit=False, count=count, audience=names)
+    return Step.CONFIRM
+
+
+async def _schedule(
+    update: Update, context: AppContext, who: Caller, when: datetime | str
+) -> int:
+    services, draft = context.services, _drafts(context).pop(DRAFT)
+    audience, message = _audience(draft), OutMessage.from_json(draft["message"])
+    if isinstance(when, str):
+        await services.broadcasts.repeat(audience, message, when, who.resident.id)
+        await answer(update, context, who.lang, "broadcast.repeating", cron=esc(when))
+        return ConversationHandler.END
+    sent = await answer(update, context, who.lang, "broadcast.scheduled",
+                        when=when.astimezone(services.config.locale.tz).strftime("%H:%M %d/%m/%Y"))
+    progress = (sent.chat_id, sent.message_id) if sent is not None else None
+    await services.broadcasts.schedule(audience, message, when, urgent=draft["urgent"],
+                                       created_by=who.resident.id, progress=progress)
+    return ConversationHandler.END
+
+
+def _out_message(message: Message) -> OutMessage:
+    if message.forward_origin is not None:
+        return OutMessage(copy_from=(message.chat_id, message.message_id), forward=True)
+    if message.photo:
+        return OutMessage(text=message.caption_html or "", photo=message.photo[-1].file_id)
+    if message.text:
+        return OutMessage(text=message.text_html)
+    return OutMessage(copy_from=(message.chat_id, message.message_id))
+
+
+def _audience(draft: dict[str, Any]) -> Audience:
+    return Audience(draft["commune"], tuple(draft["hamlets"]), tuple(draft["teams"]),
+                    tuple(draft["kinds"]), tuple(draft["tags"]))
+
+
+def _pairs(buttons: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    return [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+
+
+def _drafts(context: AppContext) -> dict[Any, Any]:
+    assert context.user_data is not None
+    return context.user_data
+
+
+def _draft(context: AppContext) -> dict[str, Any]:
+    draft: dict[str, Any] = _drafts(context)[DRAFT]
+    return draft
+
+
+def build_conversation(cancel_commands: list[str]) -> BaseHandler[Update, AppContext, object]:
+    """The announcement conversation, persistent so a draft survives a restart."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
+        return ConversationHandler(
+            entry_points=[CommandHandler(["thongbao", "broadcast"], start,
+                                         filters=filters.ChatType.PRIVATE)],
+            states={
+                Step.CONTENT: [MessageHandler(~filters.COMMAND, content_received)],
+                Step.AUDIENCE: [CallbackQueryHandler(
+                    audience_pressed, pattern=r"^an:(all|next|urgent|[htkg]:[\w-]+)$")],
+                Step.CONFIRM: [CallbackQueryHandler(send_now, pattern=r"^an:now$"),
+                               CallbackQueryHandler(ask_when, pattern=r"^an:later$")],
+                Step.WHEN: [CallbackQueryHandler(when_pressed, pattern=r"^an:in:\d+$"),
+                            MessageHandler(filters.TEXT & ~filters.COMMAND, when_typed)],
+            },
+            fallbacks=[CommandHandler(cancel_commands, cancel),
+                       CallbackQueryHandler(cancel, pattern=r"^an:cancel$")],
+            allow_reentry=True,
+            name="announce",
+            persistent=True,
+            conversation_timeout=3600,
+        )

@@ -1,0 +1,95 @@
+"""/lichphat: campaigns and repeating announcements: list, pause, resume, preview; quizzes."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, PollAnswerHandler
+
+from bot.context import AppContext
+from bot.services.campaigns import Campaign
+from bot.telegram_sender import TelegramSender
+from handlers.common import Caller, answer, caller, esc, pressed, refuse, tr
+
+
+async def list_campaigns(update: Update, context: AppContext) -> None:
+    """Officers: every campaign with its schedule and state, and repeating announcements."""
+    who = await caller(update, context)
+    if not await _commune(update, context, who):
+        return
+    await _show(update, context, who, edit=False)
+
+
+async def campaign_pressed(update: Update, context: AppContext) -> None:
+    """Pause, resume or preview a campaign (pc:pause:ID), or a repeating one (pc:stop:N)."""
+    who = await caller(update, context)
+    commune_id = await _commune(update, context, who)
+    if commune_id is None:
+        return
+    services = context.services
+    _, action, key = pressed(update)
+    if action in ("pause", "resume"):
+        await services.campaigns.set_paused(key, action == "pause", who.resident.id)
+    elif action in ("stop", "start"):
+        await services.campaigns.set_schedule_active(int(key), commune_id, action == "start")
+    elif action == "view" and (campaign := _find(context, key)) is not None:
+        chat = update.effective_chat
+        assert chat is not None
+        for message in campaign.messages():
+            await TelegramSender(context.bot).send(chat.id, message)
+    await _show(update, context, who, edit=action != "view")
+
+
+async def quiz_answered(update: Update, context: AppContext) -> None:
+    """Records a resident's answer to a campaign quiz (the first one counts)."""
+    poll_answer = update.poll_answer
+    if poll_answer is None or poll_answer.user is None:
+        return
+    await context.services.campaigns.record_answer(
+        poll_answer.poll_id, poll_answer.user.id, list(poll_answer.option_ids))
+
+
+async def _commune(update: Update, context: AppContext, who: Caller) -> int | None:
+    communes = await context.services.store.residents.staff_communes(who.resident.id)
+    if not communes:
+        await refuse(update, context, who.lang, "campaign.officers_only")
+        return None
+    return communes[0]
+
+
+def _find(context: AppContext, campaign_id: str) -> Campaign | None:
+    return next((c for c in context.services.scheduler.campaigns() if c.id == campaign_id), None)
+
+
+async def _show(update: Update, context: AppContext, who: Caller, *, edit: bool) -> None:
+    services, lang = context.services, who.lang
+    paused = await services.store.schedules.paused()
+    lines, rows = [], []
+    for campaign in services.scheduler.campaigns():
+        stopped = campaign.id in paused
+        state = tr(context, lang, "campaign.paused" if stopped else "campaign.active")
+        lines.append(tr(context, lang, "campaign.line", title=esc(campaign.title), state=state,
+                        schedule=esc(", ".join(campaign.schedule))))
+        toggle = ("campaign.resume_button", "resume") if stopped else (
+            "campaign.pause_button", "pause")
+        rows.append([(f"{tr(context, lang, toggle[0])}: {campaign.title[:30]}",
+                      f"pc:{toggle[1]}:{campaign.id}"),
+                     (tr(context, lang, "campaign.preview_button"), f"pc:view:{campaign.id}")])
+    commune_id = (await services.store.residents.staff_communes(who.resident.id))[0]
+    for schedule in await services.store.schedules.all(commune_id):
+        state = tr(context, lang, "campaign.active" if schedule.active else "campaign.paused")
+        lines.append(tr(context, lang, "campaign.repeat_line", id=schedule.id, state=state,
+                        schedule=esc(schedule.cron)))
+        action = "stop" if schedule.active else "start"
+        rows.append([(tr(context, lang, f"campaign.{action}_button", id=schedule.id),
+                      f"pc:{action}:{schedule.id}")])
+    body = "\n".join(lines) or tr(context, lang, "campaign.none")
+    await answer(update, context, lang, "campaign.list", rows, edit=edit, lines=body)
+
+
+def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:
+    return [
+        CommandHandler(["lichphat", "campaigns"], list_campaigns),
+        CallbackQueryHandler(campaign_pressed, pattern=r"^pc:(pause|resume|view|stop|start):"
+                                                       r"[\w-]+$"),
+        PollAnswerHandler(quiz_answered),
+    ]

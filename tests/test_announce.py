@@ -1,0 +1,262 @@
+"""/thongbao and `anninh broadcast send` through the real bot and the sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.config import Config
+from bot.context import AnninhApp
+from bot.sandbox import Sandbox, SimUser
+from bot.store import Store
+from tests.helpers import BotRunner, services_of
+
+
+async def resident(
+    store: Store, sandbox: Sandbox, telegram_id: int, hamlet: str | None = "hung-nhon", *,
+    tags: tuple[str, ...] = (), team: str | None = None, consent: str = "given",
+    muted: bool = False,
+) -> SimUser:
+    """A resident of Xã Hưng Lộc written straight into the database, and their phone."""
+    commune = await store.areas.commune_by_code("hung-loc")
+    assert commune is not None
+    found = await store.areas.hamlet_by_code(commune.id, hamlet) if hamlet else None
+    async with store.db.transaction() as tx:
+        resident_id = await store.residents.ensure(tx, telegram_id)
+        await store.residents.set_consent(tx, resident_id, consent, "test")  # type: ignore[arg-type]
+        await store.residents.update(
+            tx, resident_id, commune_id=commune.id if consent == "given" else None,
+            hamlet_id=found.id if found else None, mute_propaganda=int(muted))
+        await store.residents.set_tags(tx, resident_id, tags)
+        if team is not None:
+            found_team = await store.areas.team_by_code(commune.id, team)
+            assert found_team is not None
+            await store.memberships.add(tx, found_team.id, resident_id, "member", "active")
+    return sandbox.user(telegram_id, first_name=f"Dân {telegram_id}")
+
+
+@pytest.fixture
+async def village(store: Store, sandbox: Sandbox) -> dict[str, SimUser]:
+    return {
+        "an": await resident(store, sandbox, 3101, "hung-nhon", tags=("thanh-nien",)),
+        "binh": await resident(store, sandbox, 3102, "hung-nhon", team="hn-01"),
+        "chi": await resident(store, sandbox, 3103, "hung-hiep", team="hh-dp"),
+        "dung": await resident(store, sandbox, 3104, "dau-giay", tags=("phu-nu",)),
+        "em": await resident(store, sandbox, 3105, "hung-hiep", consent="declined"),
+        "giang": await resident(store, sandbox, 3106, None, consent="none"),  # used /xoadulieu
+        "hoa": await resident(store, sandbox, 3107, "hung-hiep", muted=True),
+    }
+
+
+async def compose(officer: SimUser, text: str, *choices: str) -> None:
+    """/thongbao → text → audience buttons → preview."""
+    await officer.command("thongbao")
+    await officer.wait_for("Soạn thông báo")
+    await officer.send(text)
+    await officer.wait_for("Gửi tới ai")
+    for choice in choices:
+        await officer.press(choice)
+        await officer.wait_for("Gửi tới ai")
+    await officer.press("Tiếp tục" if choices else "Toàn xã")
+
+
+async def received(people: dict[str, SimUser], text: str) -> set[str]:
+    return {name for name, person in people.items()
+            if any(text in message.text for message in person.inbox)}
+
+
+@pytest.mark.parametrize(
+    ("choices", "expected"),
+    [
+        ((), {"an", "binh", "chi", "dung"}),
+        (("Ấp Hưng Nhơn",), {"an", "binh"}),
+        (("Tổ an ninh nhân dân số 1",), {"binh"}),
+        (("Đội dân phòng",), {"chi"}),
+        (("Thanh niên", "Phụ nữ"), {"an", "dung"}),
+        (("Ấp Hưng Nhơn", "Ấp Dầu Giây", "Phụ nữ"), {"dung"}),
+        (("Ấp Dầu Giây", "Đội dân phòng Hưng Hiệp"), {"chi", "dung"}),
+    ],
+    ids=["commune", "hamlet", "team", "team-kind", "tags", "hamlets-and-tag", "hamlet-or-team"],
+)
+async def test_announcement_reaches_exactly_its_audience_once(
+    sandbox: Sandbox, bot: AnninhApp, officer: SimUser, village: dict[str, SimUser],
+    choices: tuple[str, ...], expected: set[str],
+) -> None:
+    await compose(officer, "Họp dân lúc 19:00 tại nhà văn hóa", *choices)
+    preview = await officer.wait_for("Sẽ gửi tới")
+    assert f"<b>{len(expected)}</b>" in preview.raw["text"] or str(len(expected)) in preview.text
+    assert preview.buttons == [["✅ Gửi ngay", "⏰ Hẹn giờ", "Hủy"]]
+    assert officer.inbox[-2].text == "Họp dân lúc 19:00 tại nhà văn hóa"  # exactly as sent
+    await officer.press("Gửi ngay")
+    done = await officer.wait_for("đã gửi xong", timeout=10)
+    assert f"Đã gửi: {len(expected)}/{len(expected)}" in done.text
+    assert await received(village, "Họp dân") == expected
+    for name in expected:
+        assert len(village[name].inbox) == 1
+
+
+async def test_photo_announcement_and_cancel(
+    sandbox: Sandbox, bot: AnninhApp, officer: SimUser, village: dict[str, SimUser]
+) -> None:
+    await officer.command("thongbao")
+    await officer.wait_for("Soạn thông báo")
+    await officer.send_photo("Đối tượng trộm chó, ai thấy báo công an xã")
+    await officer.wait_for("Gửi tới ai")
+    await officer.press("Toàn xã")
+    await officer.wait_for("Sẽ gửi tới")
+    assert officer.inbox[-2].kind == "photo"
+    await officer.press("Gửi ngay")
+    await officer.wait_for("đã gửi xong", timeout=10)
+    photo = village["an"].inbox[-1]
+    assert photo.kind == "photo" and "trộm chó" in photo.text
+
+    await compose(officer, "Không gửi cái này")
+    await officer.wait_for("Sẽ gửi tới")
+    await officer.press("Hủy")
+    await officer.wait_for("Đã hủy")
+    await asyncio.sleep(0.3)
+    assert await received(village, "Không gửi") == set()
+
+
+async def test_only_officers_may_announce(
+    sandbox: Sandbox, bot: AnninhApp, village: dict[str, SimUser]
+) -> None:
+    await village["an"].command("thongbao")
+    await village["an"].wait_for("Chỉ cán bộ công an xã")
+
+
+async def test_urgent_reaches_muted_residents_too(
+    sandbox: Sandbox, bot: AnninhApp, officer: SimUser, village: dict[str, SimUser]
+) -> None:
+    await compose(officer, "Thông báo thường", "Ấp Hưng Hiệp")
+    await officer.wait_for("Sẽ gửi tới")
+    await officer.press("Gửi ngay")
+    await officer.wait_for("đã gửi xong", timeout=10)
+    await compose(officer, "Cháy lớn ở ấp Hưng Hiệp, tránh xa khu vực", "Ấp Hưng Hiệp",
+                  "Khẩn cấp")
+    assert "Khẩn cấp" in (await officer.wait_for("Sẽ gửi tới")).text
+    await officer.press("Gửi ngay")
+    await officer.wait_for("đã gửi xong", timeout=10)
+    assert await received(village, "Thông báo thường") == {"chi"}
+    assert await received(village, "Cháy lớn") == {"chi", "hoa"}
+
+
+async def test_scheduled_announcement_goes_out_at_its_time(
+    sandbox: Sandbox, bot: AnninhApp, officer: SimUser, village: dict[str, SimUser],
+    clock: object,
+) -> None:
+    from bot.clock import FakeClock
+
+    assert isinstance(clock, FakeClock)
+    await compose(officer, "Sáng mai tiêm phòng dại cho chó", "Ấp Dầu Giây")
+    await officer.wait_for("Sẽ gửi tới")
+    await officer.press("Hẹn giờ")
+    await officer.wait_for("Gửi lúc nào")
+    await officer.send("07:30 25/11")
+    await officer.wait_for("Đã hẹn gửi lúc")
+    scheduler = services_of(bot).scheduler
+    assert (await scheduler.tick(clock.now())).released == []
+    await asyncio.sleep(0.2)
+    assert await received(village, "tiêm phòng") == set()
+
+    from datetime import UTC, datetime
+
+    clock.set(datetime(2026, 11, 25, 0, 30, tzinfo=UTC))  # 07:30 in Vietnam
+    assert len((await scheduler.tick(clock.now())).released) == 1
+    await village["dung"].wait_for("tiêm phòng")
+    await officer.wait_for("đã gửi xong", timeout=10)
+    assert await received(village, "tiêm phòng") == {"dung"}
+
+
+async def test_blocked_resident_is_marked_unreachable(
+    sandbox: Sandbox, bot: AnninhApp, officer: SimUser, village: dict[str, SimUser],
+    store: Store,
+) -> None:
+    village["binh"].block_bot()
+    await compose(officer, "Kiểm tra hộ khẩu", "Ấp Hưng Nhơn")
+    await officer.wait_for("Sẽ gửi tới")
+    await officer.press("Gửi ngay")
+    done = await officer.wait_for("đã gửi xong", timeout=10)
+    assert "Không liên lạc được: 1" in done.text
+    binh = await store.residents.by_telegram_id(3102)
+    assert binh is not None and binh.unreachable_at is not None
+    assert await received(village, "hộ khẩu") == {"an"}
+
+
+async def test_retry_after_from_telegram_is_honoured(
+    sandbox: Sandbox, bot: AnninhApp, officer: SimUser, village: dict[str, SimUser]
+) -> None:
+    await compose(officer, "Tuần tra đêm nay")
+    await officer.wait_for("Sẽ gửi tới")
+    sandbox.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    await officer.press("Gửi ngay")
+    await officer.wait_for("đã gửi xong", timeout=10)
+    assert sandbox.stats.too_many_requests == 1
+    assert services_of(bot).delivery.stats["rate_limited"] == 1
+    assert await received(village, "Tuần tra") == {"an", "binh", "chi", "dung"}
+    for name in ("an", "binh", "chi", "dung"):
+        assert len(village[name].inbox) == 1
+
+
+async def test_cli_broadcast_is_picked_up_by_the_running_bot(
+    sandbox: Sandbox, bot: AnninhApp, village: dict[str, SimUser], config: Config
+) -> None:
+    code = await asyncio.to_thread(
+        main, ["broadcast", "send", "--config", str(config.source), "--commune", "hung-loc",
+               "--hamlet", "hung-hiep", "--text", "Mất điện từ 8h đến 11h ngày mai"])
+    assert code == 0
+    await village["chi"].wait_for("Mất điện")
+    await asyncio.sleep(0.3)
+    assert await received(village, "Mất điện") == {"chi"}
+
+
+def test_cli_broadcast_works_on_a_fresh_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[telegram]\n[database]\npath = "fresh.sqlite3"\n', encoding="utf-8")
+    assert main(["broadcast", "send", "--config", str(path), "--commune", "hung-loc",
+                 "--text", "x"]) == 1
+    assert "hung-loc" in capsys.readouterr().err
+    assert (tmp_path / "fresh.sqlite3").exists()
+
+
+@pytest.fixture
+def config_extra() -> str:
+    return "[broadcast]\nrate_per_second = 300\npaid_broadcast = true\n"
+
+
+async def test_bot_killed_mid_broadcast_delivers_the_rest_after_restart(
+    sandbox: Sandbox, runner: BotRunner, store: Store
+) -> None:
+    people = [await resident(store, sandbox, 50_000 + i, "hung-nhon") for i in range(300)]
+    app = await runner.start()
+    services = services_of(app)
+    commune = await store.areas.commune_by_code("hung-loc")
+    assert commune is not None
+    from bot.delivery import OutMessage
+    from bot.models import Audience
+
+    broadcast_id = await services.broadcasts.send(Audience(commune.id),
+                                                  OutMessage(text="Loa lưu động"))
+    hundred = asyncio.Event()
+    sandbox.on_event(lambda _e: hundred.set() if sandbox.stats.sent_messages >= 100 else None)
+    await asyncio.wait_for(hundred.wait(), 10)
+    await services.delivery.crash()  # no flush, no release: as if killed
+    in_flight = {d.chat_id for d in await store.outbox.deliveries(broadcast_id)
+                 if d.state == "sending"}
+    await runner.stop()
+    before = {p.id: len(p.inbox) for p in people}
+
+    await runner.start()
+    for person in people:
+        if before[person.id] == 0:
+            await person.wait_for("Loa lưu động", timeout=10)
+    counts = {p.id: len(p.inbox) for p in people}
+    assert all(count >= 1 for count in counts.values())  # nothing lost
+    twice = {chat for chat, count in counts.items() if count > 1}
+    assert twice <= in_flight  # only what was in flight at the kill is repeated
+    assert all(count <= 2 for count in counts.values())

@@ -1,0 +1,54 @@
+"""Garbage in, answers out: odd and malformed updates never stop the bot."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.sandbox import Sandbox
+
+pytestmark = pytest.mark.usefixtures("bot")
+
+
+ODD_UPDATES = [
+    ("edited_message", {"message_id": 1, "date": 0, "edit_date": 1,
+                        "chat": {"id": 7001, "type": "private"}, "text": "sửa"}),
+    ("channel_post", {"message_id": 1, "date": 0, "text": "/start",
+                      "chat": {"id": -100777, "type": "channel", "title": "kênh"}}),
+    ("message", {"message_id": 2, "date": 0, "chat": {"id": 7001, "type": "private"}}),
+    ("message", {"message_id": 3, "date": 0, "chat": {"id": 7001, "type": "private"},
+                 "from": {"id": 7001, "is_bot": False, "first_name": "X"}, "text": ""}),
+    ("message", {"message_id": 4, "date": 0, "chat": {"id": 7001, "type": "private"},
+                 "from": {"id": 7001, "is_bot": False, "first_name": "X"}, "text": "/" * 5000}),
+    ("inline_query", {"id": "1", "from": {"id": 7001, "is_bot": False, "first_name": "X"},
+                      "query": "trộm", "offset": ""}),
+    ("poll_answer", {"poll_id": "nope", "option_ids": [0],
+                     "user": {"id": 7001, "is_bot": False, "first_name": "X"}}),
+    ("callback_query", {"id": "9", "from": {"id": 7001, "is_bot": False, "first_name": "X"},
+                        "chat_instance": "1", "game_short_name": "g"}),
+    ("message", {"message_id": 5}),  # malformed: no date, no chat
+    ("message", "not even an object"),
+    ("unknown_kind_of_update", {"x": 1}),
+]
+
+
+@pytest.mark.parametrize(("kind", "payload"), ODD_UPDATES)
+async def test_the_bot_keeps_answering_after_an_odd_update(
+    sandbox: Sandbox, kind: str, payload: object
+) -> None:
+    sandbox.world.push_update(kind, payload)  # type: ignore[arg-type]
+    lan = sandbox.user(7002, first_name="Lan")
+    await lan.command("trogiup")
+    await lan.wait_for("Hướng dẫn")
+
+
+async def test_a_stale_button_is_answered_not_left_spinning(sandbox: Sandbox) -> None:
+    lan = sandbox.user(7003, first_name="Lan")
+    await lan.command("start")
+    await lan.wait_for("Đồng ý xử lý")
+    await lan.command("huy")
+    await lan.wait_for("Đã hủy")
+    answer = await lan.answer_for(await lan.press_data("ob:c:999"))
+    assert answer.show_alert
+    assert "đã cũ" in answer.text
+    answer = await lan.answer_for(await lan.press_data("rác:không:hợp:lệ"))
+    assert "đã cũ" in answer.text
