@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import warnings
 from typing import Any
 
 from telegram import Bot, Update
@@ -18,12 +17,21 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.context import AppContext, Services
 from bot.models import Alarm, AlarmRecipient
 from bot.services.alarms import AnswerResult, RaiseResult, Scope, Tally
-from handlers.common import answer, caller, display_name, esc, keyboard, pressed, refuse, tr
+from handlers.common import (
+    answer,
+    caller,
+    conversation,
+    display_name,
+    esc,
+    keyboard,
+    pressed,
+    refuse,
+    tr,
+)
 
 DRAFT = "alarm_draft"
 NOTE_LIMIT = 200
@@ -324,26 +332,22 @@ def _draft(context: AppContext) -> dict[str, Any]:
 
 def build_conversation(cancel_commands: list[str]) -> BaseHandler[Update, AppContext, object]:
     """/keng: at most four taps — /keng, scope, kind, "Phát kẻng"."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-        return ConversationHandler(
-            entry_points=[CommandHandler(["keng", "alarm"], start)],
-            states={
-                Step.SCOPE: [CallbackQueryHandler(scope_chosen, pattern=r"^al:s:\w+:\d+$")],
-                Step.KIND: [CallbackQueryHandler(kind_chosen, pattern=r"^al:k:[a-z0-9-]+$")],
-                Step.CONFIRM: [
-                    CallbackQueryHandler(sound, pattern=r"^al:go$"),
-                    MessageHandler(filters.LOCATION, place_shared),
-                    MessageHandler(filters.TEXT & ~filters.COMMAND, note_typed),
-                ],
-            },
-            fallbacks=[CallbackQueryHandler(cancel, pattern=r"^al:x$"),
-                       CommandHandler(cancel_commands, cancel)],
-            allow_reentry=True,
-            name="alarm",
-            persistent=True,
-            conversation_timeout=15 * 60,
-        )
+    return conversation(
+        "alarm",
+        entry_points=[CommandHandler(["keng", "alarm"], start)],
+        states={
+            Step.SCOPE: [CallbackQueryHandler(scope_chosen, pattern=r"^al:s:\w+:\d+$")],
+            Step.KIND: [CallbackQueryHandler(kind_chosen, pattern=r"^al:k:[a-z0-9-]+$")],
+            Step.CONFIRM: [
+                CallbackQueryHandler(sound, pattern=r"^al:go$"),
+                MessageHandler(filters.LOCATION, place_shared),
+                MessageHandler(filters.TEXT & ~filters.COMMAND, note_typed),
+            ],
+        },
+        fallbacks=[CallbackQueryHandler(cancel, pattern=r"^al:x$"),
+                   CommandHandler(cancel_commands, cancel)],
+        timeout_minutes=15,
+    )
 
 
 def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:

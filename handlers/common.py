@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import BaseHandler, ConversationHandler
+from telegram.warnings import PTBUserWarning
 
 from bot.context import AppContext
 from bot.models import Resident
@@ -84,3 +88,28 @@ async def refuse(update: Update, context: AppContext, lang: str, key: str) -> No
     chat = update.effective_chat
     if chat is not None:
         await context.bot.send_message(chat.id, tr(context, lang, key))
+
+
+def conversation(
+    name: str,
+    entry_points: Sequence[BaseHandler[Update, AppContext, Any]],
+    states: Mapping[object, Sequence[BaseHandler[Update, AppContext, Any]]],
+    fallbacks: Sequence[BaseHandler[Update, AppContext, Any]],
+    *,
+    timeout_minutes: float,
+) -> ConversationHandler[AppContext]:
+    """The shape of every flow: persistent (a restart resumes it), re-enterable, timed out.
+
+    PTB warns that buttons in a per-chat conversation are tracked per chat, not per message:
+    that is what anninh wants, so the warning is silenced here, in one place."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
+        return ConversationHandler(
+            entry_points=list(entry_points),
+            states={state: list(handlers) for state, handlers in states.items()},
+            fallbacks=list(fallbacks),
+            allow_reentry=True,
+            name=name,
+            persistent=True,
+            conversation_timeout=timeout_minutes * 60,
+        )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import warnings
 from typing import Any
 
 from telegram import Update
@@ -16,11 +15,10 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.context import AppContext
 from bot.services.officers import Appointment, NotAllowed
-from handlers.common import Caller, answer, caller, esc, pressed, refuse, tr
+from handlers.common import Caller, answer, caller, conversation, esc, pressed, refuse, tr
 
 DRAFT = "new_team"
 
@@ -198,25 +196,20 @@ def _draft(context: AppContext) -> dict[str, Any]:
 def build_handlers(cancel_commands: list[str]) -> list[BaseHandler[Update, AppContext, Any]]:
     """The /taoto conversation, then /totruong and its presses."""
     private = filters.ChatType.PRIVATE
-    with warnings.catch_warnings():
-        # PTB notes that buttons are tracked per chat, not per message: that is intended.
-        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-        conversation: ConversationHandler[AppContext] = ConversationHandler(
-            entry_points=[CommandHandler(["taoto", "newteam"], new_team, filters=private)],
-            states={
-                Step.COMMUNE: [CallbackQueryHandler(commune_pressed, pattern=r"^ot:c:\d+$")],
-                Step.HAMLET: [CallbackQueryHandler(hamlet_pressed, pattern=r"^ot:h:\d+$")],
-                Step.KIND: [CallbackQueryHandler(kind_pressed, pattern=r"^ot:k:[a-z0-9-]+$")],
-                Step.NAME: [MessageHandler(filters.TEXT & ~filters.COMMAND, name_typed)],
-            },
-            fallbacks=[CommandHandler(cancel_commands, cancel)],
-            allow_reentry=True,
-            name="officer_new_team",
-            persistent=True,
-            conversation_timeout=30 * 60,
-        )
+    new_team_flow = conversation(
+        "officer_new_team",
+        entry_points=[CommandHandler(["taoto", "newteam"], new_team, filters=private)],
+        states={
+            Step.COMMUNE: [CallbackQueryHandler(commune_pressed, pattern=r"^ot:c:\d+$")],
+            Step.HAMLET: [CallbackQueryHandler(hamlet_pressed, pattern=r"^ot:h:\d+$")],
+            Step.KIND: [CallbackQueryHandler(kind_pressed, pattern=r"^ot:k:[a-z0-9-]+$")],
+            Step.NAME: [MessageHandler(filters.TEXT & ~filters.COMMAND, name_typed)],
+        },
+        fallbacks=[CommandHandler(cancel_commands, cancel)],
+        timeout_minutes=30,
+    )
     return [
-        conversation,
+        new_team_flow,
         CommandHandler(["totruong", "setleader"], set_leader, filters=private),
         CallbackQueryHandler(leader_pressed, pattern=r"^ot:l:\d+:\d+$"),
     ]

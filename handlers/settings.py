@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import warnings
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import (
@@ -14,12 +13,11 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.context import AppContext
 from bot.services.residents import PhoneError
 from bot.text import matches
-from handlers.common import Buttons, Caller, answer, caller, esc, pressed, refuse, tr
+from handlers.common import Buttons, Caller, answer, caller, conversation, esc, pressed, refuse, tr
 
 CHOSEN = "✓ "
 
@@ -225,22 +223,17 @@ def _chat(update: Update) -> int:
 def build_handlers(cancel_commands: list[str]) -> list[BaseHandler[Update, AppContext, object]]:
     """The phone conversation (before the menu's presses), the command and the menu presses."""
     private = filters.ChatType.PRIVATE
-    with warnings.catch_warnings():
-        # PTB notes that buttons are tracked per chat, not per message: that is intended.
-        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-        phone: ConversationHandler[AppContext] = ConversationHandler(
-            entry_points=[CallbackQueryHandler(ask_phone, pattern=r"^st:phone$"),
-                          MessageHandler(filters.CONTACT & private, contact_shared)],
-            states={Step.PHONE: [
-                MessageHandler(filters.CONTACT, contact_shared),
-                MessageHandler(filters.TEXT & ~filters.COMMAND, phone_text),
-            ]},
-            fallbacks=[CommandHandler(cancel_commands, phone_cancelled)],
-            allow_reentry=True,
-            name="settings_phone",
-            persistent=True,
-            conversation_timeout=15 * 60,
-        )
+    phone = conversation(
+        "settings_phone",
+        entry_points=[CallbackQueryHandler(ask_phone, pattern=r"^st:phone$"),
+                      MessageHandler(filters.CONTACT & private, contact_shared)],
+        states={Step.PHONE: [
+            MessageHandler(filters.CONTACT, contact_shared),
+            MessageHandler(filters.TEXT & ~filters.COMMAND, phone_text),
+        ]},
+        fallbacks=[CommandHandler(cancel_commands, phone_cancelled)],
+        timeout_minutes=15,
+    )
     return [
         phone,
         CommandHandler(["caidat", "settings"], show_settings, filters=private),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import warnings
 
 from telegram import Update
 from telegram.ext import (
@@ -14,12 +13,11 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.context import AppContext
 from bot.models import Commune, Hamlet
 from handlers import teams
-from handlers.common import Caller, answer, caller, display_name, esc, pressed, tr
+from handlers.common import Caller, answer, caller, conversation, display_name, esc, pressed, tr
 
 JOIN_PREFIX = "join_"
 PENDING_JOIN = "pending_join"
@@ -262,16 +260,8 @@ def _user_data(context: AppContext) -> dict[object, object]:
 def build_conversation(cancel_commands: list[str]) -> BaseHandler[Update, AppContext, object]:
     """Onboarding: one per (chat, user), persistent, so a restart resumes where it stopped."""
     text = filters.TEXT & ~filters.COMMAND
-    with warnings.catch_warnings():
-        # PTB notes that buttons are tracked per chat, not per message: that is intended.
-        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-        return _conversation(text, cancel_commands)
-
-
-def _conversation(
-    text: filters.BaseFilter, cancel_commands: list[str]
-) -> ConversationHandler[AppContext]:
-    return ConversationHandler(
+    return conversation(
+        "onboarding",
         entry_points=[CommandHandler("start", start)],
         states={
             Step.CONSENT: [
@@ -294,8 +284,5 @@ def _conversation(
             ],
         },
         fallbacks=[CommandHandler(cancel_commands, cancel)],
-        allow_reentry=True,
-        name="onboarding",
-        persistent=True,
-        conversation_timeout=24 * 3600,
+        timeout_minutes=24 * 60,
     )

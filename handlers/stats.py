@@ -21,7 +21,7 @@ async def show(update: Update, context: AppContext) -> None:
         return
     await _render(update, context, who.lang, communes[0].id, Period.WEEK)
     if len(communes) > 1:
-        rows = [[(c.name, f"st:{c.id}:{Period.WEEK.value}")] for c in communes[1:]]
+        rows = [[(c.name, f"tk:{c.id}:{Period.WEEK.value}")] for c in communes[1:]]
         await answer(update, context, who.lang, "stats.other_communes", rows, edit=False)
 
 
@@ -44,7 +44,7 @@ async def _render(
         await refuse(update, context, lang, "errors.not_allowed")
         return
     rows = [[(("• " if p is period else "") + tr(context, lang, f"stats.period_{p.value}"),
-              f"st:{commune_id}:{p.value}") for p in Period]]
+              f"tk:{commune_id}:{p.value}") for p in Period]]
     await answer(update, context, lang, "stats.summary", rows, **_values(context, lang, stats))
 
 
@@ -74,5 +74,5 @@ def _values(context: AppContext, lang: str, stats: Statistics) -> dict[str, Any]
 def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:
     return [
         CommandHandler(["thongke", "stats"], show),
-        CallbackQueryHandler(period_chosen, pattern=r"^st:\d+:\w+$"),
+        CallbackQueryHandler(period_chosen, pattern=r"^tk:\d+:\w+$"),
     ]

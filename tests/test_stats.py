@@ -32,5 +32,5 @@ async def test_a_resident_gets_no_statistics(sandbox: Sandbox) -> None:
     await lan.command("stats")
     refusal = await lan.wait_for("không có quyền")
     assert "Thống kê" not in refusal.text
-    query = await lan.press_data("st:1:all")
+    query = await lan.press_data("tk:1:all")
     assert (await lan.answer_for(query)).show_alert
