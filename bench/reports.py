@@ -88,7 +88,7 @@ class AiohttpRequest(BaseRequest):
 
     async def do_request(
         self, url: str, method: str, request_data: RequestData | None = None,
-        *args: Any, **kwargs: Any,
+        *_timeouts: Any, **_named_timeouts: Any,
     ) -> tuple[int, bytes]:
         assert self._session is not None and not (request_data and request_data.contains_files)
         data = request_data.json_parameters if request_data else None
@@ -165,7 +165,8 @@ def _report(updates: int, elapsed: float, latencies: list[float], filed: int,
     p50 = statistics.median(ordered) * 1000
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
     print(f"updates: {updates} in {elapsed:.2f} s → {updates / elapsed:.0f} updates/s")
-    print(f"latency per update: p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {ordered[-1] * 1000:.1f} ms")
+    worst = ordered[-1] * 1000
+    print(f"latency per update: p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {worst:.1f} ms")
     print(f"reports filed: {filed}; cards in the staff group: {cards}")
 
 

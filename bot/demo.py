@@ -14,6 +14,8 @@ from bot.app import build_application, running
 from bot.catalog import Catalog
 from bot.config import Config
 from bot.context import AnninhApp
+from bot.demo_broadcast import APP as DEMO_APP
+from bot.demo_broadcast import campaign_goes_out, officer_announces
 from bot.sandbox import Event, Sandbox, SimUser, format_event
 from bot.sandbox.console import InputFn, run_console
 from bot.services.areas import load_areas, parse_areas
@@ -139,12 +141,19 @@ SCENES: list[tuple[str, Step]] = [
     ("A resident reports a theft anonymously; officer 1001 accepts it in the staff group; "
      "the reporter is told, with the tracking code",
      _resident_reports_a_theft),
+    ("Officer Hùng announces a meeting to the whole commune (/thongbao → Toàn xã → Gửi ngay); "
+     "residents get it; his message turns into the delivery summary",
+     officer_announces),
+    ("The scheduler reaches a slot of the campaign “Cảnh giác lừa đảo qua điện thoại”; "
+     "residents get it with its quiz",
+     campaign_goes_out),
 ]
 
 
 async def run_demo(config: Config, *, quiet: bool = False, output: TextIO = sys.stdout) -> int:
     """Play every scene against the real bot and print the transcript."""
-    async with offline_bot(config) as (sandbox, _):
+    async with offline_bot(config) as (sandbox, app):
+        DEMO_APP.set(app)
         if not quiet:
             sandbox.on_event(lambda event: _print_event(event, output))
         for title, scene in SCENES:

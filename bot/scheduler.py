@@ -85,12 +85,13 @@ class Scheduler:
         paused = await self.store.schedules.paused()
         for campaign in self.campaigns():
             await self._run_source(
-                campaign.source, campaign.schedule, now, result,
+                campaign.source, campaign.schedule, now, result, None,
                 lambda slot, c=campaign: self._campaign_slot(c, slot, paused))
         for schedule in await self.store.schedules.all():
             if schedule.active:
                 await self._run_source(
                     f"schedule:{schedule.id}", [schedule.cron], now, result,
+                    datetime.fromisoformat(schedule.created_at),
                     lambda _slot, s=schedule: self._schedule_slot(
                         audiences.from_json(s.audience), s.payload, s.id, s.created_by))
         if result.sent:
@@ -99,10 +100,12 @@ class Scheduler:
 
     async def _run_source(
         self, source: str, expressions: Iterable[str], now: datetime, result: TickResult,
-        plan: Any,
+        created: datetime | None, plan: Any,
     ) -> None:
         last = await self.store.schedules.last_slot(source)
         since = datetime.fromisoformat(last) if last else now - self.grace
+        if created is not None:
+            since = max(since, created)
         for slot in slots_between(expressions, since, now, self.config):
             key = (source, iso(slot))
             planned = await plan(slot)

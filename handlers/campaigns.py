@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, PollAnswerHandler
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    PollAnswerHandler,
+)
 
 from bot.context import AppContext
+from bot.services.broadcasts import set_reachable
 from bot.services.campaigns import Campaign
 from bot.telegram_sender import TelegramSender
 from handlers.common import Caller, answer, caller, esc, pressed, refuse, tr
@@ -46,6 +53,15 @@ async def quiz_answered(update: Update, context: AppContext) -> None:
         return
     await context.services.campaigns.record_answer(
         poll_answer.poll_id, poll_answer.user.id, list(poll_answer.option_ids))
+
+
+async def membership_changed(update: Update, context: AppContext) -> None:
+    """A resident blocked the bot (unreachable: broadcasts skip them) or unblocked it."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != "private":
+        return
+    reachable = change.new_chat_member.status not in ("kicked", "left")
+    await set_reachable(context.services.store, change.chat.id, reachable)
 
 
 async def _commune(update: Update, context: AppContext, who: Caller) -> int | None:
@@ -92,4 +108,5 @@ def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:
         CallbackQueryHandler(campaign_pressed, pattern=r"^pc:(pause|resume|view|stop|start):"
                                                        r"[\w-]+$"),
         PollAnswerHandler(quiz_answered),
+        ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
     ]

@@ -281,9 +281,21 @@ async def cancel(update: Update, context: AppContext) -> int:
     return ConversationHandler.END
 
 
-async def timed_out(_update: Update, context: AppContext) -> None:
-    """The conversation was left alone too long: the draft is dropped."""
+async def timed_out(update: Update, context: AppContext) -> None:
+    """The conversation was left alone too long: the draft is dropped, the resident told."""
     _user_data(context).pop(DRAFT, None)
+    if update.effective_user is not None and update.effective_chat is not None:
+        who = await caller(update, context)
+        await _send(update, context, tr(context, who.lang, "report.timed_out"),
+                    ReplyKeyboardRemove())
+
+
+async def stale_press(update: Update, context: AppContext) -> None:
+    """A report button pressed after its conversation ended (sent, cancelled, timed out)."""
+    who = await caller(update, context)
+    query = update.callback_query
+    assert query is not None
+    await query.answer(tr(context, who.lang, "errors.stale_button"), show_alert=True)
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -451,6 +451,8 @@ async def escalation_job(context: AppContext) -> None:
 
 
 def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:
+    from handlers import report  # the conversation module imports this one
+
     reply = filters.REPLY & (filters.TEXT | filters.PHOTO) & ~filters.COMMAND
     return [
         CallbackQueryHandler(triage_pressed, pattern=r"^tr:(acc|res|rej):\d+$"),
@@ -458,6 +460,7 @@ def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:
         CallbackQueryHandler(back_pressed, pattern=r"^tr:back:\d+$"),
         CallbackQueryHandler(team_pressed, pattern=r"^tr:team:\d+:\d+$"),
         CallbackQueryHandler(leader_pressed, pattern=r"^ld:(arr|res):\d+$"),
+        CallbackQueryHandler(report.stale_press, pattern=r"^(rp|mr):"),
         MessageHandler(filters.ChatType.GROUPS & reply, staff_reply),
         MessageHandler(filters.ChatType.PRIVATE & reply, reporter_reply),
     ]

@@ -18,7 +18,7 @@ from tests.helpers import BotRunner, services_of
 async def resident(
     store: Store, sandbox: Sandbox, telegram_id: int, hamlet: str | None = "hung-nhon", *,
     tags: tuple[str, ...] = (), team: str | None = None, consent: str = "given",
-    muted: bool = False,
+    muted: bool = False, started: bool = True,
 ) -> SimUser:
     """A resident of Xã Hưng Lộc written straight into the database, and their phone."""
     commune = await store.areas.commune_by_code("hung-loc")
@@ -35,7 +35,7 @@ async def resident(
             found_team = await store.areas.team_by_code(commune.id, team)
             assert found_team is not None
             await store.memberships.add(tx, found_team.id, resident_id, "member", "active")
-    return sandbox.user(telegram_id, first_name=f"Dân {telegram_id}")
+    return sandbox.user(telegram_id, first_name=f"Dân {telegram_id}", started=started)
 
 
 @pytest.fixture
@@ -171,18 +171,29 @@ async def test_scheduled_announcement_goes_out_at_its_time(
     assert await received(village, "tiêm phòng") == {"dung"}
 
 
+async def until_reachable(store: Store, telegram_id: int, reachable: bool) -> None:
+    for _ in range(100):
+        found = await store.residents.by_telegram_id(telegram_id)
+        if found is not None and (found.unreachable_at is None) == reachable:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{telegram_id} never became {'reachable' if reachable else 'not'}")
+
+
 async def test_blocked_resident_is_marked_unreachable(
     sandbox: Sandbox, bot: AnninhApp, officer: SimUser, village: dict[str, SimUser],
     store: Store,
 ) -> None:
-    village["binh"].block_bot()
+    # Long never opened the bot: Telegram answers 403 and the engine marks him.
+    village["long"] = await resident(store, sandbox, 3109, "hung-nhon", started=False)
+    village["binh"].block_bot()  # Telegram tells the bot at once: Bình leaves the audience
+    await until_reachable(store, 3102, False)
     await compose(officer, "Kiểm tra hộ khẩu", "Ấp Hưng Nhơn")
     await officer.wait_for("Sẽ gửi tới")
     await officer.press("Gửi ngay")
     done = await officer.wait_for("đã gửi xong", timeout=10)
-    assert "Không liên lạc được: 1" in done.text
-    binh = await store.residents.by_telegram_id(3102)
-    assert binh is not None and binh.unreachable_at is not None
+    assert "Đã gửi: 1/2" in done.text and "Không liên lạc được: 1" in done.text
+    await until_reachable(store, 3109, False)
     assert await received(village, "hộ khẩu") == {"an"}
 
 

@@ -209,3 +209,38 @@ async def test_a_nearby_report_of_the_same_kind_shows_the_earlier_code(
     assert f"Có thể trùng với tin {first}" in card.text
     third = await file_report(minh, "Cháy bếp", location=(10.9510, 107.1605), category="Cháy nổ")
     assert "trùng" not in (await staff_group.wait_for(third)).text
+
+
+async def test_without_a_staff_group_each_officer_gets_the_report_privately(
+    sandbox: Sandbox, bot: AnninhApp, store: Store, officer: SimUser
+) -> None:
+    async with store.db.transaction() as tx:
+        await tx.execute("UPDATE communes SET staff_chat_id = NULL")
+    lan = sandbox.user(3203, first_name="Lan")
+    await onboard(lan)
+    code = await file_report(lan)
+    card = await officer.wait_for(code)
+    assert "chưa có nhóm công an" in card.text
+    report = await store.reports.get(int(code[3:]))
+    assert report is not None and report.staff_chat_id is None
+    await officer.press("Tiếp nhận")
+    assert "Đã tiếp nhận" in (await officer.wait_for("Đã tiếp nhận")).text
+    await lan.wait_for("đã được công an xã tiếp nhận")
+
+
+async def test_pressing_send_twice_files_one_report(
+    sandbox: Sandbox, bot: AnninhApp, store: Store, staff_group: SimGroup
+) -> None:
+    lan = sandbox.user(3204, first_name="Lan")
+    await onboard(lan)
+    await file_report(lan)
+    summary = next(m for m in reversed(lan.inbox) if m.raw.get("reply_markup") is None
+                   and "Đã gửi tin báo" in m.text)
+    query = {"id": "77", "from": lan.user, "message": summary.raw, "chat_instance": "1",
+             "data": "rp:send"}
+    sandbox.world.callback_queries["77"] = query
+    sandbox.world.push_update("callback_query", query)
+    stale = await lan.answer_for("77")
+    assert stale.show_alert and "cũ" in (stale.text or "")
+    resident = await store.residents.by_telegram_id(3204)
+    assert resident is not None and len(await store.reports.of_reporter(resident.id)) == 1
