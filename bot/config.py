@@ -73,6 +73,8 @@ class BroadcastConfig:
     poll_seconds: float = 0.25  # how often the engine looks for broadcasts queued elsewhere
     progress_seconds: float = 3.0  # how often the sender's progress message is updated
     campaign_grace_minutes: int = 60  # a slot missed while down is still sent within this
+    # The alarm lane may use Telegram's whole ceiling: a 50-member gong in under 2 seconds.
+    alarm_rate_per_second: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -263,6 +265,8 @@ def _validate(source: Path, name: str, section: Any) -> None:
                 fail(key, "a whole number from 1 to 1000")
         if section.campaign_grace_minutes < 0:
             fail("campaign_grace_minutes", "0 or more minutes")
+        if not 0 < section.alarm_rate_per_second <= ceiling:
+            fail("alarm_rate_per_second", f"a number above 0 and at most {ceiling:g}")
     elif isinstance(section, TeamsConfig) and section.max_members < 0:
         fail("max_members", "0 (no limit) or a positive whole number")
     elif isinstance(section, AlarmsConfig):

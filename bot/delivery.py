@@ -79,6 +79,7 @@ log = logging.getLogger(__name__)
 
 FLUSH_EVERY = 100
 FLUSH_SECONDS = 0.2
+ALARM = LANE_PRIORITY["alarm"]
 
 # --- the engine -------------------------------------------------------------------------------
 
@@ -117,6 +118,8 @@ class DeliveryEngine:
         self.clock = clock
         self.quiet = QuietHours(config.quiet_hours, tz)
         self.rate = config.rate_per_second
+        # Alarms may go faster than the configured pace, up to Telegram's ceiling.
+        self.alarm_rate = max(config.rate_per_second, config.alarm_rate_per_second)
         self.batch = max(20, min(1000, int(self.rate)))
         self._burst = max(2.0, self.rate * 0.05)
         self._sender: Sender | None = None
@@ -261,7 +264,7 @@ class DeliveryEngine:
             if row.chat_id in self._unreachable:
                 self._record(row, "unreachable", row.attempts, "recipient unreachable")
                 continue
-            await self._pace()
+            await self._pace(self.alarm_rate if row.priority == ALARM else self.rate)
             await self._slots.acquire()
             self._mark_chat(row.chat_id)
             task = asyncio.create_task(self._deliver(row))
@@ -295,6 +298,8 @@ class DeliveryEngine:
             await self._prepare(broadcast_id)
         for row in rows:
             self._lanes[row.priority].append(row)
+        if len(rows) == limit and any(row.priority == ALARM for row in rows):
+            self._wake.set()  # more alarm rows may be waiting: claim them before anything else
         return len(rows)
 
     async def _prepare(self, broadcast_id: int) -> None:
@@ -318,19 +323,19 @@ class DeliveryEngine:
                 self._held.push(ready, row)
         return None
 
-    async def _pace(self) -> None:
-        """The global token bucket, and the pause a RetryAfter asked for."""
+    async def _pace(self, rate: float) -> None:
+        """The global token bucket (refilled at `rate`), and the pause a RetryAfter asked for."""
         while True:
             now = time.monotonic()
             if now < self._paused_until:
                 await asyncio.sleep(self._paused_until - now)
                 continue
-            self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self.rate)
+            self._tokens = min(self._burst, self._tokens + (now - self._stamp) * rate)
             self._stamp = now
             if self._tokens >= 1:
                 self._tokens -= 1
                 return
-            await asyncio.sleep((1 - self._tokens) / self.rate)
+            await asyncio.sleep((1 - self._tokens) / rate)
 
     def _mark_chat(self, chat_id: int) -> None:
         gap = 60.0 / self.config.group_per_minute if chat_id < 0 else self.config.per_chat_seconds

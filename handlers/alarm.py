@@ -3,7 +3,6 @@ members answer "Đang đến" / "Không thể"; "Đã an toàn" ends it; escalat
 
 from __future__ import annotations
 
-import asyncio
 import enum
 from typing import Any
 
@@ -19,7 +18,8 @@ from telegram.ext import (
 )
 
 from bot.context import AppContext, Services
-from bot.models import Alarm, AlarmRecipient
+from bot.delivery import OutMessage
+from bot.models import Alarm, AlarmRecipient, Recipient
 from bot.services.alarms import AnswerResult, RaiseResult, Scope, Tally
 from handlers.common import (
     answer,
@@ -180,30 +180,38 @@ async def deliver_alarm(
     context: AppContext, alarm: Alarm, recipients: list[AlarmRecipient], *,
     all_clear: bool = False,
 ) -> None:
-    """Sends the alarm (or its all clear) to every recipient, each in their language, with
-    sound: never disable_notification, whatever their propaganda mute says."""
+    """Queues the alarm (or its all clear) on the delivery engine's alarm lane, one message per
+    language, with sound: never silent, whatever a recipient's propaganda mute says."""
     services = context.services
-    sends = []
+    by_language: dict[str, list[Recipient]] = {}
     for recipient in recipients:
-        if recipient.telegram_id is None:
-            continue
-        lang = services.i18n.language(recipient.language)
-        values = _values(services, lang, alarm, Tally(len(recipients), [], []))
-        if all_clear:
-            text, markup = services.i18n.t(lang, "alarm.all_clear_members", **values), None
-        else:
-            place = ""
-            if alarm.latitude is not None and alarm.longitude is not None:
-                url = f"https://maps.google.com/?q={alarm.latitude:.6f},{alarm.longitude:.6f}"
-                place = services.i18n.t(lang, "alarm.map_link", url=url)
-            text = services.i18n.t(lang, "alarm.member_alert", **values | {"place": place})
-            markup = keyboard([[
-                (services.i18n.t(lang, "alarm.coming"), f"al:a:{alarm.id}:coming"),
-                (services.i18n.t(lang, "alarm.cannot"), f"al:a:{alarm.id}:cannot"),
-            ]])
-        sends.append(context.bot.send_message(recipient.telegram_id, text, reply_markup=markup,
-                                              disable_notification=False))
-    await asyncio.gather(*sends, return_exceptions=True)
+        if recipient.telegram_id is not None:
+            lang = services.i18n.language(recipient.language)
+            by_language.setdefault(lang, []).append(
+                Recipient(recipient.resident_id, recipient.telegram_id))
+    for lang, group in by_language.items():
+        await services.delivery.enqueue(
+            "alarm", _alarm_message(services, lang, alarm, len(recipients), all_clear), group,
+            commune_id=alarm.commune_id, created_by=alarm.caller_id, urgent=True,
+            origin=f"alarm:{alarm.id}" + (":all-clear" if all_clear else ""),
+        )
+
+
+def _alarm_message(
+    services: Services, lang: str, alarm: Alarm, total: int, all_clear: bool
+) -> OutMessage:
+    values = _values(services, lang, alarm, Tally(total, [], []))
+    if all_clear:
+        return OutMessage(text=services.i18n.t(lang, "alarm.all_clear_members", **values))
+    place = ""
+    if alarm.latitude is not None and alarm.longitude is not None:
+        url = f"https://maps.google.com/?q={alarm.latitude:.6f},{alarm.longitude:.6f}"
+        place = services.i18n.t(lang, "alarm.map_link", url=url)
+    return OutMessage(
+        text=services.i18n.t(lang, "alarm.member_alert", **values | {"place": place}),
+        buttons=(((services.i18n.t(lang, "alarm.coming"), f"al:a:{alarm.id}:coming"),
+                  (services.i18n.t(lang, "alarm.cannot"), f"al:a:{alarm.id}:cannot")),),
+    )
 
 
 async def _check_job(context: AppContext) -> None:
