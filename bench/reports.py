@@ -146,6 +146,7 @@ async def run(residents: int, rounds: int, concurrent: int, fast_http: bool) -> 
         elapsed = time.perf_counter() - started
         filed = await services.store.db.scalar("SELECT count(*) FROM reports")
         _report(len(latencies), elapsed, latencies, int(filed), len(staff.inbox))
+        print("requests per method:", dict(sandbox.stats.requests.most_common()))
 
 
 async def _residents(sandbox: Sandbox, services: Services, count: int) -> list[SimUser]:

@@ -19,7 +19,7 @@ from bot.persistence import SqlitePersistence
 from bot.scheduler import TICK_SECONDS
 from bot.telegram_sender import TelegramSender
 from bot.transport import AiohttpRequest
-from bot.updates import ResilientUpdatesRequest
+from bot.updates import PerChatUpdateProcessor, ResilientUpdatesRequest
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ def build_application(config: Config, token: str, clock: Clock | None = None) ->
         .context_types(ContextTypes(context=AppContext))
         .persistence(persistence)
         .get_updates_request(ResilientUpdatesRequest())
+        .concurrent_updates(PerChatUpdateProcessor(config.telegram.concurrent_updates))
         .request(AiohttpRequest())  # every other call: the fast transport (bot/transport.py)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)

@@ -32,6 +32,8 @@ class TelegramConfig:
     webhook_port: int = 8443
     webhook_url: str = ""
     webhook_secret_env: str = "ANNINH_WEBHOOK_SECRET"
+    # Updates of different chats handled at once; one chat's always one by one, in order.
+    concurrent_updates: int = 32
 
     @property
     def file_base_url(self) -> str:
@@ -243,6 +245,8 @@ def _validate(source: Path, name: str, section: Any) -> None:
             fail("token_env", "the name of an environment variable")
         if not 0 < section.webhook_port < 65536:
             fail("webhook_port", "a port number from 1 to 65535")
+        if not 1 <= section.concurrent_updates <= 512:
+            fail("concurrent_updates", "a whole number from 1 (one update at a time) to 512")
     elif isinstance(section, LocaleConfig):
         try:
             ZoneInfo(section.timezone)

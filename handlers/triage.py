@@ -340,8 +340,8 @@ async def staff_reply(update: Update, context: AppContext) -> None:
     message = update.effective_message
     assert message is not None and message.reply_to_message is not None
     services = context.services
-    report = await services.reports.by_message(message.chat_id,
-                                               message.reply_to_message.message_id)
+    report = await services.reports.by_message(
+        message.chat_id, message.reply_to_message.message_id, _bot_text(context, message))
     if report is None:
         return
     who = await caller(update, context)
@@ -374,13 +374,21 @@ async def _relay_to_reporter(
         return None
 
 
+def _bot_text(context: AppContext, message: Message) -> str | None:
+    """The text of the bot message replied to (None if someone else wrote it)."""
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+        return None
+    return replied.text or replied.caption
+
+
 async def reporter_reply(update: Update, context: AppContext) -> None:
     """The reporter's reply to a relayed message goes back to the staff group."""
     message = update.effective_message
     assert message is not None and message.reply_to_message is not None
     services = context.services
-    report = await services.reports.by_message(message.chat_id,
-                                               message.reply_to_message.message_id)
+    report = await services.reports.by_message(
+        message.chat_id, message.reply_to_message.message_id, _bot_text(context, message))
     if report is None:
         return
     who = await caller(update, context)

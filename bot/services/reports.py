@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -273,8 +274,27 @@ class ReportService:
             await self._store.reports.link(
                 tx, report_id, [(chat_id, message_id)])
 
-    async def by_message(self, chat_id: int, message_id: int) -> Report | None:
-        return await self._store.reports.by_message(chat_id, message_id)
+    async def by_message(
+        self, chat_id: int, message_id: int, text: str | None = None
+    ) -> Report | None:
+        """The report a bot message is about. `text` (the message's own text) is the fallback
+        when the link is not recorded yet — a reply can arrive while the message is being
+        recorded: the tracking code in it names the report, if the report belongs to this chat
+        (its commune's staff group, or its reporter's private chat)."""
+        report = await self._store.reports.by_message(chat_id, message_id)
+        if report is not None or not text:
+            return report
+        match = re.search(r"\bTB-(\d{1,9})\b", text)
+        if match is None:
+            return None
+        found = await self._store.reports.get(int(match[1]))
+        if found is None:
+            return None
+        if found.reporter_id is not None and chat_id > 0:  # the reporter's private chat
+            reporter = await self._store.residents.get(found.reporter_id)
+            return found if reporter is not None and reporter.telegram_id == chat_id else None
+        commune = await self._store.areas.commune_by_staff_chat(chat_id)
+        return found if commune is not None and found.commune_id == commune.id else None
 
     async def relay_note(
         self, report: Report, author: str, actor: Resident | None, text: str | None,
