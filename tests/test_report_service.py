@@ -83,3 +83,23 @@ async def test_forgetting_a_resident_keeps_their_reports_unlinked(
     assert forgotten.reports_kept == 1
     report = await store.reports.get(filed.report.id)
     assert report is not None and report.reporter_id is None and report.description == "x"
+
+
+async def test_a_reply_finds_its_report_by_code_only_in_the_right_chat(
+    service: ReportService, store: Store, config: Config
+) -> None:
+    """While a card's link is still being recorded, the tracking code in it names the report,
+    but only in the commune's staff group or the reporter's own chat."""
+    resident = await _resident(store, config, telegram_id=4002)
+    filed = await service.file(resident, Draft("trom-cap", "Mất xe"))
+    assert filed.report is not None
+    code = filed.report.code
+    staff_chat = -1001000000001
+    card = f"🆕 {code} · Trộm cắp"
+    assert await service.by_message(staff_chat, 77, None) is None  # no link, no text
+    found = await service.by_message(staff_chat, 77, card)
+    assert found is not None and found.id == filed.report.id
+    own = await service.by_message(4002, 78, f"Công an xã về tin {code}: …")
+    assert own is not None and own.id == filed.report.id
+    assert await service.by_message(4003, 78, f"tin {code}") is None  # someone else's chat
+    assert await service.by_message(-100999, 79, card) is None  # another group
