@@ -9,6 +9,7 @@ from typing import Any
 
 from telegram import BotCommand, BotCommandScopeDefault
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
@@ -71,10 +72,13 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await _start_broadcasting(app, services)
     for language in ("vi", "en"):
         commands = [BotCommand(name, services.i18n.t(language, key)) for name, key in MENU]
-        await app.bot.set_my_commands(
-            commands, scope=BotCommandScopeDefault(),
-            language_code=None if language == config.locale.default_language else language,
-        )
+        try:
+            await app.bot.set_my_commands(
+                commands, scope=BotCommandScopeDefault(),
+                language_code=None if language == config.locale.default_language else language,
+            )
+        except TelegramError:  # the menu is a convenience: a server without it still works
+            log.warning("could not set the %s command menu", language, exc_info=True)
 
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.sandbox import Sandbox
-
-pytestmark = pytest.mark.usefixtures("bot")
-
+from tests.helpers import BotRunner
 
 ODD_UPDATES = [
     ("edited_message", {"message_id": 1, "date": 0, "edit_date": 1,
@@ -32,6 +30,7 @@ ODD_UPDATES = [
 
 
 @pytest.mark.parametrize(("kind", "payload"), ODD_UPDATES)
+@pytest.mark.usefixtures("bot")
 async def test_the_bot_keeps_answering_after_an_odd_update(
     sandbox: Sandbox, kind: str, payload: object
 ) -> None:
@@ -41,6 +40,7 @@ async def test_the_bot_keeps_answering_after_an_odd_update(
     await lan.wait_for("Hướng dẫn")
 
 
+@pytest.mark.usefixtures("bot")
 async def test_a_stale_button_is_answered_not_left_spinning(sandbox: Sandbox) -> None:
     lan = sandbox.user(7003, first_name="Lan")
     await lan.command("start")
@@ -52,3 +52,13 @@ async def test_a_stale_button_is_answered_not_left_spinning(sandbox: Sandbox) ->
     assert "đã cũ" in answer.text
     answer = await lan.answer_for(await lan.press_data("rác:không:hợp:lệ"))
     assert "đã cũ" in answer.text
+
+
+async def test_a_server_without_the_command_menu_still_runs_the_bot(
+    sandbox: Sandbox, runner: BotRunner
+) -> None:
+    sandbox.fail_next("setMyCommands", 404, "Not Found")
+    await runner.start()
+    lan = sandbox.user(7004, first_name="Lan")
+    await lan.command("trogiup")
+    await lan.wait_for("Hướng dẫn")
