@@ -68,6 +68,9 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # APScheduler logs every job added, run and removed at INFO: a line or two per update, since
+    # each conversation step reschedules its timeout job.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     token = config.token()
     app = build_application(config, token)
     telegram = config.telegram

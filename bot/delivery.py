@@ -380,6 +380,8 @@ class DeliveryEngine:
         else:
             self.stats["sent"] += 1
             self._record(row, "sent", attempts, message_id=sent.message_id, ref=sent.ref)
+            if sent.ref is not None:
+                self._flushed.set()  # a quiz: record its poll id now, before anyone answers
         finally:
             self._slots.release()
         if len(self._outcomes) >= FLUSH_EVERY:

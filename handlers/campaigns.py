@@ -61,7 +61,8 @@ async def membership_changed(update: Update, context: AppContext) -> None:
     if change is None or change.chat.type != "private":
         return
     reachable = change.new_chat_member.status not in ("kicked", "left")
-    await set_reachable(context.services.store, change.chat.id, reachable)
+    await set_reachable(context.services.store, change.chat.id, reachable,
+                        context.services.clock.now())
 
 
 async def _commune(update: Update, context: AppContext, who: Caller) -> int | None:

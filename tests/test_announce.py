@@ -271,3 +271,25 @@ async def test_bot_killed_mid_broadcast_delivers_the_rest_after_restart(
     twice = {chat for chat, count in counts.items() if count > 1}
     assert twice <= in_flight  # only what was in flight at the kill is repeated
     assert all(count <= 2 for count in counts.values())
+
+
+async def test_resident_who_unblocks_the_bot_is_reachable_again(
+    sandbox: Sandbox, bot: AnninhApp, officer: SimUser, village: dict[str, SimUser],
+    store: Store,
+) -> None:
+    village["binh"].block_bot()
+    await until_reachable(store, 3102, False)
+    await compose(officer, "Phát thuốc diệt muỗi", "Ấp Hưng Nhơn")
+    await officer.wait_for("Sẽ gửi tới")
+    await officer.press("Gửi ngay")
+    assert "Đã gửi: 1/1" in (await officer.wait_for("đã gửi xong", timeout=10)).text
+
+    village["binh"].unblock_bot()  # Telegram tells the bot: Bình is back in the audience
+    await until_reachable(store, 3102, True)
+    await compose(officer, "Phun thuốc muỗi sáng mai", "Ấp Hưng Nhơn")
+    await officer.wait_for("Sẽ gửi tới")
+    await officer.press("Gửi ngay")
+    assert "Đã gửi: 2/2" in (await officer.wait_for("đã gửi xong", timeout=10)).text
+    await village["binh"].wait_for("Phun thuốc muỗi")
+    assert await received(village, "diệt muỗi") == {"an"}
+    assert await received(village, "Phun thuốc") == {"an", "binh"}

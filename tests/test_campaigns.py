@@ -232,3 +232,31 @@ async def test_repeating_announcement_from_chat(
         await village["binh"].wait_for("Đổ rác")
     assert await received(village, "Đổ rác") == {"an", "binh"}
     assert len(village["an"].inbox) == 2
+
+
+async def test_resident_answers_a_campaign_quiz_and_it_is_recorded(
+    sandbox: Sandbox, bot: AnninhApp, village: dict[str, SimUser], clock: FakeClock,
+    store: Store,
+) -> None:
+    clock.set(local(2026, 11, 27, 20, 0))
+    assert [s for s, _ in (await services_of(bot).scheduler.tick(clock.now())).sent] == [YOUTH]
+    quiz = await village["an"].wait_for(predicate=lambda m: m.kind == "poll")
+    assert quiz.poll is not None and not quiz.poll["is_anonymous"]
+    # the engine records which broadcast sent the poll within FLUSH_SECONDS of sending it
+    sent = await until_rows(store, "SELECT broadcast_id FROM outbox WHERE ref = ?",
+                            quiz.poll["id"])
+    await village["an"].answer_poll(quiz, 0)  # the wrong answer (the quiz says 1)
+
+    rows = await until_rows(store, "SELECT resident_id, broadcast_id, campaign_id, option, "
+                                   "correct FROM quiz_answers")
+    an = await store.residents.by_telegram_id(3101)
+    assert an is not None
+    assert rows == [(an.id, sent[0][0], "phong-chong-ma-tuy-thanh-nien", 0, 0)]
+
+
+async def until_rows(store: Store, sql: str, *params: object) -> list[tuple[object, ...]]:
+    for _ in range(100):
+        if rows := await store.db.fetchall(sql, params):
+            return [tuple(row) for row in rows]
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"no rows for {sql}")

@@ -12,6 +12,12 @@ import aiohttp
 import pytest
 from telegram import (
     Bot,
+    ChatMemberAdministrator,
+    ChatMemberBanned,
+    ChatMemberLeft,
+    ChatMemberMember,
+    ChatMemberOwner,
+    ChatMemberRestricted,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputMediaPhoto,
@@ -141,6 +147,40 @@ async def test_blocked_user_and_unknown_chat(bot: Bot, sandbox: Sandbox) -> None
     sandbox.user(1002, first_name="Hùng", started=False)
     with pytest.raises(Forbidden, match="initiate conversation"):
         await bot.send_message(1002, "Chào")
+
+
+async def test_every_chat_member_the_sandbox_emits_parses_in_ptb(
+    bot: Bot, sandbox: Sandbox
+) -> None:
+    lan = sandbox.user(1001, first_name="Lan")
+    lan.block_bot()
+    lan.unblock_bot()
+    blocked, unblocked = [u.my_chat_member for u in await bot.get_updates()]
+    assert blocked is not None and unblocked is not None
+    assert (blocked.old_chat_member.status, blocked.new_chat_member.status) == (
+        "member", "kicked")
+    assert isinstance(unblocked.old_chat_member, ChatMemberBanned)  # until_date 0: forever
+    assert unblocked.old_chat_member.until_date == dt.datetime.fromtimestamp(0, dt.UTC)
+    assert unblocked.new_chat_member.status == "member"
+
+    group = sandbox.group(-1001000000001, title="Tổ an ninh")
+    kinds = {
+        "creator": ChatMemberOwner, "administrator": ChatMemberAdministrator,
+        "member": ChatMemberMember, "restricted": ChatMemberRestricted,
+        "left": ChatMemberLeft, "kicked": ChatMemberBanned,
+    }
+    for offset, (status, kind) in enumerate(kinds.items()):
+        person = sandbox.user(2000 + offset, first_name=status)
+        group.add(person, status)
+        member = await bot.get_chat_member(group.id, person.id)
+        assert type(member) is kind and member.user.id == person.id
+    restricted = await bot.get_chat_member(group.id, 2003)
+    assert isinstance(restricted, ChatMemberRestricted)
+    assert restricted.is_member and not restricted.can_send_messages
+    assert isinstance(await bot.get_chat_member(group.id, sandbox.bot_user["id"]),
+                      ChatMemberMember)
+    with pytest.raises(ValueError, match="unknown chat member status"):
+        group.add(lan, "banned")
 
 
 async def test_malformed_html_is_rejected(bot: Bot, sandbox: Sandbox) -> None:
@@ -448,6 +488,61 @@ async def test_document_reaches_bot_message(bot: Bot, sandbox: Sandbox) -> None:
     assert message.kind == "document"
     assert message.document == payload
     assert message.file_name == "dulieu.json"
+
+
+async def test_user_voice_note_can_be_resent_and_downloaded(
+    bot: Bot, sandbox: Sandbox
+) -> None:
+    lan = sandbox.user(1001, first_name="Lan")
+    await lan.send_voice(duration=7)
+    message = (await bot.get_updates())[-1].message
+    assert message is not None and message.voice is not None
+    voice = message.voice
+    assert voice.duration == dt.timedelta(seconds=7)
+    data = await (await voice.get_file()).download_as_bytearray()
+    assert bytes(data).startswith(b"OggS") and len(data) == voice.file_size
+    again = await bot.send_voice(1001, voice.file_id, caption="Nghe lại")
+    assert again.voice is not None and again.voice.file_id == voice.file_id
+    seen = await lan.wait_for("Nghe lại")
+    assert seen.kind == "voice"
+    await lan.send_sticker("🚓")
+    sticker = (await bot.get_updates())[-1].message
+    assert sticker is not None and sticker.sticker is not None
+    assert (await bot.send_sticker(1001, sticker.sticker.file_id)).sticker is not None
+
+
+async def test_poll_answers_reach_the_bot_as_telegram_sends_them(
+    bot: Bot, sandbox: Sandbox
+) -> None:
+    lan = sandbox.user(1001, first_name="Lan")
+    hung = sandbox.user(1002, first_name="Hùng")
+    group = sandbox.group(-1001000000001, title="Tổ an ninh", members=[lan, hung])
+    await bot.send_poll(1001, "Gọi số nào khi có trộm?", ["113", "114", "115"], type="quiz",
+                        correct_option_ids=[0], is_anonymous=False)
+    quiz = await lan.wait_for(predicate=lambda m: m.kind == "poll")
+    answer = await lan.answer_poll(quiz, 2)
+    updates = await bot.get_updates()
+    poll, poll_answer = updates[-2].poll, updates[-1].poll_answer
+    assert poll is not None and poll_answer is not None
+    assert poll.total_voter_count == 1 and [o.voter_count for o in poll.options] == [0, 0, 1]
+    assert poll_answer.poll_id == poll.id == answer["poll_id"]
+    assert poll_answer.user is not None and poll_answer.user.id == 1001
+    assert poll_answer.option_ids == (2,)
+    assert poll_answer.option_persistent_ids == (poll.options[2].persistent_id,)
+    assert lan.last is not None and lan.last.poll is not None
+    assert lan.last.poll["total_voter_count"] == 1
+    assert "Lan votes [115]" in sandbox.transcript()
+    with pytest.raises(LookupError, match="already answered"):
+        await lan.answer_poll(quiz, 0)  # a quiz cannot be re-voted
+    with pytest.raises(LookupError, match="3 options"):
+        await hung.answer_poll(quiz, 3)
+
+    await bot.send_poll(group.id, "Họp tổ tối nay?", ["Có", "Không"])  # anonymous
+    vote = await group.wait_for(predicate=lambda m: m.kind == "poll")
+    await hung.answer_poll(vote, 0)
+    last = (await bot.get_updates(offset=updates[-1].update_id + 1))
+    assert [u.poll is not None for u in last] == [True]  # no poll_answer: anonymous
+    assert last[0].poll is not None and last[0].poll.options[0].voter_count == 1
 
 
 async def test_location_poll_media_group_forward(bot: Bot, sandbox: Sandbox) -> None:

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from bot.sandbox.api_base import ApiBase
+from bot.sandbox.members import chat_member
 from bot.sandbox.params import Params
 from bot.sandbox.world import ApiError, bad_request
 
@@ -189,7 +190,7 @@ class BotApi(ApiBase):
         user_id = p.require_int("user_id", "user not found")
         if user_id == self.world.bot_user["id"]:
             status = "member" if state.bot_member else "left"
-            return {"status": status, "user": self.world.bot_user}
+            return chat_member(status, self.world.bot_user)
         user = self.world.users.get(user_id)
         if user is None:
             raise bad_request("user not found")
@@ -197,10 +198,7 @@ class BotApi(ApiBase):
             status = "member" if user_id == state.id else "left"
         else:
             status = state.members.get(user_id, "left")
-        member: JSON = {"status": status, "user": user}
-        if status == "creator":
-            member["is_anonymous"] = False
-        return member
+        return chat_member(status, user)
 
     async def api_getChatMemberCount(self, p: Params) -> int:
         state = self.lookup_chat(p)

@@ -15,6 +15,7 @@ from typing import Any
 from bot.sandbox.api_base import public
 from bot.sandbox.api_send import photo_sizes
 from bot.sandbox.markup import command_entities
+from bot.sandbox.members import STATUSES, chat_member
 from bot.sandbox.views import BotMessage, CallbackAnswer, Event, describe, format_event
 from bot.sandbox.world import ChatState, World
 from bot.text import fold, matches
@@ -314,6 +315,7 @@ class SimUser(Conversation):
             "mime_type": "audio/ogg",
             "file_size": len(stored.data),
         }
+        self.world.media[stored.file_id] = {"voice": voice}  # the bot may resend it by file_id
         return self.post(self, {"voice": voice})
 
     async def send_sticker(self, emoji: str = "👍") -> JSON:
@@ -329,7 +331,53 @@ class SimUser(Conversation):
             "emoji": emoji,
             "file_size": len(stored.data),
         }
+        self.world.media[stored.file_id] = {"sticker": sticker}
         return self.post(self, {"sticker": sticker})
+
+    async def answer_poll(self, poll_message: BotMessage, option_index: int) -> JSON:
+        """Vote for option `option_index` of a poll the bot sent (private chat or group).
+
+        As on Telegram: the stored poll's counts change and the bot gets a `poll` update with
+        the new state, plus a `poll_answer` (option_ids and option_persistent_ids) when the
+        poll is not anonymous. Returns the poll_answer (or, for anonymous polls, the poll)."""
+        message = self.world.message(poll_message.chat_id, poll_message.message_id)
+        poll: JSON | None = (message or {}).get("poll")
+        if message is None or poll is None:
+            raise LookupError(f"message {poll_message.message_id} is not a poll the bot sent")
+        options: list[JSON] = poll["options"]
+        if not 0 <= option_index < len(options):
+            raise LookupError(f"the poll has {len(options)} options, not {option_index + 1}")
+        if poll["is_closed"]:
+            raise LookupError(f"the poll {poll['question']!r} is closed")
+        votes = self.world.poll_votes.setdefault(str(poll["id"]), {})
+        if self.id in votes and not poll.get("allows_revoting"):
+            raise LookupError(f"{self.name} already answered {poll['question']!r}")
+        previous = votes.get(self.id, [])
+        votes[self.id] = [option_index]
+        counts = [int(o["voter_count"]) for o in options]
+        for index in previous:
+            counts[index] -= 1
+        counts[option_index] += 1
+        poll = {
+            **poll,
+            "options": [{**o, "voter_count": n} for o, n in zip(options, counts, strict=True)],
+            "total_voter_count": len(votes),
+        }
+        message["poll"] = poll
+        where = self.world.chats[poll_message.chat_id]
+        self.world.emit(Event("vote", where.name, self.name, None,
+                              str(options[option_index]["text"]), where.is_private))
+        self.world.push_update("poll", poll)
+        if poll["is_anonymous"]:
+            return poll
+        answer: JSON = {
+            "poll_id": poll["id"],
+            "user": self.user,
+            "option_ids": [option_index],
+            "option_persistent_ids": [options[option_index]["persistent_id"]],
+        }
+        self.world.push_update("poll_answer", answer)
+        return answer
 
     async def send_raw(self, message_fields: JSON) -> JSON:
         """Any message content (for odd inputs): the fields go into the message as given."""
@@ -351,11 +399,9 @@ class SimUser(Conversation):
             "chat": self.state.chat,
             "from": self.user,
             "date": self.world.now(),
-            "old_chat_member": {"status": old, "user": bot},
-            "new_chat_member": {"status": new, "user": bot},
+            "old_chat_member": chat_member(old, bot),
+            "new_chat_member": chat_member(new, bot),
         }
-        if blocked:
-            update["new_chat_member"]["until_date"] = 0
         self.world.push_update("my_chat_member", update)
 
 
@@ -371,6 +417,8 @@ class SimGroup(Conversation):
         return self.state.id
 
     def add(self, user: SimUser, status: str = "member") -> None:
+        if status not in STATUSES:
+            raise ValueError(f"unknown chat member status {status!r}")
         self.state.members[user.id] = status
 
     async def send(

@@ -140,7 +140,7 @@ class BotMessage:
 class Event:
     """One thing that happened, in order: see `format_event`."""
 
-    kind: str  # user_message, press, bot_message, edit, delete, callback_answer
+    kind: str  # user_message, press, vote, bot_message, edit, delete, callback_answer
     chat: str  # the chat's display name
     actor: str  # "bot" or the person's first name
     message: JSON | None = None
@@ -176,6 +176,9 @@ def format_event(event: Event) -> str:
     if event.kind == "press":
         suffix = "" if event.private else f" in {event.chat}"
         return f"{event.actor} presses [{event.detail}]{suffix}"
+    if event.kind == "vote":
+        suffix = "" if event.private else f" in {event.chat}"
+        return f"{event.actor} votes [{event.detail}]{suffix}"
     if event.kind == "bot_message":
         return f"bot → {event.chat}: {body}"
     if event.kind == "edit":

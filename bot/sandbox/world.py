@@ -178,6 +178,7 @@ class World:
         self.protected: set[tuple[int, int]] = set()  # sent with protect_content
         self.files: dict[str, StoredFile] = {}
         self.media: dict[str, JSON] = {}  # file_id → the message field it was sent as
+        self.poll_votes: dict[str, dict[int, list[int]]] = {}  # poll id → voter → option ids
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         self.settings: dict[str, Any] = {}  # webhook, menu button, descriptions …
         self.faults: dict[str, deque[Fault]] = {}

@@ -158,11 +158,13 @@ def _cron(hour: str, minute: str | None, weekday: str) -> str | None:
     return f"{m} {h} * * {weekday}"
 
 
-async def set_reachable(store: Store, telegram_id: int, reachable: bool) -> None:
+async def set_reachable(
+    store: Store, telegram_id: int, reachable: bool, now: datetime
+) -> None:
     """A resident blocked the bot (nothing more is queued for them) or came back."""
     resident = await store.residents.by_telegram_id(telegram_id)
     if resident is None or (resident.unreachable_at is None) == reachable:
         return
     async with store.db.transaction() as tx:
         await store.residents.update(
-            tx, resident.id, unreachable_at=None if reachable else iso(datetime.now(UTC)))
+            tx, resident.id, unreachable_at=None if reachable else iso(now))
