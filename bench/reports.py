@@ -1,107 +1,56 @@
-"""Benchmark: many residents file reports at once through the real bot and the sandbox.
+"""Benchmark: many residents file reports at once, the bot running as it is deployed.
 
-    .venv/bin/python bench/reports.py [--residents 200] [--rounds 1]
+    .venv/bin/python bench/reports.py [--residents 200] [--rounds 1] [--concurrent N]
+    .venv/bin/python bench/reports.py --in-process   # the bot inside the bench, for comparison
 
-Each simulated resident runs the whole /baotin conversation (command, category, text, skip the
-place, skip photos, anonymous, send: 7 updates) concurrently with the others; every filed report
-also goes to the staff group. Prints updates/s and p50/p99/max latency per update, measured from
-the update entering the sandbox to the bot's answer to it (the real Application, long polling,
-HTTP, SQLite with WAL, conversation persistence). Goal: ≥ 500 updates/s.
+The bot runs in its own process (`python -m bot run --config …`, token and ANNINH_API_BASE_URL
+from the environment, long polling); the sandbox and the simulated residents run here, as
+Telegram and its users are not in the bot's process in real life. The database is prepared
+first: the sample commune and N consenting residents of Hưng Lộc (Ấp Hưng Nhơn), so each
+resident goes straight to /baotin. Each runs the whole report conversation (command, category,
+text, skip the place, skip photos, anonymous, send: 7 updates) concurrently with the others;
+every filed report also goes to the staff group. Prints updates/s and p50/p99/max latency per
+update, measured from the update entering the sandbox to the bot's answer to it, the requests
+per Bot API method, and the bot's peak RSS. Goal: ≥ 500 updates/s.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
+import os
+import signal
 import statistics
 import sys
+import tempfile
 import time
+from collections.abc import Awaitable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from collections.abc import Awaitable  # noqa: E402
-from typing import Any  # noqa: E402
-
-import aiohttp  # noqa: E402
-from telegram import Update  # noqa: E402
-from telegram.ext import BaseUpdateProcessor  # noqa: E402
-from telegram.request import BaseRequest, RequestData  # noqa: E402
-
-import bot.demo  # noqa: E402
-from bot.app import build_application  # noqa: E402
-from bot.config import load_config_or_defaults  # noqa: E402
-from bot.context import Services  # noqa: E402
+from bot.catalog import Catalog  # noqa: E402
+from bot.config import Config, load_config  # noqa: E402
 from bot.demo import offline_bot  # noqa: E402
-from bot.sandbox import Sandbox, SimUser  # noqa: E402
+from bot.sandbox import Sandbox, SimGroup, SimUser  # noqa: E402
+from bot.services.areas import load_areas, parse_areas  # noqa: E402
+from bot.store import Store  # noqa: E402
+from bot.store.db import now_iso  # noqa: E402
 
+TOKEN = "123456:BENCH"
 FIRST_ID = 500_000
-
-
-class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Experiment (--concurrent N): different chats run concurrently, each chat's updates one
-    at a time and in arrival order (asyncio locks and semaphores wake waiters FIFO)."""
-
-    def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        chat = update.effective_chat if isinstance(update, Update) else None
-        key = chat.id if chat is not None else 0
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            if not lock.locked():
-                self._locks.pop(key, None)
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to tear down."""
-
-
-class AiohttpRequest(BaseRequest):
-    """Experiment (--aiohttp): PTB's requests over one aiohttp session instead of httpx."""
-
-    def __init__(self) -> None:
-        self._session: aiohttp.ClientSession | None = None
-
-    @property
-    def read_timeout(self) -> float | None:
-        return 20.0
-
-    async def initialize(self) -> None:
-        if self._session is None:
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=256), timeout=aiohttp.ClientTimeout(60))
-
-    async def shutdown(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    async def do_request(
-        self, url: str, method: str, request_data: RequestData | None = None,
-        *_timeouts: Any, **_named_timeouts: Any,
-    ) -> tuple[int, bytes]:
-        assert self._session is not None and not (request_data and request_data.contains_files)
-        data = request_data.json_parameters if request_data else None
-        async with self._session.request(method, url, data=data) as response:
-            return response.status, await response.read()
+OFFICER_ID = 1001
+STAFF_CHAT_ID = -1001000000001
+COMMUNE, HAMLET = "hung-loc", "hung-nhon"
 
 
 async def conversation(person: SimUser, latencies: list[float], text: str) -> None:
     """One whole report; each step's latency is the time until the bot's answer to it."""
 
-    async def step(action: object, expect: str) -> None:
+    async def step(action: Awaitable[object], expect: str) -> None:
         started = time.perf_counter()
-        await action  # type: ignore[misc]
+        await action
         await person.wait_for(expect, timeout=60)
         latencies.append(time.perf_counter() - started)
 
@@ -114,54 +63,154 @@ async def conversation(person: SimUser, latencies: list[float], text: str) -> No
     await step(person.press("Gửi"), "Đã gửi tin báo")
 
 
-async def run(residents: int, rounds: int, concurrent: int, fast_http: bool) -> None:
-    base = load_config_or_defaults(None)
-    config = dataclasses.replace(
-        base, reports=dataclasses.replace(base.reports, max_per_hour=1000))
-    if concurrent > 1 or fast_http:
-        def build(*args: Any, **kwargs: Any) -> Any:
-            app = build_application(*args, **kwargs)
-            if concurrent > 1:
-                app._update_processor = PerChatUpdateProcessor(concurrent)  # experiment only
-            if fast_http:
-                app.bot._request = (AiohttpRequest(), AiohttpRequest())  # experiment only
-            return app
+def write_config(folder: Path, concurrent: int | None) -> Config:
+    """A config for the bench: its own database, no report limit, no quiet hours."""
+    path = folder / "config.toml"
+    telegram = f"concurrent_updates = {concurrent}\n" if concurrent is not None else ""
+    path.write_text(
+        f"[telegram]\n{telegram}\n[database]\npath = \"bench.sqlite3\"\n\n"
+        "[reports]\nmax_per_hour = 1000\n\n[broadcast]\nquiet_hours = \"\"\n",
+        encoding="utf-8")
+    return load_config(path)
 
-        bot.demo.build_application = build  # type: ignore[assignment]
-    print(f"{residents} residents, {rounds} round(s), "
-          f"{'per-chat concurrent ' + str(concurrent) if concurrent > 1 else 'sequential'}, "
-          f"{'aiohttp' if fast_http else 'httpx (PTB default)'} transport")
-    async with offline_bot(config) as (sandbox, app):
-        sandbox.world.keep_log = False
-        officer = sandbox.user(1001, first_name="Cán bộ Hùng")
-        staff = sandbox.group(-1001000000001, "Công an xã Hưng Lộc", members=[officer])
-        services: Services = app.bot_data["services"]
-        people = await _residents(sandbox, services, residents)
-        latencies: list[float] = []
-        started = time.perf_counter()
-        for round_ in range(rounds):
-            await asyncio.gather(*(
-                conversation(p, latencies, f"Bench {round_}: mất xe máy trước nhà {p.id}")
-                for p in people))
-        elapsed = time.perf_counter() - started
-        filed = await services.store.db.scalar("SELECT count(*) FROM reports")
-        _report(len(latencies), elapsed, latencies, int(filed), len(staff.inbox))
+
+async def prepare(config: Config, residents: int, *, areas: bool) -> None:
+    """The sample commune (unless already loaded) and `residents` consenting residents."""
+    store = await Store.open(config.database.path)
+    try:
+        if areas:
+            catalog = Catalog.load(config.content.folder)
+            sample = config.content.folder / "areas.sample.toml"
+            await load_areas(store, parse_areas(sample, catalog), "bench")
+        row = await store.db.fetchone(
+            "SELECT h.id, h.commune_id FROM hamlets h JOIN communes c ON c.id = h.commune_id "
+            "WHERE c.code = ? AND h.code = ?", (COMMUNE, HAMLET))
+        assert row is not None, "the sample commune is not loaded"
+        hamlet_id, commune_id = row
+        now = now_iso()
+        async with store.db.transaction() as tx:
+            await tx.executemany(
+                "INSERT INTO residents (telegram_id, display_name, language, commune_id, "
+                "hamlet_id, consent, consent_at, consent_version, created_at, updated_at) "
+                "VALUES (?, ?, 'vi', ?, ?, 'given', ?, 'bench', ?, ?)",
+                [(FIRST_ID + i, f"Dân {i}", commune_id, hamlet_id, now, now, now)
+                 for i in range(residents)])
+    finally:
+        await store.close()
+
+
+def people(sandbox: Sandbox, residents: int) -> tuple[list[SimUser], SimGroup]:
+    """The simulated residents and the staff group with officer 1001 in it."""
+    sandbox.world.keep_log = False
+    officer = sandbox.user(OFFICER_ID, first_name="Cán bộ Hùng")
+    staff = sandbox.group(STAFF_CHAT_ID, "Công an xã Hưng Lộc", members=[officer])
+    return [sandbox.user(FIRST_ID + i, first_name=f"Dân {i}") for i in range(residents)], staff
+
+
+async def drive(
+    residents: list[SimUser], staff: SimGroup, rounds: int
+) -> tuple[float, list[float]]:
+    """All conversations, `rounds` times; then wait (≤ 10 s) for every card in the staff group."""
+    latencies: list[float] = []
+    started = time.perf_counter()
+    for round_ in range(rounds):
+        await asyncio.gather(*(
+            conversation(p, latencies, f"Bench {round_}: mất xe máy trước nhà {p.id}")
+            for p in residents))
+    elapsed = time.perf_counter() - started
+    try:
+        async with asyncio.timeout(10):
+            for _ in range(len(residents) * rounds):
+                await staff.wait_for("Tin báo TB-", timeout=10)
+    except TimeoutError:
+        pass  # the report below shows how many arrived
+    return elapsed, latencies
+
+
+async def run_subprocess(config: Config, residents: int, rounds: int,
+                         profile: Path | None = None) -> None:
+    await prepare(config, residents, areas=True)
+    log_path = config.database.path.with_name("bot.log")
+    async with Sandbox(keep_log=False) as sandbox:
+        sim, staff = people(sandbox, residents)
+        env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, ANNINH_API_BASE_URL=sandbox.api_base_url)
+        with log_path.open("wb") as log:
+            profiler = ["-m", "cProfile", "-o", str(profile)] if profile else []
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, *profiler, "-m", "bot", "run", "--config", str(config.source),
+                cwd=ROOT, env=env, stdout=log, stderr=log)
+            try:
+                await sandbox.wait_polling(timeout=60)
+                bot_cpu, bench_cpu = cpu_seconds(process.pid), time.process_time()
+                elapsed, latencies = await drive(sim, staff, rounds)
+                bot_cpu = cpu_seconds(process.pid) - bot_cpu
+                bench_cpu = time.process_time() - bench_cpu
+                peak = peak_rss(process.pid)
+            finally:
+                if process.returncode is None:
+                    process.send_signal(signal.SIGTERM)
+                try:
+                    code = await asyncio.wait_for(process.wait(), 30)
+                except TimeoutError:
+                    process.kill()
+                    code = await process.wait()
+        filed = await count_reports(config)
+        report(len(latencies), elapsed, latencies, filed, len(staff.inbox))
         print("requests per method:", dict(sandbox.stats.requests.most_common()))
+    print(f"CPU during the run: bot {bot_cpu:.2f} s, bench (sandbox + residents) "
+          f"{bench_cpu:.2f} s")
+    print(f"bot process: peak RSS {peak}; exit code after SIGTERM {code}")
+    problems = [line for line in log_path.read_text(encoding="utf-8", errors="replace")
+                .splitlines() if " WARNING " in line or " ERROR " in line]
+    print(f"bot log: {len(problems)} warning/error line(s)" + "".join(
+        f"\n  {line[:300]}" for line in problems[:5]))
+    if code != 0:
+        print(log_path.read_text(encoding="utf-8", errors="replace")[-3000:], file=sys.stderr)
+        raise SystemExit(1)
 
 
-async def _residents(sandbox: Sandbox, services: Services, count: int) -> list[SimUser]:
-    """Consenting residents of the sample commune, created through the service (not timed)."""
-    people = []
-    for index in range(count):
-        person = sandbox.user(FIRST_ID + index, first_name=f"Dân {index}")
-        resident = await services.residents.ensure(person.id)
-        await services.residents.give_consent(resident, "bench", person.name, "vi")
-        people.append(person)
-    return people
+async def run_in_process(config: Config, residents: int, rounds: int) -> None:
+    async with offline_bot(config) as (sandbox, app):
+        prepared: Config = app.bot_data["config"]  # offline_bot's database, sample commune loaded
+        await prepare(prepared, residents, areas=False)
+        sim, staff = people(sandbox, residents)
+        elapsed, latencies = await drive(sim, staff, rounds)
+        filed = await count_reports(prepared)
+        report(len(latencies), elapsed, latencies, filed, len(staff.inbox))
+        print("requests per method:", dict(sandbox.stats.requests.most_common()))
+    print(f"bench process (bot, sandbox and residents): peak RSS {peak_rss(os.getpid())}")
 
 
-def _report(updates: int, elapsed: float, latencies: list[float], filed: int,
-            cards: int) -> None:
+async def count_reports(config: Config) -> int:
+    store = await Store.open(config.database.path)
+    try:
+        return int(await store.db.scalar("SELECT count(*) FROM reports"))
+    finally:
+        await store.close()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far, from /proc (Linux); 0 elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def peak_rss(pid: int) -> str:
+    """VmHWM of a process, from /proc (Linux); "unknown" elsewhere."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return f"{int(line.split()[1]) / 1024:.0f} MB"
+    except OSError:
+        pass
+    return "unknown"
+
+
+def report(updates: int, elapsed: float, latencies: list[float], filed: int,
+           cards: int) -> None:
     ordered = sorted(latencies)
     p50 = statistics.median(ordered) * 1000
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
@@ -175,12 +224,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--residents", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=1)
-    parser.add_argument("--concurrent", type=int, default=1,
-                        help="process up to N updates at once, one at a time per chat")
-    parser.add_argument("--aiohttp", action="store_true",
-                        help="send through aiohttp instead of PTB's default httpx")
+    parser.add_argument("--concurrent", type=int, default=None,
+                        help="[telegram] concurrent_updates for the bot (default: the config's "
+                        "default, 32; 1 handles one update at a time)")
+    parser.add_argument("--in-process", action="store_true",
+                        help="run the bot inside the bench process (bot/demo.py offline_bot)")
+    parser.add_argument("--profile", type=Path, default=None, metavar="PATH",
+                        help="run the bot process under cProfile, writing the stats to PATH")
     args = parser.parse_args()
-    asyncio.run(run(args.residents, args.rounds, args.concurrent, args.aiohttp))
+    with tempfile.TemporaryDirectory(prefix="anninh-bench-") as folder:
+        config = write_config(Path(folder), args.concurrent)
+        where = ("in the bench process" if args.in_process
+                 else "in its own process (python -m bot run)")
+        print(f"{args.residents} residents, {args.rounds} round(s), "
+              f"concurrent_updates {config.telegram.concurrent_updates}, bot {where}; "
+              f"{os.cpu_count()} CPU(s)")
+        if args.in_process:
+            asyncio.run(run_in_process(config, args.residents, args.rounds))
+        else:
+            asyncio.run(run_subprocess(config, args.residents, args.rounds, args.profile))
 
 
 if __name__ == "__main__":

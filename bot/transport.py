@@ -10,12 +10,15 @@ client error → NetworkError.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 class AiohttpRequest(BaseRequest):
@@ -63,6 +66,7 @@ class AiohttpRequest(BaseRequest):
         timeout = aiohttp.ClientTimeout(total=None, connect=pool, sock_connect=connect,
                                         sock_read=read)
         data: Any = None
+        headers: dict[str, str] | None = None
         if request_data is not None:
             if request_data.contains_files:
                 form = aiohttp.FormData()
@@ -71,10 +75,11 @@ class AiohttpRequest(BaseRequest):
                 for name, (filename, content, mime) in request_data.multipart_data.items():
                     form.add_field(name, content, filename=filename, content_type=mime)
                 data = form
-            else:
-                data = request_data.json_parameters
+            else:  # the bytes aiohttp would make of the dict, without its FormData machinery
+                data, headers = urlencode(request_data.json_parameters).encode(), FORM
         try:
-            async with self._session.request(method, url, data=data, timeout=timeout) as response:
+            async with self._session.request(method, url, data=data, headers=headers,
+                                             timeout=timeout) as response:
                 return response.status, await response.read()
         except TimeoutError as error:
             raise TimedOut from error

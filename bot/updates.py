@@ -18,7 +18,9 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest
+
+from bot.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +42,16 @@ def parseable(raw: Any) -> dict[str, Any] | None:
     return raw
 
 
-class ResilientUpdatesRequest(HTTPXRequest):
-    """HTTPXRequest for getUpdates that never lets one bad update block the rest."""
+class ResilientUpdatesRequest(AiohttpRequest):
+    """The request for getUpdates (the fast transport, bot/transport.py) that never lets one bad
+    update block the rest."""
+
+    def __init__(self) -> None:
+        super().__init__(connections=1)  # one long poll at a time
 
     @staticmethod
     def parse_json_payload(payload: bytes) -> dict[str, Any]:
-        envelope = HTTPXRequest.parse_json_payload(payload)
+        envelope = BaseRequest.parse_json_payload(payload)
         result = envelope.get("result")
         if isinstance(result, list):  # this request object only ever fetches updates
             envelope["result"] = [u for u in map(parseable, result) if u is not None]
