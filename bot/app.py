@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 from telegram import BotCommand, BotCommandScopeDefault
 from telegram.constants import ParseMode
@@ -20,7 +20,7 @@ from bot.persistence import SqlitePersistence
 from bot.scheduler import TICK_SECONDS
 from bot.telegram_sender import TelegramSender
 from bot.transport import AiohttpRequest
-from bot.updates import PerChatUpdateProcessor, ResilientUpdatesRequest
+from bot.updates import PerChatUpdateProcessor, ResilientBot
 
 log = logging.getLogger(__name__)
 
@@ -42,21 +42,23 @@ def build_application(config: Config, token: str, clock: Clock | None = None) ->
 
     `clock` replaces the system clock (tests move time by hand)."""
     persistence = SqlitePersistence(config.database.path)
-    app: AnninhApp = (
+    app = cast(AnninhApp, (
         ApplicationBuilder()
-        .token(token)
-        .base_url(config.telegram.api_base_url)
-        .base_file_url(config.telegram.file_base_url)
-        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.locale.tz))
+        .bot(ResilientBot(
+            token,
+            base_url=config.telegram.api_base_url,
+            base_file_url=config.telegram.file_base_url,
+            defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=config.locale.tz),
+            request=AiohttpRequest(),  # the fast transport (bot/transport.py)
+            get_updates_request=AiohttpRequest(connections=1),  # one long poll at a time
+        ))
         .context_types(ContextTypes(context=AppContext))
         .persistence(persistence)
-        .get_updates_request(ResilientUpdatesRequest())
         .concurrent_updates(PerChatUpdateProcessor(config.telegram.concurrent_updates))
-        .request(AiohttpRequest())  # every other call: the fast transport (bot/transport.py)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
-    )
+    ))
     app.bot_data["config"] = config
     app.bot_data["clock"] = clock or SystemClock()
     handlers.register(app)

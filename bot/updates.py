@@ -3,30 +3,28 @@ cannot hold up the others.
 
 python-telegram-bot parses a whole getUpdates batch at once; an update it cannot parse
 (a field a newer Bot API made required, a broken self-hosted server) makes the batch fail, the
-offset never moves, and the bot fetches the same batch forever. This request class, used only
-for getUpdates, replaces each unparseable update by an empty one with the same update_id: it is
-logged, skipped, and confirmed like any other.
+offset never moves, and the bot fetches the same batch forever. `ResilientBot` then parses the
+batch update by update and replaces each unparseable one by an empty update with the same
+update_id: it is logged, skipped, and confirmed like any other.
 """
 
 from __future__ import annotations
 
 import asyncio
-import copy
 import logging
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseUpdateProcessor
-from telegram.request import BaseRequest
-
-from bot.transport import AiohttpRequest
+from telegram.error import TelegramError
+from telegram.ext import BaseUpdateProcessor, ExtBot
 
 log = logging.getLogger(__name__)
 
 
-def parseable(raw: Any) -> dict[str, Any] | None:
-    """The raw update if PTB can parse it, else a bare {"update_id": …} (None without an id)."""
+def parseable(raw: Any, bot: ExtBot[None]) -> Update | None:
+    """The update PTB makes of `raw`; an empty Update with the same id if it cannot (so it is
+    confirmed and skipped); None without a usable update_id."""
     if not isinstance(raw, dict):
         return None
     update_id = raw.get("update_id")
@@ -34,28 +32,39 @@ def parseable(raw: Any) -> dict[str, Any] | None:
         log.warning("dropping an update without update_id: %.200r", raw)
         return None
     try:
-        Update.de_json(copy.deepcopy(raw), None)
+        return Update.de_json(raw, bot)
     except Exception:  # anything PTB's parser may raise
         log.warning("skipping update %s that cannot be parsed: %.300r", update_id, raw,
                     exc_info=True)
-        return {"update_id": update_id}
-    return raw
+        return Update(update_id)
 
 
-class ResilientUpdatesRequest(AiohttpRequest):
-    """The request for getUpdates (the fast transport, bot/transport.py) that never lets one bad
-    update block the rest."""
+class ResilientBot(ExtBot[None]):
+    """ExtBot whose getUpdates survives an update PTB cannot parse.
 
-    def __init__(self) -> None:
-        super().__init__(connections=1)  # one long poll at a time
+    The happy path is PTB's own (each update parsed once). Only when PTB fails on a batch is it
+    parsed again update by update from the raw JSON kept aside."""
 
-    @staticmethod
-    def parse_json_payload(payload: bytes) -> dict[str, Any]:
-        envelope = BaseRequest.parse_json_payload(payload)
-        result = envelope.get("result")
-        if isinstance(result, list):  # this request object only ever fetches updates
-            envelope["result"] = [u for u in map(parseable, result) if u is not None]
-        return envelope
+    _raw_updates: Any = None
+
+    async def _post(self, endpoint: str, *args: Any, **kwargs: Any) -> Any:
+        result = await super()._post(endpoint, *args, **kwargs)
+        if endpoint == "getUpdates":
+            self._raw_updates = result
+        return result
+
+    async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
+        self._raw_updates = None
+        try:
+            return await super().get_updates(*args, **kwargs)
+        except TelegramError:
+            raise  # network trouble and API errors are the Updater's to handle
+        except Exception:
+            raw = self._raw_updates
+            if not isinstance(raw, list):
+                raise
+            updates = (parseable(item, self) for item in raw)
+            return tuple(update for update in updates if update is not None)
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
