@@ -48,10 +48,14 @@ class AreaStore:
             "INSERT INTO communes (code, name, staff_chat_id, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET name = excluded.name, "
             "staff_chat_id = excluded.staff_chat_id, updated_at = excluded.updated_at "
+            "WHERE name IS NOT excluded.name OR staff_chat_id IS NOT excluded.staff_chat_id "
             "RETURNING id",
             (code, name, staff_chat_id, now, now),
         ) as cursor:
             row = await cursor.fetchone()
+        if row is None:  # unchanged: updated_at stays, so loading a file twice changes nothing
+            async with tx.execute("SELECT id FROM communes WHERE code = ?", (code,)) as cursor:
+                row = await cursor.fetchone()
         assert row is not None
         return int(row[0])
 
