@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import warnings
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,7 +15,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.context import AppContext
 from bot.delivery import OutMessage
@@ -24,7 +22,7 @@ from bot.models import Audience
 from bot.services import audiences
 from bot.services.broadcasts import parse_when
 from bot.telegram_sender import TelegramSender
-from handlers.common import Caller, answer, caller, esc, pressed, refuse, tr
+from handlers.common import Caller, answer, caller, conversation, esc, pressed, refuse, tr
 
 DRAFT = "announce"
 CHOSEN = "✓ "
@@ -245,24 +243,20 @@ def _draft(context: AppContext) -> dict[str, Any]:
 
 def build_conversation(cancel_commands: list[str]) -> BaseHandler[Update, AppContext, object]:
     """The announcement conversation, persistent so a draft survives a restart."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-        return ConversationHandler(
-            entry_points=[CommandHandler(["thongbao", "broadcast"], start,
-                                         filters=filters.ChatType.PRIVATE)],
-            states={
-                Step.CONTENT: [MessageHandler(~filters.COMMAND, content_received)],
-                Step.AUDIENCE: [CallbackQueryHandler(
-                    audience_pressed, pattern=r"^an:(all|next|urgent|[htkg]:[\w-]+)$")],
-                Step.CONFIRM: [CallbackQueryHandler(send_now, pattern=r"^an:now$"),
-                               CallbackQueryHandler(ask_when, pattern=r"^an:later$")],
-                Step.WHEN: [CallbackQueryHandler(when_pressed, pattern=r"^an:in:\d+$"),
-                            MessageHandler(filters.TEXT & ~filters.COMMAND, when_typed)],
-            },
-            fallbacks=[CommandHandler(cancel_commands, cancel),
-                       CallbackQueryHandler(cancel, pattern=r"^an:cancel$")],
-            allow_reentry=True,
-            name="announce",
-            persistent=True,
-            conversation_timeout=3600,
-        )
+    return conversation(
+        "announce",
+        entry_points=[CommandHandler(["thongbao", "broadcast"], start,
+                                     filters=filters.ChatType.PRIVATE)],
+        states={
+            Step.CONTENT: [MessageHandler(~filters.COMMAND, content_received)],
+            Step.AUDIENCE: [CallbackQueryHandler(
+                audience_pressed, pattern=r"^an:(all|next|urgent|[htkg]:[\w-]+)$")],
+            Step.CONFIRM: [CallbackQueryHandler(send_now, pattern=r"^an:now$"),
+                           CallbackQueryHandler(ask_when, pattern=r"^an:later$")],
+            Step.WHEN: [CallbackQueryHandler(when_pressed, pattern=r"^an:in:\d+$"),
+                        MessageHandler(filters.TEXT & ~filters.COMMAND, when_typed)],
+        },
+        fallbacks=[CommandHandler(cancel_commands, cancel),
+                   CallbackQueryHandler(cancel, pattern=r"^an:cancel$")],
+        timeout_minutes=60,
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import warnings
 from datetime import datetime
 
 from telegram import Update
@@ -15,12 +14,11 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.context import AppContext
 from bot.models import ReportPhoto, tracking_code
 from handlers import triage
-from handlers.common import answer, caller, esc, keyboard, pressed, refuse, tr
+from handlers.common import answer, caller, conversation, esc, keyboard, pressed, refuse, tr
 
 ADDING = "report_adding"
 MAX_LISTED = 10
@@ -111,21 +109,17 @@ async def cancel(update: Update, context: AppContext) -> int:
 
 def build_conversation(cancel_commands: list[str]) -> BaseHandler[Update, AppContext, object]:
     """/tindabao and its "Bổ sung" step, persistent like every conversation."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-        return ConversationHandler(
-            entry_points=[
-                CommandHandler(["tindabao", "myreports"], my_reports,
-                               filters=filters.ChatType.PRIVATE),
-                CallbackQueryHandler(add_pressed, pattern=r"^mr:add:\d+$"),
-            ],
-            states={Step.ADDING: [
-                MessageHandler((filters.TEXT | filters.PHOTO) & ~filters.COMMAND, addition_sent),
-                MessageHandler(~filters.COMMAND, addition_other),
-            ]},
-            fallbacks=[CommandHandler(cancel_commands, cancel)],
-            allow_reentry=True,
-            name="myreports",
-            persistent=True,
-            conversation_timeout=3600,
-        )
+    return conversation(
+        "myreports",
+        entry_points=[
+            CommandHandler(["tindabao", "myreports"], my_reports,
+                           filters=filters.ChatType.PRIVATE),
+            CallbackQueryHandler(add_pressed, pattern=r"^mr:add:\d+$"),
+        ],
+        states={Step.ADDING: [
+            MessageHandler((filters.TEXT | filters.PHOTO) & ~filters.COMMAND, addition_sent),
+            MessageHandler(~filters.COMMAND, addition_other),
+        ]},
+        fallbacks=[CommandHandler(cancel_commands, cancel)],
+        timeout_minutes=60,
+    )

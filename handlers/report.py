@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import warnings
 from typing import Any
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
@@ -15,14 +14,13 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.context import AppContext
 from bot.services.categories import Category
 from bot.services.reports import Draft, Outcome
 from bot.text import fold
 from handlers import triage
-from handlers.common import Caller, answer, caller, display_name, esc, pressed, tr
+from handlers.common import Caller, answer, caller, conversation, display_name, esc, pressed, tr
 
 DRAFT = "report"
 MAX_ADDRESS = 300
@@ -357,19 +355,11 @@ def build_conversation(
     cancel_commands: list[str], timeout_minutes: int
 ) -> BaseHandler[Update, AppContext, object]:
     """The report conversation: one per (chat, user), persistent across restarts."""
-    with warnings.catch_warnings():
-        # PTB notes that buttons are tracked per chat, not per message: that is intended.
-        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-        return _conversation(cancel_commands, timeout_minutes)
-
-
-def _conversation(
-    cancel_commands: list[str], timeout_minutes: int
-) -> ConversationHandler[AppContext]:
     text = filters.TEXT & ~filters.COMMAND
     other = ~filters.COMMAND
     private = filters.ChatType.PRIVATE
-    return ConversationHandler(
+    return conversation(
+        "report",
         entry_points=[CommandHandler(["baotin", "report"], start, filters=private)],
         states={
             Step.CATEGORY: [
@@ -406,8 +396,5 @@ def _conversation(
             ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, timed_out)],
         },
         fallbacks=[CommandHandler(cancel_commands, cancel)],
-        allow_reentry=True,
-        name="report",
-        persistent=True,
-        conversation_timeout=timeout_minutes * 60,
+        timeout_minutes=timeout_minutes,
     )

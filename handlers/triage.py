@@ -337,13 +337,11 @@ async def _group_note(bot: Bot, report: Report, text: str) -> None:
 
 async def staff_reply(update: Update, context: AppContext) -> None:
     """An officer's reply to a report's message in the group goes to the reporter."""
-    message = update.effective_message
-    assert message is not None and message.reply_to_message is not None
-    services = context.services
-    report = await services.reports.by_message(
-        message.chat_id, message.reply_to_message.message_id, _bot_text(context, message))
-    if report is None:
+    found = await _replied_report(update, context)
+    if found is None:
         return
+    message, report = found
+    services = context.services
     who = await caller(update, context)
     if not await services.reports.is_officer(who.resident, report):
         return
@@ -374,23 +372,28 @@ async def _relay_to_reporter(
         return None
 
 
-def _bot_text(context: AppContext, message: Message) -> str | None:
-    """The text of the bot message replied to (None if someone else wrote it)."""
+async def _replied_report(
+    update: Update, context: AppContext
+) -> tuple[Message, Report] | None:
+    """The message and the report it answers: by the recorded link, else (while the link is
+    being recorded) by the tracking code in the bot's message replied to."""
+    message = update.effective_message
+    assert message is not None and message.reply_to_message is not None
     replied = message.reply_to_message
-    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
-        return None
-    return replied.text or replied.caption
+    from_bot = replied.from_user is not None and replied.from_user.id == context.bot.id
+    report = await context.services.reports.by_message(
+        message.chat_id, replied.message_id, (replied.text or replied.caption) if from_bot
+        else None)
+    return None if report is None else (message, report)
 
 
 async def reporter_reply(update: Update, context: AppContext) -> None:
     """The reporter's reply to a relayed message goes back to the staff group."""
-    message = update.effective_message
-    assert message is not None and message.reply_to_message is not None
-    services = context.services
-    report = await services.reports.by_message(
-        message.chat_id, message.reply_to_message.message_id, _bot_text(context, message))
-    if report is None:
+    found = await _replied_report(update, context)
+    if found is None:
         return
+    message, report = found
+    services = context.services
     who = await caller(update, context)
     if report.reporter_id != who.resident.id:
         return

@@ -7,7 +7,6 @@ from pathlib import Path
 from bot.catalog import Catalog
 from bot.context import AnninhApp
 from bot.sandbox import CallbackAnswer, Sandbox, SimUser
-from bot.sandbox.api_base import public
 from bot.services.areas import load_areas, parse_areas
 from bot.store import Store
 from tests.helpers import SAMPLE_AREAS, onboard
@@ -17,16 +16,7 @@ TEAM_NAMES = ("Tổ an ninh", "Đội xe ôm", "Đội dân phòng", "Đội n�
 
 async def forge_press(person: SimUser, data: str) -> CallbackAnswer:
     """A press carrying `data` of the person's choosing, on the last message they received."""
-    last = person.last
-    assert last is not None, "the person has no message to press on"
-    query_id = str(person.world.next_id() * 7 + 5_000_000_000_000_000)
-    query = {
-        "id": query_id, "from": person.user, "message": public(last.raw),
-        "chat_instance": "42", "data": data,
-    }
-    person.world.callback_queries[query_id] = query
-    person.world.push_update("callback_query", query)
-    return await person.answer_for(query_id)
+    return await person.answer_for(await person.press_data(data))
 
 
 async def ids(store: Store, telegram_id: int, join_code: str = "HN01") -> tuple[int, int]:
