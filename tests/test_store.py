@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -136,3 +137,25 @@ async def test_persistence_round_trips_conversations_and_user_data(tmp_path: Pat
 async def _counts(db: Store) -> tuple[int, ...]:
     tables = ("communes", "hamlets", "teams", "residents", "memberships", "roles")
     return tuple([await db.db.scalar(f"SELECT count(*) FROM {t}") for t in tables])
+
+
+async def test_a_writer_cancelled_mid_transaction_leaves_the_connection_usable(
+    db: Store,
+) -> None:
+    """A worker killed while it writes (the delivery engine's crash test does this) must not
+    leave the one shared connection inside a transaction."""
+    for delay in range(6):  # cancel at successive points: before, during and after BEGIN
+        async def write() -> None:
+            async with db.db.transaction() as tx:
+                await db.areas.upsert_commune(tx, "x", "Xã X", None)
+                await asyncio.Event().wait()  # never finishes by itself
+
+        task = asyncio.create_task(write())
+        for _ in range(delay):
+            await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        async with db.db.transaction() as tx:  # would fail: "transaction within a transaction"
+            await db.areas.upsert_commune(tx, "y", "Xã Y", None)
+    assert [c.code for c in await db.areas.communes()] == ["y"]

@@ -59,10 +59,14 @@ class Database:
     async def transaction(self) -> AsyncIterator[Tx]:
         """One write transaction (BEGIN IMMEDIATE … COMMIT), rolled back on any error."""
         async with self._lock:
-            await self._connection.execute("BEGIN IMMEDIATE")
             try:
+                # BEGIN is inside the try: a task cancelled while awaiting it (kill a worker
+                # mid-write) must not leave the shared connection in an open transaction.
+                await self._connection.execute("BEGIN IMMEDIATE")
                 yield self._connection
             except BaseException:
+                # aiosqlite runs requests in order, so this ROLLBACK follows a BEGIN that was
+                # already queued; with no transaction open, sqlite3's rollback does nothing.
                 await self._connection.rollback()
                 raise
             await self._connection.commit()
