@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, ConversationHandler
 from telegram.warnings import PTBUserWarning
 
+from bot import replies
 from bot.context import AppContext
 from bot.models import Resident
-
-Buttons = Sequence[Sequence[tuple[str, str]]]
+from bot.replies import Buttons, Posted, inline_keyboard
 
 
 @dataclass(frozen=True)
@@ -64,30 +64,31 @@ def esc(value: object) -> str:
 async def answer(
     update: Update, context: AppContext, lang: str, key: str,
     buttons: Buttons | None = None, *, edit: bool = True, **values: object,
-) -> Message | None:
+) -> Posted | None:
     """Reply in the update's chat with text `key`. After a button press, by default, answer
     the press and edit its message; `edit=False` sends a new message instead (a follow-up)."""
     text = tr(context, lang, key, **values)
-    markup = keyboard(buttons) if buttons else None
-    query = update.callback_query
+    markup = inline_keyboard(buttons) if buttons else None
+    bot, query = context.bot, update.callback_query
     if edit and query is not None and query.message is not None:
-        await query.answer()
-        edited = await query.edit_message_text(text, reply_markup=markup)
-        return edited if isinstance(edited, Message) else None
+        await replies.answer_press(bot, query.id)
+        chat_id, message_id = query.message.chat.id, query.message.message_id
+        await replies.edit_text(bot, chat_id, message_id, text, markup)
+        return Posted(chat_id, message_id)
     chat = update.effective_chat
     assert chat is not None
-    return await context.bot.send_message(chat.id, text, reply_markup=markup)
+    return await replies.send_text(bot, chat.id, text, markup)
 
 
 async def refuse(update: Update, context: AppContext, lang: str, key: str) -> None:
     """Refuse a press with an alert that changes nothing, or a plain reply for a message."""
     query = update.callback_query
     if query is not None:
-        await query.answer(tr(context, lang, key), show_alert=True)
+        await replies.answer_press(context.bot, query.id, tr(context, lang, key), alert=True)
         return
     chat = update.effective_chat
     if chat is not None:
-        await context.bot.send_message(chat.id, tr(context, lang, key))
+        await replies.send_text(context.bot, chat.id, tr(context, lang, key))
 
 
 def conversation(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram import Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -15,7 +15,9 @@ from telegram.ext import (
     filters,
 )
 
+from bot import replies
 from bot.context import AppContext
+from bot.replies import Markup
 from bot.services.categories import Category
 from bot.services.reports import Draft, Outcome
 from bot.text import fold
@@ -120,11 +122,9 @@ async def description_other(update: Update, context: AppContext) -> int:
 async def _ask_location(update: Update, context: AppContext, who: Caller) -> int:
     await answer(update, context, who.lang, "report.ask_location",
                  [[(tr(context, who.lang, "report.skip"), "rp:loc:skip")]], edit=False)
-    markup = ReplyKeyboardMarkup(
-        [[KeyboardButton(tr(context, who.lang, "report.share_location"), request_location=True)],
-         [KeyboardButton(tr(context, who.lang, "report.skip"))]],
-        resize_keyboard=True, one_time_keyboard=True,
-    )
+    markup = replies.reply_keyboard(
+        [[{"text": tr(context, who.lang, "report.share_location"), "request_location": True}],
+         [{"text": tr(context, who.lang, "report.skip")}]])
     await _send(update, context, tr(context, who.lang, "report.location_keyboard"), markup)
     return Step.LOCATION
 
@@ -160,7 +160,7 @@ async def location_typed(update: Update, context: AppContext) -> int:
 async def location_skipped(update: Update, context: AppContext) -> int:
     """"Bỏ qua" pressed: no place; asks for photos."""
     who = await caller(update, context)
-    await _close_press(update)
+    await _close_press(update, context)
     return await _ask_photos(update, context, who, tr(context, who.lang, "report.no_place"))
 
 
@@ -173,7 +173,7 @@ async def location_other(update: Update, context: AppContext) -> int:
 
 async def _ask_photos(update: Update, context: AppContext, who: Caller, place: str) -> int:
     await _send(update, context, tr(context, who.lang, "report.place_noted", place=place),
-                ReplyKeyboardRemove())
+                replies.REMOVE_KEYBOARD)
     await answer(update, context, who.lang, "report.ask_photos", [[
         (tr(context, who.lang, "report.done"), "rp:ph:done"),
         (tr(context, who.lang, "report.skip"), "rp:ph:skip"),
@@ -209,7 +209,7 @@ async def photos_done(update: Update, context: AppContext) -> int:
     if update.callback_query is None and not _is_done_or_skip(context, _text(update)):
         await answer(update, context, who.lang, "report.photo_expected")
         return Step.PHOTOS
-    await _close_press(update)
+    await _close_press(update, context)
     return await _ask_identity(update, context, who)
 
 
@@ -274,8 +274,9 @@ async def cancel(update: Update, context: AppContext) -> int:
     """/huy or "Hủy": drops the draft."""
     who = await caller(update, context)
     _user_data(context).pop(DRAFT, None)
-    await _close_press(update)
-    await _send(update, context, tr(context, who.lang, "report.cancelled"), ReplyKeyboardRemove())
+    await _close_press(update, context)
+    await _send(update, context, tr(context, who.lang, "report.cancelled"),
+                replies.REMOVE_KEYBOARD)
     return ConversationHandler.END
 
 
@@ -285,7 +286,7 @@ async def timed_out(update: Update, context: AppContext) -> None:
     if update.effective_user is not None and update.effective_chat is not None:
         who = await caller(update, context)
         await _send(update, context, tr(context, who.lang, "report.timed_out"),
-                    ReplyKeyboardRemove())
+                    replies.REMOVE_KEYBOARD)
 
 
 async def stale_press(update: Update, context: AppContext) -> None:
@@ -293,7 +294,8 @@ async def stale_press(update: Update, context: AppContext) -> None:
     who = await caller(update, context)
     query = update.callback_query
     assert query is not None
-    await query.answer(tr(context, who.lang, "errors.stale_button"), show_alert=True)
+    await replies.answer_press(context.bot, query.id, tr(context, who.lang, "errors.stale_button"),
+                               alert=True)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -304,18 +306,20 @@ async def _refuse_rate(update: Update, context: AppContext, who: Caller) -> None
     await answer(update, context, who.lang, "report.rate_limited", max=limit)
 
 
-async def _send(update: Update, context: AppContext, text: str, markup: Any) -> None:
+async def _send(update: Update, context: AppContext, text: str, markup: Markup) -> None:
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_message(chat.id, text, reply_markup=markup)
+    await replies.send_text(context.bot, chat.id, text, markup)
 
 
-async def _close_press(update: Update) -> None:
+async def _close_press(update: Update, context: AppContext) -> None:
     """Answer a press and take the buttons off its message, so it cannot be pressed twice."""
     query = update.callback_query
     if query is not None:
-        await query.answer()
-        await query.edit_message_reply_markup(None)
+        await replies.answer_press(context.bot, query.id)
+        if query.message is not None:
+            await replies.edit_markup(context.bot, query.message.chat.id,
+                                      query.message.message_id, None)
 
 
 def _place(context: AppContext, lang: str, draft: dict[str, Any]) -> str:

@@ -15,9 +15,10 @@ from telegram.ext import (
 )
 
 from bot.context import AppContext
+from bot.replies import Buttons
 from bot.services.residents import PhoneError
 from bot.text import matches
-from handlers.common import Buttons, Caller, answer, caller, conversation, esc, pressed, refuse, tr
+from handlers.common import Caller, answer, caller, conversation, esc, pressed, refuse, tr
 
 CHOSEN = "✓ "
 

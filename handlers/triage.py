@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, InlineKeyboardMarkup, InputMediaPhoto, Message, Update
+from telegram import Bot, InputMediaPhoto, Message, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
+from bot import replies
 from bot.context import AnninhApp, AppContext, Services
 from bot.models import Report, Resident, tracking_code
+from bot.replies import Buttons, Markup, Posted, inline_keyboard
 from bot.services.reports import Acted, Action, Outcome
-from handlers.common import Buttons, caller, display_name, esc, keyboard, pressed, refuse
+from handlers.common import caller, display_name, esc, pressed, refuse
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +82,8 @@ def card_buttons(services: Services, report: Report) -> Buttons:
     return []
 
 
-def _markup(buttons: Buttons) -> InlineKeyboardMarkup | None:
-    return keyboard(buttons) if buttons else None
+def _markup(buttons: Buttons) -> Markup | None:
+    return inline_keyboard(buttons) if buttons else None
 
 
 # --- posting a new report --------------------------------------------------------------------
@@ -99,12 +101,12 @@ async def post_report(
     markup = _markup(card_buttons(services, report))
     if commune is not None and commune.staff_chat_id is not None:
         try:
-            card = await bot.send_message(commune.staff_chat_id, text, reply_markup=markup)
+            card = await replies.send_text(bot, commune.staff_chat_id, text, markup)
         except TelegramError:
             log.warning("could not post %s to the staff group", report.code, exc_info=True)
         else:
             await services.reports.posted_to_staff(report.id, card.chat_id, card.message_id)
-            extra = await _send_media(services, report, card)
+            extra = await _send_media(bot, services, report, card)
             if extra:
                 await services.reports.link(report.id, [(card.chat_id, m) for m in extra])
             return
@@ -112,17 +114,21 @@ async def post_report(
     await _to_officers(bot, services, report, f"{note}\n\n{text}", markup)
 
 
-async def _send_media(services: Services, report: Report, card: Message) -> list[int]:
+async def _send_media(bot: Bot, services: Services, report: Report, card: Posted) -> list[int]:
     photos = await services.reports.photos(report)
     sent: list[Message] = []
+    chat_id, reply_to = card.chat_id, card.message_id
     try:
         if len(photos) == 1:
-            sent.append(await card.reply_photo(photos[0].file_id))
+            sent.append(await bot.send_photo(chat_id, photos[0].file_id,
+                                             reply_to_message_id=reply_to))
         elif photos:
-            sent.extend(await card.reply_media_group(
-                [InputMediaPhoto(p.file_id) for p in photos[:10]]))
+            sent.extend(await bot.send_media_group(
+                chat_id, [InputMediaPhoto(p.file_id) for p in photos[:10]],
+                reply_to_message_id=reply_to))
         if report.voice_file_id:
-            sent.append(await card.reply_voice(report.voice_file_id))
+            sent.append(await bot.send_voice(chat_id, report.voice_file_id,
+                                             reply_to_message_id=reply_to))
     except TelegramError:
         log.warning("could not send the media of %s", report.code, exc_info=True)
     return [m.message_id for m in sent]
@@ -130,14 +136,14 @@ async def _send_media(services: Services, report: Report, card: Message) -> list
 
 async def _to_officers(
     bot: Bot, services: Services, report: Report, text: str,
-    markup: InlineKeyboardMarkup | None,
+    markup: Markup | None,
 ) -> None:
     links = []
     for officer in await services.reports.officers(report):
         if officer.telegram_id is None:
             continue
         try:
-            sent = await bot.send_message(officer.telegram_id, text, reply_markup=markup)
+            sent = await replies.send_text(bot, officer.telegram_id, text, markup)
         except TelegramError:
             log.info("officer %s could not be told about %s", officer.id, report.code)
             continue
@@ -173,14 +179,14 @@ async def assign_pressed(update: Update, context: AppContext) -> None:
         return
     rows = [[(f"👥 {team.name}", f"tr:team:{report.id}:{team.id}")] for team in teams[:20]]
     rows.append([(t(services, who.lang, "report.staff.back"), f"tr:back:{report.id}")])
-    await _edit_markup(update, keyboard(rows))
+    await _edit_markup(update, context, inline_keyboard(rows))
 
 
 async def back_pressed(update: Update, context: AppContext) -> None:
     """"Quay lại" from the team list: the state's buttons again."""
     report = await context.services.reports.get(int(pressed(update)[-1]))
     if report is not None:
-        await _edit_markup(update, _markup(card_buttons(context.services, report)))
+        await _edit_markup(update, context, _markup(card_buttons(context.services, report)))
 
 
 async def team_pressed(update: Update, context: AppContext) -> None:
@@ -212,14 +218,14 @@ async def _after_change(update: Update, context: AppContext, acted: Acted, name:
     team = acted.team.name if acted.team else ""
     text = await card_text(services, report, status_text(services, report, name, team))
     markup = _markup(card_buttons(services, report))
-    query = update.callback_query
+    bot, query = context.bot, update.callback_query
+    if query is not None:
+        await replies.answer_press(bot, query.id)
     if query is not None and query.message is not None and _is_card(report, query.message):
-        await query.answer()
-        await query.edit_message_text(text, reply_markup=markup)
+        await replies.edit_text(bot, query.message.chat.id, query.message.message_id, text,
+                                markup)
     else:
-        if query is not None:
-            await query.answer()
-        await _edit_card(context.bot, report, text, markup)
+        await _edit_card(bot, report, text, markup)
     await tell_reporter(context.bot, services, acted.reporter, f"report.you.{report.state}",
                         code=report.code, team=esc(team))
 
@@ -230,37 +236,38 @@ def _is_card(report: Report, message: object) -> bool:
         report.staff_chat_id is None)
 
 
-async def _edit_card(
-    bot: Bot, report: Report, text: str, markup: InlineKeyboardMarkup | None
-) -> None:
+async def _edit_card(bot: Bot, report: Report, text: str, markup: Markup | None) -> None:
     if report.staff_chat_id is None or report.staff_message_id is None:
         return
     try:
-        await bot.edit_message_text(text, report.staff_chat_id, report.staff_message_id,
-                                    reply_markup=markup)
+        await replies.edit_text(bot, report.staff_chat_id, report.staff_message_id, text, markup)
     except TelegramError:
         log.info("could not update the card of %s", report.code)
 
 
-async def _edit_markup(update: Update, markup: InlineKeyboardMarkup | None) -> None:
+async def _edit_markup(update: Update, context: AppContext, markup: Markup | None) -> None:
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await replies.answer_press(context.bot, query.id)
+    if query.message is None:
+        return
     try:
-        await query.edit_message_reply_markup(markup)
+        await replies.edit_markup(context.bot, query.message.chat.id, query.message.message_id,
+                                  markup)
     except BadRequest:
         return  # not modified
 
 
 async def tell_reporter(
     bot: Bot, services: Services, reporter: Resident | None, key: str, **values: object
-) -> Message | None:
+) -> Posted | None:
     """A message to the reporter in their language; None if unlinked or unreachable."""
     if reporter is None or reporter.telegram_id is None:
         return None
     lang = services.i18n.language(reporter.language)
     try:
-        return await bot.send_message(reporter.telegram_id, t(services, lang, key, **values))
+        return await replies.send_text(bot, reporter.telegram_id,
+                                       t(services, lang, key, **values))
     except TelegramError:
         log.info("reporter %s could not be told (%s)", reporter.id, key)
         return None
@@ -282,10 +289,11 @@ async def _send_task(context: AppContext, acted: Acted) -> None:
     text = t(services, lang, "report.leader.task", team=esc(team.name), code=report.code,
              category=esc(services.reports.categories.name(report.category, lang)),
              place=place_text(services, lang, report), description=esc(report.description))
-    buttons = keyboard([[(t(services, lang, "report.leader.arrived"), f"ld:arr:{report.id}"),
-                         (t(services, lang, "report.leader.resolved"), f"ld:res:{report.id}")]])
+    buttons = inline_keyboard([
+        [(t(services, lang, "report.leader.arrived"), f"ld:arr:{report.id}"),
+         (t(services, lang, "report.leader.resolved"), f"ld:res:{report.id}")]])
     try:
-        sent = await context.bot.send_message(leader.telegram_id, text, reply_markup=buttons)
+        sent = await replies.send_text(context.bot, leader.telegram_id, text, buttons)
     except TelegramError:
         await _group_note(context.bot, report, t(services, services.i18n.default,
                                                   "report.staff.leader_unreachable",
@@ -309,7 +317,8 @@ async def leader_pressed(update: Update, context: AppContext) -> None:
     if action is Action.ARRIVED:
         query = update.callback_query
         assert query is not None
-        await query.answer(t(services, who.lang, "report.leader.arrived_noted"))
+        await replies.answer_press(context.bot, query.id,
+                                   t(services, who.lang, "report.leader.arrived_noted"))
         now = services.clock.now().astimezone(services.config.locale.tz)
         await _group_note(context.bot, report, t(
             services, services.i18n.default, "report.staff.arrived", team=esc(team.name),
@@ -318,7 +327,8 @@ async def leader_pressed(update: Update, context: AppContext) -> None:
     await _after_change(update, context, acted, name)
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_message(chat.id, t(services, who.lang, "report.leader.resolved_noted"))
+    await replies.send_text(context.bot, chat.id,
+                            t(services, who.lang, "report.leader.resolved_noted"))
 
 
 async def _group_note(bot: Bot, report: Report, text: str) -> None:
@@ -326,8 +336,8 @@ async def _group_note(bot: Bot, report: Report, text: str) -> None:
     if report.staff_chat_id is None:
         return
     try:
-        await bot.send_message(report.staff_chat_id, text,
-                               reply_to_message_id=report.staff_message_id)
+        await replies.send_text(bot, report.staff_chat_id, text,
+                                reply_to=report.staff_message_id)
     except TelegramError:
         log.info("could not write to the staff group about %s", report.code)
 
