@@ -17,6 +17,7 @@ class Commune:
     code: str
     name: str
     staff_chat_id: int | None
+    center: tuple[float, float] | None = None  # (latitude, longitude), when the file gives it
 
 
 @dataclass(frozen=True, slots=True)

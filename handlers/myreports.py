@@ -17,7 +17,7 @@ from telegram.ext import (
 
 from bot.context import AppContext
 from bot.models import ReportPhoto, tracking_code
-from handlers import triage
+from handlers import relays
 from handlers.common import answer, caller, conversation, esc, keyboard, pressed, refuse, tr
 
 ADDING = "report_adding"
@@ -85,7 +85,7 @@ async def addition_sent(update: Update, context: AppContext) -> int:
     if report is None:
         await answer(update, context, who.lang, "report.mine.closed")
         return ConversationHandler.END
-    await triage.relay_to_staff(context.bot, context.services, report, who.resident, text,
+    await relays.relay_to_staff(context.bot, context.services, report, who.resident, text,
                                 photo.file_id if photo else None)
     await answer(update, context, who.lang, "report.mine.added", code=tracking_code(report_id))
     return ConversationHandler.END

@@ -135,7 +135,7 @@ async def location_shared(update: Update, context: AppContext) -> int:
     message = update.effective_message
     assert message is not None and message.location is not None
     lat, lon = message.location.latitude, message.location.longitude
-    far = context.services.reports.too_far_km(lat, lon)
+    far = await context.services.reports.too_far_km(who.resident.commune_id, lat, lon)
     if far is not None:
         await answer(update, context, who.lang, "report.location_far", km=round(far))
         return Step.LOCATION

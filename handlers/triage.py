@@ -6,7 +6,7 @@ import logging
 
 from telegram import Bot, InputMediaPhoto, Message, Update
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import replies
 from bot.context import AnninhApp, AppContext, Services
@@ -299,7 +299,7 @@ async def _send_task(context: AppContext, acted: Acted) -> None:
                                                   "report.staff.leader_unreachable",
                                                   team=esc(team.name)))
         return
-    await services.reports.link(report.id, [(sent.chat_id, sent.message_id)])
+    await services.reports.link(report.id, [(sent.chat_id, sent.message_id)], "leader")
 
 
 async def leader_pressed(update: Update, context: AppContext) -> None:
@@ -342,108 +342,6 @@ async def _group_note(bot: Bot, report: Report, text: str) -> None:
         log.info("could not write to the staff group about %s", report.code)
 
 
-# --- relays ----------------------------------------------------------------------------------
-
-
-async def staff_reply(update: Update, context: AppContext) -> None:
-    """An officer's reply to a report's message in the group goes to the reporter."""
-    found = await _replied_report(update, context)
-    if found is None:
-        return
-    message, report = found
-    services = context.services
-    who = await caller(update, context)
-    if not await services.reports.is_officer(who.resident, report):
-        return
-    text, photo = _content(message)
-    reporter = await services.reports.relay_note(report, "officer", who.resident, text, photo)
-    sent = await _relay_to_reporter(context.bot, services, reporter, report, text, photo)
-    lang = services.i18n.default
-    note = (t(services, lang, "report.staff.relayed", code=report.code) if sent
-            else t(services, lang, "report.staff.relay_failed"))
-    await message.reply_text(note)
-    if sent is not None:
-        await services.reports.link(report.id, [(sent.chat_id, sent.message_id)])
-
-
-async def _relay_to_reporter(
-    bot: Bot, services: Services, reporter: Resident | None, report: Report,
-    text: str | None, photo: str | None,
-) -> Message | None:
-    if reporter is None or reporter.telegram_id is None:
-        return None
-    lang = services.i18n.language(reporter.language)
-    body = t(services, lang, "report.you.from_officer", code=report.code, text=esc(text or ""))
-    try:
-        if photo is not None:
-            return await bot.send_photo(reporter.telegram_id, photo, caption=body[:1024])
-        return await bot.send_message(reporter.telegram_id, body)
-    except TelegramError:
-        return None
-
-
-async def _replied_report(
-    update: Update, context: AppContext
-) -> tuple[Message, Report] | None:
-    """The message and the report it answers: by the recorded link, else (while the link is
-    being recorded) by the tracking code in the bot's message replied to."""
-    message = update.effective_message
-    assert message is not None and message.reply_to_message is not None
-    replied = message.reply_to_message
-    from_bot = replied.from_user is not None and replied.from_user.id == context.bot.id
-    report = await context.services.reports.by_message(
-        message.chat_id, replied.message_id, (replied.text or replied.caption) if from_bot
-        else None)
-    return None if report is None else (message, report)
-
-
-async def reporter_reply(update: Update, context: AppContext) -> None:
-    """The reporter's reply to a relayed message goes back to the staff group."""
-    found = await _replied_report(update, context)
-    if found is None:
-        return
-    message, report = found
-    services = context.services
-    who = await caller(update, context)
-    if report.reporter_id != who.resident.id:
-        return
-    text, photo = _content(message)
-    await services.reports.relay_note(report, "reporter", who.resident, text, photo)
-    await relay_to_staff(context.bot, services, report, who.resident, text, photo)
-    await message.reply_text(t(services, who.lang, "report.you.relayed", code=report.code))
-
-
-async def relay_to_staff(
-    bot: Bot, services: Services, report: Report, reporter: Resident,
-    text: str | None, photo: str | None,
-) -> None:
-    """The reporter's words in the group (as a reply to the card), anonymous if filed so."""
-    lang = services.i18n.default
-    who = (t(services, lang, "report.staff.anonymous") if report.anonymous
-           else esc(reporter.display_name or "?"))
-    body = t(services, lang, "report.staff.from_reporter", code=report.code, who=who,
-             text=esc(text or ""))
-    targets = [report.staff_chat_id] if report.staff_chat_id is not None else [
-        o.telegram_id for o in await services.reports.officers(report) if o.telegram_id]
-    links = []
-    for chat_id in targets:
-        try:
-            reply_to = report.staff_message_id if chat_id == report.staff_chat_id else None
-            sent = (await bot.send_photo(chat_id, photo, caption=body[:1024],
-                                         reply_to_message_id=reply_to) if photo is not None
-                    else await bot.send_message(chat_id, body, reply_to_message_id=reply_to))
-        except TelegramError:
-            continue
-        links.append((sent.chat_id, sent.message_id))
-    if links:
-        await services.reports.link(report.id, links)
-
-
-def _content(message: Message) -> tuple[str | None, str | None]:
-    photo = message.photo[-1].file_id if message.photo else None
-    return (message.text or message.caption), photo
-
-
 # --- escalation ------------------------------------------------------------------------------
 
 
@@ -474,7 +372,6 @@ async def escalation_job(context: AppContext) -> None:
 def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:
     from handlers import report  # the conversation module imports this one
 
-    reply = filters.REPLY & (filters.TEXT | filters.PHOTO) & ~filters.COMMAND
     return [
         CallbackQueryHandler(triage_pressed, pattern=r"^tr:(acc|res|rej):\d+$"),
         CallbackQueryHandler(assign_pressed, pattern=r"^tr:asg:\d+$"),
@@ -482,8 +379,6 @@ def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:
         CallbackQueryHandler(team_pressed, pattern=r"^tr:team:\d+:\d+$"),
         CallbackQueryHandler(leader_pressed, pattern=r"^ld:(arr|res):\d+$"),
         CallbackQueryHandler(report.stale_press, pattern=r"^(rp|mr):"),
-        MessageHandler(filters.ChatType.GROUPS & reply, staff_reply),
-        MessageHandler(filters.ChatType.PRIVATE & reply, reporter_reply),
     ]
 
 

@@ -55,6 +55,27 @@ async def test_hourly_limit_follows_the_clock(
     assert await service.may_report(resident)
 
 
+async def test_far_away_is_measured_from_the_commune_s_own_centre(
+    service: ReportService, store: Store, config: Config
+) -> None:
+    """A district spans many communes: each one's centre comes from the areas file; a commune
+    without one falls back to [reports] center_latitude/center_longitude."""
+    hung_loc = await store.areas.commune_by_code("hung-loc")
+    assert hung_loc is not None and hung_loc.center == (10.95, 107.16)
+    async with store.db.transaction() as tx:
+        far_north = await store.areas.upsert_commune(tx, "phuc-xa", "Phường Phúc Xá", None,
+                                                     (21.05, 105.85))
+        unplaced = await store.areas.upsert_commune(tx, "xa-moi", "Xã Mới", None)
+    assert await service.too_far_km(far_north, 21.04, 105.84) is None  # in Hà Nội, near it
+    away = await service.too_far_km(far_north, 10.95, 107.16)  # Hưng Lộc, from Hà Nội
+    assert away is not None and 1000 < away < 1300
+    assert await service.too_far_km(hung_loc.id, 10.96, 107.17) is None
+    assert await service.too_far_km(hung_loc.id, 21.04, 105.84) is not None
+    assert config.reports.center_latitude == 10.95  # the fallback for a commune without one
+    assert await service.too_far_km(unplaced, 10.96, 107.17) is None
+    assert await service.too_far_km(unplaced, 21.04, 105.84) is not None
+
+
 async def test_transitions_are_checked(
     service: ReportService, store: Store, config: Config
 ) -> None:
@@ -88,18 +109,34 @@ async def test_forgetting_a_resident_keeps_their_reports_unlinked(
 async def test_a_reply_finds_its_report_by_code_only_in_the_right_chat(
     service: ReportService, store: Store, config: Config
 ) -> None:
-    """While a card's link is still being recorded, the tracking code in it names the report,
-    but only in the commune's staff group or the reporter's own chat."""
+    """While a message's link is still being recorded, the tracking code in it names the
+    report, but only in the commune's staff group, the reporter's own chat, or the chat of
+    the leader of the team it is assigned to."""
     resident = await _resident(store, config, telegram_id=4002)
     filed = await service.file(resident, Draft("trom-cap", "Mất xe"))
     assert filed.report is not None
-    code = filed.report.code
+    code, report_id = filed.report.code, filed.report.id
     staff_chat = -1001000000001
     card = f"🆕 {code} · Trộm cắp"
     assert await service.by_message(staff_chat, 77, None) is None  # no link, no text
     found = await service.by_message(staff_chat, 77, card)
-    assert found is not None and found.id == filed.report.id
+    assert found is not None and (found.report.id, found.party) == (report_id, "reporter")
     own = await service.by_message(4002, 78, f"Công an xã về tin {code}: …")
-    assert own is not None and own.id == filed.report.id
+    assert own is not None and (own.report.id, own.party) == (report_id, "reporter")
     assert await service.by_message(4003, 78, f"tin {code}") is None  # someone else's chat
     assert await service.by_message(-100999, 79, card) is None  # another group
+    assert await service.by_message(2001, 80, f"Nhiệm vụ — tin {code}") is None  # not assigned
+
+    officer = await store.residents.by_telegram_id(1001)
+    team = next(t for t in await store.areas.teams(filed.report.commune_id or 0)
+                if t.code == "hn-01")
+    assert officer is not None
+    assert (await service.act(officer, report_id, Action.ASSIGN, team.id)).outcome is (
+        Outcome.DONE)
+    task = await service.by_message(2001, 80, f"Nhiệm vụ — tin {code}")
+    assert task is not None and (task.report.id, task.party) == (report_id, "leader")
+    assert await service.by_message(2002, 80, f"Nhiệm vụ — tin {code}") is None  # other leader
+
+    await service.link(report_id, [(staff_chat, 90)], "leader")
+    linked = await service.by_message(staff_chat, 90)
+    assert linked is not None and (linked.report.id, linked.party) == (report_id, "leader")

@@ -59,6 +59,7 @@ async def test_loading_the_sample_twice_changes_nothing_the_second_time(db: Stor
     assert await _counts(db) == counts
     commune = await db.areas.commune_by_code("hung-loc")
     assert commune is not None and commune.staff_chat_id == -1001000000001
+    assert commune.center == (10.95, 107.16)
     team = await db.areas.team_by_join_code("hn01")  # join codes ignore case
     assert team is not None and team.name == "Tổ an ninh nhân dân số 1"
     leader = await db.memberships.leader(team.id)
@@ -76,6 +77,9 @@ async def test_loading_the_sample_twice_changes_nothing_the_second_time(db: Stor
         ('code = "hung-hiep"', 'code = "Hưng Hiệp"', "hamlet #2: code must be"),
         ("leader = 2003", 'leader = "Bình"', "team 'hh-01': leader must be"),
         ("officers = [1001]", "officers = 1001", "commune 'hung-loc': officers must be"),
+        ("center = [10.95, 107.16]", "center = [107.16, 10.95]",
+         "commune 'hung-loc': center must be [latitude, longitude]"),
+        ("center = [10.95, 107.16]", 'center = "Hưng Lộc"', "commune 'hung-loc': center must be"),
     ],
 )
 async def test_a_malformed_file_names_the_entry_and_writes_nothing(

@@ -44,6 +44,7 @@ class CommuneSpec:
     staff_chat_id: int | None
     officers: list[int]
     hamlets: list[HamletSpec]
+    center: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def parse_areas(path: Path, catalog: Catalog, default_approval: bool = True) -> 
         where = f"{path}: [[commune]] #{c_index}"
         code = _code(where, commune)
         where = f"{path}: commune {code!r}"
-        _only(where, commune, {"code", "name", "staff_chat_id", "officers", "hamlet"})
+        _only(where, commune, {"code", "name", "staff_chat_id", "officers", "center", "hamlet"})
         officers = commune.get("officers", [])
         if not isinstance(officers, list) or not all(_is_user_id(o) for o in officers):
             raise AreasFileError(f"{where}: officers must be a list of Telegram user ids")
@@ -89,7 +90,8 @@ def parse_areas(path: Path, catalog: Catalog, default_approval: bool = True) -> 
             hamlets.append(HamletSpec(h_code, _name(h_where, hamlet), teams))
         _unique(where, [h.code for h in hamlets], "hamlet")
         _unique(where, [t.code for h in hamlets for t in h.teams], "team")
-        communes.append(CommuneSpec(code, _name(where, commune), staff, officers, hamlets))
+        communes.append(CommuneSpec(code, _name(where, commune), staff, officers, hamlets,
+                                    _center(where, commune.get("center"))))
     _unique(str(path), [c.code for c in communes], "commune")
     return communes
 
@@ -107,7 +109,7 @@ async def _write(store: Store, communes: list[CommuneSpec], actor: str) -> LoadS
     async with store.db.transaction() as tx:
         for commune in communes:
             commune_id = await store.areas.upsert_commune(
-                tx, commune.code, commune.name, commune.staff_chat_id
+                tx, commune.code, commune.name, commune.staff_chat_id, commune.center
             )
             for telegram_id in commune.officers:
                 resident_id = await store.residents.ensure(tx, telegram_id)
@@ -173,6 +175,18 @@ def _name(where: str, table: dict[str, Any]) -> str:
     if not isinstance(name, str) or not name.strip():
         raise AreasFileError(f"{where}: name must be a non-empty string")
     return name.strip()
+
+
+def _center(where: str, value: object) -> tuple[float, float] | None:
+    """`center = [latitude, longitude]`, optional."""
+    if value is None:
+        return None
+    if (not isinstance(value, list) or len(value) != 2
+            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+            or not (-90 <= value[0] <= 90 and -180 <= value[1] <= 180)):
+        raise AreasFileError(f"{where}: center must be [latitude, longitude] in degrees, "
+                             "e.g. [10.95, 107.16]")
+    return float(value[0]), float(value[1])
 
 
 def _is_user_id(value: object) -> bool:

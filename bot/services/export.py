@@ -4,7 +4,7 @@ Photos: `media_url` is `tg-file://<file_id>` — the Telegram file id of the rep
 which the bot resolves with getFile (…/file/bot<token>/<file_path>). No reporter's name or
 Telegram id is ever exported; `extensions.anonymous` says how the report was filed.
 `lat`/`long` are always numbers: a report filed without a shared location carries the
-commune's centre ([reports] center_latitude/center_longitude) and
+commune's centre (`center` in the areas file, else [reports] center_latitude/center_longitude) and
 `extensions.location_precise` false.
 """
 
@@ -22,6 +22,7 @@ from bot.config import Config
 from bot.i18n import I18n
 from bot.models import REPORT_STATES, Report, closed_states, is_open, open_states
 from bot.services.categories import Categories
+from bot.services.reports import center_of
 from bot.store import Store
 from bot.store.reports import ReportQuery
 
@@ -96,18 +97,17 @@ async def service_requests(
     query = await _query(store, config, wanted or ExportFilter())
     i18n = I18n.load(config.content.folder, config.locale.default_language)
     categories = Categories.load(config.content.folder)
-    communes = {c.id: c.name for c in await store.areas.communes()}
+    communes = {c.id: c for c in await store.areas.communes()}
     teams = {t.id: t.name for t in await store.areas.teams()}
     lang = i18n.default
     tz = config.locale.tz
     result = []
     for report, photo in await store.reports.query(query):
         commune = communes.get(report.commune_id or 0)
-        request = _request(report, photo, tz, i18n, lang, categories, commune,
-                           teams.get(report.team_id or 0))
+        request = _request(report, photo, tz, i18n, lang, categories,
+                           commune.name if commune else None, teams.get(report.team_id or 0))
         if report.latitude is None or report.longitude is None:
-            request["lat"] = config.reports.center_latitude
-            request["long"] = config.reports.center_longitude
+            request["lat"], request["long"] = center_of(commune, config.reports)
         result.append(request)
     return result
 

@@ -11,7 +11,16 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.config import ReportsConfig
-from bot.models import Member, Report, ReportPhoto, ReportState, Resident, Team, open_states
+from bot.models import (
+    Commune,
+    Member,
+    Report,
+    ReportPhoto,
+    ReportState,
+    Resident,
+    Team,
+    open_states,
+)
 from bot.services.categories import Categories
 from bot.store import Store
 from bot.store.reports import NewReport
@@ -80,6 +89,15 @@ class Filed:
 
 
 @dataclass(frozen=True)
+class Linked:
+    """A bot message's report, and whom a reply to the message is for: "reporter" or
+    "leader" (the assigned team's leader)."""
+
+    report: Report
+    party: str
+
+
+@dataclass(frozen=True)
 class Acted:
     outcome: Outcome
     report: Report | None = None
@@ -100,6 +118,13 @@ def iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
+def center_of(commune: Commune | None, config: ReportsConfig) -> tuple[float, float]:
+    """A commune's centre: its own from the areas file, else the configured one."""
+    if commune is not None and commune.center is not None:
+        return commune.center
+    return config.center_latitude, config.center_longitude
+
+
 class ReportService:
     def __init__(
         self, store: Store, config: ReportsConfig, clock: Clock, categories: Categories
@@ -117,11 +142,15 @@ class ReportService:
         count = await self._store.reports.count_of_reporter(resident.id, since)
         return count < self._config.max_per_hour
 
-    def too_far_km(self, latitude: float, longitude: float) -> float | None:
-        """The distance from the commune's centre when it is beyond max_distance_km."""
+    async def too_far_km(
+        self, commune_id: int | None, latitude: float, longitude: float
+    ) -> float | None:
+        """The distance from the commune's centre when it is beyond max_distance_km (the
+        centre from the areas file, else [reports] center_latitude/center_longitude)."""
         limit = self._config.max_distance_km
-        c = self._config
-        away = distance_km(c.center_latitude, c.center_longitude, latitude, longitude)
+        commune = await self._store.areas.commune(commune_id) if commune_id else None
+        lat, lon = center_of(commune, self._config)
+        away = distance_km(lat, lon, latitude, longitude)
         return away if limit and away > limit else None
 
     async def file(self, resident: Resident, draft: Draft) -> Filed:
@@ -213,8 +242,7 @@ class ReportService:
         if report is None or report.team_id is None:
             return Acted(Outcome.NOT_FOUND, report)
         team = await self._store.areas.team(report.team_id)
-        membership = await self._store.memberships.get(report.team_id, actor.id)
-        if team is None or membership is None or membership.role != "leader":
+        if team is None or not await self.is_assigned_leader(actor, report):
             return Acted(Outcome.NOT_ALLOWED, report)
         if report.state != "assigned":
             return Acted(Outcome.WRONG_STATE, report)
@@ -261,11 +289,28 @@ class ReportService:
         own = [t for t in teams if t.hamlet_id == report.hamlet_id and t.hamlet_id is not None]
         return own or teams
 
+    async def is_assigned_leader(self, actor: Resident, report: Report) -> bool:
+        """Whether `actor` leads the team the report is assigned to (checked in the database)."""
+        if report.team_id is None:
+            return False
+        membership = await self._store.memberships.get(report.team_id, actor.id)
+        return membership is not None and membership.role == "leader"
+
+    async def assigned_leader(self, report: Report) -> tuple[Team, Member | None] | None:
+        """The assigned team and its leader (None when the report is not with a team)."""
+        team = await self._store.areas.team(report.team_id) if report.team_id else None
+        if team is None:
+            return None
+        return team, await self._store.memberships.leader(team.id)
+
     # --- relays --------------------------------------------------------------------------
 
-    async def link(self, report_id: int, messages: list[tuple[int, int]]) -> None:
+    async def link(
+        self, report_id: int, messages: list[tuple[int, int]], party: str = "reporter"
+    ) -> None:
+        """Link bot messages to the report; a reply to them is for `party`."""
         async with self._store.db.transaction() as tx:
-            await self._store.reports.link(tx, report_id, messages)
+            await self._store.reports.link(tx, report_id, messages, party)
 
     async def posted_to_staff(self, report_id: int, chat_id: int, message_id: int) -> None:
         """Record the staff group's message (notification state) and link it for replies."""
@@ -276,25 +321,29 @@ class ReportService:
 
     async def by_message(
         self, chat_id: int, message_id: int, text: str | None = None
-    ) -> Report | None:
-        """The report a bot message is about. `text` (the message's own text) is the fallback
-        when the link is not recorded yet — a reply can arrive while the message is being
-        recorded: the tracking code in it names the report, if the report belongs to this chat
-        (its commune's staff group, or its reporter's private chat)."""
-        report = await self._store.reports.by_message(chat_id, message_id)
-        if report is not None or not text:
-            return report
-        match = re.search(r"\bTB-(\d{1,9})\b", text)
-        if match is None:
-            return None
-        found = await self._store.reports.get(int(match[1]))
+    ) -> Linked | None:
+        """The report a bot message is about, and whom a reply to it is for. `text` (the
+        message's own text) is the fallback when the link is not recorded yet — a reply can
+        arrive while the message is being recorded: the tracking code in it names the report,
+        if the report belongs to this chat (its commune's staff group, its reporter's or its
+        team leader's private chat)."""
+        linked = await self._store.reports.by_message(chat_id, message_id)
+        if linked is not None:
+            return Linked(*linked)
+        match = re.search(r"\bTB-(\d{1,9})\b", text or "")
+        found = await self._store.reports.get(int(match[1])) if match else None
         if found is None:
             return None
-        if found.reporter_id is not None and chat_id > 0:  # the reporter's private chat
-            reporter = await self._store.residents.get(found.reporter_id)
-            return found if reporter is not None and reporter.telegram_id == chat_id else None
-        commune = await self._store.areas.commune_by_staff_chat(chat_id)
-        return found if commune is not None and found.commune_id == commune.id else None
+        if chat_id < 0:  # a group: the commune's staff group only
+            commune = await self._store.areas.commune_by_staff_chat(chat_id)
+            ours = commune is not None and found.commune_id == commune.id
+            return Linked(found, "reporter") if ours else None
+        person = await self._store.residents.by_telegram_id(chat_id)
+        if person is None:
+            return None
+        if found.reporter_id == person.id:
+            return Linked(found, "reporter")
+        return Linked(found, "leader") if await self.is_assigned_leader(person, found) else None
 
     async def relay_note(
         self, report: Report, author: str, actor: Resident | None, text: str | None,

@@ -13,7 +13,9 @@ _TEAM_COLUMNS = (
 
 
 def _commune(row: sqlite3.Row) -> Commune:
-    return Commune(row["id"], row["code"], row["name"], row["staff_chat_id"])
+    lat, lon = row["center_latitude"], row["center_longitude"]
+    center = (float(lat), float(lon)) if lat is not None and lon is not None else None
+    return Commune(row["id"], row["code"], row["name"], row["staff_chat_id"], center)
 
 
 def _hamlet(row: sqlite3.Row) -> Hamlet:
@@ -41,16 +43,21 @@ class AreaStore:
     # --- writes (inside a transaction) ---------------------------------------------------
 
     async def upsert_commune(
-        self, tx: Tx, code: str, name: str, staff_chat_id: int | None
+        self, tx: Tx, code: str, name: str, staff_chat_id: int | None,
+        center: tuple[float, float] | None = None,
     ) -> int:
         now = now_iso()
+        lat, lon = center if center is not None else (None, None)
         async with tx.execute(
-            "INSERT INTO communes (code, name, staff_chat_id, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET name = excluded.name, "
-            "staff_chat_id = excluded.staff_chat_id, updated_at = excluded.updated_at "
+            "INSERT INTO communes (code, name, staff_chat_id, center_latitude, center_longitude, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE "
+            "SET name = excluded.name, staff_chat_id = excluded.staff_chat_id, "
+            "center_latitude = excluded.center_latitude, "
+            "center_longitude = excluded.center_longitude, updated_at = excluded.updated_at "
             "WHERE name IS NOT excluded.name OR staff_chat_id IS NOT excluded.staff_chat_id "
-            "RETURNING id",
-            (code, name, staff_chat_id, now, now),
+            "OR center_latitude IS NOT excluded.center_latitude "
+            "OR center_longitude IS NOT excluded.center_longitude RETURNING id",
+            (code, name, staff_chat_id, lat, lon, now, now),
         ) as cursor:
             row = await cursor.fetchone()
         if row is None:  # unchanged: updated_at stays, so loading a file twice changes nothing

@@ -126,12 +126,16 @@ class ReportStore:
         )
         return cursor.rowcount > 0
 
-    async def link(self, tx: Tx, report_id: int, messages: Sequence[tuple[int, int]]) -> None:
-        """Remember that these (chat_id, message_id) are about `report_id`."""
+    async def link(
+        self, tx: Tx, report_id: int, messages: Sequence[tuple[int, int]],
+        party: str = "reporter",
+    ) -> None:
+        """Remember that these (chat_id, message_id) are about `report_id`, and that a reply
+        to them is for `party` (reporter or leader)."""
         await tx.executemany(
-            "INSERT OR REPLACE INTO report_links (chat_id, message_id, report_id) "
-            "VALUES (?, ?, ?)",
-            [(chat_id, message_id, report_id) for chat_id, message_id in messages],
+            "INSERT OR REPLACE INTO report_links (chat_id, message_id, report_id, party) "
+            "VALUES (?, ?, ?, ?)",
+            [(chat_id, message_id, report_id, party) for chat_id, message_id in messages],
         )
 
     async def add_message(
@@ -150,13 +154,14 @@ class ReportStore:
         row = await self._db.fetchone("SELECT * FROM reports WHERE id = ?", (report_id,))
         return None if row is None else _report(row)
 
-    async def by_message(self, chat_id: int, message_id: int) -> Report | None:
+    async def by_message(self, chat_id: int, message_id: int) -> tuple[Report, str] | None:
+        """The report a message is linked to, and the party a reply to it is for."""
         row = await self._db.fetchone(
-            "SELECT r.* FROM report_links l JOIN reports r ON r.id = l.report_id "
-            "WHERE l.chat_id = ? AND l.message_id = ?",
+            "SELECT r.*, l.party AS link_party FROM report_links l "
+            "JOIN reports r ON r.id = l.report_id WHERE l.chat_id = ? AND l.message_id = ?",
             (chat_id, message_id),
         )
-        return None if row is None else _report(row)
+        return None if row is None else (_report(row), str(row["link_party"]))
 
     async def of_reporter(self, resident_id: int, limit: int = 20) -> list[Report]:
         rows = await self._db.fetchall(
