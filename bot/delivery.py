@@ -13,7 +13,8 @@ protocol and its errors are in bot/sending.py, re-exported here) — at the conf
   chat not found) marks the resident unreachable and drops their other queued messages;
   `Transient` (timeouts, network) retries with bounded backoff; `Rejected` and the
   `max_attempts`-th failure are recorded as failed with the reason;
-- propaganda waits during quiet hours; announcements that are not urgent go out silently then.
+- propaganda waits during quiet hours (rows claimed just before they began go back to the
+  outbox untried); announcements that are not urgent go out silently then.
 
 Crash safety: a claimed row is marked `sending`; outcomes are written back in batches (every
 `FLUSH_EVERY` messages or `FLUSH_SECONDS`). After kill -9, `start()` puts every `sending` row back
@@ -80,6 +81,7 @@ log = logging.getLogger(__name__)
 FLUSH_EVERY = 100
 FLUSH_SECONDS = 0.2
 ALARM = LANE_PRIORITY["alarm"]
+PROPAGANDA = LANE_PRIORITY["propaganda"]
 
 # --- the engine -------------------------------------------------------------------------------
 
@@ -266,10 +268,23 @@ class DeliveryEngine:
                 continue
             await self._pace(self.alarm_rate if row.priority == ALARM else self.rate)
             await self._slots.acquire()
+            if row.priority == PROPAGANDA and self.quiet.contains(self.clock.now()):
+                self._slots.release()
+                self._give_back_propaganda(row)  # quiet hours began after it was claimed
+                continue
             self._mark_chat(row.chat_id)
             task = asyncio.create_task(self._deliver(row))
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
+
+    def _give_back_propaganda(self, row: Claimed) -> None:
+        """Quiet hours: this row and the rest of the propaganda lane go back to the outbox,
+        untried; the claim leaves them there until the quiet hours end."""
+        lane = self._lanes[PROPAGANDA]
+        for waiting in (row, *lane):
+            self._record(waiting, "queued", waiting.attempts)
+        lane.clear()
+        self._flushed.set()
 
     def _idle_wait(self) -> float:
         return self.config.poll_seconds

@@ -41,11 +41,13 @@ class FakeSender:
         self.failures: dict[int, list[SendError]] = {}
         self.gate: asyncio.Event | None = None
         self.after_sends: int | None = None
+        self.waiting = asyncio.Event()  # set while a send waits at the gate
         self.count_reached: tuple[int, asyncio.Event] | None = None
 
     async def send(self, chat_id: int, message: OutMessage) -> Sent:
         if self.gate is not None and self.after_sends is not None \
                 and len(self.sent) >= self.after_sends:
+            self.waiting.set()
             await self.gate.wait()
         queue = self.failures.get(chat_id)
         if queue:
@@ -304,6 +306,46 @@ async def test_quiet_hours_hold_propaganda_and_silence_announcements(
     engine.notify()
     await engine.wait_done(propaganda, timeout=10)
     assert sorted(sender.chats())[:3] == [1, 2, 3]
+
+
+async def test_propaganda_claimed_before_quiet_hours_goes_back_untried(
+    db: Store, clock: FakeClock
+) -> None:
+    """Rows already in the engine's hands when quiet hours begin are not sent at night: they
+    go back to the outbox as they were and go out, once each, in the morning."""
+    clock.set(datetime(2026, 11, 24, 14, 59, tzinfo=UTC))  # 21:59, a minute before quiet hours
+    config = BroadcastConfig(rate_per_second=1000, paid_broadcast=True, per_chat_seconds=0.05,
+                             poll_seconds=0.02, concurrency=1, quiet_hours="22:00-06:30")
+    engine = DeliveryEngine(db, config, clock, TZ)
+    sender = FakeSender()
+    sender.gate, sender.after_sends = asyncio.Event(), 2
+    await engine.start(sender)
+    try:
+        propaganda = await engine.enqueue("propaganda", OutMessage(text="tuyên truyền"),
+                                          people(1, 10), commune_id=None, origin="test")
+        await asyncio.wait_for(sender.waiting.wait(), 10)  # the third send is in flight
+        clock.set(datetime(2026, 11, 24, 15, 1, tzinfo=UTC))  # 22:01: quiet
+        sender.gate.set()
+        notice = await engine.enqueue("announcement", OutMessage(text="thông báo"), people(99, 1),
+                                      commune_id=None, origin="test")
+        await engine.wait_done(notice, timeout=10)
+    finally:
+        await engine.stop()
+    assert sender.chats() == [1, 2, 3, 99]
+    rows = await db.db.fetchall(
+        "SELECT state, attempts FROM outbox WHERE broadcast_id = ? ORDER BY chat_id",
+        (propaganda,))
+    assert [(row["state"], row["attempts"]) for row in rows] == (
+        [("sent", 1)] * 3 + [("queued", 0)] * 7)
+
+    clock.set(datetime(2026, 11, 24, 23, 31, tzinfo=UTC))  # 06:31 the next morning
+    morning = DeliveryEngine(db, config, clock, TZ)
+    await morning.start(sender)
+    try:
+        await morning.wait_done(propaganda, timeout=10)
+    finally:
+        await morning.stop()
+    assert sorted(sender.chats()) == [*range(1, 11), 99]
 
 
 async def test_progress_updates_one_message_then_summarises(
