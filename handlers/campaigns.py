@@ -1,8 +1,13 @@
-"""/lichphat: campaigns and repeating announcements: list, pause, resume, preview; quizzes."""
+"""/lichphat: campaigns, repeating and scheduled announcements: list, pause, resume, preview,
+cancel; quizzes."""
 
 from __future__ import annotations
 
+import contextlib
+from datetime import datetime
+
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -11,7 +16,9 @@ from telegram.ext import (
     PollAnswerHandler,
 )
 
+from bot import replies
 from bot.context import AppContext
+from bot.delivery import OutMessage
 from bot.services.broadcasts import set_reachable
 from bot.services.campaigns import Campaign
 from bot.telegram_sender import TelegramSender
@@ -27,7 +34,8 @@ async def list_campaigns(update: Update, context: AppContext) -> None:
 
 
 async def campaign_pressed(update: Update, context: AppContext) -> None:
-    """Pause, resume or preview a campaign (pc:pause:ID), or a repeating one (pc:stop:N)."""
+    """Pause, resume or preview a campaign (pc:pause:ID), stop or restart a repeating
+    announcement (pc:stop:N), cancel a scheduled one (pc:cancel:N); officers of its commune."""
     who = await caller(update, context)
     commune_id = await _commune(update, context, who)
     if commune_id is None:
@@ -38,6 +46,8 @@ async def campaign_pressed(update: Update, context: AppContext) -> None:
         await services.campaigns.set_paused(key, action == "pause", who.resident.id)
     elif action in ("stop", "start"):
         await services.campaigns.set_schedule_active(int(key), commune_id, action == "start")
+    elif action == "cancel" and not await _cancel(update, context, who, int(key), commune_id):
+        return
     elif action == "view" and (campaign := _find(context, key)) is not None:
         chat = update.effective_chat
         assert chat is not None
@@ -73,6 +83,24 @@ async def _commune(update: Update, context: AppContext, who: Caller) -> int | No
     return communes[0]
 
 
+async def _cancel(
+    update: Update, context: AppContext, who: Caller, broadcast_id: int, commune_id: int
+) -> bool:
+    """Cancel a scheduled announcement; its "scheduled" message says so. False when it was
+    no longer waiting (the press is answered with an alert)."""
+    cancelled = await context.services.broadcasts.cancel(broadcast_id, commune_id,
+                                                         who.resident.id)
+    if cancelled is None:
+        await refuse(update, context, who.lang, "campaign.cancel_gone")
+        return False
+    chat_id, message_id = cancelled.progress_chat_id, cancelled.progress_message_id
+    if chat_id is not None and message_id is not None:
+        with contextlib.suppress(TelegramError):  # the message may be gone; the cancel stands
+            await replies.edit_text(context.bot, chat_id, message_id,
+                                    tr(context, who.lang, "campaign.cancelled_note"))
+    return True
+
+
 def _find(context: AppContext, campaign_id: str) -> Campaign | None:
     return next((c for c in context.services.scheduler.campaigns() if c.id == campaign_id), None)
 
@@ -99,6 +127,15 @@ async def _show(update: Update, context: AppContext, who: Caller, *, edit: bool)
         action = "stop" if schedule.active else "start"
         rows.append([(tr(context, lang, f"campaign.{action}_button", id=schedule.id),
                       f"pc:{action}:{schedule.id}")])
+    tz = services.config.locale.tz
+    for waiting in await services.broadcasts.scheduled(commune_id):
+        when = datetime.fromisoformat(waiting.send_at or "").astimezone(tz)
+        text = OutMessage.from_json(waiting.payload).text
+        preview = esc(text[:60] + ("…" if len(text) > 60 else ""))
+        lines.append(tr(context, lang, "campaign.scheduled_line", id=waiting.id,
+                        when=when.strftime("%H:%M %d/%m/%Y"), preview=preview))
+        rows.append([(tr(context, lang, "campaign.cancel_button", id=waiting.id),
+                      f"pc:cancel:{waiting.id}")])
     body = "\n".join(lines) or tr(context, lang, "campaign.none")
     await answer(update, context, lang, "campaign.list", rows, edit=edit, lines=body)
 
@@ -106,8 +143,8 @@ async def _show(update: Update, context: AppContext, who: Caller, *, edit: bool)
 def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:
     return [
         CommandHandler(["lichphat", "campaigns"], list_campaigns),
-        CallbackQueryHandler(campaign_pressed, pattern=r"^pc:(pause|resume|view|stop|start):"
-                                                       r"[\w-]+$"),
+        CallbackQueryHandler(campaign_pressed,
+                             pattern=r"^pc:(pause|resume|view|stop|start|cancel):[\w-]+$"),
         PollAnswerHandler(quiz_answered),
         ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
     ]

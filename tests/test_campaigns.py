@@ -234,6 +234,43 @@ async def test_repeating_announcement_from_chat(
     assert len(village["an"].inbox) == 2
 
 
+async def test_a_scheduled_announcement_is_listed_and_cancelled_from_chat(
+    sandbox: Sandbox, bot: AnninhApp, officer: SimUser, village: dict[str, SimUser],
+    clock: FakeClock, store: Store,
+) -> None:
+    await compose(officer, "Họp dân tối thứ Sáu tại nhà văn hóa", "Ấp Hưng Nhơn")
+    await officer.wait_for("Sẽ gửi tới")
+    await officer.press("Hẹn giờ")
+    await officer.wait_for("Gửi lúc nào")
+    await officer.send("19:00 27/11")
+    scheduled = await officer.wait_for("Đã hẹn gửi lúc")
+    assert "/lichphat" in scheduled.text
+
+    await officer.command("lichphat")
+    listing = await officer.wait_for("Thông báo hẹn giờ #")
+    assert "19:00 27/11/2026" in listing.text and "Họp dân tối thứ Sáu" in listing.text
+    broadcast_id = int(listing.text.split("Thông báo hẹn giờ #", 1)[1].split(" ", 1)[0])
+    await officer.press("Hủy hẹn")
+    note = await officer.wait_for("đã bị hủy")
+    assert note.message_id == scheduled.message_id  # its "scheduled" message says so
+    await officer.wait_for(predicate=lambda m: m.message_id == listing.message_id
+                           and "Thông báo hẹn giờ" not in m.text)
+    entries = await store.audit.entries("broadcast", broadcast_id)
+    assert [e.action for e in entries] == ["broadcast.cancel"]
+
+    query = await officer.press_data(f"pc:cancel:{broadcast_id}")  # pressed again, stale
+    assert "không còn chờ gửi" in ((await officer.answer_for(query)).text or "")
+    await village["an"].command("lichphat")
+    await village["an"].wait_for("Chỉ cán bộ")
+    query = await village["an"].press_data(f"pc:cancel:{broadcast_id}")  # not an officer
+    refusal = await village["an"].answer_for(query)
+    assert refusal.show_alert and "Chỉ cán bộ" in (refusal.text or "")
+
+    clock.set(local(2026, 11, 27, 19, 0))
+    assert (await services_of(bot).scheduler.tick(clock.now())).released == []
+    assert await received(village, "Họp dân") == set()
+
+
 async def test_resident_answers_a_campaign_quiz_and_it_is_recorded(
     sandbox: Sandbox, bot: AnninhApp, village: dict[str, SimUser], clock: FakeClock,
     store: Store,

@@ -70,9 +70,23 @@ class BroadcastService:
                 tx, audience.commune_id, message.to_json(), audiences.to_json(audience), cron,
                 created_by)
 
-    async def cancel(self, broadcast_id: int) -> bool:
+    async def scheduled(self, commune_id: int) -> list[Broadcast]:
+        """The commune's one-off announcements waiting for their time, soonest first."""
+        return await self._store.broadcasts.scheduled(commune_id)
+
+    async def cancel(self, broadcast_id: int, commune_id: int, actor_id: int) -> Broadcast | None:
+        """Cancel a scheduled announcement of this commune (audited); None when there is no
+        such announcement waiting (another commune's, already sent, already cancelled)."""
+        broadcast = await self._store.broadcasts.get(broadcast_id)
+        if broadcast is None or broadcast.commune_id != commune_id:
+            return None
         async with self._store.db.transaction() as tx:
-            return await self._store.broadcasts.cancel(tx, broadcast_id)
+            if not await self._store.broadcasts.cancel(tx, broadcast_id):
+                return None
+            await self._store.audit.record(
+                tx, actor_id=actor_id, actor_label="officer", action="broadcast.cancel",
+                subject_type="broadcast", subject_id=broadcast_id)
+        return broadcast
 
     async def release_due(self, now: datetime) -> list[int]:
         """Queue every scheduled announcement whose time has come (audience as of now)."""
