@@ -39,6 +39,17 @@ def parseable(raw: Any, bot: ExtBot[None]) -> Update | None:
         return Update(update_id)
 
 
+class _HandledParseFailure(logging.Filter):
+    """Drops PTB's CRITICAL "Error while parsing updates!" line (with the whole batch in it):
+    ResilientBot handles that failure and logs a warning for each update it skips."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Error while parsing updates")
+
+
+_PARSE_FILTER = _HandledParseFailure()
+
+
 class ResilientBot(ExtBot[None]):
     """ExtBot whose getUpdates survives an update PTB cannot parse.
 
@@ -46,6 +57,11 @@ class ResilientBot(ExtBot[None]):
     parsed again update by update from the raw JSON kept aside."""
 
     _raw_updates: Any = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if _PARSE_FILTER not in self._LOGGER.filters:
+            self._LOGGER.addFilter(_PARSE_FILTER)
 
     async def _post(self, endpoint: str, *args: Any, **kwargs: Any) -> Any:
         result = await super()._post(endpoint, *args, **kwargs)

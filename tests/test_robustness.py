@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from bot.sandbox import Sandbox
@@ -62,3 +64,17 @@ async def test_a_server_without_the_command_menu_still_runs_the_bot(
     lan = sandbox.user(7004, first_name="Lan")
     await lan.command("trogiup")
     await lan.wait_for("Hướng dẫn")
+
+
+@pytest.mark.usefixtures("bot")
+async def test_an_unparseable_update_is_one_warning_not_a_critical_dump(
+    sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    update_id = sandbox.world.push_update("message", {"message_id": 5})  # no date, no chat
+    lan = sandbox.user(7003, first_name="Lan")
+    await lan.command("trogiup")
+    await lan.wait_for("Hướng dẫn")
+    assert not [r for r in caplog.records if r.levelno >= logging.CRITICAL]
+    skipped = [r for r in caplog.records if r.name == "bot.updates"]
+    assert len(skipped) == 1 and str(update_id) in skipped[0].getMessage()
