@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -17,6 +17,7 @@ from telegram.error import (
     TimedOut,
 )
 
+from bot import replies
 from bot.delivery import (
     Migrated,
     OutMessage,
@@ -27,6 +28,7 @@ from bot.delivery import (
     Transient,
     Unreachable,
 )
+from bot.replies import inline_keyboard
 
 _GONE = ("chat not found", "user not found", "peer_id_invalid", "user is deactivated")
 
@@ -67,7 +69,7 @@ class TelegramSender:
 
     async def edit_text(self, chat_id: int, message_id: int, text: str) -> None:
         try:
-            await self.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
+            await replies.edit_text(self.bot, chat_id, message_id, text)
         except BadRequest as error:
             if "not modified" not in error.message.lower():
                 raise translate(error) from error
@@ -76,7 +78,6 @@ class TelegramSender:
 
     async def _send(self, chat_id: int, message: OutMessage) -> Sent:
         bot, silent = self.bot, message.silent
-        markup = _markup(message)
         if message.quiz is not None:
             quiz = message.quiz
             sent = await bot.send_poll(
@@ -92,14 +93,16 @@ class TelegramSender:
                 forwarded = await bot.forward_message(
                     chat_id, origin, original, disable_notification=silent)
                 return Sent(forwarded.message_id)
-            copied = await bot.copy_message(
-                chat_id, origin, original, reply_markup=markup, disable_notification=silent)
+            copied = await bot.copy_message(chat_id, origin, original,
+                                            reply_markup=_markup(message),
+                                            disable_notification=silent)
             return Sent(copied.message_id)
         if message.photo or message.photo_path:
-            return Sent(await self._photo(chat_id, message, markup))
-        sent = await bot.send_message(
-            chat_id, message.text, reply_markup=markup, disable_notification=silent)
-        return Sent(sent.message_id)
+            return Sent(await self._photo(chat_id, message, _markup(message)))
+        posted = await replies.send_text(
+            bot, chat_id, message.text,
+            inline_keyboard(message.buttons) if message.buttons else None, silent=silent)
+        return Sent(posted.message_id)
 
     async def _photo(
         self, chat_id: int, message: OutMessage, markup: InlineKeyboardMarkup | None
@@ -129,9 +132,7 @@ class TelegramSender:
 
 
 def _markup(message: OutMessage) -> InlineKeyboardMarkup | None:
+    """The message's buttons for PTB's file-sending methods (text goes through bot/replies)."""
     if not message.buttons:
         return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row]
-         for row in message.buttons]
-    )
+    return InlineKeyboardMarkup.de_json(inline_keyboard(message.buttons), None)

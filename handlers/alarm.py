@@ -17,9 +17,11 @@ from telegram.ext import (
     filters,
 )
 
+from bot import replies
 from bot.context import AppContext, Services
 from bot.delivery import OutMessage
 from bot.models import Alarm, AlarmRecipient, Recipient
+from bot.replies import inline_keyboard
 from bot.services.alarms import AnswerResult, RaiseResult, Scope, Tally
 from handlers.common import (
     answer,
@@ -27,7 +29,6 @@ from handlers.common import (
     conversation,
     display_name,
     esc,
-    keyboard,
     pressed,
     refuse,
     tr,
@@ -145,9 +146,12 @@ async def respond(update: Update, context: AppContext) -> None:
     query = update.callback_query
     assert query is not None
     if result is not AnswerResult.RECORDED or alarm is None:
-        await query.answer(tr(context, who.lang, f"alarm.answer_{result.value}"), show_alert=True)
+        await replies.answer_press(context.bot, query.id,
+                                   tr(context, who.lang, f"alarm.answer_{result.value}"),
+                                   alert=True)
         return
-    await query.answer(tr(context, who.lang, f"alarm.answer_{response}"))
+    await replies.answer_press(context.bot, query.id,
+                               tr(context, who.lang, f"alarm.answer_{response}"))
     _schedule_refresh(context, alarm)
 
 
@@ -165,7 +169,7 @@ async def end(update: Update, context: AppContext) -> None:
     await deliver_alarm(context, alarm, recipients, all_clear=True)
     query = update.callback_query
     if query is not None:
-        await query.answer()
+        await replies.answer_press(context.bot, query.id)
 
 
 async def check(bot: Bot, services: Services) -> None:
@@ -246,14 +250,12 @@ async def _edit_caller(
     tally = await services.alarms.tally(alarm.id)
     markup = None
     if buttons:
-        markup = keyboard([[(services.i18n.t(lang, "alarm.all_clear_button"),
-                             f"al:end:{alarm.id}")]])
+        markup = inline_keyboard([[(services.i18n.t(lang, "alarm.all_clear_button"),
+                                    f"al:end:{alarm.id}")]])
     try:
-        await bot.edit_message_text(
-            services.i18n.t(lang, key, **_values(services, lang, alarm, tally)),
-            chat_id=alarm.caller_chat_id, message_id=alarm.caller_message_id,
-            reply_markup=markup,
-        )
+        await replies.edit_text(
+            bot, alarm.caller_chat_id, alarm.caller_message_id,
+            services.i18n.t(lang, key, **_values(services, lang, alarm, tally)), markup)
     except TelegramError:
         return  # "message is not modified" or the caller deleted it: nothing to do
 
@@ -268,7 +270,7 @@ async def _tell_staff(
     values = _values(services, lang, alarm, tally or Tally(total, [], []))
     values["role"] = services.i18n.t(lang, f"alarm.role_{alarm.caller_role}")
     try:
-        await bot.send_message(commune.staff_chat_id, services.i18n.t(lang, key, **values))
+        await replies.send_text(bot, commune.staff_chat_id, services.i18n.t(lang, key, **values))
     except TelegramError:
         return
 

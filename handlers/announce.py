@@ -16,6 +16,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import replies
 from bot.context import AppContext
 from bot.delivery import OutMessage
 from bot.models import Audience
@@ -179,7 +180,7 @@ async def _preview(update: Update, context: AppContext, who: Caller) -> int:
     message = OutMessage.from_json(draft["message"])
     query = update.callback_query
     if query is not None:
-        await query.answer()
+        await replies.answer_press(context.bot, query.id)
     chat = update.effective_chat
     assert chat is not None
     await TelegramSender(context.bot).send(chat.id, message)  # exactly as residents see it

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import BaseHandler, ConversationHandler
 from telegram.warnings import PTBUserWarning
 
@@ -36,13 +36,6 @@ async def caller(update: Update, context: AppContext) -> Caller:
 def tr(context: AppContext, lang: str, key: str, **values: object) -> str:
     """A text from content/locales; user-supplied values must already be escaped."""
     return context.services.i18n.t(lang, key, **values)
-
-
-def keyboard(rows: Buttons) -> InlineKeyboardMarkup:
-    """An inline keyboard from rows of (label, callback_data)."""
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
-    )
 
 
 def pressed(update: Update) -> list[str]:

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot import replies
 from bot.context import AppContext
 from handlers.common import caller, tr
 
@@ -24,11 +25,11 @@ async def on_error(update: object, context: AppContext) -> None:
         if update.effective_user is not None:
             lang = (await caller(update, context)).lang
         if update.callback_query is not None:
-            await update.callback_query.answer(tr(context, lang, "errors.generic"),
-                                               show_alert=True)
+            await replies.answer_press(context.bot, update.callback_query.id,
+                                       tr(context, lang, "errors.generic"), alert=True)
         else:
-            await context.bot.send_message(update.effective_chat.id,
-                                           tr(context, lang, "errors.generic"))
+            await replies.send_text(context.bot, update.effective_chat.id,
+                                    tr(context, lang, "errors.generic"))
     except (TelegramError, LookupError, OSError):
         log.warning("could not tell the user about the error", exc_info=True)
 
@@ -36,15 +37,15 @@ async def on_error(update: object, context: AppContext) -> None:
 async def nothing_to_cancel(update: Update, context: AppContext) -> None:
     """/huy when no conversation is running."""
     who = await caller(update, context)
-    await context.bot.send_message(update.effective_chat.id,  # type: ignore[union-attr]
-                                   tr(context, who.lang, "errors.nothing_to_cancel"))
+    await replies.send_text(context.bot, update.effective_chat.id,  # type: ignore[union-attr]
+                            tr(context, who.lang, "errors.nothing_to_cancel"))
 
 
 async def unknown_command(update: Update, context: AppContext) -> None:
     """Any command nobody handled, in a private chat."""
     who = await caller(update, context)
-    await context.bot.send_message(update.effective_chat.id,  # type: ignore[union-attr]
-                                   tr(context, who.lang, "errors.unknown_command"))
+    await replies.send_text(context.bot, update.effective_chat.id,  # type: ignore[union-attr]
+                            tr(context, who.lang, "errors.unknown_command"))
 
 
 async def stale_button(update: Update, context: AppContext) -> None:
@@ -56,7 +57,8 @@ async def stale_button(update: Update, context: AppContext) -> None:
     resident = await context.services.residents.get(query.from_user.id)
     if resident is not None:
         lang = context.services.i18n.language(resident.language, query.from_user.language_code)
-    await query.answer(tr(context, lang, "errors.stale_button"), show_alert=True)
+    await replies.answer_press(context.bot, query.id, tr(context, lang, "errors.stale_button"),
+                               alert=True)
 
 
 def build_fallbacks(cancel_commands: list[str]) -> list[BaseHandler[Update, AppContext, None]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
+from bot import replies
 from bot.context import AppContext
 from handlers.common import caller, tr
 
@@ -22,7 +23,7 @@ async def show_help(update: Update, context: AppContext) -> None:
         parts.append(tr(context, who.lang, "officer_tools.help"))
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_message(chat.id, "\n\n".join(parts))
+    await replies.send_text(context.bot, chat.id, "\n\n".join(parts))
 
 
 def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:

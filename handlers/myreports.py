@@ -15,10 +15,12 @@ from telegram.ext import (
     filters,
 )
 
+from bot import replies
 from bot.context import AppContext
 from bot.models import ReportPhoto, tracking_code
+from bot.replies import inline_keyboard
 from handlers import relays
-from handlers.common import answer, caller, conversation, esc, keyboard, pressed, refuse, tr
+from handlers.common import answer, caller, conversation, esc, pressed, refuse, tr
 
 ADDING = "report_adding"
 MAX_LISTED = 10
@@ -51,8 +53,8 @@ async def my_reports(update: Update, context: AppContext) -> int:
             for r in reports if r.is_open]
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_message(chat.id, "\n\n".join(lines),
-                                   reply_markup=keyboard(rows) if rows else None)
+    await replies.send_text(context.bot, chat.id, "\n\n".join(lines),
+                            inline_keyboard(rows) if rows else None)
     return ConversationHandler.END
 
 
@@ -68,7 +70,7 @@ async def add_pressed(update: Update, context: AppContext) -> int:
     await answer(update, context, who.lang, "report.mine.ask_addition", edit=False,
                  code=report.code)
     if update.callback_query is not None:
-        await update.callback_query.answer()
+        await replies.answer_press(context.bot, update.callback_query.id)
     return Step.ADDING
 
 

@@ -16,6 +16,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import replies
 from bot.context import AppContext
 from bot.services.officers import Appointment, NotAllowed
 from handlers.common import Caller, answer, caller, conversation, esc, pressed, refuse, tr
@@ -165,8 +166,8 @@ async def _tell_new_leader(context: AppContext, done: Appointment) -> None:
         return
     lang = context.services.i18n.language(done.leader.language)
     try:
-        await context.bot.send_message(
-            done.leader.telegram_id,
+        await replies.send_text(
+            context.bot, done.leader.telegram_id,
             tr(context, lang, "officer_tools.you_lead", team=esc(done.team.name)),
         )
     except TelegramError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram import Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -14,6 +14,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import replies
 from bot.context import AppContext
 from bot.replies import Buttons
 from bot.services.residents import PhoneError
@@ -74,12 +75,12 @@ async def ask_phone(update: Update, context: AppContext) -> int:
         await refuse(update, context, who.lang, "consent.required")
         return ConversationHandler.END
     if update.callback_query is not None:
-        await update.callback_query.answer()
-    share = KeyboardButton(tr(context, who.lang, "settings.phone_share"), request_contact=True)
-    cancel = KeyboardButton(tr(context, who.lang, "settings.phone_cancel"))
-    markup = ReplyKeyboardMarkup([[share], [cancel]], resize_keyboard=True, one_time_keyboard=True)
-    await context.bot.send_message(_chat(update), tr(context, who.lang, "settings.phone_ask"),
-                                   reply_markup=markup)
+        await replies.answer_press(context.bot, update.callback_query.id)
+    markup = replies.reply_keyboard(
+        [[{"text": tr(context, who.lang, "settings.phone_share"), "request_contact": True}],
+         [{"text": tr(context, who.lang, "settings.phone_cancel")}]])
+    text = tr(context, who.lang, "settings.phone_ask")
+    await replies.send_text(context.bot, _chat(update), text, markup)
     return Step.PHONE
 
 
@@ -99,7 +100,7 @@ async def contact_shared(update: Update, context: AppContext) -> int:
         await _say(update, context, tr(context, who.lang, "settings.phone_invalid"))
         return Step.PHONE
     await _say(update, context, tr(context, who.lang, "settings.phone_saved",
-                                   phone=esc(resident.phone)), ReplyKeyboardRemove())
+                                   phone=esc(resident.phone)), replies.REMOVE_KEYBOARD)
     await _menu(update, context, Caller(resident, who.lang), edit=False)
     return ConversationHandler.END
 
@@ -119,7 +120,7 @@ async def phone_cancelled(update: Update, context: AppContext) -> int:
     """/huy or "Hủy" while the contact is awaited: nothing stored."""
     who = await caller(update, context)
     await _say(update, context, tr(context, who.lang, "settings.phone_cancelled"),
-               ReplyKeyboardRemove())
+               replies.REMOVE_KEYBOARD)
     return ConversationHandler.END
 
 
@@ -209,10 +210,9 @@ async def _hamlet_chosen(update: Update, context: AppContext, who: Caller, hid: 
 
 
 async def _say(
-    update: Update, context: AppContext, text: str,
-    markup: ReplyKeyboardRemove | None = None,
+    update: Update, context: AppContext, text: str, markup: replies.Markup | None = None,
 ) -> None:
-    await context.bot.send_message(_chat(update), text, reply_markup=markup)
+    await replies.send_text(context.bot, _chat(update), text, markup)
 
 
 def _chat(update: Update) -> int:

@@ -6,10 +6,12 @@ from telegram import Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot import replies
 from bot.context import AppContext
 from bot.models import Member, Team
+from bot.replies import inline_keyboard
 from bot.services.teams import Decision, JoinResult, LeaderView, TeamView
-from handlers.common import Caller, answer, caller, esc, keyboard, pressed, refuse, tr
+from handlers.common import Caller, answer, caller, esc, pressed, refuse, tr
 
 MAX_LISTED = 120  # members named in one message; Telegram caps a message at 4096 characters
 
@@ -49,12 +51,12 @@ async def _tell_leader(
     lang = services.i18n.language(leader_resident.language if leader_resident else None)
     data = f"{team.id}:{applicant.resident.id}"
     try:
-        await context.bot.send_message(
-            leader.telegram_id,
+        await replies.send_text(
+            context.bot, leader.telegram_id,
             tr(context, lang, "team.leader_request",
                name=esc(applicant.resident.display_name or "?"), team=esc(team.name)),
-            reply_markup=keyboard([[(tr(context, lang, "team.approve"), f"tm:ok:{data}"),
-                                    (tr(context, lang, "team.reject"), f"tm:no:{data}")]]),
+            inline_keyboard([[(tr(context, lang, "team.approve"), f"tm:ok:{data}"),
+                              (tr(context, lang, "team.reject"), f"tm:no:{data}")]]),
         )
     except (Forbidden, TelegramError):
         # The leader has not started the bot (or blocked it): the request waits in /to.
@@ -82,8 +84,8 @@ async def decide(update: Update, context: AppContext) -> None:
         return
     lang = context.services.i18n.language(applicant.language)
     try:
-        await context.bot.send_message(
-            applicant.telegram_id,
+        await replies.send_text(
+            context.bot, applicant.telegram_id,
             tr(context, lang, f"team.{outcome.result.value}_you", team=esc(team.name)),
         )
     except TelegramError:
@@ -116,13 +118,12 @@ async def _show_member_view(
     status = "" if view.membership.state == "active" else tr(context, who.lang, "team.pending")
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_message(
-        chat.id,
+    await replies.send_text(
+        context.bot, chat.id,
         tr(context, who.lang, "team.card", team=esc(view.team.name),
            kind=esc(context.services.catalog.kind_name(view.team.kind, who.lang)),
            leader=esc(leader), count=view.active_members, status=status),
-        reply_markup=keyboard([[(tr(context, who.lang, "team.leave"),
-                                 f"tm:leave:{view.team.id}")]]),
+        inline_keyboard([[(tr(context, who.lang, "team.leave"), f"tm:leave:{view.team.id}")]]),
     )
 
 
@@ -145,14 +146,15 @@ async def _show_leader_view(
         for p in view.pending[:20]
     ]
     rows.append([(tr(context, who.lang, "team.remove_members"), f"tm:rmlist:{view.team.id}")])
-    markup = keyboard(rows)
+    markup = inline_keyboard(rows)
     query = update.callback_query
-    if edit and query is not None:
-        await query.edit_message_text(text, reply_markup=markup)
+    if edit and query is not None and query.message is not None:
+        await replies.edit_text(context.bot, query.message.chat.id, query.message.message_id,
+                                text, markup)
         return
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_message(chat.id, text, reply_markup=markup)
+    await replies.send_text(context.bot, chat.id, text, markup)
 
 
 async def removal_list(update: Update, context: AppContext) -> None:
@@ -187,8 +189,9 @@ async def remove_member(update: Update, context: AppContext) -> None:
     if member.telegram_id is not None:
         lang = context.services.i18n.language(member.language)
         try:
-            await context.bot.send_message(
-                member.telegram_id, tr(context, lang, "team.removed_you", team=esc(team.name))
+            await replies.send_text(
+                context.bot, member.telegram_id,
+                tr(context, lang, "team.removed_you", team=esc(team.name)),
             )
         except TelegramError:
             return
