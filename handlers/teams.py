@@ -128,7 +128,7 @@ async def _show_member_view(
 
 
 async def _show_leader_view(
-    update: Update, context: AppContext, who: Caller, view: LeaderView, *, edit: bool = False
+    update: Update, context: AppContext, who: Caller, view: LeaderView
 ) -> None:
     members = "\n".join(
         f"{index}. {esc(m.display_name or '?')}" + (" ★" if m.role == "leader" else "")
@@ -146,15 +146,9 @@ async def _show_leader_view(
         for p in view.pending[:20]
     ]
     rows.append([(tr(context, who.lang, "team.remove_members"), f"tm:rmlist:{view.team.id}")])
-    markup = inline_keyboard(rows)
-    query = update.callback_query
-    if edit and query is not None and query.message is not None:
-        await replies.edit_text(context.bot, query.message.chat.id, query.message.message_id,
-                                text, markup)
-        return
     chat = update.effective_chat
     assert chat is not None
-    await replies.send_text(context.bot, chat.id, text, markup)
+    await replies.send_text(context.bot, chat.id, text, inline_keyboard(rows))
 
 
 async def removal_list(update: Update, context: AppContext) -> None:
