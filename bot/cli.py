@@ -10,6 +10,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from bot.catalog import Catalog, CatalogError
 from bot.cli_broadcast import BroadcastFailure
@@ -94,8 +95,10 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
     if telegram.mode == "webhook":
         if not telegram.webhook_url:
             raise ConfigError(f"{config.source}: [telegram] webhook_url: required in webhook mode")
+        # Telegram POSTs to the URL's path (a reverse proxy usually forwards it unchanged).
         app.run_webhook(
             listen=telegram.webhook_listen, port=telegram.webhook_port,
+            url_path=urlsplit(telegram.webhook_url).path.strip("/"),
             webhook_url=telegram.webhook_url,
             secret_token=os.environ.get(telegram.webhook_secret_env) or None,
         )

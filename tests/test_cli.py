@@ -6,10 +6,12 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import sqlite3
 import sys
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from bot.cli import main
@@ -151,6 +153,57 @@ async def test_run_answers_start_on_any_bot_api_server_and_stops_cleanly_on_sigt
         assert bot.returncode == 0, stderr.decode()
         assert "Traceback" not in stderr.decode()
         assert (config_path.parent / "data" / "anninh.sqlite3").exists()
+
+
+@pytest.fixture
+def webhook_config(config_path: Path) -> tuple[Path, str]:
+    """A config in webhook mode on a free local port, and its webhook URL (with a path)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/anninh/hook"
+    config_path.write_text(
+        f'[telegram]\nmode = "webhook"\nwebhook_listen = "127.0.0.1"\nwebhook_port = {port}\n'
+        f'webhook_url = "{url}"\n[database]\npath = "data/anninh.sqlite3"\n',
+        encoding="utf-8")
+    return config_path, url
+
+
+async def test_webhook_mode_serves_telegram_s_posts_and_refuses_others(
+    webhook_config: tuple[Path, str],
+) -> None:
+    """`mode = "webhook"`: the bot sets its webhook (with the secret) and answers the updates
+    the server POSTs to it; a POST without the secret is refused; SIGTERM stops it cleanly."""
+    config_path, url = webhook_config
+    async with Sandbox() as sandbox:
+        env = {k: v for k, v in os.environ.items() if k not in ENV_KEYS}
+        env |= {"TELEGRAM_BOT_TOKEN": "123456:REAL-LOOKING", "ANNINH_API_BASE_URL":
+                sandbox.api_base_url, "ANNINH_WEBHOOK_SECRET": "s3cret-Token_1",
+                "PYTHONUNBUFFERED": "1"}
+        bot = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", "--config", str(config_path),
+            env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            assert await sandbox.wait_webhook(timeout=30) == url
+            assert sandbox.world.settings["webhook"]["secret_token"] == "s3cret-Token_1"
+            lan = sandbox.user(3001, first_name="Lan")
+            await lan.command("start")
+            await lan.wait_for("Chào mừng", timeout=15)
+            assert sandbox.webhook.delivered >= 1 and not sandbox.world.updates
+
+            forged = {"update_id": 999, "message": {
+                "message_id": 1, "date": 0, "chat": {"id": 3002, "type": "private"},
+                "from": {"id": 3002, "is_bot": False, "first_name": "X"}, "text": "/start"}}
+            async with aiohttp.ClientSession() as session, session.post(
+                    url, json=forged) as response:
+                assert response.status == 403  # no secret header: not from Telegram
+        finally:
+            bot.send_signal(signal.SIGTERM)
+            _, stderr = await asyncio.wait_for(bot.communicate(), timeout=30)
+        assert bot.returncode == 0, stderr.decode()
+        assert "Traceback" not in stderr.decode()
+        assert 3002 not in sandbox.world.chats
 
 
 def _dump(path: Path) -> list[str]:

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
+from aiohttp import web
 from telegram import (
     Bot,
     ChatMemberAdministrator,
@@ -676,3 +677,49 @@ async def test_caption_edit_leave_chat_and_event_listeners(bot: Bot, sandbox: Sa
     assert await bot.leave_chat(-1001000000002)
     with pytest.raises(Forbidden, match="not a member"):
         await bot.send_message(-1001000000002, "x")
+
+
+async def test_a_webhook_gets_every_update_once_in_order_retried_until_accepted(
+    bot: Bot, sandbox: Sandbox
+) -> None:
+    """After setWebhook the sandbox POSTs updates with the secret header, keeps an update
+    refused by the bot first in line, and goes back to getUpdates after deleteWebhook."""
+    received: list[tuple[int, str | None]] = []
+    got_two = asyncio.Event()
+    refuse_next = [True]
+
+    async def hook(request: web.Request) -> web.Response:
+        update = await request.json()
+        if refuse_next[0]:
+            refuse_next[0] = False
+            return web.Response(status=500)
+        received.append((update["update_id"], request.headers.get(
+            "X-Telegram-Bot-Api-Secret-Token")))
+        if len(received) == 2:
+            got_two.set()
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        await bot.set_webhook(f"http://127.0.0.1:{port}/hook", secret_token="abc")
+        lan = sandbox.user(5001, first_name="Lan")
+        await lan.send("một")
+        await lan.send("hai")
+        await asyncio.wait_for(got_two.wait(), 10)
+        first = received[0][0]
+        assert received == [(first, "abc"), (first + 1, "abc")]
+        assert sandbox.webhook.refused == 1 and not sandbox.world.updates
+        with pytest.raises(Conflict):
+            await bot.get_updates()
+        await bot.delete_webhook()
+        await lan.send("ba")
+        updates = await bot.get_updates()
+        assert [u.message.text for u in updates if u.message] == ["ba"]
+    finally:
+        await runner.cleanup()

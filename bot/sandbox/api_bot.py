@@ -88,10 +88,13 @@ class BotApi(ApiBase):
         }
         if p.flag("drop_pending_updates"):
             self.world.updates.clear()
+        self.world.webhook_set.set()
+        self.world.wake_pollers()  # long polls end with 409; the webhook pusher starts
         return True
 
     async def api_deleteWebhook(self, p: Params) -> bool:
         self.world.settings.pop("webhook", None)
+        self.world.webhook_set.clear()
         if p.flag("drop_pending_updates"):
             self.world.updates.clear()
         return True

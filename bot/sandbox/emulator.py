@@ -13,6 +13,7 @@ from aiohttp import web
 from bot.sandbox.people import SimGroup, SimUser
 from bot.sandbox.server import Api, build_app
 from bot.sandbox.views import Event, format_event
+from bot.sandbox.webhook import WebhookPusher
 from bot.sandbox.world import ChatState, Fault, RateLimits, Stats, World
 
 JSON = dict[str, Any]
@@ -34,6 +35,7 @@ class Sandbox:
         self._groups: dict[int, SimGroup] = {}
         self._runner: web.AppRunner | None = None
         self._url = ""
+        self.webhook = WebhookPusher(self.world)
 
     # ---- lifecycle ---------------------------------------------------------------------
 
@@ -49,11 +51,13 @@ class Sandbox:
         bound_host, bound_port = runner.addresses[0][:2]
         self._url = f"http://{host if host not in ('0.0.0.0', '') else bound_host}:{bound_port}"
         self.world.closing = False
+        self.webhook.start()
 
     async def stop(self) -> None:
         """End pending long polls, then close the server."""
         self.world.closing = True
         self.world.wake_pollers()
+        await self.webhook.stop()
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
@@ -181,6 +185,11 @@ class Sandbox:
     async def wait_polling(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
         """Return once a client (the bot) is waiting in a getUpdates long poll."""
         await asyncio.wait_for(self.world.polling.wait(), timeout)
+
+    async def wait_webhook(self, timeout: float = 5.0) -> str:  # noqa: ASYNC109
+        """Return the webhook URL once a bot has set one (updates then go there)."""
+        await asyncio.wait_for(self.world.webhook_set.wait(), timeout)
+        return str(self.world.settings["webhook"]["url"])
 
     def fail_next(
         self, method: str, error_code: int, description: str, retry_after: int | None = None

@@ -191,6 +191,7 @@ class World:
         self.updates_event = asyncio.Event()
         self.poll_generation = 0
         self.polling = asyncio.Event()  # set while a getUpdates long poll is waiting
+        self.webhook_set = asyncio.Event()  # set while a webhook is set (updates go there)
         self.closing = False
         self.callback_queries: dict[str, JSON] = {}
         self.callback_answers: dict[str, JSON] = {}
