@@ -43,18 +43,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import heapq
 import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.config import BroadcastConfig
 from bot.models import LANE_PRIORITY, Broadcast, Delivery, DeliveryCounts, Lane, Recipient
+from bot.pacing import Pacer
 from bot.sending import (
     Migrated,
     OutMessage,
@@ -96,21 +96,6 @@ class _Prepared:
     message: OutMessage
 
 
-@dataclass
-class _Held:
-    """Rows waiting for their chat's per-chat limit, soonest first."""
-
-    heap: list[tuple[float, int, int, Claimed]] = field(default_factory=list)
-
-    def push(self, ready: float, row: Claimed) -> None:
-        heapq.heappush(self.heap, (ready, row.priority, row.id, row))
-
-    def pop_ready(self, now: float) -> Claimed | None:
-        if self.heap and self.heap[0][0] <= now:
-            return heapq.heappop(self.heap)[3]
-        return None
-
-
 class DeliveryEngine:
     """Drains the outbox. `start(sender)` in post_init, `stop()` in post_shutdown."""
 
@@ -119,19 +104,14 @@ class DeliveryEngine:
         self.config = config
         self.clock = clock
         self.quiet = QuietHours(config.quiet_hours, tz)
-        self.rate = config.rate_per_second
-        # Alarms may go faster than the configured pace, up to Telegram's ceiling.
-        self.alarm_rate = max(config.rate_per_second, config.alarm_rate_per_second)
-        self.batch = max(20, min(1000, int(self.rate)))
-        self._burst = max(2.0, self.rate * 0.05)
+        self.pacer = Pacer(config)
+        self.batch = max(20, min(1000, int(config.rate_per_second)))
         self._sender: Sender | None = None
         self._describe: Progress | None = None
         self._task: asyncio.Task[None] | None = None
         self._aux: list[asyncio.Task[None]] = []
         self._wake = asyncio.Event()
         self._lanes: dict[int, deque[Claimed]] = {p: deque() for p in LANE_PRIORITY.values()}
-        self._held = _Held()
-        self._chat_ready: dict[int, float] = {}
         self._unreachable: set[int] = set()
         self._prepared: dict[int, _Prepared] = {}
         self._listeners: dict[int, Listener] = {}
@@ -140,9 +120,6 @@ class DeliveryEngine:
         self._flushed = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(config.concurrency)
-        self._paused_until = 0.0
-        self._tokens = 1.0
-        self._stamp = time.monotonic()
         self._progress_text: dict[int, str] = {}
         self.backoff = 2.0  # seconds before the first retry, doubling, at most a minute
         self.stats = {"sent": 0, "rate_limited": 0, "retried": 0}
@@ -230,13 +207,12 @@ class DeliveryEngine:
                 await aux
         await self._flush()
         held = [row for lane in self._lanes.values() for row in lane]
-        held += [entry[3] for entry in self._held.heap]
+        held += self.pacer.release_held()
         if held:
             async with self.store.db.transaction() as tx:
                 await self.store.outbox.release(tx, [row.id for row in held])
         for lane in self._lanes.values():
             lane.clear()
-        self._held.heap.clear()
 
     async def crash(self) -> None:
         """Tests only: vanish like kill -9 — no flush, no release, tasks cancelled."""
@@ -266,13 +242,13 @@ class DeliveryEngine:
             if row.chat_id in self._unreachable:
                 self._record(row, "unreachable", row.attempts, "recipient unreachable")
                 continue
-            await self._pace(self.alarm_rate if row.priority == ALARM else self.rate)
+            await self.pacer.take(alarm=row.priority == ALARM)
             await self._slots.acquire()
             if row.priority == PROPAGANDA and self.quiet.contains(self.clock.now()):
                 self._slots.release()
                 self._give_back_propaganda(row)  # quiet hours began after it was claimed
                 continue
-            self._mark_chat(row.chat_id)
+            self.pacer.mark(row.chat_id)
             task = asyncio.create_task(self._deliver(row))
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
@@ -291,8 +267,9 @@ class DeliveryEngine:
 
     async def _sleep_until_work(self) -> None:
         wait = self.config.poll_seconds
-        if self._held.heap:
-            wait = min(wait, max(0.0, self._held.heap[0][0] - time.monotonic()))
+        held_in = self.pacer.next_held_in(time.monotonic())
+        if held_in is not None:
+            wait = min(wait, held_in)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), wait)
 
@@ -324,40 +301,17 @@ class DeliveryEngine:
         self._prepared[broadcast_id] = _Prepared(broadcast.lane, broadcast.urgent, message)
 
     def _next(self, now: float) -> Claimed | None:
-        """The most urgent row whose chat may receive now; others wait in `_held`."""
-        held = self._held.pop_ready(now)
+        """The most urgent row whose chat may receive now; the pacer holds the others."""
+        held = self.pacer.pop_held(now)
         if held is not None:
             return held
         for priority in sorted(self._lanes):
             lane = self._lanes[priority]
             while lane:
                 row = lane.popleft()
-                ready = self._chat_ready.get(row.chat_id, 0.0)
-                if ready <= now:
+                if self.pacer.ready(row, now):
                     return row
-                self._held.push(ready, row)
         return None
-
-    async def _pace(self, rate: float) -> None:
-        """The global token bucket (refilled at `rate`), and the pause a RetryAfter asked for."""
-        while True:
-            now = time.monotonic()
-            if now < self._paused_until:
-                await asyncio.sleep(self._paused_until - now)
-                continue
-            self._tokens = min(self._burst, self._tokens + (now - self._stamp) * rate)
-            self._stamp = now
-            if self._tokens >= 1:
-                self._tokens -= 1
-                return
-            await asyncio.sleep((1 - self._tokens) / rate)
-
-    def _mark_chat(self, chat_id: int) -> None:
-        gap = 60.0 / self.config.group_per_minute if chat_id < 0 else self.config.per_chat_seconds
-        now = time.monotonic()
-        self._chat_ready[chat_id] = now + gap
-        if len(self._chat_ready) > 50_000:
-            self._chat_ready = {c: t for c, t in self._chat_ready.items() if t > now}
 
     async def _deliver(self, row: Claimed) -> None:
         assert self._sender is not None
@@ -371,7 +325,7 @@ class DeliveryEngine:
             sent = await self._sender.send(row.chat_id, message)
         except RateLimited as error:
             self.stats["rate_limited"] += 1
-            self._paused_until = max(self._paused_until, time.monotonic() + error.retry_after)
+            self.pacer.pause(error.retry_after)
             self._lanes[row.priority].appendleft(row)
         except Migrated as error:
             self._record(row, "sending", row.attempts, str(error), chat_id=error.new_chat_id)

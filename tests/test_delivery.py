@@ -178,7 +178,7 @@ async def test_the_global_rate_and_the_per_chat_limit_are_kept(
         await engine.stop()
     stamps = [stamp for _, _, stamp in sender.sent]
     window = [s for s in stamps if s - stamps[0] < 0.5]
-    assert len(window) <= 0.5 * 40 + engine._burst + 1
+    assert len(window) <= 0.5 * 40 + engine.pacer.burst + 1
     for chat in (1, 2):
         times = [stamp for c, _, stamp in sender.sent if c == chat]
         assert len(times) == 2 and times[1] - times[0] >= 0.5

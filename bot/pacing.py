@@ -1,0 +1,88 @@
+"""The delivery engine's pace: Telegram's limits, kept in memory.
+
+- a global token bucket (`[broadcast] rate_per_second`; alarms may use up to
+  `alarm_rate_per_second`, Telegram's ceiling), with a small burst;
+- the pause a 429 asked for (RetryAfter), which stops everything;
+- one message per private chat per `per_chat_seconds` and `group_per_minute` per group: a row
+  whose chat is not ready yet waits in a heap, soonest first, while others go ahead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import time
+
+from bot.config import BroadcastConfig
+from bot.store.outbox import Claimed
+
+MAX_TRACKED_CHATS = 50_000
+
+
+class Pacer:
+    def __init__(self, config: BroadcastConfig) -> None:
+        self.rate = config.rate_per_second
+        # Alarms may go faster than the configured pace, up to Telegram's ceiling.
+        self.alarm_rate = max(config.rate_per_second, config.alarm_rate_per_second)
+        self._private_gap = config.per_chat_seconds
+        self._group_gap = 60.0 / config.group_per_minute
+        self.burst = max(2.0, self.rate * 0.05)
+        self._tokens = 1.0
+        self._stamp = time.monotonic()
+        self._paused_until = 0.0
+        self._chat_ready: dict[int, float] = {}
+        self._held: list[tuple[float, int, int, Claimed]] = []
+
+    # --- the global rate and RetryAfter ---------------------------------------------------
+
+    async def take(self, *, alarm: bool = False) -> None:
+        """Wait for a token of the global bucket (and for any pause a 429 asked for)."""
+        rate = self.alarm_rate if alarm else self.rate
+        while True:
+            now = time.monotonic()
+            if now < self._paused_until:
+                await asyncio.sleep(self._paused_until - now)
+                continue
+            self._tokens = min(self.burst, self._tokens + (now - self._stamp) * rate)
+            self._stamp = now
+            if self._tokens >= 1:
+                self._tokens -= 1
+                return
+            await asyncio.sleep((1 - self._tokens) / rate)
+
+    def pause(self, seconds: float) -> None:
+        """Telegram said 429: nothing goes out for `seconds`."""
+        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+
+    # --- per chat -------------------------------------------------------------------------
+
+    def ready(self, row: Claimed, now: float) -> bool:
+        """Whether the row's chat may receive now; if not, the row waits in the heap."""
+        ready = self._chat_ready.get(row.chat_id, 0.0)
+        if ready <= now:
+            return True
+        heapq.heappush(self._held, (ready, row.priority, row.id, row))
+        return False
+
+    def mark(self, chat_id: int) -> None:
+        """A message is going to `chat_id`: the next one waits for the chat's gap."""
+        now = time.monotonic()
+        self._chat_ready[chat_id] = now + (self._group_gap if chat_id < 0 else self._private_gap)
+        if len(self._chat_ready) > MAX_TRACKED_CHATS:
+            self._chat_ready = {c: t for c, t in self._chat_ready.items() if t > now}
+
+    def pop_held(self, now: float) -> Claimed | None:
+        """The held row whose chat became ready first, if its time has come."""
+        if self._held and self._held[0][0] <= now:
+            return heapq.heappop(self._held)[3]
+        return None
+
+    def next_held_in(self, now: float) -> float | None:
+        """Seconds until the first held row may go; None when nothing is held."""
+        return max(0.0, self._held[0][0] - now) if self._held else None
+
+    def release_held(self) -> list[Claimed]:
+        """Every held row (the engine stops and gives them back to the outbox)."""
+        rows = [entry[3] for entry in self._held]
+        self._held.clear()
+        return rows

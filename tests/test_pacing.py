@@ -1,0 +1,45 @@
+"""The engine's pace in memory: per-chat gaps, the held heap, the token bucket's burst."""
+
+from __future__ import annotations
+
+import time
+
+from bot.config import BroadcastConfig
+from bot.pacing import Pacer
+from bot.store.outbox import Claimed
+
+
+def row(row_id: int, chat_id: int, priority: int = 1) -> Claimed:
+    return Claimed(id=row_id, broadcast_id=1, chat_id=chat_id, resident_id=None,
+                   priority=priority, attempts=0)
+
+
+def test_a_chat_that_just_got_a_message_waits_its_gap_and_others_go_ahead() -> None:
+    pacer = Pacer(BroadcastConfig(per_chat_seconds=1.0, group_per_minute=20))
+    now = time.monotonic()
+    assert pacer.ready(row(1, 501), now)
+    pacer.mark(501)
+    pacer.mark(-100)  # a group: 60 / 20 = 3 s
+    assert not pacer.ready(row(2, 501), now)
+    assert not pacer.ready(row(3, -100), now)
+    assert pacer.ready(row(4, 502), now)  # another resident is not held up
+    assert pacer.pop_held(now) is None
+    wait = pacer.next_held_in(now)
+    assert wait is not None and 0.9 < wait < 1.1
+    first = pacer.pop_held(now + 1.01)
+    assert first is not None and first.id == 2
+    assert pacer.pop_held(now + 1.01) is None  # the group's row waits longer
+    assert pacer.pop_held(now + 3.01) == row(3, -100)
+    assert pacer.next_held_in(now) is None
+
+
+def test_held_rows_are_given_back_and_the_burst_follows_the_rate() -> None:
+    pacer = Pacer(BroadcastConfig(rate_per_second=1000, paid_broadcast=True,
+                                  per_chat_seconds=5.0))
+    pacer.mark(7)
+    now = time.monotonic()
+    assert not pacer.ready(row(1, 7), now) and not pacer.ready(row(2, 7, priority=0), now)
+    assert sorted(r.id for r in pacer.release_held()) == [1, 2]
+    assert pacer.pop_held(now + 10) is None
+    assert pacer.burst == 50.0 and Pacer(BroadcastConfig(rate_per_second=25)).burst == 2.0
+    assert Pacer(BroadcastConfig(rate_per_second=25, alarm_rate_per_second=30)).alarm_rate == 30
