@@ -33,12 +33,13 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
     for stats_handler in stats.build_handlers():
         app.add_handler(stats_handler)
-    from handlers import myreports, relays, report, triage
+    from handlers import myreports, open_reports, relays, report, triage
 
     app.add_handler(report.build_conversation(
         CANCEL_COMMANDS, app.bot_data["config"].reports.conversation_timeout_minutes))
     app.add_handler(myreports.build_conversation(CANCEL_COMMANDS))
-    for report_handler in triage.build_handlers() + relays.build_handlers():  # after the flows
+    for report_handler in [*triage.build_handlers(), *relays.build_handlers(),  # after the flows
+                           *open_reports.build_handlers()]:
         app.add_handler(report_handler)
     triage.schedule(app)
     from handlers import announce, campaigns

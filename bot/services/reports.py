@@ -23,7 +23,7 @@ from bot.models import (
 )
 from bot.services.categories import Categories
 from bot.store import Store
-from bot.store.reports import NewReport
+from bot.store.reports import NewReport, ReportQuery
 
 EARTH_RADIUS_KM = 6371.0
 
@@ -280,6 +280,14 @@ class ReportService:
             tx, actor_id=actor.id, actor_label=label, action=f"report.{action.value}",
             subject_type="report", subject_id=report.id, **extra,
         )
+
+    async def open_in(self, actor: Resident, commune_id: int) -> list[Report] | None:
+        """The commune's reports still open (submitted, accepted, assigned), oldest first;
+        None unless `actor` is an officer of that commune (checked in the database)."""
+        if not await self._store.residents.has_role(actor.id, "officer", commune_id):
+            return None
+        query = ReportQuery(commune_id=commune_id, states=open_states())
+        return [report for report, _ in await self._store.reports.query(query)]
 
     async def teams_for(self, report: Report) -> list[Team]:
         """The hamlet's teams (the commune's when the hamlet is unknown or has none)."""
