@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram import Bot
+from telegram.error import BadRequest
 
 Buttons = Sequence[Sequence[tuple[str, str]]]
 Markup = dict[str, Any]
@@ -59,14 +60,15 @@ async def send_text(
 async def edit_text(
     bot: Bot, chat_id: int, message_id: int, text: str, markup: Markup | None = None
 ) -> None:
-    """editMessageText in the bot's default parse mode (`markup` None takes the buttons off)."""
-    await _call(bot, "editMessageText", {"chat_id": chat_id, "message_id": message_id,
+    """editMessageText in the bot's default parse mode (`markup` None takes the buttons off).
+    A message that already reads so is left as it is (Telegram's "message is not modified")."""
+    await _edit(bot, "editMessageText", {"chat_id": chat_id, "message_id": message_id,
                                          "text": text, "reply_markup": markup})
 
 
 async def edit_markup(bot: Bot, chat_id: int, message_id: int, markup: Markup | None) -> None:
-    """editMessageReplyMarkup (`markup` None takes the buttons off)."""
-    await _call(bot, "editMessageReplyMarkup",
+    """editMessageReplyMarkup (`markup` None takes the buttons off); unchanged is fine."""
+    await _edit(bot, "editMessageReplyMarkup",
                 {"chat_id": chat_id, "message_id": message_id, "reply_markup": markup})
 
 
@@ -76,6 +78,14 @@ async def answer_press(
     """answerCallbackQuery: stops the button's spinner, with a toast or an alert."""
     await _call(bot, "answerCallbackQuery", {
         "callback_query_id": query_id, "text": text, "show_alert": alert or None})
+
+
+async def _edit(bot: Bot, method: str, params: dict[str, Any]) -> None:
+    try:
+        await _call(bot, method, params)
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():
+            raise
 
 
 async def _call(bot: Bot, method: str, params: dict[str, Any]) -> Any:

@@ -69,10 +69,7 @@ class TelegramSender:
 
     async def edit_text(self, chat_id: int, message_id: int, text: str) -> None:
         try:
-            await replies.edit_text(self.bot, chat_id, message_id, text)
-        except BadRequest as error:
-            if "not modified" not in error.message.lower():
-                raise translate(error) from error
+            await replies.edit_text(self.bot, chat_id, message_id, text)  # unchanged is fine
         except TelegramError as error:
             raise translate(error) from error
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Bot, InputMediaPhoto, Message, Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import replies
@@ -249,13 +249,9 @@ async def _edit_markup(update: Update, context: AppContext, markup: Markup | Non
     query = update.callback_query
     assert query is not None
     await replies.answer_press(context.bot, query.id)
-    if query.message is None:
-        return
-    try:
+    if query.message is not None:
         await replies.edit_markup(context.bot, query.message.chat.id, query.message.message_id,
                                   markup)
-    except BadRequest:
-        return  # not modified
 
 
 async def tell_reporter(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from bot.sandbox import Sandbox, SimUser
@@ -34,3 +36,19 @@ async def test_a_resident_gets_no_statistics(sandbox: Sandbox) -> None:
     assert "Thống kê" not in refusal.text
     query = await lan.press_data("tk:1:all")
     assert (await lan.answer_for(query)).show_alert
+
+
+async def test_pressing_the_period_already_shown_is_answered_quietly(
+    sandbox: Sandbox, officer: SimUser, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Telegram refuses an edit that changes nothing ("message is not modified"): that is no
+    error — the press is answered and nothing else happens."""
+    caplog.set_level(logging.WARNING)
+    await officer.command("thongke")
+    await officer.wait_for("Thống kê Xã Hưng Lộc")
+    query = await officer.press("• 7 ngày")
+    answered = await officer.answer_for(query)
+    assert not answered.show_alert and not answered.text
+    await officer.press("Hôm nay")  # handled after the first press (one chat, in order)
+    await officer.wait_for(predicate=lambda m: "• Hôm nay" in str(m.buttons))
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
