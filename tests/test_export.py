@@ -93,6 +93,14 @@ async def test_json_export_has_every_open311_field(
     assert json.loads(await _cli(config, capsys, "--commune", "hung-loc", "--status",
                                  "rejected"))[0]["service_request_id"] == second
 
+    # a report filed without a location is placed at its commune's own centre
+    assert (rejected["lat"], rejected["long"]) == (10.95, 107.16)  # the sample file's centre
+    async with store.db.transaction() as tx:
+        await store.areas.upsert_commune(tx, "hung-loc", "Xã Hưng Lộc", -1001000000001,
+                                         (10.9601, 107.1702))
+    moved = json.loads(await _cli(config, capsys, "--status", "rejected"))[0]
+    assert (moved["lat"], moved["long"]) == (10.9601, 107.1702)
+
 
 async def test_csv_export_matches_the_json(
     sandbox: Sandbox, bot: AnninhApp, store: Store, config: Config, staff_group: SimGroup,
