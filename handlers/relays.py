@@ -10,6 +10,7 @@ stays anonymous: officers only ever see the bot.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from telegram import Bot, Message, Update
 from telegram.error import TelegramError
@@ -19,8 +20,7 @@ from bot import replies
 from bot.context import AppContext, Services
 from bot.models import Report, Resident
 from bot.replies import Posted
-from bot.services.reports import Linked
-from handlers.common import caller, display_name, esc
+from handlers.common import Caller, caller, display_name, esc
 
 log = logging.getLogger(__name__)
 
@@ -34,17 +34,14 @@ def t(services: Services, lang: str, key: str, **values: object) -> str:
 
 async def staff_reply(update: Update, context: AppContext) -> None:
     """An officer's reply to a report's message in the group: to the reporter or the leader."""
-    found = await _replied(update, context)
-    if found is None:
+    reply = await _replied(update, context)
+    services = context.services
+    if reply is None or not await services.reports.is_officer(reply.who.resident, reply.report):
         return
-    message, linked = found
-    services, report = context.services, linked.report
-    who = await caller(update, context)
-    if not await services.reports.is_officer(who.resident, report):
-        return
-    text, photo = _content(message)
+    message, report, who, text, photo = (reply.message, reply.report, reply.who, reply.text,
+                                         reply.photo)
     lang = services.i18n.default
-    if linked.party == "leader":
+    if reply.party == "leader":
         await services.reports.relay_note(report, "officer", who.resident, text, photo)
         sent, team = await _relay_to_leader(context.bot, services, report, text, photo)
         note = (t(services, lang, "report.staff.relayed_leader", code=report.code, team=team)
@@ -95,13 +92,11 @@ async def _relay_to_leader(
 
 async def private_reply(update: Update, context: AppContext) -> None:
     """The reporter's (or the assigned leader's) reply to a report's message: to the group."""
-    found = await _replied(update, context)
-    if found is None:
+    reply = await _replied(update, context)
+    if reply is None:
         return
-    message, linked = found
-    services, report = context.services, linked.report
-    who = await caller(update, context)
-    text, photo = _content(message)
+    services, message, report, who = context.services, reply.message, reply.report, reply.who
+    text, photo = reply.text, reply.photo
     if report.reporter_id == who.resident.id:
         await services.reports.relay_note(report, "reporter", who.resident, text, photo)
         await relay_to_staff(context.bot, services, report, who.resident, text, photo)
@@ -175,8 +170,20 @@ async def _send(
         return None
 
 
-async def _replied(update: Update, context: AppContext) -> tuple[Message, Linked] | None:
-    """The message and the report it answers: by the recorded link, else (while the link is
+@dataclass(frozen=True)
+class _Reply:
+    """A reply to a bot message about a report: who wrote what, and whom it is for."""
+
+    message: Message
+    report: Report
+    party: str
+    who: Caller
+    text: str | None
+    photo: str | None
+
+
+async def _replied(update: Update, context: AppContext) -> _Reply | None:
+    """The reply and the report it answers: by the recorded link, else (while the link is
     being recorded) by the tracking code in the bot's message replied to."""
     message = update.effective_message
     assert message is not None and message.reply_to_message is not None
@@ -185,12 +192,11 @@ async def _replied(update: Update, context: AppContext) -> tuple[Message, Linked
     linked = await context.services.reports.by_message(
         message.chat_id, replied.message_id, (replied.text or replied.caption) if from_bot
         else None)
-    return None if linked is None else (message, linked)
-
-
-def _content(message: Message) -> tuple[str | None, str | None]:
+    if linked is None:
+        return None
     photo = message.photo[-1].file_id if message.photo else None
-    return (message.text or message.caption), photo
+    return _Reply(message, linked.report, linked.party, await caller(update, context),
+                  message.text or message.caption, photo)
 
 
 def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:
