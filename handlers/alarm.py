@@ -28,10 +28,12 @@ from handlers.common import (
     caller,
     conversation,
     display_name,
+    draft_of,
     esc,
     pressed,
     refuse,
     tr,
+    user_data,
 )
 
 DRAFT = "alarm_draft"
@@ -76,7 +78,7 @@ async def kind_chosen(update: Update, context: AppContext) -> int:
     if kind not in context.services.catalog.alarm_kinds:
         await refuse(update, context, who.lang, "alarm.stale")
         return ConversationHandler.END
-    _draft(context)["kind"] = kind
+    draft_of(context, DRAFT)["kind"] = kind
     return await _ask_confirm(update, context, who.lang)
 
 
@@ -88,7 +90,7 @@ async def note_typed(update: Update, context: AppContext) -> int:
         await answer(update, context, who.lang, "alarm.note_too_long", limit=NOTE_LIMIT)
         return Step.CONFIRM
     if text:
-        _draft(context)["note"] = text
+        draft_of(context, DRAFT)["note"] = text
     return await _ask_confirm(update, context, who.lang, edit=False)
 
 
@@ -97,14 +99,14 @@ async def place_shared(update: Update, context: AppContext) -> int:
     who = await caller(update, context)
     message = update.effective_message
     if message is not None and message.location is not None:
-        _draft(context)["place"] = [message.location.latitude, message.location.longitude]
+        draft_of(context, DRAFT)["place"] = [message.location.latitude, message.location.longitude]
     return await _ask_confirm(update, context, who.lang, edit=False)
 
 
 async def sound(update: Update, context: AppContext) -> int:
     """"Phát kẻng": records the alarm, sends it on the alarm lane, shows the live count."""
     who = await caller(update, context)
-    draft = _draft(context)
+    draft = draft_of(context, DRAFT)
     services = context.services
     place = draft.get("place") or [None, None]
     raised = await services.alarms.sound(
@@ -112,7 +114,7 @@ async def sound(update: Update, context: AppContext) -> int:
         str(draft.get("scope_kind")), int(draft.get("scope_id") or 0), draft.get("note"),
         place[0], place[1],
     )
-    context.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
+    user_data(context).pop(DRAFT, None)
     if raised.result is not RaiseResult.RAISED or raised.alarm is None:
         key = "alarm.stale" if raised.result is RaiseResult.NOT_ALLOWED else (
             f"alarm.{raised.result.value}")
@@ -132,7 +134,7 @@ async def sound(update: Update, context: AppContext) -> int:
 async def cancel(update: Update, context: AppContext) -> int:
     """"Hủy" or /huy before the gong was sounded."""
     who = await caller(update, context)
-    context.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
+    user_data(context).pop(DRAFT, None)
     await answer(update, context, who.lang, "alarm.cancelled")
     return ConversationHandler.END
 
@@ -299,7 +301,7 @@ def _all_clear_button(context: AppContext, lang: str, alarm: Alarm) -> list[list
 
 
 async def _ask_kind(update: Update, context: AppContext, lang: str, scope: Scope) -> int:
-    context.user_data[DRAFT] = {"scope_kind": scope.kind, "scope_id": scope.id,  # type: ignore[index]
+    user_data(context)[DRAFT] = {"scope_kind": scope.kind, "scope_id": scope.id,
                                 "scope_name": scope.name}
     kinds = list(context.services.catalog.alarm_kinds.values())
     rows = [[(f"{k.emoji} {k.name(lang)}", f"al:k:{k.code}") for k in kinds[i:i + 2]]
@@ -313,7 +315,7 @@ async def _ask_kind(update: Update, context: AppContext, lang: str, scope: Scope
 async def _ask_confirm(
     update: Update, context: AppContext, lang: str, *, edit: bool = True
 ) -> int:
-    draft = _draft(context)
+    draft = draft_of(context, DRAFT)
     kind = context.services.catalog.alarm_kinds[str(draft["kind"])]
     extra = ""
     if draft.get("note"):
@@ -332,12 +334,6 @@ def _scope_label(context: AppContext, lang: str, scope: Scope) -> str:
     if scope.kind == "commune":
         return f"{tr(context, lang, 'alarm.whole_commune')} ({scope.name})"
     return scope.name
-
-
-def _draft(context: AppContext) -> dict[str, Any]:
-    assert context.user_data is not None
-    draft: dict[str, Any] = context.user_data.setdefault(DRAFT, {})
-    return draft
 
 
 def build_conversation(cancel_commands: list[str]) -> BaseHandler[Update, AppContext, object]:

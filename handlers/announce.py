@@ -23,7 +23,18 @@ from bot.models import Audience
 from bot.services import audiences
 from bot.services.broadcasts import parse_when
 from bot.telegram_sender import TelegramSender
-from handlers.common import Caller, answer, caller, conversation, esc, pressed, refuse, tr
+from handlers.common import (
+    Caller,
+    answer,
+    caller,
+    conversation,
+    draft_of,
+    esc,
+    pressed,
+    refuse,
+    tr,
+    user_data,
+)
 
 DRAFT = "announce"
 CHOSEN = "✓ "
@@ -44,7 +55,7 @@ async def start(update: Update, context: AppContext) -> int:
     if not communes:
         await refuse(update, context, who.lang, "broadcast.officers_only")
         return ConversationHandler.END
-    _drafts(context)[DRAFT] = {"commune": communes[0], "hamlets": [], "teams": [], "kinds": [],
+    user_data(context)[DRAFT] = {"commune": communes[0], "hamlets": [], "teams": [], "kinds": [],
                                "tags": [], "urgent": False}
     await answer(update, context, who.lang, "broadcast.ask_content")
     return Step.CONTENT
@@ -55,7 +66,7 @@ async def content_received(update: Update, context: AppContext) -> int:
     who = await caller(update, context)
     message = update.effective_message
     assert message is not None
-    _draft(context)["message"] = _out_message(message).to_json()
+    draft_of(context, DRAFT)["message"] = _out_message(message).to_json()
     await _ask_audience(update, context, who, edit=False)
     return Step.AUDIENCE
 
@@ -65,7 +76,7 @@ async def audience_pressed(update: Update, context: AppContext) -> int:
     who = await caller(update, context)
     if not await _allowed(update, context, who):
         return Step.AUDIENCE
-    draft, parts = _draft(context), pressed(update)
+    draft, parts = draft_of(context, DRAFT), pressed(update)
     if parts[1] == "all":
         for key in KINDS.values():
             draft[key] = []
@@ -89,7 +100,7 @@ async def send_now(update: Update, context: AppContext) -> int:
     who = await caller(update, context)
     if not await _allowed(update, context, who):
         return Step.CONFIRM
-    draft = _drafts(context).pop(DRAFT)
+    draft = user_data(context).pop(DRAFT)
     sent = await answer(update, context, who.lang, "broadcast.sending")
     progress = (sent.chat_id, sent.message_id) if sent is not None else None
     await context.services.broadcasts.send(
@@ -134,7 +145,7 @@ async def when_typed(update: Update, context: AppContext) -> int:
 async def cancel(update: Update, context: AppContext) -> int:
     """"Hủy" or /huy: drops the draft; nothing is sent."""
     who = await caller(update, context)
-    _drafts(context).pop(DRAFT, None)
+    user_data(context).pop(DRAFT, None)
     await answer(update, context, who.lang, "broadcast.cancelled")
     return ConversationHandler.END
 
@@ -143,7 +154,7 @@ async def cancel(update: Update, context: AppContext) -> int:
 
 
 async def _allowed(update: Update, context: AppContext, who: Caller) -> bool:
-    draft = _drafts(context).get(DRAFT)
+    draft = user_data(context).get(DRAFT)
     if draft and await context.services.store.residents.has_role(
             who.resident.id, "officer", draft["commune"]):
         return True
@@ -153,7 +164,7 @@ async def _allowed(update: Update, context: AppContext, who: Caller) -> bool:
 
 async def _ask_audience(update: Update, context: AppContext, who: Caller, *,
                         edit: bool = True) -> None:
-    services, draft, lang = context.services, _draft(context), who.lang
+    services, draft, lang = context.services, draft_of(context, DRAFT), who.lang
     commune_id = draft["commune"]
 
     def mark(kind: str, value: object) -> str:
@@ -175,7 +186,7 @@ async def _ask_audience(update: Update, context: AppContext, who: Caller, *,
 
 
 async def _preview(update: Update, context: AppContext, who: Caller) -> int:
-    services, draft = context.services, _draft(context)
+    services, draft = context.services, draft_of(context, DRAFT)
     audience = _audience(draft)
     message = OutMessage.from_json(draft["message"])
     query = update.callback_query
@@ -199,7 +210,7 @@ async def _preview(update: Update, context: AppContext, who: Caller) -> int:
 async def _schedule(
     update: Update, context: AppContext, who: Caller, when: datetime | str
 ) -> int:
-    services, draft = context.services, _drafts(context).pop(DRAFT)
+    services, draft = context.services, user_data(context).pop(DRAFT)
     audience, message = _audience(draft), OutMessage.from_json(draft["message"])
     if isinstance(when, str):
         await services.broadcasts.repeat(audience, message, when, who.resident.id)
@@ -230,16 +241,6 @@ def _audience(draft: dict[str, Any]) -> Audience:
 
 def _pairs(buttons: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
     return [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-
-
-def _drafts(context: AppContext) -> dict[Any, Any]:
-    assert context.user_data is not None
-    return context.user_data
-
-
-def _draft(context: AppContext) -> dict[str, Any]:
-    draft: dict[str, Any] = _drafts(context)[DRAFT]
-    return draft
 
 
 def build_conversation(cancel_commands: list[str]) -> BaseHandler[Update, AppContext, object]:

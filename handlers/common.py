@@ -38,6 +38,18 @@ def tr(context: AppContext, lang: str, key: str, **values: object) -> str:
     return context.services.i18n.t(lang, key, **values)
 
 
+def user_data(context: AppContext) -> dict[Any, Any]:
+    """The caller's user data (persisted: conversations keep their drafts there)."""
+    assert context.user_data is not None
+    return context.user_data
+
+
+def draft_of(context: AppContext, key: str) -> dict[str, Any]:
+    """A conversation's draft, kept in user data under `key` (created empty)."""
+    found: dict[str, Any] = user_data(context).setdefault(key, {})
+    return found
+
+
 def pressed(update: Update) -> list[str]:
     """The parts of the pressed button's callback data ("tm:ok:3:7" → ["tm", "ok", "3", "7"])."""
     query = update.callback_query

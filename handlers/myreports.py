@@ -20,7 +20,7 @@ from bot.context import AppContext
 from bot.models import ReportPhoto, tracking_code
 from bot.replies import inline_keyboard
 from handlers import relays
-from handlers.common import answer, caller, conversation, esc, pressed, refuse, tr
+from handlers.common import answer, caller, conversation, esc, pressed, refuse, tr, user_data
 
 ADDING = "report_adding"
 MAX_LISTED = 10
@@ -65,8 +65,7 @@ async def add_pressed(update: Update, context: AppContext) -> int:
     if report is None or report.reporter_id != who.resident.id or not report.is_open:
         await refuse(update, context, who.lang, "report.mine.closed")
         return ConversationHandler.END
-    assert context.user_data is not None
-    context.user_data[ADDING] = report.id
+    user_data(context)[ADDING] = report.id
     await answer(update, context, who.lang, "report.mine.ask_addition", edit=False,
                  code=report.code)
     if update.callback_query is not None:
@@ -78,8 +77,8 @@ async def addition_sent(update: Update, context: AppContext) -> int:
     """Stores the text or photo on the report and passes it to the officers."""
     who = await caller(update, context)
     message = update.effective_message
-    assert message is not None and context.user_data is not None
-    report_id = int(context.user_data.pop(ADDING, 0))
+    assert message is not None
+    report_id = int(user_data(context).pop(ADDING, 0))
     photo = (ReportPhoto(message.photo[-1].file_id, message.photo[-1].file_unique_id)
              if message.photo else None)
     text = message.text or message.caption
@@ -103,8 +102,7 @@ async def addition_other(update: Update, context: AppContext) -> int:
 async def cancel(update: Update, context: AppContext) -> int:
     """/huy while adding."""
     who = await caller(update, context)
-    if context.user_data is not None:
-        context.user_data.pop(ADDING, None)
+    user_data(context).pop(ADDING, None)
     await answer(update, context, who.lang, "errors.cancelled")
     return ConversationHandler.END
 

@@ -19,7 +19,17 @@ from telegram.ext import (
 from bot import replies
 from bot.context import AppContext
 from bot.services.officers import Appointment, NotAllowed
-from handlers.common import Caller, answer, caller, conversation, esc, pressed, refuse, tr
+from handlers.common import (
+    Caller,
+    answer,
+    caller,
+    conversation,
+    draft_of,
+    esc,
+    pressed,
+    refuse,
+    tr,
+)
 
 DRAFT = "new_team"
 
@@ -38,7 +48,7 @@ async def new_team(update: Update, context: AppContext) -> int:
     if not communes:
         await refuse(update, context, who.lang, "errors.not_allowed")
         return ConversationHandler.END
-    _draft(context).clear()
+    draft_of(context, DRAFT).clear()
     if len(communes) == 1:
         return await _ask_hamlet(update, context, who, communes[0].id)
     await answer(update, context, who.lang, "officer_tools.ask_commune",
@@ -61,7 +71,7 @@ async def hamlet_pressed(update: Update, context: AppContext) -> int:
             who.resident.id, "officer", hamlet.commune_id):
         await refuse(update, context, who.lang, "errors.not_allowed")
         return ConversationHandler.END
-    _draft(context)["hamlet"] = hamlet.id
+    draft_of(context, DRAFT)["hamlet"] = hamlet.id
     kinds = services.catalog.team_kinds.values()
     await answer(update, context, who.lang, "officer_tools.ask_kind",
                  [[(k.name(who.lang), f"ot:k:{k.code}")] for k in kinds], hamlet=esc(hamlet.name))
@@ -75,7 +85,7 @@ async def kind_pressed(update: Update, context: AppContext) -> int:
     if kind not in context.services.catalog.team_kinds:
         await refuse(update, context, who.lang, "errors.stale_button")
         return Step.KIND
-    _draft(context)["kind"] = kind
+    draft_of(context, DRAFT)["kind"] = kind
     await answer(update, context, who.lang, "officer_tools.ask_name",
                  kind=esc(context.services.catalog.kind_name(kind, who.lang)))
     return Step.NAME
@@ -86,7 +96,7 @@ async def name_typed(update: Update, context: AppContext) -> int:
     who = await caller(update, context)
     message = update.effective_message
     name = (message.text or "").strip() if message is not None else ""
-    draft = _draft(context)
+    draft = draft_of(context, DRAFT)
     services = context.services
     hamlet = await services.store.areas.hamlet(int(draft.get("hamlet", 0)))
     if len(name) < 3 or hamlet is None or draft.get("kind") is None:
@@ -107,7 +117,7 @@ async def name_typed(update: Update, context: AppContext) -> int:
 async def cancel(update: Update, context: AppContext) -> int:
     """/huy while creating a team: nothing is created."""
     who = await caller(update, context)
-    _draft(context).clear()
+    draft_of(context, DRAFT).clear()
     await answer(update, context, who.lang, "errors.cancelled")
     return ConversationHandler.END
 
@@ -186,12 +196,6 @@ async def _ask_hamlet(update: Update, context: AppContext, who: Caller, commune_
     await answer(update, context, who.lang, "officer_tools.ask_hamlet",
                  [[(h.name, f"ot:h:{h.id}")] for h in hamlets])
     return Step.HAMLET
-
-
-def _draft(context: AppContext) -> dict[str, Any]:
-    assert context.user_data is not None
-    draft: dict[str, Any] = context.user_data.setdefault(DRAFT, {})
-    return draft
 
 
 def build_handlers(cancel_commands: list[str]) -> list[BaseHandler[Update, AppContext, Any]]:

@@ -22,7 +22,18 @@ from bot.services.categories import Category
 from bot.services.reports import Draft, Outcome
 from bot.text import fold
 from handlers import triage
-from handlers.common import Caller, answer, caller, conversation, display_name, esc, pressed, tr
+from handlers.common import (
+    Caller,
+    answer,
+    caller,
+    conversation,
+    display_name,
+    draft_of,
+    esc,
+    pressed,
+    tr,
+    user_data,
+)
 
 DRAFT = "report"
 MAX_ADDRESS = 300
@@ -50,7 +61,7 @@ async def start(update: Update, context: AppContext) -> int:
     if not await reports.may_report(who.resident):
         await _refuse_rate(update, context, who)
         return ConversationHandler.END
-    _user_data(context)[DRAFT] = {}
+    user_data(context)[DRAFT] = {}
     buttons = [(c.label(who.lang), f"rp:cat:{c.code}") for c in reports.categories.items.values()]
     rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
     await answer(update, context, who.lang, "report.ask_category", rows)
@@ -76,7 +87,7 @@ async def _category_chosen(
     if category is None:
         await answer(update, context, who.lang, "report.press_category", edit=False)
         return Step.CATEGORY
-    _draft(context)["category"] = category.code
+    draft_of(context, DRAFT)["category"] = category.code
     emergency = (tr(context, who.lang, "report.emergency", number=esc(category.emergency))
                  if category.emergency else "")
     await answer(update, context, who.lang, "report.ask_description",
@@ -95,7 +106,7 @@ async def description_typed(update: Update, context: AppContext) -> int:
     if len(text) > limit:
         await answer(update, context, who.lang, "report.too_long", length=len(text), limit=limit)
         return Step.DESCRIPTION
-    _draft(context)["description"] = text
+    draft_of(context, DRAFT)["description"] = text
     return await _ask_location(update, context, who)
 
 
@@ -106,7 +117,7 @@ async def description_voiced(update: Update, context: AppContext) -> int:
     assert message is not None
     voice = message.voice or message.audio
     assert voice is not None
-    draft = _draft(context)
+    draft = draft_of(context, DRAFT)
     draft["voice"] = voice.file_id
     draft["description"] = tr(context, who.lang, "report.voice_description")
     return await _ask_location(update, context, who)
@@ -139,7 +150,7 @@ async def location_shared(update: Update, context: AppContext) -> int:
     if far is not None:
         await answer(update, context, who.lang, "report.location_far", km=round(far))
         return Step.LOCATION
-    _draft(context).update(lat=lat, long=lon)
+    draft_of(context, DRAFT).update(lat=lat, long=lon)
     place = tr(context, who.lang, "report.map_point")
     return await _ask_photos(update, context, who, place)
 
@@ -153,7 +164,7 @@ async def location_typed(update: Update, context: AppContext) -> int:
     if len(text) > MAX_ADDRESS:
         await answer(update, context, who.lang, "report.address_too_long", limit=MAX_ADDRESS)
         return Step.LOCATION
-    _draft(context)["address"] = text
+    draft_of(context, DRAFT)["address"] = text
     return await _ask_photos(update, context, who, esc(text))
 
 
@@ -193,7 +204,7 @@ async def photo_sent(update: Update, context: AppContext) -> int:
                      size=f"{(largest.file_size or 0) / 1e6:.1f}",
                      limit=f"{config.max_photo_bytes / 1e6:.0f}")
         return Step.PHOTOS
-    photos: list[list[str]] = _draft(context).setdefault("photos", [])
+    photos: list[list[str]] = draft_of(context, DRAFT).setdefault("photos", [])
     photos.append([largest.file_id, largest.file_unique_id])
     if len(photos) >= config.max_photos:
         return await _ask_identity(update, context, who)
@@ -231,7 +242,7 @@ async def _ask_identity(update: Update, context: AppContext, who: Caller) -> int
 async def identity_chosen(update: Update, context: AppContext) -> int:
     """Stores anonymous or named; shows the summary with "Gửi" and "Hủy"."""
     who = await caller(update, context)
-    draft = _draft(context)
+    draft = draft_of(context, DRAFT)
     draft["anonymous"] = pressed(update)[-1] == "anon"
     categories = context.services.reports.categories
     identity = (tr(context, who.lang, "report.identity_anonymous") if draft["anonymous"] else
@@ -256,9 +267,9 @@ async def press_a_button(update: Update, context: AppContext) -> int | None:
 async def send(update: Update, context: AppContext) -> int:
     """Stores the report (before answering), answers with the code, then tells the officers."""
     who = await caller(update, context)
-    draft = Draft.from_data(_draft(context))
+    draft = Draft.from_data(draft_of(context, DRAFT))
     filed = await context.services.reports.file(who.resident, draft)
-    _user_data(context).pop(DRAFT, None)
+    user_data(context).pop(DRAFT, None)
     if filed.outcome is Outcome.RATE_LIMITED:
         await _refuse_rate(update, context, who)
         return ConversationHandler.END
@@ -273,7 +284,7 @@ async def send(update: Update, context: AppContext) -> int:
 async def cancel(update: Update, context: AppContext) -> int:
     """/huy or "Hủy": drops the draft."""
     who = await caller(update, context)
-    _user_data(context).pop(DRAFT, None)
+    user_data(context).pop(DRAFT, None)
     await _close_press(update, context)
     await _send(update, context, tr(context, who.lang, "report.cancelled"),
                 replies.REMOVE_KEYBOARD)
@@ -282,7 +293,7 @@ async def cancel(update: Update, context: AppContext) -> int:
 
 async def timed_out(update: Update, context: AppContext) -> None:
     """The conversation was left alone too long: the draft is dropped, the resident told."""
-    _user_data(context).pop(DRAFT, None)
+    user_data(context).pop(DRAFT, None)
     if update.effective_user is not None and update.effective_chat is not None:
         who = await caller(update, context)
         await _send(update, context, tr(context, who.lang, "report.timed_out"),
@@ -343,16 +354,6 @@ def _is_done_or_skip(context: AppContext, text: str) -> bool:
 def _text(update: Update) -> str:
     message = update.effective_message
     return (message.text or "").strip() if message is not None else ""
-
-
-def _user_data(context: AppContext) -> dict[Any, Any]:
-    assert context.user_data is not None
-    return context.user_data
-
-
-def _draft(context: AppContext) -> dict[str, Any]:
-    draft: dict[str, Any] = _user_data(context).setdefault(DRAFT, {})
-    return draft
 
 
 def build_conversation(

@@ -17,7 +17,17 @@ from telegram.ext import (
 from bot.context import AppContext
 from bot.models import Commune, Hamlet
 from handlers import teams
-from handlers.common import Caller, answer, caller, conversation, display_name, esc, pressed, tr
+from handlers.common import (
+    Caller,
+    answer,
+    caller,
+    conversation,
+    display_name,
+    esc,
+    pressed,
+    tr,
+    user_data,
+)
 
 JOIN_PREFIX = "join_"
 PENDING_JOIN = "pending_join"
@@ -44,7 +54,7 @@ async def start(update: Update, context: AppContext) -> int:
             await answer(update, context, who.lang, "onboarding.welcome_back", name=name)
         return ConversationHandler.END
     if code:
-        _user_data(context)[PENDING_JOIN] = code
+        user_data(context)[PENDING_JOIN] = code
     await answer(update, context, who.lang, "consent.welcome")
     await _ask_consent(update, context, who.lang)
     return Step.CONSENT
@@ -86,7 +96,7 @@ async def consent_declined(update: Update, context: AppContext) -> int:
     await context.services.residents.decline_consent(
         who.resident, tr(context, who.lang, "consent.version")
     )
-    _user_data(context).clear()
+    user_data(context).clear()
     await answer(update, context, who.lang, "consent.declined")
     return ConversationHandler.END
 
@@ -237,7 +247,7 @@ async def _finish(update: Update, context: AppContext, who: Caller) -> int:
             resident.commune_id)):
         places.append(commune.name)
     await answer(update, context, who.lang, "onboarding.done", area=esc(", ".join(places) or "—"))
-    code = _user_data(context).pop(PENDING_JOIN, None)
+    code = user_data(context).pop(PENDING_JOIN, None)
     if isinstance(code, str) and code:
         await teams.ask_to_join(update, context, who, code)
     return ConversationHandler.END
@@ -250,11 +260,6 @@ def _pressed(update: Update) -> str:
 def _typed(update: Update) -> str:
     message = update.effective_message
     return (message.text or "").strip() if message is not None else ""
-
-
-def _user_data(context: AppContext) -> dict[object, object]:
-    assert context.user_data is not None
-    return context.user_data
 
 
 def build_conversation(cancel_commands: list[str]) -> BaseHandler[Update, AppContext, object]:
