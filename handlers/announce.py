@@ -51,12 +51,12 @@ class Step(enum.IntEnum):
 async def start(update: Update, context: AppContext) -> int:
     """Officers only: starts a draft for their commune; asks for the content."""
     who = await caller(update, context)
-    communes = await context.services.store.residents.staff_communes(who.resident.id)
+    communes = await context.services.officers.communes_of(who.resident)
     if not communes:
         await refuse(update, context, who.lang, "broadcast.officers_only")
         return ConversationHandler.END
-    user_data(context)[DRAFT] = {"commune": communes[0], "hamlets": [], "teams": [], "kinds": [],
-                               "tags": [], "urgent": False}
+    user_data(context)[DRAFT] = {"commune": communes[0].id, "hamlets": [], "teams": [],
+                                 "kinds": [], "tags": [], "urgent": False}
     await answer(update, context, who.lang, "broadcast.ask_content")
     return Step.CONTENT
 

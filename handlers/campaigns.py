@@ -76,11 +76,11 @@ async def membership_changed(update: Update, context: AppContext) -> None:
 
 
 async def _commune(update: Update, context: AppContext, who: Caller) -> int | None:
-    communes = await context.services.store.residents.staff_communes(who.resident.id)
+    communes = await context.services.officers.communes_of(who.resident)
     if not communes:
         await refuse(update, context, who.lang, "campaign.officers_only")
         return None
-    return communes[0]
+    return communes[0].id
 
 
 async def _cancel(
@@ -119,7 +119,7 @@ async def _show(update: Update, context: AppContext, who: Caller, *, edit: bool)
         rows.append([(f"{tr(context, lang, toggle[0])}: {campaign.title[:30]}",
                       f"pc:{toggle[1]}:{campaign.id}"),
                      (tr(context, lang, "campaign.preview_button"), f"pc:view:{campaign.id}")])
-    commune_id = (await services.store.residents.staff_communes(who.resident.id))[0]
+    commune_id = (await services.officers.communes_of(who.resident))[0].id
     for schedule in await services.store.schedules.all(commune_id):
         state = tr(context, lang, "campaign.active" if schedule.active else "campaign.paused")
         lines.append(tr(context, lang, "campaign.repeat_line", id=schedule.id, state=state,

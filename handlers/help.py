@@ -18,7 +18,7 @@ async def show_help(update: Update, context: AppContext) -> None:
     teams = await services.store.memberships.of_resident(who.resident.id)
     if any(m.role == "leader" for _, m in teams):
         parts.append(tr(context, who.lang, "help.leader"))
-    if await services.store.residents.staff_communes(who.resident.id):
+    if await services.officers.communes_of(who.resident):
         parts.append(tr(context, who.lang, "help.officer"))
         parts.append(tr(context, who.lang, "officer_tools.help"))
     chat = update.effective_chat

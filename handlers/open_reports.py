@@ -23,7 +23,7 @@ async def show(update: Update, context: AppContext) -> None:
     """Officers only: the open reports of their commune, oldest first."""
     who = await caller(update, context)
     services = context.services
-    communes = await services.stats.communes_of(who.resident)
+    communes = await services.officers.communes_of(who.resident)
     reports = await services.reports.open_in(who.resident, communes[0].id) if communes else None
     if reports is None:
         await refuse(update, context, who.lang, "errors.not_allowed")

@@ -15,7 +15,7 @@ from handlers.common import answer, caller, esc, pressed, refuse, tr
 async def show(update: Update, context: AppContext) -> None:
     """Officers only: today's figures for their commune, with buttons for other periods."""
     who = await caller(update, context)
-    communes = await context.services.stats.communes_of(who.resident)
+    communes = await context.services.officers.communes_of(who.resident)
     if not communes:
         await refuse(update, context, who.lang, "errors.not_allowed")
         return

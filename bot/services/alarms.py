@@ -73,10 +73,7 @@ class AlarmService:
             for team, membership in await self._store.memberships.of_resident(caller.id)
             if membership.role == "leader"
         ]
-        for commune_id in await self._store.residents.staff_communes(caller.id):
-            commune = await self._store.areas.commune(commune_id)
-            if commune is None:
-                continue
+        for commune in await self._store.areas.staff_communes(caller.id):
             scopes.append(Scope("commune", commune.id, commune.name, commune.id))
             scopes.extend(Scope("hamlet", h.id, h.name, commune.id)
                           for h in await self._store.areas.hamlets(commune.id))

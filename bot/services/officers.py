@@ -79,12 +79,7 @@ class OfficerService:
 
     async def communes_of(self, actor: Resident) -> list[Commune]:
         """The communes where the actor is an officer (all of them for an admin)."""
-        found = []
-        for commune_id in await self._store.residents.staff_communes(actor.id):
-            commune = await self._store.areas.commune(commune_id)
-            if commune is not None:
-                found.append(commune)
-        return found
+        return await self._store.areas.staff_communes(actor.id)
 
     async def create_team(
         self, actor: Resident, hamlet: Hamlet, kind: str, name: str

@@ -56,18 +56,10 @@ class StatsService:
         self._clock = clock
         self._tz = tz
 
-    async def communes_of(self, officer: Resident) -> list[Commune]:
-        """The communes this person may read statistics for (checked in the database)."""
-        communes = []
-        for commune_id in await self._store.residents.staff_communes(officer.id):
-            commune = await self._store.areas.commune(commune_id)
-            if commune is not None:
-                communes.append(commune)
-        return communes
-
     async def for_commune(self, officer: Resident, commune_id: int,
                           period: Period) -> Statistics | None:
-        commune = next((c for c in await self.communes_of(officer) if c.id == commune_id), None)
+        communes = await self._store.areas.staff_communes(officer.id)  # checked in the database
+        commune = next((c for c in communes if c.id == commune_id), None)
         if commune is None:
             return None
         counts = await self._store.stats.commune(commune.id, self.since(period))

@@ -117,6 +117,16 @@ class AreaStore:
         row = await self._db.fetchone("SELECT * FROM communes WHERE code = ?", (code,))
         return None if row is None else _commune(row)
 
+    async def staff_communes(self, resident_id: int) -> list[Commune]:
+        """The communes where this resident is an officer (every commune for an admin)."""
+        rows = await self._db.fetchall(
+            "SELECT DISTINCT c.* FROM communes c JOIN roles r ON r.resident_id = ? "
+            "AND (r.commune_id = c.id OR (r.role = 'admin' AND r.commune_id IS NULL)) "
+            "ORDER BY c.name",
+            (resident_id,),
+        )
+        return [_commune(row) for row in rows]
+
     async def commune_by_staff_chat(self, chat_id: int) -> Commune | None:
         row = await self._db.fetchone(
             "SELECT * FROM communes WHERE staff_chat_id = ?", (chat_id,)

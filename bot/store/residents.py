@@ -137,16 +137,6 @@ class ResidentStore:
         )
         return found is not None
 
-    async def staff_communes(self, resident_id: int) -> list[int]:
-        """The communes where this resident is an officer (every commune for an admin)."""
-        rows = await self._db.fetchall(
-            "SELECT DISTINCT c.id FROM communes c JOIN roles r ON r.resident_id = ? "
-            "AND (r.commune_id = c.id OR (r.role = 'admin' AND r.commune_id IS NULL)) "
-            "ORDER BY c.name",
-            (resident_id,),
-        )
-        return [row[0] for row in rows]
-
     async def officers(self, commune_id: int) -> list[Resident]:
         rows = await self._db.fetchall(
             "SELECT r.* FROM residents r JOIN roles o ON o.resident_id = r.id "
