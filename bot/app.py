@@ -41,7 +41,8 @@ def build_application(config: Config, token: str, clock: Clock | None = None) ->
     """The Application for this config; nothing runs until it is started.
 
     `clock` replaces the system clock (tests move time by hand)."""
-    persistence = SqlitePersistence(config.database.path)
+    clock = clock or SystemClock()
+    persistence = SqlitePersistence(config.database.path, clock=clock)
     app = cast(AnninhApp, (
         ApplicationBuilder()
         .bot(ResilientBot(
@@ -60,7 +61,7 @@ def build_application(config: Config, token: str, clock: Clock | None = None) ->
         .build()
     ))
     app.bot_data["config"] = config
-    app.bot_data["clock"] = clock or SystemClock()
+    app.bot_data["clock"] = clock
     handlers.register(app)
     return app
 

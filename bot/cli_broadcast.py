@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from bot.catalog import Catalog
@@ -59,7 +58,7 @@ def cmd_broadcast_send(config: Config, args: argparse.Namespace) -> int:
 def cmd_campaigns_list(config: Config, _args: argparse.Namespace) -> int:
     campaigns, errors = load_campaigns(config.content.folder, config.locale.tz,
                                        Catalog.load(config.content.folder))
-    now = datetime.now(UTC)
+    now = SystemClock().now()
     for campaign in campaigns:
         upcoming = slots_between(campaign.schedule, now, now.replace(year=now.year + 2), config)
         valid = [s for s in upcoming if campaign.valid_on(s.astimezone(config.locale.tz).date())]

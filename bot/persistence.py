@@ -14,6 +14,7 @@ from typing import Any
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
+from bot.clock import Clock
 from bot.store import Store
 
 UserData = dict[Any, Any]
@@ -22,7 +23,9 @@ UserData = dict[Any, Any]
 class SqlitePersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, Any]]):
     """Keeps conversation states and user_data (drafts); chat and bot data stay in memory."""
 
-    def __init__(self, database_path: Path, update_interval: float = 1.0) -> None:
+    def __init__(
+        self, database_path: Path, update_interval: float = 1.0, clock: Clock | None = None
+    ) -> None:
         super().__init__(
             store_data=PersistenceInput(
                 bot_data=False, chat_data=False, user_data=True, callback_data=False
@@ -30,6 +33,7 @@ class SqlitePersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, Any]
             update_interval=update_interval,
         )
         self._path = database_path
+        self._clock = clock
         self._store: Store | None = None
         self._opening = asyncio.Lock()
 
@@ -37,7 +41,7 @@ class SqlitePersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, Any]
         """The open store, opening (and migrating) it on first use."""
         async with self._opening:
             if self._store is None:
-                self._store = await Store.open(self._path)
+                self._store = await Store.open(self._path, self._clock)
             return self._store
 
     async def close(self) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,26 @@ from bot.sandbox import Sandbox, SimGroup, SimUser
 from bot.services.areas import load_areas, parse_areas
 from bot.store import Store
 from tests.helpers import LEADER_ID, OFFICER_ID, SAMPLE_AREAS, STAFF_CHAT_ID, BotRunner
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--wall-clock", metavar="YYYY-MM-DD", default=None,
+        help="run with the wall clock moved to this date (time keeps ticking): any rule that "
+        "reads the wall clock instead of the injected Clock then fails",
+    )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _wall_clock(pytestconfig: pytest.Config) -> Iterator[None]:
+    moved = pytestconfig.getoption("--wall-clock")
+    if moved is None:
+        yield
+        return
+    import time_machine
+
+    with time_machine.travel(date.fromisoformat(moved), tick=True):
+        yield
 
 
 def write_config(folder: Path, api_base_url: str, extra: str = "") -> Path:
@@ -45,9 +66,9 @@ def config(tmp_path: Path, sandbox: Sandbox, config_extra: str) -> Config:
 
 
 @pytest.fixture
-async def store(config: Config) -> AsyncIterator[Store]:
+async def store(config: Config, clock: FakeClock) -> AsyncIterator[Store]:
     """The bot's database with the sample commune loaded (a second connection, for checks)."""
-    opened = await Store.open(config.database.path)
+    opened = await Store.open(config.database.path, clock)
     try:
         catalog = Catalog.load(config.content.folder)
         await load_areas(opened, parse_areas(SAMPLE_AREAS, catalog), "test")

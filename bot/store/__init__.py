@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.clock import Clock
 from bot.store.alarms import AlarmStore
 from bot.store.areas import AreaStore
 from bot.store.audit import AuditStore
@@ -39,9 +40,11 @@ class Store:
         self.schedules = ScheduleStore(db)
 
     @classmethod
-    async def open(cls, path: Path) -> Store:
-        """Open the database at `path` and bring its schema up to date."""
-        db = await Database.open(path)
+    async def open(cls, path: Path, clock: Clock | None = None) -> Store:
+        """Open the database at `path` and bring its schema up to date.
+
+        `clock` stamps every row (the system clock unless a test or tool gives another)."""
+        db = await Database.open(path, clock)
         try:
             await migrate(db)
         except BaseException:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from bot.models import Commune, Hamlet, Team
-from bot.store.db import Database, Tx, now_iso
+from bot.store.db import Database, Tx
 
 _TEAM_COLUMNS = (
     "id, commune_id, hamlet_id, code, name, kind, join_code, requires_approval, max_members"
@@ -46,7 +46,7 @@ class AreaStore:
         self, tx: Tx, code: str, name: str, staff_chat_id: int | None,
         center: tuple[float, float] | None = None,
     ) -> int:
-        now = now_iso()
+        now = self._db.now_iso()
         lat, lon = center if center is not None else (None, None)
         async with tx.execute(
             "INSERT INTO communes (code, name, staff_chat_id, center_latitude, center_longitude, "
@@ -97,7 +97,7 @@ class AreaStore:
             "requires_approval = excluded.requires_approval, "
             "max_members = excluded.max_members RETURNING id",
             (commune_id, hamlet_id, code, name, kind, join_code, requires_approval,
-             max_members, now_iso()),
+             max_members, self._db.now_iso()),
         ) as cursor:
             row = await cursor.fetchone()
         assert row is not None

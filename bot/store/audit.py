@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from bot.models import AuditEntry
-from bot.store.db import Database, Tx, now_iso
+from bot.store.db import Database, Tx
 
 
 class AuditStore:
@@ -27,7 +27,7 @@ class AuditStore:
         await tx.execute(
             "INSERT INTO audit_log (at, actor_id, actor_label, action, subject_type, "
             "subject_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (now_iso(), actor_id, actor_label, action, subject_type, subject_id,
+            (self._db.now_iso(), actor_id, actor_label, action, subject_type, subject_id,
              json.dumps(detail, ensure_ascii=False, sort_keys=True)),
         )
 

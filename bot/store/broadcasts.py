@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.models import Audience, Broadcast, Lane, Recipient
-from bot.store.db import Database, Tx, now_iso
+from bot.store.db import Database, Tx
 
 
 def _broadcast(row: sqlite3.Row) -> Broadcast:
@@ -81,7 +81,7 @@ class BroadcastStore:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (commune_id, lane, payload, audience, urgent,
              "scheduled" if send_at else "queued", send_at, origin, created_by,
-             chat_id, message_id, now_iso()),
+             chat_id, message_id, self._db.now_iso()),
         ) as cursor:
             row = await cursor.fetchone()
         assert row is not None
@@ -103,7 +103,7 @@ class BroadcastStore:
         await tx.executemany(
             "UPDATE broadcasts SET state = 'done', finished_at = ? WHERE id = ? "
             "AND state = 'queued'",
-            [(now_iso(), i) for i in broadcast_ids],
+            [(self._db.now_iso(), i) for i in broadcast_ids],
         )
 
     async def cancel(self, tx: Tx, broadcast_id: int) -> bool:

@@ -6,19 +6,16 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from typing import Any, TypeAlias
 
 import aiosqlite
 
+from bot.clock import Clock, SystemClock
+
 Params: TypeAlias = Sequence[Any] | dict[str, Any]
 Tx: TypeAlias = aiosqlite.Connection
-
-
-def now_iso() -> str:
-    """The current time as stored in the database: ISO 8601, UTC, with offset."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Database:
@@ -28,13 +25,21 @@ class Database:
     serialised by a lock; reads run in autocommit mode and never hold the lock.
     """
 
-    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+    def __init__(self, connection: aiosqlite.Connection, path: Path, clock: Clock) -> None:
         self._connection = connection
         self._lock = asyncio.Lock()
         self.path = path
+        self.clock = clock
+
+    def now_iso(self) -> str:
+        """The clock's time as stored in the database: ISO 8601, UTC, with offset.
+
+        Every stamp comes from the injected clock, never the wall clock: the rules that read
+        these stamps (a schedule's creation, a membership's age) run on that same clock."""
+        return self.clock.now().astimezone(UTC).isoformat(timespec="seconds")
 
     @classmethod
-    async def open(cls, path: Path) -> Database:
+    async def open(cls, path: Path, clock: Clock | None = None) -> Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         connection = await aiosqlite.connect(path, isolation_level=None)
         connection.row_factory = sqlite3.Row
@@ -49,7 +54,7 @@ class Database:
         except BaseException:
             await connection.close()
             raise
-        return cls(connection, path)
+        return cls(connection, path, clock or SystemClock())
 
     async def close(self) -> None:
         async with self._lock:

@@ -6,7 +6,7 @@ import sqlite3
 
 from bot.models import Member, MemberRole, Membership, MemberState, Team, TeamSummary
 from bot.store.areas import team_from_row
-from bot.store.db import Database, Tx, now_iso
+from bot.store.db import Database, Tx
 
 
 def _membership(row: sqlite3.Row) -> Membership:
@@ -27,7 +27,7 @@ class MembershipStore:
         decided_by: int | None = None,
     ) -> None:
         """Insert or overwrite one membership."""
-        now = now_iso()
+        now = self._db.now_iso()
         await tx.execute(
             "INSERT INTO memberships (team_id, resident_id, role, state, requested_at, "
             "decided_at, decided_by) VALUES (?, ?, ?, ?, ?, ?, ?) "
@@ -42,7 +42,7 @@ class MembershipStore:
         cursor = await tx.execute(
             "UPDATE memberships SET state = 'active', decided_at = ?, decided_by = ? "
             "WHERE team_id = ? AND resident_id = ? AND state = 'pending'",
-            (now_iso(), decided_by, team_id, resident_id),
+            (self._db.now_iso(), decided_by, team_id, resident_id),
         )
         return cursor.rowcount > 0
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.models import Delivery, DeliveryCounts, Recipient
-from bot.store.db import Database, Tx, now_iso
+from bot.store.db import Database, Tx
 
 _OPEN = "('queued', 'sending')"
 
@@ -78,7 +78,7 @@ class OutboxStore:
 
     async def record(self, tx: Tx, outcomes: Sequence[Outcome]) -> None:
         """Write a batch of outcomes in one go (the engine calls this every ~100 messages)."""
-        now = now_iso()
+        now = self._db.now_iso()
         moved = [(o.chat_id, o.id) for o in outcomes if o.chat_id is not None]
         if moved:
             await tx.executemany("UPDATE OR IGNORE outbox SET chat_id = ? WHERE id = ?", moved)

@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from bot.models import Consent, OfficerRole, Resident, StaffRole
-from bot.store.db import Database, Tx, now_iso
+from bot.store.db import Database, Tx
 
 
 def _resident(row: sqlite3.Row) -> Resident:
@@ -35,7 +35,7 @@ class ResidentStore:
 
     async def ensure(self, tx: Tx, telegram_id: int) -> int:
         """The resident id for a Telegram user, creating a bare row (the id only) if new."""
-        now = now_iso()
+        now = self._db.now_iso()
         async with tx.execute(
             "INSERT INTO residents (telegram_id, created_at, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT (telegram_id) DO UPDATE SET telegram_id = excluded.telegram_id "
@@ -58,12 +58,13 @@ class ResidentStore:
         assignments = ", ".join(f"{name} = ?" for name in fields)
         await tx.execute(
             f"UPDATE residents SET {assignments}, updated_at = ? WHERE id = ?",
-            (*fields.values(), now_iso(), resident_id),
+            (*fields.values(), self._db.now_iso(), resident_id),
         )
 
     async def set_consent(self, tx: Tx, resident_id: int, consent: Consent, version: str) -> None:
         await self.update(
-            tx, resident_id, consent=consent, consent_at=now_iso(), consent_version=version
+            tx, resident_id, consent=consent, consent_at=self._db.now_iso(),
+            consent_version=version,
         )
 
     async def set_tags(self, tx: Tx, resident_id: int, tags: Iterable[str]) -> None:
@@ -96,7 +97,7 @@ class ResidentStore:
         cursor = await tx.execute(
             "INSERT OR IGNORE INTO roles (resident_id, role, commune_id, granted_at, granted_by) "
             "VALUES (?, ?, ?, ?, ?)",
-            (resident_id, role, commune_id, now_iso(), granted_by),
+            (resident_id, role, commune_id, self._db.now_iso(), granted_by),
         )
         return cursor.rowcount > 0
 

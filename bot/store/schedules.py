@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from bot.models import BroadcastSchedule
-from bot.store.db import Database, Tx, now_iso
+from bot.store.db import Database, Tx
 
 
 def _schedule(row: sqlite3.Row) -> BroadcastSchedule:
@@ -28,7 +28,7 @@ class ScheduleStore:
         async with tx.execute(
             "INSERT INTO broadcast_schedules (commune_id, payload, audience, cron, created_by, "
             "created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-            (commune_id, payload, audience, cron, created_by, now_iso()),
+            (commune_id, payload, audience, cron, created_by, self._db.now_iso()),
         ) as cursor:
             row = await cursor.fetchone()
         assert row is not None
@@ -64,7 +64,7 @@ class ScheduleStore:
         cursor = await tx.execute(
             "INSERT OR IGNORE INTO schedule_slots (source, slot_at, state, broadcast_id, "
             "recorded_at) VALUES (?, ?, ?, ?, ?)",
-            (source, slot_at, state, broadcast_id, now_iso()),
+            (source, slot_at, state, broadcast_id, self._db.now_iso()),
         )
         return cursor.rowcount > 0
 
@@ -96,7 +96,7 @@ class ScheduleStore:
             "VALUES (?, ?, ?, ?) ON CONFLICT (campaign_id) DO UPDATE SET "
             "paused = excluded.paused, changed_by = excluded.changed_by, "
             "changed_at = excluded.changed_at",
-            (campaign_id, paused, by, now_iso()),
+            (campaign_id, paused, by, self._db.now_iso()),
         )
 
     async def paused(self) -> set[str]:
@@ -113,7 +113,7 @@ class ScheduleStore:
         cursor = await tx.execute(
             "INSERT OR IGNORE INTO quiz_answers (resident_id, broadcast_id, campaign_id, option, "
             "correct, answered_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (resident_id, broadcast_id, campaign_id, option, correct, now_iso()),
+            (resident_id, broadcast_id, campaign_id, option, correct, self._db.now_iso()),
         )
         return cursor.rowcount > 0
 

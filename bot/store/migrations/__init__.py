@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.store.db import Database, now_iso
+from bot.store.db import Database
 
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
@@ -43,7 +43,7 @@ async def migrate(db: Database) -> list[Migration]:
             continue
         record = (
             "INSERT INTO schema_migrations (version, name, applied_at) "
-            f"VALUES ({migration.version}, '{migration.name}', '{now_iso()}');"
+            f"VALUES ({migration.version}, '{migration.name}', '{db.now_iso()}');"
         )
         await db.executescript(f"BEGIN IMMEDIATE;\n{migration.sql}\n{record}\nCOMMIT;")
         applied.append(migration)
