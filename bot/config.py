@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import content
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram's secret_token allows
 _CLOCK_RANGE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -139,6 +140,19 @@ class Config:
             )
         return token
 
+    def webhook_secret(self) -> str:
+        """The webhook secret from the environment; ConfigError if it is missing or not what
+        Telegram accepts. Without it anyone who reaches the URL could forge updates."""
+        name = self.telegram.webhook_secret_env
+        secret = os.environ.get(name, "").strip()
+        if not _WEBHOOK_SECRET.match(secret):
+            raise ConfigError(
+                f"{self.source}: [telegram] webhook_secret_env: webhook mode needs the "
+                f"environment variable {name} to hold a secret of 1 "
+                f"to 256 characters A-Z, a-z, 0-9, _ or - (it is empty, unset or malformed)"
+            )
+        return secret
+
 
 SECTIONS: dict[str, type[Any]] = {
     "telegram": TelegramConfig,
@@ -243,6 +257,8 @@ def _validate(source: Path, name: str, section: Any) -> None:
             fail("api_base_url", "an http(s) URL such as https://api.telegram.org/bot")
         if not section.token_env:
             fail("token_env", "the name of an environment variable")
+        if not section.webhook_secret_env:
+            fail("webhook_secret_env", "the name of an environment variable")
         if not 0 < section.webhook_port < 65536:
             fail("webhook_port", "a port number from 1 to 65535")
         if not 1 <= section.concurrent_updates <= 512:
