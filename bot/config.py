@@ -84,6 +84,11 @@ class BroadcastConfig:
 class TeamsConfig:
     require_approval: bool = True
     max_members: int = 0  # 0: no limit
+    # Join codes that led nowhere (unknown, another commune's team) per person and hour;
+    # past it every code is answered "try later", whether it exists or not.
+    max_wrong_codes_per_hour: int = 5
+    # After "Từ chối", hours before the same person may ask that team again (0: at once).
+    rejoin_after_hours: int = 24
 
 
 @dataclass(frozen=True)
@@ -287,8 +292,13 @@ def _validate(source: Path, name: str, section: Any) -> None:
             fail("campaign_grace_minutes", "0 or more minutes")
         if not 0 < section.alarm_rate_per_second <= ceiling:
             fail("alarm_rate_per_second", f"a number above 0 and at most {ceiling:g}")
-    elif isinstance(section, TeamsConfig) and section.max_members < 0:
-        fail("max_members", "0 (no limit) or a positive whole number")
+    elif isinstance(section, TeamsConfig):
+        if section.max_members < 0:
+            fail("max_members", "0 (no limit) or a positive whole number")
+        if not 1 <= section.max_wrong_codes_per_hour <= 1000:
+            fail("max_wrong_codes_per_hour", "a whole number from 1 to 1000")
+        if not 0 <= section.rejoin_after_hours <= 24 * 365:
+            fail("rejoin_after_hours", "0 (no wait) or a number of hours up to a year")
     elif isinstance(section, AlarmsConfig):
         for key in ("max_per_hour", "escalate_after_seconds", "expire_minutes"):
             if getattr(section, key) < 1:
