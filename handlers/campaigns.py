@@ -23,7 +23,7 @@ from bot.models import Commune
 from bot.services.broadcasts import set_reachable
 from bot.services.campaigns import Campaign
 from bot.telegram_sender import TelegramSender
-from handlers.common import Caller, answer, caller, esc, pressed, refuse, tr
+from handlers.common import Caller, acting_communes, answer, caller, esc, pressed, refuse, tr
 
 
 async def list_campaigns(update: Update, context: AppContext) -> None:
@@ -98,7 +98,7 @@ async def membership_changed(update: Update, context: AppContext) -> None:
 
 
 async def _communes(update: Update, context: AppContext, who: Caller) -> list[Commune]:
-    communes = await context.services.officers.communes_of(who.resident)
+    communes = await acting_communes(update, context, who)
     if not communes:
         await refuse(update, context, who.lang, "campaign.officers_only")
     return communes
