@@ -109,13 +109,14 @@ async def main(residents: int, teams: int, requests: int) -> None:
 
 async def time_service(store: Store, config: object, requests: int) -> list[float]:
     from bot.catalog import Catalog
+    from bot.clock import SystemClock
     from bot.config import Config
     from bot.services.residents import ResidentService
     from bot.services.teams import TeamService
 
     assert isinstance(config, Config)
     residents = ResidentService(store, Catalog.load(config.content.folder))
-    teams = TeamService(store, config.teams)
+    teams = TeamService(store, config.teams, SystemClock())
     times = []
     for _ in range(requests):
         started = time.perf_counter()

@@ -89,18 +89,21 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
     # each conversation step reschedules its timeout job.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     token = config.token()
-    app = build_application(config, token)
-    _install_event_loop()
     telegram = config.telegram
-    if telegram.mode == "webhook":
+    secret = ""
+    if telegram.mode == "webhook":  # checked before anything starts: exit 2, nothing served
         if not telegram.webhook_url:
             raise ConfigError(f"{config.source}: [telegram] webhook_url: required in webhook mode")
-        # Telegram POSTs to the URL's path (a reverse proxy usually forwards it unchanged).
+        secret = config.webhook_secret()
+    app = build_application(config, token)
+    _install_event_loop()
+    if telegram.mode == "webhook":
+        # Telegram POSTs to the URL's path (a reverse proxy usually forwards it unchanged);
+        # a POST without the secret header is refused.
         app.run_webhook(
             listen=telegram.webhook_listen, port=telegram.webhook_port,
             url_path=urlsplit(telegram.webhook_url).path.strip("/"),
-            webhook_url=telegram.webhook_url,
-            secret_token=os.environ.get(telegram.webhook_secret_env) or None,
+            webhook_url=telegram.webhook_url, secret_token=secret,
         )
     else:
         app.run_polling()

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import content
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram's secret_token allows
 _CLOCK_RANGE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -83,6 +84,11 @@ class BroadcastConfig:
 class TeamsConfig:
     require_approval: bool = True
     max_members: int = 0  # 0: no limit
+    # Join codes that led nowhere (unknown, another commune's team) per person and hour;
+    # past it every code is answered "try later", whether it exists or not.
+    max_wrong_codes_per_hour: int = 5
+    # After "Từ chối", hours before the same person may ask that team again (0: at once).
+    rejoin_after_hours: int = 24
 
 
 @dataclass(frozen=True)
@@ -138,6 +144,19 @@ class Config:
                 f"{self.telegram.token_env} must hold the bot token (it is empty or unset)"
             )
         return token
+
+    def webhook_secret(self) -> str:
+        """The webhook secret from the environment; ConfigError if it is missing or not what
+        Telegram accepts. Without it anyone who reaches the URL could forge updates."""
+        name = self.telegram.webhook_secret_env
+        secret = os.environ.get(name, "").strip()
+        if not _WEBHOOK_SECRET.match(secret):
+            raise ConfigError(
+                f"{self.source}: [telegram] webhook_secret_env: webhook mode needs the "
+                f"environment variable {name} to hold a secret of 1 "
+                f"to 256 characters A-Z, a-z, 0-9, _ or - (it is empty, unset or malformed)"
+            )
+        return secret
 
 
 SECTIONS: dict[str, type[Any]] = {
@@ -243,6 +262,8 @@ def _validate(source: Path, name: str, section: Any) -> None:
             fail("api_base_url", "an http(s) URL such as https://api.telegram.org/bot")
         if not section.token_env:
             fail("token_env", "the name of an environment variable")
+        if not section.webhook_secret_env:
+            fail("webhook_secret_env", "the name of an environment variable")
         if not 0 < section.webhook_port < 65536:
             fail("webhook_port", "a port number from 1 to 65535")
         if not 1 <= section.concurrent_updates <= 512:
@@ -271,8 +292,13 @@ def _validate(source: Path, name: str, section: Any) -> None:
             fail("campaign_grace_minutes", "0 or more minutes")
         if not 0 < section.alarm_rate_per_second <= ceiling:
             fail("alarm_rate_per_second", f"a number above 0 and at most {ceiling:g}")
-    elif isinstance(section, TeamsConfig) and section.max_members < 0:
-        fail("max_members", "0 (no limit) or a positive whole number")
+    elif isinstance(section, TeamsConfig):
+        if section.max_members < 0:
+            fail("max_members", "0 (no limit) or a positive whole number")
+        if not 1 <= section.max_wrong_codes_per_hour <= 1000:
+            fail("max_wrong_codes_per_hour", "a whole number from 1 to 1000")
+        if not 0 <= section.rejoin_after_hours <= 24 * 365:
+            fail("rejoin_after_hours", "0 (no wait) or a number of hours up to a year")
     elif isinstance(section, AlarmsConfig):
         for key in ("max_per_hour", "escalate_after_seconds", "expire_minutes"):
             if getattr(section, key) < 1:

@@ -50,8 +50,8 @@ class Services:
         i18n = I18n.load(config.content.folder, config.locale.default_language)
         catalog = Catalog.load(config.content.folder)
         residents = ResidentService(store, catalog)
-        teams = TeamService(store, config.teams)
         clock = clock or SystemClock()
+        teams = TeamService(store, config.teams, clock)
         reports = ReportService(
             store, config.reports, clock, Categories.load(config.content.folder))
         alarms = AlarmService(store, catalog, config.alarms, clock)

@@ -204,6 +204,8 @@ class Broadcast:
     total: int
     created_at: str
     finished_at: str | None
+    held_reason: str | None = None  # not sent: its creator is no longer an officer
+    held_at: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +251,8 @@ class BroadcastSchedule:
     active: bool
     created_by: int | None
     created_at: str
+    held_reason: str | None = None  # stopped: its creator is no longer an officer
+    held_at: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

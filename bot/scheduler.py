@@ -22,7 +22,7 @@ from typing import Any
 from bot.catalog import Catalog
 from bot.config import Config
 from bot.delivery import DeliveryEngine, OutMessage
-from bot.models import Audience, Lane
+from bot.models import Audience, BroadcastSchedule, Lane
 from bot.services import audiences
 from bot.services.broadcasts import BroadcastService, iso
 from bot.services.campaigns import Campaign, cron, load_campaigns
@@ -40,6 +40,9 @@ class TickResult:
     missed: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     released: list[int] = field(default_factory=list)
+    # (source, slot) not sent because the creator is no longer an officer of the commune:
+    # "broadcast:<id>" for a one-off "Hẹn giờ", "schedule:<id>" for a repeating one.
+    held: list[tuple[str, str]] = field(default_factory=list)
 
 
 def slots_between(expressions: Iterable[str], since: datetime, until: datetime,
@@ -81,7 +84,9 @@ class Scheduler:
 
     async def tick(self, now: datetime) -> TickResult:
         """Queue everything due at `now`: scheduled announcements, campaign and repeat slots."""
-        result = TickResult(released=await self.broadcasts.release_due(now))
+        released = await self.broadcasts.release_due(now)
+        result = TickResult(released=released.sent, held=[
+            (f"broadcast:{b.id}", b.send_at or "") for b in released.held])
         paused = await self.store.schedules.paused()
         for campaign in self.campaigns():
             await self._run_source(
@@ -92,8 +97,7 @@ class Scheduler:
                 await self._run_source(
                     f"schedule:{schedule.id}", [schedule.cron], now, result,
                     datetime.fromisoformat(schedule.created_at),
-                    lambda _slot, s=schedule: self._schedule_slot(
-                        audiences.from_json(s.audience), s.payload, s.id, s.created_by))
+                    lambda _slot, s=schedule: self._schedule_slot(s))
         if result.sent:
             self.engine.notify()
         return result
@@ -129,11 +133,15 @@ class Scheduler:
             return None
         return "send", (audience, campaign.messages(), campaign.source, None)
 
-    async def _schedule_slot(
-        self, audience: Audience, payload: str, schedule_id: int, created_by: int | None
-    ) -> tuple[str, Any]:
-        message = OutMessage.from_json(payload)
-        return "send", (audience, [message], f"schedule:{schedule_id}", created_by)
+    async def _schedule_slot(self, schedule: BroadcastSchedule) -> tuple[str, Any]:
+        """A repeating announcement's slot: sent while its creator is an officer of the
+        commune (checked in the database at every slot), else held."""
+        if not await self.broadcasts.may_announce(schedule.created_by, schedule.commune_id):
+            await self.broadcasts.hold_schedule(schedule)
+            return "held", None
+        message = OutMessage.from_json(schedule.payload)
+        audience = audiences.from_json(schedule.audience)
+        return "send", (audience, [message], f"schedule:{schedule.id}", schedule.created_by)
 
     async def _audience(self, campaign: Campaign) -> Audience | None:
         codes = campaign.audience
@@ -155,7 +163,7 @@ class Scheduler:
             recipients = await self.store.broadcasts.recipients(
                 audience, include_muted=BroadcastService.include_muted(lane, False))
         async with self.store.db.transaction() as tx:
-            stored = "sent" if state == "send" else state
+            stored = {"send": "sent", "held": "skipped"}.get(state, state)
             if not await self.store.schedules.record_slot(tx, source, iso(slot), stored):
                 return False
             if work is not None:

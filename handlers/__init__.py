@@ -12,8 +12,10 @@ CANCEL_COMMANDS = ["huy", "cancel"]
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add every handler. Order matters: conversations first (they own their users' input
     while running), then plain commands and buttons, then the catch-all fallbacks last."""
-    from handlers import errors, help, start, teams
+    from handlers import errors, groups, help, start, teams
 
+    # Before everything: in group chats only what belongs there goes on (handlers/groups.py).
+    app.add_handler(groups.build_gate(), group=-1)
     app.add_handler(start.build_conversation(CANCEL_COMMANDS))
     for handler in [*teams.build_handlers(), *help.build_handlers()]:
         app.add_handler(handler)

@@ -64,6 +64,8 @@ async def start(update: Update, context: AppContext) -> int:
 async def content_received(update: Update, context: AppContext) -> int:
     """Stores the text, photo or forwarded message as residents will get it; asks who."""
     who = await caller(update, context)
+    if not await _still_officer(update, context, who):
+        return ConversationHandler.END
     message = update.effective_message
     assert message is not None
     draft_of(context, DRAFT)["message"] = _out_message(message).to_json()
@@ -74,8 +76,8 @@ async def content_received(update: Update, context: AppContext) -> int:
 async def audience_pressed(update: Update, context: AppContext) -> int:
     """Toggles a hamlet, team, kind, tag or the urgent flag; "Toàn xã" / "Tiếp tục" preview."""
     who = await caller(update, context)
-    if not await _allowed(update, context, who):
-        return Step.AUDIENCE
+    if not await _still_officer(update, context, who):
+        return ConversationHandler.END
     draft, parts = draft_of(context, DRAFT), pressed(update)
     if parts[1] == "all":
         for key in KINDS.values():
@@ -98,8 +100,8 @@ async def audience_pressed(update: Update, context: AppContext) -> int:
 async def send_now(update: Update, context: AppContext) -> int:
     """"Gửi ngay": queues the broadcast; the pressed message becomes its progress report."""
     who = await caller(update, context)
-    if not await _allowed(update, context, who):
-        return Step.CONFIRM
+    if not await _still_officer(update, context, who):
+        return ConversationHandler.END
     draft = user_data(context).pop(DRAFT)
     sent = await answer(update, context, who.lang, "broadcast.sending")
     progress = (sent.chat_id, sent.message_id) if sent is not None else None
@@ -112,6 +114,8 @@ async def send_now(update: Update, context: AppContext) -> int:
 async def ask_when(update: Update, context: AppContext) -> int:
     """"Hẹn giờ": offers quick times and reads a typed one ("07:30 25/11", "hằng ngày 7h")."""
     who = await caller(update, context)
+    if not await _still_officer(update, context, who):
+        return ConversationHandler.END
     local = context.services.clock.now().astimezone(context.services.config.locale.tz)
     rows = [[(tr(context, who.lang, "broadcast.in_hours", hours=h), f"an:in:{h * 60}")
              for h in (1, 3)]]
@@ -125,6 +129,8 @@ async def ask_when(update: Update, context: AppContext) -> int:
 async def when_pressed(update: Update, context: AppContext) -> int:
     """A quick choice: schedules for that moment."""
     who = await caller(update, context)
+    if not await _still_officer(update, context, who):
+        return ConversationHandler.END
     minutes = int(pressed(update)[2])
     now = context.services.clock.now()
     return await _schedule(update, context, who, now + timedelta(minutes=minutes))
@@ -133,6 +139,8 @@ async def when_pressed(update: Update, context: AppContext) -> int:
 async def when_typed(update: Update, context: AppContext) -> int:
     """A typed time or repetition; asks again if it cannot be read or is past."""
     who = await caller(update, context)
+    if not await _still_officer(update, context, who):
+        return ConversationHandler.END
     services = context.services
     typed = (update.effective_message.text or "") if update.effective_message else ""
     when = parse_when(typed, services.clock.now(), services.config.locale.tz)
@@ -153,11 +161,14 @@ async def cancel(update: Update, context: AppContext) -> int:
 # --- steps -----------------------------------------------------------------------------------
 
 
-async def _allowed(update: Update, context: AppContext, who: Caller) -> bool:
+async def _still_officer(update: Update, context: AppContext, who: Caller) -> bool:
+    """Every step reads the role from the database: someone who is no longer an officer of
+    the draft's commune is refused, the draft dropped and the flow ended."""
     draft = user_data(context).get(DRAFT)
-    if draft and await context.services.store.residents.has_role(
-            who.resident.id, "officer", draft["commune"]):
+    if draft and await context.services.broadcasts.may_announce(
+            who.resident.id, draft["commune"]):
         return True
+    user_data(context).pop(DRAFT, None)
     await refuse(update, context, who.lang, "broadcast.officers_only")
     return False
 

@@ -19,41 +19,63 @@ from telegram.ext import (
 from bot import replies
 from bot.context import AppContext
 from bot.delivery import OutMessage
+from bot.models import Commune
 from bot.services.broadcasts import set_reachable
 from bot.services.campaigns import Campaign
 from bot.telegram_sender import TelegramSender
-from handlers.common import Caller, answer, caller, esc, pressed, refuse, tr
+from handlers.common import Caller, acting_communes, answer, caller, esc, pressed, refuse, tr
 
 
 async def list_campaigns(update: Update, context: AppContext) -> None:
-    """Officers: every campaign with its schedule and state, and repeating announcements."""
+    """Officers: the campaigns aimed at their communes with their schedule and state, and
+    their communes' repeating and scheduled announcements."""
     who = await caller(update, context)
-    if not await _commune(update, context, who):
-        return
-    await _show(update, context, who, edit=False)
+    communes = await _communes(update, context, who)
+    if communes:
+        await _show(update, context, who, communes, edit=False)
 
 
 async def campaign_pressed(update: Update, context: AppContext) -> None:
     """Pause, resume or preview a campaign (pc:pause:ID), stop or restart a repeating
-    announcement (pc:stop:N), cancel a scheduled one (pc:cancel:N); officers of its commune."""
+    announcement (pc:stop:N), cancel a scheduled one (pc:cancel:N). Only officers of the
+    commune it is for (checked in the database); every change is audited."""
     who = await caller(update, context)
-    commune_id = await _commune(update, context, who)
-    if commune_id is None:
+    communes = await _communes(update, context, who)
+    if not communes:
         return
     services = context.services
     _, action, key = pressed(update)
-    if action in ("pause", "resume"):
-        await services.campaigns.set_paused(key, action == "pause", who.resident.id)
+    if action in ("pause", "resume", "view"):
+        if not await _campaign_action(update, context, who, action, key):
+            return
     elif action in ("stop", "start"):
-        await services.campaigns.set_schedule_active(int(key), commune_id, action == "start")
-    elif action == "cancel" and not await _cancel(update, context, who, int(key), commune_id):
+        if not await services.campaigns.set_schedule_active(int(key), action == "start",
+                                                             who.resident):
+            await refuse(update, context, who.lang, "errors.not_allowed")
+            return
+    elif action == "cancel" and not await _cancel(update, context, who, int(key)):
         return
-    elif action == "view" and (campaign := _find(context, key)) is not None:
+    await _show(update, context, who, communes, edit=action != "view")
+
+
+async def _campaign_action(
+    update: Update, context: AppContext, who: Caller, action: str, campaign_id: str
+) -> bool:
+    """Preview, pause or resume a campaign of the officer's commune; False when refused."""
+    services = context.services
+    campaign = _find(context, campaign_id)
+    if action == "view" and campaign is not None and await services.campaigns.may_manage(
+            who.resident, campaign):
         chat = update.effective_chat
         assert chat is not None
         for message in campaign.messages():
             await TelegramSender(context.bot).send(chat.id, message)
-    await _show(update, context, who, edit=action != "view")
+        return True
+    if action != "view" and campaign is not None and await services.campaigns.set_paused(
+            campaign, action == "pause", who.resident):
+        return True
+    await refuse(update, context, who.lang, "errors.not_allowed")
+    return False
 
 
 async def quiz_answered(update: Update, context: AppContext) -> None:
@@ -75,21 +97,19 @@ async def membership_changed(update: Update, context: AppContext) -> None:
                         context.services.clock.now())
 
 
-async def _commune(update: Update, context: AppContext, who: Caller) -> int | None:
-    communes = await context.services.officers.communes_of(who.resident)
+async def _communes(update: Update, context: AppContext, who: Caller) -> list[Commune]:
+    communes = await acting_communes(update, context, who)
     if not communes:
         await refuse(update, context, who.lang, "campaign.officers_only")
-        return None
-    return communes[0].id
+    return communes
 
 
 async def _cancel(
-    update: Update, context: AppContext, who: Caller, broadcast_id: int, commune_id: int
+    update: Update, context: AppContext, who: Caller, broadcast_id: int
 ) -> bool:
     """Cancel a scheduled announcement; its "scheduled" message says so. False when it was
-    no longer waiting (the press is answered with an alert)."""
-    cancelled = await context.services.broadcasts.cancel(broadcast_id, commune_id,
-                                                         who.resident.id)
+    no longer waiting or is another commune's (the press is answered with an alert)."""
+    cancelled = await context.services.broadcasts.cancel(broadcast_id, who.resident.id)
     if cancelled is None:
         await refuse(update, context, who.lang, "campaign.cancel_gone")
         return False
@@ -105,11 +125,28 @@ def _find(context: AppContext, campaign_id: str) -> Campaign | None:
     return next((c for c in context.services.scheduler.campaigns() if c.id == campaign_id), None)
 
 
-async def _show(update: Update, context: AppContext, who: Caller, *, edit: bool) -> None:
-    services, lang = context.services, who.lang
+async def _show(
+    update: Update, context: AppContext, who: Caller, communes: list[Commune], *, edit: bool
+) -> None:
+    lines: list[str] = []
+    rows: list[list[tuple[str, str]]] = []
+    await _campaign_lines(context, who.lang, {c.code for c in communes}, lines, rows)
+    for commune in communes:
+        await _announcement_lines(context, who.lang, commune.id, lines, rows)
+    body = "\n".join(lines) or tr(context, who.lang, "campaign.none")
+    await answer(update, context, who.lang, "campaign.list", rows, edit=edit, lines=body)
+
+
+async def _campaign_lines(
+    context: AppContext, lang: str, codes: set[str], lines: list[str],
+    rows: list[list[tuple[str, str]]],
+) -> None:
+    """The campaigns aimed at these communes: state, schedule, pause/resume and preview."""
+    services = context.services
     paused = await services.store.schedules.paused()
-    lines, rows = [], []
     for campaign in services.scheduler.campaigns():
+        if campaign.audience.commune not in codes:
+            continue  # another commune's: not theirs to see or touch
         stopped = campaign.id in paused
         state = tr(context, lang, "campaign.paused" if stopped else "campaign.active")
         lines.append(tr(context, lang, "campaign.line", title=esc(campaign.title), state=state,
@@ -119,25 +156,39 @@ async def _show(update: Update, context: AppContext, who: Caller, *, edit: bool)
         rows.append([(f"{tr(context, lang, toggle[0])}: {campaign.title[:30]}",
                       f"pc:{toggle[1]}:{campaign.id}"),
                      (tr(context, lang, "campaign.preview_button"), f"pc:view:{campaign.id}")])
-    commune_id = (await services.officers.communes_of(who.resident))[0].id
+
+
+async def _announcement_lines(
+    context: AppContext, lang: str, commune_id: int, lines: list[str],
+    rows: list[list[tuple[str, str]]],
+) -> None:
+    """The commune's repeating and scheduled announcements, held ones marked as such."""
+    services = context.services
     for schedule in await services.store.schedules.all(commune_id):
-        state = tr(context, lang, "campaign.active" if schedule.active else "campaign.paused")
-        lines.append(tr(context, lang, "campaign.repeat_line", id=schedule.id, state=state,
-                        schedule=esc(schedule.cron)))
+        if schedule.held_reason is not None:
+            lines.append(tr(context, lang, "campaign.held_repeat_line", id=schedule.id,
+                            schedule=esc(schedule.cron), preview=_preview(schedule.payload)))
+        else:
+            state = tr(context, lang,
+                       "campaign.active" if schedule.active else "campaign.paused")
+            lines.append(tr(context, lang, "campaign.repeat_line", id=schedule.id, state=state,
+                            schedule=esc(schedule.cron)))
         action = "stop" if schedule.active else "start"
         rows.append([(tr(context, lang, f"campaign.{action}_button", id=schedule.id),
                       f"pc:{action}:{schedule.id}")])
     tz = services.config.locale.tz
     for waiting in await services.broadcasts.scheduled(commune_id):
         when = datetime.fromisoformat(waiting.send_at or "").astimezone(tz)
-        text = OutMessage.from_json(waiting.payload).text
-        preview = esc(text[:60] + ("…" if len(text) > 60 else ""))
-        lines.append(tr(context, lang, "campaign.scheduled_line", id=waiting.id,
-                        when=when.strftime("%H:%M %d/%m/%Y"), preview=preview))
+        key = "campaign.held_scheduled_line" if waiting.held_reason else "campaign.scheduled_line"
+        lines.append(tr(context, lang, key, id=waiting.id,
+                        when=when.strftime("%H:%M %d/%m/%Y"), preview=_preview(waiting.payload)))
         rows.append([(tr(context, lang, "campaign.cancel_button", id=waiting.id),
                       f"pc:cancel:{waiting.id}")])
-    body = "\n".join(lines) or tr(context, lang, "campaign.none")
-    await answer(update, context, lang, "campaign.list", rows, edit=edit, lines=body)
+
+
+def _preview(payload: str) -> str:
+    text = OutMessage.from_json(payload).text
+    return esc(text[:60] + ("…" if len(text) > 60 else ""))
 
 
 def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:

@@ -9,12 +9,13 @@ from html import escape
 from typing import Any
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import BaseHandler, ConversationHandler
 from telegram.warnings import PTBUserWarning
 
 from bot import replies
 from bot.context import AppContext
-from bot.models import Resident
+from bot.models import Commune, Resident
 from bot.replies import Buttons, Posted, inline_keyboard
 
 
@@ -31,6 +32,16 @@ async def caller(update: Update, context: AppContext) -> Caller:
     services = context.services
     resident = await services.residents.ensure(user.id)
     return Caller(resident, services.i18n.language(resident.language, user.language_code))
+
+
+async def acting_communes(update: Update, context: AppContext, who: Caller) -> list[Commune]:
+    """The communes an officer acts for here (read from the database): privately every commune
+    they are an officer of; in a commune's staff group that commune only."""
+    communes = await context.services.officers.communes_of(who.resident)
+    chat = update.effective_chat
+    if chat is not None and chat.type != ChatType.PRIVATE:
+        return [commune for commune in communes if commune.staff_chat_id == chat.id]
+    return communes
 
 
 def tr(context: AppContext, lang: str, key: str, **values: object) -> str:

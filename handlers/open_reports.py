@@ -14,7 +14,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import AppContext
 from bot.models import Report
-from handlers.common import answer, caller, esc, refuse, tr
+from handlers.common import acting_communes, answer, caller, esc, refuse, tr
 
 MAX_LISTED = 30
 
@@ -23,7 +23,7 @@ async def show(update: Update, context: AppContext) -> None:
     """Officers only: the open reports of their commune, oldest first."""
     who = await caller(update, context)
     services = context.services
-    communes = await services.officers.communes_of(who.resident)
+    communes = await acting_communes(update, context, who)  # in the staff group: its commune
     reports = await services.reports.open_in(who.resident, communes[0].id) if communes else None
     if reports is None:
         await refuse(update, context, who.lang, "errors.not_allowed")

@@ -9,13 +9,13 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import AppContext
 from bot.services.stats import Period, Statistics
-from handlers.common import answer, caller, esc, pressed, refuse, tr
+from handlers.common import acting_communes, answer, caller, esc, pressed, refuse, tr
 
 
 async def show(update: Update, context: AppContext) -> None:
     """Officers only: today's figures for their commune, with buttons for other periods."""
     who = await caller(update, context)
-    communes = await context.services.officers.communes_of(who.resident)
+    communes = await acting_communes(update, context, who)  # in the staff group: its commune
     if not communes:
         await refuse(update, context, who.lang, "errors.not_allowed")
         return

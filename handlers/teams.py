@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
@@ -10,7 +12,7 @@ from bot import replies
 from bot.context import AppContext
 from bot.models import Member, Team
 from bot.replies import inline_keyboard
-from bot.services.teams import Decision, JoinResult, LeaderView, TeamView
+from bot.services.teams import Decision, JoinResult, LeaderView, TeamView, minutes
 from handlers.common import Caller, answer, caller, esc, pressed, refuse, tr
 
 MAX_LISTED = 120  # members named in one message; Telegram caps a message at 4096 characters
@@ -29,15 +31,29 @@ async def join_command(update: Update, context: AppContext) -> None:
 
 
 async def ask_to_join(update: Update, context: AppContext, who: Caller, code: str) -> None:
-    """Files the request, tells the resident, and sends the leader the decision buttons."""
+    """Files the request, tells the resident, and sends the leader the decision buttons
+    (not for a request refused by the rules: throttled, another commune, recently rejected)."""
     outcome = await context.services.teams.request_join(who.resident, code)
-    if outcome.result is JoinResult.UNKNOWN_CODE or outcome.team is None:
+    result, team = outcome.result, outcome.team
+    if result is JoinResult.TOO_MANY_TRIES:  # the same answer whether the code exists or not
+        await answer(update, context, who.lang, "team.too_many_tries", edit=False,
+                     minutes=minutes(outcome.wait))
+        return
+    if result is JoinResult.OTHER_COMMUNE:  # names no team, only the resident's own commune
+        commune = outcome.commune.name if outcome.commune else "—"
+        await answer(update, context, who.lang, "team.other_commune", edit=False,
+                     commune=esc(commune))
+        return
+    if result is JoinResult.UNKNOWN_CODE or team is None:
         await answer(update, context, who.lang, "team.unknown_code", edit=False)
         return
-    team = outcome.team
-    await answer(update, context, who.lang, f"team.{outcome.result.value}", edit=False,
+    if result is JoinResult.RECENTLY_REJECTED:
+        await answer(update, context, who.lang, "team.recently_rejected", edit=False,
+                     team=esc(team.name), hours=math.ceil(minutes(outcome.wait) / 60))
+        return
+    await answer(update, context, who.lang, f"team.{result.value}", edit=False,
                  team=esc(team.name))
-    if outcome.result is JoinResult.REQUESTED:
+    if result is JoinResult.REQUESTED:
         await _tell_leader(context, team, outcome.leader, who)
 
 

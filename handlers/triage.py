@@ -166,12 +166,15 @@ async def triage_pressed(update: Update, context: AppContext) -> None:
 
 
 async def assign_pressed(update: Update, context: AppContext) -> None:
-    """"Giao tổ": shows the hamlet's teams as buttons (officers only)."""
+    """"Giao tổ": shows the hamlet's teams as buttons (officers only, open reports only)."""
     who = await caller(update, context)
     services = context.services
     report = await services.reports.get(int(pressed(update)[-1]))
     if report is None or not await services.reports.is_officer(who.resident, report):
         await refuse(update, context, who.lang, "errors.not_allowed")
+        return
+    if not services.reports.fits(report, Action.ASSIGN):
+        await refuse(update, context, who.lang, "report.staff.wrong_state")
         return
     teams = await services.reports.teams_for(report)
     if not teams:
@@ -183,10 +186,15 @@ async def assign_pressed(update: Update, context: AppContext) -> None:
 
 
 async def back_pressed(update: Update, context: AppContext) -> None:
-    """"Quay lại" from the team list: the state's buttons again."""
-    report = await context.services.reports.get(int(pressed(update)[-1]))
-    if report is not None:
-        await _edit_markup(update, context, _markup(card_buttons(context.services, report)))
+    """"Quay lại" from the team list: the buttons of the report's current state again
+    (officers of its commune only)."""
+    who = await caller(update, context)
+    services = context.services
+    report = await services.reports.get(int(pressed(update)[-1]))
+    if report is None or not await services.reports.is_officer(who.resident, report):
+        await refuse(update, context, who.lang, "errors.not_allowed")
+        return
+    await _edit_markup(update, context, _markup(card_buttons(services, report)))
 
 
 async def team_pressed(update: Update, context: AppContext) -> None:

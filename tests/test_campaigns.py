@@ -297,3 +297,65 @@ async def until_rows(store: Store, sql: str, *params: object) -> list[tuple[obje
             return [tuple(row) for row in rows]
         await asyncio.sleep(0.02)
     raise AssertionError(f"no rows for {sql}")
+
+
+async def test_another_commune_s_officer_cannot_touch_this_commune_s_schedules(
+    sandbox: Sandbox, bot: AnninhApp, officer: SimUser, village: dict[str, SimUser],
+    clock: FakeClock, store: Store,
+) -> None:
+    await compose(officer, "Đổ rác đúng giờ", "Ấp Hưng Nhơn")
+    await officer.wait_for("Sẽ gửi tới")
+    await officer.press("Hẹn giờ")
+    await officer.wait_for("Gửi lúc nào")
+    await officer.send("hằng ngày 07:30")
+    await officer.wait_for("lặp lại")
+    await officer.command("lichphat")  # after the scheduling step (one chat, in order)
+    await officer.wait_for("Thông báo lặp lại #")
+    (schedule,) = await store.schedules.all()
+    async with store.db.transaction() as tx:
+        commune_id = await store.areas.upsert_commune(tx, "xa-khac", "Xã Khác", None)
+        other = await store.residents.ensure(tx, 1002)
+        await store.residents.grant_role(tx, other, "officer", commune_id, "test")
+    stranger = sandbox.user(1002, first_name="Cán bộ xã khác")
+    await stranger.command("lichphat")
+    listing = await stranger.wait_for("Lịch phát tuyên truyền")
+    assert "Thanh niên" not in listing.text and f"#{schedule.id}" not in listing.text
+    for data in ("pc:pause:phong-chong-ma-tuy-thanh-nien", "pc:view:dem-khuya",
+                 f"pc:stop:{schedule.id}"):
+        query = await stranger.press_data(data)
+        refusal = await stranger.answer_for(query)
+        assert refusal.show_alert and "không có quyền" in (refusal.text or ""), data
+    assert await store.schedules.paused() == set()
+    assert (await store.schedules.all())[0].active
+    assert await store.audit.entries("campaign") == []
+    assert await store.audit.entries("schedule") == []
+    clock.set(local(2026, 11, 27, 20, 0))
+    assert YOUTH in [s for s, _ in (await services_of(bot).scheduler.tick(clock.now())).sent]
+
+
+async def test_every_pause_resume_stop_and_restart_is_audited(
+    sandbox: Sandbox, bot: AnninhApp, officer: SimUser, village: dict[str, SimUser],
+    store: Store,
+) -> None:
+    await compose(officer, "Đổ rác đúng giờ", "Ấp Hưng Nhơn")
+    await officer.wait_for("Sẽ gửi tới")
+    await officer.press("Hẹn giờ")
+    await officer.wait_for("Gửi lúc nào")
+    await officer.send("hằng ngày 07:30")
+    await officer.wait_for("lặp lại")
+    await officer.command("lichphat")  # after the scheduling step (one chat, in order)
+    await officer.wait_for("Thông báo lặp lại #")
+    (schedule,) = await store.schedules.all()
+    for label in ("Tạm dừng: Thanh niên nói không", "Tiếp tục: Thanh niên nói không",
+                  f"Dừng lặp lại #{schedule.id}", f"Chạy lại #{schedule.id}"):
+        await officer.press(label)
+        await officer.wait_for("Lịch phát")
+    hung = await store.residents.by_telegram_id(officer.id)
+    assert hung is not None
+    campaign = await store.audit.entries("campaign")
+    assert [(e.action, e.actor_id, "phong-chong-ma-tuy-thanh-nien" in e.detail)
+            for e in campaign] == [("campaign.pause", hung.id, True),
+                                   ("campaign.resume", hung.id, True)]
+    repeating = await store.audit.entries("schedule", schedule.id)
+    assert [(e.action, e.actor_id) for e in repeating] == [("schedule.stop", hung.id),
+                                                           ("schedule.resume", hung.id)]

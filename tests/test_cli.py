@@ -169,6 +169,29 @@ def webhook_config(config_path: Path) -> tuple[Path, str]:
     return config_path, url
 
 
+@pytest.mark.parametrize("secret", [None, "", "   ", "has space", "x" * 257])
+def test_webhook_mode_without_a_usable_secret_refuses_to_start(
+    webhook_config: tuple[Path, str], capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, secret: str | None,
+) -> None:
+    """Without the secret anyone who reaches the URL could forge updates: one line naming the
+    variable, exit 2, and nothing served (the port stays free)."""
+    config_path, url = webhook_config
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:REAL-LOOKING")
+    monkeypatch.setenv("ANNINH_API_BASE_URL", "http://127.0.0.1:9/bot")  # never reached
+    if secret is None:
+        monkeypatch.delenv("ANNINH_WEBHOOK_SECRET", raising=False)
+    else:
+        monkeypatch.setenv("ANNINH_WEBHOOK_SECRET", secret)
+    assert run("run", "--config", str(config_path)) == 2
+    error = capsys.readouterr().err
+    assert "ANNINH_WEBHOOK_SECRET" in error and "webhook_secret_env" in error
+    assert error.count("\n") == 1 and "Traceback" not in error
+    port = int(url.split(":")[2].split("/")[0])
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", port))  # nothing listens there
+
+
 async def test_webhook_mode_serves_telegram_s_posts_and_refuses_others(
     webhook_config: tuple[Path, str],
 ) -> None:

@@ -7,6 +7,7 @@ from datetime import timedelta
 from bot.clock import FakeClock
 from bot.context import AnninhApp
 from bot.sandbox import Sandbox, SimGroup, SimUser
+from bot.services.reports import Action
 from bot.store import Store
 from handlers.triage import run_escalations
 from tests.helpers import BotRunner, onboard, services_of
@@ -224,3 +225,55 @@ async def test_pressing_send_twice_files_one_report(
     assert stale.show_alert and "cũ" in (stale.text or "")
     resident = await store.residents.by_telegram_id(3204)
     assert resident is not None and len(await store.reports.of_reporter(resident.id)) == 1
+
+
+async def test_the_back_press_is_checked_like_every_card_press(
+    sandbox: Sandbox, bot: AnninhApp, store: Store, staff_group: SimGroup, officer: SimUser
+) -> None:
+    _, code = await _reported(sandbox, staff_group)
+    intruder = sandbox.user(3299, first_name="Người ngoài")
+    staff_group.add(intruder)
+    report_id = int(code[3:])
+    query = await intruder.press_data(f"tr:back:{report_id}", chat=staff_group)
+    refusal = await intruder.answer_for(query)
+    assert refusal.show_alert and "không có quyền" in (refusal.text or "")
+    assert staff_group.inbox[0].edits == 0
+
+    await officer.press("Giao tổ", chat=staff_group)
+    await staff_group.wait_for(predicate=lambda m: any("số 1" in label for label in m.labels))
+    query = await intruder.press("Quay lại", chat=staff_group)
+    refusal = await intruder.answer_for(query)
+    assert refusal.show_alert and "không có quyền" in (refusal.text or "")
+    card = staff_group.inbox[0]
+    assert card.edits == 1 and any("số 1" in label for label in card.labels)  # still the list
+    await officer.press("Quay lại", chat=staff_group)
+    card = await staff_group.wait_for(predicate=lambda m: any("Tiếp nhận" in label
+                                                              for label in m.labels))
+    assert card.edits == 2
+
+
+async def test_presses_that_do_not_fit_the_report_s_state_are_refused(
+    sandbox: Sandbox, bot: AnninhApp, store: Store, staff_group: SimGroup, officer: SimUser
+) -> None:
+    _, code = await _reported(sandbox, staff_group)
+    report_id = int(code[3:])
+    await officer.press("Giao tổ", chat=staff_group)
+    await staff_group.wait_for(predicate=lambda m: any("số 1" in label for label in m.labels))
+    team_list = staff_group.inbox[0]
+    # Meanwhile another officer closes it (another copy of the card, or the web console).
+    hung = await store.residents.by_telegram_id(officer.id)
+    assert hung is not None
+    await services_of(bot).reports.act(hung, report_id, Action.RESOLVE)
+    query = await officer.press("Tổ an ninh nhân dân số 1", chat=staff_group)
+    refusal = await officer.answer_for(query)
+    assert refusal.show_alert and "trạng thái khác" in (refusal.text or "")
+    for verb in ("asg", "acc", "rej", "res"):
+        query = await officer.press_data(f"tr:{verb}:{report_id}", chat=staff_group)
+        refusal = await officer.answer_for(query)
+        assert refusal.show_alert and "trạng thái khác" in (refusal.text or ""), verb
+    card = staff_group.inbox[0]
+    assert card.edits == team_list.edits  # no team list again, nothing changed
+    report = await store.reports.get(report_id)
+    assert report is not None and report.state == "resolved" and report.team_id is None
+    assert [e.action for e in await store.audit.entries("report", report_id)] == [
+        "report.submitted", "report.resolve"]

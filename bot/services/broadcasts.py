@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
+import logging
 import re
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.delivery import DeliveryEngine, OutMessage
 from bot.i18n import I18n
-from bot.models import LANE_PRIORITY, Audience, Broadcast, DeliveryCounts, Lane
+from bot.models import (
+    LANE_PRIORITY,
+    Audience,
+    Broadcast,
+    BroadcastSchedule,
+    DeliveryCounts,
+    Lane,
+)
 from bot.services import audiences
 from bot.store import Store
 from bot.text import fold
+
+log = logging.getLogger(__name__)
+
+# Why a scheduled or repeating announcement was held instead of sent.
+CREATOR_NOT_OFFICER = "creator_not_officer"
+
+
+@dataclass
+class Released:
+    """What `release_due` did: queued these broadcasts, held those (creator no longer an
+    officer of the commune)."""
+
+    sent: list[int] = field(default_factory=list)
+    held: list[Broadcast] = field(default_factory=list)
 
 
 def iso(moment: datetime) -> str:
@@ -74,11 +97,12 @@ class BroadcastService:
         """The commune's one-off announcements waiting for their time, soonest first."""
         return await self._store.broadcasts.scheduled(commune_id)
 
-    async def cancel(self, broadcast_id: int, commune_id: int, actor_id: int) -> Broadcast | None:
-        """Cancel a scheduled announcement of this commune (audited); None when there is no
-        such announcement waiting (another commune's, already sent, already cancelled)."""
+    async def cancel(self, broadcast_id: int, actor_id: int) -> Broadcast | None:
+        """Cancel a scheduled announcement (audited) for an officer of its commune (checked in
+        the database); None when there is no such announcement waiting for this officer
+        (another commune's, already sent, already cancelled)."""
         broadcast = await self._store.broadcasts.get(broadcast_id)
-        if broadcast is None or broadcast.commune_id != commune_id:
+        if broadcast is None or not await self.may_announce(actor_id, broadcast.commune_id):
             return None
         async with self._store.db.transaction() as tx:
             if not await self._store.broadcasts.cancel(tx, broadcast_id):
@@ -88,15 +112,54 @@ class BroadcastService:
                 subject_type="broadcast", subject_id=broadcast_id)
         return broadcast
 
-    async def release_due(self, now: datetime) -> list[int]:
-        """Queue every scheduled announcement whose time has come (audience as of now)."""
-        released = []
+    async def may_announce(self, resident_id: int | None, commune_id: int | None) -> bool:
+        """Whether the person is an officer of the commune now (read from the database)."""
+        if resident_id is None or commune_id is None:
+            return False
+        return await self._store.residents.has_role(resident_id, "officer", commune_id)
+
+    async def release_due(self, now: datetime) -> Released:
+        """Queue every scheduled announcement whose time has come (audience as of now) whose
+        creator is still an officer of its commune; hold the others."""
+        done = Released()
         for broadcast in await self._store.broadcasts.due(iso(now)):
+            if not await self.may_announce(broadcast.created_by, broadcast.commune_id):
+                if await self._hold(broadcast):
+                    done.held.append(broadcast)
+                continue
             await self.release(broadcast)
-            released.append(broadcast.id)
-        if released:
+            done.sent.append(broadcast.id)
+        if done.sent:
             self._engine.notify()
-        return released
+        return done
+
+    async def _hold(self, broadcast: Broadcast) -> bool:
+        async with self._store.db.transaction() as tx:
+            if not await self._store.broadcasts.hold(tx, broadcast.id, CREATOR_NOT_OFFICER):
+                return False
+            await self._store.audit.record(
+                tx, actor_id=None, actor_label="scheduler", action="broadcast.held",
+                subject_type="broadcast", subject_id=broadcast.id, reason=CREATOR_NOT_OFFICER,
+                created_by=broadcast.created_by, commune_id=broadcast.commune_id)
+        log.warning("scheduled announcement #%s held, not sent: its creator (resident %s) is "
+                    "no longer an officer of commune %s", broadcast.id, broadcast.created_by,
+                    broadcast.commune_id)
+        return True
+
+    async def hold_schedule(self, schedule: BroadcastSchedule) -> bool:
+        """Stop a repeating announcement whose creator is no longer an officer of its
+        commune (audited and logged); False if it was already held."""
+        async with self._store.db.transaction() as tx:
+            if not await self._store.schedules.hold(tx, schedule.id, CREATOR_NOT_OFFICER):
+                return False
+            await self._store.audit.record(
+                tx, actor_id=None, actor_label="scheduler", action="schedule.held",
+                subject_type="schedule", subject_id=schedule.id, reason=CREATOR_NOT_OFFICER,
+                created_by=schedule.created_by, commune_id=schedule.commune_id)
+        log.warning("repeating announcement #%s held, not sent: its creator (resident %s) is "
+                    "no longer an officer of commune %s", schedule.id, schedule.created_by,
+                    schedule.commune_id)
+        return True
 
     async def release(self, broadcast: Broadcast) -> None:
         audience = audiences.from_json(broadcast.audience)

@@ -13,6 +13,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.catalog import Catalog
 from bot.delivery import OutMessage, Quiz
+from bot.models import Resident
 from bot.services.audiences import AudienceError, check_codes
 from bot.store import Store
 
@@ -222,22 +223,50 @@ def load_campaigns(
 
 
 class CampaignService:
-    """What officers change about campaigns, and residents' quiz answers."""
+    """What officers change about campaigns, and residents' quiz answers. Every change is
+    checked against the officer's roles in the database and audited."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    async def set_paused(self, campaign_id: str, paused: bool, by: int | None) -> None:
-        async with self._store.db.transaction() as tx:
-            await self._store.schedules.set_paused(tx, campaign_id, paused, by)
+    async def may_manage(self, actor: Resident, campaign: Campaign) -> bool:
+        """Only officers of the campaign's audience commune may pause, resume or preview it."""
+        commune = await self._store.areas.commune_by_code(campaign.audience.commune)
+        return commune is not None and await self._store.residents.has_role(
+            actor.id, "officer", commune.id)
 
-    async def set_schedule_active(self, schedule_id: int, commune_id: int, active: bool) -> bool:
-        """Pause or resume a repeating announcement of this commune."""
-        schedule = await self._store.schedules.get(schedule_id)
-        if schedule is None or schedule.commune_id != commune_id:
+    async def set_paused(self, campaign: Campaign, paused: bool, actor: Resident) -> bool:
+        """Pause or resume a campaign (audited); False if `actor` may not manage it."""
+        if not await self.may_manage(actor, campaign):
             return False
         async with self._store.db.transaction() as tx:
-            return await self._store.schedules.set_active(tx, schedule_id, active)
+            await self._store.schedules.set_paused(tx, campaign.id, paused, actor.id)
+            await self._store.audit.record(
+                tx, actor_id=actor.id, actor_label="officer",
+                action="campaign.pause" if paused else "campaign.resume",
+                subject_type="campaign", subject_id=None, campaign=campaign.id)
+        return True
+
+    async def set_schedule_active(self, schedule_id: int, active: bool, actor: Resident) -> bool:
+        """Stop or restart a repeating announcement (audited); only an officer of its commune.
+        Restarting one held because its creator is no longer an officer makes `actor` its
+        creator. False if not allowed or no such announcement."""
+        schedule = await self._store.schedules.get(schedule_id)
+        if schedule is None or not await self._store.residents.has_role(
+                actor.id, "officer", schedule.commune_id):
+            return False
+        take_over = active and schedule.held_reason is not None
+        async with self._store.db.transaction() as tx:
+            if take_over:
+                changed = await self._store.schedules.take_over(tx, schedule_id, actor.id)
+            else:
+                changed = await self._store.schedules.set_active(tx, schedule_id, active)
+            if changed:
+                await self._store.audit.record(
+                    tx, actor_id=actor.id, actor_label="officer",
+                    action="schedule.resume" if active else "schedule.stop",
+                    subject_type="schedule", subject_id=schedule_id, took_over=take_over)
+        return changed
 
     async def record_answer(self, poll_id: str, telegram_id: int, options: list[int]) -> bool:
         """Record a quiz answer against the campaign that sent the poll; False if unknown."""

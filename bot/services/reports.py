@@ -220,6 +220,11 @@ class ReportService:
             return False
         return await self._store.residents.has_role(actor.id, "officer", report.commune_id)
 
+    @staticmethod
+    def fits(report: Report, action: Action) -> bool:
+        """Whether `action` may start from the report's current state."""
+        return report.state in TRANSITIONS[action][1]
+
     async def act(
         self, actor: Resident, report_id: int, action: Action, team_id: int | None = None
     ) -> Acted:
@@ -229,6 +234,8 @@ class ReportService:
             return Acted(Outcome.NOT_FOUND)
         if not await self.is_officer(actor, report):
             return Acted(Outcome.NOT_ALLOWED, report)
+        if not self.fits(report, action):
+            return Acted(Outcome.WRONG_STATE, report)
         team = None
         if action is Action.ASSIGN:
             team = await self._store.areas.team(team_id or 0)

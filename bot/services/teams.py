@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
+from bot.clock import Clock
 from bot.config import TeamsConfig
-from bot.models import Member, Membership, Resident, Team
+from bot.models import Commune, Member, Membership, Resident, Team
 from bot.store import Store
+
+THROTTLE_WINDOW = timedelta(hours=1)
 
 
 class JoinResult(enum.StrEnum):
+    TOO_MANY_TRIES = "too_many_tries"
     UNKNOWN_CODE = "unknown_code"
+    OTHER_COMMUNE = "other_commune"
+    RECENTLY_REJECTED = "recently_rejected"
     ALREADY_MEMBER = "already_member"
     ALREADY_PENDING = "already_pending"
     FULL = "full"
@@ -32,6 +40,8 @@ class JoinOutcome:
     result: JoinResult
     team: Team | None = None
     leader: Member | None = None
+    wait: timedelta = timedelta()  # TOO_MANY_TRIES, RECENTLY_REJECTED: until they may ask again
+    commune: Commune | None = None  # OTHER_COMMUNE: the resident's own commune
 
 
 @dataclass(frozen=True)
@@ -56,16 +66,39 @@ class LeaderView:
     pending: list[Member]
 
 
+def minutes(wait: timedelta) -> int:
+    """A wait as whole minutes, rounded up (at least 1)."""
+    return max(1, math.ceil(wait.total_seconds() / 60))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
 class TeamService:
-    def __init__(self, store: Store, config: TeamsConfig) -> None:
+    def __init__(self, store: Store, config: TeamsConfig, clock: Clock) -> None:
         self._store = store
         self._config = config
+        self._clock = clock
 
     async def request_join(self, resident: Resident, join_code: str) -> JoinOutcome:
-        """Ask to join the team with this code; joins at once if the team needs no approval."""
+        """Ask to join the team with this code; joins at once if the team needs no approval.
+
+        Only teams of the resident's commune (one with no commune yet gets the team's). A code
+        that leads nowhere counts against `max_wrong_codes_per_hour`; past it every code gets
+        the same "try later". After a rejection the same team waits `rejoin_after_hours`."""
+        now = self._clock.now()
+        wait = await self._throttled(resident, now)
+        if wait is not None:
+            return JoinOutcome(JoinResult.TOO_MANY_TRIES, wait=wait)
         team = await self._store.areas.team_by_join_code(join_code.strip())
-        if team is None:
-            return JoinOutcome(JoinResult.UNKNOWN_CODE)
+        own = resident.commune_id
+        if team is None or (own is not None and team.commune_id != own):
+            await self._failed(resident, now)
+            if team is None:
+                return JoinOutcome(JoinResult.UNKNOWN_CODE)
+            return JoinOutcome(JoinResult.OTHER_COMMUNE,
+                               commune=await self._store.areas.commune(own or 0))
         leader = await self._store.memberships.leader(team.id)
         direct = not team.requires_approval
         async with self._store.db.transaction() as tx:
@@ -75,8 +108,12 @@ class TeamService:
                 result = JoinResult.ALREADY_MEMBER if current.state == "active" else (
                     JoinResult.ALREADY_PENDING)
                 return JoinOutcome(result, team, leader)
+            if (cooldown := await self._cooldown(team, resident, now)) is not None:
+                return JoinOutcome(JoinResult.RECENTLY_REJECTED, team, leader, wait=cooldown)
             if await self._is_full(team):
                 return JoinOutcome(JoinResult.FULL, team, leader)
+            if own is None:  # the team's commune becomes theirs (and the only one they join)
+                await self._store.residents.update(tx, resident.id, commune_id=team.commune_id)
             await self._store.memberships.add(
                 tx, team.id, resident.id, "member", "active" if direct else "pending"
             )
@@ -86,6 +123,29 @@ class TeamService:
                 subject_type="team", subject_id=team.id, resident_id=resident.id,
             )
         return JoinOutcome(JoinResult.JOINED if direct else JoinResult.REQUESTED, team, leader)
+
+    async def _throttled(self, resident: Resident, now: datetime) -> timedelta | None:
+        """How long until the person may try a code again; None if they may now."""
+        failures = await self._store.memberships.join_failures_since(
+            resident.id, _iso(now - THROTTLE_WINDOW))
+        if len(failures) < self._config.max_wrong_codes_per_hour:
+            return None
+        # The oldest failures that keep the count at the limit must leave the window first.
+        oldest = failures[len(failures) - self._config.max_wrong_codes_per_hour]
+        return datetime.fromisoformat(oldest) + THROTTLE_WINDOW - now
+
+    async def _failed(self, resident: Resident, now: datetime) -> None:
+        async with self._store.db.transaction() as tx:
+            await self._store.memberships.add_join_failure(
+                tx, resident.id, _iso(now - THROTTLE_WINDOW))
+
+    async def _cooldown(self, team: Team, resident: Resident, now: datetime) -> timedelta | None:
+        """How long until the person may ask this team again after a rejection, if at all."""
+        rejected = await self._store.memberships.rejected_at(team.id, resident.id)
+        if rejected is None:
+            return None
+        until = datetime.fromisoformat(rejected) + timedelta(hours=self._config.rejoin_after_hours)
+        return until - now if until > now else None
 
     async def decide(
         self, actor: Resident, team_id: int, applicant_id: int, approve: bool
@@ -104,8 +164,10 @@ class TeamService:
                 return DecisionOutcome(Decision.FULL, team, applicant)
             if approve:
                 await self._store.memberships.activate(tx, team_id, applicant_id, actor.id)
+                await self._store.memberships.clear_rejection(tx, team_id, applicant_id)
             else:
                 await self._store.memberships.remove(tx, team_id, applicant_id)
+                await self._store.memberships.record_rejection(tx, team_id, applicant_id)
             await self._store.audit.record(
                 tx, actor_id=actor.id, actor_label=await self._label(actor, team),
                 action="team.approved" if approve else "team.rejected",

@@ -18,6 +18,7 @@ def _broadcast(row: sqlite3.Row) -> Broadcast:
         progress_chat_id=row["progress_chat_id"],
         progress_message_id=row["progress_message_id"], total=row["total"],
         created_at=row["created_at"], finished_at=row["finished_at"],
+        held_reason=row["held_reason"], held_at=row["held_at"],
     )
 
 
@@ -106,6 +107,15 @@ class BroadcastStore:
             [(self._db.now_iso(), i) for i in broadcast_ids],
         )
 
+    async def hold(self, tx: Tx, broadcast_id: int, reason: str) -> bool:
+        """Keep a scheduled broadcast from being released; False if it was not waiting."""
+        cursor = await tx.execute(
+            "UPDATE broadcasts SET held_reason = ?, held_at = ? WHERE id = ? "
+            "AND state = 'scheduled' AND held_reason IS NULL",
+            (reason, self._db.now_iso(), broadcast_id),
+        )
+        return cursor.rowcount > 0
+
     async def cancel(self, tx: Tx, broadcast_id: int) -> bool:
         cursor = await tx.execute(
             "UPDATE broadcasts SET state = 'cancelled' WHERE id = ? AND state = 'scheduled'",
@@ -125,9 +135,10 @@ class BroadcastStore:
         return [_broadcast(row) for row in rows]
 
     async def due(self, now: str) -> list[Broadcast]:
-        """Scheduled broadcasts whose time has come."""
+        """Scheduled broadcasts whose time has come (held ones wait for an officer)."""
         rows = await self._db.fetchall(
-            "SELECT * FROM broadcasts WHERE state = 'scheduled' AND send_at <= ? ORDER BY send_at",
+            "SELECT * FROM broadcasts WHERE state = 'scheduled' AND held_reason IS NULL "
+            "AND send_at <= ? ORDER BY send_at",
             (now,),
         )
         return [_broadcast(row) for row in rows]

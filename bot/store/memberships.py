@@ -62,6 +62,42 @@ class MembershipStore:
         )
         await self.add(tx, team_id, resident_id, "leader", "active", by)
 
+    # --- join limits (failed codes, rejections) ---------------------------------------
+
+    async def add_join_failure(self, tx: Tx, resident_id: int, forget_before: str) -> None:
+        """Count one join code that led nowhere; failures older than `forget_before` go."""
+        await tx.execute("DELETE FROM join_failures WHERE resident_id = ? AND at < ?",
+                         (resident_id, forget_before))
+        await tx.execute("INSERT INTO join_failures (resident_id, at) VALUES (?, ?)",
+                         (resident_id, self._db.now_iso()))
+
+    async def join_failures_since(self, resident_id: int, since: str) -> list[str]:
+        """When the person's failed join codes since `since` were typed, oldest first."""
+        rows = await self._db.fetchall(
+            "SELECT at FROM join_failures WHERE resident_id = ? AND at >= ? ORDER BY at",
+            (resident_id, since),
+        )
+        return [row[0] for row in rows]
+
+    async def record_rejection(self, tx: Tx, team_id: int, resident_id: int) -> None:
+        await tx.execute(
+            "INSERT INTO join_rejections (team_id, resident_id, rejected_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (team_id, resident_id) DO UPDATE SET rejected_at = excluded.rejected_at",
+            (team_id, resident_id, self._db.now_iso()),
+        )
+
+    async def clear_rejection(self, tx: Tx, team_id: int, resident_id: int) -> None:
+        await tx.execute("DELETE FROM join_rejections WHERE team_id = ? AND resident_id = ?",
+                         (team_id, resident_id))
+
+    async def rejected_at(self, team_id: int, resident_id: int) -> str | None:
+        """When the team last rejected this person's request (None: never, or approved since)."""
+        value = await self._db.scalar(
+            "SELECT rejected_at FROM join_rejections WHERE team_id = ? AND resident_id = ?",
+            (team_id, resident_id),
+        )
+        return None if value is None else str(value)
+
     # --- reads ---------------------------------------------------------------------------
 
     async def get(self, team_id: int, resident_id: int) -> Membership | None:

@@ -11,7 +11,8 @@ from bot.store.db import Database, Tx
 def _schedule(row: sqlite3.Row) -> BroadcastSchedule:
     return BroadcastSchedule(
         row["id"], row["commune_id"], row["payload"], row["audience"], row["cron"],
-        bool(row["active"]), row["created_by"], row["created_at"],
+        bool(row["active"]), row["created_by"], row["created_at"], row["held_reason"],
+        row["held_at"],
     )
 
 
@@ -37,6 +38,24 @@ class ScheduleStore:
     async def set_active(self, tx: Tx, schedule_id: int, active: bool) -> bool:
         cursor = await tx.execute(
             "UPDATE broadcast_schedules SET active = ? WHERE id = ?", (active, schedule_id)
+        )
+        return cursor.rowcount > 0
+
+    async def hold(self, tx: Tx, schedule_id: int, reason: str) -> bool:
+        """Stop a repeating announcement and say why; False if it was already held."""
+        cursor = await tx.execute(
+            "UPDATE broadcast_schedules SET active = 0, held_reason = ?, held_at = ? "
+            "WHERE id = ? AND held_reason IS NULL",
+            (reason, self._db.now_iso(), schedule_id),
+        )
+        return cursor.rowcount > 0
+
+    async def take_over(self, tx: Tx, schedule_id: int, officer_id: int) -> bool:
+        """An officer resumes a held repeating announcement and becomes its creator."""
+        cursor = await tx.execute(
+            "UPDATE broadcast_schedules SET active = 1, held_reason = NULL, held_at = NULL, "
+            "created_by = ? WHERE id = ? AND held_reason IS NOT NULL",
+            (officer_id, schedule_id),
         )
         return cursor.rowcount > 0
 

@@ -1,0 +1,26 @@
+-- Who may do what, kept in the database.
+--
+-- A scheduled or repeating announcement whose creator is no longer an officer of its commune
+-- when its time comes is held, not sent: held_reason says why, held_at when. The commune's
+-- remaining officers see it in /lichphat (they may cancel it, or take a repeating one over).
+ALTER TABLE broadcasts ADD COLUMN held_reason TEXT;
+ALTER TABLE broadcasts ADD COLUMN held_at TEXT;
+ALTER TABLE broadcast_schedules ADD COLUMN held_reason TEXT;
+ALTER TABLE broadcast_schedules ADD COLUMN held_at TEXT;
+
+-- A join code that did not lead to a request (unknown, or another commune's team), per person:
+-- the throttle counts the last hour's. Only the time is kept, never the code typed.
+CREATE TABLE join_failures (
+    resident_id INTEGER NOT NULL REFERENCES residents(id) ON DELETE CASCADE,
+    at          TEXT NOT NULL
+);
+CREATE INDEX join_failures_resident ON join_failures (resident_id, at);
+
+-- A rejected join request: the same person may not ask that team again before the cooldown
+-- ends, and its leader is not told again.
+CREATE TABLE join_rejections (
+    team_id     INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+    resident_id INTEGER NOT NULL REFERENCES residents(id) ON DELETE CASCADE,
+    rejected_at TEXT NOT NULL,
+    PRIMARY KEY (team_id, resident_id)
+) WITHOUT ROWID;
