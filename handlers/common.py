@@ -107,6 +107,23 @@ async def refuse(update: Update, context: AppContext, lang: str, key: str) -> No
         await replies.send_text(context.bot, chat.id, tr(context, lang, key))
 
 
+def end_conversations(context: AppContext, user_id: int) -> None:
+    """End every open flow of this person, in memory and in persistence, with its expiry:
+    after their data is deleted nothing may resume, time out or be written back for them.
+
+    python-telegram-bot has no public call for this; its own way to end a conversation
+    (`_update_state(END, key)`) is used, in this one place."""
+    for handlers in context.application.handlers.values():
+        for handler in handlers:
+            if not isinstance(handler, ConversationHandler):
+                continue
+            for key in [k for k in handler._conversations if user_id in k]:
+                handler._update_state(ConversationHandler.END, key)
+                job = handler.timeout_jobs.pop(key, None)
+                if job is not None:
+                    job.schedule_removal()
+
+
 def conversation(
     name: str,
     entry_points: Sequence[BaseHandler[Update, AppContext, Any]],

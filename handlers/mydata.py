@@ -9,7 +9,7 @@ from telegram import InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import AppContext
-from handlers.common import answer, caller, esc, pressed, refuse, tr
+from handlers.common import answer, caller, end_conversations, esc, pressed, refuse, tr
 
 CONFIRM_FOR = timedelta(minutes=15)  # an older "Xóa" button is stale
 
@@ -64,9 +64,14 @@ async def forget_pressed(update: Update, context: AppContext) -> None:
     if services.clock.now().timestamp() - asked > CONFIRM_FOR.total_seconds():
         await refuse(update, context, who.lang, "errors.stale_button")
         return
-    forgotten = await services.residents.forget(who.resident)
+    user = update.effective_user
+    assert user is not None
+    forgotten = await services.residents.forget(
+        who.resident, names=[user.full_name, user.first_name, user.last_name],
+        usernames=[user.username])
     if context.user_data is not None:
         context.user_data.clear()  # drafts go too; PTB would otherwise write them back
+    end_conversations(context, user.id)  # no open flow resumes, or times out, with their data
     await answer(update, context, who.lang, "mydata.forgotten",
                  teams=forgotten.memberships, reports=forgotten.reports_kept)
 

@@ -166,7 +166,10 @@ async def _send(
                                     reply_to_message_id=reply_to)
         return Posted(sent.chat_id, sent.message_id)
     except TelegramError:
-        log.info("a relayed message could not be delivered to chat %s", chat_id)
+        # No chat id in the log: a private chat's id is the person's Telegram id, and a log
+        # outlives the deletion of their data.
+        log.info("a relayed message could not be delivered to a %s chat",
+                 "group" if chat_id < 0 else "private")
         return None
 
 

@@ -28,15 +28,17 @@ def t(services: Services, lang: str, key: str, **values: object) -> str:
 
 
 async def card_text(services: Services, report: Report, status: str) -> str:
-    """The report as officers read it; an anonymous reporter is never named."""
+    """The report as officers read it. The hamlet is the incident's (never the reporter's
+    home); an anonymous reporter is never named, nor where they live."""
     lang, store = services.i18n.default, services.store
     hamlet = await store.areas.hamlet(report.hamlet_id) if report.hamlet_id else None
     reporter = t(services, lang, "report.staff.anonymous")
     if not report.anonymous and report.reporter_id is not None:
         person = await store.residents.get(report.reporter_id)
         if person is not None and person.display_name:
-            phone = f" · {esc(person.phone)}" if person.phone else ""
-            reporter = esc(person.display_name) + phone
+            home = await store.areas.hamlet(person.hamlet_id) if person.hamlet_id else None
+            reporter = " · ".join(esc(part) for part in (
+                person.display_name, person.phone, home.name if home else None) if part)
     duplicate = "" if report.duplicate_of is None else t(
         services, lang, "report.staff.duplicate", code=tracking_code(report.duplicate_of))
     return t(

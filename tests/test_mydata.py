@@ -56,10 +56,8 @@ async def test_forgetting_leaves_every_team_and_audience(
 
     said = await forget(lan)
     assert "mã Telegram" in said and "không còn gắn với bạn" in said and "1 tổ" in said
-    resident = await store.residents.by_telegram_id(3001)
-    assert resident is not None
-    assert (resident.consent, resident.display_name, resident.commune_id, resident.hamlet_id) == (
-        "none", None, None, None)
+    assert await store.residents.by_telegram_id(3001) is None
+    assert await store.residents.get(resident.id) is None
     assert await store.memberships.of_resident(resident.id) == []
     assert await store.residents.tags(resident.id) == []
     await lan.command("to")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
+
+import pytest
 
 from bot.context import AnninhApp
 from bot.sandbox import Sandbox, SimGroup, SimUser
@@ -90,3 +93,16 @@ async def test_a_replaced_team_leader_cannot_write_about_the_report(
     assert report is not None
     assert await store.db.scalar(
         "SELECT count(*) FROM report_messages WHERE report_id = ?", (report.id,)) == 0
+
+
+async def test_a_failed_relay_does_not_log_the_reporters_telegram_id(
+    sandbox: Sandbox, bot: AnninhApp, staff_group: SimGroup, officer: SimUser,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    lan, _ = await _reported(sandbox, staff_group, anonymous=True)
+    lan.block_bot()
+    with caplog.at_level(logging.INFO, logger="handlers"):
+        await staff_group.send(officer, "Chị còn ở đó không?", reply_to=staff_group.inbox[0])
+        await staff_group.wait_for("Không chuyển được")
+    assert any("could not be delivered" in r.getMessage() for r in caplog.records)
+    assert not any(str(lan.id) in r.getMessage() for r in caplog.records)

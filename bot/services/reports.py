@@ -24,6 +24,7 @@ from bot.models import (
 from bot.services.categories import Categories
 from bot.store import Store
 from bot.store.reports import NewReport, ReportQuery
+from bot.text import fold
 
 EARTH_RADIUS_KM = 6371.0
 
@@ -164,7 +165,8 @@ class ReportService:
         duplicate = await self._duplicate(resident.commune_id, draft, now)
         minutes = self._config.escalate_minutes(category.urgency)
         new = NewReport(
-            commune_id=resident.commune_id, hamlet_id=resident.hamlet_id,
+            commune_id=resident.commune_id,
+            hamlet_id=await self.incident_hamlet(resident.commune_id, draft.address),
             reporter_id=resident.id, anonymous=draft.anonymous, category=category.code,
             urgency=category.urgency, description=draft.description,
             voice_file_id=draft.voice_file_id, latitude=draft.latitude,
@@ -179,6 +181,15 @@ class ReportService:
                 subject_type="report", subject_id=report_id, category=category.code,
             )
         return Filed(Outcome.DONE, await self._get(report_id), duplicate)
+
+    async def incident_hamlet(self, commune_id: int, address: str | None) -> int | None:
+        """The hamlet where the incident happened, when the typed address names one of the
+        commune's hamlets in full ("… ấp Hưng Nhơn"; the longest name wins). Never the
+        reporter's own hamlet: for an anonymous report that would point at the reporter."""
+        where = fold(address or "")
+        named = [h for h in await self._store.areas.hamlets(commune_id) if fold(h.name)
+                 and re.search(rf"(?<!\w){re.escape(fold(h.name))}(?!\w)", where)]
+        return max(named, key=lambda h: len(fold(h.name))).id if named else None
 
     async def _duplicate(self, commune_id: int, draft: Draft, now: datetime) -> Report | None:
         if draft.latitude is None or draft.longitude is None:
@@ -297,11 +308,17 @@ class ReportService:
         return [report for report, _ in await self._store.reports.query(query)]
 
     async def teams_for(self, report: Report) -> list[Team]:
-        """The hamlet's teams (the commune's when the hamlet is unknown or has none)."""
+        """The teams of the incident's hamlet; for a named report whose place names no hamlet,
+        of the reporter's hamlet; else (or when that hamlet has none) all the commune's. An
+        anonymous report's list never narrows to where its reporter lives."""
         if report.commune_id is None:
             return []
         teams = await self._store.areas.teams(report.commune_id)
-        own = [t for t in teams if t.hamlet_id == report.hamlet_id and t.hamlet_id is not None]
+        hamlet_id = report.hamlet_id
+        if hamlet_id is None and not report.anonymous:
+            reporter = await self._reporter(report)
+            hamlet_id = reporter.hamlet_id if reporter is not None else None
+        own = [t for t in teams if t.hamlet_id == hamlet_id and t.hamlet_id is not None]
         return own or teams
 
     async def is_assigned_leader(self, actor: Resident, report: Report) -> bool:

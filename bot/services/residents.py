@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -9,6 +10,7 @@ import phonenumbers
 
 from bot.catalog import Catalog
 from bot.models import Commune, Hamlet, Resident
+from bot.services.redaction import Redactor
 from bot.store import Store
 from bot.text import fold
 
@@ -161,17 +163,26 @@ class ResidentService:
             "created_at": resident.created_at,
         }
 
-    async def forget(self, resident: Resident) -> Forgotten:
-        """Delete the person's data; what must stay (reports) stays, unlinked."""
+    async def forget(
+        self, resident: Resident, names: Iterable[str | None] = (),
+        usernames: Iterable[str | None] = (),
+    ) -> Forgotten:
+        """Delete the person: nothing left identifies them or links anything to them. Reports
+        stay, unlinked, with their names (the stored one and `names`, e.g. the messenger's),
+        `usernames` and phone redacted from what was written in them."""
         memberships = await self._store.memberships.of_resident(resident.id)
         reports = await self._store.reports.count_of_reporter(resident.id)
+        redact = Redactor([resident.display_name, *names], usernames, resident.phone)
         async with self._store.db.transaction() as tx:
-            await self._store.residents.erase(tx, resident.id)
-            await self._record(tx, resident.id, "data.forgotten")
+            await self._store.erasure.forget(tx, resident.id, redact)
+            await self._store.audit.record(  # that a deletion happened, not whose
+                tx, actor_id=None, actor_label="resident", action="data.forgotten",
+                subject_type="resident", subject_id=None,
+            )
             for team, membership in memberships:  # a leader's leadership ends with the data
                 if membership.role == "leader":
                     await self._store.audit.record(
-                        tx, actor_id=resident.id, actor_label="resident",
+                        tx, actor_id=None, actor_label="resident",
                         action="team.leader_forgotten", subject_type="team", subject_id=team.id,
                     )
         return Forgotten(memberships=len(memberships), reports_kept=reports)

@@ -10,6 +10,7 @@ from bot.store.areas import AreaStore
 from bot.store.audit import AuditStore
 from bot.store.broadcasts import BroadcastStore
 from bot.store.db import Database, Tx
+from bot.store.erasure import ErasureStore
 from bot.store.memberships import MembershipStore
 from bot.store.migrations import migrate
 from bot.store.outbox import OutboxStore
@@ -38,6 +39,7 @@ class Store:
         self.broadcasts = BroadcastStore(db)
         self.outbox = OutboxStore(db)
         self.schedules = ScheduleStore(db)
+        self.erasure = ErasureStore(db)
 
     @classmethod
     async def open(cls, path: Path, clock: Clock | None = None) -> Store:

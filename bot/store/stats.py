@@ -56,17 +56,22 @@ class StatsStore:
             "coalesce(sum(r.response = 'coming'), 0) FROM alarms a "
             "LEFT JOIN alarm_recipients r ON r.alarm_id = a.id "
             "WHERE a.commune_id = ? AND a.sent_at >= ?", (commune_id, since))
+        gone = await db.fetchone(  # recipients who have since deleted their data
+            "SELECT coalesce(sum(f.recipients), 0), coalesce(sum(f.coming), 0) "
+            "FROM alarm_forgotten f JOIN alarms a ON a.id = f.alarm_id "
+            "WHERE a.commune_id = ? AND a.sent_at >= ?", (commune_id, since))
         sent = await db.fetchone(
             "SELECT count(DISTINCT b.id), coalesce(sum(o.state = 'sent'), 0), "
             "coalesce(sum(o.state IN ('failed', 'unreachable')), 0) FROM broadcasts b "
             "LEFT JOIN outbox o ON o.broadcast_id = b.id WHERE b.commune_id = ? "
             "AND b.created_at >= ? AND b.lane != 'alarm'", (commune_id, since))
-        assert alarm is not None and sent is not None
+        assert alarm is not None and gone is not None and sent is not None
         return CommuneCounts(
             residents=int(residents or 0), teams=int(teams or 0),
             members=members.get("active", 0), pending=members.get("pending", 0),
             reports_by_state=by_state, reports_by_category=by_category,
             minutes_to_accept=sorted(float(row[0]) for row in accepted if row[0] is not None),
-            alarms=int(alarm[0]), alarm_recipients=int(alarm[1]), alarm_coming=int(alarm[2]),
+            alarms=int(alarm[0]), alarm_recipients=int(alarm[1]) + int(gone[0]),
+            alarm_coming=int(alarm[2]) + int(gone[1]),
             broadcasts=int(sent[0]), messages_sent=int(sent[1]), messages_failed=int(sent[2]),
         )

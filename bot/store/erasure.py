@@ -1,0 +1,158 @@
+"""Deleting a person (Decree 13/2023): every table that names them, links to them or holds
+their chats, in one transaction.
+
+After `forget` no row holds the person's Telegram id, name, phone, tags, memberships, roles,
+answers, drafts or conversation state, nor a chat or message id of their private chat. What the
+commune keeps is kept without them: reports (reporter unlinked, their words redacted, their voice
+dropped), audit entries (no actor, no ids of them in the detail), delivered messages (the row
+counts for the broadcast's figures, its chat is a tombstone below every Telegram id), and the
+number of alarm recipients and responders (alarm_forgotten).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from bot.store.db import Database, Tx
+
+# A delivered message's chat, once its recipient is forgotten: TOMBSTONE_CHAT - row id, below
+# every Telegram chat id (they fit in 52 bits) and unique per row, as outbox's UNIQUE wants.
+TOMBSTONE_CHAT = -(2**53)
+
+Redact = Callable[[str], str]
+
+
+class ErasureStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def forget(self, tx: Tx, resident_id: int, redact: Redact) -> None:
+        """Delete the resident and every trace of them (see the module's docstring)."""
+        row = await (await tx.execute(
+            "SELECT telegram_id FROM residents WHERE id = ?", (resident_id,))).fetchone()
+        telegram_id = None if row is None else row[0]
+        await self._reports(tx, resident_id, telegram_id, redact)
+        await self._alarms(tx, resident_id, telegram_id, redact)
+        await self._deliveries(tx, resident_id, telegram_id)
+        await self._audit(tx, resident_id, telegram_id, redact)
+        await self._membership(tx, resident_id)
+        if telegram_id is not None:
+            await tx.execute("DELETE FROM ptb_user_data WHERE user_id = ?", (telegram_id,))
+            await tx.execute(
+                "DELETE FROM ptb_conversations WHERE EXISTS (SELECT 1 FROM "
+                "json_each(ptb_conversations.key) WHERE json_each.value = ?)", (telegram_id,))
+        await tx.execute("DELETE FROM residents WHERE id = ?", (resident_id,))
+
+    async def _reports(
+        self, tx: Tx, resident_id: int, telegram_id: int | None, redact: Redact
+    ) -> None:
+        """Their reports stay, unlinked, their words redacted, their voice dropped; the bot's
+        messages in their chat are no longer linked to any report."""
+        reports = await tx.execute_fetchall(
+            "SELECT id, description, address, state_note FROM reports WHERE reporter_id = ?",
+            (resident_id,))
+        await tx.executemany(
+            "UPDATE reports SET reporter_id = NULL, voice_file_id = NULL, description = ?, "
+            "address = ?, state_note = ? WHERE id = ?",
+            [(redact(r[1]), _maybe(redact, r[2]), _maybe(redact, r[3]), r[0]) for r in reports])
+        ids = [r[0] for r in reports]
+        marks = ", ".join("?" * len(ids)) or "NULL"
+        await tx.execute(
+            f"DELETE FROM report_media WHERE kind = 'voice' AND report_id IN ({marks})", ids)
+        messages = await tx.execute_fetchall(
+            f"SELECT id, text FROM report_messages WHERE actor_id = ? OR report_id IN ({marks})",
+            (resident_id, *ids))
+        await tx.executemany(
+            "UPDATE report_messages SET text = ?, "
+            "actor_id = CASE WHEN actor_id = ? THEN NULL ELSE actor_id END WHERE id = ?",
+            [(_maybe(redact, m[1]), resident_id, m[0]) for m in messages])
+        if telegram_id is not None:
+            await tx.execute("DELETE FROM report_links WHERE chat_id = ?", (telegram_id,))
+
+    async def _alarms(
+        self, tx: Tx, resident_id: int, telegram_id: int | None, redact: Redact
+    ) -> None:
+        """Alarms they got: only counted. Alarms they sounded: no caller, name or chat."""
+        await tx.execute(
+            "INSERT INTO alarm_forgotten (alarm_id, recipients, coming) "
+            "SELECT alarm_id, 1, response IS 'coming' FROM alarm_recipients "
+            "WHERE resident_id = ? ON CONFLICT (alarm_id) DO UPDATE SET "
+            "recipients = recipients + 1, coming = coming + excluded.coming", (resident_id,))
+        await tx.execute("DELETE FROM alarm_recipients WHERE resident_id = ?", (resident_id,))
+        sounded = await tx.execute_fetchall(
+            "SELECT id, note FROM alarms WHERE caller_id = ?", (resident_id,))
+        await tx.executemany(
+            "UPDATE alarms SET caller_id = NULL, caller_name = '', note = ?, "
+            "caller_chat_id = NULL, caller_message_id = NULL WHERE id = ?",
+            [(_maybe(redact, a[1]), a[0]) for a in sounded])
+        await tx.execute("UPDATE alarms SET ended_by = NULL WHERE ended_by = ?", (resident_id,))
+        await tx.execute(
+            "UPDATE alarms SET caller_chat_id = NULL, caller_message_id = NULL "
+            "WHERE caller_chat_id = ?", (telegram_id,))
+
+    async def _deliveries(self, tx: Tx, resident_id: int, telegram_id: int | None) -> None:
+        """Undelivered messages to them go; delivered ones stay as tombstones (for the
+        broadcast's figures); their quiz answers go; what they sent loses its author."""
+        mine = "(resident_id = ? OR chat_id = ?)"
+        await tx.execute(
+            f"DELETE FROM outbox WHERE {mine} AND state IN ('queued', 'sending')",
+            (resident_id, telegram_id))
+        await tx.execute(
+            "UPDATE outbox SET resident_id = NULL, chat_id = ? - id, message_id = NULL, "
+            f"ref = NULL, last_error = NULL WHERE {mine}",
+            (TOMBSTONE_CHAT, resident_id, telegram_id))
+        await tx.execute("DELETE FROM quiz_answers WHERE resident_id = ?", (resident_id,))
+        await tx.execute(
+            "UPDATE broadcasts SET progress_chat_id = NULL, progress_message_id = NULL "
+            "WHERE progress_chat_id = ?", (telegram_id,))
+        for table, column in (("broadcasts", "created_by"), ("broadcast_schedules", "created_by"),
+                              ("campaign_state", "changed_by")):
+            await tx.execute(f"UPDATE {table} SET {column} = NULL WHERE {column} = ?",
+                             (resident_id,))
+
+    async def _audit(
+        self, tx: Tx, resident_id: int, telegram_id: int | None, redact: Redact
+    ) -> None:
+        """Their own history goes; entries about others keep what happened, not who did it."""
+        await tx.execute(
+            "DELETE FROM audit_log WHERE subject_type = 'resident' AND subject_id = ?",
+            (resident_id,))
+        await tx.execute("UPDATE audit_log SET actor_id = NULL WHERE actor_id = ?", (resident_id,))
+        rows = await tx.execute_fetchall("SELECT id, detail FROM audit_log WHERE detail != '{}'")
+        changed = []
+        for row_id, detail in rows:
+            cleaned = json.dumps(_scrub(json.loads(detail), resident_id, telegram_id, redact),
+                                 ensure_ascii=False, sort_keys=True)
+            if cleaned != detail:
+                changed.append((cleaned, row_id))
+        await tx.executemany("UPDATE audit_log SET detail = ? WHERE id = ?", changed)
+
+    async def _membership(self, tx: Tx, resident_id: int) -> None:
+        for sql in ("DELETE FROM resident_tags WHERE resident_id = ?",
+                    "DELETE FROM memberships WHERE resident_id = ?",
+                    "UPDATE memberships SET decided_by = NULL WHERE decided_by = ?",
+                    "DELETE FROM roles WHERE resident_id = ?"):
+            await tx.execute(sql, (resident_id,))
+
+
+def _maybe(redact: Redact, text: str | None) -> str | None:
+    return None if text is None else redact(text)
+
+
+def _scrub(value: Any, resident_id: int, telegram_id: int | None, redact: Redact,
+           key: str = "") -> Any:
+    """An audit detail without the person: their Telegram id (as number or text), their
+    resident id under a key that names a resident, their names in any text."""
+    if isinstance(value, dict):
+        return {k: _scrub(v, resident_id, telegram_id, redact, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v, resident_id, telegram_id, redact, key) for v in value]
+    if telegram_id is not None and value in (telegram_id, str(telegram_id)):
+        return None
+    if key.endswith("resident_id") and value == resident_id:
+        return None
+    if isinstance(value, str):
+        return redact(value)
+    return value
