@@ -152,4 +152,13 @@ async def test_deleting_one_s_data_forgets_the_rejection_but_not_the_throttle(
 
     await forget(lan)
     assert await store.memberships.rejected_at(team_id, lan_id) is None  # links her to a team
-    assert len(await store.memberships.join_failures_since(lan_id, "")) == 1  # a time only
+    # The failure is kept under a keyed hash of her account, never her id: it names nobody,
+    # yet coming back as a new resident does not buy her a fresh set of guesses.
+    rows = await store.db.fetchall("SELECT * FROM join_failures")
+    assert len(rows) == 1 and "3001" not in " ".join(str(value) for value in rows[0])
+    await onboard(lan)
+    for wrong in ("HN02X", "HN03X", "HN04X", "HN05X"):
+        await lan.command("thamgia", wrong)
+        await lan.wait_for("Không tìm thấy tổ")
+    await lan.command("thamgia", "HN01")
+    assert "thử lại sau" in (await lan.wait_for("nhiều lần")).text

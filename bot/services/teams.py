@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import hashlib
+import hmac
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -124,10 +126,18 @@ class TeamService:
             )
         return JoinOutcome(JoinResult.JOINED if direct else JoinResult.REQUESTED, team, leader)
 
+    async def throttle_subject(self, resident: Resident) -> str:
+        """Who the join throttle counts: a keyed hash of the person's account, so that the count
+        outlives a deletion of their data without naming them."""
+        account = f"telegram:{resident.telegram_id}" if resident.telegram_id is not None \
+            else f"resident:{resident.id}"
+        key = await self._store.memberships.throttle_key()
+        return hmac.new(key, account.encode(), hashlib.sha256).hexdigest()
+
     async def _throttled(self, resident: Resident, now: datetime) -> timedelta | None:
         """How long until the person may try a code again; None if they may now."""
         failures = await self._store.memberships.join_failures_since(
-            resident.id, _iso(now - THROTTLE_WINDOW))
+            await self.throttle_subject(resident), _iso(now - THROTTLE_WINDOW))
         if len(failures) < self._config.max_wrong_codes_per_hour:
             return None
         # The oldest failures that keep the count at the limit must leave the window first.
@@ -137,7 +147,7 @@ class TeamService:
     async def _failed(self, resident: Resident, now: datetime) -> None:
         async with self._store.db.transaction() as tx:
             await self._store.memberships.add_join_failure(
-                tx, resident.id, _iso(now - THROTTLE_WINDOW))
+                tx, await self.throttle_subject(resident), _iso(now - THROTTLE_WINDOW))
 
     async def _cooldown(self, team: Team, resident: Resident, now: datetime) -> timedelta | None:
         """How long until the person may ask this team again after a rejection, if at all."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 
 from bot.models import Member, MemberRole, Membership, MemberState, Team, TeamSummary
@@ -19,6 +20,7 @@ def _membership(row: sqlite3.Row) -> Membership:
 class MembershipStore:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._throttle_key: bytes | None = None
 
     # --- writes ----------------------------------------------------------------------------
 
@@ -64,20 +66,32 @@ class MembershipStore:
 
     # --- join limits (failed codes, rejections) ---------------------------------------
 
-    async def add_join_failure(self, tx: Tx, resident_id: int, forget_before: str) -> None:
-        """Count one join code that led nowhere; failures older than `forget_before` go."""
-        await tx.execute("DELETE FROM join_failures WHERE resident_id = ? AND at < ?",
-                         (resident_id, forget_before))
-        await tx.execute("INSERT INTO join_failures (resident_id, at) VALUES (?, ?)",
-                         (resident_id, self._db.now_iso()))
+    async def add_join_failure(self, tx: Tx, subject: str, forget_before: str) -> None:
+        """Count one join code that led nowhere for `subject` (a keyed hash of the person's
+        account); everyone's failures older than `forget_before` go."""
+        await tx.execute("DELETE FROM join_failures WHERE at < ?", (forget_before,))
+        await tx.execute("INSERT INTO join_failures (subject, at) VALUES (?, ?)",
+                         (subject, self._db.now_iso()))
 
-    async def join_failures_since(self, resident_id: int, since: str) -> list[str]:
-        """When the person's failed join codes since `since` were typed, oldest first."""
+    async def join_failures_since(self, subject: str, since: str) -> list[str]:
+        """When the subject's failed join codes since `since` were typed, oldest first."""
         rows = await self._db.fetchall(
-            "SELECT at FROM join_failures WHERE resident_id = ? AND at >= ? ORDER BY at",
-            (resident_id, since),
+            "SELECT at FROM join_failures WHERE subject = ? AND at >= ? ORDER BY at",
+            (subject, since),
         )
         return [row[0] for row in rows]
+
+    async def throttle_key(self) -> bytes:
+        """This database's key for the join throttle's subjects (made on first use)."""
+        if self._throttle_key is None:
+            async with self._db.transaction() as tx:
+                await tx.execute(
+                    "INSERT OR IGNORE INTO local_secrets (name, value) VALUES (?, ?)",
+                    ("join-throttle", secrets.token_bytes(32)))
+            value = await self._db.scalar(
+                "SELECT value FROM local_secrets WHERE name = ?", ("join-throttle",))
+            self._throttle_key = bytes(value)
+        return self._throttle_key
 
     async def record_rejection(self, tx: Tx, team_id: int, resident_id: int) -> None:
         await tx.execute(

@@ -79,8 +79,6 @@ class ResidentStore:
         await tx.execute("DELETE FROM resident_tags WHERE resident_id = ?", (resident_id,))
         await tx.execute("DELETE FROM memberships WHERE resident_id = ?", (resident_id,))
         await tx.execute("DELETE FROM join_rejections WHERE resident_id = ?", (resident_id,))
-        # join_failures stay: only times against the kept id, forgotten within the hour, so
-        # that deleting one's data does not reset the join-code throttle.
         await tx.execute("DELETE FROM ptb_user_data WHERE user_id = (SELECT telegram_id "
                          "FROM residents WHERE id = ?)", (resident_id,))
         # Reports stay as records, unlinked from the person (bot/store/reports.py).

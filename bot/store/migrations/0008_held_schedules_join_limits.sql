@@ -8,13 +8,22 @@ ALTER TABLE broadcasts ADD COLUMN held_at TEXT;
 ALTER TABLE broadcast_schedules ADD COLUMN held_reason TEXT;
 ALTER TABLE broadcast_schedules ADD COLUMN held_at TEXT;
 
--- A join code that did not lead to a request (unknown, or another commune's team), per person:
--- the throttle counts the last hour's. Only the time is kept, never the code typed.
+-- A join code that did not lead to a request (unknown, or another commune's team): the throttle
+-- counts the last hour's per person. The person is a keyed hash of their account (the key is
+-- this database's own, in local_secrets), not a link to their row, so deleting one's data does
+-- not reset the throttle and no row names anyone. Only the time is kept, never the code typed,
+-- and every row is deleted once it is an hour old.
 CREATE TABLE join_failures (
-    resident_id INTEGER NOT NULL REFERENCES residents(id) ON DELETE CASCADE,
-    at          TEXT NOT NULL
+    subject TEXT NOT NULL,
+    at      TEXT NOT NULL
 );
-CREATE INDEX join_failures_resident ON join_failures (resident_id, at);
+CREATE INDEX join_failures_subject ON join_failures (subject, at);
+
+-- Keys this database generates for itself (never shown, never exported).
+CREATE TABLE local_secrets (
+    name  TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+) WITHOUT ROWID;
 
 -- A rejected join request: the same person may not ask that team again before the cooldown
 -- ends, and its leader is not told again.
