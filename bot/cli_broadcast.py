@@ -148,7 +148,8 @@ def cmd_campaigns_check(config: Config, _args: argparse.Namespace) -> int:
 
 def add_commands(commands: Any, common: argparse.ArgumentParser, command: Command) -> None:
     broadcast = commands.add_parser("broadcast", parents=[common], help="announcements")
-    broadcast_commands = broadcast.add_subparsers(title="commands", metavar="COMMAND")
+    broadcast_commands = broadcast.add_subparsers(title="commands", metavar="COMMAND",
+                                                  required=True)
     send = command(broadcast_commands, "send", cmd_broadcast_send,
                    "queue an announcement; a running bot delivers it within seconds")
     send.add_argument("--commune", required=True, help="commune code")
@@ -167,7 +168,8 @@ def add_commands(commands: Any, common: argparse.ArgumentParser, command: Comman
                         help="how many recent broadcasts to list (default 20)")
 
     campaigns = commands.add_parser("campaigns", parents=[common], help="propaganda campaigns")
-    campaign_commands = campaigns.add_subparsers(title="commands", metavar="COMMAND")
+    campaign_commands = campaigns.add_subparsers(title="commands", metavar="COMMAND",
+                                                 required=True)
     command(campaign_commands, "list", cmd_campaigns_list,
             "list campaigns in <content folder>/campaigns with their next slot")
     command(campaign_commands, "check", cmd_campaigns_check,
