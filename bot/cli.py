@@ -9,13 +9,16 @@ import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from bot.catalog import Catalog, CatalogError
 from bot.cli_broadcast import BroadcastFailure
 from bot.config import Config, ConfigError, load_config, load_config_or_defaults
-from bot.store import Store
+from bot.store import DatabaseUnavailable, Store
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 T = TypeVar("T")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -38,6 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return result
     except ConfigError as error:
         print(f"anninh: config error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except DatabaseUnavailable as error:
+        print(f"anninh: database {error}", file=sys.stderr)
         return EXIT_USAGE
     except (Failure, CatalogError, BroadcastFailure) as error:
         print(f"anninh: {error}", file=sys.stderr)
@@ -62,23 +68,29 @@ def with_store(config: Config, work: Callable[[Store], Awaitable[T]]) -> T:
 # --- commands ---------------------------------------------------------------------------------
 
 
-def _install_event_loop() -> None:
-    """uvloop where it is installed (Linux, macOS), else asyncio's own loop.
+def _install_event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop where it is installed (Linux, macOS), else asyncio's own loop; set as current.
 
     PTB's run_polling/run_webhook run on the thread's current event loop. uvloop's loop and
     sockets cut the bot's CPU per update by about a sixth (bench/reports.py), and a busy bot is
     CPU-bound. `ANNINH_EVENT_LOOP=asyncio` keeps the standard loop."""
-    if os.environ.get("ANNINH_EVENT_LOOP", "").lower() == "asyncio":
-        return
-    try:
-        import uvloop
-    except ImportError:
-        return
-    asyncio.set_event_loop(uvloop.new_event_loop())
+    loop: asyncio.AbstractEventLoop | None = None
+    if os.environ.get("ANNINH_EVENT_LOOP", "").lower() != "asyncio":
+        try:
+            import uvloop
+        except ImportError:
+            pass
+        else:
+            loop = uvloop.new_event_loop()
+    loop = loop or asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    return loop
 
 
 def cmd_run(config: Config, args: argparse.Namespace) -> int:
+    """Open the database, wait for the Bot API (bot/startup.py), then run until SIGTERM."""
     from bot.app import build_application
+    from bot.startup import StartupError, open_database, wait_for_api
 
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
@@ -95,8 +107,20 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
         if not telegram.webhook_url:
             raise ConfigError(f"{config.source}: [telegram] webhook_url: required in webhook mode")
         secret = config.webhook_secret()
+    loop = _install_event_loop()
+    connected: bool | None = None
+    try:
+        loop.run_until_complete(open_database(config.database.path))
+        connected = loop.run_until_complete(wait_for_api(config, token))
+    except StartupError as error:
+        print(f"anninh: {error}", file=sys.stderr)
+    finally:
+        if not connected:
+            loop.close()
+    if not connected:
+        return EXIT_OK if connected is False else EXIT_USAGE  # False: SIGTERM while waiting
     app = build_application(config, token)
-    _install_event_loop()
+    # Should the API go away between the check above and the bot's own getMe, PTB retries.
     if telegram.mode == "webhook":
         # Telegram POSTs to the URL's path (a reverse proxy usually forwards it unchanged);
         # a POST without the secret header is refused.
@@ -104,9 +128,10 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
             listen=telegram.webhook_listen, port=telegram.webhook_port,
             url_path=urlsplit(telegram.webhook_url).path.strip("/"),
             webhook_url=telegram.webhook_url, secret_token=secret,
+            bootstrap_retries=-1,
         )
     else:
-        app.run_polling()
+        app.run_polling(bootstrap_retries=-1)
     return EXIT_OK
 
 
@@ -236,19 +261,30 @@ def cmd_teams_list(config: Config, args: argparse.Namespace) -> int:
 # --- parser -----------------------------------------------------------------------------------
 
 
+class _ArgumentParser(argparse.ArgumentParser):
+    """argparse, whose help and usage never crash on a terminal that cannot show Vietnamese
+    (a traceback and exit code 1 instead of the help, or of a usage error's exit code 2)."""
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        stream = file or sys.stderr
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        super()._print_message(
+            message.encode(encoding, "backslashreplace").decode(encoding), stream)
+
+
 def _parser() -> argparse.ArgumentParser:
-    top, common = (argparse.ArgumentParser(add_help=False) for _ in range(2))
+    top, common = (_ArgumentParser(add_help=False) for _ in range(2))
     for holder, default in ((top, None), (common, argparse.SUPPRESS)):
         # Subcommands must not reset a --config given before them, hence SUPPRESS there.
         holder.add_argument(
             "--config", type=Path, default=default,
             help="config file (default: $ANNINH_CONFIG, else ./config.toml)",
         )
-    parser = argparse.ArgumentParser(
+    parser = _ArgumentParser(
         prog="anninh", parents=[top],
         description="anninh — Toàn dân bảo vệ an ninh Tổ quốc, on Telegram.",
     )
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
     def command(
         group: Any, name: str, handler: Callable[[Config, argparse.Namespace], int], text: str
@@ -269,20 +305,20 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--user", type=int, default=3001, help="Telegram id to start as")
 
     db = commands.add_parser("db", parents=[common], help="database maintenance")
-    db_commands = db.add_subparsers(title="commands", metavar="COMMAND")
+    db_commands = db.add_subparsers(title="commands", metavar="COMMAND", required=True)
     command(db_commands, "migrate", cmd_db_migrate, "bring the database schema up to date")
     backup = command(db_commands, "backup", cmd_db_backup,
                      "copy the database with SQLite's online backup (safe while the bot runs)")
     backup.add_argument("path", help="where to write the copy")
 
     areas = commands.add_parser("areas", parents=[common], help="communes, hamlets, teams")
-    areas_commands = areas.add_subparsers(title="commands", metavar="COMMAND")
+    areas_commands = areas.add_subparsers(title="commands", metavar="COMMAND", required=True)
     load = command(areas_commands, "load", cmd_areas_load,
                    "create or update communes, hamlets, teams, leaders, officers from TOML")
     load.add_argument("file", help="a file shaped like content/areas.sample.toml")
 
     export = commands.add_parser("export", parents=[common], help="export data")
-    export_commands = export.add_subparsers(title="commands", metavar="COMMAND")
+    export_commands = export.add_subparsers(title="commands", metavar="COMMAND", required=True)
     reports = command(export_commands, "reports", cmd_export_reports,
                       "print reports as Open311 GeoReport v2 JSON, or CSV")
     reports.add_argument("--format", choices=["json", "csv"], default="json")
@@ -297,7 +333,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="write one standalone CAP file per alarm into this folder")
 
     officers = commands.add_parser("officers", parents=[common], help="commune police officers")
-    officer_commands = officers.add_subparsers(title="commands", metavar="COMMAND")
+    officer_commands = officers.add_subparsers(title="commands", metavar="COMMAND", required=True)
     for name, handler, text in (
         ("add", cmd_officers_add, "give a Telegram user the officer role in a commune"),
         ("remove", cmd_officers_remove, "take the officer role away"),
@@ -309,7 +345,7 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--commune", help="only this commune")
 
     teams = commands.add_parser("teams", parents=[common], help="security teams")
-    team_commands = teams.add_subparsers(title="commands", metavar="COMMAND")
+    team_commands = teams.add_subparsers(title="commands", metavar="COMMAND", required=True)
     team_list = command(team_commands, "list", cmd_teams_list,
                         "list teams with leader, active members and pending requests")
     team_list.add_argument("--commune", help="only this commune")

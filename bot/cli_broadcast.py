@@ -1,4 +1,4 @@
-"""`anninh broadcast send` and `anninh campaigns list|check` (registered by bot/cli.py)."""
+"""`anninh broadcast send|status` and `anninh campaigns list|check` (registered by bot/cli.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from bot.catalog import Catalog
@@ -13,6 +14,7 @@ from bot.clock import SystemClock
 from bot.config import Config
 from bot.delivery import DeliveryEngine, OutMessage
 from bot.i18n import I18n
+from bot.markup import TEXT_LIMIT, MarkupError, visible_text
 from bot.scheduler import slots_between
 from bot.services.audiences import AudienceError, from_codes
 from bot.services.broadcasts import BroadcastService
@@ -27,8 +29,24 @@ class BroadcastFailure(Exception):
     """Said in one line by bot/cli.py (exit code 1)."""
 
 
+def check_text(text: str) -> None:
+    """BroadcastFailure (one line) unless Telegram would take `text` as a message."""
+    try:
+        visible = visible_text(text)
+    except MarkupError as error:
+        raise BroadcastFailure(f"nothing queued: the text is not HTML Telegram accepts: "
+                               f"{error}") from None
+    if not visible.strip():
+        raise BroadcastFailure("nothing queued: the text is empty")
+    if len(visible) > TEXT_LIMIT:
+        raise BroadcastFailure(
+            f"nothing queued: the text is {len(visible):,} characters long once its HTML is "
+            f"read; Telegram takes at most {TEXT_LIMIT:,}")
+
+
 def cmd_broadcast_send(config: Config, args: argparse.Namespace) -> int:
     """Queue an announcement; a running bot picks it up from the database within a second."""
+    check_text(args.text)
     catalog = Catalog.load(config.content.folder)
 
     async def run() -> tuple[int, int]:
@@ -39,6 +57,11 @@ def cmd_broadcast_send(config: Config, args: argparse.Namespace) -> int:
                 team_kinds=args.team_kind or (), tags=args.tag or ())
             engine = DeliveryEngine(store, config.broadcast, SystemClock(), config.locale.tz)
             service = BroadcastService(store, engine, I18n.load(config.content.folder))
+            if await service.count(audience, urgent=args.urgent) == 0:
+                unmuted = "" if args.urgent else " and have not muted announcements"
+                raise BroadcastFailure(
+                    "nothing queued: the audience has 0 recipients (residents there who "
+                    f"consented, can be reached{unmuted})")
             broadcast_id = await service.send(
                 audience, OutMessage(text=args.text), urgent=args.urgent, origin="cli")
             broadcast = await store.broadcasts.get(broadcast_id)
@@ -52,6 +75,47 @@ def cmd_broadcast_send(config: Config, args: argparse.Namespace) -> int:
         raise BroadcastFailure(f"nothing queued: {error}") from None
     print(f"queued announcement #{broadcast_id} for {total} recipient(s); "
           "a running bot sends it now")
+    return 0
+
+
+def cmd_broadcast_status(config: Config, args: argparse.Namespace) -> int:
+    """The recent broadcasts one per line, or one broadcast with its counts per channel."""
+    tz = config.locale.tz
+
+    def local(moment: str | None) -> str:
+        return datetime.fromisoformat(moment).astimezone(tz).isoformat() if moment else "-"
+
+    async def run(store: Store) -> list[str]:
+        if args.id is None:
+            lines = ["id\tstate\tlane\torigin\tcreated\trecipients\tsent\tfailed\t"
+                     "unreachable\tqueued"]
+            for b in await store.broadcasts.recent(args.limit):
+                c = await store.outbox.counts(b.id)
+                lines.append(f"{b.id}\t{b.state}\t{b.lane}\t{b.origin}\t{local(b.created_at)}"
+                             f"\t{c.total}\t{c.sent}\t{c.failed}\t{c.unreachable}\t{c.queued}")
+            return lines
+        broadcast = await store.broadcasts.get(args.id)
+        if broadcast is None:
+            raise BroadcastFailure(f"no broadcast #{args.id}")
+        text = OutMessage.from_json(broadcast.payload).text or ""
+        lines = [f"broadcast #{broadcast.id}", f"state\t{broadcast.state}",
+                 f"lane\t{broadcast.lane}", f"origin\t{broadcast.origin}",
+                 f"created\t{local(broadcast.created_at)}", f"send at\t{local(broadcast.send_at)}",
+                 f"finished\t{local(broadcast.finished_at)}",
+                 f"text\t{' '.join(text.split())[:80] or '-'}",
+                 "channel\tsent\tfailed\tunreachable\tqueued"]
+        for channel, c in (await store.outbox.counts_by_channel(broadcast.id)).items():
+            lines.append(f"{channel}\t{c.sent}\t{c.failed}\t{c.unreachable}\t{c.queued}")
+        return lines
+
+    async def opened() -> list[str]:
+        store = await Store.open(config.database.path)
+        try:
+            return await run(store)
+        finally:
+            await store.close()
+
+    print("\n".join(asyncio.run(opened())))
     return 0
 
 
@@ -84,7 +148,8 @@ def cmd_campaigns_check(config: Config, _args: argparse.Namespace) -> int:
 
 def add_commands(commands: Any, common: argparse.ArgumentParser, command: Command) -> None:
     broadcast = commands.add_parser("broadcast", parents=[common], help="announcements")
-    broadcast_commands = broadcast.add_subparsers(title="commands", metavar="COMMAND")
+    broadcast_commands = broadcast.add_subparsers(title="commands", metavar="COMMAND",
+                                                  required=True)
     send = command(broadcast_commands, "send", cmd_broadcast_send,
                    "queue an announcement; a running bot delivers it within seconds")
     send.add_argument("--commune", required=True, help="commune code")
@@ -94,10 +159,17 @@ def add_commands(commands: Any, common: argparse.ArgumentParser, command: Comman
     send.add_argument("--tag", action="append", help="resident tag (repeatable; narrows)")
     send.add_argument("--urgent", action="store_true",
                       help="also to residents who muted announcements, and ring at night")
-    send.add_argument("--text", required=True, help="the text (Telegram HTML)")
+    send.add_argument("--text", required=True,
+                      help="the text in Telegram's HTML subset, at most 4,096 characters shown")
+    status = command(broadcast_commands, "status", cmd_broadcast_status,
+                     "the recent broadcasts, or one with its counts per channel")
+    status.add_argument("id", nargs="?", type=int, help="a broadcast's number")
+    status.add_argument("--limit", type=int, default=20,
+                        help="how many recent broadcasts to list (default 20)")
 
     campaigns = commands.add_parser("campaigns", parents=[common], help="propaganda campaigns")
-    campaign_commands = campaigns.add_subparsers(title="commands", metavar="COMMAND")
+    campaign_commands = campaigns.add_subparsers(title="commands", metavar="COMMAND",
+                                                 required=True)
     command(campaign_commands, "list", cmd_campaigns_list,
             "list campaigns in <content folder>/campaigns with their next slot")
     command(campaign_commands, "check", cmd_campaigns_check,

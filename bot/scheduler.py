@@ -5,24 +5,25 @@ PTB's JobQueue calls it every `TICK_SECONDS` (and once at start, to catch up).
 
 Every slot is recorded in `schedule_slots` (source, slot time) in the same transaction as its
 broadcast and outbox rows, so a restart at the minute of a slot neither skips nor repeats it.
-Slots missed while the bot was down are sent on start if at most `[broadcast]
-campaign_grace_minutes` late, else recorded as missed. A paused campaign's slots are recorded as
-skipped. Quiet hours and mutes are applied downstream (the engine holds propaganda; audiences
-leave muted residents out).
+Slots missed while the bot was down collapse into at most one send per source: the newest slot
+at most `[broadcast] campaign_grace_minutes` late is sent, every other one is recorded as
+missed. A source has no slots before it existed: a repeating announcement before its creation,
+a campaign before the scheduler first saw its file (kept in `campaign_seen`). A paused
+campaign's slots are recorded as skipped. Quiet hours and mutes are applied downstream (the
+engine holds propaganda; audiences leave muted residents out).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from bot.catalog import Catalog
 from bot.config import Config
 from bot.delivery import DeliveryEngine, OutMessage
-from bot.models import Audience, BroadcastSchedule, Lane
+from bot.models import Audience, BroadcastSchedule, Lane, Recipient
 from bot.services import audiences
 from bot.services.broadcasts import BroadcastService, iso
 from bot.services.campaigns import Campaign, cron, load_campaigns
@@ -45,9 +46,32 @@ class TickResult:
     held: list[tuple[str, str]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Send:
+    """What a slot that is sent queues: these messages to this audience."""
+
+    audience: Audience
+    messages: list[OutMessage]
+    origin: str
+    created_by: int | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """Something with a schedule: a campaign file or a repeating announcement."""
+
+    key: str  # campaign:<id> | schedule:<id>
+    expressions: tuple[str, ...]
+    not_before: datetime  # it has no slots before this moment
+    state: Callable[[datetime], str | None]  # "send", "skipped", or None: no slot that day
+    # None: cannot be sent now (logged); "held": its sender may no longer send (recorded)
+    send: Callable[[], Awaitable[Send | str | None]]
+
+
 def slots_between(expressions: Iterable[str], since: datetime, until: datetime,
-                  config: Config) -> list[datetime]:
-    """Fire times of the cron expressions in (since, until], oldest first."""
+                  config: Config, limit: int | None = MAX_SLOTS) -> list[datetime]:
+    """Fire times of the cron expressions in (since, until], oldest first (the oldest
+    `limit` of them)."""
     found: set[datetime] = set()
     for expression in expressions:
         trigger = cron(expression, config.locale.tz)
@@ -56,10 +80,12 @@ def slots_between(expressions: Iterable[str], since: datetime, until: datetime,
                 found.add(trigger)
             continue
         moment = trigger.get_next_fire_time(None, since + timedelta(seconds=1))
-        while moment is not None and moment <= until and len(found) < MAX_SLOTS:
+        count = 0
+        while moment is not None and moment <= until and (limit is None or count < limit):
             found.add(moment)
+            count += 1
             moment = trigger.get_next_fire_time(moment, moment + timedelta(seconds=1))
-    return sorted(found)
+    return sorted(found)[:limit]
 
 
 class Scheduler:
@@ -87,61 +113,91 @@ class Scheduler:
         released = await self.broadcasts.release_due(now)
         result = TickResult(released=released.sent, held=[
             (f"broadcast:{b.id}", b.send_at or "") for b in released.held])
-        paused = await self.store.schedules.paused()
-        for campaign in self.campaigns():
-            await self._run_source(
-                campaign.source, campaign.schedule, now, result, None,
-                lambda slot, c=campaign: self._campaign_slot(c, slot, paused))
-        for schedule in await self.store.schedules.all():
-            if schedule.active:
-                await self._run_source(
-                    f"schedule:{schedule.id}", [schedule.cron], now, result,
-                    datetime.fromisoformat(schedule.created_at),
-                    lambda _slot, s=schedule: self._schedule_slot(s))
+        for source in await self._sources():
+            await self._run_source(source, now, result)
         if result.sent:
             self.engine.notify()
         return result
 
-    async def _run_source(
-        self, source: str, expressions: Iterable[str], now: datetime, result: TickResult,
-        created: datetime | None, plan: Any,
-    ) -> None:
-        last = await self.store.schedules.last_slot(source)
-        since = datetime.fromisoformat(last) if last else now - self.grace
-        if created is not None:
-            since = max(since, created)
-        for slot in slots_between(expressions, since, now, self.config):
-            key = (source, iso(slot))
-            planned = await plan(slot)
-            if planned is None:
-                continue
-            state, work = planned
-            if state == "send" and now - slot > self.grace:
-                state, work = "missed", None
-            if await self._record(source, slot, state, work):
-                getattr(result, "sent" if state == "send" else state).append(key)
+    async def _sources(self) -> list[Source]:
+        """Every campaign file (first sight recorded now for a new one) and every active
+        repeating announcement."""
+        campaigns = self.campaigns()
+        seen = await self.store.schedules.first_seen()
+        if new := [c.id for c in campaigns if c.id not in seen]:
+            async with self.store.db.transaction() as tx:
+                await self.store.schedules.mark_seen(tx, new)
+            seen = await self.store.schedules.first_seen()
+        paused = await self.store.schedules.paused()
+        sources = [self._campaign_source(c, datetime.fromisoformat(seen[c.id]), paused)
+                   for c in campaigns]
+        sources += [self._schedule_source(schedule)
+                    for schedule in await self.store.schedules.all() if schedule.active]
+        return sources
 
-    async def _campaign_slot(
-        self, campaign: Campaign, slot: datetime, paused: set[str]
-    ) -> tuple[str, Any] | None:
-        if not campaign.valid_on(slot.astimezone(self.config.locale.tz).date()):
-            return None
-        if campaign.id in paused:
-            return "skipped", None
-        audience = await self._audience(campaign)
-        if audience is None:
-            return None
-        return "send", (audience, campaign.messages(), campaign.source, None)
+    def _campaign_source(self, campaign: Campaign, seen: datetime, paused: set[str]) -> Source:
+        def state(slot: datetime) -> str | None:
+            if not campaign.valid_on(slot.astimezone(self.config.locale.tz).date()):
+                return None
+            return "skipped" if campaign.id in paused else "send"
 
-    async def _schedule_slot(self, schedule: BroadcastSchedule) -> tuple[str, Any]:
-        """A repeating announcement's slot: sent while its creator is an officer of the
-        commune (checked in the database at every slot), else held."""
-        if not await self.broadcasts.may_announce(schedule.created_by, schedule.commune_id):
-            await self.broadcasts.hold_schedule(schedule)
-            return "held", None
-        message = OutMessage.from_json(schedule.payload)
-        audience = audiences.from_json(schedule.audience)
-        return "send", (audience, [message], f"schedule:{schedule.id}", schedule.created_by)
+        async def send() -> Send | None:
+            audience = await self._audience(campaign)
+            if audience is None:
+                return None
+            return Send(audience, campaign.messages(), campaign.source)
+
+        return Source(campaign.source, campaign.schedule, seen, state, send)
+
+    def _schedule_source(self, schedule: BroadcastSchedule) -> Source:
+        planned = Send(audiences.from_json(schedule.audience),
+                       [OutMessage.from_json(schedule.payload)], f"schedule:{schedule.id}",
+                       schedule.created_by)
+
+        async def send() -> Send | str:
+            """Sent while its creator is an officer of the commune (checked in the database
+            at every slot), else held."""
+            if not await self.broadcasts.may_announce(schedule.created_by, schedule.commune_id):
+                await self.broadcasts.hold_schedule(schedule)
+                return "held"
+            return planned
+
+        # a slot at the very second it was created is not one of its own
+        created = datetime.fromisoformat(schedule.created_at) + timedelta(seconds=1)
+        return Source(planned.origin, (schedule.cron,), created, lambda _slot: "send", send)
+
+    async def _run_source(self, source: Source, now: datetime, result: TickResult) -> None:
+        """Record the source's slots since the last recorded one; send at most the newest."""
+        last = await self.store.schedules.last_slot(source.key)
+        since = source.not_before - timedelta(seconds=1)  # slots_between excludes `since`
+        if last is not None:
+            since = max(since, datetime.fromisoformat(last))
+        horizon = now - self.grace
+        # Every slot within the grace period (at most one a minute), and the oldest of those
+        # before it, which are only recorded as missed.
+        slots = set(slots_between(source.expressions, max(since, horizon), now, self.config,
+                                  limit=None))
+        if since < horizon:
+            slots.update(slots_between(source.expressions, since, horizon, self.config))
+        planned = [(slot, state) for slot in sorted(slots)
+                   if (state := source.state(slot)) is not None]
+        due = [slot for slot, state in planned if state == "send" and now - slot <= self.grace]
+        newest = max(due, default=None)
+        send = await source.send() if newest is not None else None
+        for slot, state in planned:
+            if state == "send" and slot == newest:
+                if send is None:
+                    continue  # not recorded: tried again next tick while within grace
+                if isinstance(send, str):  # held: recorded, not sent
+                    recorded, outcome = await self._record(source.key, slot, "skipped", None), send
+                else:
+                    recorded = await self._record(source.key, slot, "sent", send)
+                    outcome = "sent"
+            else:
+                outcome = "missed" if state == "send" else state
+                recorded = await self._record(source.key, slot, outcome, None)
+            if recorded:
+                getattr(result, outcome).append((source.key, iso(slot)))
 
     async def _audience(self, campaign: Campaign) -> Audience | None:
         codes = campaign.audience
@@ -153,24 +209,23 @@ class Scheduler:
             log.warning("%s: audience: %s", campaign.path, error)
             return None
 
-    async def _record(self, source: str, slot: datetime, state: str, work: Any) -> bool:
+    async def _record(self, source: str, slot: datetime, state: str, send: Send | None) -> bool:
         """Record the slot and, when it is sent, its broadcasts, all in one transaction."""
-        recipients: list[Any] = []
+        recipients: list[Recipient] = []
         lane: Lane = "propaganda"
-        if work is not None:
-            audience, _, origin, _ = work
-            lane = "propaganda" if origin.startswith("campaign:") else "announcement"
+        if send is not None:
+            lane = "propaganda" if send.origin.startswith("campaign:") else "announcement"
             recipients = await self.store.broadcasts.recipients(
-                audience, include_muted=BroadcastService.include_muted(lane, False))
+                send.audience, include_muted=BroadcastService.include_muted(lane, False))
         async with self.store.db.transaction() as tx:
-            stored = {"send": "sent", "held": "skipped"}.get(state, state)
-            if not await self.store.schedules.record_slot(tx, source, iso(slot), stored):
+            if not await self.store.schedules.record_slot(tx, source, iso(slot), state):
                 return False
-            if work is not None:
-                audience, messages, origin, created_by = work
+            if send is not None:
                 ids = [await self.engine.write(
-                    tx, lane, message, recipients, commune_id=audience.commune_id,
-                    origin=origin, created_by=created_by, audience=audiences.to_json(audience),
-                ) for message in messages]
+                    tx, lane, message, recipients, commune_id=send.audience.commune_id,
+                    origin=send.origin, created_by=send.created_by,
+                    audience=audiences.to_json(send.audience),
+                ) for message in send.messages]
                 await self.store.schedules.attach_broadcast(tx, source, iso(slot), ids[0])
         return True
+

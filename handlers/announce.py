@@ -21,7 +21,7 @@ from bot.context import AppContext
 from bot.delivery import OutMessage
 from bot.models import Audience
 from bot.services import audiences
-from bot.services.broadcasts import parse_when
+from bot.services.broadcasts import PastMoment, parse_when
 from bot.telegram_sender import TelegramSender
 from handlers.common import (
     Caller,
@@ -122,7 +122,8 @@ async def ask_when(update: Update, context: AppContext) -> int:
     tomorrow = (local + timedelta(days=1)).replace(hour=7, minute=0, second=0, microsecond=0)
     rows.append([(tr(context, who.lang, "broadcast.tomorrow_morning"),
                   f"an:in:{int((tomorrow - local).total_seconds() // 60)}")])
-    await answer(update, context, who.lang, "broadcast.ask_when", rows)
+    await answer(update, context, who.lang, "broadcast.ask_when", rows,
+                 example=_example(context))
     return Step.WHEN
 
 
@@ -137,15 +138,20 @@ async def when_pressed(update: Update, context: AppContext) -> int:
 
 
 async def when_typed(update: Update, context: AppContext) -> int:
-    """A typed time or repetition; asks again if it cannot be read or is past."""
+    """A typed time or repetition; asks again if it cannot be read or has passed."""
     who = await caller(update, context)
     if not await _still_officer(update, context, who):
         return ConversationHandler.END
     services = context.services
     typed = (update.effective_message.text or "") if update.effective_message else ""
-    when = parse_when(typed, services.clock.now(), services.config.locale.tz)
+    try:
+        when = parse_when(typed, services.clock.now(), services.config.locale.tz)
+    except PastMoment as past:
+        await _refuse_past(update, context, who, past)
+        return Step.WHEN
     if when is None:
-        await answer(update, context, who.lang, "broadcast.bad_time", typed=esc(typed))
+        await answer(update, context, who.lang, "broadcast.bad_time", typed=esc(typed),
+                     example=_example(context))
         return Step.WHEN
     return await _schedule(update, context, who, when)
 
@@ -233,6 +239,32 @@ async def _schedule(
     await services.broadcasts.schedule(audience, message, when, urgent=draft["urgent"],
                                        created_by=who.resident.id, progress=progress)
     return ConversationHandler.END
+
+
+def _example(context: AppContext) -> str:
+    """A moment to show as an example of what to type: 07:30 tomorrow, never one gone by."""
+    local = context.services.clock.now().astimezone(context.services.config.locale.tz)
+    return (local + timedelta(days=1)).strftime("07:30 %d/%m")
+
+
+async def _refuse_past(update: Update, context: AppContext, who: Caller,
+                       past: PastMoment) -> None:
+    """Says that the typed moment has passed, with one that would do; the step stays WHEN."""
+    local = context.services.clock.now().astimezone(context.services.config.locale.tz)
+    moment = past.moment
+    tomorrow = (local + timedelta(days=1)).replace(hour=moment.hour, minute=moment.minute)
+    now, example = local.strftime("%H:%M %d/%m/%Y"), tomorrow.strftime("%H:%M %d/%m")
+    if not past.dated:
+        await answer(update, context, who.lang, "broadcast.past_time",
+                     time=moment.strftime("%H:%M"), now=now, example=example)
+        return
+    try:
+        next_year = moment.replace(year=local.year + 1)
+    except ValueError:  # 29/02
+        next_year = moment.replace(year=local.year + 1, day=28)
+    await answer(update, context, who.lang, "broadcast.past_date",
+                 when=moment.strftime("%H:%M %d/%m/%Y"), now=now, example=example,
+                 next_year=next_year.strftime("%H:%M %d/%m/%Y"))
 
 
 def _out_message(message: Message) -> OutMessage:

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.cli import main
+from bot.clock import FakeClock
 from bot.config import Config
 from bot.context import AnninhApp
 from bot.sandbox import Sandbox, SimUser
+from bot.services.broadcasts import PastMoment, parse_when
+from bot.services.officers import OfficerService
 from bot.store import Store
 from tests.helpers import BotRunner, services_of
 
@@ -169,6 +174,96 @@ async def test_scheduled_announcement_goes_out_at_its_time(
     await village["dung"].wait_for("tiêm phòng")
     await officer.wait_for("đã gửi xong", timeout=10)
     assert await received(village, "tiêm phòng") == {"dung"}
+
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+async def ask_when(officer: SimUser, text: str) -> None:
+    await compose(officer, text, "Ấp Dầu Giây")
+    await officer.wait_for("Sẽ gửi tới")
+    await officer.press("Hẹn giờ")
+    await officer.wait_for("Gửi lúc nào")
+
+
+async def test_a_past_date_for_later_is_refused_and_asked_again(
+    sandbox: Sandbox, bot: AnninhApp, officer: SimUser, village: dict[str, SimUser],
+    clock: FakeClock,
+) -> None:
+    clock.set(datetime(2026, 11, 26, 10, 0, tzinfo=VN))  # the day after the README's example
+    await ask_when(officer, "Họp tổ dân phố")
+    assert "07:30 27/11" in officer.last.text  # the prompt's example is not a day gone by
+    await officer.send("07:30 25/11")
+    refusal = await officer.wait_for("đã qua")
+    assert "07:30 25/11/2026" in refusal.text and "10:00 26/11/2026" in refusal.text
+    assert "07:30 25/11/2027" in refusal.text  # how to mean next year, if that is meant
+    await officer.send("25/11/2026 19:00")  # with its year: refused as well
+    await officer.wait_for("đã qua")
+    await officer.send("07:30 27/11")  # asked again: a moment to come is taken
+    scheduled = await officer.wait_for("Đã hẹn gửi lúc")
+    assert "07:30 27/11/2026" in scheduled.text
+    await officer.command("lichphat")  # handled after the step above: one chat, in order
+    listing = await officer.wait_for("Thông báo hẹn giờ #")
+    assert listing.text.count("Thông báo hẹn giờ #") == 1 and "07:30 27/11/2026" in listing.text
+
+
+async def test_a_time_already_past_today_is_refused(
+    sandbox: Sandbox, bot: AnninhApp, officer: SimUser, village: dict[str, SimUser],
+    clock: FakeClock,
+) -> None:
+    clock.set(datetime(2026, 11, 26, 10, 0, tzinfo=VN))
+    await ask_when(officer, "Phát loa buổi sáng")
+    await officer.send("8h")
+    refusal = await officer.wait_for("hôm nay đã qua")
+    assert "08:00" in refusal.text and "08:00 27/11" in refusal.text
+    await officer.send("11h")
+    assert "11:00 26/11/2026" in (await officer.wait_for("Đã hẹn gửi lúc")).text
+    await officer.command("lichphat")
+    listing = await officer.wait_for("Thông báo hẹn giờ #")
+    assert listing.text.count("Thông báo hẹn giờ #") == 1 and "11:00 26/11/2026" in listing.text
+
+
+async def test_an_officer_no_longer_cannot_schedule(
+    sandbox: Sandbox, bot: AnninhApp, officer: SimUser, village: dict[str, SimUser],
+    store: Store,
+) -> None:
+    """The role is checked again when the time is given, not only when the draft began."""
+    await ask_when(officer, "Tin cũ")
+    assert await OfficerService(store).revoke_officer(officer.id, "hung-loc", "test")
+    await officer.send("19h")
+    await officer.wait_for("Chỉ cán bộ")
+    query = await officer.press_data("an:in:60")  # the flow has ended: the press is stale
+    assert (await officer.answer_for(query)).text
+    assert await store.db.scalar("SELECT count(*) FROM broadcasts") == 0
+
+
+@pytest.mark.parametrize(
+    ("now", "typed", "expected"),
+    [
+        ((2026, 11, 24, 8, 0), "07:30 25/11", (2026, 11, 25, 7, 30)),
+        ((2026, 11, 24, 8, 0), "19h", (2026, 11, 24, 19, 0)),
+        ((2026, 12, 28, 9, 0), "07:30 05/01", (2027, 1, 5, 7, 30)),  # the year turns soon
+        ((2026, 11, 24, 8, 0), "25/12/2027 8h", (2027, 12, 25, 8, 0)),
+        ((2026, 11, 26, 10, 0), "07:30 25/11", "date"),
+        ((2026, 11, 26, 10, 0), "07:30 26/11", "date"),
+        ((2026, 3, 1, 10, 0), "01/01 08:00", "date"),  # next year's is ten months away
+        ((2026, 11, 26, 10, 0), "25/11/2027 7h", (2027, 11, 25, 7, 0)),
+        ((2026, 11, 26, 10, 0), "9h30", "time"),
+        ((2026, 11, 26, 10, 0), "10h", "time"),
+        ((2026, 11, 26, 10, 0), "31/02", None),
+    ],
+)
+def test_parse_when_refuses_moments_gone_by(
+    now: tuple[int, ...], typed: str, expected: tuple[int, ...] | str | None
+) -> None:
+    moment = datetime(*now, tzinfo=VN)
+    if isinstance(expected, str):
+        with pytest.raises(PastMoment) as past:
+            parse_when(typed, moment, VN)
+        assert past.value.dated == (expected == "date")
+        return
+    wanted = None if expected is None else datetime(*expected, tzinfo=VN)
+    assert parse_when(typed, moment, VN) == wanted
 
 
 async def until_reachable(store: Store, telegram_id: int, reachable: bool) -> None:

@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 
@@ -153,6 +154,108 @@ async def test_run_answers_start_on_any_bot_api_server_and_stops_cleanly_on_sigt
         assert bot.returncode == 0, stderr.decode()
         assert "Traceback" not in stderr.decode()
         assert (config_path.parent / "data" / "anninh.sqlite3").exists()
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _bot_env(api_base_url: str, token: str = "123456:REAL-LOOKING") -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ENV_KEYS}
+    return env | {"TELEGRAM_BOT_TOKEN": token, "ANNINH_API_BASE_URL": api_base_url,
+                  "PYTHONUNBUFFERED": "1"}
+
+
+async def test_run_waits_for_an_unreachable_api_one_line_per_attempt_until_sigterm(
+    config_path: Path,
+) -> None:
+    api = f"http://127.0.0.1:{_closed_port()}/bot"
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--config", str(config_path), env=_bot_env(api),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    assert bot.stderr is not None
+    lines: list[str] = []
+    try:
+        while not any("attempt 2:" in line for line in lines):
+            line = await asyncio.wait_for(bot.stderr.readline(), timeout=30)
+            assert line, f"anninh run ended: {lines}"
+            lines.append(line.decode())
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        _, rest = await asyncio.wait_for(bot.communicate(), timeout=30)
+    assert bot.returncode == 0, rest.decode()
+    assert "Traceback" not in "".join(lines) + rest.decode()
+    assert len(lines) == 2  # one line for each attempt, nothing else
+    for number, line in enumerate(lines, 1):
+        assert f"cannot reach the Bot API at {api} (attempt {number}:" in line
+    assert "next attempt in 1 s" in lines[0] and "next attempt in 2 s" in lines[1]
+
+
+async def test_run_with_a_token_the_api_refuses_says_so_in_one_line(config_path: Path) -> None:
+    async with Sandbox() as sandbox:  # it answers 401 Unauthorized to a malformed token
+        bot = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", "--config", str(config_path),
+            env=_bot_env(sandbox.api_base_url, token="not-a-token"),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        _, stderr = await asyncio.wait_for(bot.communicate(), timeout=30)
+    error = stderr.decode()
+    assert bot.returncode == 2, error
+    assert "refused the token in $TELEGRAM_BOT_TOKEN" in error and "not-a-token" not in error
+    assert error.count("\n") == 1 and "Traceback" not in error
+
+
+async def test_run_with_a_database_folder_that_cannot_be_made(config_path: Path) -> None:
+    (config_path.parent / "data").write_text("a file where the folder should be")
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--config", str(config_path),
+        env=_bot_env(f"http://127.0.0.1:{_closed_port()}/bot"),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(bot.communicate(), timeout=30)
+    error = stderr.decode()
+    assert bot.returncode == 2, error
+    database = config_path.parent / "data" / "anninh.sqlite3"
+    assert error.startswith(f"anninh: database {database}: cannot create the folder "
+                            f"{database.parent}: ")  # and the system's reason
+    assert error.count("\n") == 1
+
+
+@pytest.mark.parametrize("where", ["under a file", "a folder"])
+def test_a_database_that_cannot_be_opened_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "folder.sqlite3").mkdir()
+    path = tmp_path / ("file/db.sqlite3" if where == "under a file" else "folder.sqlite3")
+    config = tmp_path / "config.toml"
+    config.write_text(f'[telegram]\n[database]\npath = "{path}"\n', encoding="utf-8")
+    assert run("db", "migrate", "--config", str(config)) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"anninh: database {path}: cannot ")
+    assert error.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "args", [[], ["db"], ["broadcast"], ["frobnicate"], ["run", "--bogus"], ["areas", "load"],
+             ["export", "reports", "--format", "xml"]])
+def test_usage_errors_exit_2_even_where_the_terminal_cannot_show_vietnamese(
+    args: list[str],
+) -> None:
+    """A missing command used to print the Vietnamese help and crash on such a terminal."""
+    env = {k: v for k, v in os.environ.items() if k not in ENV_KEYS}
+    done = subprocess.run([sys.executable, "-m", "bot", *args], env=env | {
+        "PYTHONIOENCODING": "ascii"}, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2, done.stderr
+    assert "usage: anninh" in done.stderr and "error:" in done.stderr
+    assert "Traceback" not in done.stderr
+    helped = subprocess.run([sys.executable, "-m", "bot", *args[:1], "--help"], env=env | {
+        "PYTHONIOENCODING": "ascii"}, capture_output=True, text=True, timeout=60, check=False)
+    assert helped.returncode == (2 if args[:1] == ["frobnicate"] else 0), helped.stderr
+    assert "Traceback" not in helped.stderr
 
 
 @pytest.fixture

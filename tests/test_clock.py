@@ -28,6 +28,7 @@ TIME_SENSITIVE = (
     "tests/test_alarm.py", "tests/test_triage.py", "tests/test_stats.py",
     "tests/test_open_reports.py", "tests/test_report_service.py", "tests/test_teams.py",
     "tests/test_announce_roles.py", "tests/test_join_rules.py",
+    "tests/test_scheduler.py",
 )
 
 

@@ -195,9 +195,27 @@ _TIME_DATE = re.compile(rf"^(?:luc )?{_CLOCK}(?:\s+(?:ngay )?{_DAY})?$")
 _DATE_TIME = re.compile(rf"^(?:ngay )?{_DAY}\s+(?:luc )?{_CLOCK}$")
 
 
+# A date typed without a year that has passed this year means next year only when that is
+# near (05/01 typed at the end of December); otherwise the officer meant a day gone by.
+NEXT_YEAR_WITHIN = timedelta(days=62)
+
+
+class PastMoment(ValueError):
+    """A typed moment that has already passed: a time earlier today, or a date gone by."""
+
+    def __init__(self, moment: datetime, *, dated: bool) -> None:
+        super().__init__(f"{moment.isoformat()} has passed")
+        self.moment = moment  # local time
+        self.dated = dated  # a date was typed (else only a time of day)
+
+
 def parse_when(typed: str, now: datetime, tz: ZoneInfo) -> datetime | str | None:
     """A future moment ("07:30 25/11", "7h30", "25/11 19:00"), a repeating cron
-    ("hằng ngày 07:30", "thứ 2 19:00", "chủ nhật 8h"), or None if it cannot be read."""
+    ("hằng ngày 07:30", "thứ 2 19:00", "chủ nhật 8h"), or None if it cannot be read.
+
+    PastMoment if it has passed: a time of day earlier today, a date with its year in the past,
+    or a date without a year that has passed this year (unless it comes again within
+    NEXT_YEAR_WITHIN: then it is next year's)."""
     text = fold(typed).replace(",", " ")
     text = " ".join(text.split())
     if match := _DAILY.match(text):
@@ -218,14 +236,16 @@ def parse_when(typed: str, now: datetime, tz: ZoneInfo) -> datetime | str | None
             moment = moment.replace(day=int(day), month=int(month), year=int(year or local.year))
     except ValueError:
         return None
-    if moment <= local:
-        if day is None:
-            moment += timedelta(days=1)
-        elif year is None:
-            moment = moment.replace(year=moment.year + 1)
-        else:
-            return None
-    return moment
+    if moment > local:
+        return moment
+    if day is not None and year is None:
+        try:
+            next_year = moment.replace(year=moment.year + 1)
+        except ValueError:  # 29/02
+            next_year = None
+        if next_year is not None and next_year - local <= NEXT_YEAR_WITHIN:
+            return next_year
+    raise PastMoment(moment, dated=day is not None)
 
 
 def _cron(hour: str, minute: str | None, weekday: str) -> str | None:

@@ -9,7 +9,7 @@ from bot.store.alarms import AlarmStore
 from bot.store.areas import AreaStore
 from bot.store.audit import AuditStore
 from bot.store.broadcasts import BroadcastStore
-from bot.store.db import Database, Tx
+from bot.store.db import Database, DatabaseUnavailable, Tx
 from bot.store.erasure import ErasureStore
 from bot.store.memberships import MembershipStore
 from bot.store.migrations import migrate
@@ -20,7 +20,7 @@ from bot.store.residents import ResidentStore
 from bot.store.schedules import ScheduleStore
 from bot.store.stats import StatsStore
 
-__all__ = ["Database", "Store", "Tx"]
+__all__ = ["Database", "DatabaseUnavailable", "Store", "Tx"]
 
 
 class Store:

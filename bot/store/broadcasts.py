@@ -129,6 +129,12 @@ class BroadcastStore:
         row = await self._db.fetchone("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
         return None if row is None else _broadcast(row)
 
+    async def recent(self, limit: int) -> list[Broadcast]:
+        """The newest broadcasts first, whatever their state."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM broadcasts ORDER BY id DESC LIMIT ?", (limit,))
+        return [_broadcast(row) for row in rows]
+
     async def in_progress(self) -> list[Broadcast]:
         rows = await self._db.fetchall(
             "SELECT * FROM broadcasts WHERE state = 'queued' ORDER BY id")

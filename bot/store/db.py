@@ -18,6 +18,10 @@ Params: TypeAlias = Sequence[Any] | dict[str, Any]
 Tx: TypeAlias = aiosqlite.Connection
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot be created or opened; the message names the path and the reason."""
+
+
 class Database:
     """Owns the aiosqlite connection. Every write goes through `transaction()`.
 
@@ -40,7 +44,20 @@ class Database:
 
     @classmethod
     async def open(cls, path: Path, clock: Clock | None = None) -> Database:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Open (creating its folder); DatabaseUnavailable, naming the path and the reason,
+        when the folder cannot be created or the file cannot be opened."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise DatabaseUnavailable(
+                f"{path}: cannot create the folder {error.filename or path.parent}: "
+                f"{error.strerror or error}") from None
+        try:
+            # Tried first with sqlite3 itself: aiosqlite's worker thread outlives a failed
+            # connect and reports to the event loop later, after a CLI has closed it.
+            await asyncio.to_thread(_probe, path)
+        except sqlite3.Error as error:
+            raise DatabaseUnavailable(f"{path}: cannot open it: {error}") from None
         connection = await aiosqlite.connect(path, isolation_level=None)
         connection.row_factory = sqlite3.Row
         try:
@@ -51,6 +68,9 @@ class Database:
                 "PRAGMA busy_timeout=5000",
             ):
                 await connection.execute(pragma)
+        except sqlite3.Error as error:
+            await connection.close()
+            raise DatabaseUnavailable(f"{path}: cannot open it: {error}") from None
         except BaseException:
             await connection.close()
             raise
@@ -104,3 +124,7 @@ class Database:
         target.parent.mkdir(parents=True, exist_ok=True)
         async with aiosqlite.connect(target) as destination:
             await self._connection.backup(destination)
+
+
+def _probe(path: Path) -> None:
+    sqlite3.connect(path).close()

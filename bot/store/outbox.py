@@ -121,13 +121,20 @@ class OutboxStore:
             "SELECT state, count(*) FROM outbox WHERE broadcast_id = ? GROUP BY state",
             (broadcast_id,),
         )
-        by_state = {row[0]: row[1] for row in rows}
-        return DeliveryCounts(
-            queued=by_state.get("queued", 0) + by_state.get("sending", 0),
-            sent=by_state.get("sent", 0),
-            failed=by_state.get("failed", 0),
-            unreachable=by_state.get("unreachable", 0),
+        return _counts({row[0]: row[1] for row in rows})
+
+    async def counts_by_channel(self, broadcast_id: int) -> dict[str, DeliveryCounts]:
+        """Where a broadcast's messages stand on each channel it went out on. Every outbox row
+        is a Telegram message until the outbox records a channel."""
+        rows = await self._db.fetchall(
+            "SELECT 'telegram' AS channel, state, count(*) FROM outbox WHERE broadcast_id = ? "
+            "GROUP BY channel, state ORDER BY channel",
+            (broadcast_id,),
         )
+        by_channel: dict[str, dict[str, int]] = {}
+        for channel, state, count in rows:
+            by_channel.setdefault(channel, {})[state] = count
+        return {channel: _counts(states) for channel, states in by_channel.items()}
 
     async def open_broadcasts(self, broadcast_ids: Iterable[int]) -> set[int]:
         """Which of these broadcasts still have messages queued or in flight."""
@@ -174,3 +181,12 @@ class OutboxStore:
     async def queued_total(self) -> int:
         return int(await self._db.scalar(
             f"SELECT count(*) FROM outbox WHERE state IN {_OPEN}") or 0)
+
+
+def _counts(by_state: dict[str, int]) -> DeliveryCounts:
+    return DeliveryCounts(
+        queued=by_state.get("queued", 0) + by_state.get("sending", 0),
+        sent=by_state.get("sent", 0),
+        failed=by_state.get("failed", 0),
+        unreachable=by_state.get("unreachable", 0),
+    )

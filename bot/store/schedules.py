@@ -1,4 +1,5 @@
-"""Repeating announcements, recorded schedule slots, paused campaigns and quiz answers."""
+"""Repeating announcements, recorded schedule slots, campaigns' first sight and pause, quiz
+answers."""
 
 from __future__ import annotations
 
@@ -106,6 +107,19 @@ class ScheduleStore:
         return [(row[0], row[1]) for row in rows]
 
     # --- campaign state --------------------------------------------------------------------
+
+    async def first_seen(self) -> dict[str, str]:
+        """When the scheduler first saw each campaign (ISO time), by campaign id."""
+        rows = await self._db.fetchall("SELECT campaign_id, first_seen_at FROM campaign_seen")
+        return {row[0]: row[1] for row in rows}
+
+    async def mark_seen(self, tx: Tx, campaign_ids: list[str]) -> None:
+        """Record now as the first sight of these campaigns (a campaign already seen keeps its
+        first time)."""
+        await tx.executemany(
+            "INSERT OR IGNORE INTO campaign_seen (campaign_id, first_seen_at) VALUES (?, ?)",
+            [(campaign_id, self._db.now_iso()) for campaign_id in campaign_ids],
+        )
 
     async def set_paused(
         self, tx: Tx, campaign_id: str, paused: bool, by: int | None
