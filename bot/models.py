@@ -56,6 +56,7 @@ class Resident:
     mute_propaganda: bool
     unreachable_at: str | None
     created_at: str
+    opened_at: str | None = None  # first private message to the bot: it may write to them
 
     @property
     def has_consented(self) -> bool:
@@ -265,6 +266,9 @@ class TeamSummary:
     leader_telegram_id: int | None
     active: int
     pending: int
+    # Whether the bot can write to the leader: "yes", "not-opened" (never wrote to the bot),
+    # "blocked"; None without a leader.
+    leader_reachable: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

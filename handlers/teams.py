@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import replies
 from bot.context import AppContext
 from bot.models import Member, Team
-from bot.replies import inline_keyboard
+from bot.replies import Markup, inline_keyboard
 from bot.services.teams import Decision, JoinResult, LeaderView, TeamView
 from handlers.common import Caller, answer, caller, esc, pressed, refuse, tr
+
+log = logging.getLogger(__name__)
 
 MAX_LISTED = 120  # members named in one message; Telegram caps a message at 4096 characters
 
@@ -29,38 +33,74 @@ async def join_command(update: Update, context: AppContext) -> None:
 
 
 async def ask_to_join(update: Update, context: AppContext, who: Caller, code: str) -> None:
-    """Files the request, tells the resident, and sends the leader the decision buttons."""
+    """Files the request and sends the leader the decision buttons; a leader the bot cannot
+    reach (never opened it, or blocked it) leaves the request with the commune's officers, and
+    the resident is told so rather than promised an answer that cannot come."""
     outcome = await context.services.teams.request_join(who.resident, code)
     if outcome.result is JoinResult.UNKNOWN_CODE or outcome.team is None:
         await answer(update, context, who.lang, "team.unknown_code", edit=False)
         return
     team = outcome.team
-    await answer(update, context, who.lang, f"team.{outcome.result.value}", edit=False,
-                 team=esc(team.name))
-    if outcome.result is JoinResult.REQUESTED:
-        await _tell_leader(context, team, outcome.leader, who)
+    key = f"team.{outcome.result.value}"
+    if outcome.result is JoinResult.REQUESTED and not await _tell_leader(
+            context, team, outcome.leader, who):
+        key = "team.requested_leader_unreachable"
+        await _tell_officers(context, team, who)
+    await answer(update, context, who.lang, key, edit=False, team=esc(team.name))
+
+
+def _decision_buttons(context: AppContext, lang: str, team: Team, applicant: Caller) -> Markup:
+    data = f"{team.id}:{applicant.resident.id}"
+    return inline_keyboard([[(tr(context, lang, "team.approve"), f"tm:ok:{data}"),
+                             (tr(context, lang, "team.reject"), f"tm:no:{data}")]])
 
 
 async def _tell_leader(
     context: AppContext, team: Team, leader: Member | None, applicant: Caller
-) -> None:
+) -> bool:
+    """The request with "Duyệt" / "Từ chối" in the leader's chat; False when it cannot get
+    there (no leader, or Telegram refuses: the leader never opened the bot or blocked it)."""
     if leader is None or leader.telegram_id is None:
-        return
+        return False
     services = context.services
     leader_resident = await services.store.residents.get(leader.resident_id)
     lang = services.i18n.language(leader_resident.language if leader_resident else None)
-    data = f"{team.id}:{applicant.resident.id}"
     try:
         await replies.send_text(
             context.bot, leader.telegram_id,
             tr(context, lang, "team.leader_request",
                name=esc(applicant.resident.display_name or "?"), team=esc(team.name)),
-            inline_keyboard([[(tr(context, lang, "team.approve"), f"tm:ok:{data}"),
-                              (tr(context, lang, "team.reject"), f"tm:no:{data}")]]),
+            _decision_buttons(context, lang, team, applicant),
         )
-    except (Forbidden, TelegramError):
-        # The leader has not started the bot (or blocked it): the request waits in /to.
-        return
+    except TelegramError:
+        return False
+    return True
+
+
+async def _tell_officers(context: AppContext, team: Team, applicant: Caller) -> None:
+    """The request, with the decision buttons, in the commune's staff group (each officer
+    privately when there is no group or it cannot be reached): any officer may decide."""
+    services = context.services
+    lang = services.i18n.default
+    text = tr(context, lang, "team.officer_request",
+              name=esc(applicant.resident.display_name or "?"), team=esc(team.name))
+    markup = _decision_buttons(context, lang, team, applicant)
+    commune = await services.store.areas.commune(team.commune_id)
+    if commune is not None and commune.staff_chat_id is not None:
+        try:
+            await replies.send_text(context.bot, commune.staff_chat_id, text, markup)
+        except TelegramError as error:
+            log.warning("could not tell the staff group of %s about a join request: %s",
+                        commune.code, error)
+        else:
+            return
+    for officer in await services.store.residents.officers(team.commune_id):
+        if officer.telegram_id is None:
+            continue
+        try:
+            await replies.send_text(context.bot, officer.telegram_id, text, markup)
+        except TelegramError:
+            continue
 
 
 async def decide(update: Update, context: AppContext) -> None:

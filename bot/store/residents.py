@@ -24,6 +24,7 @@ def _resident(row: sqlite3.Row) -> Resident:
         mute_propaganda=bool(row["mute_propaganda"]),
         unreachable_at=row["unreachable_at"],
         created_at=row["created_at"],
+        opened_at=row["opened_at"],
     )
 
 
@@ -59,6 +60,13 @@ class ResidentStore:
         await tx.execute(
             f"UPDATE residents SET {assignments}, updated_at = ? WHERE id = ?",
             (*fields.values(), self._db.now_iso(), resident_id),
+        )
+
+    async def mark_opened(self, tx: Tx, resident_id: int) -> None:
+        """Record that the person has written to the bot privately (the first time only)."""
+        await tx.execute(
+            "UPDATE residents SET opened_at = ? WHERE id = ? AND opened_at IS NULL",
+            (self._db.now_iso(), resident_id),
         )
 
     async def set_consent(self, tx: Tx, resident_id: int, consent: Consent, version: str) -> None:
