@@ -314,6 +314,8 @@ def _parser() -> argparse.ArgumentParser:
                         "whether the bot can reach the leader")
     team_list.add_argument("--commune", help="only this commune")
     from bot.cli_broadcast import add_commands
+    from bot.doctor import add_command as add_doctor
 
     add_commands(commands, common, command)
+    add_doctor(commands, command)
     return parser

@@ -272,6 +272,32 @@ class TeamSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class StaffContact:
+    """An officer of a commune or a team's leader, and whether the bot can write to them."""
+
+    role: Literal["officer", "leader"]
+    commune: str
+    team: str | None  # the team's code, for a leader
+    telegram_id: int | None
+    display_name: str | None
+    opened_at: str | None
+    unreachable_at: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FailedDeliveries:
+    """A broadcast with messages that failed or found their recipient unreachable."""
+
+    broadcast_id: int
+    lane: str
+    origin: str
+    created_at: str
+    failed: int
+    unreachable: int
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class OfficerRole:
     """An officer role held in a commune, for `anninh officers list`."""
 

@@ -431,6 +431,14 @@ class SimGroup(Conversation):
     async def command(self, user: SimUser, name: str, *args: str) -> JSON:
         return await self.send(user, " ".join([f"/{name.lstrip('/')}", *args]))
 
+    def remove_bot(self) -> None:
+        """An admin removed the bot from the group: sends answer 403 (no update is sent)."""
+        self.state.bot_member = False
+
+    def restrict_bot(self) -> None:
+        """An admin took the bot's right to write: it stays in the group, sends answer 400."""
+        self.state.bot_can_post = False
+
     def migrate(self, new_id: int) -> ChatState:
         """Upgrade this group to a supergroup: sends to the old id now answer 400 with
         migrate_to_chat_id; the SimGroup follows the new chat."""
