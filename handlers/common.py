@@ -69,6 +69,11 @@ def esc(value: object) -> str:
     return escape(str(value), quote=False)
 
 
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, "…" marking the cut (names in long lists)."""
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
 async def answer(
     update: Update, context: AppContext, lang: str, key: str,
     buttons: Buttons | None = None, *, edit: bool = True, **values: object,
