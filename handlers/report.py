@@ -1,9 +1,9 @@
-"""/baotin (/report): category → what happened → where → photos → anonymous or named → send."""
+"""/baotin (/report): category → what happened → where → photos → anonymous or named → send.
+
+This module holds the flow's first steps and its wiring; handlers/report_send.py the last
+steps and what the steps share; handlers/report_photos.py the rules for photos."""
 
 from __future__ import annotations
-
-import enum
-from typing import Any
 
 from telegram import Update
 from telegram.ext import (
@@ -17,35 +17,34 @@ from telegram.ext import (
 
 from bot import replies
 from bot.context import AppContext
-from bot.replies import Markup
 from bot.services.categories import Category
-from bot.services.reports import Draft, Outcome
 from bot.text import fold
-from handlers import triage
 from handlers.common import (
     Caller,
     answer,
     caller,
     conversation,
-    display_name,
     draft_of,
     esc,
     pressed,
     tr,
     user_data,
 )
+from handlers.report_send import (
+    DRAFT,
+    Step,
+    ask_identity,
+    cancel,
+    close_press,
+    identity_chosen,
+    press_a_button,
+    refuse_rate,
+    say,
+    send,
+    timed_out,
+)
 
-DRAFT = "report"
 MAX_ADDRESS = 300
-
-
-class Step(enum.IntEnum):
-    CATEGORY = 1
-    DESCRIPTION = 2
-    LOCATION = 3
-    PHOTOS = 4
-    IDENTITY = 5
-    CONFIRM = 6
 
 
 async def start(update: Update, context: AppContext) -> int:
@@ -59,7 +58,7 @@ async def start(update: Update, context: AppContext) -> int:
         await answer(update, context, who.lang, "report.no_commune")
         return ConversationHandler.END
     if not await reports.may_report(who.resident):
-        await _refuse_rate(update, context, who)
+        await refuse_rate(update, context, who)
         return ConversationHandler.END
     user_data(context)[DRAFT] = {}
     buttons = [(c.label(who.lang), f"rp:cat:{c.code}") for c in reports.categories.items.values()]
@@ -136,7 +135,7 @@ async def _ask_location(update: Update, context: AppContext, who: Caller) -> int
     markup = replies.reply_keyboard(
         [[{"text": tr(context, who.lang, "report.share_location"), "request_location": True}],
          [{"text": tr(context, who.lang, "report.skip")}]])
-    await _send(update, context, tr(context, who.lang, "report.location_keyboard"), markup)
+    await say(update, context, tr(context, who.lang, "report.location_keyboard"), markup)
     return Step.LOCATION
 
 
@@ -171,7 +170,7 @@ async def location_typed(update: Update, context: AppContext) -> int:
 async def location_skipped(update: Update, context: AppContext) -> int:
     """"Bỏ qua" pressed: no place; asks for photos."""
     who = await caller(update, context)
-    await _close_press(update, context)
+    await close_press(update, context)
     return await _ask_photos(update, context, who, tr(context, who.lang, "report.no_place"))
 
 
@@ -183,7 +182,7 @@ async def location_other(update: Update, context: AppContext) -> int:
 
 
 async def _ask_photos(update: Update, context: AppContext, who: Caller, place: str) -> int:
-    await _send(update, context, tr(context, who.lang, "report.place_noted", place=place),
+    await say(update, context, tr(context, who.lang, "report.place_noted", place=place),
                 replies.REMOVE_KEYBOARD)
     await answer(update, context, who.lang, "report.ask_photos", [[
         (tr(context, who.lang, "report.done"), "rp:ph:done"),
@@ -207,7 +206,7 @@ async def photo_sent(update: Update, context: AppContext) -> int:
     photos: list[list[str]] = draft_of(context, DRAFT).setdefault("photos", [])
     photos.append([largest.file_id, largest.file_unique_id])
     if len(photos) >= config.max_photos:
-        return await _ask_identity(update, context, who)
+        return await ask_identity(update, context, who)
     await answer(update, context, who.lang, "report.photo_received",
                  [[(tr(context, who.lang, "report.done"), "rp:ph:done")]],
                  count=len(photos), max=config.max_photos)
@@ -220,8 +219,8 @@ async def photos_done(update: Update, context: AppContext) -> int:
     if update.callback_query is None and not _is_done_or_skip(context, _text(update)):
         await answer(update, context, who.lang, "report.photo_expected")
         return Step.PHOTOS
-    await _close_press(update, context)
-    return await _ask_identity(update, context, who)
+    await close_press(update, context)
+    return await ask_identity(update, context, who)
 
 
 async def photo_other(update: Update, context: AppContext) -> int:
@@ -231,114 +230,7 @@ async def photo_other(update: Update, context: AppContext) -> int:
     return Step.PHOTOS
 
 
-async def _ask_identity(update: Update, context: AppContext, who: Caller) -> int:
-    await answer(update, context, who.lang, "report.ask_identity", [[
-        (tr(context, who.lang, "report.anonymous"), "rp:id:anon"),
-        (tr(context, who.lang, "report.named"), "rp:id:named"),
-    ]], edit=False)
-    return Step.IDENTITY
-
-
-async def identity_chosen(update: Update, context: AppContext) -> int:
-    """Stores anonymous or named; shows the summary with "Gửi" and "Hủy"."""
-    who = await caller(update, context)
-    draft = draft_of(context, DRAFT)
-    draft["anonymous"] = pressed(update)[-1] == "anon"
-    categories = context.services.reports.categories
-    identity = (tr(context, who.lang, "report.identity_anonymous") if draft["anonymous"] else
-                tr(context, who.lang, "report.identity_named",
-                   name=esc(who.resident.display_name or display_name(update))))
-    await answer(update, context, who.lang, "report.summary", [[
-        (tr(context, who.lang, "report.send"), "rp:send"),
-        (tr(context, who.lang, "report.cancel"), "rp:cancel"),
-    ]], category=esc(categories.name(str(draft.get("category")), who.lang)),
-        description=esc(draft.get("description", "")), place=_place(context, who.lang, draft),
-        photos=len(draft.get("photos", [])), identity=identity)
-    return Step.CONFIRM
-
-
-async def press_a_button(update: Update, context: AppContext) -> int | None:
-    """Typed input while a button is expected: says so; the step stays."""
-    who = await caller(update, context)
-    await answer(update, context, who.lang, "report.press_a_button")
-    return None
-
-
-async def send(update: Update, context: AppContext) -> int:
-    """Stores the report (before answering), answers with the code, then tells the officers."""
-    who = await caller(update, context)
-    draft = Draft.from_data(draft_of(context, DRAFT))
-    filed = await context.services.reports.file(who.resident, draft)
-    user_data(context).pop(DRAFT, None)
-    if filed.outcome is Outcome.RATE_LIMITED:
-        await _refuse_rate(update, context, who)
-        return ConversationHandler.END
-    if filed.report is None:
-        await answer(update, context, who.lang, "report.no_commune")
-        return ConversationHandler.END
-    await answer(update, context, who.lang, "report.sent", code=filed.report.code)
-    await triage.post_report(context.bot, context.services, filed.report, filed.duplicate)
-    return ConversationHandler.END
-
-
-async def cancel(update: Update, context: AppContext) -> int:
-    """/huy or "Hủy": drops the draft."""
-    who = await caller(update, context)
-    user_data(context).pop(DRAFT, None)
-    await _close_press(update, context)
-    await _send(update, context, tr(context, who.lang, "report.cancelled"),
-                replies.REMOVE_KEYBOARD)
-    return ConversationHandler.END
-
-
-async def timed_out(update: Update, context: AppContext) -> None:
-    """The conversation was left alone too long: the draft is dropped, the resident told."""
-    user_data(context).pop(DRAFT, None)
-    if update.effective_user is not None and update.effective_chat is not None:
-        who = await caller(update, context)
-        await _send(update, context, tr(context, who.lang, "report.timed_out"),
-                    replies.REMOVE_KEYBOARD)
-
-
-async def stale_press(update: Update, context: AppContext) -> None:
-    """A report button pressed after its conversation ended (sent, cancelled, timed out)."""
-    who = await caller(update, context)
-    query = update.callback_query
-    assert query is not None
-    await replies.answer_press(context.bot, query.id, tr(context, who.lang, "errors.stale_button"),
-                               alert=True)
-
-
 # --- helpers ---------------------------------------------------------------------------------
-
-
-async def _refuse_rate(update: Update, context: AppContext, who: Caller) -> None:
-    limit = context.services.config.reports.max_per_hour
-    await answer(update, context, who.lang, "report.rate_limited", max=limit)
-
-
-async def _send(update: Update, context: AppContext, text: str, markup: Markup) -> None:
-    chat = update.effective_chat
-    assert chat is not None
-    await replies.send_text(context.bot, chat.id, text, markup)
-
-
-async def _close_press(update: Update, context: AppContext) -> None:
-    """Answer a press and take the buttons off its message, so it cannot be pressed twice."""
-    query = update.callback_query
-    if query is not None:
-        await replies.answer_press(context.bot, query.id)
-        if query.message is not None:
-            await replies.edit_markup(context.bot, query.message.chat.id,
-                                      query.message.message_id, None)
-
-
-def _place(context: AppContext, lang: str, draft: dict[str, Any]) -> str:
-    if draft.get("lat") is not None:
-        return f"{tr(context, lang, 'report.map_point')} ({draft['lat']:.5f}, {draft['long']:.5f})"
-    if draft.get("address"):
-        return esc(draft["address"])
-    return tr(context, lang, "report.no_place")
 
 
 def _is_skip(context: AppContext, text: str) -> bool:
