@@ -19,6 +19,7 @@ from bot import replies
 from bot.context import AppContext
 from bot.services.categories import Category
 from bot.text import fold
+from handlers import report_photos
 from handlers.common import (
     Caller,
     answer,
@@ -37,6 +38,7 @@ from handlers.report_send import (
     cancel,
     close_press,
     identity_chosen,
+    late_photo,
     press_a_button,
     refuse_rate,
     say,
@@ -122,6 +124,29 @@ async def description_voiced(update: Update, context: AppContext) -> int:
     return await _ask_location(update, context, who)
 
 
+async def description_photo(update: Update, context: AppContext) -> int:
+    """A photo: kept as the first photo; its caption is the description (asks where), else
+    asks for the text (once per album)."""
+    who = await caller(update, context)
+    message = update.effective_message
+    assert message is not None
+    draft = draft_of(context, DRAFT)
+    first_of_album = not report_photos.in_album(draft, message)
+    await report_photos.keep(update, context, who, draft, caption=False)
+    caption = (message.caption or "").strip()
+    limit = context.services.config.reports.max_text_length
+    if not caption:
+        if first_of_album:
+            await answer(update, context, who.lang, "report.photo_kept_text_expected")
+        return Step.DESCRIPTION
+    if len(caption) > limit:
+        await answer(update, context, who.lang, "report.too_long", length=len(caption),
+                     limit=limit)
+        return Step.DESCRIPTION
+    draft["description"] = caption
+    return await _ask_location(update, context, who)
+
+
 async def description_other(update: Update, context: AppContext) -> int:
     """Anything but text or voice (a sticker, a file …): says what is expected."""
     who = await caller(update, context)
@@ -174,6 +199,17 @@ async def location_skipped(update: Update, context: AppContext) -> int:
     return await _ask_photos(update, context, who, tr(context, who.lang, "report.no_place"))
 
 
+async def location_photo(update: Update, context: AppContext) -> int:
+    """The rest of an album sent at the description step: kept; any other photo: asks where."""
+    who = await caller(update, context)
+    draft = draft_of(context, DRAFT)
+    if not report_photos.in_album(draft, update.effective_message):
+        await answer(update, context, who.lang, "report.location_expected")
+        return Step.LOCATION
+    await report_photos.keep(update, context, who, draft)
+    return Step.LOCATION
+
+
 async def location_other(update: Update, context: AppContext) -> int:
     """Anything else at the location step: says what is expected."""
     who = await caller(update, context)
@@ -184,6 +220,9 @@ async def location_other(update: Update, context: AppContext) -> int:
 async def _ask_photos(update: Update, context: AppContext, who: Caller, place: str) -> int:
     await say(update, context, tr(context, who.lang, "report.place_noted", place=place),
                 replies.REMOVE_KEYBOARD)
+    config = context.services.config.reports
+    if report_photos.count(draft_of(context, DRAFT)) >= config.max_photos:
+        return await ask_identity(update, context, who)  # an album brought them all
     await answer(update, context, who.lang, "report.ask_photos", [[
         (tr(context, who.lang, "report.done"), "rp:ph:done"),
         (tr(context, who.lang, "report.skip"), "rp:ph:skip"),
@@ -192,24 +231,18 @@ async def _ask_photos(update: Update, context: AppContext, who: Caller, place: s
 
 
 async def photo_sent(update: Update, context: AppContext) -> int:
-    """Keeps one photo (size-checked); after the last allowed one, asks anonymous or named."""
+    """Keeps one photo (size and count checked, its caption added to the description); after
+    the last allowed one, asks anonymous or named."""
     who = await caller(update, context)
-    message = update.effective_message
-    assert message is not None and message.photo
-    config = context.services.config.reports
-    largest = message.photo[-1]
-    if (largest.file_size or 0) > config.max_photo_bytes:
-        await answer(update, context, who.lang, "report.photo_too_large",
-                     size=f"{(largest.file_size or 0) / 1e6:.1f}",
-                     limit=f"{config.max_photo_bytes / 1e6:.0f}")
-        return Step.PHOTOS
-    photos: list[list[str]] = draft_of(context, DRAFT).setdefault("photos", [])
-    photos.append([largest.file_id, largest.file_unique_id])
-    if len(photos) >= config.max_photos:
+    draft = draft_of(context, DRAFT)
+    kept = await report_photos.keep(update, context, who, draft)
+    if kept is report_photos.Kept.FULL:
         return await ask_identity(update, context, who)
-    await answer(update, context, who.lang, "report.photo_received",
-                 [[(tr(context, who.lang, "report.done"), "rp:ph:done")]],
-                 count=len(photos), max=config.max_photos)
+    if kept is report_photos.Kept.ADDED:
+        await answer(update, context, who.lang, "report.photo_received",
+                     [[(tr(context, who.lang, "report.done"), "rp:ph:done")]],
+                     count=report_photos.count(draft),
+                     max=context.services.config.reports.max_photos)
     return Step.PHOTOS
 
 
@@ -267,12 +300,14 @@ def build_conversation(
             Step.DESCRIPTION: [
                 MessageHandler(text, description_typed),
                 MessageHandler(filters.VOICE | filters.AUDIO, description_voiced),
+                MessageHandler(filters.PHOTO, description_photo),
                 MessageHandler(other, description_other),
             ],
             Step.LOCATION: [
                 MessageHandler(filters.LOCATION, location_shared),
                 CallbackQueryHandler(location_skipped, pattern=r"^rp:loc:skip$"),
                 MessageHandler(text, location_typed),
+                MessageHandler(filters.PHOTO, location_photo),
                 MessageHandler(other, location_other),
             ],
             Step.PHOTOS: [
@@ -283,11 +318,13 @@ def build_conversation(
             ],
             Step.IDENTITY: [
                 CallbackQueryHandler(identity_chosen, pattern=r"^rp:id:(anon|named)$"),
+                MessageHandler(filters.PHOTO, late_photo),
                 MessageHandler(other, press_a_button),
             ],
             Step.CONFIRM: [
                 CallbackQueryHandler(send, pattern=r"^rp:send$"),
                 CallbackQueryHandler(cancel, pattern=r"^rp:cancel$"),
+                MessageHandler(filters.PHOTO, late_photo),
                 MessageHandler(other, press_a_button),
             ],
             ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, timed_out)],

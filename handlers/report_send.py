@@ -14,7 +14,7 @@ from bot import replies
 from bot.context import AppContext
 from bot.replies import Markup
 from bot.services.reports import Draft, Outcome
-from handlers import triage
+from handlers import report_photos, triage
 from handlers.common import (
     Caller,
     answer,
@@ -64,6 +64,16 @@ async def identity_chosen(update: Update, context: AppContext) -> int:
         description=esc(draft.get("description", "")), place=_place(context, who.lang, draft),
         photos=len(draft.get("photos", [])), identity=identity)
     return Step.CONFIRM
+
+
+async def late_photo(update: Update, context: AppContext) -> int | None:
+    """A photo once the photo step is over: past the limit (the rest of an album) the resident
+    is told how many were kept; otherwise, to press a button."""
+    draft = draft_of(context, DRAFT)
+    if report_photos.count(draft) < context.services.config.reports.max_photos:
+        return await press_a_button(update, context)
+    await report_photos.over_limit(update, context, await caller(update, context), draft)
+    return None
 
 
 async def press_a_button(update: Update, context: AppContext) -> int | None:
