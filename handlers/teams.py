@@ -48,8 +48,9 @@ async def ask_to_join(update: Update, context: AppContext, who: Caller, code: st
     key = f"team.{outcome.result.value}"
     if outcome.result is JoinResult.REQUESTED and not await _tell_leader(
             context, team, outcome.leader, who):
-        key = "team.requested_leader_unreachable"
-        await _tell_officers(context, team, who)
+        why = "no_leader" if outcome.leader is None else "leader_unreachable"
+        key = f"team.requested_{why}"
+        await _tell_officers(context, team, who, why)
     await answer(update, context, who.lang, key, edit=False, team=esc(team.name))
 
 
@@ -81,13 +82,15 @@ async def _tell_leader(
     return True
 
 
-async def _tell_officers(context: AppContext, team: Team, applicant: Caller) -> None:
-    """The request, with the decision buttons, in the commune's staff group (each officer
-    privately when there is no group or it cannot be reached): any officer may decide."""
+async def _tell_officers(context: AppContext, team: Team, applicant: Caller, why: str) -> None:
+    """The request, with the decision buttons and why the leader did not get it, in the
+    commune's staff group (each officer privately when there is no group or it cannot be
+    reached): any officer of the commune may decide."""
     services = context.services
     lang = services.i18n.default
     text = tr(context, lang, "team.officer_request",
-              name=esc(applicant.resident.display_name or "?"), team=esc(team.name))
+              name=esc(applicant.resident.display_name or "?"), team=esc(team.name),
+              reason=tr(context, lang, f"team.reason_{why}"))
     markup = _decision_buttons(context, lang, team, applicant)
     commune = await services.store.areas.commune(team.commune_id)
     if commune is not None and commune.staff_chat_id is not None:
