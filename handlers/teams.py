@@ -130,10 +130,13 @@ async def decide(update: Update, context: AppContext) -> None:
     if outcome.result is Decision.FULL or applicant.telegram_id is None:
         return
     lang = context.services.i18n.language(applicant.language)
+    by_officer = "_by_officer" if outcome.result is Decision.APPROVED and outcome.by == (
+        "officer") else ""
     try:
         await replies.send_text(
             context.bot, applicant.telegram_id,
-            tr(context, lang, f"team.{outcome.result.value}_you", team=esc(team.name)),
+            tr(context, lang, f"team.{outcome.result.value}_you{by_officer}",
+               team=esc(team.name)),
         )
     except TelegramError:
         return

@@ -144,7 +144,7 @@ async def test_a_request_the_leader_cannot_get_goes_to_the_officers_who_may_deci
 
     await officer.press("Duyệt", chat=staff_group)
     await staff_group.wait_for("Đã duyệt Lan")
-    await lan.wait_for("đã duyệt")
+    await lan.wait_for("Công an xã đã duyệt")  # not "the leader", who never saw it
     assert await state_of(store, 3001) == "active"
     team_id, _ = await ids(store, 3001)
     entry = (await store.audit.entries("team", team_id))[-1]
@@ -389,7 +389,7 @@ async def test_an_officer_of_the_commune_may_decide_and_is_audited_as_such(
     await officer.wait_for("Hướng dẫn")
     team_id, lan_id = await ids(store, 3001)
     await forge_press(officer, f"tm:ok:{team_id}:{lan_id}")
-    await lan.wait_for("Tổ trưởng đã duyệt")
+    await lan.wait_for("Công an xã đã duyệt")
     entry = (await store.audit.entries("team", team_id))[-1]
     assert (entry.action, entry.actor_label) == ("team.approved", "officer")
 
