@@ -87,6 +87,14 @@ async def doctor(config_path: str, capsys: pytest.CaptureFixture[str]) -> tuple[
     return code, captured.out.splitlines()
 
 
+def point_at(config_path: str, api_base_url: str) -> None:
+    """Point the config at another Bot API server."""
+    path = Path(config_path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("api_base_url = ", f'api_base_url = "{api_base_url}"\n# was '),
+                    encoding="utf-8")
+
+
 async def failed_broadcast(store: Store, clock: FakeClock | None = None) -> int:
     """An announcement to four chats: one sent, two failed, one recipient unreachable."""
     stamped = store if clock is None else await Store.open(store.db.path, clock)
@@ -188,3 +196,20 @@ async def test_without_a_usable_token_the_other_checks_still_run(
     assert code == 1 and len(lines) == 2, lines
     assert lines[0].startswith("telegram:") and "token was refused" in lines[0]
     assert "not-a-token" not in lines[0]
+
+
+async def test_a_commune_without_a_staff_group_and_a_bot_api_out_of_reach(
+    config_path: str, store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with store.db.transaction() as tx:
+        await tx.execute("UPDATE communes SET staff_chat_id = NULL")
+    code, lines = await doctor(config_path, capsys)
+    assert code == 1
+    assert lines == ["staff group: commune hung-loc has none (staff_chat_id in the areas file): "
+                     "reports and join requests go to each officer privately"]
+
+    point_at(config_path, "http://127.0.0.1:9/bot")  # nothing listens there
+    code, lines = await doctor(config_path, capsys)
+    assert code == 1 and len(lines) == 1
+    assert lines[0].startswith("telegram: cannot reach http://127.0.0.1:9/bot"), lines[0]
+    assert lines[0].endswith("the staff groups were not checked")
