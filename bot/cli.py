@@ -251,10 +251,12 @@ def cmd_officers_list(config: Config, args: argparse.Namespace) -> int:
 
 def cmd_teams_list(config: Config, args: argparse.Namespace) -> int:
     teams = _people(config, lambda s: s.teams(args.commune))
-    print("commune\tcode\tname\tkind\thamlet\tjoin_code\tleader\tactive\tpending")
+    print("commune\tcode\tname\tkind\thamlet\tjoin_code\tleader\tactive\tpending\t"
+          "leader_reachable")
     for t in teams:
         print(f"{t.commune}\t{t.code}\t{t.name}\t{t.kind}\t{t.hamlet or '-'}\t{t.join_code}\t"
-              f"{t.leader_telegram_id or '-'}\t{t.active}\t{t.pending}")
+              f"{t.leader_telegram_id or '-'}\t{t.active}\t{t.pending}\t"
+              f"{t.leader_reachable or '-'}")
     return EXIT_OK
 
 
@@ -347,9 +349,12 @@ def _parser() -> argparse.ArgumentParser:
     teams = commands.add_parser("teams", parents=[common], help="security teams")
     team_commands = teams.add_subparsers(title="commands", metavar="COMMAND", required=True)
     team_list = command(team_commands, "list", cmd_teams_list,
-                        "list teams with leader, active members and pending requests")
+                        "list teams with leader, active members, pending requests and "
+                        "whether the bot can reach the leader")
     team_list.add_argument("--commune", help="only this commune")
     from bot.cli_broadcast import add_commands
+    from bot.doctor import add_command as add_doctor
 
     add_commands(commands, common, command)
+    add_doctor(commands, command)
     return parser

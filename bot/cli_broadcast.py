@@ -18,7 +18,7 @@ from bot.markup import TEXT_LIMIT, MarkupError, visible_text
 from bot.scheduler import slots_between
 from bot.services.audiences import AudienceError, from_codes
 from bot.services.broadcasts import BroadcastService
-from bot.services.campaigns import load_campaigns
+from bot.services.campaigns import Campaign, load_campaigns
 from bot.store import Store
 
 Command = Callable[[Any, str, Callable[[Config, argparse.Namespace], int], str],
@@ -135,9 +135,14 @@ def cmd_campaigns_list(config: Config, _args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def check_campaigns(config: Config) -> tuple[list[Campaign], list[str]]:
+    """The valid campaign files and one line per bad one (`campaigns check`, `doctor`)."""
+    return load_campaigns(config.content.folder, config.locale.tz,
+                          Catalog.load(config.content.folder))
+
+
 def cmd_campaigns_check(config: Config, _args: argparse.Namespace) -> int:
-    campaigns, errors = load_campaigns(config.content.folder, config.locale.tz,
-                                       Catalog.load(config.content.folder))
+    campaigns, errors = check_campaigns(config)
     for error in errors:
         print(error, file=sys.stderr)
     if errors:

@@ -56,6 +56,7 @@ class Resident:
     mute_propaganda: bool
     unreachable_at: str | None
     created_at: str
+    opened_at: str | None = None  # first private message to the bot: it may write to them
 
     @property
     def has_consented(self) -> bool:
@@ -269,6 +270,35 @@ class TeamSummary:
     leader_telegram_id: int | None
     active: int
     pending: int
+    # Whether the bot can write to the leader: "yes", "not-opened" (never wrote to the bot),
+    # "blocked"; None without a leader.
+    leader_reachable: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StaffContact:
+    """An officer of a commune or a team's leader, and whether the bot can write to them."""
+
+    role: Literal["officer", "leader"]
+    commune: str
+    team: str | None  # the team's code, for a leader
+    telegram_id: int | None
+    display_name: str | None
+    opened_at: str | None
+    unreachable_at: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FailedDeliveries:
+    """A broadcast with messages that failed or found their recipient unreachable."""
+
+    broadcast_id: int
+    lane: str
+    origin: str
+    created_at: str
+    failed: int
+    unreachable: int
+    last_error: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from bot.services.alarms import AnswerResult, RaiseResult, Scope, Tally
 from handlers.common import (
     answer,
     caller,
+    clip,
     conversation,
     display_name,
     draft_of,
@@ -38,6 +39,8 @@ from handlers.common import (
 
 DRAFT = "alarm_draft"
 NOTE_LIMIT = 200
+MAX_NAMED = 30  # responders named in the caller's message; the others are counted
+NAME_LIMIT = 40
 
 
 class Step(enum.IntEnum):
@@ -283,9 +286,20 @@ def _values(services: Services, lang: str, alarm: Alarm, tally: Tally) -> dict[s
     return {
         "kind": esc(f"{kind.emoji} {kind.name(lang)}" if kind else alarm.kind),
         "scope": esc(alarm.scope_name), "caller": esc(alarm.caller_name), "total": tally.total,
-        "coming_count": len(tally.coming), "coming": esc(", ".join(tally.coming) or "—"),
+        "coming_count": len(tally.coming), "coming": _names(services, lang, tally.coming),
         "cannot_count": len(tally.cannot), "silent": tally.silent, "note": note,
     }
+
+
+def _names(services: Services, lang: str, names: list[str]) -> str:
+    """At most MAX_NAMED names, then "và X người khác": the caller's message is edited with
+    this list, and must stay within Telegram's 4,096 characters however many answer."""
+    if not names:
+        return "—"
+    shown = esc(", ".join(clip(name, NAME_LIMIT) for name in names[:MAX_NAMED]))
+    if len(names) > MAX_NAMED:
+        shown += services.i18n.t(lang, "alarm.and_others", count=len(names) - MAX_NAMED)
+    return shown
 
 
 def _tally_values(context: AppContext, lang: str, alarm: Alarm, tally: Tally) -> dict[str, Any]:

@@ -26,11 +26,14 @@ class Caller:
 
 
 async def caller(update: Update, context: AppContext) -> Caller:
-    """The resident behind this update (created as a bare Telegram id if new)."""
+    """The resident behind this update (created as a bare Telegram id if new); an update from
+    a private chat records that the person has opened the bot."""
     user = update.effective_user
     assert user is not None
     services = context.services
-    resident = await services.residents.ensure(user.id)
+    chat = update.effective_chat
+    private = chat is not None and chat.type == "private"
+    resident = await services.residents.ensure(user.id, opened=private)
     return Caller(resident, services.i18n.language(resident.language, user.language_code))
 
 
@@ -75,6 +78,11 @@ def display_name(update: Update) -> str:
 
 def esc(value: object) -> str:
     return escape(str(value), quote=False)
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, "…" marking the cut (names in long lists)."""
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 async def answer(

@@ -19,6 +19,7 @@ from bot import replies
 from bot.context import AppContext
 from bot.models import ReportPhoto, tracking_code
 from bot.replies import inline_keyboard
+from bot.services.reports import Outcome
 from handlers import relays
 from handlers.common import answer, caller, conversation, esc, pressed, refuse, tr, user_data
 
@@ -82,7 +83,14 @@ async def addition_sent(update: Update, context: AppContext) -> int:
     photo = (ReportPhoto(message.photo[-1].file_id, message.photo[-1].file_unique_id)
              if message.photo else None)
     text = message.text or message.caption
-    report = await context.services.reports.add_info(who.resident, report_id, text, photo)
+    added = await context.services.reports.add_info(who.resident, report_id, text, photo)
+    if added.outcome is Outcome.PHOTO_LIMIT:  # text is still welcome: the step stays
+        user_data(context)[ADDING] = report_id
+        await answer(update, context, who.lang, "report.mine.photo_limit",
+                     code=tracking_code(report_id),
+                     max=context.services.config.reports.max_photos)
+        return Step.ADDING
+    report = added.report
     if report is None:
         await answer(update, context, who.lang, "report.mine.closed")
         return ConversationHandler.END

@@ -98,6 +98,11 @@ async def private_reply(update: Update, context: AppContext) -> None:
     services, message, report, who = context.services, reply.message, reply.report, reply.who
     text, photo = reply.text, reply.photo
     if report.reporter_id == who.resident.id:
+        if photo is not None and not await services.reports.photo_room(report):
+            await replies.send_text(context.bot, message.chat_id, t(
+                services, who.lang, "report.you.photo_limit", code=report.code,
+                max=services.config.reports.max_photos))
+            return
         await services.reports.relay_note(report, "reporter", who.resident, text, photo)
         await relay_to_staff(context.bot, services, report, who.resident, text, photo)
         key = "report.you.relayed"

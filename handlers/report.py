@@ -1,9 +1,9 @@
-"""/baotin (/report): category → what happened → where → photos → anonymous or named → send."""
+"""/baotin (/report): category → what happened → where → photos → anonymous or named → send.
+
+This module holds the flow's first steps and its wiring; handlers/report_send.py the last
+steps and what the steps share; handlers/report_photos.py the rules for photos."""
 
 from __future__ import annotations
-
-import enum
-from typing import Any
 
 from telegram import Update
 from telegram.ext import (
@@ -17,35 +17,36 @@ from telegram.ext import (
 
 from bot import replies
 from bot.context import AppContext
-from bot.replies import Markup
 from bot.services.categories import Category
-from bot.services.reports import Draft, Outcome
 from bot.text import fold
-from handlers import triage
+from handlers import report_photos
 from handlers.common import (
     Caller,
     answer,
     caller,
     conversation,
-    display_name,
     draft_of,
     esc,
     pressed,
     tr,
     user_data,
 )
+from handlers.report_send import (
+    DRAFT,
+    Step,
+    ask_identity,
+    cancel,
+    close_press,
+    identity_chosen,
+    late_photo,
+    press_a_button,
+    refuse_rate,
+    say,
+    send,
+    timed_out,
+)
 
-DRAFT = "report"
 MAX_ADDRESS = 300
-
-
-class Step(enum.IntEnum):
-    CATEGORY = 1
-    DESCRIPTION = 2
-    LOCATION = 3
-    PHOTOS = 4
-    IDENTITY = 5
-    CONFIRM = 6
 
 
 async def start(update: Update, context: AppContext) -> int:
@@ -59,7 +60,7 @@ async def start(update: Update, context: AppContext) -> int:
         await answer(update, context, who.lang, "report.no_commune")
         return ConversationHandler.END
     if not await reports.may_report(who.resident):
-        await _refuse_rate(update, context, who)
+        await refuse_rate(update, context, who)
         return ConversationHandler.END
     user_data(context)[DRAFT] = {}
     buttons = [(c.label(who.lang), f"rp:cat:{c.code}") for c in reports.categories.items.values()]
@@ -123,6 +124,29 @@ async def description_voiced(update: Update, context: AppContext) -> int:
     return await _ask_location(update, context, who)
 
 
+async def description_photo(update: Update, context: AppContext) -> int:
+    """A photo: kept as the first photo; its caption is the description (asks where), else
+    asks for the text (once per album)."""
+    who = await caller(update, context)
+    message = update.effective_message
+    assert message is not None
+    draft = draft_of(context, DRAFT)
+    first_of_album = not report_photos.in_album(draft, message)
+    await report_photos.keep(update, context, who, draft, caption=False)
+    caption = (message.caption or "").strip()
+    limit = context.services.config.reports.max_text_length
+    if not caption:
+        if first_of_album:
+            await answer(update, context, who.lang, "report.photo_kept_text_expected")
+        return Step.DESCRIPTION
+    if len(caption) > limit:
+        await answer(update, context, who.lang, "report.too_long", length=len(caption),
+                     limit=limit)
+        return Step.DESCRIPTION
+    draft["description"] = caption
+    return await _ask_location(update, context, who)
+
+
 async def description_other(update: Update, context: AppContext) -> int:
     """Anything but text or voice (a sticker, a file …): says what is expected."""
     who = await caller(update, context)
@@ -136,7 +160,7 @@ async def _ask_location(update: Update, context: AppContext, who: Caller) -> int
     markup = replies.reply_keyboard(
         [[{"text": tr(context, who.lang, "report.share_location"), "request_location": True}],
          [{"text": tr(context, who.lang, "report.skip")}]])
-    await _send(update, context, tr(context, who.lang, "report.location_keyboard"), markup)
+    await say(update, context, tr(context, who.lang, "report.location_keyboard"), markup)
     return Step.LOCATION
 
 
@@ -171,8 +195,19 @@ async def location_typed(update: Update, context: AppContext) -> int:
 async def location_skipped(update: Update, context: AppContext) -> int:
     """"Bỏ qua" pressed: no place; asks for photos."""
     who = await caller(update, context)
-    await _close_press(update, context)
+    await close_press(update, context)
     return await _ask_photos(update, context, who, tr(context, who.lang, "report.no_place"))
+
+
+async def location_photo(update: Update, context: AppContext) -> int:
+    """The rest of an album sent at the description step: kept; any other photo: asks where."""
+    who = await caller(update, context)
+    draft = draft_of(context, DRAFT)
+    if not report_photos.in_album(draft, update.effective_message):
+        await answer(update, context, who.lang, "report.location_expected")
+        return Step.LOCATION
+    await report_photos.keep(update, context, who, draft)
+    return Step.LOCATION
 
 
 async def location_other(update: Update, context: AppContext) -> int:
@@ -183,8 +218,11 @@ async def location_other(update: Update, context: AppContext) -> int:
 
 
 async def _ask_photos(update: Update, context: AppContext, who: Caller, place: str) -> int:
-    await _send(update, context, tr(context, who.lang, "report.place_noted", place=place),
+    await say(update, context, tr(context, who.lang, "report.place_noted", place=place),
                 replies.REMOVE_KEYBOARD)
+    config = context.services.config.reports
+    if report_photos.count(draft_of(context, DRAFT)) >= config.max_photos:
+        return await ask_identity(update, context, who)  # an album brought them all
     await answer(update, context, who.lang, "report.ask_photos", [[
         (tr(context, who.lang, "report.done"), "rp:ph:done"),
         (tr(context, who.lang, "report.skip"), "rp:ph:skip"),
@@ -193,24 +231,18 @@ async def _ask_photos(update: Update, context: AppContext, who: Caller, place: s
 
 
 async def photo_sent(update: Update, context: AppContext) -> int:
-    """Keeps one photo (size-checked); after the last allowed one, asks anonymous or named."""
+    """Keeps one photo (size and count checked, its caption added to the description); after
+    the last allowed one, asks anonymous or named."""
     who = await caller(update, context)
-    message = update.effective_message
-    assert message is not None and message.photo
-    config = context.services.config.reports
-    largest = message.photo[-1]
-    if (largest.file_size or 0) > config.max_photo_bytes:
-        await answer(update, context, who.lang, "report.photo_too_large",
-                     size=f"{(largest.file_size or 0) / 1e6:.1f}",
-                     limit=f"{config.max_photo_bytes / 1e6:.0f}")
-        return Step.PHOTOS
-    photos: list[list[str]] = draft_of(context, DRAFT).setdefault("photos", [])
-    photos.append([largest.file_id, largest.file_unique_id])
-    if len(photos) >= config.max_photos:
-        return await _ask_identity(update, context, who)
-    await answer(update, context, who.lang, "report.photo_received",
-                 [[(tr(context, who.lang, "report.done"), "rp:ph:done")]],
-                 count=len(photos), max=config.max_photos)
+    draft = draft_of(context, DRAFT)
+    kept = await report_photos.keep(update, context, who, draft)
+    if kept is report_photos.Kept.FULL:
+        return await ask_identity(update, context, who)
+    if kept is report_photos.Kept.ADDED:
+        await answer(update, context, who.lang, "report.photo_received",
+                     [[(tr(context, who.lang, "report.done"), "rp:ph:done")]],
+                     count=report_photos.count(draft),
+                     max=context.services.config.reports.max_photos)
     return Step.PHOTOS
 
 
@@ -220,8 +252,8 @@ async def photos_done(update: Update, context: AppContext) -> int:
     if update.callback_query is None and not _is_done_or_skip(context, _text(update)):
         await answer(update, context, who.lang, "report.photo_expected")
         return Step.PHOTOS
-    await _close_press(update, context)
-    return await _ask_identity(update, context, who)
+    await close_press(update, context)
+    return await ask_identity(update, context, who)
 
 
 async def photo_other(update: Update, context: AppContext) -> int:
@@ -231,114 +263,7 @@ async def photo_other(update: Update, context: AppContext) -> int:
     return Step.PHOTOS
 
 
-async def _ask_identity(update: Update, context: AppContext, who: Caller) -> int:
-    await answer(update, context, who.lang, "report.ask_identity", [[
-        (tr(context, who.lang, "report.anonymous"), "rp:id:anon"),
-        (tr(context, who.lang, "report.named"), "rp:id:named"),
-    ]], edit=False)
-    return Step.IDENTITY
-
-
-async def identity_chosen(update: Update, context: AppContext) -> int:
-    """Stores anonymous or named; shows the summary with "Gửi" and "Hủy"."""
-    who = await caller(update, context)
-    draft = draft_of(context, DRAFT)
-    draft["anonymous"] = pressed(update)[-1] == "anon"
-    categories = context.services.reports.categories
-    identity = (tr(context, who.lang, "report.identity_anonymous") if draft["anonymous"] else
-                tr(context, who.lang, "report.identity_named",
-                   name=esc(who.resident.display_name or display_name(update))))
-    await answer(update, context, who.lang, "report.summary", [[
-        (tr(context, who.lang, "report.send"), "rp:send"),
-        (tr(context, who.lang, "report.cancel"), "rp:cancel"),
-    ]], category=esc(categories.name(str(draft.get("category")), who.lang)),
-        description=esc(draft.get("description", "")), place=_place(context, who.lang, draft),
-        photos=len(draft.get("photos", [])), identity=identity)
-    return Step.CONFIRM
-
-
-async def press_a_button(update: Update, context: AppContext) -> int | None:
-    """Typed input while a button is expected: says so; the step stays."""
-    who = await caller(update, context)
-    await answer(update, context, who.lang, "report.press_a_button")
-    return None
-
-
-async def send(update: Update, context: AppContext) -> int:
-    """Stores the report (before answering), answers with the code, then tells the officers."""
-    who = await caller(update, context)
-    draft = Draft.from_data(draft_of(context, DRAFT))
-    filed = await context.services.reports.file(who.resident, draft)
-    user_data(context).pop(DRAFT, None)
-    if filed.outcome is Outcome.RATE_LIMITED:
-        await _refuse_rate(update, context, who)
-        return ConversationHandler.END
-    if filed.report is None:
-        await answer(update, context, who.lang, "report.no_commune")
-        return ConversationHandler.END
-    await answer(update, context, who.lang, "report.sent", code=filed.report.code)
-    await triage.post_report(context.bot, context.services, filed.report, filed.duplicate)
-    return ConversationHandler.END
-
-
-async def cancel(update: Update, context: AppContext) -> int:
-    """/huy or "Hủy": drops the draft."""
-    who = await caller(update, context)
-    user_data(context).pop(DRAFT, None)
-    await _close_press(update, context)
-    await _send(update, context, tr(context, who.lang, "report.cancelled"),
-                replies.REMOVE_KEYBOARD)
-    return ConversationHandler.END
-
-
-async def timed_out(update: Update, context: AppContext) -> None:
-    """The conversation was left alone too long: the draft is dropped, the resident told."""
-    user_data(context).pop(DRAFT, None)
-    if update.effective_user is not None and update.effective_chat is not None:
-        who = await caller(update, context)
-        await _send(update, context, tr(context, who.lang, "report.timed_out"),
-                    replies.REMOVE_KEYBOARD)
-
-
-async def stale_press(update: Update, context: AppContext) -> None:
-    """A report button pressed after its conversation ended (sent, cancelled, timed out)."""
-    who = await caller(update, context)
-    query = update.callback_query
-    assert query is not None
-    await replies.answer_press(context.bot, query.id, tr(context, who.lang, "errors.stale_button"),
-                               alert=True)
-
-
 # --- helpers ---------------------------------------------------------------------------------
-
-
-async def _refuse_rate(update: Update, context: AppContext, who: Caller) -> None:
-    limit = context.services.config.reports.max_per_hour
-    await answer(update, context, who.lang, "report.rate_limited", max=limit)
-
-
-async def _send(update: Update, context: AppContext, text: str, markup: Markup) -> None:
-    chat = update.effective_chat
-    assert chat is not None
-    await replies.send_text(context.bot, chat.id, text, markup)
-
-
-async def _close_press(update: Update, context: AppContext) -> None:
-    """Answer a press and take the buttons off its message, so it cannot be pressed twice."""
-    query = update.callback_query
-    if query is not None:
-        await replies.answer_press(context.bot, query.id)
-        if query.message is not None:
-            await replies.edit_markup(context.bot, query.message.chat.id,
-                                      query.message.message_id, None)
-
-
-def _place(context: AppContext, lang: str, draft: dict[str, Any]) -> str:
-    if draft.get("lat") is not None:
-        return f"{tr(context, lang, 'report.map_point')} ({draft['lat']:.5f}, {draft['long']:.5f})"
-    if draft.get("address"):
-        return esc(draft["address"])
-    return tr(context, lang, "report.no_place")
 
 
 def _is_skip(context: AppContext, text: str) -> bool:
@@ -375,12 +300,14 @@ def build_conversation(
             Step.DESCRIPTION: [
                 MessageHandler(text, description_typed),
                 MessageHandler(filters.VOICE | filters.AUDIO, description_voiced),
+                MessageHandler(filters.PHOTO, description_photo),
                 MessageHandler(other, description_other),
             ],
             Step.LOCATION: [
                 MessageHandler(filters.LOCATION, location_shared),
                 CallbackQueryHandler(location_skipped, pattern=r"^rp:loc:skip$"),
                 MessageHandler(text, location_typed),
+                MessageHandler(filters.PHOTO, location_photo),
                 MessageHandler(other, location_other),
             ],
             Step.PHOTOS: [
@@ -391,11 +318,13 @@ def build_conversation(
             ],
             Step.IDENTITY: [
                 CallbackQueryHandler(identity_chosen, pattern=r"^rp:id:(anon|named)$"),
+                MessageHandler(filters.PHOTO, late_photo),
                 MessageHandler(other, press_a_button),
             ],
             Step.CONFIRM: [
                 CallbackQueryHandler(send, pattern=r"^rp:send$"),
                 CallbackQueryHandler(cancel, pattern=r"^rp:cancel$"),
+                MessageHandler(filters.PHOTO, late_photo),
                 MessageHandler(other, press_a_button),
             ],
             ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, timed_out)],

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 import math
 
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import replies
 from bot.context import AppContext
 from bot.models import Member, Team
-from bot.replies import inline_keyboard
+from bot.replies import Markup, inline_keyboard
 from bot.services.teams import Decision, JoinResult, LeaderView, TeamView, minutes
-from handlers.common import Caller, answer, caller, esc, pressed, refuse, tr
+from handlers.common import Caller, answer, caller, clip, esc, pressed, refuse, tr
 
-MAX_LISTED = 120  # members named in one message; Telegram caps a message at 4096 characters
+log = logging.getLogger(__name__)
+
+# A message holds at most 4,096 characters: the leader's card names a page of members at a
+# time, each name cut to NAME_LIMIT characters, and offers a button for the first requests.
+PAGE_SIZE = 25
+NAME_LIMIT = 48
+MAX_PENDING_BUTTONS = 10
 
 
 async def join_command(update: Update, context: AppContext) -> None:
@@ -31,8 +38,10 @@ async def join_command(update: Update, context: AppContext) -> None:
 
 
 async def ask_to_join(update: Update, context: AppContext, who: Caller, code: str) -> None:
-    """Files the request, tells the resident, and sends the leader the decision buttons
-    (not for a request refused by the rules: throttled, another commune, recently rejected)."""
+    """Files the request and sends the leader the decision buttons (not for a request refused
+    by the rules: throttled, another commune, recently rejected); a leader the bot cannot reach
+    (never opened it, or blocked it) leaves the request with the commune's officers, and the
+    resident is told so rather than promised an answer that cannot come."""
     outcome = await context.services.teams.request_join(who.resident, code)
     result, team = outcome.result, outcome.team
     if result is JoinResult.TOO_MANY_TRIES:  # the same answer whether the code exists or not
@@ -51,32 +60,69 @@ async def ask_to_join(update: Update, context: AppContext, who: Caller, code: st
         await answer(update, context, who.lang, "team.recently_rejected", edit=False,
                      team=esc(team.name), hours=math.ceil(minutes(outcome.wait) / 60))
         return
-    await answer(update, context, who.lang, f"team.{result.value}", edit=False,
-                 team=esc(team.name))
-    if result is JoinResult.REQUESTED:
-        await _tell_leader(context, team, outcome.leader, who)
+    key = f"team.{result.value}"
+    if result is JoinResult.REQUESTED and not await _tell_leader(
+            context, team, outcome.leader, who):
+        why = "no_leader" if outcome.leader is None else "leader_unreachable"
+        key = f"team.requested_{why}"
+        await _tell_officers(context, team, who, why)
+    await answer(update, context, who.lang, key, edit=False, team=esc(team.name))
+
+
+def _decision_buttons(context: AppContext, lang: str, team: Team, applicant: Caller) -> Markup:
+    data = f"{team.id}:{applicant.resident.id}"
+    return inline_keyboard([[(tr(context, lang, "team.approve"), f"tm:ok:{data}"),
+                             (tr(context, lang, "team.reject"), f"tm:no:{data}")]])
 
 
 async def _tell_leader(
     context: AppContext, team: Team, leader: Member | None, applicant: Caller
-) -> None:
+) -> bool:
+    """The request with "Duyệt" / "Từ chối" in the leader's chat; False when it cannot get
+    there (no leader, or Telegram refuses: the leader never opened the bot or blocked it)."""
     if leader is None or leader.telegram_id is None:
-        return
+        return False
     services = context.services
     leader_resident = await services.store.residents.get(leader.resident_id)
     lang = services.i18n.language(leader_resident.language if leader_resident else None)
-    data = f"{team.id}:{applicant.resident.id}"
     try:
         await replies.send_text(
             context.bot, leader.telegram_id,
             tr(context, lang, "team.leader_request",
                name=esc(applicant.resident.display_name or "?"), team=esc(team.name)),
-            inline_keyboard([[(tr(context, lang, "team.approve"), f"tm:ok:{data}"),
-                              (tr(context, lang, "team.reject"), f"tm:no:{data}")]]),
+            _decision_buttons(context, lang, team, applicant),
         )
-    except (Forbidden, TelegramError):
-        # The leader has not started the bot (or blocked it): the request waits in /to.
-        return
+    except TelegramError:
+        return False
+    return True
+
+
+async def _tell_officers(context: AppContext, team: Team, applicant: Caller, why: str) -> None:
+    """The request, with the decision buttons and why the leader did not get it, in the
+    commune's staff group (each officer privately when there is no group or it cannot be
+    reached): any officer of the commune may decide."""
+    services = context.services
+    lang = services.i18n.default
+    text = tr(context, lang, "team.officer_request",
+              name=esc(applicant.resident.display_name or "?"), team=esc(team.name),
+              reason=tr(context, lang, f"team.reason_{why}"))
+    markup = _decision_buttons(context, lang, team, applicant)
+    commune = await services.store.areas.commune(team.commune_id)
+    if commune is not None and commune.staff_chat_id is not None:
+        try:
+            await replies.send_text(context.bot, commune.staff_chat_id, text, markup)
+        except TelegramError as error:
+            log.warning("could not tell the staff group of %s about a join request: %s",
+                        commune.code, error)
+        else:
+            return
+    for officer in await services.store.residents.officers(team.commune_id):
+        if officer.telegram_id is None:
+            continue
+        try:
+            await replies.send_text(context.bot, officer.telegram_id, text, markup)
+        except TelegramError:
+            continue
 
 
 async def decide(update: Update, context: AppContext) -> None:
@@ -99,10 +145,13 @@ async def decide(update: Update, context: AppContext) -> None:
     if outcome.result is Decision.FULL or applicant.telegram_id is None:
         return
     lang = context.services.i18n.language(applicant.language)
+    by_officer = "_by_officer" if outcome.result is Decision.APPROVED and outcome.by == (
+        "officer") else ""
     try:
         await replies.send_text(
             context.bot, applicant.telegram_id,
-            tr(context, lang, f"team.{outcome.result.value}_you", team=esc(team.name)),
+            tr(context, lang, f"team.{outcome.result.value}_you{by_officer}",
+               team=esc(team.name)),
         )
     except TelegramError:
         return
@@ -146,40 +195,93 @@ async def _show_member_view(
 async def _show_leader_view(
     update: Update, context: AppContext, who: Caller, view: LeaderView
 ) -> None:
-    members = "\n".join(
-        f"{index}. {esc(m.display_name or '?')}" + (" ★" if m.role == "leader" else "")
-        for index, m in enumerate(view.members[:MAX_LISTED], start=1)
-    )
-    if len(view.members) > MAX_LISTED:
-        members += "\n…"
-    link = f"https://t.me/{context.bot.username}?start=join_{view.team.join_code}"
-    text = tr(context, who.lang, "team.leader_card", team=esc(view.team.name),
-              count=len(view.members), members=members or "—", pending=len(view.pending),
-              code=esc(view.team.join_code), link=esc(link))
-    rows = [
-        [(f"✅ {p.display_name or '?'}", f"tm:ok:{view.team.id}:{p.resident_id}"),
-         (f"✖ {p.display_name or '?'}", f"tm:no:{view.team.id}:{p.resident_id}")]
-        for p in view.pending[:20]
-    ]
-    rows.append([(tr(context, who.lang, "team.remove_members"), f"tm:rmlist:{view.team.id}")])
+    text, rows = _leader_card(context, who.lang, view, 0)
     chat = update.effective_chat
     assert chat is not None
     await replies.send_text(context.bot, chat.id, text, inline_keyboard(rows))
 
 
-async def removal_list(update: Update, context: AppContext) -> None:
-    """Shows one button per member the leader may remove."""
+async def leader_page(update: Update, context: AppContext) -> None:
+    """"◀ Trước" / "Sau ▶" on the leader's card: another page of members (role checked)."""
     who = await caller(update, context)
-    team_id = int(pressed(update)[-1])
+    _, _, team_id, page = pressed(update)
+    view = await context.services.teams.leader_view(who.resident, int(team_id))
+    if view is None:
+        await refuse(update, context, who.lang, "errors.not_allowed")
+        return
+    text, rows = _leader_card(context, who.lang, view, int(page))
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    await replies.answer_press(context.bot, query.id)
+    await replies.edit_text(context.bot, query.message.chat.id, query.message.message_id, text,
+                            inline_keyboard(rows))
+
+
+def _leader_card(
+    context: AppContext, lang: str, view: LeaderView, page: int
+) -> tuple[str, list[list[tuple[str, str]]]]:
+    """The leader's card at one page of members, with its buttons: counts and at most
+    PAGE_SIZE names, so that a team of any size fits in one Telegram message."""
+    team_id = view.team.id
+    page, pages = _page_of(page, len(view.members))
+    first = page * PAGE_SIZE
+    members = "\n".join(
+        f"{index}. {esc(clip(m.display_name or '?', NAME_LIMIT))}"
+        + (" ★" if m.role == "leader" else "")
+        for index, m in enumerate(view.members[first:first + PAGE_SIZE], start=first + 1)
+    )
+    if pages > 1:
+        members += "\n" + tr(context, lang, "team.page", page=page + 1, pages=pages)
+    link = f"https://t.me/{context.bot.username}?start=join_{view.team.join_code}"
+    text = tr(context, lang, "team.leader_card", team=esc(view.team.name),
+              count=len(view.members), members=members or "—", pending=len(view.pending),
+              code=esc(view.team.join_code), link=esc(link))
+    rows = [
+        [(f"✅ {clip(p.display_name or '?', NAME_LIMIT)}", f"tm:ok:{team_id}:{p.resident_id}"),
+         (f"✖ {clip(p.display_name or '?', NAME_LIMIT)}", f"tm:no:{team_id}:{p.resident_id}")]
+        for p in view.pending[:MAX_PENDING_BUTTONS]
+    ]
+    rows += _pager(context, lang, f"tm:pg:{team_id}", page, pages)
+    rows.append([(tr(context, lang, "team.remove_members"), f"tm:rmlist:{team_id}:0")])
+    return text, rows
+
+
+def _page_of(page: int, count: int) -> tuple[int, int]:
+    """(the page, clamped, counted from 0; how many pages) for `count` items."""
+    pages = max(1, -(-count // PAGE_SIZE))
+    return min(max(page, 0), pages - 1), pages
+
+
+def _pager(
+    context: AppContext, lang: str, prefix: str, page: int, pages: int
+) -> list[list[tuple[str, str]]]:
+    """A row with "◀ Trước" and/or "Sau ▶" (callback data `prefix:page`); none on one page."""
+    row = []
+    if page > 0:
+        row.append((tr(context, lang, "team.previous_page"), f"{prefix}:{page - 1}"))
+    if page < pages - 1:
+        row.append((tr(context, lang, "team.next_page"), f"{prefix}:{page + 1}"))
+    return [row] if row else []
+
+
+async def removal_list(update: Update, context: AppContext) -> None:
+    """Shows one button per member the leader may remove, a page at a time."""
+    who = await caller(update, context)
+    parts = pressed(update)
+    team_id = int(parts[2])
     view = await context.services.teams.leader_view(who.resident, team_id)
     if view is None:
         await refuse(update, context, who.lang, "errors.not_allowed")
         return
-    rows = [[(f"➖ {m.display_name or '?'}", f"tm:rm:{team_id}:{m.resident_id}")]
-            for m in view.members if m.role != "leader"][:90]
-    if not rows:
+    removable = [m for m in view.members if m.role != "leader"]
+    if not removable:
         await refuse(update, context, who.lang, "team.nobody_to_remove")
         return
+    page, pages = _page_of(int(parts[3]) if len(parts) > 3 else 0, len(removable))
+    first = page * PAGE_SIZE
+    rows = [[(f"➖ {clip(m.display_name or '?', NAME_LIMIT)}", f"tm:rm:{team_id}:{m.resident_id}")]
+            for m in removable[first:first + PAGE_SIZE]]
+    rows += _pager(context, who.lang, f"tm:rmlist:{team_id}", page, pages)
     await answer(update, context, who.lang, "team.choose_removal", rows, team=esc(view.team.name))
 
 
@@ -222,7 +324,8 @@ def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:
         CommandHandler(["thamgia", "join"], join_command),
         CommandHandler(["to", "myteam"], my_teams),
         CallbackQueryHandler(decide, pattern=r"^tm:(ok|no):\d+:\d+$"),
-        CallbackQueryHandler(removal_list, pattern=r"^tm:rmlist:\d+$"),
+        CallbackQueryHandler(leader_page, pattern=r"^tm:pg:\d+:\d+$"),
+        CallbackQueryHandler(removal_list, pattern=r"^tm:rmlist:\d+(:\d+)?$"),
         CallbackQueryHandler(remove_member, pattern=r"^tm:rm:\d+:\d+$"),
         CallbackQueryHandler(leave, pattern=r"^tm:leave:\d+$"),
     ]

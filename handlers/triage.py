@@ -376,7 +376,7 @@ async def escalation_job(context: AppContext) -> None:
 
 
 def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:
-    from handlers import report  # the conversation module imports this one
+    from handlers import report_send  # the conversation module imports this one
 
     return [
         CallbackQueryHandler(triage_pressed, pattern=r"^tr:(acc|res|rej):\d+$"),
@@ -384,7 +384,7 @@ def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:
         CallbackQueryHandler(back_pressed, pattern=r"^tr:back:\d+$"),
         CallbackQueryHandler(team_pressed, pattern=r"^tr:team:\d+:\d+$"),
         CallbackQueryHandler(leader_pressed, pattern=r"^ld:(arr|res):\d+$"),
-        CallbackQueryHandler(report.stale_press, pattern=r"^(rp|mr):"),
+        CallbackQueryHandler(report_send.stale_press, pattern=r"^(rp|mr):"),
     ]
 
 

@@ -177,3 +177,29 @@ async def test_the_abuse_guard_limits_alarms_per_hour(
         await leader.wait_for("Đã phát kẻng")
     await sound_gong(leader)
     await leader.wait_for("2 lần trong một giờ")
+
+
+@pytest.mark.parametrize("config_extra", [
+    "[alarms]\nrefresh_seconds = 0.05\n"
+    "[broadcast]\npaid_broadcast = true\nalarm_rate_per_second = 1000\n"])
+async def test_two_hundred_answers_keep_the_callers_message_within_telegrams_limit(
+    sandbox: Sandbox, store: Store, leader: SimUser
+) -> None:
+    """Past ~160 names the count stopped updating (Telegram refuses texts over 4,096
+    characters): the caller's message names the first ones and counts the others."""
+    members = []
+    for n in range(200):
+        name = f"Nguyễn Văn Người Trả Lời Số {n:03d}"
+        await add_member(store, "hn-01", 5000 + n, name)
+        members.append(sandbox.user(5000 + n, first_name=name))
+    await sound_gong(leader)
+    await leader.wait_for("tới 200 người")
+    for member in members:
+        await member.wait_for("KẺNG AN NINH", timeout=30)
+        await member.press("Đang đến")
+    status = await leader.wait_for(
+        predicate=lambda m: "Đang đến (200)" in m.text, timeout=30)
+    assert "và 170 người khác" in status.text
+    assert "Nguyễn Văn Người Trả Lời Số" in status.text
+    assert len(status.text) < 4096
+    assert "Chưa trả lời: 0" in status.text

@@ -42,7 +42,7 @@ def run(*args: str) -> int:
 
 def test_help_on_every_command(capsys: pytest.CaptureFixture[str]) -> None:
     for command in (["run"], ["demo"], ["sandbox"], ["db", "migrate"], ["db", "backup"],
-                    ["areas", "load"], ["export", "reports"]):
+                    ["areas", "load"], ["export", "reports"], ["doctor"]):
         with pytest.raises(SystemExit) as exited:
             run(*command, "--help")
         assert exited.value.code == 0

@@ -97,6 +97,11 @@ def test_teams_list_shows_leader_and_counts(
                 for telegram_id, state in ((3001, "active"), (3002, "active"), (3003, "pending")):
                     resident_id = await store.residents.ensure(tx, telegram_id)
                     await store.memberships.add(tx, team.id, resident_id, "member", state)
+                # 2001 wrote to the bot; 2002 did, then blocked it; the others never did
+                for telegram_id in (2001, 2002):
+                    leader_id = await store.residents.ensure(tx, telegram_id)
+                    await store.residents.mark_opened(tx, leader_id)
+                await store.residents.update(tx, leader_id, unreachable_at="2026-11-24T01:00:00")
         finally:
             await store.close()
 
@@ -104,8 +109,10 @@ def test_teams_list_shows_leader_and_counts(
     assert main(["teams", "list", "--commune", "hung-loc", "--config", config_path]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split("\t")[:3] == ["commune", "code", "name"]
+    assert lines[0].split("\t")[-2:] == ["pending", "leader_reachable"]
     rows = {line.split("\t")[1]: line.split("\t") for line in lines[1:]}
     assert len(rows) == 5
     assert rows["hn-01"] == ["hung-loc", "hn-01", "Tổ an ninh nhân dân số 1",
-                             "to-an-ninh-nhan-dan", "hung-nhon", "HN01", "2001", "3", "1"]
-    assert rows["dg-nu"][6:] == ["2005", "1", "0"]
+                             "to-an-ninh-nhan-dan", "hung-nhon", "HN01", "2001", "3", "1", "yes"]
+    assert rows["hn-xeom"][6:] == ["2002", "1", "0", "blocked"]
+    assert rows["dg-nu"][6:] == ["2005", "1", "0", "not-opened"]

@@ -12,7 +12,7 @@ from bot.context import AnninhApp
 from bot.sandbox import Sandbox, SimUser
 from bot.services.areas import load_areas, parse_areas
 from bot.store import Store
-from tests.helpers import SAMPLE_AREAS, BotRunner, onboard
+from tests.helpers import LEADER_ID, SAMPLE_AREAS, BotRunner, onboard
 from tests.test_announce import resident
 from tests.test_mydata import forget
 from tests.test_teams import TEAM_NAMES, ids, state_of
@@ -74,6 +74,7 @@ async def test_wrong_codes_are_throttled_per_person_even_across_a_restart(
     sandbox: Sandbox, runner: BotRunner, store: Store, clock: FakeClock
 ) -> None:
     await runner.start()
+    await onboard(sandbox.user(LEADER_ID, first_name="Tổ trưởng Bình"))  # reachable
     lan = sandbox.user(3001, first_name="Lan")
     await onboard(lan)
     for guess in ("HN02", "HN03", "HN04", "HN05", "HN06"):

@@ -29,7 +29,9 @@ async def test_an_officer_creates_a_team_and_appoints_its_leader(
     lan = sandbox.user(3001, first_name="Lan")
     await onboard(lan, "Ấp Dầu Giây")
     await lan.command("thamgia", team.join_code.lower())
-    await lan.wait_for("Đã gửi yêu cầu tham gia Đội thanh niên xung kích Dầu Giây")
+    asked = await lan.wait_for("yêu cầu tham gia Đội thanh niên xung kích Dầu Giây")
+    assert "Tổ chưa có tổ trưởng" in asked.text  # so the officers got it
+    await officer.wait_for("Lan xin tham gia")  # no staff group here: the officer privately
 
     await officer.command("totruong", team.code, "3001")
     await officer.wait_for("Đã cử Lan làm tổ trưởng")

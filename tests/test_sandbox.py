@@ -184,6 +184,22 @@ async def test_every_chat_member_the_sandbox_emits_parses_in_ptb(
         group.add(lan, "banned")
 
 
+async def test_a_group_can_remove_or_silence_the_bot(bot: Bot, sandbox: Sandbox) -> None:
+    """What an admin can do to the bot in a group, as Telegram answers it."""
+    silenced = sandbox.group(-1001000000002, title="Công an xã")
+    silenced.restrict_bot()
+    member = await bot.get_chat_member(silenced.id, sandbox.bot_user["id"])
+    assert isinstance(member, ChatMemberRestricted) and not member.can_send_messages
+    with pytest.raises(BadRequest, match="ot enough rights to send text messages"):
+        await bot.send_message(silenced.id, "Chào")
+    removed = sandbox.group(-1001000000003, title="Nhóm cũ")
+    removed.remove_bot()
+    assert isinstance(await bot.get_chat_member(removed.id, sandbox.bot_user["id"]),
+                      ChatMemberLeft)
+    with pytest.raises(Forbidden, match="not a member of the supergroup"):
+        await bot.send_message(removed.id, "Chào")
+
+
 async def test_malformed_html_is_rejected(bot: Bot, sandbox: Sandbox) -> None:
     sandbox.user(1001, first_name="Lan")
     for bad in ("<b>open", "a < b", "<div>x</div>", "<b>x</i>", "<span>x</span>", "x</b>"):

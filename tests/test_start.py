@@ -112,3 +112,26 @@ async def test_help_lists_officer_commands_only_for_officers(
     await onboard(lan)
     await lan.command("help")
     assert "/thongbao" not in (await lan.wait_for("Hướng dẫn")).text
+
+
+async def test_writing_to_the_bot_privately_records_that_the_person_opened_it(
+    sandbox: Sandbox, bot: AnninhApp, store: Store
+) -> None:
+    """The areas file creates leaders and officers the bot cannot write to yet; their first
+    private message (any, even before consent) says it can. A group message does not."""
+    leader = await store.residents.by_telegram_id(2001)
+    officer = await store.residents.by_telegram_id(1001)
+    assert leader is not None and leader.opened_at is None
+    assert officer is not None and officer.opened_at is None
+    hung = sandbox.user(1001, first_name="Hùng")
+    group = sandbox.group(-1001000000001, "Công an xã", members=[hung])
+    await group.command(hung, "tinmo")  # an officer command that belongs in the staff group
+    await group.wait_for("không còn tin báo nào")
+    officer = await store.residents.by_telegram_id(1001)
+    assert officer is not None and officer.opened_at is None
+
+    binh = sandbox.user(2001, first_name="Bình")
+    await binh.command("start")
+    await binh.wait_for("Đồng ý xử lý dữ liệu")
+    leader = await store.residents.by_telegram_id(2001)
+    assert leader is not None and leader.opened_at is not None

@@ -11,6 +11,7 @@ import pytest
 
 from bot.catalog import Catalog
 from bot.config import ContentConfig
+from bot.models import Consent
 from bot.persistence import SqlitePersistence
 from bot.services.areas import AreasFileError, load_areas, parse_areas
 from bot.store import Store
@@ -163,3 +164,25 @@ async def test_a_writer_cancelled_mid_transaction_leaves_the_connection_usable(
         async with db.db.transaction() as tx:  # would fail: "transaction within a transaction"
             await db.areas.upsert_commune(tx, "y", "Xã Y", None)
     assert [c.code for c in await db.areas.communes()] == ["y"]
+
+
+async def test_the_opened_migration_counts_everyone_who_answered_the_consent_question(
+    db: Store
+) -> None:
+    """Migration 0011 on a database from before it: whoever consented (or declined) had
+    written to the bot; a bare id from the areas file had not."""
+    answers: tuple[tuple[int, Consent], ...] = ((1, "given"), (2, "declined"), (3, "none"))
+    async with db.db.transaction() as tx:
+        for telegram_id, consent in answers:
+            resident_id = await db.residents.ensure(tx, telegram_id)
+            if consent != "none":
+                await db.residents.set_consent(tx, resident_id, consent, "v1")
+        await tx.execute("ALTER TABLE residents DROP COLUMN opened_at")
+        await tx.execute("DELETE FROM schema_migrations WHERE version = 11")
+    assert [m.version for m in await migrate(db.db)] == [11]
+    opened = {}
+    for telegram_id in (1, 2, 3):
+        resident = await db.residents.by_telegram_id(telegram_id)
+        assert resident is not None
+        opened[telegram_id] = resident.opened_at
+    assert opened[1] is not None and opened[2] is not None and opened[3] is None

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.catalog import Catalog
 from bot.context import AnninhApp
-from bot.sandbox import CallbackAnswer, Sandbox, SimUser
+from bot.sandbox import CallbackAnswer, Sandbox, SimGroup, SimUser
 from bot.services.areas import load_areas, parse_areas
 from bot.store import Store
 from tests.helpers import SAMPLE_AREAS, onboard
@@ -103,7 +103,7 @@ async def test_a_leader_who_never_started_the_bot_sees_the_request_in_to(
     lan = sandbox.user(3001, first_name="Lan")
     await onboard(lan)
     await lan.command("thamgia", "HN01")
-    await lan.wait_for("Đã gửi yêu cầu tham gia")
+    await lan.wait_for("Tổ trưởng chưa mở bot")
     assert binh.last is None  # Telegram refused: the leader never opened the bot
 
     await onboard(binh)
@@ -115,6 +115,69 @@ async def test_a_leader_who_never_started_the_bot_sees_the_request_in_to(
     await binh.wait_for("Đã duyệt Lan")
     await lan.wait_for("Tổ trưởng đã duyệt")
     assert await state_of(store, 3001) == "active"
+
+
+async def test_a_request_the_leader_cannot_get_goes_to_the_officers_who_may_decide(
+    sandbox: Sandbox, bot: AnninhApp, store: Store, staff_group: SimGroup, officer: SimUser
+) -> None:
+    """The leader never opened the bot: the resident is told so (the request is kept, not
+    promised an answer), and the staff group gets it with the buttons; only an officer's
+    press decides."""
+    binh = sandbox.user(2001, first_name="Bình", started=False)
+    lan = sandbox.user(3001, first_name="Lan")
+    await onboard(lan)
+    await lan.command("thamgia", "HN01")
+    told = await lan.wait_for("Tổ trưởng chưa mở bot")
+    assert "được giữ" in told.text and "công an xã" in told.text
+    assert "Bạn sẽ được báo khi tổ trưởng duyệt" not in told.text
+    request = await staff_group.wait_for("Lan xin tham gia")
+    assert request.buttons == [["✅ Duyệt", "Từ chối"]]
+    assert "chưa mở bot" in request.text
+    assert binh.last is None
+
+    bystander = sandbox.user(3009, first_name="Người lạ")
+    staff_group.add(bystander)
+    refused = await bystander.answer_for(await bystander.press("Duyệt", chat=staff_group))
+    assert refused.show_alert and refused.text and "không có quyền" in refused.text
+    assert await state_of(store, 3001) == "pending"
+
+    await officer.press("Duyệt", chat=staff_group)
+    await staff_group.wait_for("Đã duyệt Lan")
+    await lan.wait_for("Công an xã đã duyệt")  # not "the leader", who never saw it
+    assert await state_of(store, 3001) == "active"
+    team_id, _ = await ids(store, 3001)
+    entry = (await store.audit.entries("team", team_id))[-1]
+    assert (entry.action, entry.actor_label) == ("team.approved", "officer")
+
+
+async def test_without_a_staff_group_each_officer_gets_the_request(
+    sandbox: Sandbox, bot: AnninhApp, store: Store, officer: SimUser
+) -> None:
+    """No group the bot can post in (here: Telegram does not know it): each officer."""
+    sandbox.user(2001, first_name="Bình", started=False)
+    await officer.command("trogiup")
+    await officer.wait_for("Hướng dẫn")
+    lan = sandbox.user(3001, first_name="Lan")
+    await onboard(lan)
+    await lan.command("thamgia", "HN01")
+    await lan.wait_for("Tổ trưởng chưa mở bot")
+    await officer.wait_for("Lan xin tham gia")
+    await officer.press("Từ chối")
+    await officer.wait_for("Đã từ chối yêu cầu của Lan")
+    await lan.wait_for("không được duyệt")
+    assert await state_of(store, 3001) is None
+
+
+async def test_a_reachable_leader_is_asked_and_the_officers_are_not_bothered(
+    sandbox: Sandbox, bot: AnninhApp, store: Store, leader: SimUser, staff_group: SimGroup
+) -> None:
+    await onboard(leader)
+    lan = sandbox.user(3001, first_name="Lan")
+    await onboard(lan)
+    await lan.command("thamgia", "HN01")
+    await lan.wait_for("Đã gửi yêu cầu tham gia")
+    await leader.wait_for("Lan xin tham gia")
+    assert all("xin tham gia" not in m.text for m in staff_group.inbox)
 
 
 async def test_an_unknown_code_is_answered_without_naming_any_team(
@@ -320,11 +383,11 @@ async def test_an_officer_of_the_commune_may_decide_and_is_audited_as_such(
     lan = sandbox.user(3001, first_name="Lan")
     await onboard(lan)
     await lan.command("thamgia", "HN01")
-    await lan.wait_for("Đã gửi yêu cầu")
+    await lan.wait_for("Tổ trưởng chưa mở bot")  # Telegram does not know the leader
     await officer.command("trogiup")
     await officer.wait_for("Hướng dẫn")
     team_id, lan_id = await ids(store, 3001)
     await forge_press(officer, f"tm:ok:{team_id}:{lan_id}")
-    await lan.wait_for("Tổ trưởng đã duyệt")
+    await lan.wait_for("Công an xã đã duyệt")
     entry = (await store.audit.entries("team", team_id))[-1]
     assert (entry.action, entry.actor_label) == ("team.approved", "officer")

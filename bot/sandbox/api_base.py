@@ -57,6 +57,8 @@ class ApiBase:
             if state.chat["type"] == "supergroup":
                 raise ApiError(403, "Forbidden: bot is not a member of the supergroup chat")
             raise ApiError(403, "Forbidden: bot was kicked from the group chat")
+        elif not state.bot_can_post:
+            raise bad_request("not enough rights to send text messages to the chat")
         return state
 
     def stored(self, p: Params, not_found: str, chat_name: str = "chat_id") -> JSON:

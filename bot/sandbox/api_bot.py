@@ -193,6 +193,8 @@ class BotApi(ApiBase):
         user_id = p.require_int("user_id", "user not found")
         if user_id == self.world.bot_user["id"]:
             status = "member" if state.bot_member else "left"
+            if state.bot_member and not state.bot_can_post:
+                status = "restricted"  # still in the group, may not write
             return chat_member(status, self.world.bot_user)
         user = self.world.users.get(user_id)
         if user is None:

@@ -280,6 +280,8 @@ class SimUser(Conversation):
         width: int = 1280,
         height: int = 960,
         file_size: int = 180_000,
+        media_group_id: str | None = None,
+        reply_to: BotMessage | JSON | int | None = None,
     ) -> JSON:
         stored = self.world.store_file(fake_jpeg(width, height, file_size), "photos", ".jpg")
         sizes = photo_sizes(stored, width, height)
@@ -289,7 +291,16 @@ class SimUser(Conversation):
         fields: JSON = {"photo": sizes}
         if caption:
             fields["caption"] = caption
-        return self.post(self, fields)
+        if media_group_id is not None:
+            fields["media_group_id"] = media_group_id
+        return self.post(self, {**fields, **self.reply_fields(reply_to)})
+
+    async def send_album(self, count: int, caption: str | None = None) -> list[JSON]:
+        """`count` photos sent together, as Telegram delivers an album: one message each,
+        sharing a media_group_id, the caption on the first."""
+        group = str(10**16 + self.world.next_id())
+        return [await self.send_photo(caption if index == 0 else None, media_group_id=group)
+                for index in range(count)]
 
     async def send_document(
         self, data: bytes, file_name: str = "file.bin", mime_type: str = "application/octet-stream"
@@ -430,6 +441,14 @@ class SimGroup(Conversation):
 
     async def command(self, user: SimUser, name: str, *args: str) -> JSON:
         return await self.send(user, " ".join([f"/{name.lstrip('/')}", *args]))
+
+    def remove_bot(self) -> None:
+        """An admin removed the bot from the group: sends answer 403 (no update is sent)."""
+        self.state.bot_member = False
+
+    def restrict_bot(self) -> None:
+        """An admin took the bot's right to write: it stays in the group, sends answer 400."""
+        self.state.bot_can_post = False
 
     def migrate(self, new_id: int) -> ChatState:
         """Upgrade this group to a supergroup: sends to the old id now answer 400 with

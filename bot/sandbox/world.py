@@ -54,6 +54,7 @@ class ChatState:
     blocked: bool = False  # private chats: the user blocked the bot
     started: bool = True  # private chats: the user has ever written to the bot
     bot_member: bool = True  # groups: the bot is still in the group
+    bot_can_post: bool = True  # groups: False once an admin restricted the bot
     migrated_to: int | None = None  # groups: upgraded to this supergroup id
     next_message_id: int = 1
     bot_messages: list[int] = field(default_factory=list)

@@ -53,6 +53,7 @@ class Outcome(enum.StrEnum):
     NOT_ALLOWED = "not_allowed"
     NOT_FOUND = "not_found"
     WRONG_STATE = "wrong_state"
+    PHOTO_LIMIT = "photo_limit"
 
 
 @dataclass(frozen=True)
@@ -209,12 +210,15 @@ class ReportService:
 
     async def add_info(
         self, resident: Resident, report_id: int, text: str | None, photo: ReportPhoto | None
-    ) -> Report | None:
-        """The reporter adds text or a photo to an open report; None if not theirs or closed."""
+    ) -> Acted:
+        """The reporter adds text or a photo to an open report: NOT_FOUND if it is not theirs
+        or closed, PHOTO_LIMIT (nothing stored) when it holds [reports] max_photos already."""
         report = await self._store.reports.get(report_id)
         if report is None or report.reporter_id != resident.id or not report.is_open:
-            return None
+            return Acted(Outcome.NOT_FOUND)
         async with self._store.db.transaction() as tx:
+            if photo is not None and await self.photo_room(report) == 0:
+                return Acted(Outcome.PHOTO_LIMIT, report)  # counted inside the write lock
             now = iso(self._clock.now())
             await self._store.reports.add_message(
                 tx, report.id, "reporter", resident.id, text,
@@ -222,7 +226,13 @@ class ReportService:
             if photo is not None:
                 await self._store.reports.add_photos(tx, report.id, [photo])
             await self._store.reports.touch(tx, report.id, now)
-        return report
+        return Acted(Outcome.DONE, report)
+
+    async def photo_room(self, report: Report) -> int:
+        """How many more photos the reporter may give the report ([reports] max_photos counts
+        the photos filed with it, those added with "Bổ sung" and those sent in replies)."""
+        given = await self._store.reports.photo_count(report.id)
+        return max(0, self._config.max_photos - given)
 
     # --- officers and leaders -------------------------------------------------------------
 

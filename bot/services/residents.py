@@ -55,13 +55,18 @@ class ResidentService:
     async def get(self, telegram_id: int) -> Resident | None:
         return await self._store.residents.by_telegram_id(telegram_id)
 
-    async def ensure(self, telegram_id: int) -> Resident:
-        """The resident for a Telegram user; a new one is stored as the bare id only."""
+    async def ensure(self, telegram_id: int, *, opened: bool = False) -> Resident:
+        """The resident for a Telegram user; a new one is stored as the bare id only.
+
+        `opened`: the person is writing to the bot privately, so the bot may write to them
+        from now on (recorded once: leaders and officers who never did cannot be reached)."""
         resident = await self._store.residents.by_telegram_id(telegram_id)
-        if resident is not None:
+        if resident is not None and (resident.opened_at is not None or not opened):
             return resident
         async with self._store.db.transaction() as tx:
             resident_id = await self._store.residents.ensure(tx, telegram_id)
+            if opened:
+                await self._store.residents.mark_opened(tx, resident_id)
         found = await self._store.residents.get(resident_id)
         assert found is not None
         return found

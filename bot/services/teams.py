@@ -51,6 +51,7 @@ class DecisionOutcome:
     result: Decision
     team: Team | None = None
     applicant: Resident | None = None
+    by: str = "leader"  # who decided: "leader", or "officer" (of the commune)
 
 
 @dataclass(frozen=True)
@@ -178,13 +179,14 @@ class TeamService:
             else:
                 await self._store.memberships.remove(tx, team_id, applicant_id)
                 await self._store.memberships.record_rejection(tx, team_id, applicant_id)
+            label = await self._label(actor, team)
             await self._store.audit.record(
-                tx, actor_id=actor.id, actor_label=await self._label(actor, team),
+                tx, actor_id=actor.id, actor_label=label,
                 action="team.approved" if approve else "team.rejected",
                 subject_type="team", subject_id=team_id, resident_id=applicant_id,
             )
         result = Decision.APPROVED if approve else Decision.REJECTED
-        return DecisionOutcome(result, team, applicant)
+        return DecisionOutcome(result, team, applicant, by=label)
 
     async def leave(self, resident: Resident, team_id: int) -> Team | None:
         """Leave a team (a leader stays leader until an officer appoints another)."""

@@ -157,13 +157,18 @@ class MembershipStore:
         return None if row is None else Member(*row)
 
     async def team_summaries(self, commune_id: int | None = None) -> list[TeamSummary]:
-        """Every team (of one commune, or all) with its leader and head counts."""
+        """Every team (of one commune, or all) with its leader, whether the bot can reach the
+        leader, and head counts."""
         rows = await self._db.fetchall(
             "SELECT t.id, c.code, t.code, t.name, t.kind, h.code, t.join_code, "
             "(SELECT r.telegram_id FROM memberships m JOIN residents r ON r.id = m.resident_id "
             " WHERE m.team_id = t.id AND m.role = 'leader'), "
             "(SELECT count(*) FROM memberships m WHERE m.team_id = t.id AND m.state = 'active'), "
-            "(SELECT count(*) FROM memberships m WHERE m.team_id = t.id AND m.state = 'pending') "
+            "(SELECT count(*) FROM memberships m WHERE m.team_id = t.id AND m.state = 'pending'), "
+            "(SELECT CASE WHEN r.unreachable_at IS NOT NULL THEN 'blocked' "
+            " WHEN r.opened_at IS NULL THEN 'not-opened' ELSE 'yes' END "
+            " FROM memberships m JOIN residents r ON r.id = m.resident_id "
+            " WHERE m.team_id = t.id AND m.role = 'leader') "
             "FROM teams t JOIN communes c ON c.id = t.commune_id "
             "LEFT JOIN hamlets h ON h.id = t.hamlet_id "
             "WHERE ? IS NULL OR t.commune_id = ? ORDER BY c.code, t.code",

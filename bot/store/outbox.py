@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.models import Delivery, DeliveryCounts, Recipient
+from bot.models import Delivery, DeliveryCounts, FailedDeliveries, Recipient
 from bot.store.db import Database, Tx
 
 _OPEN = "('queued', 'sending')"
@@ -182,6 +182,21 @@ class OutboxStore:
         return int(await self._db.scalar(
             f"SELECT count(*) FROM outbox WHERE state IN {_OPEN}") or 0)
 
+    async def failures_since(self, since: str) -> list[FailedDeliveries]:
+        """Broadcasts created at or after `since` (ISO time) with failed or unreachable
+        messages: how many of each and the latest error, newest broadcast first."""
+        rows = await self._db.fetchall(
+            "SELECT b.id, b.lane, b.origin, b.created_at, "
+            "sum(o.state = 'failed'), sum(o.state = 'unreachable'), "
+            "(SELECT last_error FROM outbox e WHERE e.broadcast_id = b.id "
+            " AND e.state IN ('failed', 'unreachable') AND e.last_error IS NOT NULL "
+            " ORDER BY e.id DESC LIMIT 1) "
+            "FROM outbox o JOIN broadcasts b ON b.id = o.broadcast_id "
+            "WHERE o.state IN ('failed', 'unreachable') AND b.created_at >= ? "
+            "GROUP BY b.id ORDER BY b.id DESC",
+            (since,),
+        )
+        return [FailedDeliveries(*row) for row in rows]
 
 def _counts(by_state: dict[str, int]) -> DeliveryCounts:
     return DeliveryCounts(

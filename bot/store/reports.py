@@ -203,6 +203,17 @@ class ReportStore:
         )
         return [ReportPhoto(row[0], row[1]) for row in rows]
 
+    async def photo_count(self, report_id: int) -> int:
+        """The photos the reporter gave the report, each once: filed or added ("Bổ sung",
+        report_media) and sent in a reply about it (report_messages)."""
+        count = await self._db.scalar(
+            "SELECT count(*) FROM (SELECT file_id FROM report_media WHERE report_id = ? "
+            "AND kind = 'photo' UNION SELECT file_id FROM report_messages WHERE report_id = ? "
+            "AND author = 'reporter' AND file_id IS NOT NULL)",
+            (report_id, report_id),
+        )
+        return int(count or 0)
+
     async def query(self, q: ReportQuery) -> list[tuple[Report, str | None]]:
         """Reports matching the filters, oldest first, each with its first photo's file id."""
         where: list[str] = []

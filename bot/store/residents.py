@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from bot.models import Consent, OfficerRole, Resident, StaffRole
+from bot.models import Consent, OfficerRole, Resident, StaffContact, StaffRole
 from bot.store.db import Database, Tx
 
 
@@ -24,6 +24,7 @@ def _resident(row: sqlite3.Row) -> Resident:
         mute_propaganda=bool(row["mute_propaganda"]),
         unreachable_at=row["unreachable_at"],
         created_at=row["created_at"],
+        opened_at=row["opened_at"],
     )
 
 
@@ -59,6 +60,13 @@ class ResidentStore:
         await tx.execute(
             f"UPDATE residents SET {assignments}, updated_at = ? WHERE id = ?",
             (*fields.values(), self._db.now_iso(), resident_id),
+        )
+
+    async def mark_opened(self, tx: Tx, resident_id: int) -> None:
+        """Record that the person has written to the bot privately (the first time only)."""
+        await tx.execute(
+            "UPDATE residents SET opened_at = ? WHERE id = ? AND opened_at IS NULL",
+            (self._db.now_iso(), resident_id),
         )
 
     async def set_consent(self, tx: Tx, resident_id: int, consent: Consent, version: str) -> None:
@@ -158,3 +166,19 @@ class ResidentStore:
             (commune_id, commune_id),
         )
         return [OfficerRole(*row) for row in rows]
+
+    async def staff_contacts(self) -> list[StaffContact]:
+        """Every commune's officers and every team's leader, with what the bot knows about
+        reaching them (officers first, by commune)."""
+        rows = await self._db.fetchall(
+            "SELECT 'officer', c.code, NULL, r.telegram_id, r.display_name, r.opened_at, "
+            "r.unreachable_at FROM roles o JOIN residents r ON r.id = o.resident_id "
+            "JOIN communes c ON c.id = o.commune_id WHERE o.role = 'officer' "
+            "UNION ALL "
+            "SELECT 'leader', c.code, t.code, r.telegram_id, r.display_name, r.opened_at, "
+            "r.unreachable_at FROM memberships m JOIN residents r ON r.id = m.resident_id "
+            "JOIN teams t ON t.id = m.team_id JOIN communes c ON c.id = t.commune_id "
+            "WHERE m.role = 'leader' "
+            "ORDER BY 1 DESC, 2, 3, 4",
+        )
+        return [StaffContact(*row) for row in rows]

@@ -1,0 +1,207 @@
+"""`anninh doctor`: what would stop the bot from reaching people, one line per problem.
+
+It asks the Bot API (the configured `api_base_url` and token) whether the bot is in each
+commune's staff group and may post there; reads from the database whether every officer and
+team leader has opened the bot (Telegram refuses messages a bot starts to anyone who has not)
+and which recent broadcasts left messages failed or unreachable; and validates the campaign
+files as `anninh campaigns check` does. Exit 0 with one "all good" line, else 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiohttp
+
+from bot.cli_broadcast import Command, check_campaigns
+from bot.clock import SystemClock
+from bot.config import Config, ConfigError
+from bot.models import Commune, StaffContact
+from bot.store import Store
+
+DEFAULT_HOURS = 24.0
+_NOT_IN_GROUP = ("left", "kicked")
+
+
+class BotApiError(Exception):
+    """An answer with "ok": false: Telegram's error code, description and parameters."""
+
+    def __init__(self, code: int, description: str, parameters: dict[str, Any]) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.parameters = parameters
+
+
+class BotApi:
+    """The few Bot API calls the doctor makes, as JSON over aiohttp (no PTB Application)."""
+
+    def __init__(self, session: aiohttp.ClientSession, base_url: str, token: str) -> None:
+        self._session = session
+        self._url = f"{base_url.rstrip('/')}{token}/"
+
+    async def call(self, method: str, **params: Any) -> Any:
+        async with self._session.post(self._url + method, json=params) as response:
+            try:
+                body = await response.json(content_type=None)
+            except ValueError:
+                body = None
+        if not isinstance(body, dict):
+            raise BotApiError(response.status, f"HTTP {response.status}, not a Bot API answer", {})
+        if not body.get("ok"):
+            raise BotApiError(int(body.get("error_code") or response.status),
+                              str(body.get("description") or "error"),
+                              body.get("parameters") or {})
+        return body.get("result")
+
+
+@dataclass
+class Diagnosis:
+    problems: list[str] = field(default_factory=list)
+    groups: int = 0
+    people: int = 0
+    campaigns: int = 0
+
+
+async def diagnose(config: Config, store: Store, now: datetime, hours: float) -> Diagnosis:
+    """Every check. Without a token (from the environment) the staff groups are not asked."""
+    found = Diagnosis()
+    communes = await store.areas.communes()
+    try:
+        token = config.token()
+    except ConfigError as error:
+        found.problems.append(f"telegram: {error}; the staff groups were not checked")
+    else:
+        found.problems += await check_staff_groups(config, communes, token)
+        found.groups = sum(1 for c in communes if c.staff_chat_id is not None)
+    contacts = await store.residents.staff_contacts()
+    found.people = len(contacts)
+    found.problems += [problem for c in contacts if (problem := _unreachable(c, config.locale.tz))]
+    campaigns, errors = check_campaigns(config)
+    found.campaigns = len(campaigns)
+    found.problems += [f"campaign: {error}" for error in errors]
+    found.problems += await check_outbox(store, now, hours, config.locale.tz)
+    return found
+
+
+# --- the staff groups, asked of the Bot API ---------------------------------------------------
+
+
+async def check_staff_groups(config: Config, communes: list[Commune], token: str) -> list[str]:
+    base = config.telegram.api_base_url
+    timeout = aiohttp.ClientTimeout(total=15)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        api = BotApi(session, base, token)
+        try:
+            me = await api.call("getMe")
+        except BotApiError as error:
+            refused = " (the token was refused)" if error.code in (401, 404) else ""
+            return [f"telegram: {base} answered getMe with {error.code} "
+                    f"{error.description}{refused}; the staff groups were not checked"]
+        except (aiohttp.ClientError, TimeoutError) as error:
+            return [f"telegram: cannot reach {base}: {error or type(error).__name__}; "
+                    "the staff groups were not checked"]
+        problems = []
+        for commune in communes:
+            try:
+                problem = await _staff_group(api, commune, int(me["id"]))
+            except (aiohttp.ClientError, TimeoutError) as error:
+                problem = (f"staff group: commune {commune.code}: cannot reach {base}: "
+                           f"{error or type(error).__name__}")
+            if problem:
+                problems.append(problem)
+        return problems
+
+
+async def _staff_group(api: BotApi, commune: Commune, bot_id: int) -> str | None:
+    """What is wrong with the commune's staff group, if anything."""
+    chat_id = commune.staff_chat_id
+    where = f"staff group: commune {commune.code}"
+    if chat_id is None:
+        return (f"{where} has none (staff_chat_id in the areas file): reports and join "
+                "requests go to each officer privately")
+    where = f"{where} ({chat_id})"
+    try:
+        chat = await api.call("getChat", chat_id=chat_id)
+        if chat.get("type") not in ("group", "supergroup"):
+            return f"{where} is a {chat.get('type')} chat, not a group"
+        member = await api.call("getChatMember", chat_id=chat_id, user_id=bot_id)
+    except BotApiError as error:
+        moved = error.parameters.get("migrate_to_chat_id")
+        if moved is not None:
+            return (f"{where} became the supergroup {moved}: set staff_chat_id = {moved} in "
+                    "the areas file and load it")
+        return f"{where}: {error.description} (is the bot in the group?)"
+    status = member.get("status")
+    if status in _NOT_IN_GROUP or (status == "restricted" and not member.get("is_member")):
+        return f"{where}: the bot is not a member; add it to the group"
+    if status == "restricted" and not member.get("can_send_messages"):
+        return f"{where}: the bot may not post (an admin restricted it); let it send messages"
+    return None
+
+
+# --- what the database knows -------------------------------------------------------------------
+
+
+def _unreachable(contact: StaffContact, tz: ZoneInfo) -> str | None:
+    """A line for an officer or leader the bot cannot write to; None if it can."""
+    if contact.telegram_id is None:
+        return None
+    name = f" ({contact.display_name})" if contact.display_name else ""
+    where = (f"team {contact.team} of {contact.commune}" if contact.team
+             else f"commune {contact.commune}")
+    who = f"people: {contact.role} {contact.telegram_id}{name} of {where}"
+    if contact.unreachable_at is not None:
+        since = datetime.fromisoformat(contact.unreachable_at).astimezone(tz)
+        return f"{who} blocked the bot (since {since:%Y-%m-%d %H:%M}): it cannot write to them"
+    if contact.opened_at is None:
+        return (f"{who} has not opened the bot: Telegram refuses its messages until they send "
+                "it /start")
+    return None
+
+
+async def check_outbox(store: Store, now: datetime, hours: float, tz: ZoneInfo) -> list[str]:
+    """One line per recent broadcast with failed or unreachable messages."""
+    since = (now - timedelta(hours=hours)).astimezone(UTC).isoformat(timespec="seconds")
+    lines = []  # `since` is in the database's stamp format (bot/store/db.py: UTC, seconds)
+    for found in await store.outbox.failures_since(since):
+        created = datetime.fromisoformat(found.created_at).astimezone(tz)
+        error = f"; last error: {found.last_error}" if found.last_error else ""
+        lines.append(f"outbox: broadcast #{found.broadcast_id} ({found.lane}, {found.origin}, "
+                     f"{created:%Y-%m-%d %H:%M}): {found.failed} failed, "
+                     f"{found.unreachable} unreachable{error}")
+    return lines
+
+
+# --- the command -------------------------------------------------------------------------------
+
+
+def cmd_doctor(config: Config, args: argparse.Namespace) -> int:
+    async def run() -> Diagnosis:
+        store = await Store.open(config.database.path)
+        try:
+            return await diagnose(config, store, SystemClock().now(), args.hours)
+        finally:
+            await store.close()
+
+    found = asyncio.run(run())
+    for problem in found.problems:
+        print(problem)
+    if found.problems:
+        return 1
+    print(f"all good: {found.groups} staff group(s), {found.people} officer(s) and leader(s) "
+          f"reachable, {found.campaigns} campaign(s) valid, no failed deliveries in the last "
+          f"{args.hours:g} h")
+    return 0
+
+
+def add_command(commands: Any, command: Command) -> None:
+    doctor = command(commands, "doctor", cmd_doctor,
+                     "check staff groups, leaders and officers, campaigns and recent deliveries")
+    doctor.add_argument("--hours", type=float, default=DEFAULT_HOURS,
+                        help=f"how far back failed deliveries count (default {DEFAULT_HOURS:g})")

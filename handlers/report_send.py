@@ -1,0 +1,159 @@
+"""The end of /baotin: anonymous or named, the summary with "Gửi" / "Hủy", filing and posting
+the report; cancelling, timing out and stale buttons — and what every step of the flow
+shares: the draft's key, the steps, and the ways to reply (handlers/report.py has the rest)."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ConversationHandler
+
+from bot import replies
+from bot.context import AppContext
+from bot.replies import Markup
+from bot.services.reports import Draft, Outcome
+from handlers import report_photos, triage
+from handlers.common import (
+    Caller,
+    answer,
+    caller,
+    display_name,
+    draft_of,
+    esc,
+    pressed,
+    tr,
+    user_data,
+)
+
+DRAFT = "report"
+
+
+class Step(enum.IntEnum):
+    CATEGORY = 1
+    DESCRIPTION = 2
+    LOCATION = 3
+    PHOTOS = 4
+    IDENTITY = 5
+    CONFIRM = 6
+
+
+async def ask_identity(update: Update, context: AppContext, who: Caller) -> int:
+    """Asks "Ẩn danh" or "Gửi kèm tên" (the step after the photos)."""
+    await answer(update, context, who.lang, "report.ask_identity", [[
+        (tr(context, who.lang, "report.anonymous"), "rp:id:anon"),
+        (tr(context, who.lang, "report.named"), "rp:id:named"),
+    ]], edit=False)
+    return Step.IDENTITY
+
+
+async def identity_chosen(update: Update, context: AppContext) -> int:
+    """Stores anonymous or named; shows the summary with "Gửi" and "Hủy"."""
+    who = await caller(update, context)
+    draft = draft_of(context, DRAFT)
+    draft["anonymous"] = pressed(update)[-1] == "anon"
+    categories = context.services.reports.categories
+    identity = (tr(context, who.lang, "report.identity_anonymous") if draft["anonymous"] else
+                tr(context, who.lang, "report.identity_named",
+                   name=esc(who.resident.display_name or display_name(update))))
+    await answer(update, context, who.lang, "report.summary", [[
+        (tr(context, who.lang, "report.send"), "rp:send"),
+        (tr(context, who.lang, "report.cancel"), "rp:cancel"),
+    ]], category=esc(categories.name(str(draft.get("category")), who.lang)),
+        description=esc(draft.get("description", "")), place=_place(context, who.lang, draft),
+        photos=len(draft.get("photos", [])), identity=identity)
+    return Step.CONFIRM
+
+
+async def late_photo(update: Update, context: AppContext) -> int | None:
+    """A photo once the photo step is over: past the limit (the rest of an album) the resident
+    is told how many were kept; otherwise, to press a button."""
+    draft = draft_of(context, DRAFT)
+    if report_photos.count(draft) < context.services.config.reports.max_photos:
+        return await press_a_button(update, context)
+    await report_photos.over_limit(update, context, await caller(update, context), draft)
+    return None
+
+
+async def press_a_button(update: Update, context: AppContext) -> int | None:
+    """Typed input while a button is expected: says so; the step stays."""
+    who = await caller(update, context)
+    await answer(update, context, who.lang, "report.press_a_button")
+    return None
+
+
+async def send(update: Update, context: AppContext) -> int:
+    """Stores the report (before answering), answers with the code, then tells the officers."""
+    who = await caller(update, context)
+    draft = Draft.from_data(draft_of(context, DRAFT))
+    filed = await context.services.reports.file(who.resident, draft)
+    user_data(context).pop(DRAFT, None)
+    if filed.outcome is Outcome.RATE_LIMITED:
+        await refuse_rate(update, context, who)
+        return ConversationHandler.END
+    if filed.report is None:
+        await answer(update, context, who.lang, "report.no_commune")
+        return ConversationHandler.END
+    await answer(update, context, who.lang, "report.sent", code=filed.report.code)
+    await triage.post_report(context.bot, context.services, filed.report, filed.duplicate)
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: AppContext) -> int:
+    """/huy or "Hủy": drops the draft."""
+    who = await caller(update, context)
+    user_data(context).pop(DRAFT, None)
+    await close_press(update, context)
+    await say(update, context, tr(context, who.lang, "report.cancelled"),
+                replies.REMOVE_KEYBOARD)
+    return ConversationHandler.END
+
+
+async def timed_out(update: Update, context: AppContext) -> None:
+    """The conversation was left alone too long: the draft is dropped, the resident told."""
+    user_data(context).pop(DRAFT, None)
+    if update.effective_user is not None and update.effective_chat is not None:
+        who = await caller(update, context)
+        await say(update, context, tr(context, who.lang, "report.timed_out"),
+                    replies.REMOVE_KEYBOARD)
+
+
+async def stale_press(update: Update, context: AppContext) -> None:
+    """A report button pressed after its conversation ended (sent, cancelled, timed out)."""
+    who = await caller(update, context)
+    query = update.callback_query
+    assert query is not None
+    await replies.answer_press(context.bot, query.id, tr(context, who.lang, "errors.stale_button"),
+                               alert=True)
+
+
+async def refuse_rate(update: Update, context: AppContext, who: Caller) -> None:
+    """The resident filed [reports] max_per_hour reports in the last hour."""
+    limit = context.services.config.reports.max_per_hour
+    await answer(update, context, who.lang, "report.rate_limited", max=limit)
+
+
+async def say(update: Update, context: AppContext, text: str, markup: Markup) -> None:
+    """A new message in the update's chat (with a reply keyboard, or taking one away)."""
+    chat = update.effective_chat
+    assert chat is not None
+    await replies.send_text(context.bot, chat.id, text, markup)
+
+
+async def close_press(update: Update, context: AppContext) -> None:
+    """Answer a press and take the buttons off its message, so it cannot be pressed twice."""
+    query = update.callback_query
+    if query is not None:
+        await replies.answer_press(context.bot, query.id)
+        if query.message is not None:
+            await replies.edit_markup(context.bot, query.message.chat.id,
+                                      query.message.message_id, None)
+
+
+def _place(context: AppContext, lang: str, draft: dict[str, Any]) -> str:
+    if draft.get("lat") is not None:
+        return f"{tr(context, lang, 'report.map_point')} ({draft['lat']:.5f}, {draft['long']:.5f})"
+    if draft.get("address"):
+        return esc(draft["address"])
+    return tr(context, lang, "report.no_place")
