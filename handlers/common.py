@@ -85,15 +85,18 @@ async def answer(
     return await replies.send_text(bot, chat.id, text, markup)
 
 
-async def refuse(update: Update, context: AppContext, lang: str, key: str) -> None:
+async def refuse(
+    update: Update, context: AppContext, lang: str, key: str, **values: object
+) -> None:
     """Refuse a press with an alert that changes nothing, or a plain reply for a message."""
+    text = tr(context, lang, key, **values)
     query = update.callback_query
     if query is not None:
-        await replies.answer_press(context.bot, query.id, tr(context, lang, key), alert=True)
+        await replies.answer_press(context.bot, query.id, text, alert=True)
         return
     chat = update.effective_chat
     if chat is not None:
-        await replies.send_text(context.bot, chat.id, tr(context, lang, key))
+        await replies.send_text(context.bot, chat.id, text)
 
 
 def conversation(

@@ -18,6 +18,7 @@ from telegram.ext import (
 from bot import replies
 from bot.context import AppContext
 from bot.replies import Markup
+from bot.services import draft_token
 from bot.services.categories import Category
 from bot.services.reports import Draft, Outcome
 from bot.text import fold
@@ -31,6 +32,7 @@ from handlers.common import (
     draft_of,
     esc,
     pressed,
+    refuse,
     tr,
     user_data,
 )
@@ -61,7 +63,7 @@ async def start(update: Update, context: AppContext) -> int:
     if not await reports.may_report(who.resident):
         await _refuse_rate(update, context, who)
         return ConversationHandler.END
-    user_data(context)[DRAFT] = {}
+    user_data(context)[DRAFT] = {"token": draft_token()}
     buttons = [(c.label(who.lang), f"rp:cat:{c.code}") for c in reports.categories.items.values()]
     rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
     await answer(update, context, who.lang, "report.ask_category", rows)
@@ -265,11 +267,18 @@ async def press_a_button(update: Update, context: AppContext) -> int | None:
 
 
 async def send(update: Update, context: AppContext) -> int:
-    """Stores the report (before answering), answers with the code, then tells the officers."""
+    """Stores the report (before answering), answers with the code, then tells the officers.
+    A repeated "Gửi" is answered with the code of the report already filed."""
     who = await caller(update, context)
-    draft = Draft.from_data(draft_of(context, DRAFT))
-    filed = await context.services.reports.file(who.resident, draft)
+    data = user_data(context).get(DRAFT)
+    if not data:  # a press of the same "Gửi" already filed it and dropped the draft
+        await stale_press(update, context)
+        return ConversationHandler.END
+    filed = await context.services.reports.file(who.resident, Draft.from_data(data))
     user_data(context).pop(DRAFT, None)
+    if filed.outcome is Outcome.ALREADY and filed.report is not None:
+        await refuse(update, context, who.lang, "report.already_sent", code=filed.report.code)
+        return ConversationHandler.END
     if filed.outcome is Outcome.RATE_LIMITED:
         await _refuse_rate(update, context, who)
         return ConversationHandler.END

@@ -47,6 +47,7 @@ TRANSITIONS: dict[Action, tuple[ReportState, tuple[str, ...]]] = {
 
 class Outcome(enum.StrEnum):
     DONE = "done"
+    ALREADY = "already"  # the same press (draft, arrival) was acted on before
     RATE_LIMITED = "rate_limited"
     NO_COMMUNE = "no_commune"
     NOT_ALLOWED = "not_allowed"
@@ -66,10 +67,13 @@ class Draft:
     address: str | None = None
     photos: list[ReportPhoto] = field(default_factory=list)
     anonymous: bool = True
+    token: str | None = None  # one report per token (services.draft_token)
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Draft:
+        token = data.get("token")
         return cls(
+            token=token if isinstance(token, str) else None,
             category=str(data.get("category", "")),
             description=str(data.get("description", "")),
             voice_file_id=data.get("voice"),
@@ -154,7 +158,13 @@ class ReportService:
         return away if limit and away > limit else None
 
     async def file(self, resident: Resident, draft: Draft) -> Filed:
-        """Store the report (one transaction) with its photos, deadline and audit entry."""
+        """Store the report (one transaction) with its photos, deadline and audit entry.
+
+        A draft is filed once: a repeated "Gửi" (even one arriving in the same instant)
+        gets ALREADY with the report the first one filed."""
+        if draft.token is not None and (
+                earlier := await self._store.reports.by_draft_token(resident.id, draft.token)):
+            return Filed(Outcome.ALREADY, earlier)
         category = self.categories.get(draft.category)
         if resident.commune_id is None or category is None:
             return Filed(Outcome.NO_COMMUNE)
@@ -170,9 +180,14 @@ class ReportService:
             voice_file_id=draft.voice_file_id, latitude=draft.latitude,
             longitude=draft.longitude, address=draft.address,
             duplicate_of=duplicate.id if duplicate else None,
-            escalate_at=iso(now + timedelta(minutes=minutes)),
+            escalate_at=iso(now + timedelta(minutes=minutes)), draft_token=draft.token,
         )
         async with self._store.db.transaction() as tx:
+            # Checked again inside the write transaction (they run one at a time): of two
+            # presses that both got past the check above, the second finds the first's report.
+            if draft.token is not None and (earlier := await self._store.reports.by_draft_token(
+                    resident.id, draft.token)):
+                return Filed(Outcome.ALREADY, earlier)
             report_id = await self._store.reports.insert(tx, new, draft.photos, iso(now))
             await self._store.audit.record(
                 tx, actor_id=resident.id, actor_label="resident", action="report.submitted",

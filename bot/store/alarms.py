@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import fields
 from typing import Any
 
 from bot.models import Alarm, AlarmRecipient, AlarmResponse
 from bot.store.db import Database, Tx
 
+_FIELDS = tuple(f.name for f in fields(Alarm))
+
 
 def _alarm(row: sqlite3.Row) -> Alarm:
-    return Alarm(**dict(row))
+    """The alarm in a row (columns the model does not carry, such as draft_token, stay)."""
+    return Alarm(**{name: row[name] for name in _FIELDS})
 
 
 class AlarmStore:

@@ -1,0 +1,71 @@
+"""A repeated press acts once: one report per "Gửi", one alarm per "Phát kẻng", one decision
+per "Duyệt" — even when the presses reach the bot in the same getUpdates batch, and even when
+the bot's per-chat ordering is switched off (the services then keep the promise alone)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import Any
+
+import pytest
+
+from bot.sandbox import CallbackAnswer, Sandbox, SimGroup, SimUser
+from bot.store import Store
+from bot.updates import PerChatUpdateProcessor
+from tests.helpers import onboard
+from tests.test_report import start_report
+
+
+@pytest.fixture(params=["in order", "out of order"])
+def ordering(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """"out of order" runs every update at once, as if per-chat ordering were broken."""
+    if request.param == "out of order":
+        async def at_once(
+            self: PerChatUpdateProcessor, update: object, coroutine: Awaitable[Any]
+        ) -> None:
+            del self, update
+            await coroutine
+
+        monkeypatch.setattr(PerChatUpdateProcessor, "do_process_update", at_once)
+    return str(request.param)
+
+
+async def press_twice(person: SimUser, label: str, *, chat: SimGroup | None = None,
+                      ) -> list[CallbackAnswer]:
+    """Two presses of the same button queued together: they land in one getUpdates batch."""
+    first = await person.press(label, chat=chat)
+    second = await person.press(label, chat=chat)
+    return [await person.answer_for(first), await person.answer_for(second)]
+
+
+async def reach_summary(person: SimUser) -> None:
+    await start_report(person)
+    await person.send("Mất xe máy trước nhà lúc 2 giờ sáng")
+    await person.wait_for("ở đâu")
+    await person.press("Bỏ qua")
+    await person.wait_for("Bạn có ảnh không")
+    await person.press("Bỏ qua")
+    await person.wait_for("Bạn muốn gửi tin thế nào")
+    await person.press("Ẩn danh")
+    await person.wait_for("Kiểm tra lại tin báo")
+
+
+@pytest.mark.usefixtures("bot")
+async def test_two_presses_of_gui_file_one_report(
+    sandbox: Sandbox, store: Store, staff_group: SimGroup, ordering: str
+) -> None:
+    lan = sandbox.user(8101, first_name="Lan")
+    await onboard(lan)
+    await reach_summary(lan)
+    answers = await press_twice(lan, "Gửi")
+    sent = await lan.wait_for("Đã gửi tin báo")
+    code = next(word for word in sent.text.split() if word.startswith("TB-"))
+    await staff_group.wait_for(code)
+    resident = await store.residents.by_telegram_id(lan.id)
+    assert resident is not None
+    assert [r.code for r in await store.reports.of_reporter(resident.id)] == [code], ordering
+    assert sum("Đã gửi tin báo" in m.text for m in lan.inbox) == 1
+    assert sum("Tin báo TB-" in m.text for m in staff_group.inbox) == 1
+    refused = [a for a in answers if a.show_alert]
+    assert len(refused) == 1, answers  # the other press: an answer, not silence or an error
+    assert "đã được gửi" in (refused[0].text or "") or "đã cũ" in (refused[0].text or "")
