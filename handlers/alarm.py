@@ -22,6 +22,7 @@ from bot.context import AppContext, Services
 from bot.delivery import OutMessage
 from bot.models import Alarm, AlarmRecipient, Recipient
 from bot.replies import inline_keyboard
+from bot.services import draft_token
 from bot.services.alarms import AnswerResult, RaiseResult, Scope, Tally
 from handlers.common import (
     answer,
@@ -106,15 +107,21 @@ async def place_shared(update: Update, context: AppContext) -> int:
 async def sound(update: Update, context: AppContext) -> int:
     """"Phát kẻng": records the alarm, sends it on the alarm lane, shows the live count."""
     who = await caller(update, context)
-    draft = draft_of(context, DRAFT)
+    draft = user_data(context).get(DRAFT)
+    if not draft:  # a press of the same "Phát kẻng" already sounded it and dropped the draft
+        await refuse(update, context, who.lang, "alarm.already_sounded")
+        return ConversationHandler.END
     services = context.services
     place = draft.get("place") or [None, None]
     raised = await services.alarms.sound(
         who.resident, who.resident.display_name or display_name(update), str(draft.get("kind")),
         str(draft.get("scope_kind")), int(draft.get("scope_id") or 0), draft.get("note"),
-        place[0], place[1],
+        place[0], place[1], token=draft.get("token"),
     )
     user_data(context).pop(DRAFT, None)
+    if raised.result is RaiseResult.ALREADY:
+        await refuse(update, context, who.lang, "alarm.already_sounded")
+        return ConversationHandler.END
     if raised.result is not RaiseResult.RAISED or raised.alarm is None:
         key = "alarm.stale" if raised.result is RaiseResult.NOT_ALLOWED else (
             f"alarm.{raised.result.value}")
@@ -302,7 +309,7 @@ def _all_clear_button(context: AppContext, lang: str, alarm: Alarm) -> list[list
 
 async def _ask_kind(update: Update, context: AppContext, lang: str, scope: Scope) -> int:
     user_data(context)[DRAFT] = {"scope_kind": scope.kind, "scope_id": scope.id,
-                                "scope_name": scope.name}
+                                "scope_name": scope.name, "token": draft_token()}
     kinds = list(context.services.catalog.alarm_kinds.values())
     rows = [[(f"{k.emoji} {k.name(lang)}", f"al:k:{k.code}") for k in kinds[i:i + 2]]
             for i in range(0, len(kinds), 2)]

@@ -4,15 +4,21 @@ the bot's per-chat ordering is switched off (the services then keep the promise 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable
 from typing import Any
 
 import pytest
 
+from bot.catalog import Catalog
+from bot.clock import FakeClock
+from bot.config import Config
 from bot.sandbox import CallbackAnswer, Sandbox, SimGroup, SimUser
+from bot.services.alarms import AlarmService, RaiseResult
 from bot.store import Store
 from bot.updates import PerChatUpdateProcessor
 from tests.helpers import onboard
+from tests.test_alarm import add_member
 from tests.test_report import start_report
 
 
@@ -69,3 +75,51 @@ async def test_two_presses_of_gui_file_one_report(
     refused = [a for a in answers if a.show_alert]
     assert len(refused) == 1, answers  # the other press: an answer, not silence or an error
     assert "đã được gửi" in (refused[0].text or "") or "đã cũ" in (refused[0].text or "")
+
+
+@pytest.mark.usefixtures("bot")
+async def test_two_presses_of_phat_keng_raise_one_alarm(
+    sandbox: Sandbox, store: Store, leader: SimUser, staff_group: SimGroup, ordering: str
+) -> None:
+    members = []
+    for telegram_id, name in ((8201, "An"), (8202, "Bảo")):
+        await add_member(store, "hn-01", telegram_id, name)
+        members.append(sandbox.user(telegram_id, first_name=name))
+    await leader.command("keng")
+    await leader.wait_for("Việc gì")
+    await leader.press("Trộm")
+    await leader.wait_for("Phát kẻng")
+    answers = await press_twice(leader, "Phát kẻng")
+    await leader.wait_for("Đã phát kẻng")
+    await staff_group.wait_for("đã phát kẻng")
+    assert len(await store.alarms.all()) == 1, ordering
+    for member in members:
+        await member.wait_for("KẺNG AN NINH")
+        assert sum("KẺNG AN NINH" in m.text for m in member.inbox) == 1
+    assert sum("đã phát kẻng" in m.text for m in staff_group.inbox) == 1
+    refused = [a for a in answers if a.show_alert]
+    assert len(refused) == 1, answers
+    assert "đã được phát" in (refused[0].text or "") or "đã cũ" in (refused[0].text or "")
+
+
+async def test_one_gong_draft_raises_one_alarm_however_many_presses_race(
+    store: Store, config: Config, clock: FakeClock
+) -> None:
+    """The service alone, on real SQLite: three presses of one draft at the same instant."""
+    service = AlarmService(store, Catalog.load(config.content.folder), config.alarms, clock)
+    await add_member(store, "hn-01", 8301, "An")
+    leader = await store.residents.by_telegram_id(2001)
+    assert leader is not None
+    scope = next(s for s in await service.scopes(leader) if s.kind == "team")
+
+    def press(token: str) -> Awaitable[Any]:
+        return service.sound(leader, "Bình", "trom", scope.kind, scope.id, token=token)
+
+    raised = await asyncio.gather(*(press("gong-1") for _ in range(3)))
+    assert sorted(r.result for r in raised) == [
+        RaiseResult.ALREADY, RaiseResult.ALREADY, RaiseResult.RAISED]
+    assert len({r.alarm.id for r in raised if r.alarm is not None}) == 1
+    assert len(await store.alarms.all()) == 1
+    assert [r.result for r in raised if r.recipients] == [RaiseResult.RAISED]  # sent once
+    assert (await press("gong-1")).result is RaiseResult.ALREADY
+    assert (await press("gong-2")).result is RaiseResult.RAISED  # a new /keng, a new alarm

@@ -89,6 +89,13 @@ class AlarmStore:
         row = await self._db.fetchone("SELECT * FROM alarms WHERE id = ?", (alarm_id,))
         return None if row is None else _alarm(row)
 
+    async def by_draft_token(self, caller_id: int, token: str) -> Alarm | None:
+        """The alarm this caller raised from the draft with `token`, if any."""
+        row = await self._db.fetchone(
+            "SELECT * FROM alarms WHERE draft_token = ? AND caller_id = ?", (token, caller_id)
+        )
+        return None if row is None else _alarm(row)
+
     async def all(self, commune_id: int | None = None) -> list[Alarm]:
         if commune_id is None:
             rows = await self._db.fetchall("SELECT * FROM alarms ORDER BY id")
