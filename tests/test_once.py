@@ -13,8 +13,9 @@ import pytest
 from bot.catalog import Catalog
 from bot.clock import FakeClock
 from bot.config import Config
-from bot.sandbox import CallbackAnswer, Sandbox, SimGroup, SimUser
+from bot.sandbox import BotMessage, CallbackAnswer, Sandbox, SimGroup, SimUser
 from bot.services.alarms import AlarmService, RaiseResult
+from bot.services.teams import Decision, JoinResult, TeamService
 from bot.store import Store
 from bot.updates import PerChatUpdateProcessor
 from tests.helpers import onboard
@@ -123,3 +124,68 @@ async def test_one_gong_draft_raises_one_alarm_however_many_presses_race(
     assert [r.result for r in raised if r.recipients] == [RaiseResult.RAISED]  # sent once
     assert (await press("gong-1")).result is RaiseResult.ALREADY
     assert (await press("gong-2")).result is RaiseResult.RAISED  # a new /keng, a new alarm
+
+
+def told_the_decision(message: BotMessage) -> bool:
+    return "Tổ trưởng đã duyệt" in message.text or "không được duyệt" in message.text
+
+
+async def ask_to_join(sandbox: Sandbox, leader: SimUser, telegram_id: int) -> SimUser:
+    await onboard(leader)
+    lan = sandbox.user(telegram_id, first_name="Lan")
+    await onboard(lan)
+    await lan.command("thamgia", "HN01")
+    await leader.wait_for("Lan xin tham gia")
+    return lan
+
+
+@pytest.mark.usefixtures("bot")
+@pytest.mark.parametrize("second", ["Duyệt", "Từ chối"])
+async def test_a_join_request_is_decided_once(
+    sandbox: Sandbox, store: Store, leader: SimUser, ordering: str, second: str
+) -> None:
+    lan = await ask_to_join(sandbox, leader, 8401)
+    first_press = await leader.press("Duyệt")
+    second_press = await leader.press(second)
+    answers = [await leader.answer_for(first_press), await leader.answer_for(second_press)]
+    await lan.wait_for(predicate=told_the_decision)
+    decisions = [e.action for e in await store.audit.entries("team")
+                 if e.action in ("team.approved", "team.rejected")]
+    assert len(decisions) == 1, (ordering, decisions)
+    resident = await store.residents.by_telegram_id(lan.id)
+    team = await store.areas.team_by_join_code("HN01")
+    assert resident is not None and team is not None
+    membership = await store.memberships.get(team.id, resident.id)
+    assert (membership.state if membership else None) == (
+        "active" if decisions == ["team.approved"] else None)
+    assert sum(told_the_decision(m) for m in lan.inbox) == 1
+    refused = [a for a in answers if a.show_alert]
+    assert len(refused) == 1, answers
+    assert "đã được xử lý" in (refused[0].text or "") or "đã cũ" in (refused[0].text or "")
+
+
+@pytest.mark.parametrize("verdicts", [(True, True), (True, False), (False, True)])
+async def test_racing_decisions_on_one_request_decide_once(
+    store: Store, config: Config, verdicts: tuple[bool, bool]
+) -> None:
+    """The service alone, on real SQLite: "Duyệt" and "Duyệt"/"Từ chối" at the same instant."""
+    service = TeamService(store, config.teams)
+    async with store.db.transaction() as tx:
+        applicant_id = await store.residents.ensure(tx, 8501)
+    applicant = await store.residents.get(applicant_id)
+    leader = await store.residents.by_telegram_id(2001)
+    assert applicant is not None and leader is not None
+    assert (await service.request_join(applicant, "HN01")).result is JoinResult.REQUESTED
+    team = await store.areas.team_by_join_code("HN01")
+    assert team is not None
+    outcomes = await asyncio.gather(*(
+        service.decide(leader, team.id, applicant_id, approve=v) for v in verdicts))
+    results = [o.result for o in outcomes]
+    assert results.count(Decision.NOT_PENDING) == 1, results
+    taken = next(r for r in results if r is not Decision.NOT_PENDING)
+    decisions = [e.action for e in await store.audit.entries("team")
+                 if e.action in ("team.approved", "team.rejected")]
+    assert decisions == [f"team.{taken.value}"]  # the other press changed nothing
+    membership = await store.memberships.get(team.id, applicant_id)
+    assert (membership.state if membership else None) == (
+        "active" if taken is Decision.APPROVED else None)

@@ -103,9 +103,12 @@ class TeamService:
             if approve and await self._is_full(team):
                 return DecisionOutcome(Decision.FULL, team, applicant)
             if approve:
-                await self._store.memberships.activate(tx, team_id, applicant_id, actor.id)
+                decided = await self._store.memberships.activate(
+                    tx, team_id, applicant_id, actor.id)
             else:
-                await self._store.memberships.remove(tx, team_id, applicant_id)
+                decided = await self._store.memberships.remove(tx, team_id, applicant_id)
+            if not decided:
+                return DecisionOutcome(Decision.NOT_PENDING, team, applicant)
             await self._store.audit.record(
                 tx, actor_id=actor.id, actor_label=await self._label(actor, team),
                 action="team.approved" if approve else "team.rejected",
