@@ -305,14 +305,18 @@ async def leader_pressed(update: Update, context: AppContext) -> None:
     _, verb, report_id = pressed(update)
     action = Action.ARRIVED if verb == "arr" else Action.RESOLVE
     acted = await services.reports.leader_update(who.resident, int(report_id), action)
+    query = update.callback_query
+    assert query is not None
+    if acted.outcome is Outcome.ALREADY:  # the police already know: no second group post
+        await replies.answer_press(context.bot, query.id,
+                                   t(services, who.lang, "report.leader.arrived_already"))
+        return
     if await _refused(update, context, who.lang, acted):
         return
     report, team = acted.report, acted.team
     assert report is not None and team is not None
     name = display_name(update)
     if action is Action.ARRIVED:
-        query = update.callback_query
-        assert query is not None
         await replies.answer_press(context.bot, query.id,
                                    t(services, who.lang, "report.leader.arrived_noted"))
         now = services.clock.now().astimezone(services.config.locale.tz)

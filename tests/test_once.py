@@ -21,6 +21,7 @@ from bot.updates import PerChatUpdateProcessor
 from tests.helpers import onboard
 from tests.test_alarm import add_member
 from tests.test_report import start_report
+from tests.test_triage import _reported
 
 
 @pytest.fixture(params=["in order", "out of order"])
@@ -189,3 +190,39 @@ async def test_racing_decisions_on_one_request_decide_once(
     membership = await store.memberships.get(team.id, applicant_id)
     assert (membership.state if membership else None) == (
         "active" if taken is Decision.APPROVED else None)
+
+
+async def assign_to_team_one(staff_group: SimGroup, officer: SimUser) -> None:
+    await officer.press("Giao tổ", chat=staff_group)
+    await staff_group.wait_for(predicate=lambda m: any(
+        "Tổ an ninh nhân dân số 1" in label for label in m.labels))
+    await officer.press("Tổ an ninh nhân dân số 1", chat=staff_group)
+    await staff_group.wait_for("Đã giao")
+
+
+@pytest.mark.usefixtures("bot")
+async def test_the_leaders_arrival_reaches_the_police_group_once(
+    sandbox: Sandbox, store: Store, staff_group: SimGroup, officer: SimUser, leader: SimUser,
+    ordering: str,
+) -> None:
+    _, code = await _reported(sandbox, staff_group, user_id=8601)
+    await assign_to_team_one(staff_group, officer)
+    await leader.wait_for("Nhiệm vụ cho")
+    answers = await press_twice(leader, "Đã đến")  # a double tap
+    await staff_group.wait_for("đã đến hiện trường")
+    later = await leader.answer_for(await leader.press("Đã đến"))  # and a press later on
+    texts = [a.text or "" for a in answers]
+    assert sum("Đã báo công an xã" in text for text in texts) == 1, texts
+    assert sum("đã báo tổ đến" in text for text in texts) == 1, texts
+    assert "đã báo tổ đến" in (later.text or "")
+    assert sum("đã đến hiện trường" in m.text for m in staff_group.inbox) == 1, ordering
+    report = await store.reports.get(int(code[3:]))
+    assert report is not None
+    actions = [e.action for e in await store.audit.entries("report", report.id)]
+    assert actions.count("report.arrived") == 1
+
+    await assign_to_team_one(staff_group, officer)  # assigned again: a new arrival to tell
+    await leader.wait_for("Nhiệm vụ cho")
+    await leader.press("Đã đến")
+    await staff_group.wait_for("đã đến hiện trường")
+    assert sum("đã đến hiện trường" in m.text for m in staff_group.inbox) == 2

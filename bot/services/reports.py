@@ -262,9 +262,13 @@ class ReportService:
         if report.state != "assigned":
             return Acted(Outcome.WRONG_STATE, report)
         if action is Action.ARRIVED:
+            now = iso(self._clock.now())
             async with self._store.db.transaction() as tx:
+                # Once per assignment: a repeated "Đã đến" (or two at once) changes nothing.
+                if not await self._store.reports.mark_arrived(tx, report.id, now):
+                    return Acted(Outcome.ALREADY, report, None, team)
                 await self._store.reports.add_message(
-                    tx, report.id, "leader", actor.id, "arrived", None, iso(self._clock.now()))
+                    tx, report.id, "leader", actor.id, "arrived", None, now)
                 await self._audit(tx, actor, "leader", report, action, team)
             return Acted(Outcome.DONE, report, await self._reporter(report), team)
         return await self._change(actor, "leader", report, Action.RESOLVE, team)
@@ -279,6 +283,8 @@ class ReportService:
                 team_id=team.id if team else None,
             )
             if changed:
+                if action is Action.ASSIGN:
+                    await self._store.reports.clear_arrival(tx, report.id)
                 await self._audit(tx, actor, label, report, action, team)
         if not changed:
             return Acted(Outcome.WRONG_STATE, report)

@@ -105,6 +105,19 @@ class ReportStore:
         )
         return cursor.rowcount > 0
 
+    async def mark_arrived(self, tx: Tx, report_id: int, now: str) -> bool:
+        """Record the assigned team's arrival; False if already recorded for this assignment."""
+        cursor = await tx.execute(
+            "UPDATE reports SET arrived_at = ? "
+            "WHERE id = ? AND state = 'assigned' AND arrived_at IS NULL",
+            (now, report_id),
+        )
+        return cursor.rowcount > 0
+
+    async def clear_arrival(self, tx: Tx, report_id: int) -> None:
+        """A new assignment: its team has not arrived yet."""
+        await tx.execute("UPDATE reports SET arrived_at = NULL WHERE id = ?", (report_id,))
+
     async def touch(self, tx: Tx, report_id: int, now: str) -> None:
         await tx.execute("UPDATE reports SET updated_at = ? WHERE id = ?", (now, report_id))
 
