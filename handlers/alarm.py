@@ -34,6 +34,7 @@ from handlers.common import (
     pressed,
     refuse,
     tr,
+    typed,
     user_data,
 )
 
@@ -86,12 +87,14 @@ async def kind_chosen(update: Update, context: AppContext) -> int:
 async def note_typed(update: Update, context: AppContext) -> int:
     """A short note about the place or what is happening; asks to confirm again."""
     who = await caller(update, context)
-    text = (update.effective_message.text or "").strip() if update.effective_message else ""
+    text = typed(update)
+    if not text:  # nothing visible: only spaces, zero-width or other invisible characters
+        await answer(update, context, who.lang, "errors.blank_text")
+        return Step.CONFIRM
     if len(text) > NOTE_LIMIT:
         await answer(update, context, who.lang, "alarm.note_too_long", limit=NOTE_LIMIT)
         return Step.CONFIRM
-    if text:
-        draft_of(context, DRAFT)["note"] = text
+    draft_of(context, DRAFT)["note"] = text
     return await _ask_confirm(update, context, who.lang, edit=False)
 
 

@@ -23,6 +23,7 @@ from bot.models import Audience
 from bot.services import audiences
 from bot.services.broadcasts import parse_when
 from bot.telegram_sender import TelegramSender
+from bot.text import clean
 from handlers.common import (
     Caller,
     answer,
@@ -33,6 +34,7 @@ from handlers.common import (
     pressed,
     refuse,
     tr,
+    typed,
     user_data,
 )
 
@@ -66,6 +68,9 @@ async def content_received(update: Update, context: AppContext) -> int:
     who = await caller(update, context)
     message = update.effective_message
     assert message is not None
+    if message.text is not None and message.forward_origin is None and not typed(update):
+        await answer(update, context, who.lang, "errors.blank_text")  # only invisible chars
+        return Step.CONTENT
     draft_of(context, DRAFT)["message"] = _out_message(message).to_json()
     await _ask_audience(update, context, who, edit=False)
     return Step.AUDIENCE
@@ -228,9 +233,9 @@ def _out_message(message: Message) -> OutMessage:
     if message.forward_origin is not None:
         return OutMessage(copy_from=(message.chat_id, message.message_id), forward=True)
     if message.photo:
-        return OutMessage(text=message.caption_html or "", photo=message.photo[-1].file_id)
+        return OutMessage(text=clean(message.caption_html), photo=message.photo[-1].file_id)
     if message.text:
-        return OutMessage(text=message.text_html)
+        return OutMessage(text=clean(message.text_html))
     return OutMessage(copy_from=(message.chat_id, message.message_id))
 
 

@@ -16,6 +16,7 @@ from bot import replies
 from bot.context import AppContext
 from bot.models import Resident
 from bot.replies import Buttons, Posted, inline_keyboard
+from bot.text import clean
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,13 @@ def pressed(update: Update) -> list[str]:
     query = update.callback_query
     data = query.data if query is not None else None
     return data.split(":") if data else []
+
+
+def typed(update: Update) -> str:
+    """The message's text (or caption) as the bot takes free text (bot.text.clean): without
+    control characters, trimmed; "" when nothing visible was typed."""
+    message = update.effective_message
+    return clean(message.text or message.caption) if message is not None else ""
 
 
 def display_name(update: Update) -> str:

@@ -20,7 +20,17 @@ from bot.context import AppContext
 from bot.models import ReportPhoto, tracking_code
 from bot.replies import inline_keyboard
 from handlers import relays
-from handlers.common import answer, caller, conversation, esc, pressed, refuse, tr, user_data
+from handlers.common import (
+    answer,
+    caller,
+    conversation,
+    esc,
+    pressed,
+    refuse,
+    tr,
+    typed,
+    user_data,
+)
 
 ADDING = "report_adding"
 MAX_LISTED = 10
@@ -78,10 +88,13 @@ async def addition_sent(update: Update, context: AppContext) -> int:
     who = await caller(update, context)
     message = update.effective_message
     assert message is not None
-    report_id = int(user_data(context).pop(ADDING, 0))
     photo = (ReportPhoto(message.photo[-1].file_id, message.photo[-1].file_unique_id)
              if message.photo else None)
-    text = message.text or message.caption
+    text = typed(update) or None
+    if text is None and photo is None:  # only spaces or invisible characters
+        await answer(update, context, who.lang, "errors.blank_text")
+        return Step.ADDING
+    report_id = int(user_data(context).pop(ADDING, 0))
     report = await context.services.reports.add_info(who.resident, report_id, text, photo)
     if report is None:
         await answer(update, context, who.lang, "report.mine.closed")

@@ -29,6 +29,7 @@ from handlers.common import (
     pressed,
     refuse,
     tr,
+    typed,
 )
 
 DRAFT = "new_team"
@@ -94,8 +95,10 @@ async def kind_pressed(update: Update, context: AppContext) -> int:
 async def name_typed(update: Update, context: AppContext) -> int:
     """Creates the team with a fresh join code; shows the code and the invitation link."""
     who = await caller(update, context)
-    message = update.effective_message
-    name = (message.text or "").strip() if message is not None else ""
+    name = typed(update)
+    if not name:  # nothing visible: only spaces, zero-width or other invisible characters
+        await answer(update, context, who.lang, "errors.blank_text")
+        return Step.NAME
     draft = draft_of(context, DRAFT)
     services = context.services
     hamlet = await services.store.areas.hamlet(int(draft.get("hamlet", 0)))

@@ -34,6 +34,7 @@ from handlers.common import (
     pressed,
     refuse,
     tr,
+    typed,
     user_data,
 )
 
@@ -78,7 +79,7 @@ async def category_pressed(update: Update, context: AppContext) -> int:
 
 async def category_typed(update: Update, context: AppContext) -> int:
     """Matches a typed category name (accent-insensitive); asks again if unclear."""
-    category = context.services.reports.categories.match(_text(update))
+    category = context.services.reports.categories.match(typed(update))
     return await _category_chosen(update, context, category)
 
 
@@ -100,10 +101,10 @@ async def _category_chosen(
 async def description_typed(update: Update, context: AppContext) -> int:
     """Stores the description (within the configured length); asks where."""
     who = await caller(update, context)
-    text = _text(update)
+    text = typed(update)
     limit = context.services.config.reports.max_text_length
-    if not text:
-        await answer(update, context, who.lang, "report.text_expected")
+    if not text:  # nothing visible: only spaces, zero-width or other invisible characters
+        await answer(update, context, who.lang, "errors.blank_text")
         return Step.DESCRIPTION
     if len(text) > limit:
         await answer(update, context, who.lang, "report.too_long", length=len(text), limit=limit)
@@ -160,9 +161,12 @@ async def location_shared(update: Update, context: AppContext) -> int:
 async def location_typed(update: Update, context: AppContext) -> int:
     """A typed address (or "Bỏ qua" typed or tapped); asks for photos."""
     who = await caller(update, context)
-    text = _text(update)
+    text = typed(update)
     if _is_skip(context, text):
         return await _ask_photos(update, context, who, tr(context, who.lang, "report.no_place"))
+    if not text:
+        await answer(update, context, who.lang, "errors.blank_text")
+        return Step.LOCATION
     if len(text) > MAX_ADDRESS:
         await answer(update, context, who.lang, "report.address_too_long", limit=MAX_ADDRESS)
         return Step.LOCATION
@@ -219,7 +223,7 @@ async def photo_sent(update: Update, context: AppContext) -> int:
 async def photos_done(update: Update, context: AppContext) -> int:
     """"Xong" or "Bỏ qua" (pressed or typed): asks anonymous or named."""
     who = await caller(update, context)
-    if update.callback_query is None and not _is_done_or_skip(context, _text(update)):
+    if update.callback_query is None and not _is_done_or_skip(context, typed(update)):
         await answer(update, context, who.lang, "report.photo_expected")
         return Step.PHOTOS
     await _close_press(update, context)
@@ -358,11 +362,6 @@ def _is_skip(context: AppContext, text: str) -> bool:
 def _is_done_or_skip(context: AppContext, text: str) -> bool:
     done = {fold(v) for v in context.services.i18n.all("report.done").values()}
     return _is_skip(context, text) or fold(text) in done | {"xong", "done"}
-
-
-def _text(update: Update) -> str:
-    message = update.effective_message
-    return (message.text or "").strip() if message is not None else ""
 
 
 def build_conversation(

@@ -26,6 +26,7 @@ from handlers.common import (
     esc,
     pressed,
     tr,
+    typed,
     user_data,
 )
 
@@ -117,11 +118,11 @@ async def commune_pressed(update: Update, context: AppContext) -> int:
 async def commune_typed(update: Update, context: AppContext) -> int:
     """Matches a typed commune name (accent-insensitive); asks again if unclear."""
     who = await caller(update, context)
-    typed = _typed(update)
-    found = await context.services.residents.match_communes(typed)
+    name = typed(update)
+    found = await context.services.residents.match_communes(name)
     if len(found) == 1:
         return await _commune_chosen(update, context, found[0])
-    await answer(update, context, who.lang, "onboarding.no_match", typed=esc(typed))
+    await answer(update, context, who.lang, "onboarding.no_match", typed=esc(name))
     await _ask_commune(update, context, who.lang, found or None)
     return Step.COMMUNE
 
@@ -139,13 +140,13 @@ async def hamlet_typed(update: Update, context: AppContext) -> int:
     who = await caller(update, context)
     commune_id = who.resident.commune_id
     assert commune_id is not None
-    typed = _typed(update)
-    found = await context.services.residents.match_hamlets(commune_id, typed)
+    name = typed(update)
+    found = await context.services.residents.match_hamlets(commune_id, name)
     if len(found) == 1:
         return await _hamlet_chosen(update, context, who, found[0])
     commune = await context.services.store.areas.commune(commune_id)
     assert commune is not None
-    await answer(update, context, who.lang, "onboarding.no_match", typed=esc(typed))
+    await answer(update, context, who.lang, "onboarding.no_match", typed=esc(name))
     return await _ask_hamlet(update, context, who, commune, found or None)
 
 
@@ -255,11 +256,6 @@ async def _finish(update: Update, context: AppContext, who: Caller) -> int:
 
 def _pressed(update: Update) -> str:
     return pressed(update)[-1]
-
-
-def _typed(update: Update) -> str:
-    message = update.effective_message
-    return (message.text or "").strip() if message is not None else ""
 
 
 def build_conversation(cancel_commands: list[str]) -> BaseHandler[Update, AppContext, object]:

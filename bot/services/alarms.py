@@ -11,6 +11,7 @@ from bot.clock import Clock
 from bot.config import AlarmsConfig
 from bot.models import Alarm, AlarmRecipient, AlarmResponse, AlarmScope, Resident
 from bot.store import Store
+from bot.text import clean
 
 
 class RaiseResult(enum.StrEnum):
@@ -121,7 +122,8 @@ class AlarmService:
                 caller_id=caller.id,
                 caller_role="officer" if officer else "leader", caller_name=caller_name[:128],
                 scope_kind=scope.kind, scope_id=scope.id, scope_name=scope.name, kind=kind,
-                note=note, latitude=latitude, longitude=longitude, sent_at=iso(now),
+                note=clean(note) or None, latitude=latitude, longitude=longitude,
+                sent_at=iso(now),
                 expires_at=iso(now + timedelta(minutes=self._config.expire_minutes)),
                 escalate_at=iso(now + timedelta(seconds=self._config.escalate_after_seconds))
                 if escalate else None,

@@ -24,6 +24,7 @@ from bot.models import (
 from bot.services.categories import Categories
 from bot.store import Store
 from bot.store.reports import NewReport, ReportQuery
+from bot.text import clean
 
 EARTH_RADIUS_KM = 6371.0
 
@@ -176,9 +177,9 @@ class ReportService:
         new = NewReport(
             commune_id=resident.commune_id, hamlet_id=resident.hamlet_id,
             reporter_id=resident.id, anonymous=draft.anonymous, category=category.code,
-            urgency=category.urgency, description=draft.description,
+            urgency=category.urgency, description=clean(draft.description),
             voice_file_id=draft.voice_file_id, latitude=draft.latitude,
-            longitude=draft.longitude, address=draft.address,
+            longitude=draft.longitude, address=clean(draft.address) or None,
             duplicate_of=duplicate.id if duplicate else None,
             escalate_at=iso(now + timedelta(minutes=minutes)), draft_token=draft.token,
         )
@@ -218,6 +219,7 @@ class ReportService:
         report = await self._store.reports.get(report_id)
         if report is None or report.reporter_id != resident.id or not report.is_open:
             return None
+        text = clean(text) or None
         async with self._store.db.transaction() as tx:
             now = iso(self._clock.now())
             await self._store.reports.add_message(
@@ -379,6 +381,7 @@ class ReportService:
         file_id: str | None,
     ) -> Resident | None:
         """Record a relayed message; returns the reporter (None when unlinked)."""
+        text = clean(text) or None
         async with self._store.db.transaction() as tx:
             now = iso(self._clock.now())
             await self._store.reports.add_message(
