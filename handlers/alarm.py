@@ -32,7 +32,9 @@ from handlers.common import (
     draft_of,
     esc,
     pressed,
+    pressed_ids,
     refuse,
+    stale,
     tr,
     typed,
     user_data,
@@ -64,9 +66,12 @@ async def start(update: Update, context: AppContext) -> int:
 
 async def scope_chosen(update: Update, context: AppContext) -> int:
     """Stores the scope (checked again in the database); asks for the kind."""
+    ids = pressed_ids(update, 3)
+    if ids is None:
+        await stale(update, context)
+        return Step.SCOPE
     who = await caller(update, context)
-    _, _, kind, scope_id = pressed(update)
-    scope = await context.services.alarms.scope(who.resident, kind, int(scope_id))
+    scope = await context.services.alarms.scope(who.resident, pressed(update)[2], ids[0])
     if scope is None:
         await refuse(update, context, who.lang, "alarm.stale")
         return ConversationHandler.END
@@ -151,10 +156,14 @@ async def cancel(update: Update, context: AppContext) -> int:
 
 async def respond(update: Update, context: AppContext) -> None:
     """A member's "Đang đến" / "Không thể"; the caller's count is refreshed soon after."""
+    ids = pressed_ids(update, 2)
+    if ids is None:
+        await stale(update, context)
+        return
     who = await caller(update, context)
-    _, _, alarm_id, response = pressed(update)
+    response = pressed(update)[3]
     result, alarm = await context.services.alarms.answer(
-        int(alarm_id), who.resident, "coming" if response == "coming" else "cannot")
+        ids[0], who.resident, "coming" if response == "coming" else "cannot")
     query = update.callback_query
     assert query is not None
     if result is not AnswerResult.RECORDED or alarm is None:
@@ -169,10 +178,13 @@ async def respond(update: Update, context: AppContext) -> None:
 
 async def end(update: Update, context: AppContext) -> None:
     """"Đã an toàn": only the caller or an officer of the commune; everyone is told."""
+    ids = pressed_ids(update, 2)
+    if ids is None:
+        await stale(update, context)
+        return
     who = await caller(update, context)
-    alarm_id = int(pressed(update)[-1])
     services = context.services
-    alarm = await services.alarms.all_clear(alarm_id, who.resident)
+    alarm = await services.alarms.all_clear(ids[0], who.resident)
     if alarm is None:
         await refuse(update, context, who.lang, "alarm.not_yours")
         return

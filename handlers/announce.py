@@ -27,12 +27,15 @@ from bot.text import clean
 from handlers.common import (
     Caller,
     answer,
+    as_id,
     caller,
     conversation,
     draft_of,
     esc,
     pressed,
+    pressed_ids,
     refuse,
+    stale,
     tr,
     typed,
     user_data,
@@ -41,6 +44,7 @@ from handlers.common import (
 DRAFT = "announce"
 CHOSEN = "✓ "
 KINDS = {"h": "hamlets", "t": "teams", "k": "kinds", "g": "tags"}
+MAX_MINUTES_AHEAD = 2 * 24 * 60  # the quick choices reach tomorrow morning at most
 
 
 class Step(enum.IntEnum):
@@ -89,7 +93,10 @@ async def audience_pressed(update: Update, context: AppContext) -> int:
         draft["urgent"] = not draft["urgent"]
     elif parts[1] in KINDS:
         chosen: list[Any] = draft[KINDS[parts[1]]]
-        value: Any = int(parts[2]) if parts[1] in "ht" else parts[2]
+        value: Any = as_id(parts[2]) if parts[1] in ("h", "t") else parts[2]
+        if value is None:  # a crafted or corrupted press: nothing changes
+            await stale(update, context)
+            return Step.AUDIENCE
         if value in chosen:
             chosen.remove(value)
         else:
@@ -129,8 +136,12 @@ async def ask_when(update: Update, context: AppContext) -> int:
 
 async def when_pressed(update: Update, context: AppContext) -> int:
     """A quick choice: schedules for that moment."""
+    ids = pressed_ids(update, 2)
+    if ids is None or ids[0] > MAX_MINUTES_AHEAD:  # crafted: not a time the bot offered
+        await stale(update, context)
+        return Step.WHEN
     who = await caller(update, context)
-    minutes = int(pressed(update)[2])
+    minutes = ids[0]
     now = context.services.clock.now()
     return await _schedule(update, context, who, now + timedelta(minutes=minutes))
 

@@ -22,7 +22,7 @@ from bot.delivery import OutMessage
 from bot.services.broadcasts import set_reachable
 from bot.services.campaigns import Campaign
 from bot.telegram_sender import TelegramSender
-from handlers.common import Caller, answer, caller, esc, pressed, refuse, tr
+from handlers.common import Caller, answer, as_id, caller, esc, pressed, refuse, stale, tr
 
 
 async def list_campaigns(update: Update, context: AppContext) -> None:
@@ -42,13 +42,19 @@ async def campaign_pressed(update: Update, context: AppContext) -> None:
         return
     services = context.services
     _, action, key = pressed(update)
+    number, campaign = as_id(key), _find(context, key)
+    named = campaign if action in ("pause", "resume", "view") else number
+    if named is None:  # a crafted or outdated press names no campaign or announcement
+        await stale(update, context)
+        return
     if action in ("pause", "resume"):
         await services.campaigns.set_paused(key, action == "pause", who.resident.id)
-    elif action in ("stop", "start"):
-        await services.campaigns.set_schedule_active(int(key), commune_id, action == "start")
-    elif action == "cancel" and not await _cancel(update, context, who, int(key), commune_id):
+    elif action in ("stop", "start") and number is not None:
+        await services.campaigns.set_schedule_active(number, commune_id, action == "start")
+    elif action == "cancel" and number is not None and not await _cancel(
+            update, context, who, number, commune_id):
         return
-    elif action == "view" and (campaign := _find(context, key)) is not None:
+    elif action == "view" and campaign is not None:
         chat = update.effective_chat
         assert chat is not None
         for message in campaign.messages():

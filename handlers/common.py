@@ -51,11 +51,38 @@ def draft_of(context: AppContext, key: str) -> dict[str, Any]:
     return found
 
 
+MAX_ID = 2**63 - 1  # the largest INTEGER SQLite stores
+
+
 def pressed(update: Update) -> list[str]:
     """The parts of the pressed button's callback data ("tm:ok:3:7" → ["tm", "ok", "3", "7"])."""
     query = update.callback_query
     data = query.data if query is not None else None
     return data.split(":") if data else []
+
+
+def as_id(part: str | None) -> int | None:
+    """An id from a button's data or a typed argument: ASCII digits from 1 to MAX_ID; None
+    for anything else (negative, zero, too large for SQLite, not a number)."""
+    if part is None or not part.isascii() or not part.isdigit() or len(part) > 19:
+        return None
+    value = int(part)
+    return value if 0 < value <= MAX_ID else None
+
+
+def pressed_ids(update: Update, *positions: int) -> list[int] | None:
+    """The ids at these positions of the pressed button's data ("tm:ok:3:7", 2, 3 → [3, 7]);
+    None when one is missing, malformed or out of range: a crafted or corrupted press, to be
+    answered with `stale()` and acted on never."""
+    parts = pressed(update)
+    ids = [as_id(parts[i]) if -len(parts) <= i < len(parts) else None for i in positions]
+    return None if any(i is None for i in ids) else [i for i in ids if i is not None]
+
+
+async def stale(update: Update, context: AppContext) -> None:
+    """Answer a press whose data names nothing valid as an out-of-date button; nothing
+    changes (no traceback, no silence)."""
+    await refuse(update, context, (await caller(update, context)).lang, "errors.stale_button")
 
 
 def typed(update: Update) -> str:

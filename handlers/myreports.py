@@ -25,8 +25,9 @@ from handlers.common import (
     caller,
     conversation,
     esc,
-    pressed,
+    pressed_ids,
     refuse,
+    stale,
     tr,
     typed,
     user_data,
@@ -70,8 +71,12 @@ async def my_reports(update: Update, context: AppContext) -> int:
 
 async def add_pressed(update: Update, context: AppContext) -> int:
     """"Bổ sung": remembers which report; asks for text or a photo."""
+    ids = pressed_ids(update, 2)
+    if ids is None:
+        await stale(update, context)
+        return ConversationHandler.END
     who = await caller(update, context)
-    report = await context.services.reports.get(int(pressed(update)[-1]))
+    report = await context.services.reports.get(ids[0])
     if report is None or report.reporter_id != who.resident.id or not report.is_open:
         await refuse(update, context, who.lang, "report.mine.closed")
         return ConversationHandler.END

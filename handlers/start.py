@@ -25,6 +25,8 @@ from handlers.common import (
     display_name,
     esc,
     pressed,
+    pressed_ids,
+    stale,
     tr,
     typed,
     user_data,
@@ -111,7 +113,11 @@ async def consent_reminder(update: Update, context: AppContext) -> int:
 
 async def commune_pressed(update: Update, context: AppContext) -> int:
     """Stores the pressed commune; asks for the hamlet."""
-    commune = await context.services.store.areas.commune(int(_pressed(update)))
+    ids = pressed_ids(update, 2)
+    if ids is None:
+        await stale(update, context)
+        return Step.COMMUNE
+    commune = await context.services.store.areas.commune(ids[0])
     return await _commune_chosen(update, context, commune)
 
 
@@ -129,10 +135,14 @@ async def commune_typed(update: Update, context: AppContext) -> int:
 
 async def hamlet_pressed(update: Update, context: AppContext) -> int:
     """Stores the pressed hamlet (or none, for later); asks for tags."""
-    who = await caller(update, context)
-    choice = _pressed(update)
-    hamlet = None if choice == "later" else await context.services.store.areas.hamlet(int(choice))
-    return await _hamlet_chosen(update, context, who, hamlet)
+    if _pressed(update) == "later":
+        return await _hamlet_chosen(update, context, await caller(update, context), None)
+    ids = pressed_ids(update, 2)
+    hamlet = await context.services.store.areas.hamlet(ids[0]) if ids is not None else None
+    if hamlet is None:  # a crafted or outdated button: the question stays
+        await stale(update, context)
+        return Step.HAMLET
+    return await _hamlet_chosen(update, context, await caller(update, context), hamlet)
 
 
 async def hamlet_typed(update: Update, context: AppContext) -> int:

@@ -11,7 +11,17 @@ from bot.context import AppContext
 from bot.models import Member, Team
 from bot.replies import inline_keyboard
 from bot.services.teams import Decision, JoinResult, LeaderView, TeamView
-from handlers.common import Caller, answer, caller, esc, pressed, refuse, tr
+from handlers.common import (
+    Caller,
+    answer,
+    caller,
+    esc,
+    pressed,
+    pressed_ids,
+    refuse,
+    stale,
+    tr,
+)
 
 MAX_LISTED = 120  # members named in one message; Telegram caps a message at 4096 characters
 
@@ -65,10 +75,14 @@ async def _tell_leader(
 
 async def decide(update: Update, context: AppContext) -> None:
     """A press on "Duyệt" / "Từ chối": checked against the database, then both sides told."""
+    ids = pressed_ids(update, 2, 3)
+    if ids is None:
+        await stale(update, context)
+        return
     who = await caller(update, context)
-    _, verdict, team_id, applicant_id = pressed(update)
+    team_id, applicant_id = ids
     outcome = await context.services.teams.decide(
-        who.resident, int(team_id), int(applicant_id), approve=verdict == "ok"
+        who.resident, team_id, applicant_id, approve=pressed(update)[1] == "ok"
     )
     if outcome.result is Decision.NOT_LEADER:
         await refuse(update, context, who.lang, "errors.not_allowed")
@@ -153,8 +167,12 @@ async def _show_leader_view(
 
 async def removal_list(update: Update, context: AppContext) -> None:
     """Shows one button per member the leader may remove."""
+    ids = pressed_ids(update, 2)
+    if ids is None:
+        await stale(update, context)
+        return
     who = await caller(update, context)
-    team_id = int(pressed(update)[-1])
+    team_id = ids[0]
     view = await context.services.teams.leader_view(who.resident, team_id)
     if view is None:
         await refuse(update, context, who.lang, "errors.not_allowed")
@@ -169,12 +187,15 @@ async def removal_list(update: Update, context: AppContext) -> None:
 
 async def remove_member(update: Update, context: AppContext) -> None:
     """Removes one member (leader or officer only) and tells them."""
+    ids = pressed_ids(update, 2, 3)
+    if ids is None:
+        await stale(update, context)
+        return
     who = await caller(update, context)
-    _, _, team_id, member_id = pressed(update)
-    member = await context.services.store.residents.get(int(member_id))
-    removed = await context.services.teams.remove_member(who.resident, int(team_id),
-                                                          int(member_id))
-    team = await context.services.store.areas.team(int(team_id))
+    team_id, member_id = ids
+    member = await context.services.store.residents.get(member_id)
+    removed = await context.services.teams.remove_member(who.resident, team_id, member_id)
+    team = await context.services.store.areas.team(team_id)
     if not removed or member is None or team is None:
         await refuse(update, context, who.lang, "errors.not_allowed")
         return
@@ -193,8 +214,12 @@ async def remove_member(update: Update, context: AppContext) -> None:
 
 async def leave(update: Update, context: AppContext) -> None:
     """A member leaves a team (a press on "Rời tổ")."""
+    ids = pressed_ids(update, 2)
+    if ids is None:
+        await stale(update, context)
+        return
     who = await caller(update, context)
-    team = await context.services.teams.leave(who.resident, int(pressed(update)[-1]))
+    team = await context.services.teams.leave(who.resident, ids[0])
     if team is None:
         await refuse(update, context, who.lang, "team.cannot_leave")
         return

@@ -13,7 +13,7 @@ from bot.context import AnninhApp, AppContext, Services
 from bot.models import Report, Resident, tracking_code
 from bot.replies import Buttons, Markup, Posted, inline_keyboard
 from bot.services.reports import Acted, Action, Outcome
-from handlers.common import caller, display_name, esc, pressed, refuse
+from handlers.common import caller, display_name, esc, pressed, pressed_ids, refuse, stale
 
 log = logging.getLogger(__name__)
 
@@ -157,9 +157,12 @@ async def _to_officers(
 
 async def triage_pressed(update: Update, context: AppContext) -> None:
     """"Tiếp nhận", "Đã xử lý", "Từ chối": an officer of the commune only; reporter told."""
+    ids = pressed_ids(update, 2)
+    if ids is None:
+        await stale(update, context)
+        return
     who = await caller(update, context)
-    _, verb, report_id = pressed(update)
-    acted = await context.services.reports.act(who.resident, int(report_id), VERBS[verb])
+    acted = await context.services.reports.act(who.resident, ids[0], VERBS[pressed(update)[1]])
     if await _refused(update, context, who.lang, acted):
         return
     await _after_change(update, context, acted, display_name(update))
@@ -167,9 +170,13 @@ async def triage_pressed(update: Update, context: AppContext) -> None:
 
 async def assign_pressed(update: Update, context: AppContext) -> None:
     """"Giao tổ": shows the hamlet's teams as buttons (officers only)."""
+    ids = pressed_ids(update, 2)
+    if ids is None:
+        await stale(update, context)
+        return
     who = await caller(update, context)
     services = context.services
-    report = await services.reports.get(int(pressed(update)[-1]))
+    report = await services.reports.get(ids[0])
     if report is None or not await services.reports.is_officer(who.resident, report):
         await refuse(update, context, who.lang, "errors.not_allowed")
         return
@@ -184,17 +191,23 @@ async def assign_pressed(update: Update, context: AppContext) -> None:
 
 async def back_pressed(update: Update, context: AppContext) -> None:
     """"Quay lại" from the team list: the state's buttons again."""
-    report = await context.services.reports.get(int(pressed(update)[-1]))
-    if report is not None:
-        await _edit_markup(update, context, _markup(card_buttons(context.services, report)))
+    ids = pressed_ids(update, 2)
+    report = await context.services.reports.get(ids[0]) if ids is not None else None
+    if report is None:
+        await stale(update, context)
+        return
+    await _edit_markup(update, context, _markup(card_buttons(context.services, report)))
 
 
 async def team_pressed(update: Update, context: AppContext) -> None:
     """A team chosen: the report is assigned, the leader gets the task, the reporter is told."""
+    ids = pressed_ids(update, 2, 3)
+    if ids is None:
+        await stale(update, context)
+        return
     who = await caller(update, context)
-    _, _, report_id, team_id = pressed(update)
-    acted = await context.services.reports.act(
-        who.resident, int(report_id), Action.ASSIGN, int(team_id))
+    report_id, team_id = ids
+    acted = await context.services.reports.act(who.resident, report_id, Action.ASSIGN, team_id)
     if await _refused(update, context, who.lang, acted):
         return
     await _after_change(update, context, acted, display_name(update))
@@ -300,11 +313,14 @@ async def _send_task(context: AppContext, acted: Acted) -> None:
 
 async def leader_pressed(update: Update, context: AppContext) -> None:
     """The leader's "Đã đến" / "Đã xử lý": checked, the group and the reporter told."""
+    ids = pressed_ids(update, 2)
+    if ids is None:
+        await stale(update, context)
+        return
     who = await caller(update, context)
     services = context.services
-    _, verb, report_id = pressed(update)
-    action = Action.ARRIVED if verb == "arr" else Action.RESOLVE
-    acted = await services.reports.leader_update(who.resident, int(report_id), action)
+    action = Action.ARRIVED if pressed(update)[1] == "arr" else Action.RESOLVE
+    acted = await services.reports.leader_update(who.resident, ids[0], action)
     query = update.callback_query
     assert query is not None
     if acted.outcome is Outcome.ALREADY:  # the police already know: no second group post
