@@ -94,7 +94,8 @@ async def audience_pressed(update: Update, context: AppContext) -> int:
     elif parts[1] in KINDS:
         chosen: list[Any] = draft[KINDS[parts[1]]]
         value: Any = as_id(parts[2]) if parts[1] in ("h", "t") else parts[2]
-        if value is None:  # a crafted or corrupted press: nothing changes
+        known = {"k": context.services.catalog.team_kinds, "g": context.services.catalog.tags}
+        if value is None or value not in known.get(parts[1], (value,)):  # crafted: no change
             await stale(update, context)
             return Step.AUDIENCE
         if value in chosen:

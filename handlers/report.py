@@ -33,6 +33,7 @@ from handlers.common import (
     esc,
     pressed,
     refuse,
+    stale,
     tr,
     typed,
     user_data,
@@ -74,6 +75,9 @@ async def start(update: Update, context: AppContext) -> int:
 async def category_pressed(update: Update, context: AppContext) -> int:
     """Stores the pressed category; asks what happened."""
     category = context.services.reports.categories.get(pressed(update)[-1])
+    if category is None:  # a crafted or outdated button: the question stays
+        await stale(update, context)
+        return Step.CATEGORY
     return await _category_chosen(update, context, category)
 
 

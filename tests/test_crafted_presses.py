@@ -98,6 +98,16 @@ async def test_crafted_ids_inside_conversations_keep_the_step(
     await press_crafted(newcomer, f"ob:h:{bad}")
     await newcomer.press("Ấp Hưng Nhơn")  # the step is still there
     await newcomer.wait_for("nhóm")
+    await newcomer.press("Xong")
+    await newcomer.wait_for("Cảm ơn bạn")
+
+    await newcomer.command("baotin")
+    await newcomer.wait_for("Báo tin cho công an xã")
+    await press_crafted(newcomer, f"rp:cat:{bad}")
+    await newcomer.press("Trộm cắp")  # the step is still there
+    await newcomer.wait_for("chuyện gì đã xảy ra")
+    await newcomer.command("huy")
+    await newcomer.wait_for("Đã hủy tin báo")
 
     await officer.command("keng")
     await officer.wait_for("cho ai")
@@ -118,8 +128,8 @@ async def test_crafted_ids_inside_conversations_keep_the_step(
     await officer.wait_for("Soạn thông báo")
     await officer.send("Họp dân lúc 19:00")
     await officer.wait_for("Gửi tới ai")
-    await press_crafted(officer, f"an:h:{bad}")
-    await press_crafted(officer, f"an:t:{bad}")
+    for kind in "htkg":
+        await press_crafted(officer, f"an:{kind}:{bad}")
     await officer.press("Toàn xã")
     await officer.wait_for("Sẽ gửi tới")
     await officer.press("Hẹn giờ")
