@@ -226,3 +226,26 @@ async def test_the_leaders_arrival_reaches_the_police_group_once(
     await leader.press("Đã đến")
     await staff_group.wait_for("đã đến hiện trường")
     assert sum("đã đến hiện trường" in m.text for m in staff_group.inbox) == 2
+
+
+@pytest.mark.usefixtures("bot")
+async def test_a_typed_message_then_two_gui_file_one_report(
+    sandbox: Sandbox, store: Store, staff_group: SimGroup
+) -> None:
+    """The field report: a message typed at the summary, "Gửi", and "Gửi" again as the bot
+    answers the message — the third update used to run beside the second."""
+    lan = sandbox.user(8102, first_name="Lan")
+    await onboard(lan)
+    await reach_summary(lan)
+    await lan.send("gửi đi")  # typed instead of pressed
+    first = await lan.press("Gửi")
+    await lan.wait_for("bấm một nút")
+    second = await lan.press("Gửi")
+    answers = [await lan.answer_for(first), await lan.answer_for(second)]
+    sent = await lan.wait_for("Đã gửi tin báo")
+    code = next(word for word in sent.text.split() if word.startswith("TB-"))
+    await staff_group.wait_for(code)
+    resident = await store.residents.by_telegram_id(lan.id)
+    assert resident is not None
+    assert [r.code for r in await store.reports.of_reporter(resident.id)] == [code]
+    assert sum(a.show_alert for a in answers) == 1, answers
