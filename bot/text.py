@@ -1,4 +1,4 @@
-"""Text helpers shared by every layer: accent-insensitive matching and safe lengths."""
+"""Text helpers shared by every layer: cleaning free text, accent-insensitive matching."""
 
 from __future__ import annotations
 
@@ -10,6 +10,42 @@ _SPECIAL = str.maketrans({"đ": "d", "Đ": "d"})
 def nfc(text: str) -> str:
     """Return `text` in Unicode NFC, the form user-facing Vietnamese is stored in."""
     return unicodedata.normalize("NFC", text)
+
+
+# Characters that draw nothing though Unicode classes them as letters, symbols or marks:
+# Hangul fillers (a favourite for "empty" names), the Braille blank, the combining grapheme
+# joiner and the Mongolian vowel separator.
+_BLANK_CHARS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u180e")
+# Categories that are never visible on their own: controls, format characters (zero-width
+# space, joiners, U+2060, the BOM …), surrogates, private use, unassigned, separators.
+_BLANK_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"})
+_MARKS = frozenset({"Mn", "Me"})  # combining marks: visible only on a base character
+_KEPT_CONTROLS = frozenset("\n\t")
+
+
+def _blank(char: str) -> bool:
+    return (char.isspace() or char in _BLANK_CHARS
+            or unicodedata.category(char) in _BLANK_CATEGORIES)
+
+
+def clean(text: str | None) -> str:
+    """Free text as the bot takes and stores it; "" when nothing visible is left.
+
+    NFC; NUL and other control characters and lone surrogates removed (line breaks and tabs
+    kept, CR LF made LF); blank and invisible characters (spaces, U+200B, U+2060, U+FEFF,
+    U+3164 …) trimmed from both ends. A text of nothing but such characters, or of combining
+    marks with nothing to combine with, is empty: the caller asks again."""
+    if not text:
+        return ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = nfc("".join(char for char in text if char in _KEPT_CONTROLS
+                       or unicodedata.category(char) not in ("Cc", "Cs")))
+    start, end = 0, len(text)
+    while start < end and (_blank(text[start]) or unicodedata.category(text[start]) in _MARKS):
+        start += 1  # a mark at the start has nothing to combine with
+    while end > start and _blank(text[end - 1]):
+        end -= 1  # a mark at the end belongs to the letter before it: kept
+    return text[start:end]
 
 
 def fold(text: str) -> str:

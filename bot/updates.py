@@ -83,6 +83,16 @@ class ResilientBot(ExtBot[None]):
             return tuple(update for update in updates if update is not None)
 
 
+class _ChatQueue:
+    """One chat's lock and how many updates hold it or wait for it."""
+
+    __slots__ = ("lock", "users")
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.users = 0
+
+
 class PerChatUpdateProcessor(BaseUpdateProcessor):
     """Updates of different chats run concurrently (up to `max_concurrent_updates`); the updates
     of one chat run one at a time, in the order they arrived (asyncio locks wake waiters FIFO).
@@ -93,18 +103,24 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     def __init__(self, max_concurrent_updates: int) -> None:
         super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
+        self._queues: dict[int, _ChatQueue] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
         key = chat.id if chat is not None else 0
-        lock = self._locks.setdefault(key, asyncio.Lock())
+        queue = self._queues.get(key)
+        if queue is None:
+            queue = self._queues[key] = _ChatQueue()
+        queue.users += 1
         try:
-            async with lock:
+            async with queue.lock:
                 await coroutine
         finally:
-            if not lock.locked():
-                self._locks.pop(key, None)
+            # Forgotten only when nobody holds or waits on it: a lock that is merely released
+            # may already be promised to a waiter, and a newcomer must queue behind that one.
+            queue.users -= 1
+            if queue.users == 0:
+                del self._queues[key]
 
     async def initialize(self) -> None:
         """Nothing to set up."""

@@ -22,6 +22,7 @@ from bot.context import AppContext, Services
 from bot.delivery import OutMessage
 from bot.models import Alarm, AlarmRecipient, Recipient
 from bot.replies import inline_keyboard
+from bot.services import draft_token
 from bot.services.alarms import AnswerResult, RaiseResult, Scope, Tally
 from handlers.common import (
     answer,
@@ -32,8 +33,11 @@ from handlers.common import (
     draft_of,
     esc,
     pressed,
+    pressed_ids,
     refuse,
+    stale,
     tr,
+    typed,
     user_data,
 )
 
@@ -65,9 +69,12 @@ async def start(update: Update, context: AppContext) -> int:
 
 async def scope_chosen(update: Update, context: AppContext) -> int:
     """Stores the scope (checked again in the database); asks for the kind."""
+    ids = pressed_ids(update, 3)
+    if ids is None:
+        await stale(update, context)
+        return Step.SCOPE
     who = await caller(update, context)
-    _, _, kind, scope_id = pressed(update)
-    scope = await context.services.alarms.scope(who.resident, kind, int(scope_id))
+    scope = await context.services.alarms.scope(who.resident, pressed(update)[2], ids[0])
     if scope is None:
         await refuse(update, context, who.lang, "alarm.stale")
         return ConversationHandler.END
@@ -88,12 +95,14 @@ async def kind_chosen(update: Update, context: AppContext) -> int:
 async def note_typed(update: Update, context: AppContext) -> int:
     """A short note about the place or what is happening; asks to confirm again."""
     who = await caller(update, context)
-    text = (update.effective_message.text or "").strip() if update.effective_message else ""
+    text = typed(update)
+    if not text:  # nothing visible: only spaces, zero-width or other invisible characters
+        await answer(update, context, who.lang, "errors.blank_text")
+        return Step.CONFIRM
     if len(text) > NOTE_LIMIT:
         await answer(update, context, who.lang, "alarm.note_too_long", limit=NOTE_LIMIT)
         return Step.CONFIRM
-    if text:
-        draft_of(context, DRAFT)["note"] = text
+    draft_of(context, DRAFT)["note"] = text
     return await _ask_confirm(update, context, who.lang, edit=False)
 
 
@@ -109,15 +118,21 @@ async def place_shared(update: Update, context: AppContext) -> int:
 async def sound(update: Update, context: AppContext) -> int:
     """"Phát kẻng": records the alarm, sends it on the alarm lane, shows the live count."""
     who = await caller(update, context)
-    draft = draft_of(context, DRAFT)
+    draft = user_data(context).get(DRAFT)
+    if not draft:  # a press of the same "Phát kẻng" already sounded it and dropped the draft
+        await refuse(update, context, who.lang, "alarm.already_sounded")
+        return ConversationHandler.END
     services = context.services
     place = draft.get("place") or [None, None]
     raised = await services.alarms.sound(
         who.resident, who.resident.display_name or display_name(update), str(draft.get("kind")),
         str(draft.get("scope_kind")), int(draft.get("scope_id") or 0), draft.get("note"),
-        place[0], place[1],
+        place[0], place[1], token=draft.get("token"),
     )
     user_data(context).pop(DRAFT, None)
+    if raised.result is RaiseResult.ALREADY:
+        await refuse(update, context, who.lang, "alarm.already_sounded")
+        return ConversationHandler.END
     if raised.result is not RaiseResult.RAISED or raised.alarm is None:
         key = "alarm.stale" if raised.result is RaiseResult.NOT_ALLOWED else (
             f"alarm.{raised.result.value}")
@@ -144,10 +159,14 @@ async def cancel(update: Update, context: AppContext) -> int:
 
 async def respond(update: Update, context: AppContext) -> None:
     """A member's "Đang đến" / "Không thể"; the caller's count is refreshed soon after."""
+    ids = pressed_ids(update, 2)
+    if ids is None:
+        await stale(update, context)
+        return
     who = await caller(update, context)
-    _, _, alarm_id, response = pressed(update)
+    response = pressed(update)[3]
     result, alarm = await context.services.alarms.answer(
-        int(alarm_id), who.resident, "coming" if response == "coming" else "cannot")
+        ids[0], who.resident, "coming" if response == "coming" else "cannot")
     query = update.callback_query
     assert query is not None
     if result is not AnswerResult.RECORDED or alarm is None:
@@ -162,10 +181,13 @@ async def respond(update: Update, context: AppContext) -> None:
 
 async def end(update: Update, context: AppContext) -> None:
     """"Đã an toàn": only the caller or an officer of the commune; everyone is told."""
+    ids = pressed_ids(update, 2)
+    if ids is None:
+        await stale(update, context)
+        return
     who = await caller(update, context)
-    alarm_id = int(pressed(update)[-1])
     services = context.services
-    alarm = await services.alarms.all_clear(alarm_id, who.resident)
+    alarm = await services.alarms.all_clear(ids[0], who.resident)
     if alarm is None:
         await refuse(update, context, who.lang, "alarm.not_yours")
         return
@@ -316,7 +338,7 @@ def _all_clear_button(context: AppContext, lang: str, alarm: Alarm) -> list[list
 
 async def _ask_kind(update: Update, context: AppContext, lang: str, scope: Scope) -> int:
     user_data(context)[DRAFT] = {"scope_kind": scope.kind, "scope_id": scope.id,
-                                "scope_name": scope.name}
+                                "scope_name": scope.name, "token": draft_token()}
     kinds = list(context.services.catalog.alarm_kinds.values())
     rows = [[(f"{k.emoji} {k.name(lang)}", f"al:k:{k.code}") for k in kinds[i:i + 2]]
             for i in range(0, len(kinds), 2)]

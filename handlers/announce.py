@@ -23,22 +23,28 @@ from bot.models import Audience
 from bot.services import audiences
 from bot.services.broadcasts import PastMoment, parse_when
 from bot.telegram_sender import TelegramSender
+from bot.text import clean
 from handlers.common import (
     Caller,
     answer,
+    as_id,
     caller,
     conversation,
     draft_of,
     esc,
     pressed,
+    pressed_ids,
     refuse,
+    stale,
     tr,
+    typed,
     user_data,
 )
 
 DRAFT = "announce"
 CHOSEN = "✓ "
 KINDS = {"h": "hamlets", "t": "teams", "k": "kinds", "g": "tags"}
+MAX_MINUTES_AHEAD = 2 * 24 * 60  # the quick choices reach tomorrow morning at most
 
 
 class Step(enum.IntEnum):
@@ -68,6 +74,9 @@ async def content_received(update: Update, context: AppContext) -> int:
         return ConversationHandler.END
     message = update.effective_message
     assert message is not None
+    if message.text is not None and message.forward_origin is None and not typed(update):
+        await answer(update, context, who.lang, "errors.blank_text")  # only invisible chars
+        return Step.CONTENT
     draft_of(context, DRAFT)["message"] = _out_message(message).to_json()
     await _ask_audience(update, context, who, edit=False)
     return Step.AUDIENCE
@@ -86,7 +95,11 @@ async def audience_pressed(update: Update, context: AppContext) -> int:
         draft["urgent"] = not draft["urgent"]
     elif parts[1] in KINDS:
         chosen: list[Any] = draft[KINDS[parts[1]]]
-        value: Any = int(parts[2]) if parts[1] in "ht" else parts[2]
+        value: Any = as_id(parts[2]) if parts[1] in ("h", "t") else parts[2]
+        known = {"k": context.services.catalog.team_kinds, "g": context.services.catalog.tags}
+        if value is None or value not in known.get(parts[1], (value,)):  # crafted: no change
+            await stale(update, context)
+            return Step.AUDIENCE
         if value in chosen:
             chosen.remove(value)
         else:
@@ -129,10 +142,14 @@ async def ask_when(update: Update, context: AppContext) -> int:
 
 async def when_pressed(update: Update, context: AppContext) -> int:
     """A quick choice: schedules for that moment."""
+    ids = pressed_ids(update, 2)
+    if ids is None or ids[0] > MAX_MINUTES_AHEAD:  # crafted: not a time the bot offered
+        await stale(update, context)
+        return Step.WHEN
     who = await caller(update, context)
     if not await _still_officer(update, context, who):
         return ConversationHandler.END
-    minutes = int(pressed(update)[2])
+    minutes = ids[0]
     now = context.services.clock.now()
     return await _schedule(update, context, who, now + timedelta(minutes=minutes))
 
@@ -271,9 +288,9 @@ def _out_message(message: Message) -> OutMessage:
     if message.forward_origin is not None:
         return OutMessage(copy_from=(message.chat_id, message.message_id), forward=True)
     if message.photo:
-        return OutMessage(text=message.caption_html or "", photo=message.photo[-1].file_id)
+        return OutMessage(text=clean(message.caption_html), photo=message.photo[-1].file_id)
     if message.text:
-        return OutMessage(text=message.text_html)
+        return OutMessage(text=clean(message.text_html))
     return OutMessage(copy_from=(message.chat_id, message.message_id))
 
 

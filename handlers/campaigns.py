@@ -23,7 +23,18 @@ from bot.models import Commune
 from bot.services.broadcasts import set_reachable
 from bot.services.campaigns import Campaign
 from bot.telegram_sender import TelegramSender
-from handlers.common import Caller, acting_communes, answer, caller, esc, pressed, refuse, tr
+from handlers.common import (
+    Caller,
+    acting_communes,
+    answer,
+    as_id,
+    caller,
+    esc,
+    pressed,
+    refuse,
+    stale,
+    tr,
+)
 
 
 async def list_campaigns(update: Update, context: AppContext) -> None:
@@ -45,15 +56,21 @@ async def campaign_pressed(update: Update, context: AppContext) -> None:
         return
     services = context.services
     _, action, key = pressed(update)
+    number = as_id(key)
+    named = _find(context, key) if action in ("pause", "resume", "view") else number
+    if named is None:  # a crafted or outdated press names no campaign or announcement
+        await stale(update, context)
+        return
     if action in ("pause", "resume", "view"):
         if not await _campaign_action(update, context, who, action, key):
             return
-    elif action in ("stop", "start"):
-        if not await services.campaigns.set_schedule_active(int(key), action == "start",
+    elif action in ("stop", "start") and number is not None:
+        if not await services.campaigns.set_schedule_active(number, action == "start",
                                                              who.resident):
             await refuse(update, context, who.lang, "errors.not_allowed")
             return
-    elif action == "cancel" and not await _cancel(update, context, who, int(key)):
+    elif action == "cancel" and number is not None and not await _cancel(
+            update, context, who, number):
         return
     await _show(update, context, who, communes, edit=action != "view")
 

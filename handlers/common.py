@@ -17,6 +17,7 @@ from bot import replies
 from bot.context import AppContext
 from bot.models import Commune, Resident
 from bot.replies import Buttons, Posted, inline_keyboard
+from bot.text import clean
 
 
 @dataclass(frozen=True)
@@ -64,11 +65,45 @@ def draft_of(context: AppContext, key: str) -> dict[str, Any]:
     return found
 
 
+MAX_ID = 2**63 - 1  # the largest INTEGER SQLite stores
+
+
 def pressed(update: Update) -> list[str]:
     """The parts of the pressed button's callback data ("tm:ok:3:7" → ["tm", "ok", "3", "7"])."""
     query = update.callback_query
     data = query.data if query is not None else None
     return data.split(":") if data else []
+
+
+def as_id(part: str | None) -> int | None:
+    """An id from a button's data or a typed argument: ASCII digits from 1 to MAX_ID; None
+    for anything else (negative, zero, too large for SQLite, not a number)."""
+    if part is None or not part.isascii() or not part.isdigit() or len(part) > 19:
+        return None
+    value = int(part)
+    return value if 0 < value <= MAX_ID else None
+
+
+def pressed_ids(update: Update, *positions: int) -> list[int] | None:
+    """The ids at these positions of the pressed button's data ("tm:ok:3:7", 2, 3 → [3, 7]);
+    None when one is missing, malformed or out of range: a crafted or corrupted press, to be
+    answered with `stale()` and acted on never."""
+    parts = pressed(update)
+    ids = [as_id(parts[i]) if -len(parts) <= i < len(parts) else None for i in positions]
+    return None if any(i is None for i in ids) else [i for i in ids if i is not None]
+
+
+async def stale(update: Update, context: AppContext) -> None:
+    """Answer a press whose data names nothing valid as an out-of-date button; nothing
+    changes (no traceback, no silence)."""
+    await refuse(update, context, (await caller(update, context)).lang, "errors.stale_button")
+
+
+def typed(update: Update) -> str:
+    """The message's text (or caption) as the bot takes free text (bot.text.clean): without
+    control characters, trimmed; "" when nothing visible was typed."""
+    message = update.effective_message
+    return clean(message.text or message.caption) if message is not None else ""
 
 
 def display_name(update: Update) -> str:
@@ -104,15 +139,18 @@ async def answer(
     return await replies.send_text(bot, chat.id, text, markup)
 
 
-async def refuse(update: Update, context: AppContext, lang: str, key: str) -> None:
+async def refuse(
+    update: Update, context: AppContext, lang: str, key: str, **values: object
+) -> None:
     """Refuse a press with an alert that changes nothing, or a plain reply for a message."""
+    text = tr(context, lang, key, **values)
     query = update.callback_query
     if query is not None:
-        await replies.answer_press(context.bot, query.id, tr(context, lang, key), alert=True)
+        await replies.answer_press(context.bot, query.id, text, alert=True)
         return
     chat = update.effective_chat
     if chat is not None:
-        await replies.send_text(context.bot, chat.id, tr(context, lang, key))
+        await replies.send_text(context.bot, chat.id, text)
 
 
 def end_conversations(context: AppContext, user_id: int) -> None:

@@ -9,7 +9,7 @@ from telegram import InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import AppContext
-from handlers.common import answer, caller, end_conversations, esc, pressed, refuse, tr
+from handlers.common import answer, as_id, caller, end_conversations, esc, pressed, refuse, tr
 
 CONFIRM_FOR = timedelta(minutes=15)  # an older "Xóa" button is stale
 
@@ -60,8 +60,9 @@ async def forget_pressed(update: Update, context: AppContext) -> None:
         await answer(update, context, who.lang, "mydata.forget_cancelled")
         return
     services = context.services
-    asked = int(parts[2])
-    if services.clock.now().timestamp() - asked > CONFIRM_FOR.total_seconds():
+    asked = as_id(parts[2])
+    age = services.clock.now().timestamp() - (asked or 0)
+    if asked is None or not 0 <= age <= CONFIRM_FOR.total_seconds():  # old, or crafted
         await refuse(update, context, who.lang, "errors.stale_button")
         return
     user = update.effective_user

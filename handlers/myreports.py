@@ -21,7 +21,18 @@ from bot.models import ReportPhoto, tracking_code
 from bot.replies import inline_keyboard
 from bot.services.reports import Outcome
 from handlers import relays
-from handlers.common import answer, caller, conversation, esc, pressed, refuse, tr, user_data
+from handlers.common import (
+    answer,
+    caller,
+    conversation,
+    esc,
+    pressed_ids,
+    refuse,
+    stale,
+    tr,
+    typed,
+    user_data,
+)
 
 ADDING = "report_adding"
 MAX_LISTED = 10
@@ -61,8 +72,12 @@ async def my_reports(update: Update, context: AppContext) -> int:
 
 async def add_pressed(update: Update, context: AppContext) -> int:
     """"Bổ sung": remembers which report; asks for text or a photo."""
+    ids = pressed_ids(update, 2)
+    if ids is None:
+        await stale(update, context)
+        return ConversationHandler.END
     who = await caller(update, context)
-    report = await context.services.reports.get(int(pressed(update)[-1]))
+    report = await context.services.reports.get(ids[0])
     if report is None or report.reporter_id != who.resident.id or not report.is_open:
         await refuse(update, context, who.lang, "report.mine.closed")
         return ConversationHandler.END
@@ -79,10 +94,13 @@ async def addition_sent(update: Update, context: AppContext) -> int:
     who = await caller(update, context)
     message = update.effective_message
     assert message is not None
-    report_id = int(user_data(context).pop(ADDING, 0))
     photo = (ReportPhoto(message.photo[-1].file_id, message.photo[-1].file_unique_id)
              if message.photo else None)
-    text = message.text or message.caption
+    text = typed(update) or None
+    if text is None and photo is None:  # only spaces or invisible characters
+        await answer(update, context, who.lang, "errors.blank_text")
+        return Step.ADDING
+    report_id = int(user_data(context).pop(ADDING, 0))
     added = await context.services.reports.add_info(who.resident, report_id, text, photo)
     if added.outcome is Outcome.PHOTO_LIMIT:  # text is still welcome: the step stays
         user_data(context)[ADDING] = report_id

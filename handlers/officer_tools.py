@@ -22,13 +22,17 @@ from bot.services.officers import Appointment, NotAllowed
 from handlers.common import (
     Caller,
     answer,
+    as_id,
     caller,
     conversation,
     draft_of,
     esc,
     pressed,
+    pressed_ids,
     refuse,
+    stale,
     tr,
+    typed,
 )
 
 DRAFT = "new_team"
@@ -58,15 +62,23 @@ async def new_team(update: Update, context: AppContext) -> int:
 
 async def commune_pressed(update: Update, context: AppContext) -> int:
     """Stores nothing yet; asks for a hamlet of the pressed commune."""
+    ids = pressed_ids(update, 2)
+    if ids is None:
+        await stale(update, context)
+        return Step.COMMUNE
     who = await caller(update, context)
-    return await _ask_hamlet(update, context, who, int(pressed(update)[-1]))
+    return await _ask_hamlet(update, context, who, ids[0])
 
 
 async def hamlet_pressed(update: Update, context: AppContext) -> int:
     """Stores the hamlet (if the presser is its commune's officer); asks for the team kind."""
+    ids = pressed_ids(update, 2)
+    if ids is None:
+        await stale(update, context)
+        return Step.HAMLET
     who = await caller(update, context)
     services = context.services
-    hamlet = await services.store.areas.hamlet(int(pressed(update)[-1]))
+    hamlet = await services.store.areas.hamlet(ids[0])
     if hamlet is None or not await services.store.residents.has_role(
             who.resident.id, "officer", hamlet.commune_id):
         await refuse(update, context, who.lang, "errors.not_allowed")
@@ -94,8 +106,10 @@ async def kind_pressed(update: Update, context: AppContext) -> int:
 async def name_typed(update: Update, context: AppContext) -> int:
     """Creates the team with a fresh join code; shows the code and the invitation link."""
     who = await caller(update, context)
-    message = update.effective_message
-    name = (message.text or "").strip() if message is not None else ""
+    name = typed(update)
+    if not name:  # nothing visible: only spaces, zero-width or other invisible characters
+        await answer(update, context, who.lang, "errors.blank_text")
+        return Step.NAME
     draft = draft_of(context, DRAFT)
     services = context.services
     hamlet = await services.store.areas.hamlet(int(draft.get("hamlet", 0)))
@@ -135,10 +149,11 @@ async def set_leader(update: Update, context: AppContext) -> None:
         await answer(update, context, who.lang, "officer_tools.leader_usage")
         return
     if len(args) > 1:
-        if not args[1].isdigit():
+        telegram_id = as_id(args[1])
+        if telegram_id is None:
             await answer(update, context, who.lang, "officer_tools.leader_usage")
             return
-        await _appoint(update, context, who, team.id, int(args[1]))
+        await _appoint(update, context, who, team.id, telegram_id)
         return
     members = [m for m in await context.services.store.memberships.members(team.id)
                if m.state == "active" and m.role != "leader" and m.telegram_id is not None]
@@ -153,9 +168,12 @@ async def set_leader(update: Update, context: AppContext) -> None:
 
 async def leader_pressed(update: Update, context: AppContext) -> None:
     """A press on a member in the /totruong list: the officer role is checked again."""
+    ids = pressed_ids(update, 2, 3)
+    if ids is None:
+        await stale(update, context)
+        return
     who = await caller(update, context)
-    _, _, team_id, telegram_id = pressed(update)
-    await _appoint(update, context, who, int(team_id), int(telegram_id))
+    await _appoint(update, context, who, *ids)
 
 
 async def _appoint(

@@ -20,7 +20,7 @@ from bot import replies
 from bot.context import AppContext, Services
 from bot.models import Report, Resident
 from bot.replies import Posted
-from handlers.common import Caller, caller, display_name, esc
+from handlers.common import Caller, caller, display_name, esc, typed
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,8 @@ async def staff_reply(update: Update, context: AppContext) -> None:
     reply = await _replied(update, context)
     services = context.services
     if reply is None or not await services.reports.is_officer(reply.who.resident, reply.report):
+        return
+    if await _blank(context, reply):
         return
     message, report, who, text, photo = (reply.message, reply.report, reply.who, reply.text,
                                          reply.photo)
@@ -93,7 +95,7 @@ async def _relay_to_leader(
 async def private_reply(update: Update, context: AppContext) -> None:
     """The reporter's (or the assigned leader's) reply to a report's message: to the group."""
     reply = await _replied(update, context)
-    if reply is None:
+    if reply is None or await _blank(context, reply):
         return
     services, message, report, who = context.services, reply.message, reply.report, reply.who
     text, photo = reply.text, reply.photo
@@ -204,7 +206,18 @@ async def _replied(update: Update, context: AppContext) -> _Reply | None:
         return None
     photo = message.photo[-1].file_id if message.photo else None
     return _Reply(message, linked.report, linked.party, await caller(update, context),
-                  message.text or message.caption, photo)
+                  typed(update) or None, photo)
+
+
+async def _blank(context: AppContext, reply: _Reply) -> bool:
+    """A reply with nothing visible in it (only spaces or invisible characters, no photo) is
+    not relayed: its writer is asked to type it again."""
+    if reply.text is not None or reply.photo is not None:
+        return False
+    await replies.send_text(context.bot, reply.message.chat_id,
+                            t(context.services, reply.who.lang, "errors.blank_text"),
+                            reply_to=reply.message.message_id)
+    return True
 
 
 def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:

@@ -17,6 +17,7 @@ from telegram.ext import (
 
 from bot import replies
 from bot.context import AppContext
+from bot.services import draft_token
 from bot.services.categories import Category
 from bot.text import fold
 from handlers import report_photos
@@ -28,7 +29,9 @@ from handlers.common import (
     draft_of,
     esc,
     pressed,
+    stale,
     tr,
+    typed,
     user_data,
 )
 from handlers.report_send import (
@@ -62,7 +65,7 @@ async def start(update: Update, context: AppContext) -> int:
     if not await reports.may_report(who.resident):
         await refuse_rate(update, context, who)
         return ConversationHandler.END
-    user_data(context)[DRAFT] = {}
+    user_data(context)[DRAFT] = {"token": draft_token()}
     buttons = [(c.label(who.lang), f"rp:cat:{c.code}") for c in reports.categories.items.values()]
     rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
     await answer(update, context, who.lang, "report.ask_category", rows)
@@ -72,12 +75,15 @@ async def start(update: Update, context: AppContext) -> int:
 async def category_pressed(update: Update, context: AppContext) -> int:
     """Stores the pressed category; asks what happened."""
     category = context.services.reports.categories.get(pressed(update)[-1])
+    if category is None:  # a crafted or outdated button: the question stays
+        await stale(update, context)
+        return Step.CATEGORY
     return await _category_chosen(update, context, category)
 
 
 async def category_typed(update: Update, context: AppContext) -> int:
     """Matches a typed category name (accent-insensitive); asks again if unclear."""
-    category = context.services.reports.categories.match(_text(update))
+    category = context.services.reports.categories.match(typed(update))
     return await _category_chosen(update, context, category)
 
 
@@ -99,10 +105,10 @@ async def _category_chosen(
 async def description_typed(update: Update, context: AppContext) -> int:
     """Stores the description (within the configured length); asks where."""
     who = await caller(update, context)
-    text = _text(update)
+    text = typed(update)
     limit = context.services.config.reports.max_text_length
-    if not text:
-        await answer(update, context, who.lang, "report.text_expected")
+    if not text:  # nothing visible: only spaces, zero-width or other invisible characters
+        await answer(update, context, who.lang, "errors.blank_text")
         return Step.DESCRIPTION
     if len(text) > limit:
         await answer(update, context, who.lang, "report.too_long", length=len(text), limit=limit)
@@ -182,9 +188,12 @@ async def location_shared(update: Update, context: AppContext) -> int:
 async def location_typed(update: Update, context: AppContext) -> int:
     """A typed address (or "Bỏ qua" typed or tapped); asks for photos."""
     who = await caller(update, context)
-    text = _text(update)
+    text = typed(update)
     if _is_skip(context, text):
         return await _ask_photos(update, context, who, tr(context, who.lang, "report.no_place"))
+    if not text:
+        await answer(update, context, who.lang, "errors.blank_text")
+        return Step.LOCATION
     if len(text) > MAX_ADDRESS:
         await answer(update, context, who.lang, "report.address_too_long", limit=MAX_ADDRESS)
         return Step.LOCATION
@@ -249,7 +258,7 @@ async def photo_sent(update: Update, context: AppContext) -> int:
 async def photos_done(update: Update, context: AppContext) -> int:
     """"Xong" or "Bỏ qua" (pressed or typed): asks anonymous or named."""
     who = await caller(update, context)
-    if update.callback_query is None and not _is_done_or_skip(context, _text(update)):
+    if update.callback_query is None and not _is_done_or_skip(context, typed(update)):
         await answer(update, context, who.lang, "report.photo_expected")
         return Step.PHOTOS
     await close_press(update, context)
@@ -274,11 +283,6 @@ def _is_skip(context: AppContext, text: str) -> bool:
 def _is_done_or_skip(context: AppContext, text: str) -> bool:
     done = {fold(v) for v in context.services.i18n.all("report.done").values()}
     return _is_skip(context, text) or fold(text) in done | {"xong", "done"}
-
-
-def _text(update: Update) -> str:
-    message = update.effective_message
-    return (message.text or "").strip() if message is not None else ""
 
 
 def build_conversation(

@@ -23,6 +23,7 @@ from handlers.common import (
     draft_of,
     esc,
     pressed,
+    refuse,
     tr,
     user_data,
 )
@@ -84,11 +85,18 @@ async def press_a_button(update: Update, context: AppContext) -> int | None:
 
 
 async def send(update: Update, context: AppContext) -> int:
-    """Stores the report (before answering), answers with the code, then tells the officers."""
+    """Stores the report (before answering), answers with the code, then tells the officers.
+    A repeated "Gửi" is answered with the code of the report already filed."""
     who = await caller(update, context)
-    draft = Draft.from_data(draft_of(context, DRAFT))
-    filed = await context.services.reports.file(who.resident, draft)
+    data = user_data(context).get(DRAFT)
+    if not data:  # a press of the same "Gửi" already filed it and dropped the draft
+        await stale_press(update, context)
+        return ConversationHandler.END
+    filed = await context.services.reports.file(who.resident, Draft.from_data(data))
     user_data(context).pop(DRAFT, None)
+    if filed.outcome is Outcome.ALREADY and filed.report is not None:
+        await refuse(update, context, who.lang, "report.already_sent", code=filed.report.code)
+        return ConversationHandler.END
     if filed.outcome is Outcome.RATE_LIMITED:
         await refuse_rate(update, context, who)
         return ConversationHandler.END

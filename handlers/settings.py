@@ -19,7 +19,18 @@ from bot.context import AppContext
 from bot.replies import Buttons
 from bot.services.residents import PhoneError
 from bot.text import matches
-from handlers.common import Caller, answer, caller, conversation, esc, pressed, refuse, tr
+from handlers.common import (
+    Caller,
+    answer,
+    as_id,
+    caller,
+    conversation,
+    esc,
+    pressed,
+    refuse,
+    stale,
+    tr,
+)
 
 CHOSEN = "✓ "
 
@@ -45,8 +56,10 @@ async def settings_pressed(update: Update, context: AppContext) -> None:
     if not who.resident.has_consented:
         await refuse(update, context, who.lang, "consent.required")
         return
-    if action == "mute":
-        resident = await services.residents.set_mute(who.resident, rest[0] == "1")
+    if action == "mute" and rest not in (["0"], ["1"]):
+        await stale(update, context)  # a crafted or corrupted press: nothing changes
+    elif action == "mute":
+        resident = await services.residents.set_mute(who.resident, rest == ["1"])
         await _menu(update, context, Caller(resident, who.lang))
     elif action == "nophone":
         resident = await services.residents.set_phone(who.resident, None)
@@ -56,10 +69,8 @@ async def settings_pressed(update: Update, context: AppContext) -> None:
         await _tags(update, context, who)
     elif action == "tags":
         await _tags(update, context, who)
-    elif action == "c":
-        await _commune_chosen(update, context, who, int(rest[0]))
-    elif action == "h":
-        await _hamlet_chosen(update, context, who, int(rest[0]))
+    elif action in ("c", "h"):
+        await _area_pressed(update, context, who, action, rest)
     elif action == "area":
         await _areas(update, context, who)
     elif action == "done":
@@ -188,6 +199,18 @@ async def _areas(update: Update, context: AppContext, who: Caller) -> None:
     if len(communes) > 1:
         rows.append([(c.name, f"st:c:{c.id}") for c in communes if c.id != commune_id][:3])
     await answer(update, context, who.lang, "settings.ask_hamlet", [*rows, back])
+
+
+async def _area_pressed(
+    update: Update, context: AppContext, who: Caller, action: str, rest: list[str]
+) -> None:
+    area_id = as_id(rest[0]) if rest else None
+    if area_id is None:  # a crafted or corrupted press: nothing changes
+        await stale(update, context)
+    elif action == "c":
+        await _commune_chosen(update, context, who, area_id)
+    else:
+        await _hamlet_chosen(update, context, who, area_id)
 
 
 async def _commune_chosen(update: Update, context: AppContext, who: Caller, cid: int) -> None:

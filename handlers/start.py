@@ -25,7 +25,10 @@ from handlers.common import (
     display_name,
     esc,
     pressed,
+    pressed_ids,
+    stale,
     tr,
+    typed,
     user_data,
 )
 
@@ -110,28 +113,36 @@ async def consent_reminder(update: Update, context: AppContext) -> int:
 
 async def commune_pressed(update: Update, context: AppContext) -> int:
     """Stores the pressed commune; asks for the hamlet."""
-    commune = await context.services.store.areas.commune(int(_pressed(update)))
+    ids = pressed_ids(update, 2)
+    if ids is None:
+        await stale(update, context)
+        return Step.COMMUNE
+    commune = await context.services.store.areas.commune(ids[0])
     return await _commune_chosen(update, context, commune)
 
 
 async def commune_typed(update: Update, context: AppContext) -> int:
     """Matches a typed commune name (accent-insensitive); asks again if unclear."""
     who = await caller(update, context)
-    typed = _typed(update)
-    found = await context.services.residents.match_communes(typed)
+    name = typed(update)
+    found = await context.services.residents.match_communes(name)
     if len(found) == 1:
         return await _commune_chosen(update, context, found[0])
-    await answer(update, context, who.lang, "onboarding.no_match", typed=esc(typed))
+    await answer(update, context, who.lang, "onboarding.no_match", typed=esc(name))
     await _ask_commune(update, context, who.lang, found or None)
     return Step.COMMUNE
 
 
 async def hamlet_pressed(update: Update, context: AppContext) -> int:
     """Stores the pressed hamlet (or none, for later); asks for tags."""
-    who = await caller(update, context)
-    choice = _pressed(update)
-    hamlet = None if choice == "later" else await context.services.store.areas.hamlet(int(choice))
-    return await _hamlet_chosen(update, context, who, hamlet)
+    if _pressed(update) == "later":
+        return await _hamlet_chosen(update, context, await caller(update, context), None)
+    ids = pressed_ids(update, 2)
+    hamlet = await context.services.store.areas.hamlet(ids[0]) if ids is not None else None
+    if hamlet is None:  # a crafted or outdated button: the question stays
+        await stale(update, context)
+        return Step.HAMLET
+    return await _hamlet_chosen(update, context, await caller(update, context), hamlet)
 
 
 async def hamlet_typed(update: Update, context: AppContext) -> int:
@@ -139,13 +150,13 @@ async def hamlet_typed(update: Update, context: AppContext) -> int:
     who = await caller(update, context)
     commune_id = who.resident.commune_id
     assert commune_id is not None
-    typed = _typed(update)
-    found = await context.services.residents.match_hamlets(commune_id, typed)
+    name = typed(update)
+    found = await context.services.residents.match_hamlets(commune_id, name)
     if len(found) == 1:
         return await _hamlet_chosen(update, context, who, found[0])
     commune = await context.services.store.areas.commune(commune_id)
     assert commune is not None
-    await answer(update, context, who.lang, "onboarding.no_match", typed=esc(typed))
+    await answer(update, context, who.lang, "onboarding.no_match", typed=esc(name))
     return await _ask_hamlet(update, context, who, commune, found or None)
 
 
@@ -255,11 +266,6 @@ async def _finish(update: Update, context: AppContext, who: Caller) -> int:
 
 def _pressed(update: Update) -> str:
     return pressed(update)[-1]
-
-
-def _typed(update: Update) -> str:
-    message = update.effective_message
-    return (message.text or "").strip() if message is not None else ""
 
 
 def build_conversation(cancel_commands: list[str]) -> BaseHandler[Update, AppContext, object]:

@@ -9,7 +9,17 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import AppContext
 from bot.services.stats import Period, Statistics
-from handlers.common import acting_communes, answer, caller, esc, pressed, refuse, tr
+from handlers.common import (
+    acting_communes,
+    answer,
+    caller,
+    esc,
+    pressed,
+    pressed_ids,
+    refuse,
+    stale,
+    tr,
+)
 
 
 async def show(update: Update, context: AppContext) -> None:
@@ -27,12 +37,12 @@ async def show(update: Update, context: AppContext) -> None:
 
 async def period_chosen(update: Update, context: AppContext) -> None:
     """A press on a period or commune button: checked again in the database."""
-    who = await caller(update, context)
-    _, commune_id, period = pressed(update)
-    if period not in {p.value for p in Period}:
-        await refuse(update, context, who.lang, "errors.stale_button")
+    ids, period = pressed_ids(update, 1), pressed(update)[-1]
+    if ids is None or period not in {p.value for p in Period}:
+        await stale(update, context)
         return
-    await _render(update, context, who.lang, int(commune_id), Period(period))
+    who = await caller(update, context)
+    await _render(update, context, who.lang, ids[0], Period(period))
 
 
 async def _render(

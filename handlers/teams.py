@@ -14,7 +14,18 @@ from bot.context import AppContext
 from bot.models import Member, Team
 from bot.replies import Markup, inline_keyboard
 from bot.services.teams import Decision, JoinResult, LeaderView, TeamView, minutes
-from handlers.common import Caller, answer, caller, clip, esc, pressed, refuse, tr
+from handlers.common import (
+    Caller,
+    answer,
+    caller,
+    clip,
+    esc,
+    pressed,
+    pressed_ids,
+    refuse,
+    stale,
+    tr,
+)
 
 log = logging.getLogger(__name__)
 
@@ -127,10 +138,14 @@ async def _tell_officers(context: AppContext, team: Team, applicant: Caller, why
 
 async def decide(update: Update, context: AppContext) -> None:
     """A press on "Duyệt" / "Từ chối": checked against the database, then both sides told."""
+    ids = pressed_ids(update, 2, 3)
+    if ids is None:
+        await stale(update, context)
+        return
     who = await caller(update, context)
-    _, verdict, team_id, applicant_id = pressed(update)
+    team_id, applicant_id = ids
     outcome = await context.services.teams.decide(
-        who.resident, int(team_id), int(applicant_id), approve=verdict == "ok"
+        who.resident, team_id, applicant_id, approve=pressed(update)[1] == "ok"
     )
     if outcome.result is Decision.NOT_LEADER:
         await refuse(update, context, who.lang, "errors.not_allowed")
@@ -203,13 +218,16 @@ async def _show_leader_view(
 
 async def leader_page(update: Update, context: AppContext) -> None:
     """"◀ Trước" / "Sau ▶" on the leader's card: another page of members (role checked)."""
+    ids, page = pressed_ids(update, 2), _page_pressed(update)
+    if ids is None or page is None:
+        await stale(update, context)
+        return
     who = await caller(update, context)
-    _, _, team_id, page = pressed(update)
-    view = await context.services.teams.leader_view(who.resident, int(team_id))
+    view = await context.services.teams.leader_view(who.resident, ids[0])
     if view is None:
         await refuse(update, context, who.lang, "errors.not_allowed")
         return
-    text, rows = _leader_card(context, who.lang, view, int(page))
+    text, rows = _leader_card(context, who.lang, view, page)
     query = update.callback_query
     assert query is not None and query.message is not None
     await replies.answer_press(context.bot, query.id)
@@ -246,6 +264,15 @@ def _leader_card(
     return text, rows
 
 
+def _page_pressed(update: Update) -> int | None:
+    """The page number a pager button carries (its 4th part, 0 when absent); None if crafted."""
+    parts = pressed(update)
+    if len(parts) < 4:
+        return 0
+    digits = parts[3]
+    return int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 6 else None
+
+
 def _page_of(page: int, count: int) -> tuple[int, int]:
     """(the page, clamped, counted from 0; how many pages) for `count` items."""
     pages = max(1, -(-count // PAGE_SIZE))
@@ -266,9 +293,12 @@ def _pager(
 
 async def removal_list(update: Update, context: AppContext) -> None:
     """Shows one button per member the leader may remove, a page at a time."""
+    ids, page = pressed_ids(update, 2), _page_pressed(update)
+    if ids is None or page is None:
+        await stale(update, context)
+        return
     who = await caller(update, context)
-    parts = pressed(update)
-    team_id = int(parts[2])
+    team_id = ids[0]
     view = await context.services.teams.leader_view(who.resident, team_id)
     if view is None:
         await refuse(update, context, who.lang, "errors.not_allowed")
@@ -277,7 +307,7 @@ async def removal_list(update: Update, context: AppContext) -> None:
     if not removable:
         await refuse(update, context, who.lang, "team.nobody_to_remove")
         return
-    page, pages = _page_of(int(parts[3]) if len(parts) > 3 else 0, len(removable))
+    page, pages = _page_of(page, len(removable))
     first = page * PAGE_SIZE
     rows = [[(f"➖ {clip(m.display_name or '?', NAME_LIMIT)}", f"tm:rm:{team_id}:{m.resident_id}")]
             for m in removable[first:first + PAGE_SIZE]]
@@ -287,12 +317,15 @@ async def removal_list(update: Update, context: AppContext) -> None:
 
 async def remove_member(update: Update, context: AppContext) -> None:
     """Removes one member (leader or officer only) and tells them."""
+    ids = pressed_ids(update, 2, 3)
+    if ids is None:
+        await stale(update, context)
+        return
     who = await caller(update, context)
-    _, _, team_id, member_id = pressed(update)
-    member = await context.services.store.residents.get(int(member_id))
-    removed = await context.services.teams.remove_member(who.resident, int(team_id),
-                                                          int(member_id))
-    team = await context.services.store.areas.team(int(team_id))
+    team_id, member_id = ids
+    member = await context.services.store.residents.get(member_id)
+    removed = await context.services.teams.remove_member(who.resident, team_id, member_id)
+    team = await context.services.store.areas.team(team_id)
     if not removed or member is None or team is None:
         await refuse(update, context, who.lang, "errors.not_allowed")
         return
@@ -311,8 +344,12 @@ async def remove_member(update: Update, context: AppContext) -> None:
 
 async def leave(update: Update, context: AppContext) -> None:
     """A member leaves a team (a press on "Rời tổ")."""
+    ids = pressed_ids(update, 2)
+    if ids is None:
+        await stale(update, context)
+        return
     who = await caller(update, context)
-    team = await context.services.teams.leave(who.resident, int(pressed(update)[-1]))
+    team = await context.services.teams.leave(who.resident, ids[0])
     if team is None:
         await refuse(update, context, who.lang, "team.cannot_leave")
         return

@@ -13,7 +13,7 @@ from bot.context import AnninhApp, AppContext, Services
 from bot.models import Report, Resident, tracking_code
 from bot.replies import Buttons, Markup, Posted, inline_keyboard
 from bot.services.reports import Acted, Action, Outcome
-from handlers.common import caller, display_name, esc, pressed, refuse
+from handlers.common import caller, display_name, esc, pressed, pressed_ids, refuse, stale
 
 log = logging.getLogger(__name__)
 
@@ -159,9 +159,12 @@ async def _to_officers(
 
 async def triage_pressed(update: Update, context: AppContext) -> None:
     """"Tiếp nhận", "Đã xử lý", "Từ chối": an officer of the commune only; reporter told."""
+    ids = pressed_ids(update, 2)
+    if ids is None:
+        await stale(update, context)
+        return
     who = await caller(update, context)
-    _, verb, report_id = pressed(update)
-    acted = await context.services.reports.act(who.resident, int(report_id), VERBS[verb])
+    acted = await context.services.reports.act(who.resident, ids[0], VERBS[pressed(update)[1]])
     if await _refused(update, context, who.lang, acted):
         return
     await _after_change(update, context, acted, display_name(update))
@@ -169,9 +172,13 @@ async def triage_pressed(update: Update, context: AppContext) -> None:
 
 async def assign_pressed(update: Update, context: AppContext) -> None:
     """"Giao tổ": shows the hamlet's teams as buttons (officers only, open reports only)."""
+    ids = pressed_ids(update, 2)
+    if ids is None:
+        await stale(update, context)
+        return
     who = await caller(update, context)
     services = context.services
-    report = await services.reports.get(int(pressed(update)[-1]))
+    report = await services.reports.get(ids[0])
     if report is None or not await services.reports.is_officer(who.resident, report):
         await refuse(update, context, who.lang, "errors.not_allowed")
         return
@@ -190,21 +197,27 @@ async def assign_pressed(update: Update, context: AppContext) -> None:
 async def back_pressed(update: Update, context: AppContext) -> None:
     """"Quay lại" from the team list: the buttons of the report's current state again
     (officers of its commune only)."""
+    ids = pressed_ids(update, 2)
+    report = await context.services.reports.get(ids[0]) if ids is not None else None
+    if report is None:
+        await stale(update, context)
+        return
     who = await caller(update, context)
-    services = context.services
-    report = await services.reports.get(int(pressed(update)[-1]))
-    if report is None or not await services.reports.is_officer(who.resident, report):
+    if not await context.services.reports.is_officer(who.resident, report):
         await refuse(update, context, who.lang, "errors.not_allowed")
         return
-    await _edit_markup(update, context, _markup(card_buttons(services, report)))
+    await _edit_markup(update, context, _markup(card_buttons(context.services, report)))
 
 
 async def team_pressed(update: Update, context: AppContext) -> None:
     """A team chosen: the report is assigned, the leader gets the task, the reporter is told."""
+    ids = pressed_ids(update, 2, 3)
+    if ids is None:
+        await stale(update, context)
+        return
     who = await caller(update, context)
-    _, _, report_id, team_id = pressed(update)
-    acted = await context.services.reports.act(
-        who.resident, int(report_id), Action.ASSIGN, int(team_id))
+    report_id, team_id = ids
+    acted = await context.services.reports.act(who.resident, report_id, Action.ASSIGN, team_id)
     if await _refused(update, context, who.lang, acted):
         return
     await _after_change(update, context, acted, display_name(update))
@@ -310,19 +323,26 @@ async def _send_task(context: AppContext, acted: Acted) -> None:
 
 async def leader_pressed(update: Update, context: AppContext) -> None:
     """The leader's "Đã đến" / "Đã xử lý": checked, the group and the reporter told."""
+    ids = pressed_ids(update, 2)
+    if ids is None:
+        await stale(update, context)
+        return
     who = await caller(update, context)
     services = context.services
-    _, verb, report_id = pressed(update)
-    action = Action.ARRIVED if verb == "arr" else Action.RESOLVE
-    acted = await services.reports.leader_update(who.resident, int(report_id), action)
+    action = Action.ARRIVED if pressed(update)[1] == "arr" else Action.RESOLVE
+    acted = await services.reports.leader_update(who.resident, ids[0], action)
+    query = update.callback_query
+    assert query is not None
+    if acted.outcome is Outcome.ALREADY:  # the police already know: no second group post
+        await replies.answer_press(context.bot, query.id,
+                                   t(services, who.lang, "report.leader.arrived_already"))
+        return
     if await _refused(update, context, who.lang, acted):
         return
     report, team = acted.report, acted.team
     assert report is not None and team is not None
     name = display_name(update)
     if action is Action.ARRIVED:
-        query = update.callback_query
-        assert query is not None
         await replies.answer_press(context.bot, query.id,
                                    t(services, who.lang, "report.leader.arrived_noted"))
         now = services.clock.now().astimezone(services.config.locale.tz)

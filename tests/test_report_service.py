@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -140,3 +141,22 @@ async def test_a_reply_finds_its_report_by_code_only_in_the_right_chat(
     await service.link(report_id, [(staff_chat, 90)], "leader")
     linked = await service.by_message(staff_chat, 90)
     assert linked is not None and (linked.report.id, linked.party) == (report_id, "leader")
+
+
+async def test_one_draft_files_one_report_however_many_presses_race(
+    service: ReportService, store: Store, config: Config
+) -> None:
+    """Three "Gửi" on one draft at the same instant: one report, the others get it back."""
+    resident = await _resident(store, config)
+    draft = Draft("trom-cap", "Mất xe", token="draft-1")
+    filed = await asyncio.gather(*(service.file(resident, draft) for _ in range(3)))
+    assert sorted(f.outcome for f in filed) == [Outcome.ALREADY, Outcome.ALREADY, Outcome.DONE]
+    ids = {f.report.id for f in filed if f.report is not None}
+    assert len(ids) == 1
+    assert [r.id for r in await store.reports.of_reporter(resident.id)] == list(ids)
+    audit = await store.audit.entries("report", ids.pop())
+    assert [e.action for e in audit] == ["report.submitted"]
+    again = await service.file(resident, draft)  # later, e.g. after a restart
+    assert again.outcome is Outcome.ALREADY
+    other = await service.file(resident, Draft("trom-cap", "Mất xe", token="draft-2"))
+    assert other.outcome is Outcome.DONE  # a new draft is a new report

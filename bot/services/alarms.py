@@ -11,10 +11,12 @@ from bot.clock import Clock
 from bot.config import AlarmsConfig
 from bot.models import Alarm, AlarmRecipient, AlarmResponse, AlarmScope, Resident
 from bot.store import Store
+from bot.text import clean
 
 
 class RaiseResult(enum.StrEnum):
     RAISED = "raised"
+    ALREADY = "already"  # this draft's "Phát kẻng" was pressed before: that alarm stands
     NOT_ALLOWED = "not_allowed"
     TOO_MANY = "too_many"
     NOBODY = "nobody"
@@ -87,8 +89,15 @@ class AlarmService:
     async def sound(
         self, caller: Resident, caller_name: str, kind: str, scope_kind: str, scope_id: int,
         note: str | None = None, latitude: float | None = None, longitude: float | None = None,
+        token: str | None = None,
     ) -> Raised:
-        """Record the alarm and its recipients in one transaction (delivery comes after)."""
+        """Record the alarm and its recipients in one transaction (delivery comes after).
+
+        One alarm per draft `token`: a repeated "Phát kẻng" (even in the same instant) gets
+        ALREADY with the alarm the first press raised, and nothing is sent again."""
+        if token is not None and (earlier := await self._store.alarms.by_draft_token(
+                caller.id, token)):
+            return Raised(RaiseResult.ALREADY, earlier)
         scope = await self.scope(caller, scope_kind, scope_id)
         if scope is None or kind not in self._catalog.alarm_kinds:
             return Raised(RaiseResult.NOT_ALLOWED)
@@ -103,11 +112,18 @@ class AlarmService:
         officer = await self._store.residents.has_role(caller.id, "officer", scope.commune_id)
         escalate = self._config.min_responders > 0
         async with self._store.db.transaction() as tx:
+            # Checked again inside the write transaction (they run one at a time): of two
+            # presses that both got past the first check, the second finds the first's alarm.
+            if token is not None and (earlier := await self._store.alarms.by_draft_token(
+                    caller.id, token)):
+                return Raised(RaiseResult.ALREADY, earlier)
             alarm_id = await self._store.alarms.create(
-                tx, sorted(audience), commune_id=scope.commune_id, caller_id=caller.id,
+                tx, sorted(audience), draft_token=token, commune_id=scope.commune_id,
+                caller_id=caller.id,
                 caller_role="officer" if officer else "leader", caller_name=caller_name[:128],
                 scope_kind=scope.kind, scope_id=scope.id, scope_name=scope.name, kind=kind,
-                note=note, latitude=latitude, longitude=longitude, sent_at=iso(now),
+                note=clean(note) or None, latitude=latitude, longitude=longitude,
+                sent_at=iso(now),
                 expires_at=iso(now + timedelta(minutes=self._config.expire_minutes)),
                 escalate_at=iso(now + timedelta(seconds=self._config.escalate_after_seconds))
                 if escalate else None,

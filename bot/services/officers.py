@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.models import Commune, Hamlet, OfficerRole, Resident, Team, TeamSummary
 from bot.store import Store, Tx
-from bot.text import fold
+from bot.text import clean, fold
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
 JOIN_CODE_LENGTH = 6
@@ -86,7 +86,7 @@ class OfficerService:
     ) -> Team:
         """A new team in the hamlet with a fresh join code; NotAllowed unless an officer."""
         await self._require_officer(actor, hamlet.commune_id)
-        name = " ".join(name.split())[:MAX_TEAM_NAME]
+        name = " ".join(clean(name).split())[:MAX_TEAM_NAME]
         async with self._store.db.transaction() as tx:
             code = await self._free_team_code(hamlet, name)
             join_code = await self._free_join_code()

@@ -24,7 +24,7 @@ from bot.models import (
 from bot.services.categories import Categories
 from bot.store import Store
 from bot.store.reports import NewReport, ReportQuery
-from bot.text import fold
+from bot.text import clean, fold
 
 EARTH_RADIUS_KM = 6371.0
 
@@ -48,6 +48,7 @@ TRANSITIONS: dict[Action, tuple[ReportState, tuple[str, ...]]] = {
 
 class Outcome(enum.StrEnum):
     DONE = "done"
+    ALREADY = "already"  # the same press (draft, arrival) was acted on before
     RATE_LIMITED = "rate_limited"
     NO_COMMUNE = "no_commune"
     NOT_ALLOWED = "not_allowed"
@@ -68,10 +69,13 @@ class Draft:
     address: str | None = None
     photos: list[ReportPhoto] = field(default_factory=list)
     anonymous: bool = True
+    token: str | None = None  # one report per token (services.draft_token)
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Draft:
+        token = data.get("token")
         return cls(
+            token=token if isinstance(token, str) else None,
             category=str(data.get("category", "")),
             description=str(data.get("description", "")),
             voice_file_id=data.get("voice"),
@@ -156,7 +160,13 @@ class ReportService:
         return away if limit and away > limit else None
 
     async def file(self, resident: Resident, draft: Draft) -> Filed:
-        """Store the report (one transaction) with its photos, deadline and audit entry."""
+        """Store the report (one transaction) with its photos, deadline and audit entry.
+
+        A draft is filed once: a repeated "Gửi" (even one arriving in the same instant)
+        gets ALREADY with the report the first one filed."""
+        if draft.token is not None and (
+                earlier := await self._store.reports.by_draft_token(resident.id, draft.token)):
+            return Filed(Outcome.ALREADY, earlier)
         category = self.categories.get(draft.category)
         if resident.commune_id is None or category is None:
             return Filed(Outcome.NO_COMMUNE)
@@ -169,13 +179,18 @@ class ReportService:
             commune_id=resident.commune_id,
             hamlet_id=await self.incident_hamlet(resident.commune_id, draft.address),
             reporter_id=resident.id, anonymous=draft.anonymous, category=category.code,
-            urgency=category.urgency, description=draft.description,
+            urgency=category.urgency, description=clean(draft.description),
             voice_file_id=draft.voice_file_id, latitude=draft.latitude,
-            longitude=draft.longitude, address=draft.address,
+            longitude=draft.longitude, address=clean(draft.address) or None,
             duplicate_of=duplicate.id if duplicate else None,
-            escalate_at=iso(now + timedelta(minutes=minutes)),
+            escalate_at=iso(now + timedelta(minutes=minutes)), draft_token=draft.token,
         )
         async with self._store.db.transaction() as tx:
+            # Checked again inside the write transaction (they run one at a time): of two
+            # presses that both got past the check above, the second finds the first's report.
+            if draft.token is not None and (earlier := await self._store.reports.by_draft_token(
+                    resident.id, draft.token)):
+                return Filed(Outcome.ALREADY, earlier)
             report_id = await self._store.reports.insert(tx, new, draft.photos, iso(now))
             await self._store.audit.record(
                 tx, actor_id=resident.id, actor_label="resident", action="report.submitted",
@@ -216,6 +231,7 @@ class ReportService:
         report = await self._store.reports.get(report_id)
         if report is None or report.reporter_id != resident.id or not report.is_open:
             return Acted(Outcome.NOT_FOUND)
+        text = clean(text) or None
         async with self._store.db.transaction() as tx:
             if photo is not None and await self.photo_room(report) == 0:
                 return Acted(Outcome.PHOTO_LIMIT, report)  # counted inside the write lock
@@ -275,9 +291,13 @@ class ReportService:
         if report.state != "assigned":
             return Acted(Outcome.WRONG_STATE, report)
         if action is Action.ARRIVED:
+            now = iso(self._clock.now())
             async with self._store.db.transaction() as tx:
+                # Once per assignment: a repeated "Đã đến" (or two at once) changes nothing.
+                if not await self._store.reports.mark_arrived(tx, report.id, now):
+                    return Acted(Outcome.ALREADY, report, None, team)
                 await self._store.reports.add_message(
-                    tx, report.id, "leader", actor.id, "arrived", None, iso(self._clock.now()))
+                    tx, report.id, "leader", actor.id, "arrived", None, now)
                 await self._audit(tx, actor, "leader", report, action, team)
             return Acted(Outcome.DONE, report, await self._reporter(report), team)
         return await self._change(actor, "leader", report, Action.RESOLVE, team)
@@ -292,6 +312,8 @@ class ReportService:
                 team_id=team.id if team else None,
             )
             if changed:
+                if action is Action.ASSIGN:
+                    await self._store.reports.clear_arrival(tx, report.id)
                 await self._audit(tx, actor, label, report, action, team)
         if not changed:
             return Acted(Outcome.WRONG_STATE, report)
@@ -392,6 +414,7 @@ class ReportService:
         file_id: str | None,
     ) -> Resident | None:
         """Record a relayed message; returns the reporter (None when unlinked)."""
+        text = clean(text) or None
         async with self._store.db.transaction() as tx:
             now = iso(self._clock.now())
             await self._store.reports.add_message(

@@ -12,7 +12,7 @@ from bot.catalog import Catalog
 from bot.models import Commune, Hamlet, Resident
 from bot.services.redaction import Redactor
 from bot.store import Store
-from bot.text import fold
+from bot.text import clean, fold
 
 A = TypeVar("A", Commune, Hamlet)
 
@@ -78,7 +78,8 @@ class ResidentService:
         communes = await self._store.areas.communes()
         async with self._store.db.transaction() as tx:
             await self._store.residents.set_consent(tx, resident.id, "given", version)
-            fields: dict[str, object] = {"display_name": display_name[:128], "language": language}
+            fields: dict[str, object] = {"display_name": clean(display_name)[:128] or None,
+                                         "language": language}
             if len(communes) == 1 and resident.commune_id is None:
                 fields["commune_id"] = communes[0].id
             await self._store.residents.update(tx, resident.id, **fields)

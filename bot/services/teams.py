@@ -174,11 +174,16 @@ class TeamService:
             if approve and await self._is_full(team):
                 return DecisionOutcome(Decision.FULL, team, applicant)
             if approve:
-                await self._store.memberships.activate(tx, team_id, applicant_id, actor.id)
-                await self._store.memberships.clear_rejection(tx, team_id, applicant_id)
+                decided = await self._store.memberships.activate(
+                    tx, team_id, applicant_id, actor.id)
+                if decided:
+                    await self._store.memberships.clear_rejection(tx, team_id, applicant_id)
             else:
-                await self._store.memberships.remove(tx, team_id, applicant_id)
-                await self._store.memberships.record_rejection(tx, team_id, applicant_id)
+                decided = await self._store.memberships.remove(tx, team_id, applicant_id)
+                if decided:
+                    await self._store.memberships.record_rejection(tx, team_id, applicant_id)
+            if not decided:
+                return DecisionOutcome(Decision.NOT_PENDING, team, applicant)
             label = await self._label(actor, team)
             await self._store.audit.record(
                 tx, actor_id=actor.id, actor_label=label,

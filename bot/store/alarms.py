@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import fields
 from typing import Any
 
 from bot.models import Alarm, AlarmRecipient, AlarmResponse
 from bot.store.db import Database, Tx
 
+_FIELDS = tuple(f.name for f in fields(Alarm))
+
 
 def _alarm(row: sqlite3.Row) -> Alarm:
-    return Alarm(**dict(row))
+    """The alarm in a row (columns the model does not carry, such as draft_token, stay)."""
+    return Alarm(**{name: row[name] for name in _FIELDS})
 
 
 class AlarmStore:
@@ -83,6 +87,13 @@ class AlarmStore:
 
     async def get(self, alarm_id: int) -> Alarm | None:
         row = await self._db.fetchone("SELECT * FROM alarms WHERE id = ?", (alarm_id,))
+        return None if row is None else _alarm(row)
+
+    async def by_draft_token(self, caller_id: int, token: str) -> Alarm | None:
+        """The alarm this caller raised from the draft with `token`, if any."""
+        row = await self._db.fetchone(
+            "SELECT * FROM alarms WHERE draft_token = ? AND caller_id = ?", (token, caller_id)
+        )
         return None if row is None else _alarm(row)
 
     async def all(self, commune_id: int | None = None) -> list[Alarm]:

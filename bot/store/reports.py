@@ -40,6 +40,7 @@ class NewReport:
     address: str | None
     duplicate_of: int | None
     escalate_at: str | None
+    draft_token: str | None = None  # the conversation draft it comes from (filed once)
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,11 @@ class ReportStore:
         async with tx.execute(
             "INSERT INTO reports (commune_id, hamlet_id, reporter_id, anonymous, category, "
             "urgency, description, voice_file_id, latitude, longitude, address, duplicate_of, "
-            "escalate_at, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "escalate_at, draft_token, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (new.commune_id, new.hamlet_id, new.reporter_id, int(new.anonymous), new.category,
              new.urgency, new.description, new.voice_file_id, new.latitude, new.longitude,
-             new.address, new.duplicate_of, new.escalate_at, now, now),
+             new.address, new.duplicate_of, new.escalate_at, new.draft_token, now, now),
         ) as cursor:
             row = await cursor.fetchone()
         assert row is not None
@@ -103,6 +104,19 @@ class ReportStore:
             (state, note, now, team_id, team_id, state, report_id, *allowed_from),
         )
         return cursor.rowcount > 0
+
+    async def mark_arrived(self, tx: Tx, report_id: int, now: str) -> bool:
+        """Record the assigned team's arrival; False if already recorded for this assignment."""
+        cursor = await tx.execute(
+            "UPDATE reports SET arrived_at = ? "
+            "WHERE id = ? AND state = 'assigned' AND arrived_at IS NULL",
+            (now, report_id),
+        )
+        return cursor.rowcount > 0
+
+    async def clear_arrival(self, tx: Tx, report_id: int) -> None:
+        """A new assignment: its team has not arrived yet."""
+        await tx.execute("UPDATE reports SET arrived_at = NULL WHERE id = ?", (report_id,))
 
     async def touch(self, tx: Tx, report_id: int, now: str) -> None:
         await tx.execute("UPDATE reports SET updated_at = ? WHERE id = ?", (now, report_id))
@@ -152,6 +166,14 @@ class ReportStore:
 
     async def get(self, report_id: int) -> Report | None:
         row = await self._db.fetchone("SELECT * FROM reports WHERE id = ?", (report_id,))
+        return None if row is None else _report(row)
+
+    async def by_draft_token(self, reporter_id: int, token: str) -> Report | None:
+        """The report this resident filed from the draft with `token`, if any."""
+        row = await self._db.fetchone(
+            "SELECT * FROM reports WHERE draft_token = ? AND reporter_id = ?",
+            (token, reporter_id),
+        )
         return None if row is None else _report(row)
 
     async def by_message(self, chat_id: int, message_id: int) -> tuple[Report, str] | None:
