@@ -72,7 +72,7 @@ async def ask_to_join(update: Update, context: AppContext, who: Caller, code: st
                      team=esc(team.name), hours=math.ceil(minutes(outcome.wait) / 60))
         return
     key = f"team.{result.value}"
-    if result is JoinResult.REQUESTED and not await _tell_leader(
+    if result is JoinResult.REQUESTED and outcome.tell_leader and not await _tell_leader(
             context, team, outcome.leader, who):
         why = "no_leader" if outcome.leader is None else "leader_unreachable"
         key = f"team.requested_{why}"

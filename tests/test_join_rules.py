@@ -163,3 +163,35 @@ async def test_deleting_one_s_data_forgets_the_rejection_but_not_the_throttle(
         await lan.wait_for("Không tìm thấy tổ")
     await lan.command("thamgia", "HN01")
     assert "thử lại sau" in (await lan.wait_for("nhiều lần")).text
+
+
+async def test_join_withdraw_join_does_not_ask_the_leader_again(
+    sandbox: Sandbox, bot: AnninhApp, store: Store, leader: SimUser, clock: FakeClock
+) -> None:
+    await onboard(leader)
+    lan = sandbox.user(3001, first_name="Lan")
+    await onboard(lan)
+    await lan.command("thamgia", "HN01")
+    await lan.wait_for("Đã gửi yêu cầu tham gia")
+    await leader.wait_for("Lan xin tham gia")
+    told = len(leader.inbox)
+    for _ in range(3):  # withdraw, ask again: kept, but the leader is not pestered
+        await lan.command("to")
+        await lan.wait_for("Đang chờ tổ trưởng duyệt")
+        await lan.press("Rời tổ")
+        await lan.wait_for("Bạn đã rời")
+        await lan.command("thamgia", "HN01")
+        await lan.wait_for("Đã gửi yêu cầu tham gia")
+    await lan.command("to")  # handled after the requests above (one chat, in order)
+    await lan.wait_for("Đang chờ tổ trưởng duyệt")
+    assert len(leader.inbox) == told
+    assert await state_of(store, 3001) == "pending"
+
+    clock.advance(timedelta(hours=25))  # a day later a new request is news again
+    await lan.command("to")
+    await lan.wait_for("Đang chờ tổ trưởng duyệt")
+    await lan.press("Rời tổ")
+    await lan.wait_for("Bạn đã rời")
+    await lan.command("thamgia", "HN01")
+    await leader.wait_for("Lan xin tham gia")
+    assert len(leader.inbox) == told + 1

@@ -44,6 +44,9 @@ class JoinOutcome:
     leader: Member | None = None
     wait: timedelta = timedelta()  # TOO_MANY_TRIES, RECENTLY_REJECTED: until they may ask again
     commune: Commune | None = None  # OTHER_COMMUNE: the resident's own commune
+    # REQUESTED: False when the leader was already asked about this person lately (a request
+    # withdrawn and made again): it waits in their list without a new message.
+    tell_leader: bool = True
 
 
 @dataclass(frozen=True)
@@ -120,12 +123,16 @@ class TeamService:
             await self._store.memberships.add(
                 tx, team.id, resident.id, "member", "active" if direct else "pending"
             )
+            tell = direct or await self._store.memberships.claim_notice(
+                tx, team.id, resident.id,
+                _iso(now - timedelta(hours=self._config.rejoin_after_hours)))
             await self._store.audit.record(
                 tx, actor_id=resident.id, actor_label="resident",
                 action="team.joined" if direct else "team.requested",
                 subject_type="team", subject_id=team.id, resident_id=resident.id,
             )
-        return JoinOutcome(JoinResult.JOINED if direct else JoinResult.REQUESTED, team, leader)
+        return JoinOutcome(JoinResult.JOINED if direct else JoinResult.REQUESTED, team, leader,
+                           tell_leader=tell)
 
     async def throttle_subject(self, resident: Resident) -> str:
         """Who the join throttle counts: a keyed hash of the person's account, so that the count
@@ -184,6 +191,7 @@ class TeamService:
                     await self._store.memberships.record_rejection(tx, team_id, applicant_id)
             if not decided:
                 return DecisionOutcome(Decision.NOT_PENDING, team, applicant)
+            await self._store.memberships.clear_notice(tx, team_id, applicant_id)
             label = await self._label(actor, team)
             await self._store.audit.record(
                 tx, actor_id=actor.id, actor_label=label,

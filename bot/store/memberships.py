@@ -100,6 +100,21 @@ class MembershipStore:
             (team_id, resident_id, self._db.now_iso()),
         )
 
+    async def claim_notice(self, tx: Tx, team_id: int, resident_id: int, since: str) -> bool:
+        """Whether the leader should be asked about this request: not if they were asked about
+        the same person at or after `since`. Records the notice when it is due."""
+        cursor = await tx.execute(
+            "INSERT INTO join_notices (team_id, resident_id, notified_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (team_id, resident_id) DO UPDATE SET notified_at = excluded.notified_at "
+            "WHERE join_notices.notified_at < ?",
+            (team_id, resident_id, self._db.now_iso(), since),
+        )
+        return cursor.rowcount > 0
+
+    async def clear_notice(self, tx: Tx, team_id: int, resident_id: int) -> None:
+        await tx.execute("DELETE FROM join_notices WHERE team_id = ? AND resident_id = ?",
+                         (team_id, resident_id))
+
     async def clear_rejection(self, tx: Tx, team_id: int, resident_id: int) -> None:
         await tx.execute("DELETE FROM join_rejections WHERE team_id = ? AND resident_id = ?",
                          (team_id, resident_id))

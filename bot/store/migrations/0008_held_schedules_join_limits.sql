@@ -33,3 +33,13 @@ CREATE TABLE join_rejections (
     rejected_at TEXT NOT NULL,
     PRIMARY KEY (team_id, resident_id)
 ) WITHOUT ROWID;
+
+-- When a team's leader was last asked about this person's request: a request withdrawn and
+-- made again within the cooldown is kept, but the leader is not asked again (join, withdraw,
+-- join… must not become a way to pester them). A decision clears it.
+CREATE TABLE join_notices (
+    team_id     INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+    resident_id INTEGER NOT NULL REFERENCES residents(id) ON DELETE CASCADE,
+    notified_at TEXT NOT NULL,
+    PRIMARY KEY (team_id, resident_id)
+) WITHOUT ROWID;
