@@ -20,6 +20,7 @@ from bot.services.audiences import AudienceError, from_codes
 from bot.services.broadcasts import BroadcastService
 from bot.services.campaigns import Campaign, load_campaigns
 from bot.store import Store
+from bot.text import clean
 
 Command = Callable[[Any, str, Callable[[Config, argparse.Namespace], int], str],
                    argparse.ArgumentParser]
@@ -36,7 +37,7 @@ def check_text(text: str) -> None:
     except MarkupError as error:
         raise BroadcastFailure(f"nothing queued: the text is not HTML Telegram accepts: "
                                f"{error}") from None
-    if not visible.strip():
+    if not clean(visible):  # nothing, or only spaces and invisible characters
         raise BroadcastFailure("nothing queued: the text is empty")
     if len(visible) > TEXT_LIMIT:
         raise BroadcastFailure(
@@ -46,7 +47,8 @@ def check_text(text: str) -> None:
 
 def cmd_broadcast_send(config: Config, args: argparse.Namespace) -> int:
     """Queue an announcement; a running bot picks it up from the database within a second."""
-    check_text(args.text)
+    text = clean(args.text)  # NFC, no control characters: as the bot stores what it is given
+    check_text(text)
     catalog = Catalog.load(config.content.folder)
 
     async def run() -> tuple[int, int]:
@@ -63,7 +65,7 @@ def cmd_broadcast_send(config: Config, args: argparse.Namespace) -> int:
                     "nothing queued: the audience has 0 recipients (residents there who "
                     f"consented, can be reached{unmuted})")
             broadcast_id = await service.send(
-                audience, OutMessage(text=args.text), urgent=args.urgent, origin="cli")
+                audience, OutMessage(text=text), urgent=args.urgent, origin="cli")
             broadcast = await store.broadcasts.get(broadcast_id)
             return broadcast_id, broadcast.total if broadcast else 0
         finally:

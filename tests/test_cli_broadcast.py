@@ -38,6 +38,7 @@ async def broadcasts(store: Store) -> int:
     [
         ("", "the text is empty"),
         ("  <b> </b>\n", "the text is empty"),
+        ("\u200b\u3164 <i>\u2060</i>", "the text is empty"),
         ("<b>Họp dân lúc 19h", "<b> is never closed"),
         ("<b>Họp <i>dân</b></i>", "</b> found where </i> was expected"),
         ("Họp dân</b>", "</b> closes no open tag"),
