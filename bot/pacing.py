@@ -2,7 +2,8 @@
 
 - a global token bucket (`[broadcast] rate_per_second`; alarms may use up to
   `alarm_rate_per_second`, Telegram's ceiling), with a small burst;
-- the pause a 429 asked for (RetryAfter), which stops everything;
+- the pause a 429 asked for (RetryAfter), which stops everything — or, for a group, that
+  group only;
 - one message per private chat per `per_chat_seconds` and `group_per_minute` per group: a row
   whose chat is not ready yet waits in a heap, soonest first, while others go ahead.
 """
@@ -53,6 +54,12 @@ class Pacer:
     def pause(self, seconds: float) -> None:
         """Telegram said 429: nothing goes out for `seconds`."""
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+
+    def hold(self, chat_id: int, seconds: float) -> None:
+        """Telegram said 429 for one group: nothing goes to that chat for `seconds`; the
+        others go on (a group's 20 a minute is that group's own)."""
+        ready = time.monotonic() + seconds
+        self._chat_ready[chat_id] = max(self._chat_ready.get(chat_id, 0.0), ready)
 
     # --- per chat -------------------------------------------------------------------------
 
