@@ -79,9 +79,16 @@ class Pacer:
             self._chat_ready = {c: t for c, t in self._chat_ready.items() if t > now}
 
     def pop_held(self, now: float) -> Claimed | None:
-        """The held row whose chat became ready first, if its time has come."""
-        if self._held and self._held[0][0] <= now:
-            return heapq.heappop(self._held)[3]
+        """The held row whose chat became ready first, if its time has come. A row whose chat
+        got another message meanwhile (several held for one chat: a relay in parts, replies
+        in a row) waits again, in its turn: each of them keeps the chat's gap."""
+        while self._held and self._held[0][0] <= now:
+            _, priority, row_id, row = heapq.heappop(self._held)
+            ready = self._chat_ready.get(row.chat_id, 0.0)
+            if ready > now:
+                heapq.heappush(self._held, (ready, priority, row_id, row))
+                continue
+            return row
         return None
 
     def next_held_in(self, now: float) -> float | None:
