@@ -119,6 +119,12 @@ class BroadcastStore:
         row = await self._db.fetchone("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
         return None if row is None else _broadcast(row)
 
+    async def by_origin(self, origin: str) -> list[Broadcast]:
+        """The broadcasts queued for one purpose (e.g. the parts of 'relay:12'), oldest first."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM broadcasts WHERE origin = ? ORDER BY id", (origin,))
+        return [_broadcast(row) for row in rows]
+
     async def in_progress(self) -> list[Broadcast]:
         rows = await self._db.fetchall(
             "SELECT * FROM broadcasts WHERE state = 'queued' ORDER BY id")
