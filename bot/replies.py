@@ -89,7 +89,11 @@ async def edit_text(
     bot: Bot, chat_id: int, message_id: int, text: str, markup: Markup | None = None
 ) -> None:
     """editMessageText in the bot's default parse mode (`markup` None takes the buttons off).
-    A message that already reads so is left as it is (Telegram's "message is not modified")."""
+    A message that already reads so is left as it is (Telegram's "message is not modified").
+    A text too long for one message was sent in parts (`send_text`), and the message edited
+    is the last one: it gets the last part."""
+    if visible_length(text) > TEXT_LIMIT:
+        text = split_html(text)[-1]
     await _edit(bot, "editMessageText", {"chat_id": chat_id, "message_id": message_id,
                                          "text": text, "reply_markup": markup})
 

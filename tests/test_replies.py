@@ -49,6 +49,11 @@ async def test_a_text_too_long_for_one_message_goes_as_several_in_order(
     assert "\n".join(m.text for m in messages).split("\n") == [
         f"{i}. Thành viên <Tổ 1> số {i}" for i in range(200)]
 
+    # a change at the end (a card's status) edits the last part, the one with the buttons
+    await replies.edit_text(bot, lan.id, posted.message_id, text + "\n✅ Đã tiếp nhận")
+    assert lan.inbox[0].text == messages[0].text and lan.inbox[0].edits == 0
+    assert lan.inbox[1].text == messages[1].text + "\n✅ Đã tiếp nhận"
+
 
 async def test_a_direct_send_that_fails_is_logged_with_chat_and_reason_not_text(
     sandbox: Sandbox, bot: ResilientBot, caplog: pytest.LogCaptureFixture
