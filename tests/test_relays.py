@@ -16,6 +16,13 @@ from bot.store import Store
 from tests.test_triage import _reported
 
 
+@pytest.fixture
+def config_extra() -> str:
+    """No 3-second wait between two messages to the group: the pace Telegram imposes is
+    tested in test_relay_flood.py; here a relay in parts arrives at once."""
+    return "[broadcast]\ngroup_per_minute = 1000\nper_chat_seconds = 0.05\n"
+
+
 async def _assign(staff_group: SimGroup, officer: SimUser, team: str) -> BotMessage:
     await officer.press("Giao tổ", chat=staff_group)
     await staff_group.wait_for(predicate=lambda m: any(team in label for label in m.labels))
