@@ -133,13 +133,15 @@ class Ledger:
     # --- closing broadcasts -----------------------------------------------------------------
 
     async def finish(self, broadcast_ids: list[int]) -> None:
+        """Close the broadcasts; each is reported and handed to its handler once, by whichever
+        caller closed it (the flush and the progress loop may both find it finished)."""
         async with self.store.db.transaction() as tx:
-            await self.store.broadcasts.finish(tx, broadcast_ids)
+            closed = set(await self.store.broadcasts.finish(tx, broadcast_ids))
         for broadcast_id in broadcast_ids:
             self._forget(broadcast_id)
             self._listeners.pop(broadcast_id, None)
             broadcast = await self.store.broadcasts.get(broadcast_id)
-            if broadcast is not None:
+            if broadcast is not None and broadcast_id in closed:
                 await self._report(broadcast, final=True)
                 await self._handle(broadcast)
             self._done_events.setdefault(broadcast_id, asyncio.Event()).set()

@@ -99,12 +99,16 @@ class BroadcastStore:
             (chat_id, message_id, broadcast_id),
         )
 
-    async def finish(self, tx: Tx, broadcast_ids: Sequence[int]) -> None:
-        await tx.executemany(
-            "UPDATE broadcasts SET state = 'done', finished_at = ? WHERE id = ? "
-            "AND state = 'queued'",
-            [(self._db.now_iso(), i) for i in broadcast_ids],
-        )
+    async def finish(self, tx: Tx, broadcast_ids: Sequence[int]) -> list[int]:
+        """Close these broadcasts; the ids this call closed (not those closed already)."""
+        closed: list[int] = []
+        now = self._db.now_iso()
+        for broadcast_id in broadcast_ids:
+            rows = await tx.execute_fetchall(
+                "UPDATE broadcasts SET state = 'done', finished_at = ? WHERE id = ? "
+                "AND state = 'queued' RETURNING id", (now, broadcast_id))
+            closed.extend(int(row[0]) for row in rows)
+        return closed
 
     async def cancel(self, tx: Tx, broadcast_id: int) -> bool:
         cursor = await tx.execute(
