@@ -104,8 +104,10 @@ class Ledger:
         except BaseException:
             self.outcomes[:0] = outcomes
             raise
+        for chat_id, count in dropped.items():
+            log.warning("gave up on %d more queued message(s) to chat %s: unreachable",
+                        count, chat_id)
         if dropped:
-            log.warning("gave up on %d more queued message(s) to unreachable chats", dropped)
             await self.close_finished()  # their broadcasts may have nothing left to send
         if any(o.state == "queued" for o in outcomes):
             self._wake()  # a retry is due later; the claim query honours not_before

@@ -78,9 +78,9 @@ class OutboxStore:
         claimed.sort(key=lambda c: (c.priority, c.id))
         return claimed
 
-    async def record(self, tx: Tx, outcomes: Sequence[Outcome]) -> int:
+    async def record(self, tx: Tx, outcomes: Sequence[Outcome]) -> dict[int, int]:
         """Write a batch of outcomes in one go (the engine calls this every ~100 messages);
-        returns how many other queued messages were given up with an unreachable chat."""
+        returns, per unreachable chat, how many other queued messages to it were given up."""
         now = self._db.now_iso()
         moved = [(o.chat_id, o.id) for o in outcomes if o.chat_id is not None]
         if moved:
@@ -94,15 +94,15 @@ class OutboxStore:
               o.state, now, o.id) for o in outcomes],
         )
         blocked = [(o.error, now, o.id) for o in outcomes if o.state == "unreachable"]
-        dropped = 0
+        dropped: dict[int, int] = {}
         if blocked:
             # Whoever blocked the bot gets nothing more from any queued broadcast.
             for row in blocked:
-                cursor = await tx.execute(
+                for (chat_id,) in await tx.execute_fetchall(
                     "UPDATE outbox SET state = 'unreachable', last_error = ?, failed_at = ? "
                     "WHERE state = 'queued' AND chat_id = (SELECT chat_id FROM outbox "
-                    "WHERE id = ?)", row)
-                dropped += max(0, cursor.rowcount)
+                    "WHERE id = ?) RETURNING chat_id", row):
+                    dropped[chat_id] = dropped.get(chat_id, 0) + 1
             await tx.executemany(
                 "UPDATE residents SET unreachable_at = ?, updated_at = ? WHERE id = "
                 "(SELECT resident_id FROM outbox WHERE id = ?) AND unreachable_at IS NULL",
