@@ -97,6 +97,7 @@ async def _start_broadcasting(
 ) -> None:
     """Start the delivery engine and the scheduler's tick (which first catches up)."""
     await services.delivery.start(TelegramSender(app.bot), services.broadcasts.describe)
+    await services.relays.settle_pending()  # relays the last run sent but did not report
 
     async def tick(_context: object) -> None:
         await services.scheduler.tick(services.clock.now())

@@ -14,7 +14,7 @@ from bot.clock import SystemClock
 from bot.config import Config
 from bot.delivery import DeliveryEngine, OutMessage
 from bot.i18n import I18n
-from bot.markup import TEXT_LIMIT, MarkupError, visible_text
+from bot.markup import TEXT_LIMIT, MarkupError, visible_length, visible_text
 from bot.scheduler import slots_between
 from bot.services.audiences import AudienceError, from_codes
 from bot.services.broadcasts import BroadcastService
@@ -39,9 +39,9 @@ def check_text(text: str) -> None:
                                f"{error}") from None
     if not clean(visible):  # nothing, or only spaces and invisible characters
         raise BroadcastFailure("nothing queued: the text is empty")
-    if len(visible) > TEXT_LIMIT:
+    if (length := visible_length(text)) > TEXT_LIMIT:  # as Telegram counts (UTF-16 units)
         raise BroadcastFailure(
-            f"nothing queued: the text is {len(visible):,} characters long once its HTML is "
+            f"nothing queued: the text is {length:,} characters long once its HTML is "
             f"read; Telegram takes at most {TEXT_LIMIT:,}")
 
 

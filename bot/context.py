@@ -18,6 +18,7 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.campaigns import CampaignService
 from bot.services.categories import Categories
 from bot.services.officers import OfficerService
+from bot.services.relays import RelayService
 from bot.services.reports import ReportService
 from bot.services.residents import ResidentService
 from bot.services.stats import StatsService
@@ -44,6 +45,7 @@ class Services:
     broadcasts: BroadcastService
     scheduler: Scheduler
     campaigns: CampaignService
+    relays: RelayService
 
     @classmethod
     def build(cls, config: Config, store: Store, clock: Clock | None = None) -> Services:
@@ -63,7 +65,7 @@ class Services:
             residents=residents, teams=teams, officers=OfficerService(store),
             reports=reports, alarms=alarms, stats=StatsService(store, clock, config.locale.tz),
             delivery=delivery, broadcasts=broadcasts, scheduler=scheduler,
-            campaigns=CampaignService(store),
+            campaigns=CampaignService(store), relays=RelayService(store, delivery),
         )
 
 

@@ -7,19 +7,22 @@ protocol and its errors are in bot/sending.py, re-exported here) — at the conf
 
 - a global rate (`[broadcast] rate_per_second`), one message per private chat per
   `per_chat_seconds`, `group_per_minute` per group;
-- priority lanes: alarm > announcement > propaganda. Rows are claimed most urgent first, and an
-  alarm queued while thousands of propaganda rows are in hand is claimed and sent next;
-- errors: `RateLimited` pauses the whole engine for the time asked; `Unreachable` (blocked,
-  chat not found) marks the resident unreachable and drops their other queued messages;
+- priority lanes: alarm > personal (relays about a report, the notices about them) >
+  announcement > propaganda. Rows are claimed most urgent first, and an alarm queued while
+  thousands of propaganda rows are in hand is claimed and sent next;
+- errors: `RateLimited` pauses the whole engine for the time asked (a group's 429 holds only
+  that group: its limit is its own); `Unreachable` (blocked, chat not found) marks the
+  resident unreachable and drops their other queued messages;
   `Transient` (timeouts, network) retries with bounded backoff; `Rejected` and the
   `max_attempts`-th failure are recorded as failed with the reason;
 - propaganda waits during quiet hours (rows claimed just before they began go back to the
   outbox untried); announcements that are not urgent go out silently then.
 
-Crash safety: a claimed row is marked `sending`; outcomes are written back in batches (every
-`FLUSH_EVERY` messages or `FLUSH_SECONDS`). After kill -9, `start()` puts every `sending` row back
+Crash safety: a claimed row is marked `sending`; outcomes are written back in batches by the
+ledger (bot/ledger.py, which also logs every message given up on and closes finished
+broadcasts). After kill -9, `start()` puts every `sending` row back
 in the queue, so nothing queued is lost, and only messages that were in flight — sent but not
-yet recorded, at most `concurrency + FLUSH_EVERY` — can be sent a second time.
+yet recorded, at most `concurrency + FLUSH_EVERY` (bot/ledger.py) — can be sent a second time.
 
 API for other features (the gong, issue 6) — send now, on the alarm lane, with buttons, and
 learn each message id::
@@ -35,7 +38,9 @@ learn each message id::
         d.resident_id, d.chat_id, d.state, d.message_id   # edit them later ("Đã an toàn")
 
 `on_delivered` runs once per recipient after its outcome is recorded (state sent, failed or
-unreachable, with `message_id` when sent).
+unreachable, with `message_id` when sent). It lives in memory; what must survive a restart
+registers for a kind of origin instead: `on_finished("relay", handler)` is called with every
+closed broadcast whose origin is 'relay:…', whenever it closes.
 """
 
 from __future__ import annotations
@@ -46,14 +51,14 @@ import dataclasses
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.config import BroadcastConfig
-from bot.models import LANE_PRIORITY, Broadcast, Delivery, DeliveryCounts, Lane, Recipient
+from bot.ledger import Finished, Ledger, Listener, Progress
+from bot.models import LANE_PRIORITY, Lane, Recipient
 from bot.pacing import Pacer
 from bot.sending import (
     Migrated,
@@ -67,9 +72,10 @@ from bot.sending import (
     Sent,
     Transient,
     Unreachable,
+    chat_label,
 )
 from bot.store import Store, Tx
-from bot.store.outbox import Claimed, Outcome
+from bot.store.outbox import LANES, Claimed
 
 __all__ = [
     "DeliveryEngine", "Migrated", "OutMessage", "QuietHours", "Quiz", "RateLimited", "Rejected",
@@ -78,15 +84,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-FLUSH_EVERY = 100
-FLUSH_SECONDS = 0.2
 ALARM = LANE_PRIORITY["alarm"]
 PROPAGANDA = LANE_PRIORITY["propaganda"]
 
 # --- the engine -------------------------------------------------------------------------------
-
-Progress = Callable[[Broadcast, DeliveryCounts, bool], str]
-Listener = Callable[[Delivery], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -107,20 +108,19 @@ class DeliveryEngine:
         self.pacer = Pacer(config)
         self.batch = max(20, min(1000, int(config.rate_per_second)))
         self._sender: Sender | None = None
-        self._describe: Progress | None = None
         self._task: asyncio.Task[None] | None = None
         self._aux: list[asyncio.Task[None]] = []
         self._wake = asyncio.Event()
         self._lanes: dict[int, deque[Claimed]] = {p: deque() for p in LANE_PRIORITY.values()}
-        self._unreachable: set[int] = set()
+        # chat → the newest row claimed when it proved unreachable: rows claimed by then are
+        # not tried; a message queued later (a relay to someone who unblocked) is.
+        self._unreachable: dict[int, int] = {}
+        self._claimed_up_to = 0
         self._prepared: dict[int, _Prepared] = {}
-        self._listeners: dict[int, Listener] = {}
-        self._done_events: dict[int, asyncio.Event] = {}
-        self._outcomes: list[Outcome] = []
-        self._flushed = asyncio.Event()
+        self.ledger = Ledger(store, config.progress_seconds, self.notify, self._forget)
+        self._record = self.ledger.record
         self._in_flight: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(config.concurrency)
-        self._progress_text: dict[int, str] = {}
         self.backoff = 2.0  # seconds before the first retry, doubling, at most a minute
         self.stats = {"sent": 0, "rate_limited": 0, "retried": 0}
 
@@ -139,7 +139,7 @@ class DeliveryEngine:
                 tx, lane, message, recipients, commune_id=commune_id, origin=origin,
                 created_by=created_by, urgent=urgent, audience=audience, progress=progress)
         if on_delivered is not None:
-            self._listeners[broadcast_id] = on_delivered
+            self.ledger.subscribe(broadcast_id, on_delivered)
         self.notify()
         return broadcast_id
 
@@ -167,13 +167,14 @@ class DeliveryEngine:
 
     async def wait_done(self, broadcast_id: int, timeout: float | None = None) -> None:  # noqa: ASYNC109
         """Return once every message of the broadcast is sent, failed or unreachable."""
-        event = self._done_events.setdefault(broadcast_id, asyncio.Event())
-        if not await self.store.outbox.open_broadcasts([broadcast_id]):
-            return
-        await asyncio.wait_for(event.wait(), timeout)
+        await self.ledger.wait_done(broadcast_id, timeout)
 
     def subscribe(self, broadcast_id: int, listener: Listener) -> None:
-        self._listeners[broadcast_id] = listener
+        self.ledger.subscribe(broadcast_id, listener)
+
+    def on_finished(self, kind: str, handler: Finished) -> None:
+        """Durable follow-up: `handler(broadcast)` once a broadcast of origin `kind:…` closes."""
+        self.ledger.on_finished(kind, handler)
 
     @property
     def running(self) -> bool:
@@ -181,15 +182,18 @@ class DeliveryEngine:
 
     async def start(self, sender: Sender, describe: Progress | None = None) -> None:
         """Recover rows left in flight by a crash, then drain the outbox until `stop()`."""
-        self._sender, self._describe = sender, describe
+        self._sender = self.ledger.sender = sender
+        self.ledger.describe = describe
         async with self.store.db.transaction() as tx:
             recovered = await self.store.outbox.recover(tx)
         if recovered:
             log.warning("requeued %d message(s) left in flight by the last run", recovered)
         self._task = asyncio.create_task(self._run(), name="delivery")
-        self._aux = [asyncio.create_task(self._flush_loop(), name="delivery-flush")]
-        if describe is not None:
-            self._aux.append(asyncio.create_task(self._progress_loop(), name="delivery-progress"))
+        self._aux = [
+            asyncio.create_task(self.ledger.flush_loop(), name="delivery-flush"),
+            # progress reports, and closing what is settled (after a crash, or by the CLI)
+            asyncio.create_task(self.ledger.progress_loop(), name="delivery-progress"),
+        ]
 
     async def stop(self) -> None:
         """Stop claiming, let messages in flight finish, record them, give back the rest."""
@@ -205,7 +209,7 @@ class DeliveryEngine:
             aux.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await aux
-        await self._flush()
+        await self.ledger.flush()
         held = [row for lane in self._lanes.values() for row in lane]
         held += self.pacer.release_held()
         if held:
@@ -220,7 +224,7 @@ class DeliveryEngine:
             if task is not None:
                 task.cancel()
         self._task, self._aux = None, []
-        self._outcomes.clear()
+        self.ledger.clear()
 
     # --- the worker -----------------------------------------------------------------------
 
@@ -239,7 +243,7 @@ class DeliveryEngine:
                 await self._sleep_until_work()
                 last_claim = 0.0  # idle: look at the outbox again now (other processes)
                 continue
-            if row.chat_id in self._unreachable:
+            if row.id <= self._unreachable.get(row.chat_id, 0):
                 self._record(row, "unreachable", row.attempts, "recipient unreachable")
                 continue
             await self.pacer.take(alarm=row.priority == ALARM)
@@ -260,7 +264,10 @@ class DeliveryEngine:
         for waiting in (row, *lane):
             self._record(waiting, "queued", waiting.attempts)
         lane.clear()
-        self._flushed.set()
+        self.ledger.flushed.set()
+
+    def _forget(self, broadcast_id: int) -> None:
+        self._prepared.pop(broadcast_id, None)
 
     def _idle_wait(self) -> float:
         return self.config.poll_seconds
@@ -277,7 +284,7 @@ class DeliveryEngine:
         """Take due rows from the outbox into the lanes; alarms even when the lanes are full."""
         worst = max((p for p, lane in self._lanes.items() if lane), default=None)
         room = self.batch - buffered
-        below = 3 if room > 0 else (worst if worst is not None else 3)
+        below = LANES if room > 0 else (worst if worst is not None else LANES)
         limit = room if room > 0 else self.batch
         if below == 0:
             return 0
@@ -290,6 +297,7 @@ class DeliveryEngine:
             await self._prepare(broadcast_id)
         for row in rows:
             self._lanes[row.priority].append(row)
+            self._claimed_up_to = max(self._claimed_up_to, row.id)
         if len(rows) == limit and any(row.priority == ALARM for row in rows):
             self._wake.set()  # more alarm rows may be waiting: claim them before anything else
         return len(rows)
@@ -325,20 +333,24 @@ class DeliveryEngine:
             sent = await self._sender.send(row.chat_id, message)
         except RateLimited as error:
             self.stats["rate_limited"] += 1
-            self.pacer.pause(error.retry_after)
+            log.info("%s: rate limited for %g s", chat_label(row.chat_id), error.retry_after)
+            if row.chat_id < 0:
+                self.pacer.hold(row.chat_id, error.retry_after)  # a group's limit is its own
+            else:
+                self.pacer.pause(error.retry_after)
             self._lanes[row.priority].appendleft(row)
         except Migrated as error:
             self._record(row, "sending", row.attempts, str(error), chat_id=error.new_chat_id)
             row.chat_id = error.new_chat_id
             self._lanes[row.priority].appendleft(row)
         except Unreachable as error:
-            self._unreachable.add(row.chat_id)
+            self._unreachable[row.chat_id] = self._claimed_up_to
             self._record(row, "unreachable", attempts, str(error))
         except Rejected as error:
             self._record(row, "failed", attempts, str(error))
         except Exception as error:  # Transient, and anything unexpected: bounded retries
             if not isinstance(error, Transient):
-                log.exception("unexpected error sending to %s", row.chat_id)
+                log.exception("unexpected error sending to %s", chat_label(row.chat_id, row.id))
             reason = str(error) or type(error).__name__
             if attempts >= self.config.max_attempts:
                 self._record(row, "failed", attempts, reason)
@@ -350,104 +362,6 @@ class DeliveryEngine:
             self.stats["sent"] += 1
             self._record(row, "sent", attempts, message_id=sent.message_id, ref=sent.ref)
             if sent.ref is not None:
-                self._flushed.set()  # a quiz: record its poll id now, before anyone answers
+                self.ledger.flushed.set()  # a quiz: record its poll id now, before anyone answers
         finally:
             self._slots.release()
-        if len(self._outcomes) >= FLUSH_EVERY:
-            self._flushed.set()
-
-    # --- bookkeeping ----------------------------------------------------------------------
-
-    def _record(
-        self, row: Claimed, state: str, attempts: int, error: str | None = None, **more: Any
-    ) -> None:
-        self._outcomes.append(Outcome(row.id, row.broadcast_id, state, attempts, error, **more))
-
-    async def _flush_loop(self) -> None:
-        while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._flushed.wait(), FLUSH_SECONDS)
-            self._flushed.clear()
-            try:
-                await self._flush()
-            except Exception:
-                log.exception("could not record delivery outcomes; will try again")
-
-    async def _flush(self) -> None:
-        """Write outcomes in one transaction, then tell listeners and close finished ones."""
-        if not self._outcomes:
-            return
-        outcomes, self._outcomes = self._outcomes, []
-        try:
-            async with self.store.db.transaction() as tx:
-                await self.store.outbox.record(tx, outcomes)
-        except BaseException:
-            self._outcomes[:0] = outcomes
-            raise
-        if any(o.state == "queued" for o in outcomes):
-            self._wake.set()  # a retry is due later; the claim query honours not_before
-        touched = {o.broadcast_id for o in outcomes}
-        await self._notify_listeners(outcomes)
-        open_ids = await self.store.outbox.open_broadcasts(touched)
-        finished = [i for i in touched if i not in open_ids]
-        if finished:
-            await self._finish(finished)
-
-    async def _notify_listeners(self, outcomes: list[Outcome]) -> None:
-        if not self._listeners:
-            return
-        for outcome in outcomes:
-            listener = self._listeners.get(outcome.broadcast_id)
-            if listener is None or outcome.state in ("queued", "sending"):
-                continue
-            delivery = await self.store.outbox.delivery(outcome.id)
-            try:
-                if delivery is not None:
-                    await listener(delivery)
-            except Exception:
-                log.exception("a delivery listener failed")
-
-    async def _finish(self, broadcast_ids: list[int]) -> None:
-        async with self.store.db.transaction() as tx:
-            await self.store.broadcasts.finish(tx, broadcast_ids)
-        for broadcast_id in broadcast_ids:
-            self._prepared.pop(broadcast_id, None)
-            self._listeners.pop(broadcast_id, None)
-            await self._report(broadcast_id, final=True)
-            self._done_events.setdefault(broadcast_id, asyncio.Event()).set()
-
-    async def _progress_loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.config.progress_seconds)
-            try:
-                for broadcast in await self.store.broadcasts.in_progress():
-                    await self._report(broadcast.id, final=False)
-                await self._close_finished()
-            except Exception:
-                log.exception("could not report broadcast progress")
-
-    async def _close_finished(self) -> None:
-        """Broadcasts queued elsewhere (CLI) with nothing left to send are closed here."""
-        active = [b.id for b in await self.store.broadcasts.in_progress()]
-        open_ids = await self.store.outbox.open_broadcasts(active)
-        finished = [i for i in active if i not in open_ids]
-        if finished:
-            await self._finish(finished)
-
-    async def _report(self, broadcast_id: int, *, final: bool) -> None:
-        broadcast = await self.store.broadcasts.get(broadcast_id)
-        if (broadcast is None or self._describe is None or self._sender is None
-                or broadcast.progress_chat_id is None or broadcast.progress_message_id is None):
-            return
-        counts = await self.store.outbox.counts(broadcast_id)
-        text = self._describe(broadcast, counts, final)
-        if self._progress_text.get(broadcast_id) == text:
-            return
-        self._progress_text[broadcast_id] = text
-        if final:
-            self._progress_text.pop(broadcast_id, None)
-        try:
-            await self._sender.edit_text(
-                broadcast.progress_chat_id, broadcast.progress_message_id, text)
-        except SendError as error:
-            log.warning("could not update the progress of broadcast %d: %s", broadcast_id, error)

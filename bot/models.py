@@ -159,6 +159,21 @@ class Report:
 
 
 @dataclass(frozen=True, slots=True)
+class Relay:
+    """A message relayed about a report (bot/services/relays.py): whom a reply to it is for,
+    and what its writer is told once every part is settled (chat cleared after that)."""
+
+    id: int
+    report_id: int
+    party: str  # reporter | leader
+    notify_chat_id: int | None
+    notify_reply_to: int | None
+    delivered_text: str
+    failed_text: str
+    state: str  # queued | delivered | failed
+
+
+@dataclass(frozen=True, slots=True)
 class ReportPhoto:
     file_id: str
     file_unique_id: str
@@ -166,8 +181,9 @@ class ReportPhoto:
 
 # --- broadcasts (bot/delivery.py, bot/store/outbox.py, bot/store/broadcasts.py) -------------
 
-Lane = Literal["alarm", "announcement", "propaganda"]
-LANE_PRIORITY: dict[str, int] = {"alarm": 0, "announcement": 1, "propaganda": 2}
+Lane = Literal["alarm", "personal", "announcement", "propaganda"]
+# Most urgent first. "personal": relays about a report and the notices about them.
+LANE_PRIORITY: dict[str, int] = {"alarm": 0, "personal": 1, "announcement": 2, "propaganda": 3}
 BroadcastState = Literal["scheduled", "queued", "done", "cancelled"]
 DeliveryState = Literal["queued", "sending", "sent", "failed", "unreachable"]
 
@@ -234,6 +250,23 @@ class Delivery:
     message_id: int | None
     last_error: str | None
     ref: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryFailure:
+    """A message the outbox gave up on: failed (refused, or too many errors) or unreachable
+    (the person blocked the bot, the chat is gone). Never the message's text."""
+
+    broadcast_id: int
+    lane: Lane
+    origin: str
+    commune_id: int | None
+    chat_id: int
+    resident_id: int | None
+    state: DeliveryState
+    attempts: int
+    error: str | None
+    failed_at: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,8 @@
 
 - a global token bucket (`[broadcast] rate_per_second`; alarms may use up to
   `alarm_rate_per_second`, Telegram's ceiling), with a small burst;
-- the pause a 429 asked for (RetryAfter), which stops everything;
+- the pause a 429 asked for (RetryAfter), which stops everything — or, for a group, that
+  group only;
 - one message per private chat per `per_chat_seconds` and `group_per_minute` per group: a row
   whose chat is not ready yet waits in a heap, soonest first, while others go ahead.
 """
@@ -54,6 +55,12 @@ class Pacer:
         """Telegram said 429: nothing goes out for `seconds`."""
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
 
+    def hold(self, chat_id: int, seconds: float) -> None:
+        """Telegram said 429 for one group: nothing goes to that chat for `seconds`; the
+        others go on (a group's 20 a minute is that group's own)."""
+        ready = time.monotonic() + seconds
+        self._chat_ready[chat_id] = max(self._chat_ready.get(chat_id, 0.0), ready)
+
     # --- per chat -------------------------------------------------------------------------
 
     def ready(self, row: Claimed, now: float) -> bool:
@@ -72,9 +79,16 @@ class Pacer:
             self._chat_ready = {c: t for c, t in self._chat_ready.items() if t > now}
 
     def pop_held(self, now: float) -> Claimed | None:
-        """The held row whose chat became ready first, if its time has come."""
-        if self._held and self._held[0][0] <= now:
-            return heapq.heappop(self._held)[3]
+        """The held row whose chat became ready first, if its time has come. A row whose chat
+        got another message meanwhile (several held for one chat: a relay in parts, replies
+        in a row) waits again, in its turn: each of them keeps the chat's gap."""
+        while self._held and self._held[0][0] <= now:
+            _, priority, row_id, row = heapq.heappop(self._held)
+            ready = self._chat_ready.get(row.chat_id, 0.0)
+            if ready > now:
+                heapq.heappush(self._held, (ready, priority, row_id, row))
+                continue
+            return row
         return None
 
     def next_held_in(self, now: float) -> float | None:

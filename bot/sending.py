@@ -28,7 +28,8 @@ class OutMessage:
 
     One of: `text` (HTML); `photo` (a file id or URL) or `photo_path` (a local file, uploaded
     once) with `text` as caption; `quiz`; `copy_from` = (chat id, message id) to copy, or to
-    forward when `forward` is true. `buttons`: rows of (label, callback data)."""
+    forward when `forward` is true. `buttons`: rows of (label, callback data). `reply_to`: a
+    message id in the recipient's chat to answer (sent anyway if that message is gone)."""
 
     text: str = ""
     photo: str | None = None
@@ -38,6 +39,7 @@ class OutMessage:
     forward: bool = False
     buttons: tuple[tuple[tuple[str, str], ...], ...] = ()
     silent: bool = False
+    reply_to: int | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -137,3 +139,12 @@ class QuietHours:
         if end <= local:
             end += timedelta(days=1)
         return end
+
+
+def chat_label(chat_id: object, row: int | None = None) -> str:
+    """A chat as logs name it. A group by its id; a private chat never by its id, which is the
+    person's Telegram id and would outlive the deletion of their data in the log (the outbox
+    row, when there is one, is a tombstone after that deletion)."""
+    if isinstance(chat_id, int) and chat_id > 0:
+        return "a private chat" + (f" (outbox row {row})" if row is not None else "")
+    return f"chat {chat_id}"

@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
-from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -63,13 +63,15 @@ class TelegramSender:
 
     async def send(self, chat_id: int, message: OutMessage) -> Sent:
         try:
-            return await self._send(chat_id, message)
+            with replies.engine_sends():  # the engine records and logs what fails
+                return await self._send(chat_id, message)
         except TelegramError as error:
             raise translate(error) from error
 
     async def edit_text(self, chat_id: int, message_id: int, text: str) -> None:
         try:
-            await replies.edit_text(self.bot, chat_id, message_id, text)  # unchanged is fine
+            with replies.engine_sends():
+                await replies.edit_text(self.bot, chat_id, message_id, text)  # unchanged is fine
         except TelegramError as error:
             raise translate(error) from error
 
@@ -92,13 +94,15 @@ class TelegramSender:
                 return Sent(forwarded.message_id)
             copied = await bot.copy_message(chat_id, origin, original,
                                             reply_markup=_markup(message),
-                                            disable_notification=silent)
+                                            disable_notification=silent,
+                                            reply_parameters=_reply(message))
             return Sent(copied.message_id)
         if message.photo or message.photo_path:
             return Sent(await self._photo(chat_id, message, _markup(message)))
         posted = await replies.send_text(
             bot, chat_id, message.text,
-            inline_keyboard(message.buttons) if message.buttons else None, silent=silent)
+            inline_keyboard(message.buttons) if message.buttons else None, silent=silent,
+            reply_to=message.reply_to)
         return Sent(posted.message_id)
 
     async def _photo(
@@ -122,10 +126,16 @@ class TelegramSender:
     ) -> int:
         sent: Message = await self.bot.send_photo(
             chat_id, photo, caption=message.text or None, reply_markup=markup,
-            disable_notification=message.silent,
+            disable_notification=message.silent, reply_parameters=_reply(message),
         )
         self._last_file_id = sent.photo[-1].file_id if sent.photo else ""
         return sent.message_id
+
+
+def _reply(message: OutMessage) -> ReplyParameters | None:
+    if message.reply_to is None:
+        return None
+    return ReplyParameters(message.reply_to, allow_sending_without_reply=True)
 
 
 def _markup(message: OutMessage) -> InlineKeyboardMarkup | None:

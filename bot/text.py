@@ -1,4 +1,6 @@
-"""Text helpers shared by every layer: cleaning free text, accent-insensitive matching."""
+"""Text helpers shared by every layer: cleaning free text, accent-insensitive matching.
+
+Telegram's HTML (its lengths, splitting and validation) is bot/markup.py's."""
 
 from __future__ import annotations
 

@@ -19,6 +19,8 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import BaseUpdateProcessor, ExtBot
 
+from bot import replies
+
 log = logging.getLogger(__name__)
 
 
@@ -51,7 +53,8 @@ _PARSE_FILTER = _HandledParseFailure()
 
 
 class ResilientBot(ExtBot[None]):
-    """ExtBot whose getUpdates survives an update PTB cannot parse.
+    """ExtBot whose getUpdates survives an update PTB cannot parse, and whose failed sends are
+    logged (bot/replies.py `log_failure`).
 
     The happy path is PTB's own (each update parsed once). Only when PTB fails on a batch is it
     parsed again update by update from the raw JSON kept aside."""
@@ -64,7 +67,11 @@ class ResilientBot(ExtBot[None]):
             self._LOGGER.addFilter(_PARSE_FILTER)
 
     async def _post(self, endpoint: str, *args: Any, **kwargs: Any) -> Any:
-        result = await super()._post(endpoint, *args, **kwargs)
+        try:
+            result = await super()._post(endpoint, *args, **kwargs)
+        except TelegramError as error:
+            replies.log_failure(endpoint, kwargs.get("data", args[0] if args else None), error)
+            raise
         if endpoint == "getUpdates":
             self._raw_updates = result
         return result

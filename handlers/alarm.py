@@ -145,7 +145,7 @@ async def sound(update: Update, context: AppContext) -> int:
     if status is not None:
         await services.alarms.remember_caller_message(alarm, status.chat_id, status.message_id)
     await deliver_alarm(context, alarm, list(raised.recipients))
-    await _tell_staff(context.bot, services, alarm, "alarm.staff_notice", len(raised.recipients))
+    await _tell_staff(services, alarm, "alarm.staff_notice", len(raised.recipients))
     return ConversationHandler.END
 
 
@@ -202,7 +202,7 @@ async def end(update: Update, context: AppContext) -> None:
 async def check(bot: Bot, services: Services) -> None:
     """Escalates alarms too few answered and closes expired ones (a repeating job)."""
     for alarm, tally in await services.alarms.escalations_due():
-        await _tell_staff(bot, services, alarm, "alarm.escalation", tally.total, tally)
+        await _tell_staff(services, alarm, "alarm.escalation", tally.total, tally)
     for alarm in await services.alarms.expire_due():
         await _edit_caller(bot, services, alarm, "alarm.expired_caller", buttons=False)
 
@@ -288,18 +288,20 @@ async def _edit_caller(
 
 
 async def _tell_staff(
-    bot: Bot, services: Services, alarm: Alarm, key: str, total: int, tally: Tally | None = None
+    services: Services, alarm: Alarm, key: str, total: int, tally: Tally | None = None
 ) -> None:
+    """The police group's copy, on the alarm lane: paced with the group's other messages
+    (never starved by relays), retried, and recorded and logged if it cannot be delivered."""
     commune = await services.store.areas.commune(alarm.commune_id)
     if commune is None or commune.staff_chat_id is None:
         return
     lang = services.i18n.default
     values = _values(services, lang, alarm, tally or Tally(total, [], []))
     values["role"] = services.i18n.t(lang, f"alarm.role_{alarm.caller_role}")
-    try:
-        await replies.send_text(bot, commune.staff_chat_id, services.i18n.t(lang, key, **values))
-    except TelegramError:
-        return
+    await services.delivery.enqueue(
+        "alarm", OutMessage(text=services.i18n.t(lang, key, **values)),
+        [Recipient(None, commune.staff_chat_id)], commune_id=alarm.commune_id,
+        created_by=alarm.caller_id, urgent=True, origin=f"alarm:{alarm.id}:staff")
 
 
 def _values(services: Services, lang: str, alarm: Alarm, tally: Tally) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from bot import replies
 from bot.context import AppContext
 from bot.models import ReportPhoto, tracking_code
 from bot.replies import inline_keyboard
+from bot.services.relays import Notice
 from bot.services.reports import Outcome
 from handlers import relays
 from handlers.common import (
@@ -90,7 +91,8 @@ async def add_pressed(update: Update, context: AppContext) -> int:
 
 
 async def addition_sent(update: Update, context: AppContext) -> int:
-    """Stores the text or photo on the report and passes it to the officers."""
+    """Stores the text or photo on the report and passes it to the officers (the resident is
+    told once it reached them)."""
     who = await caller(update, context)
     message = update.effective_message
     assert message is not None
@@ -112,9 +114,14 @@ async def addition_sent(update: Update, context: AppContext) -> int:
     if report is None:
         await answer(update, context, who.lang, "report.mine.closed")
         return ConversationHandler.END
-    await relays.relay_to_staff(context.bot, context.services, report, who.resident, text,
-                                photo.file_id if photo else None)
-    await answer(update, context, who.lang, "report.mine.added", code=tracking_code(report_id))
+    chat = update.effective_chat
+    assert chat is not None
+    code = tracking_code(report_id)  # told once it reached the officers, or could not
+    notice = Notice(chat.id, message.message_id,
+                    tr(context, who.lang, "report.mine.added", code=code),
+                    tr(context, who.lang, "report.mine.add_failed", code=code))
+    await relays.relay_to_staff(context.services, report, who.resident, text,
+                                photo.file_id if photo else None, notice)
     return ConversationHandler.END
 
 

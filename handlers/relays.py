@@ -5,24 +5,23 @@ group an officer's reply to the card or to the reporter's words goes to the repo
 to the team leader's words goes to the leader. In a private chat the reporter's reply (and the
 assigned team leader's) goes to the staff group, as a reply to the card. An anonymous reporter
 stays anonymous: officers only ever see the bot.
+
+Relays go through the outbox (bot/services/relays.py): paced, retried, durable, split to fit.
+The writer is told "✓ Đã chuyển" once it was delivered, or that it could not be.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
-from telegram import Bot, Message, Update
-from telegram.error import TelegramError
+from telegram import Message, Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot import replies
 from bot.context import AppContext, Services
-from bot.models import Report, Resident
-from bot.replies import Posted
+from bot.models import Recipient, Report, Resident
+from bot.services.relays import Note, Notice
 from handlers.common import Caller, caller, display_name, esc, typed
-
-log = logging.getLogger(__name__)
 
 
 def t(services: Services, lang: str, key: str, **values: object) -> str:
@@ -40,53 +39,46 @@ async def staff_reply(update: Update, context: AppContext) -> None:
         return
     if await _blank(context, reply):
         return
-    message, report, who, text, photo = (reply.message, reply.report, reply.who, reply.text,
-                                         reply.photo)
+    message, report = reply.message, reply.report
+    note = Note("officer", reply.who.resident.id, reply.text, reply.photo)
     lang = services.i18n.default
     if reply.party == "leader":
-        await services.reports.relay_note(report, "officer", who.resident, text, photo)
-        sent, team = await _relay_to_leader(context.bot, services, report, text, photo)
-        note = (t(services, lang, "report.staff.relayed_leader", code=report.code, team=team)
-                if sent else t(services, lang, "report.staff.relay_failed_leader"))
-        party = "leader"
+        recipient, person_lang, team = await _leader(services, report)
+        key = "report.leader.from_officer"
+        notice = Notice(message.chat_id, message.message_id,
+                        t(services, lang, "report.staff.relayed_leader", code=report.code,
+                          team=team),
+                        t(services, lang, "report.staff.relay_failed_leader"))
     else:
-        reporter = await services.reports.relay_note(report, "officer", who.resident, text,
-                                                     photo)
-        sent = await _relay_to_reporter(context.bot, services, reporter, report, text, photo)
-        note = (t(services, lang, "report.staff.relayed", code=report.code) if sent
-                else t(services, lang, "report.staff.relay_failed"))
-        party = "reporter"
-    await replies.send_text(context.bot, message.chat_id, note, reply_to=message.message_id)
-    if sent is not None:
-        await services.reports.link(report.id, [(sent.chat_id, sent.message_id)], party)
+        recipient, person_lang = await _reporter(services, report)
+        key = "report.you.from_officer"
+        notice = Notice(message.chat_id, message.message_id,
+                        t(services, lang, "report.staff.relayed", code=report.code),
+                        t(services, lang, "report.staff.relay_failed", code=report.code))
+    body = t(services, person_lang, key, code=report.code, text=esc(reply.text or ""))
+    await services.relays.to_person(report, recipient, body, reply.photo, party=reply.party,
+                                    note=note, notice=notice)
 
 
-async def _relay_to_reporter(
-    bot: Bot, services: Services, reporter: Resident | None, report: Report,
-    text: str | None, photo: str | None,
-) -> Posted | None:
-    if reporter is None or reporter.telegram_id is None:
-        return None
-    lang = services.i18n.language(reporter.language)
-    body = t(services, lang, "report.you.from_officer", code=report.code, text=esc(text or ""))
-    return await _send(bot, reporter.telegram_id, body, photo)
+async def _reporter(services: Services, report: Report) -> tuple[Recipient | None, str]:
+    """The reporter's chat (None when unlinked or never opened the bot) and language."""
+    person = await services.store.residents.get(report.reporter_id or 0)
+    if person is None or person.telegram_id is None:
+        return None, services.i18n.default
+    return Recipient(person.id, person.telegram_id), services.i18n.language(person.language)
 
 
-async def _relay_to_leader(
-    bot: Bot, services: Services, report: Report, text: str | None, photo: str | None,
-) -> tuple[Posted | None, str]:
-    """The officer's words to the assigned team's leader; (where they went, the team's name)."""
+async def _leader(services: Services, report: Report) -> tuple[Recipient | None, str, str]:
+    """The assigned team leader's chat, language, and the team's name (escaped)."""
     assigned = await services.reports.assigned_leader(report)
     if assigned is None:
-        return None, ""
+        return None, services.i18n.default, ""
     team, leader = assigned
     if leader is None or leader.telegram_id is None:
-        return None, esc(team.name)
+        return None, services.i18n.default, esc(team.name)
     person = await services.store.residents.get(leader.resident_id)
     lang = services.i18n.language(person.language if person else None)
-    body = t(services, lang, "report.leader.from_officer", code=report.code,
-             text=esc(text or ""))
-    return await _send(bot, leader.telegram_id, body, photo), esc(team.name)
+    return Recipient(leader.resident_id, leader.telegram_id), lang, esc(team.name)
 
 
 # --- from a private chat ---------------------------------------------------------------------
@@ -98,86 +90,53 @@ async def private_reply(update: Update, context: AppContext) -> None:
     if reply is None or await _blank(context, reply):
         return
     services, message, report, who = context.services, reply.message, reply.report, reply.who
-    text, photo = reply.text, reply.photo
     if report.reporter_id == who.resident.id:
-        if photo is not None and not await services.reports.photo_room(report):
+        if reply.photo is not None and not await services.reports.photo_room(report):
             await replies.send_text(context.bot, message.chat_id, t(
                 services, who.lang, "report.you.photo_limit", code=report.code,
                 max=services.config.reports.max_photos))
             return
-        await services.reports.relay_note(report, "reporter", who.resident, text, photo)
-        await relay_to_staff(context.bot, services, report, who.resident, text, photo)
-        key = "report.you.relayed"
+        author = "reporter"
+        body = _reporter_body(services, report, who.resident, reply.text)
     elif await services.reports.is_assigned_leader(who.resident, report):
-        await services.reports.relay_note(report, "leader", who.resident, text, photo)
-        await _leader_to_staff(update, context, report, text, photo)
-        key = "report.leader.relayed"
+        author = "leader"
+        assigned = await services.reports.assigned_leader(report)
+        body = t(services, services.i18n.default, "report.staff.from_leader", code=report.code,
+                 team=esc(assigned[0].name) if assigned else "",
+                 name=esc(display_name(update)), text=esc(reply.text or ""))
     else:
         return
-    await replies.send_text(context.bot, message.chat_id, t(services, who.lang, key,
-                                                           code=report.code))
+    prefix = "report.you" if author == "reporter" else "report.leader"
+    notice = Notice(message.chat_id, message.message_id,
+                    t(services, who.lang, f"{prefix}.relayed", code=report.code),
+                    t(services, who.lang, f"{prefix}.relay_failed", code=report.code))
+    await services.relays.to_staff(
+        report, body, reply.photo, party=author,
+        note=Note(author, who.resident.id, reply.text, reply.photo), notice=notice)
 
 
 async def relay_to_staff(
-    bot: Bot, services: Services, report: Report, reporter: Resident,
-    text: str | None, photo: str | None,
+    services: Services, report: Report, reporter: Resident, text: str | None,
+    photo: str | None, notice: Notice,
 ) -> None:
-    """The reporter's words in the group (as a reply to the card), anonymous if filed so."""
+    """The reporter's words, already recorded with the report ("Bổ sung"), to the officers
+    (as a reply to the card), anonymous if filed so; `notice` tells the reporter the outcome."""
+    body = _reporter_body(services, report, reporter, text)
+    await services.relays.to_staff(report, body, photo, party="reporter", note=None,
+                                   notice=notice)
+
+
+def _reporter_body(
+    services: Services, report: Report, reporter: Resident, text: str | None
+) -> str:
     lang = services.i18n.default
     who = (t(services, lang, "report.staff.anonymous") if report.anonymous
            else esc(reporter.display_name or "?"))
-    body = t(services, lang, "report.staff.from_reporter", code=report.code, who=who,
+    return t(services, lang, "report.staff.from_reporter", code=report.code, who=who,
              text=esc(text or ""))
-    await _to_staff(bot, services, report, body, photo, "reporter")
-
-
-async def _leader_to_staff(
-    update: Update, context: AppContext, report: Report, text: str | None, photo: str | None,
-) -> None:
-    services = context.services
-    assigned = await services.reports.assigned_leader(report)
-    team = esc(assigned[0].name) if assigned else ""
-    body = t(services, services.i18n.default, "report.staff.from_leader", code=report.code,
-             team=team, name=esc(display_name(update)), text=esc(text or ""))
-    await _to_staff(context.bot, services, report, body, photo, "leader")
-
-
-async def _to_staff(
-    bot: Bot, services: Services, report: Report, body: str, photo: str | None, party: str,
-) -> None:
-    """`body` in the staff group as a reply to the card (each officer privately without a
-    group), linked so that a reply to it reaches `party`."""
-    targets = [report.staff_chat_id] if report.staff_chat_id is not None else [
-        o.telegram_id for o in await services.reports.officers(report) if o.telegram_id]
-    links = []
-    for chat_id in targets:
-        reply_to = report.staff_message_id if chat_id == report.staff_chat_id else None
-        sent = await _send(bot, chat_id, body, photo, reply_to)
-        if sent is not None:
-            links.append((sent.chat_id, sent.message_id))
-    if links:
-        await services.reports.link(report.id, links, party)
 
 
 # --- shared ----------------------------------------------------------------------------------
-
-
-async def _send(
-    bot: Bot, chat_id: int, body: str, photo: str | None, reply_to: int | None = None
-) -> Posted | None:
-    """Text, or a photo with the text as its caption; None when it cannot be delivered."""
-    try:
-        if photo is None:
-            return await replies.send_text(bot, chat_id, body, reply_to=reply_to)
-        sent = await bot.send_photo(chat_id, photo, caption=body[:1024],
-                                    reply_to_message_id=reply_to)
-        return Posted(sent.chat_id, sent.message_id)
-    except TelegramError:
-        # No chat id in the log: a private chat's id is the person's Telegram id, and a log
-        # outlives the deletion of their data.
-        log.info("a relayed message could not be delivered to a %s chat",
-                 "group" if chat_id < 0 else "private")
-        return None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import replies
 from bot.context import AnninhApp, AppContext, Services
-from bot.models import Report, Resident, tracking_code
+from bot.delivery import OutMessage
+from bot.models import Recipient, Report, Resident, tracking_code
 from bot.replies import Buttons, Markup, Posted, inline_keyboard
 from bot.services.reports import Acted, Action, Outcome
 from handlers.common import caller, display_name, esc, pressed, pressed_ids, refuse, stale
@@ -279,17 +280,17 @@ async def _edit_markup(update: Update, context: AppContext, markup: Markup | Non
 
 async def tell_reporter(
     bot: Bot, services: Services, reporter: Resident | None, key: str, **values: object
-) -> Posted | None:
-    """A message to the reporter in their language; None if unlinked or unreachable."""
+) -> None:
+    """A message to the reporter in their language, through the outbox (paced, retried,
+    recorded); nothing if the report is unlinked from its reporter."""
+    del bot  # the delivery engine sends it
     if reporter is None or reporter.telegram_id is None:
-        return None
+        return
     lang = services.i18n.language(reporter.language)
-    try:
-        return await replies.send_text(bot, reporter.telegram_id,
-                                       t(services, lang, key, **values))
-    except TelegramError:
-        log.info("reporter %s could not be told (%s)", reporter.id, key)
-        return None
+    await services.delivery.enqueue(
+        "personal", OutMessage(text=t(services, lang, key, **values)),
+        [Recipient(reporter.id, reporter.telegram_id)], commune_id=reporter.commune_id,
+        origin=f"report:{values.get('code', '')}:{key.rsplit('.', 1)[-1]}")
 
 
 # --- the team leader -------------------------------------------------------------------------

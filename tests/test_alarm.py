@@ -3,6 +3,7 @@ all clear, refusals, and the CAP 1.2 export."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -203,3 +204,25 @@ async def test_two_hundred_answers_keep_the_callers_message_within_telegrams_lim
     assert "Nguyễn Văn Người Trả Lời Số" in status.text
     assert len(status.text) < 4096
     assert "Chưa trả lời: 0" in status.text
+
+
+async def test_a_police_group_copy_that_cannot_be_delivered_leaves_a_trace(
+    bot: AnninhApp, leader: SimUser, team: list[SimUser], store: Store,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The commune's staff group is unknown to Telegram (the bot was never added): the
+    members still get the gong, and the failure is logged and can be listed."""
+    with caplog.at_level(logging.WARNING):
+        await sound_gong(leader)
+        await leader.wait_for("Đã phát kẻng")
+        for member in team:
+            await member.wait_for("KẺNG AN NINH")
+        await leader.command("trogiup")  # answered once the gong's handler is done
+        await leader.wait_for("/keng")
+        (copy,) = await store.broadcasts.by_origin("alarm:1:staff")
+        await services_of(bot).delivery.wait_done(copy.id, timeout=10)
+    staff_chat = -1001000000001
+    assert [(f.chat_id, f.lane, f.state) for f in await store.outbox.failures("2000-01-01")] \
+        == [(staff_chat, "alarm", "unreachable")]
+    logged = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any(str(staff_chat) in line and "chat not found" in line.lower() for line in logged)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -401,3 +402,128 @@ def test_a_message_survives_its_json_round_trip() -> None:
     message = OutMessage(text="<b>x</b>", photo_path="/tmp/a.jpg", copy_from=(5, 6),
                          quiz=Quiz("Hỏi?", ("A", "B"), 1, "Vì"), buttons=((("a", "b"),),))
     assert OutMessage.from_json(message.to_json()) == message
+
+
+async def test_personal_messages_go_after_alarms_and_before_announcements(
+    db: Store, clock: FakeClock
+) -> None:
+    config = BroadcastConfig(rate_per_second=1000, paid_broadcast=True, poll_seconds=0.02,
+                             concurrency=1)
+    engine = DeliveryEngine(db, config, clock, TZ)
+    sender = FakeSender()
+    notice = await engine.enqueue("announcement", OutMessage(text="họp"), people(100, 30),
+                                  commune_id=None, origin="test")
+    relay = await engine.enqueue("personal", OutMessage(text="trả lời", reply_to=5),
+                                 people(-10, 1), commune_id=None, origin="relay:1")
+    alarm = await engine.enqueue("alarm", OutMessage(text="KẺNG"), people(1, 3),
+                                 commune_id=None, origin="alarm:1")
+    await engine.start(sender)
+    try:
+        for broadcast_id in (notice, relay, alarm):
+            await engine.wait_done(broadcast_id, timeout=10)
+    finally:
+        await engine.stop()
+    assert sender.chats()[:4] == [1, 2, 3, -10]
+    assert sender.sent[3][1].reply_to == 5
+    broadcast = await db.broadcasts.get(relay)
+    assert broadcast is not None and broadcast.lane == "personal"
+
+
+async def test_a_groups_429_holds_that_group_only(db: Store, clock: FakeClock) -> None:
+    engine = DeliveryEngine(db, FAST, clock, TZ)
+    sender = FakeSender()
+    sender.failures[-7] = [RateLimited(300)]
+    await engine.start(sender)
+    try:
+        group = await engine.enqueue("personal", OutMessage(text="nhóm"), people(-7, 1),
+                                     commune_id=None, origin="test")
+        residents = await engine.enqueue("alarm", OutMessage(text="KẺNG"), people(1, 5),
+                                         commune_id=None, origin="test")
+        await engine.wait_done(residents, timeout=10)  # not held by the group's five minutes
+        assert sorted(sender.chats()) == [1, 2, 3, 4, 5]
+    finally:
+        await engine.stop()
+    assert [d.state for d in await db.outbox.deliveries(group)] == ["queued"]  # waits its turn
+
+
+async def test_a_chat_found_unreachable_is_tried_again_for_a_message_queued_later(
+    db: Store, engine: DeliveryEngine
+) -> None:
+    sender = FakeSender()
+    sender.failures[9] = [Unreachable("Forbidden: bot was blocked by the user")]
+    await engine.start(sender)
+    first = await engine.enqueue("personal", OutMessage(text="1"), people(9, 1),
+                                 commune_id=None, origin="test")
+    await engine.wait_done(first, timeout=10)
+    later = await engine.enqueue("personal", OutMessage(text="2"), people(9, 1),
+                                 commune_id=None, origin="test")  # they unblocked the bot
+    await engine.wait_done(later, timeout=10)
+    assert [d.state for d in await db.outbox.deliveries(first)] == ["unreachable"]
+    assert [d.state for d in await db.outbox.deliveries(later)] == ["sent"]
+
+
+async def test_every_message_given_up_on_is_logged_and_listed_without_its_text(
+    db: Store, engine: DeliveryEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    sender = FakeSender()
+    sender.failures[-21] = [Unreachable("Bad Request: chat not found")]
+    sender.failures[22] = [Rejected("Bad Request: can't parse entities")]
+    sender.failures[23] = [Transient("Timed out")] * 3
+    await engine.start(sender)
+    since = db.db.now_iso()
+    with caplog.at_level(logging.WARNING, logger="bot.delivery"):
+        broadcast_id = await engine.enqueue(
+            "alarm", OutMessage(text="Cháy ở nhà số 12"), people(-21, 1) + people(22, 3),
+            commune_id=None, origin="alarm:4:staff")
+        await engine.wait_done(broadcast_id, timeout=10)
+    logged = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("chat -21 " in line and "chat not found" in line for line in logged)
+    for reason in ("parse entities", "Timed out"):  # private chats: never their id (a person)
+        assert any("a private chat (outbox row" in line and reason in line for line in logged)
+    assert not any("chat 22" in line or "chat 23" in line for line in logged)
+    assert not any("nhà số 12" in line for line in logged)
+
+    failures = await db.outbox.failures(since)
+    assert sorted((f.chat_id, f.state, f.attempts) for f in failures) == [
+        (-21, "unreachable", 1), (22, "failed", 1), (23, "failed", 3)]
+    assert {(f.lane, f.origin, f.broadcast_id) for f in failures} == {
+        ("alarm", "alarm:4:staff", broadcast_id)}
+    assert await db.outbox.failure_count(since) == 3
+    assert await db.outbox.failures("9999-01-01") == []  # `since` bounds it
+    assert (await db.outbox.counts(broadcast_id)).failed == 2
+
+
+async def test_a_finished_broadcast_is_handed_to_its_kinds_handler_even_after_a_restart(
+    db: Store, clock: FakeClock
+) -> None:
+    heard: list[tuple[str, str]] = []
+
+    async def handler(broadcast: Broadcast) -> None:
+        heard.append((broadcast.origin, broadcast.state))
+
+    first = DeliveryEngine(db, FAST, clock, TZ)
+    first.on_finished("relay", handler)
+    sender = FakeSender()
+    sender.gate, sender.after_sends = asyncio.Event(), 1  # the second send hangs
+    await first.start(sender)
+    done = await first.enqueue("personal", OutMessage(text="a"), people(1, 1),
+                               commune_id=None, origin="relay:1")
+    await first.wait_done(done, timeout=10)
+    other = await first.enqueue("personal", OutMessage(text="b"), people(2, 1),
+                                commune_id=None, origin="relay:2")
+    unrelated = await first.enqueue("personal", OutMessage(text="c"), people(3, 1),
+                                    commune_id=None, origin="test")
+    await asyncio.wait_for(sender.waiting.wait(), 10)
+    await first.crash()
+    assert heard == [("relay:1", "done")]
+
+    sender.gate.set()
+    restarted = DeliveryEngine(db, FAST, clock, TZ)
+    restarted.on_finished("relay", handler)
+    await restarted.start(sender)
+    try:
+        await restarted.wait_done(other, timeout=10)
+        await restarted.wait_done(unrelated, timeout=10)
+    finally:
+        await restarted.stop()
+    assert heard == [("relay:1", "done"), ("relay:2", "done")]

@@ -43,3 +43,18 @@ def test_held_rows_are_given_back_and_the_burst_follows_the_rate() -> None:
     assert pacer.pop_held(now + 10) is None
     assert pacer.burst == 50.0 and Pacer(BroadcastConfig(rate_per_second=25)).burst == 2.0
     assert Pacer(BroadcastConfig(rate_per_second=25, alarm_rate_per_second=30)).alarm_rate == 30
+
+
+def test_rows_held_for_one_chat_each_keep_its_gap_in_their_order() -> None:
+    pacer = Pacer(BroadcastConfig(group_per_minute=20))  # 3 s between messages to a group
+    now = time.monotonic()
+    pacer.mark(-100)
+    for row_id in (5, 6, 7):
+        assert not pacer.ready(row(row_id, -100), now)  # all three wait for the same moment
+    first = pacer.pop_held(now + 3.01)
+    assert first is not None and first.id == 5
+    pacer.hold(-100, 10)  # it went (and Telegram asked for a pause): the others wait again
+    assert pacer.pop_held(now + 3.01) is None
+    assert pacer.pop_held(now + 9) is None
+    later = time.monotonic() + 10.01
+    assert [pacer.pop_held(later), pacer.pop_held(later)] == [row(6, -100), row(7, -100)]

@@ -17,7 +17,8 @@ MAX = 3
 
 @pytest.fixture
 def config_extra() -> str:
-    return f"[reports]\nmax_photos = {MAX}\nmax_text_length = 120\n"
+    return (f"[reports]\nmax_photos = {MAX}\nmax_text_length = 120\n"  # group paced fast:
+            "[broadcast]\ngroup_per_minute = 1000\nper_chat_seconds = 0.05\n")  # see test_relays
 
 
 @pytest.fixture

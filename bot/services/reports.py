@@ -409,19 +409,6 @@ class ReportService:
             return Linked(found, "reporter")
         return Linked(found, "leader") if await self.is_assigned_leader(person, found) else None
 
-    async def relay_note(
-        self, report: Report, author: str, actor: Resident | None, text: str | None,
-        file_id: str | None,
-    ) -> Resident | None:
-        """Record a relayed message; returns the reporter (None when unlinked)."""
-        text = clean(text) or None
-        async with self._store.db.transaction() as tx:
-            now = iso(self._clock.now())
-            await self._store.reports.add_message(
-                tx, report.id, author, actor.id if actor else None, text, file_id, now)
-            await self._store.reports.touch(tx, report.id, now)
-        return await self._reporter(report)
-
     # --- escalation ----------------------------------------------------------------------
 
     async def take_due_escalations(self) -> list[Report]:

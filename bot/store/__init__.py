@@ -15,6 +15,7 @@ from bot.store.memberships import MembershipStore
 from bot.store.migrations import migrate
 from bot.store.outbox import OutboxStore
 from bot.store.persistence import PersistenceStore
+from bot.store.relays import RelayStore
 from bot.store.reports import ReportStore
 from bot.store.residents import ResidentStore
 from bot.store.schedules import ScheduleStore
@@ -38,6 +39,7 @@ class Store:
         self.reports = ReportStore(db)
         self.broadcasts = BroadcastStore(db)
         self.outbox = OutboxStore(db)
+        self.relays = RelayStore(db)
         self.schedules = ScheduleStore(db)
         self.erasure = ErasureStore(db)
 

@@ -100,12 +100,16 @@ class BroadcastStore:
             (chat_id, message_id, broadcast_id),
         )
 
-    async def finish(self, tx: Tx, broadcast_ids: Sequence[int]) -> None:
-        await tx.executemany(
-            "UPDATE broadcasts SET state = 'done', finished_at = ? WHERE id = ? "
-            "AND state = 'queued'",
-            [(self._db.now_iso(), i) for i in broadcast_ids],
-        )
+    async def finish(self, tx: Tx, broadcast_ids: Sequence[int]) -> list[int]:
+        """Close these broadcasts; the ids this call closed (not those closed already)."""
+        closed: list[int] = []
+        now = self._db.now_iso()
+        for broadcast_id in broadcast_ids:
+            rows = await tx.execute_fetchall(
+                "UPDATE broadcasts SET state = 'done', finished_at = ? WHERE id = ? "
+                "AND state = 'queued' RETURNING id", (now, broadcast_id))
+            closed.extend(int(row[0]) for row in rows)
+        return closed
 
     async def hold(self, tx: Tx, broadcast_id: int, reason: str) -> bool:
         """Keep a scheduled broadcast from being released; False if it was not waiting."""
@@ -133,6 +137,12 @@ class BroadcastStore:
         """The newest broadcasts first, whatever their state."""
         rows = await self._db.fetchall(
             "SELECT * FROM broadcasts ORDER BY id DESC LIMIT ?", (limit,))
+        return [_broadcast(row) for row in rows]
+
+    async def by_origin(self, origin: str) -> list[Broadcast]:
+        """The broadcasts queued for one purpose (e.g. the parts of 'relay:12'), oldest first."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM broadcasts WHERE origin = ? ORDER BY id", (origin,))
         return [_broadcast(row) for row in rows]
 
     async def in_progress(self) -> list[Broadcast]:

@@ -35,6 +35,7 @@ class ErasureStore:
         telegram_id = None if row is None else row[0]
         await self._reports(tx, resident_id, telegram_id, redact)
         await self._alarms(tx, resident_id, telegram_id, redact)
+        await self._personal(tx, resident_id, telegram_id, redact)
         await self._deliveries(tx, resident_id, telegram_id)
         await self._audit(tx, resident_id, telegram_id, redact)
         await self._membership(tx, resident_id)
@@ -91,6 +92,34 @@ class ErasureStore:
         await tx.execute(
             "UPDATE alarms SET caller_chat_id = NULL, caller_message_id = NULL "
             "WHERE caller_chat_id = ?", (telegram_id,))
+
+    async def _personal(
+        self, tx: Tx, resident_id: int, telegram_id: int | None, redact: Redact
+    ) -> None:
+        """Person-to-person messages (relays about a report and their notices, status notices)
+        keep their place in the figures but not the person: their words and names are
+        redacted from the text of every personal-lane message to or from them or about one
+        of their reports; a relay not yet settled forgets the chat it was to tell."""
+        relays = "SELECT 'relay:' || l.id FROM relays l JOIN reports r ON r.id = l.report_id " \
+            "WHERE r.reporter_id = ? UNION ALL SELECT 'relay-notice:' || l.id FROM relays l " \
+            "JOIN reports r ON r.id = l.report_id WHERE r.reporter_id = ?"
+        rows = await tx.execute_fetchall(
+            "SELECT id, payload FROM broadcasts b WHERE lane = 'personal' AND ("
+            f"origin IN ({relays}) OR created_by = ? OR EXISTS (SELECT 1 FROM outbox o "
+            "WHERE o.broadcast_id = b.id AND (o.resident_id = ? OR o.chat_id = ?)))",
+            (resident_id, resident_id, resident_id, resident_id, telegram_id))
+        changed = []
+        for broadcast_id, payload in rows:
+            message = json.loads(payload)
+            if isinstance(message.get("text"), str):
+                message["text"] = redact(message["text"])
+            redacted = json.dumps(message, ensure_ascii=False)
+            if redacted != payload:
+                changed.append((redacted, broadcast_id))
+        await tx.executemany("UPDATE broadcasts SET payload = ? WHERE id = ?", changed)
+        if telegram_id is not None:
+            await tx.execute("UPDATE relays SET notify_chat_id = NULL, notify_reply_to = NULL "
+                             "WHERE notify_chat_id = ?", (telegram_id,))
 
     async def _deliveries(self, tx: Tx, resident_id: int, telegram_id: int | None) -> None:
         """Undelivered messages to them go; delivered ones stay as tombstones (for the

@@ -5,10 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.models import Delivery, DeliveryCounts, FailedDeliveries, Recipient
+from bot.models import (
+    LANE_PRIORITY,
+    Delivery,
+    DeliveryCounts,
+    DeliveryFailure,
+    FailedDeliveries,
+    Recipient,
+)
 from bot.store.db import Database, Tx
 
 _OPEN = "('queued', 'sending')"
+LANES = len(LANE_PRIORITY)  # every priority is below this
+PROPAGANDA = LANE_PRIORITY["propaganda"]
 
 
 @dataclass(slots=True)
@@ -60,11 +69,11 @@ class OutboxStore:
         return int(count[0]) if count else 0
 
     async def claim(
-        self, tx: Tx, limit: int, now: float, *, below: int = 3, propaganda: bool = True
+        self, tx: Tx, limit: int, now: float, *, below: int = LANES, propaganda: bool = True
     ) -> list[Claimed]:
         """Mark up to `limit` due rows as sending and return them, most urgent and oldest first.
         `below` only takes priorities under it; `propaganda=False` leaves that lane queued."""
-        ceiling = below if propaganda else min(below, 2)
+        ceiling = below if propaganda else min(below, PROPAGANDA)
         rows = await tx.execute_fetchall(
             "UPDATE outbox SET state = 'sending' WHERE id IN (SELECT id FROM outbox "
             "WHERE state = 'queued' AND priority < ? AND not_before <= ? "
@@ -76,31 +85,37 @@ class OutboxStore:
         claimed.sort(key=lambda c: (c.priority, c.id))
         return claimed
 
-    async def record(self, tx: Tx, outcomes: Sequence[Outcome]) -> None:
-        """Write a batch of outcomes in one go (the engine calls this every ~100 messages)."""
+    async def record(self, tx: Tx, outcomes: Sequence[Outcome]) -> dict[int, int]:
+        """Write a batch of outcomes in one go (the engine calls this every ~100 messages);
+        returns, per unreachable chat, how many other queued messages to it were given up."""
         now = self._db.now_iso()
         moved = [(o.chat_id, o.id) for o in outcomes if o.chat_id is not None]
         if moved:
             await tx.executemany("UPDATE OR IGNORE outbox SET chat_id = ? WHERE id = ?", moved)
         await tx.executemany(
             "UPDATE outbox SET state = ?, attempts = ?, last_error = ?, message_id = ?, ref = ?, "
-            "not_before = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE id = ?",
-            [(o.state, o.attempts, o.error, o.message_id, o.ref, o.not_before, o.state, now, o.id)
-             for o in outcomes],
+            "not_before = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, "
+            "failed_at = CASE WHEN ? IN ('failed', 'unreachable') THEN ? ELSE NULL END "
+            "WHERE id = ?",
+            [(o.state, o.attempts, o.error, o.message_id, o.ref, o.not_before, o.state, now,
+              o.state, now, o.id) for o in outcomes],
         )
-        blocked = [(o.error, o.id) for o in outcomes if o.state == "unreachable"]
+        blocked = [(o.error, now, o.id) for o in outcomes if o.state == "unreachable"]
+        dropped: dict[int, int] = {}
         if blocked:
             # Whoever blocked the bot gets nothing more from any queued broadcast.
-            await tx.executemany(
-                "UPDATE outbox SET state = 'unreachable', last_error = ? WHERE state = 'queued' "
-                "AND chat_id = (SELECT chat_id FROM outbox WHERE id = ?)",
-                blocked,
-            )
+            for row in blocked:
+                for (chat_id,) in await tx.execute_fetchall(
+                    "UPDATE outbox SET state = 'unreachable', last_error = ?, failed_at = ? "
+                    "WHERE state = 'queued' AND chat_id = (SELECT chat_id FROM outbox "
+                    "WHERE id = ?) RETURNING chat_id", row):
+                    dropped[chat_id] = dropped.get(chat_id, 0) + 1
             await tx.executemany(
                 "UPDATE residents SET unreachable_at = ?, updated_at = ? WHERE id = "
                 "(SELECT resident_id FROM outbox WHERE id = ?) AND unreachable_at IS NULL",
                 [(now, now, o.id) for o in outcomes if o.state == "unreachable"],
             )
+        return dropped
 
     async def release(self, tx: Tx, ids: Sequence[int]) -> None:
         """Give claimed rows back to the queue (the engine stops with rows still in hand)."""
@@ -153,9 +168,28 @@ class OutboxStore:
         found = await self._db.scalar(
             "SELECT 1 FROM outbox WHERE state = 'queued' AND priority < ? AND not_before <= ? "
             "LIMIT 1",
-            (3 if propaganda else 2, now),
+            (LANES if propaganda else PROPAGANDA, now),
         )
         return found is not None
+
+    async def failures(self, since: str, limit: int = 100) -> list[DeliveryFailure]:
+        """Messages given up on (failed or unreachable) at or after `since` (ISO 8601, as the
+        store writes it), newest first: for `anninh doctor` and status commands."""
+        rows = await self._db.fetchall(
+            "SELECT o.broadcast_id, b.lane, b.origin, b.commune_id, o.chat_id, o.resident_id, "
+            "o.state, o.attempts, o.last_error, o.failed_at FROM outbox o "
+            "JOIN broadcasts b ON b.id = o.broadcast_id "
+            "WHERE o.failed_at IS NOT NULL AND o.failed_at >= ? "
+            "ORDER BY o.failed_at DESC, o.id DESC LIMIT ?",
+            (since, limit),
+        )
+        return [DeliveryFailure(*row) for row in rows]
+
+    async def failure_count(self, since: str) -> int:
+        """How many messages were given up on at or after `since`."""
+        return int(await self._db.scalar(
+            "SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL AND failed_at >= ?",
+            (since,)) or 0)
 
     async def deliveries(self, broadcast_id: int) -> list[Delivery]:
         rows = await self._db.fetchall(

@@ -64,7 +64,8 @@ class StatsStore:
             "SELECT count(DISTINCT b.id), coalesce(sum(o.state = 'sent'), 0), "
             "coalesce(sum(o.state IN ('failed', 'unreachable')), 0) FROM broadcasts b "
             "LEFT JOIN outbox o ON o.broadcast_id = b.id WHERE b.commune_id = ? "
-            "AND b.created_at >= ? AND b.lane != 'alarm'", (commune_id, since))
+            "AND b.created_at >= ? AND b.lane IN ('announcement', 'propaganda')",
+            (commune_id, since))
         assert alarm is not None and gone is not None and sent is not None
         return CommuneCounts(
             residents=int(residents or 0), teams=int(teams or 0),

@@ -1,0 +1,166 @@
+"""Messages relayed about a report, through the outbox, and the truth told to their writer.
+
+The reporter's (or the assigned team leader's) words go to the officers — the commune's staff
+group, as a reply to the card, else each officer privately — and the officers' words go to the
+reporter or the leader. Each relay is queued on the delivery engine's personal lane (paced,
+retried, recorded, durable across a restart), split into messages Telegram accepts: at most
+4,096 visible characters a text, 1,024 a photo's caption, cut at paragraph, line or word
+boundaries (bot/text.py). Every delivered part is linked to the report, so a reply to it is
+relayed on. Once every part is settled, the writer is told — "delivered" only if each part
+reached someone, else that it could not be delivered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.delivery import DeliveryEngine, OutMessage
+from bot.markup import CAPTION_LIMIT, TEXT_LIMIT, split_html
+from bot.models import Broadcast, Recipient, Report
+from bot.store import Store, Tx
+
+KIND = "relay"  # broadcasts 'relay:<id>' are the parts of relay <id>
+
+
+@dataclass(frozen=True)
+class Note:
+    """What was written, as recorded with the report (report_messages)."""
+
+    author: str  # reporter | officer | leader
+    actor_id: int | None
+    text: str | None
+    file_id: str | None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What the writer is told once the relay is settled: in which chat, answering which of
+    their messages, and the two texts (already in their language)."""
+
+    chat_id: int
+    reply_to: int | None
+    delivered: str
+    failed: str
+
+
+def messages(body: str, photo: str | None, reply_to: int | None) -> list[OutMessage]:
+    """`body` (HTML) as messages Telegram accepts: with a photo, a caption of at most 1,024
+    visible characters and the rest as texts; else texts of at most 4,096."""
+    if photo is None:
+        return [OutMessage(text=part, reply_to=reply_to) for part in split_html(body)]
+    caption, *rest = split_html(body, TEXT_LIMIT, first=CAPTION_LIMIT)
+    return [OutMessage(text=caption, photo=photo, reply_to=reply_to),
+            *(OutMessage(text=part, reply_to=reply_to) for part in rest)]
+
+
+class RelayService:
+    def __init__(self, store: Store, delivery: DeliveryEngine) -> None:
+        self._store = store
+        self._delivery = delivery
+        delivery.on_finished(KIND, self._part_finished)
+
+    async def to_staff(
+        self, report: Report, body: str, photo: str | None, *, party: str,
+        note: Note | None, notice: Notice | None,
+    ) -> int:
+        """`body` to the report's officers: the staff group (a reply to the card), else each
+        officer of the commune privately. A reply to what they get is for `party`."""
+        if report.staff_chat_id is not None:
+            targets = [Recipient(None, report.staff_chat_id)]
+            reply_to = report.staff_message_id
+        else:
+            officers = (await self._store.residents.officers(report.commune_id)
+                        if report.commune_id is not None else [])
+            targets = [Recipient(o.id, o.telegram_id) for o in officers if o.telegram_id]
+            reply_to = None
+        return await self._queue(report, messages(body, photo, reply_to), targets, party=party,
+                                 note=note, notice=notice)
+
+    async def to_person(
+        self, report: Report, recipient: Recipient | None, body: str, photo: str | None, *,
+        party: str, note: Note | None, notice: Notice | None,
+    ) -> int:
+        """`body` to one person (the reporter, the leader); None: nobody to send it to, the
+        writer is told at once that it could not be delivered."""
+        targets = [] if recipient is None else [recipient]
+        return await self._queue(report, messages(body, photo, None), targets, party=party,
+                                 note=note, notice=notice)
+
+    async def settle_pending(self) -> int:
+        """Settle the relays whose parts were all settled before a restart (the bot stopped
+        between sending the last part and telling the writer); how many were."""
+        settled = 0
+        for relay_id in await self._store.relays.queued():
+            settled += await self._settle(relay_id)
+        return settled
+
+    # --- inside ------------------------------------------------------------------------------
+
+    async def _queue(
+        self, report: Report, parts: Sequence[OutMessage], targets: Sequence[Recipient], *,
+        party: str, note: Note | None, notice: Notice | None,
+    ) -> int:
+        """In one transaction: record the note, queue each part to every target on the
+        personal lane and remember whom to tell; with no target, settle it as failed."""
+        store = self._store
+        async with store.db.transaction() as tx:
+            if note is not None:
+                now = store.db.now_iso()
+                await store.reports.add_message(tx, report.id, note.author, note.actor_id,
+                                                note.text, note.file_id, now)
+                await store.reports.touch(tx, report.id, now)
+            relay_id = await store.relays.create(
+                tx, report.id, party, notice.chat_id if notice else None,
+                notice.reply_to if notice else None, notice.delivered if notice else "",
+                notice.failed if notice else "")
+            for part in parts if targets else ():
+                await self._delivery.write(
+                    tx, "personal", part, targets, commune_id=report.commune_id,
+                    origin=f"{KIND}:{relay_id}", created_by=note.actor_id if note else None)
+            if not targets:
+                await self._settle_in(tx, relay_id, delivered=False)
+        self._delivery.notify()
+        return relay_id
+
+    async def _part_finished(self, broadcast: Broadcast) -> None:
+        """A part is settled: link where it arrived; the last one settles the relay."""
+        relay_id = int(broadcast.origin.split(":", 1)[1])
+        relay = await self._store.relays.get(relay_id)
+        if relay is None:
+            return
+        arrived = [(d.chat_id, d.message_id) for d in
+                   await self._store.outbox.deliveries(broadcast.id)
+                   if d.state == "sent" and d.message_id is not None]
+        if arrived:
+            async with self._store.db.transaction() as tx:
+                await self._store.reports.link(tx, relay.report_id, arrived, relay.party)
+        await self._settle(relay_id)
+
+    async def _settle(self, relay_id: int) -> int:
+        """Tell the writer, once every part is settled; 1 if this call did, else 0."""
+        parts = await self._store.broadcasts.by_origin(f"{KIND}:{relay_id}")
+        if any(part.state != "done" for part in parts):
+            return 0
+        delivered = bool(parts)
+        for part in parts:
+            states = {d.state for d in await self._store.outbox.deliveries(part.id)}
+            delivered = delivered and "sent" in states
+        async with self._store.db.transaction() as tx:
+            told = await self._settle_in(tx, relay_id, delivered=delivered)
+        self._delivery.notify()
+        return int(told)
+
+    async def _settle_in(self, tx: Tx, relay_id: int, *, delivered: bool) -> bool:
+        relay = await self._store.relays.settle(tx, relay_id, delivered)
+        if relay is None:
+            return False  # settled already: the writer was told
+        if relay.notify_chat_id is not None:
+            report = await self._store.reports.get(relay.report_id)
+            text = relay.delivered_text if delivered else relay.failed_text
+            await self._delivery.write(
+                tx, "personal", OutMessage(text=text, reply_to=relay.notify_reply_to),
+                [Recipient(None, relay.notify_chat_id)],
+                commune_id=report.commune_id if report else None,
+                origin=f"{KIND}-notice:{relay_id}")
+        return True
