@@ -218,15 +218,10 @@ async def _show_leader_view(
 
 async def leader_page(update: Update, context: AppContext) -> None:
     """"◀ Trước" / "Sau ▶" on the leader's card: another page of members (role checked)."""
-    ids, page = pressed_ids(update, 2), _page_pressed(update)
-    if ids is None or page is None:
-        await stale(update, context)
+    pressed_view = await _paged_view(update, context)
+    if pressed_view is None:
         return
-    who = await caller(update, context)
-    view = await context.services.teams.leader_view(who.resident, ids[0])
-    if view is None:
-        await refuse(update, context, who.lang, "errors.not_allowed")
-        return
+    who, view, page = pressed_view
     text, rows = _leader_card(context, who.lang, view, page)
     query = update.callback_query
     assert query is not None and query.message is not None
@@ -264,6 +259,23 @@ def _leader_card(
     return text, rows
 
 
+async def _paged_view(
+    update: Update, context: AppContext
+) -> tuple[Caller, LeaderView, int] | None:
+    """The caller, the team's leader view and the page a pager press asks for; None once the
+    press is answered (stale when crafted, refused unless the caller leads the team)."""
+    ids, page = pressed_ids(update, 2), _page_pressed(update)
+    if ids is None or page is None:
+        await stale(update, context)
+        return None
+    who = await caller(update, context)
+    view = await context.services.teams.leader_view(who.resident, ids[0])
+    if view is None:
+        await refuse(update, context, who.lang, "errors.not_allowed")
+        return None
+    return who, view, page
+
+
 def _page_pressed(update: Update) -> int | None:
     """The page number a pager button carries (its 4th part, 0 when absent); None if crafted."""
     parts = pressed(update)
@@ -293,16 +305,11 @@ def _pager(
 
 async def removal_list(update: Update, context: AppContext) -> None:
     """Shows one button per member the leader may remove, a page at a time."""
-    ids, page = pressed_ids(update, 2), _page_pressed(update)
-    if ids is None or page is None:
-        await stale(update, context)
+    pressed_view = await _paged_view(update, context)
+    if pressed_view is None:
         return
-    who = await caller(update, context)
-    team_id = ids[0]
-    view = await context.services.teams.leader_view(who.resident, team_id)
-    if view is None:
-        await refuse(update, context, who.lang, "errors.not_allowed")
-        return
+    who, view, page = pressed_view
+    team_id = view.team.id
     removable = [m for m in view.members if m.role != "leader"]
     if not removable:
         await refuse(update, context, who.lang, "team.nobody_to_remove")

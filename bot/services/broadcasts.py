@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,7 +20,7 @@ from bot.models import (
     Lane,
 )
 from bot.services import audiences
-from bot.store import Store
+from bot.store import Store, Tx
 from bot.text import fold
 
 log = logging.getLogger(__name__)
@@ -134,31 +135,31 @@ class BroadcastService:
         return done
 
     async def _hold(self, broadcast: Broadcast) -> bool:
-        async with self._store.db.transaction() as tx:
-            if not await self._store.broadcasts.hold(tx, broadcast.id, CREATOR_NOT_OFFICER):
-                return False
-            await self._store.audit.record(
-                tx, actor_id=None, actor_label="scheduler", action="broadcast.held",
-                subject_type="broadcast", subject_id=broadcast.id, reason=CREATOR_NOT_OFFICER,
-                created_by=broadcast.created_by, commune_id=broadcast.commune_id)
-        log.warning("scheduled announcement #%s held, not sent: its creator (resident %s) is "
-                    "no longer an officer of commune %s", broadcast.id, broadcast.created_by,
-                    broadcast.commune_id)
-        return True
+        return await self._held("broadcast", broadcast.id, broadcast.created_by,
+                                broadcast.commune_id, self._store.broadcasts.hold)
 
     async def hold_schedule(self, schedule: BroadcastSchedule) -> bool:
         """Stop a repeating announcement whose creator is no longer an officer of its
         commune (audited and logged); False if it was already held."""
+        return await self._held("schedule", schedule.id, schedule.created_by,
+                                schedule.commune_id, self._store.schedules.hold)
+
+    async def _held(
+        self, kind: str, subject_id: int, created_by: int | None, commune_id: int | None,
+        hold: Callable[[Tx, int, str], Awaitable[bool]],
+    ) -> bool:
+        """Hold a scheduled ("broadcast") or repeating ("schedule") announcement: audited and
+        logged; False if it was already held."""
         async with self._store.db.transaction() as tx:
-            if not await self._store.schedules.hold(tx, schedule.id, CREATOR_NOT_OFFICER):
+            if not await hold(tx, subject_id, CREATOR_NOT_OFFICER):
                 return False
             await self._store.audit.record(
-                tx, actor_id=None, actor_label="scheduler", action="schedule.held",
-                subject_type="schedule", subject_id=schedule.id, reason=CREATOR_NOT_OFFICER,
-                created_by=schedule.created_by, commune_id=schedule.commune_id)
-        log.warning("repeating announcement #%s held, not sent: its creator (resident %s) is "
-                    "no longer an officer of commune %s", schedule.id, schedule.created_by,
-                    schedule.commune_id)
+                tx, actor_id=None, actor_label="scheduler", action=f"{kind}.held",
+                subject_type=kind, subject_id=subject_id, reason=CREATOR_NOT_OFFICER,
+                created_by=created_by, commune_id=commune_id)
+        log.warning("%s #%s held, not sent: its creator (resident %s) is no longer an officer "
+                    "of commune %s", "scheduled announcement" if kind == "broadcast"
+                    else "repeating announcement", subject_id, created_by, commune_id)
         return True
 
     async def release(self, broadcast: Broadcast) -> None:
