@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, ConversationHandler
-from telegram.warnings import PTBUserWarning
 
 from bot import replies
 from bot.context import AppContext
@@ -96,26 +92,15 @@ async def refuse(update: Update, context: AppContext, lang: str, key: str) -> No
         await replies.send_text(context.bot, chat.id, tr(context, lang, key))
 
 
-def conversation(
-    name: str,
-    entry_points: Sequence[BaseHandler[Update, AppContext, Any]],
-    states: Mapping[object, Sequence[BaseHandler[Update, AppContext, Any]]],
-    fallbacks: Sequence[BaseHandler[Update, AppContext, Any]],
-    *,
-    timeout_minutes: float,
-) -> ConversationHandler[AppContext]:
-    """The shape of every flow: persistent (a restart resumes it), re-enterable, timed out.
-
-    PTB warns that buttons in a per-chat conversation are tracked per chat, not per message:
-    that is what anninh wants, so the warning is silenced here, in one place."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-        return ConversationHandler(
-            entry_points=list(entry_points),
-            states={state: list(handlers) for state, handlers in states.items()},
-            fallbacks=list(fallbacks),
-            allow_reentry=True,
-            name=name,
-            persistent=True,
-            conversation_timeout=timeout_minutes * 60,
-        )
+async def reask(
+    update: Update, context: AppContext, lang: str, key: str | None, buttons: Buttons | None,
+    **values: object,
+) -> None:
+    """An answer a step cannot use: says so and asks the step's question (`key`) again, with
+    its choices, as a new message."""
+    hint = tr(context, lang, "flows.choose_below")
+    text = hint if key is None else f"{hint}\n\n{tr(context, lang, key, **values)}"
+    chat = update.effective_chat
+    assert chat is not None
+    await replies.send_text(context.bot, chat.id, text,
+                            inline_keyboard(buttons) if buttons else None)

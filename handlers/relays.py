@@ -21,6 +21,7 @@ from bot.context import AppContext, Services
 from bot.models import Report, Resident
 from bot.replies import Posted
 from handlers.common import Caller, caller, display_name, esc
+from handlers.help import outside_flow
 
 log = logging.getLogger(__name__)
 
@@ -91,9 +92,11 @@ async def _relay_to_leader(
 
 
 async def private_reply(update: Update, context: AppContext) -> None:
-    """The reporter's (or the assigned leader's) reply to a report's message: to the group."""
+    """The reporter's (or the assigned leader's) reply to a report's message: to the group.
+    A reply to anything else is a message outside any flow."""
     reply = await _replied(update, context)
     if reply is None:
+        await outside_flow(update, context)
         return
     services, message, report, who = context.services, reply.message, reply.report, reply.who
     text, photo = reply.text, reply.photo
@@ -106,6 +109,7 @@ async def private_reply(update: Update, context: AppContext) -> None:
         await _leader_to_staff(update, context, report, text, photo)
         key = "report.leader.relayed"
     else:
+        await outside_flow(update, context)
         return
     await replies.send_text(context.bot, message.chat_id, t(services, who.lang, key,
                                                            code=report.code))

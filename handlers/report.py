@@ -7,7 +7,6 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -20,19 +19,27 @@ from bot.context import AppContext
 from bot.replies import Markup
 from bot.services.categories import Category
 from bot.services.reports import Draft, Outcome
-from bot.text import fold
 from handlers import triage
 from handlers.common import (
     Caller,
     answer,
     caller,
-    conversation,
     display_name,
     draft_of,
     esc,
     pressed,
+    reask,
     tr,
     user_data,
+)
+from handlers.flows import Flow, conversation
+from handlers.report_choices import (
+    category_buttons,
+    confirm_buttons,
+    identity_buttons,
+    is_done_or_skip,
+    is_skip,
+    photo_buttons,
 )
 
 DRAFT = "report"
@@ -62,9 +69,8 @@ async def start(update: Update, context: AppContext) -> int:
         await _refuse_rate(update, context, who)
         return ConversationHandler.END
     user_data(context)[DRAFT] = {}
-    buttons = [(c.label(who.lang), f"rp:cat:{c.code}") for c in reports.categories.items.values()]
-    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-    await answer(update, context, who.lang, "report.ask_category", rows)
+    await answer(update, context, who.lang, "report.ask_category",
+                 category_buttons(context, who.lang))
     return Step.CATEGORY
 
 
@@ -85,7 +91,8 @@ async def _category_chosen(
 ) -> int:
     who = await caller(update, context)
     if category is None:
-        await answer(update, context, who.lang, "report.press_category", edit=False)
+        await answer(update, context, who.lang, "report.press_category",
+                     category_buttons(context, who.lang), edit=False)
         return Step.CATEGORY
     draft_of(context, DRAFT)["category"] = category.code
     emergency = (tr(context, who.lang, "report.emergency", number=esc(category.emergency))
@@ -159,7 +166,7 @@ async def location_typed(update: Update, context: AppContext) -> int:
     """A typed address (or "Bỏ qua" typed or tapped); asks for photos."""
     who = await caller(update, context)
     text = _text(update)
-    if _is_skip(context, text):
+    if is_skip(context, text):
         return await _ask_photos(update, context, who, tr(context, who.lang, "report.no_place"))
     if len(text) > MAX_ADDRESS:
         await answer(update, context, who.lang, "report.address_too_long", limit=MAX_ADDRESS)
@@ -185,10 +192,8 @@ async def location_other(update: Update, context: AppContext) -> int:
 async def _ask_photos(update: Update, context: AppContext, who: Caller, place: str) -> int:
     await _send(update, context, tr(context, who.lang, "report.place_noted", place=place),
                 replies.REMOVE_KEYBOARD)
-    await answer(update, context, who.lang, "report.ask_photos", [[
-        (tr(context, who.lang, "report.done"), "rp:ph:done"),
-        (tr(context, who.lang, "report.skip"), "rp:ph:skip"),
-    ]], edit=False, max=context.services.config.reports.max_photos)
+    await answer(update, context, who.lang, "report.ask_photos", photo_buttons(context, who.lang),
+                 edit=False, max=context.services.config.reports.max_photos)
     return Step.PHOTOS
 
 
@@ -217,8 +222,9 @@ async def photo_sent(update: Update, context: AppContext) -> int:
 async def photos_done(update: Update, context: AppContext) -> int:
     """"Xong" or "Bỏ qua" (pressed or typed): asks anonymous or named."""
     who = await caller(update, context)
-    if update.callback_query is None and not _is_done_or_skip(context, _text(update)):
-        await answer(update, context, who.lang, "report.photo_expected")
+    if update.callback_query is None and not is_done_or_skip(context, _text(update)):
+        await answer(update, context, who.lang, "report.photo_expected",
+                     photo_buttons(context, who.lang))
         return Step.PHOTOS
     await _close_press(update, context)
     return await _ask_identity(update, context, who)
@@ -227,15 +233,14 @@ async def photos_done(update: Update, context: AppContext) -> int:
 async def photo_other(update: Update, context: AppContext) -> int:
     """Anything but a photo at the photo step: says what is expected."""
     who = await caller(update, context)
-    await answer(update, context, who.lang, "report.photo_expected")
+    await answer(update, context, who.lang, "report.photo_expected",
+                 photo_buttons(context, who.lang))
     return Step.PHOTOS
 
 
 async def _ask_identity(update: Update, context: AppContext, who: Caller) -> int:
-    await answer(update, context, who.lang, "report.ask_identity", [[
-        (tr(context, who.lang, "report.anonymous"), "rp:id:anon"),
-        (tr(context, who.lang, "report.named"), "rp:id:named"),
-    ]], edit=False)
+    await answer(update, context, who.lang, "report.ask_identity",
+                 identity_buttons(context, who.lang), edit=False)
     return Step.IDENTITY
 
 
@@ -248,20 +253,26 @@ async def identity_chosen(update: Update, context: AppContext) -> int:
     identity = (tr(context, who.lang, "report.identity_anonymous") if draft["anonymous"] else
                 tr(context, who.lang, "report.identity_named",
                    name=esc(who.resident.display_name or display_name(update))))
-    await answer(update, context, who.lang, "report.summary", [[
-        (tr(context, who.lang, "report.send"), "rp:send"),
-        (tr(context, who.lang, "report.cancel"), "rp:cancel"),
-    ]], category=esc(categories.name(str(draft.get("category")), who.lang)),
-        description=esc(draft.get("description", "")), place=_place(context, who.lang, draft),
-        photos=len(draft.get("photos", [])), identity=identity)
+    await answer(update, context, who.lang, "report.summary", confirm_buttons(context, who.lang),
+                 category=esc(categories.name(str(draft.get("category")), who.lang)),
+                 description=esc(draft.get("description", "")),
+                 place=_place(context, who.lang, draft), photos=len(draft.get("photos", [])),
+                 identity=identity)
     return Step.CONFIRM
 
 
-async def press_a_button(update: Update, context: AppContext) -> int | None:
-    """Typed input while a button is expected: says so; the step stays."""
+async def identity_other(update: Update, context: AppContext) -> int:
+    """Anything but a press while "Ẩn danh" / "Gửi kèm tên" is asked: asks again with them."""
     who = await caller(update, context)
-    await answer(update, context, who.lang, "report.press_a_button")
-    return None
+    await reask(update, context, who.lang, None, identity_buttons(context, who.lang))
+    return Step.IDENTITY
+
+
+async def confirm_other(update: Update, context: AppContext) -> int:
+    """Anything but a press while "Gửi" / "Hủy" is asked: asks again with them."""
+    who = await caller(update, context)
+    await reask(update, context, who.lang, None, confirm_buttons(context, who.lang))
+    return Step.CONFIRM
 
 
 async def send(update: Update, context: AppContext) -> int:
@@ -282,7 +293,7 @@ async def send(update: Update, context: AppContext) -> int:
 
 
 async def cancel(update: Update, context: AppContext) -> int:
-    """/huy or "Hủy": drops the draft."""
+    """"Hủy": drops the draft."""
     who = await caller(update, context)
     user_data(context).pop(DRAFT, None)
     await _close_press(update, context)
@@ -341,24 +352,12 @@ def _place(context: AppContext, lang: str, draft: dict[str, Any]) -> str:
     return tr(context, lang, "report.no_place")
 
 
-def _is_skip(context: AppContext, text: str) -> bool:
-    return fold(text) in {fold(v) for v in context.services.i18n.all("report.skip").values()} | {
-        "bo qua", "skip"}
-
-
-def _is_done_or_skip(context: AppContext, text: str) -> bool:
-    done = {fold(v) for v in context.services.i18n.all("report.done").values()}
-    return _is_skip(context, text) or fold(text) in done | {"xong", "done"}
-
-
 def _text(update: Update) -> str:
     message = update.effective_message
     return (message.text or "").strip() if message is not None else ""
 
 
-def build_conversation(
-    cancel_commands: list[str], timeout_minutes: int
-) -> BaseHandler[Update, AppContext, object]:
+def build_conversation(timeout_minutes: int) -> Flow:
     """The report conversation: one per (chat, user), persistent across restarts."""
     text = filters.TEXT & ~filters.COMMAND
     other = ~filters.COMMAND
@@ -391,15 +390,18 @@ def build_conversation(
             ],
             Step.IDENTITY: [
                 CallbackQueryHandler(identity_chosen, pattern=r"^rp:id:(anon|named)$"),
-                MessageHandler(other, press_a_button),
+                MessageHandler(other, identity_other),
             ],
             Step.CONFIRM: [
                 CallbackQueryHandler(send, pattern=r"^rp:send$"),
                 CallbackQueryHandler(cancel, pattern=r"^rp:cancel$"),
-                MessageHandler(other, press_a_button),
+                MessageHandler(other, confirm_other),
             ],
             ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, timed_out)],
         },
-        fallbacks=[CommandHandler(cancel_commands, cancel)],
+        fallbacks=[],
         timeout_minutes=timeout_minutes,
+        drafts=[DRAFT],
+        cancelled="report.cancelled",
+        label="flows.report",
     )
