@@ -81,10 +81,14 @@ async def test_an_edit_during_onboarding_is_not_an_answer(
 ) -> None:
     del bot
     hoa: SimUser = sandbox.user(4203, first_name="Hoa")
-    await steps.consent(hoa)
-    typed = await hoa.send("hung hiep")
+    await steps.start_onboarding(hoa)
+    early = await hoa.send("xin chào")
+    await hoa.wait_for("bấm Đồng ý")
+    await hoa.press("Đồng ý")
+    await hoa.wait_for("Bạn ở ấp/khu phố nào")
+    await hoa.edit(early, "dau giay")  # an old message edited: not the answer to this step
+    await hoa.send("hung hiep")
     await hoa.wait_for("Bạn có thuộc nhóm nào")
-    await hoa.edit(typed, "dau giay")  # not a new answer to the (finished) hamlet question
     await hoa.press("Xong")
     done = await hoa.wait_for("Cảm ơn bạn")
-    assert "Ấp Hưng Hiệp" in done.text
+    assert "Ấp Hưng Hiệp" in done.text and "Dầu Giây" not in done.text
