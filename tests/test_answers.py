@@ -5,13 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
+from bot.catalog import Catalog
+from bot.config import Config
+from bot.context import AnninhApp
 from bot.sandbox import Sandbox, SimGroup, SimUser
+from bot.services.areas import load_areas, parse_areas
+from bot.store import Store
 from bot.text import matches
 from tests import flow_steps as steps
-from tests.helpers import LEADER_ID, OFFICER_ID, onboard
+from tests.helpers import LEADER_ID, OFFICER_ID, BotRunner, onboard
 
 EMERGENCY = ("113", "114", "115")
 
@@ -164,3 +170,49 @@ async def test_every_step_answers_what_it_cannot_use_and_offers_its_choices_agai
         assert any(matches(label, step.offers) for label in answer.labels), person.transcript()
         await person.press(step.offers)  # the flow goes on from the offered choice
         await person.wait_for(predicate=lambda message: not matches(message.text, step.says))
+
+
+SECOND_COMMUNE = f"""
+[[commune]]
+code = "xuan-loc"
+name = "Xã Xuân Lộc"
+officers = [{OFFICER_ID}]
+
+[[commune.hamlet]]
+code = "xuan-hoa"
+name = "Ấp Xuân Hòa"
+"""
+
+
+@pytest.fixture
+async def two_communes(
+    tmp_path: Path, config: Config, store: Store, runner: BotRunner
+) -> AnninhApp:
+    """The sample commune and a second one, with the sample's officer in both."""
+    areas = tmp_path / "second.toml"
+    areas.write_text(SECOND_COMMUNE, encoding="utf-8")
+    await load_areas(store, parse_areas(areas, Catalog.load(config.content.folder)), "test")
+    return await runner.start()
+
+
+@pytest.mark.parametrize("kind", ["text", "sticker", "photo", "location"])
+@pytest.mark.usefixtures("two_communes")
+async def test_the_commune_steps_answer_too(sandbox: Sandbox, kind: str) -> None:
+    lan = sandbox.user(4301, first_name="Lan")
+    await steps.start_onboarding(lan)
+    await lan.press("Đồng ý")
+    await lan.wait_for("xã/phường nào")
+    await send(lan, kind)
+    answer = await lan.wait_for("xã/phường nào")
+    assert "Xã Xuân Lộc" in answer.labels
+    await lan.press("Xã Xuân Lộc")
+    await lan.wait_for("ấp/khu phố nào của Xã Xuân Lộc")
+
+    officer = sandbox.user(OFFICER_ID, first_name="Cán bộ")
+    await officer.command("taoto")
+    await officer.wait_for("Tạo tổ ở xã/phường nào")
+    await send(officer, kind)
+    answer = await officer.wait_for("Tạo tổ ở xã/phường nào")
+    assert "Xã Xuân Lộc" in answer.labels
+    await officer.press("Xã Xuân Lộc")
+    await officer.wait_for("Tạo tổ mới ở ấp/khu phố nào")
