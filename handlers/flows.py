@@ -69,7 +69,11 @@ class Flow(ConversationHandler[AppContext]):
         return key in self._conversations
 
     async def end(self, application: AnyApplication, key: ConversationKey) -> None:
-        """End one conversation now: state, timeout and the persisted row."""
+        """End one conversation now: state, timeout and the persisted row.
+
+        PTB has no public way to end a conversation from outside its own handlers; this does
+        what ConversationHandler does when a callback returns END (python-telegram-bot 22.8:
+        `_conversations`, `timeout_jobs` under `_timeout_jobs_lock`)."""
         self._conversations.pop(key, None)  # tracked: PTB's next persistence run agrees
         async with self._timeout_jobs_lock:
             job = self.timeout_jobs.pop(key, None)
