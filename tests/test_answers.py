@@ -104,6 +104,17 @@ async def test_after_join_without_a_code_the_next_message_is_the_code(
     await lan.wait_for("Để báo tin về an ninh")
 
 
+@pytest.mark.usefixtures("bot")
+async def test_the_groups_and_done_can_be_typed_at_the_tags_step(sandbox: Sandbox) -> None:
+    hoa = sandbox.user(4005, first_name="Hoa")
+    await steps.choosing_tags(hoa)
+    await hoa.send("thanh nien")
+    toggled = await hoa.wait_for("Bạn có thuộc nhóm nào")
+    assert "✓ Thanh niên" in toggled.labels
+    await hoa.send("xong")
+    await hoa.wait_for("Cảm ơn bạn")
+
+
 @dataclass(frozen=True)
 class Step:
     """A flow left open at one step by `role`; what the bot says to an input it cannot use
