@@ -4,51 +4,63 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import Application
-
-CANCEL_COMMANDS = ["huy", "cancel"]
+from telegram.ext import Application, BaseHandler
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Add every handler. Order matters: conversations first (they own their users' input
-    while running), then plain commands and buttons, then the catch-all fallbacks last."""
-    from handlers import errors, groups, help, start, teams
+    """Add every handler. Order matters:
 
-    # Before everything: in group chats only what belongs there goes on (handlers/groups.py).
-    app.add_handler(groups.build_gate(), group=-1)
-    app.add_handler(start.build_conversation(CANCEL_COMMANDS))
-    for handler in [*teams.build_handlers(), *help.build_handlers()]:
+    0. the group gate (handlers.groups): in group chats only what belongs there goes on;
+    1. an early group drops edits of old messages and lets any command end the sender's open
+       flows (handlers.flows), so nothing after it ever sees an edit or a stale flow;
+    2. the flows (conversations): while one is open its states own its person's input;
+    3. plain commands, buttons and replies;
+    4. the catch-all fallbacks last: unknown commands, messages outside any flow, stale
+       buttons."""
+    from handlers import (
+        alarm,
+        announce,
+        campaigns,
+        errors,
+        flows,
+        groups,
+        help,
+        mydata,
+        myreports,
+        officer_tools,
+        open_reports,
+        relays,
+        report,
+        settings,
+        start,
+        stats,
+        teams,
+        triage,
+    )
+
+    app.add_handler(groups.build_gate(), group=groups.GATE_GROUP)
+    for early in flows.build_early_handlers():
+        app.add_handler(early, group=flows.EARLY_GROUP)
+    for flow in [
+        start.build_conversation(),
+        teams.build_conversation(),
+        settings.build_conversation(),
+        officer_tools.build_conversation(),
+        alarm.build_conversation(),
+        report.build_conversation(app.bot_data["config"].reports.conversation_timeout_minutes),
+        myreports.build_conversation(),
+        announce.build_conversation(),
+    ]:
+        app.add_handler(flow)
+    later: list[BaseHandler[Any, Any, Any]] = [
+        *teams.build_handlers(), *help.build_handlers(), *settings.build_handlers(),
+        *officer_tools.build_handlers(), *mydata.build_handlers(), *alarm.build_handlers(),
+        *stats.build_handlers(), *triage.build_handlers(), *relays.build_handlers(),
+        *open_reports.build_handlers(), *campaigns.build_handlers(),
+        *errors.build_fallbacks(),
+    ]
+    for handler in later:
         app.add_handler(handler)
-    from handlers import mydata, officer_tools, settings
-
-    for people_handler in [*settings.build_handlers(CANCEL_COMMANDS),
-                           *officer_tools.build_handlers(CANCEL_COMMANDS),
-                           *mydata.build_handlers()]:
-        app.add_handler(people_handler)
-    from handlers import alarm
-
-    app.add_handler(alarm.build_conversation(CANCEL_COMMANDS))
-    for alarm_handler in alarm.build_handlers():
-        app.add_handler(alarm_handler)
     alarm.schedule(app)
-    from handlers import stats
-
-    for stats_handler in stats.build_handlers():
-        app.add_handler(stats_handler)
-    from handlers import myreports, open_reports, relays, report, triage
-
-    app.add_handler(report.build_conversation(
-        CANCEL_COMMANDS, app.bot_data["config"].reports.conversation_timeout_minutes))
-    app.add_handler(myreports.build_conversation(CANCEL_COMMANDS))
-    for report_handler in [*triage.build_handlers(), *relays.build_handlers(),  # after the flows
-                           *open_reports.build_handlers()]:
-        app.add_handler(report_handler)
     triage.schedule(app)
-    from handlers import announce, campaigns
-
-    app.add_handler(announce.build_conversation(CANCEL_COMMANDS))
-    for campaign_handler in campaigns.build_handlers():
-        app.add_handler(campaign_handler)
-    for handler in errors.build_fallbacks(CANCEL_COMMANDS):
-        app.add_handler(handler)
     app.add_error_handler(errors.on_error)

@@ -28,18 +28,19 @@ from handlers.common import (
     answer,
     caller,
     clip,
-    conversation,
     display_name,
     draft_of,
     esc,
     pressed,
     pressed_ids,
+    reask,
     refuse,
     stale,
     tr,
     typed,
     user_data,
 )
+from handlers.flows import Flow, conversation
 
 DRAFT = "alarm_draft"
 NOTE_LIMIT = 200
@@ -54,7 +55,8 @@ class Step(enum.IntEnum):
 
 
 async def start(update: Update, context: AppContext) -> int:
-    """Lists the scopes the caller may use (from the database); skips the step if only one."""
+    """Lists the scopes the caller may use (from the database); skips the step if only one.
+    Also the answer to anything but a press while the scope is asked."""
     who = await caller(update, context)
     scopes = await context.services.alarms.scopes(who.resident)
     if not scopes:
@@ -90,6 +92,20 @@ async def kind_chosen(update: Update, context: AppContext) -> int:
         return ConversationHandler.END
     draft_of(context, DRAFT)["kind"] = kind
     return await _ask_confirm(update, context, who.lang)
+
+
+async def kind_other(update: Update, context: AppContext) -> int:
+    """Anything but a press while the kind is asked: asks again with the kinds."""
+    who = await caller(update, context)
+    await reask(update, context, who.lang, "alarm.ask_kind", _kind_buttons(context, who.lang),
+                scope=esc(str(draft_of(context, DRAFT).get("scope_name", ""))))
+    return Step.KIND
+
+
+async def confirm_other(update: Update, context: AppContext) -> int:
+    """Neither a note, a place nor a press (a sticker, a photo …): asks to confirm again."""
+    who = await caller(update, context)
+    return await _ask_confirm(update, context, who.lang, edit=False)
 
 
 async def note_typed(update: Update, context: AppContext) -> int:
@@ -150,7 +166,7 @@ async def sound(update: Update, context: AppContext) -> int:
 
 
 async def cancel(update: Update, context: AppContext) -> int:
-    """"Hủy" or /huy before the gong was sounded."""
+    """"Hủy" before the gong was sounded."""
     who = await caller(update, context)
     user_data(context).pop(DRAFT, None)
     await answer(update, context, who.lang, "alarm.cancelled")
@@ -341,13 +357,17 @@ def _all_clear_button(context: AppContext, lang: str, alarm: Alarm) -> list[list
 async def _ask_kind(update: Update, context: AppContext, lang: str, scope: Scope) -> int:
     user_data(context)[DRAFT] = {"scope_kind": scope.kind, "scope_id": scope.id,
                                 "scope_name": scope.name, "token": draft_token()}
+    await answer(update, context, lang, "alarm.ask_kind", _kind_buttons(context, lang),
+                 scope=esc(_scope_label(context, lang, scope)))
+    return Step.KIND
+
+
+def _kind_buttons(context: AppContext, lang: str) -> list[list[tuple[str, str]]]:
     kinds = list(context.services.catalog.alarm_kinds.values())
     rows = [[(f"{k.emoji} {k.name(lang)}", f"al:k:{k.code}") for k in kinds[i:i + 2]]
             for i in range(0, len(kinds), 2)]
     rows.append([(tr(context, lang, "alarm.cancel"), "al:x")])
-    await answer(update, context, lang, "alarm.ask_kind", rows,
-                 scope=esc(_scope_label(context, lang, scope)))
-    return Step.KIND
+    return rows
 
 
 async def _ask_confirm(
@@ -374,23 +394,29 @@ def _scope_label(context: AppContext, lang: str, scope: Scope) -> str:
     return scope.name
 
 
-def build_conversation(cancel_commands: list[str]) -> BaseHandler[Update, AppContext, object]:
+def build_conversation() -> Flow:
     """/keng: at most four taps — /keng, scope, kind, "Phát kẻng"."""
+    other = ~filters.COMMAND
     return conversation(
         "alarm",
         entry_points=[CommandHandler(["keng", "alarm"], start)],
         states={
-            Step.SCOPE: [CallbackQueryHandler(scope_chosen, pattern=r"^al:s:\w+:\d+$")],
-            Step.KIND: [CallbackQueryHandler(kind_chosen, pattern=r"^al:k:[a-z0-9-]+$")],
+            Step.SCOPE: [CallbackQueryHandler(scope_chosen, pattern=r"^al:s:\w+:\d+$"),
+                         MessageHandler(other, start)],
+            Step.KIND: [CallbackQueryHandler(kind_chosen, pattern=r"^al:k:[a-z0-9-]+$"),
+                        MessageHandler(other, kind_other)],
             Step.CONFIRM: [
                 CallbackQueryHandler(sound, pattern=r"^al:go$"),
                 MessageHandler(filters.LOCATION, place_shared),
-                MessageHandler(filters.TEXT & ~filters.COMMAND, note_typed),
+                MessageHandler(filters.TEXT & other, note_typed),
+                MessageHandler(other, confirm_other),
             ],
         },
-        fallbacks=[CallbackQueryHandler(cancel, pattern=r"^al:x$"),
-                   CommandHandler(cancel_commands, cancel)],
+        fallbacks=[CallbackQueryHandler(cancel, pattern=r"^al:x$")],
         timeout_minutes=15,
+        drafts=[DRAFT],
+        cancelled="alarm.cancelled",
+        label="flows.alarm",
     )
 
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from telegram import Message, Update
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -29,17 +28,18 @@ from handlers.common import (
     answer,
     as_id,
     caller,
-    conversation,
     draft_of,
     esc,
     pressed,
     pressed_ids,
+    reask,
     refuse,
     stale,
     tr,
     typed,
     user_data,
 )
+from handlers.flows import Flow, conversation
 
 DRAFT = "announce"
 CHOSEN = "✓ "
@@ -110,6 +110,22 @@ async def audience_pressed(update: Update, context: AppContext) -> int:
     return await _preview(update, context, who)
 
 
+async def audience_other(update: Update, context: AppContext) -> int:
+    """Anything but a press while the audience is chosen: shows the choices again."""
+    who = await caller(update, context)
+    if not await _still_officer(update, context, who):
+        return ConversationHandler.END
+    await _ask_audience(update, context, who, edit=False)
+    return Step.AUDIENCE
+
+
+async def confirm_other(update: Update, context: AppContext) -> int:
+    """Anything but a press under the preview: asks again for "Gửi ngay", "Hẹn giờ", "Hủy"."""
+    who = await caller(update, context)
+    await reask(update, context, who.lang, None, _confirm_buttons(context, who.lang))
+    return Step.CONFIRM
+
+
 async def send_now(update: Update, context: AppContext) -> int:
     """"Gửi ngay": queues the broadcast; the pressed message becomes its progress report."""
     who = await caller(update, context)
@@ -174,7 +190,7 @@ async def when_typed(update: Update, context: AppContext) -> int:
 
 
 async def cancel(update: Update, context: AppContext) -> int:
-    """"Hủy" or /huy: drops the draft; nothing is sent."""
+    """"Hủy": drops the draft; nothing is sent."""
     who = await caller(update, context)
     user_data(context).pop(DRAFT, None)
     await answer(update, context, who.lang, "broadcast.cancelled")
@@ -233,12 +249,15 @@ async def _preview(update: Update, context: AppContext, who: Caller) -> int:
     names = ", ".join(esc(p) for p in parts) or tr(context, who.lang, "broadcast.whole_commune")
     count = await services.broadcasts.count(audience, urgent=draft["urgent"])
     key = "broadcast.preview_urgent" if draft["urgent"] else "broadcast.preview"
-    await answer(update, context, who.lang, key, [[
-        (tr(context, who.lang, "broadcast.send_now"), "an:now"),
-        (tr(context, who.lang, "broadcast.later"), "an:later"),
-        (tr(context, who.lang, "broadcast.cancel"), "an:cancel"),
-    ]], edit=False, count=count, audience=names)
+    await answer(update, context, who.lang, key, _confirm_buttons(context, who.lang),
+                 edit=False, count=count, audience=names)
     return Step.CONFIRM
+
+
+def _confirm_buttons(context: AppContext, lang: str) -> list[list[tuple[str, str]]]:
+    return [[(tr(context, lang, "broadcast.send_now"), "an:now"),
+             (tr(context, lang, "broadcast.later"), "an:later"),
+             (tr(context, lang, "broadcast.cancel"), "an:cancel")]]
 
 
 async def _schedule(
@@ -303,22 +322,28 @@ def _pairs(buttons: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
     return [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
 
 
-def build_conversation(cancel_commands: list[str]) -> BaseHandler[Update, AppContext, object]:
+def build_conversation() -> Flow:
     """The announcement conversation, persistent so a draft survives a restart."""
+    other = ~filters.COMMAND
     return conversation(
         "announce",
         entry_points=[CommandHandler(["thongbao", "broadcast"], start,
                                      filters=filters.ChatType.PRIVATE)],
         states={
-            Step.CONTENT: [MessageHandler(~filters.COMMAND, content_received)],
+            Step.CONTENT: [MessageHandler(other, content_received)],
             Step.AUDIENCE: [CallbackQueryHandler(
-                audience_pressed, pattern=r"^an:(all|next|urgent|[htkg]:[\w-]+)$")],
+                audience_pressed, pattern=r"^an:(all|next|urgent|[htkg]:[\w-]+)$"),
+                MessageHandler(other, audience_other)],
             Step.CONFIRM: [CallbackQueryHandler(send_now, pattern=r"^an:now$"),
-                           CallbackQueryHandler(ask_when, pattern=r"^an:later$")],
+                           CallbackQueryHandler(ask_when, pattern=r"^an:later$"),
+                           MessageHandler(other, confirm_other)],
             Step.WHEN: [CallbackQueryHandler(when_pressed, pattern=r"^an:in:\d+$"),
-                        MessageHandler(filters.TEXT & ~filters.COMMAND, when_typed)],
+                        MessageHandler(filters.TEXT & other, when_typed),
+                        MessageHandler(other, ask_when)],
         },
-        fallbacks=[CommandHandler(cancel_commands, cancel),
-                   CallbackQueryHandler(cancel, pattern=r"^an:cancel$")],
+        fallbacks=[CallbackQueryHandler(cancel, pattern=r"^an:cancel$")],
         timeout_minutes=60,
+        drafts=[DRAFT],
+        cancelled="broadcast.cancelled",
+        label="flows.announce",
     )

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import BaseHandler, ConversationHandler
-from telegram.warnings import PTBUserWarning
 
 from bot import replies
 from bot.context import AppContext
@@ -153,43 +149,15 @@ async def refuse(
         await replies.send_text(context.bot, chat.id, text)
 
 
-def end_conversations(context: AppContext, user_id: int) -> None:
-    """End every open flow of this person, in memory and in persistence, with its expiry:
-    after their data is deleted nothing may resume, time out or be written back for them.
-
-    python-telegram-bot has no public call for this; its own way to end a conversation
-    (`_update_state(END, key)`) is used, in this one place."""
-    for handlers in context.application.handlers.values():
-        for handler in handlers:
-            if not isinstance(handler, ConversationHandler):
-                continue
-            for key in [k for k in handler._conversations if user_id in k]:
-                handler._update_state(ConversationHandler.END, key)
-                job = handler.timeout_jobs.pop(key, None)
-                if job is not None:
-                    job.schedule_removal()
-
-
-def conversation(
-    name: str,
-    entry_points: Sequence[BaseHandler[Update, AppContext, Any]],
-    states: Mapping[object, Sequence[BaseHandler[Update, AppContext, Any]]],
-    fallbacks: Sequence[BaseHandler[Update, AppContext, Any]],
-    *,
-    timeout_minutes: float,
-) -> ConversationHandler[AppContext]:
-    """The shape of every flow: persistent (a restart resumes it), re-enterable, timed out.
-
-    PTB warns that buttons in a per-chat conversation are tracked per chat, not per message:
-    that is what anninh wants, so the warning is silenced here, in one place."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-        return ConversationHandler(
-            entry_points=list(entry_points),
-            states={state: list(handlers) for state, handlers in states.items()},
-            fallbacks=list(fallbacks),
-            allow_reentry=True,
-            name=name,
-            persistent=True,
-            conversation_timeout=timeout_minutes * 60,
-        )
+async def reask(
+    update: Update, context: AppContext, lang: str, key: str | None, buttons: Buttons | None,
+    **values: object,
+) -> None:
+    """An answer a step cannot use: says so and asks the step's question (`key`) again, with
+    its choices, as a new message."""
+    hint = tr(context, lang, "flows.choose_below")
+    text = hint if key is None else f"{hint}\n\n{tr(context, lang, key, **values)}"
+    chat = update.effective_chat
+    assert chat is not None
+    await replies.send_text(context.bot, chat.id, text,
+                            inline_keyboard(buttons) if buttons else None)

@@ -1,4 +1,5 @@
-"""The error handler, /huy outside conversations, and a reply to unknown commands."""
+"""The error handler and the last handlers: unknown commands, messages outside any flow,
+stale buttons. (/huy is handled before everything, in handlers.flows.)"""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ import logging
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot import replies
 from bot.context import AppContext
 from handlers.common import caller, tr
+from handlers.help import outside_flow
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +36,6 @@ async def on_error(update: object, context: AppContext) -> None:
         log.warning("could not tell the user about the error", exc_info=True)
 
 
-async def nothing_to_cancel(update: Update, context: AppContext) -> None:
-    """/huy when no conversation is running."""
-    who = await caller(update, context)
-    await replies.send_text(context.bot, update.effective_chat.id,  # type: ignore[union-attr]
-                            tr(context, who.lang, "errors.nothing_to_cancel"))
-
-
 async def unknown_command(update: Update, context: AppContext) -> None:
     """Any command nobody handled, in a private chat."""
     who = await caller(update, context)
@@ -61,11 +56,12 @@ async def stale_button(update: Update, context: AppContext) -> None:
                                alert=True)
 
 
-def build_fallbacks(cancel_commands: list[str]) -> list[BaseHandler[Update, AppContext, None]]:
-    """Handlers that must come after every other one."""
+def build_fallbacks() -> list[BaseHandler[Update, AppContext, None]]:
+    """Handlers that must come after every other one. In groups only the stale button is
+    answered: the bot never answers chatter there."""
     private = filters.ChatType.PRIVATE
     return [
-        CommandHandler(cancel_commands, nothing_to_cancel, filters=private),
         MessageHandler(filters.COMMAND & private, unknown_command),
+        MessageHandler(private, outside_flow),
         CallbackQueryHandler(stale_button),
     ]

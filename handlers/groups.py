@@ -89,6 +89,9 @@ async def _is_staff_group(context: AppContext, chat_id: int) -> bool:
     return await context.services.store.areas.commune_by_staff_chat(chat_id) is not None
 
 
+GATE_GROUP = -2  # before every other handler group (the flows' early group is -1)
+
+
 def build_gate() -> BaseHandler[Update, AppContext, None]:
-    """The gate: registered in handler group -1, so it runs before every other handler."""
+    """The gate: registered in GATE_GROUP, so it runs before every other handler."""
     return TypeHandler(Update, gate)

@@ -9,7 +9,8 @@ from telegram import InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import AppContext
-from handlers.common import answer, as_id, caller, end_conversations, esc, pressed, refuse, tr
+from handlers.common import answer, as_id, caller, esc, pressed, refuse, tr
+from handlers.flows import end_every_flow
 
 CONFIRM_FOR = timedelta(minutes=15)  # an older "Xóa" button is stale
 
@@ -72,7 +73,7 @@ async def forget_pressed(update: Update, context: AppContext) -> None:
         usernames=[user.username])
     if context.user_data is not None:
         context.user_data.clear()  # drafts go too; PTB would otherwise write them back
-    end_conversations(context, user.id)  # no open flow resumes, or times out, with their data
+    await end_every_flow(context, user.id)  # no open flow resumes, or times out, with their data
     await answer(update, context, who.lang, "mydata.forgotten",
                  teams=forgotten.memberships, reports=forgotten.reports_kept)
 

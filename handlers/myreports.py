@@ -7,7 +7,6 @@ from datetime import datetime
 
 from telegram import Update
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -25,7 +24,6 @@ from handlers import relays
 from handlers.common import (
     answer,
     caller,
-    conversation,
     esc,
     pressed_ids,
     refuse,
@@ -34,6 +32,7 @@ from handlers.common import (
     typed,
     user_data,
 )
+from handlers.flows import Flow, conversation
 
 ADDING = "report_adding"
 MAX_LISTED = 10
@@ -132,15 +131,7 @@ async def addition_other(update: Update, context: AppContext) -> int:
     return Step.ADDING
 
 
-async def cancel(update: Update, context: AppContext) -> int:
-    """/huy while adding."""
-    who = await caller(update, context)
-    user_data(context).pop(ADDING, None)
-    await answer(update, context, who.lang, "errors.cancelled")
-    return ConversationHandler.END
-
-
-def build_conversation(cancel_commands: list[str]) -> BaseHandler[Update, AppContext, object]:
+def build_conversation() -> Flow:
     """/tindabao and its "Bổ sung" step, persistent like every conversation."""
     return conversation(
         "myreports",
@@ -153,6 +144,8 @@ def build_conversation(cancel_commands: list[str]) -> BaseHandler[Update, AppCon
             MessageHandler((filters.TEXT | filters.PHOTO) & ~filters.COMMAND, addition_sent),
             MessageHandler(~filters.COMMAND, addition_other),
         ]},
-        fallbacks=[CommandHandler(cancel_commands, cancel)],
+        fallbacks=[],
         timeout_minutes=60,
+        drafts=[ADDING],
+        label="flows.addition",
     )

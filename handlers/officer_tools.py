@@ -24,16 +24,17 @@ from handlers.common import (
     answer,
     as_id,
     caller,
-    conversation,
     draft_of,
     esc,
     pressed,
     pressed_ids,
+    reask,
     refuse,
     stale,
     tr,
     typed,
 )
+from handlers.flows import Flow, conversation
 
 DRAFT = "new_team"
 
@@ -57,6 +58,31 @@ async def new_team(update: Update, context: AppContext) -> int:
         return await _ask_hamlet(update, context, who, communes[0].id)
     await answer(update, context, who.lang, "officer_tools.ask_commune",
                  [[(c.name, f"ot:c:{c.id}")] for c in communes])
+    return Step.COMMUNE
+
+
+async def step_other(update: Update, context: AppContext) -> int:
+    """Anything but a press where a choice is asked: asks that step's question again, with its
+    choices (the officer role checked again in the database)."""
+    who = await caller(update, context)
+    services, draft = context.services, draft_of(context, DRAFT)
+    communes = await services.officers.communes_of(who.resident)
+    if not communes:
+        await refuse(update, context, who.lang, "errors.not_allowed")
+        return ConversationHandler.END
+    hamlet = await services.store.areas.hamlet(int(draft.get("hamlet", 0)))
+    if hamlet is not None:
+        await reask(update, context, who.lang, "officer_tools.ask_kind",
+                    _kind_buttons(context, who.lang), hamlet=esc(hamlet.name))
+        return Step.KIND
+    commune_id = draft.get("commune")
+    if commune_id is not None:
+        hamlets = await services.store.areas.hamlets(int(commune_id))
+        await reask(update, context, who.lang, "officer_tools.ask_hamlet",
+                    [[(h.name, f"ot:h:{h.id}")] for h in hamlets])
+        return Step.HAMLET
+    await reask(update, context, who.lang, "officer_tools.ask_commune",
+                [[(c.name, f"ot:c:{c.id}")] for c in communes])
     return Step.COMMUNE
 
 
@@ -84,10 +110,14 @@ async def hamlet_pressed(update: Update, context: AppContext) -> int:
         await refuse(update, context, who.lang, "errors.not_allowed")
         return ConversationHandler.END
     draft_of(context, DRAFT)["hamlet"] = hamlet.id
-    kinds = services.catalog.team_kinds.values()
     await answer(update, context, who.lang, "officer_tools.ask_kind",
-                 [[(k.name(who.lang), f"ot:k:{k.code}")] for k in kinds], hamlet=esc(hamlet.name))
+                 _kind_buttons(context, who.lang), hamlet=esc(hamlet.name))
     return Step.KIND
+
+
+def _kind_buttons(context: AppContext, lang: str) -> list[list[tuple[str, str]]]:
+    kinds = context.services.catalog.team_kinds.values()
+    return [[(k.name(lang), f"ot:k:{k.code}")] for k in kinds]
 
 
 async def kind_pressed(update: Update, context: AppContext) -> int:
@@ -107,13 +137,17 @@ async def name_typed(update: Update, context: AppContext) -> int:
     """Creates the team with a fresh join code; shows the code and the invitation link."""
     who = await caller(update, context)
     name = typed(update)
-    if not name:  # nothing visible: only spaces, zero-width or other invisible characters
+    message = update.effective_message
+    if not name and message is not None and message.text:  # only invisible characters typed
         await answer(update, context, who.lang, "errors.blank_text")
         return Step.NAME
     draft = draft_of(context, DRAFT)
     services = context.services
     hamlet = await services.store.areas.hamlet(int(draft.get("hamlet", 0)))
-    if len(name) < 3 or hamlet is None or draft.get("kind") is None:
+    if hamlet is None or draft.get("kind") is None:
+        await refuse(update, context, who.lang, "errors.stale_button")
+        return ConversationHandler.END
+    if len(name) < 3:
         await answer(update, context, who.lang, "officer_tools.name_too_short")
         return Step.NAME
     try:
@@ -125,14 +159,6 @@ async def name_typed(update: Update, context: AppContext) -> int:
     await answer(update, context, who.lang, "officer_tools.created", team=esc(team.name),
                  hamlet=esc(hamlet.name), code=esc(team.join_code), team_code=esc(team.code),
                  link=esc(f"https://t.me/{context.bot.username}?start=join_{team.join_code}"))
-    return ConversationHandler.END
-
-
-async def cancel(update: Update, context: AppContext) -> int:
-    """/huy while creating a team: nothing is created."""
-    who = await caller(update, context)
-    draft_of(context, DRAFT).clear()
-    await answer(update, context, who.lang, "errors.cancelled")
     return ConversationHandler.END
 
 
@@ -211,28 +237,38 @@ async def _ask_hamlet(update: Update, context: AppContext, who: Caller, commune_
     if not hamlets:
         await answer(update, context, who.lang, "officer_tools.no_hamlets")
         return ConversationHandler.END
+    draft_of(context, DRAFT)["commune"] = commune_id
     await answer(update, context, who.lang, "officer_tools.ask_hamlet",
                  [[(h.name, f"ot:h:{h.id}")] for h in hamlets])
     return Step.HAMLET
 
 
-def build_handlers(cancel_commands: list[str]) -> list[BaseHandler[Update, AppContext, Any]]:
-    """The /taoto conversation, then /totruong and its presses."""
-    private = filters.ChatType.PRIVATE
-    new_team_flow = conversation(
+def build_conversation() -> Flow:
+    """The /taoto conversation."""
+    other = ~filters.COMMAND
+    return conversation(
         "officer_new_team",
-        entry_points=[CommandHandler(["taoto", "newteam"], new_team, filters=private)],
+        entry_points=[CommandHandler(["taoto", "newteam"], new_team,
+                                     filters=filters.ChatType.PRIVATE)],
         states={
-            Step.COMMUNE: [CallbackQueryHandler(commune_pressed, pattern=r"^ot:c:\d+$")],
-            Step.HAMLET: [CallbackQueryHandler(hamlet_pressed, pattern=r"^ot:h:\d+$")],
-            Step.KIND: [CallbackQueryHandler(kind_pressed, pattern=r"^ot:k:[a-z0-9-]+$")],
-            Step.NAME: [MessageHandler(filters.TEXT & ~filters.COMMAND, name_typed)],
+            Step.COMMUNE: [CallbackQueryHandler(commune_pressed, pattern=r"^ot:c:\d+$"),
+                           MessageHandler(other, step_other)],
+            Step.HAMLET: [CallbackQueryHandler(hamlet_pressed, pattern=r"^ot:h:\d+$"),
+                          MessageHandler(other, step_other)],
+            Step.KIND: [CallbackQueryHandler(kind_pressed, pattern=r"^ot:k:[a-z0-9-]+$"),
+                        MessageHandler(other, step_other)],
+            Step.NAME: [MessageHandler(other, name_typed)],  # not text: "at least 3 letters"
         },
-        fallbacks=[CommandHandler(cancel_commands, cancel)],
+        fallbacks=[],
         timeout_minutes=30,
+        drafts=[DRAFT],
+        label="flows.new_team",
     )
+
+
+def build_handlers() -> list[BaseHandler[Update, AppContext, Any]]:
+    """/totruong and its presses."""
     return [
-        new_team_flow,
-        CommandHandler(["totruong", "setleader"], set_leader, filters=private),
+        CommandHandler(["totruong", "setleader"], set_leader, filters=filters.ChatType.PRIVATE),
         CallbackQueryHandler(leader_pressed, pattern=r"^ot:l:\d+:\d+$"),
     ]

@@ -22,6 +22,7 @@ from bot.context import AppContext, Services
 from bot.models import Recipient, Report, Resident
 from bot.services.relays import Note, Notice
 from handlers.common import Caller, caller, display_name, esc, typed
+from handlers.help import outside_flow
 
 
 def t(services: Services, lang: str, key: str, **values: object) -> str:
@@ -85,9 +86,13 @@ async def _leader(services: Services, report: Report) -> tuple[Recipient | None,
 
 
 async def private_reply(update: Update, context: AppContext) -> None:
-    """The reporter's (or the assigned leader's) reply to a report's message: to the group."""
+    """The reporter's (or the assigned leader's) reply to a report's message: to the group.
+    A reply to anything else is a message outside any flow."""
     reply = await _replied(update, context)
-    if reply is None or await _blank(context, reply):
+    if reply is None:
+        await outside_flow(update, context)
+        return
+    if await _blank(context, reply):
         return
     services, message, report, who = context.services, reply.message, reply.report, reply.who
     if report.reporter_id == who.resident.id:
@@ -105,6 +110,7 @@ async def private_reply(update: Update, context: AppContext) -> None:
                  team=esc(assigned[0].name) if assigned else "",
                  name=esc(display_name(update)), text=esc(reply.text or ""))
     else:
+        await outside_flow(update, context)
         return
     prefix = "report.you" if author == "reporter" else "report.leader"
     notice = Notice(message.chat_id, message.message_id,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -19,13 +18,11 @@ from bot import replies
 from bot.context import AppContext
 from bot.services import draft_token
 from bot.services.categories import Category
-from bot.text import fold
 from handlers import report_photos
 from handlers.common import (
     Caller,
     answer,
     caller,
-    conversation,
     draft_of,
     esc,
     pressed,
@@ -34,15 +31,22 @@ from handlers.common import (
     typed,
     user_data,
 )
+from handlers.flows import Flow, conversation
+from handlers.report_choices import (
+    category_buttons,
+    is_done_or_skip,
+    is_skip,
+    photo_buttons,
+)
 from handlers.report_send import (
     DRAFT,
     Step,
     ask_identity,
     cancel,
     close_press,
+    confirm_other,
     identity_chosen,
-    late_photo,
-    press_a_button,
+    identity_other,
     refuse_rate,
     say,
     send,
@@ -66,9 +70,8 @@ async def start(update: Update, context: AppContext) -> int:
         await refuse_rate(update, context, who)
         return ConversationHandler.END
     user_data(context)[DRAFT] = {"token": draft_token()}
-    buttons = [(c.label(who.lang), f"rp:cat:{c.code}") for c in reports.categories.items.values()]
-    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-    await answer(update, context, who.lang, "report.ask_category", rows)
+    await answer(update, context, who.lang, "report.ask_category",
+                 category_buttons(context, who.lang))
     return Step.CATEGORY
 
 
@@ -92,7 +95,8 @@ async def _category_chosen(
 ) -> int:
     who = await caller(update, context)
     if category is None:
-        await answer(update, context, who.lang, "report.press_category", edit=False)
+        await answer(update, context, who.lang, "report.press_category",
+                     category_buttons(context, who.lang), edit=False)
         return Step.CATEGORY
     draft_of(context, DRAFT)["category"] = category.code
     emergency = (tr(context, who.lang, "report.emergency", number=esc(category.emergency))
@@ -189,7 +193,7 @@ async def location_typed(update: Update, context: AppContext) -> int:
     """A typed address (or "Bỏ qua" typed or tapped); asks for photos."""
     who = await caller(update, context)
     text = typed(update)
-    if _is_skip(context, text):
+    if is_skip(context, text):
         return await _ask_photos(update, context, who, tr(context, who.lang, "report.no_place"))
     if not text:
         await answer(update, context, who.lang, "errors.blank_text")
@@ -232,10 +236,8 @@ async def _ask_photos(update: Update, context: AppContext, who: Caller, place: s
     config = context.services.config.reports
     if report_photos.count(draft_of(context, DRAFT)) >= config.max_photos:
         return await ask_identity(update, context, who)  # an album brought them all
-    await answer(update, context, who.lang, "report.ask_photos", [[
-        (tr(context, who.lang, "report.done"), "rp:ph:done"),
-        (tr(context, who.lang, "report.skip"), "rp:ph:skip"),
-    ]], edit=False, max=context.services.config.reports.max_photos)
+    await answer(update, context, who.lang, "report.ask_photos", photo_buttons(context, who.lang),
+                 edit=False, max=config.max_photos)
     return Step.PHOTOS
 
 
@@ -258,8 +260,9 @@ async def photo_sent(update: Update, context: AppContext) -> int:
 async def photos_done(update: Update, context: AppContext) -> int:
     """"Xong" or "Bỏ qua" (pressed or typed): asks anonymous or named."""
     who = await caller(update, context)
-    if update.callback_query is None and not _is_done_or_skip(context, typed(update)):
-        await answer(update, context, who.lang, "report.photo_expected")
+    if update.callback_query is None and not is_done_or_skip(context, typed(update)):
+        await answer(update, context, who.lang, "report.photo_expected",
+                     photo_buttons(context, who.lang))
         return Step.PHOTOS
     await close_press(update, context)
     return await ask_identity(update, context, who)
@@ -268,26 +271,12 @@ async def photos_done(update: Update, context: AppContext) -> int:
 async def photo_other(update: Update, context: AppContext) -> int:
     """Anything but a photo at the photo step: says what is expected."""
     who = await caller(update, context)
-    await answer(update, context, who.lang, "report.photo_expected")
+    await answer(update, context, who.lang, "report.photo_expected",
+                 photo_buttons(context, who.lang))
     return Step.PHOTOS
 
 
-# --- helpers ---------------------------------------------------------------------------------
-
-
-def _is_skip(context: AppContext, text: str) -> bool:
-    return fold(text) in {fold(v) for v in context.services.i18n.all("report.skip").values()} | {
-        "bo qua", "skip"}
-
-
-def _is_done_or_skip(context: AppContext, text: str) -> bool:
-    done = {fold(v) for v in context.services.i18n.all("report.done").values()}
-    return _is_skip(context, text) or fold(text) in done | {"xong", "done"}
-
-
-def build_conversation(
-    cancel_commands: list[str], timeout_minutes: int
-) -> BaseHandler[Update, AppContext, object]:
+def build_conversation(timeout_minutes: int) -> Flow:
     """The report conversation: one per (chat, user), persistent across restarts."""
     text = filters.TEXT & ~filters.COMMAND
     other = ~filters.COMMAND
@@ -322,17 +311,18 @@ def build_conversation(
             ],
             Step.IDENTITY: [
                 CallbackQueryHandler(identity_chosen, pattern=r"^rp:id:(anon|named)$"),
-                MessageHandler(filters.PHOTO, late_photo),
-                MessageHandler(other, press_a_button),
+                MessageHandler(other, identity_other),
             ],
             Step.CONFIRM: [
                 CallbackQueryHandler(send, pattern=r"^rp:send$"),
                 CallbackQueryHandler(cancel, pattern=r"^rp:cancel$"),
-                MessageHandler(filters.PHOTO, late_photo),
-                MessageHandler(other, press_a_button),
+                MessageHandler(other, confirm_other),
             ],
             ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, timed_out)],
         },
-        fallbacks=[CommandHandler(cancel_commands, cancel)],
+        fallbacks=[],
         timeout_minutes=timeout_minutes,
+        drafts=[DRAFT],
+        cancelled="report.cancelled",
+        label="flows.report",
     )

@@ -23,10 +23,12 @@ from handlers.common import (
     draft_of,
     esc,
     pressed,
+    reask,
     refuse,
     tr,
     user_data,
 )
+from handlers.report_choices import confirm_buttons, identity_buttons
 
 DRAFT = "report"
 
@@ -42,10 +44,8 @@ class Step(enum.IntEnum):
 
 async def ask_identity(update: Update, context: AppContext, who: Caller) -> int:
     """Asks "Ẩn danh" or "Gửi kèm tên" (the step after the photos)."""
-    await answer(update, context, who.lang, "report.ask_identity", [[
-        (tr(context, who.lang, "report.anonymous"), "rp:id:anon"),
-        (tr(context, who.lang, "report.named"), "rp:id:named"),
-    ]], edit=False)
+    await answer(update, context, who.lang, "report.ask_identity",
+                 identity_buttons(context, who.lang), edit=False)
     return Step.IDENTITY
 
 
@@ -58,30 +58,41 @@ async def identity_chosen(update: Update, context: AppContext) -> int:
     identity = (tr(context, who.lang, "report.identity_anonymous") if draft["anonymous"] else
                 tr(context, who.lang, "report.identity_named",
                    name=esc(who.resident.display_name or display_name(update))))
-    await answer(update, context, who.lang, "report.summary", [[
-        (tr(context, who.lang, "report.send"), "rp:send"),
-        (tr(context, who.lang, "report.cancel"), "rp:cancel"),
-    ]], category=esc(categories.name(str(draft.get("category")), who.lang)),
-        description=esc(draft.get("description", "")), place=_place(context, who.lang, draft),
-        photos=len(draft.get("photos", [])), identity=identity)
+    await answer(update, context, who.lang, "report.summary", confirm_buttons(context, who.lang),
+                 category=esc(categories.name(str(draft.get("category")), who.lang)),
+                 description=esc(draft.get("description", "")),
+                 place=_place(context, who.lang, draft), photos=len(draft.get("photos", [])),
+                 identity=identity)
     return Step.CONFIRM
 
 
-async def late_photo(update: Update, context: AppContext) -> int | None:
-    """A photo once the photo step is over: past the limit (the rest of an album) the resident
-    is told how many were kept; otherwise, to press a button."""
-    draft = draft_of(context, DRAFT)
-    if report_photos.count(draft) < context.services.config.reports.max_photos:
-        return await press_a_button(update, context)
-    await report_photos.over_limit(update, context, await caller(update, context), draft)
-    return None
-
-
-async def press_a_button(update: Update, context: AppContext) -> int | None:
-    """Typed input while a button is expected: says so; the step stays."""
+async def identity_other(update: Update, context: AppContext) -> int:
+    """Anything but a press while "Ẩn danh" / "Gửi kèm tên" is asked: asks again with them
+    (the rest of an album past the limit: says how many photos were kept)."""
     who = await caller(update, context)
-    await answer(update, context, who.lang, "report.press_a_button")
-    return None
+    if not await _album_overflow(update, context, who):
+        await reask(update, context, who.lang, None, identity_buttons(context, who.lang))
+    return Step.IDENTITY
+
+
+async def confirm_other(update: Update, context: AppContext) -> int:
+    """Anything but a press while "Gửi" / "Hủy" is asked: asks again with them."""
+    who = await caller(update, context)
+    if not await _album_overflow(update, context, who):
+        await reask(update, context, who.lang, None, confirm_buttons(context, who.lang))
+    return Step.CONFIRM
+
+
+async def _album_overflow(update: Update, context: AppContext, who: Caller) -> bool:
+    """A photo once the photo step is over, with the draft at the limit (the rest of an album):
+    the resident is told how many were kept. False for anything else."""
+    message = update.effective_message
+    draft = draft_of(context, DRAFT)
+    if message is None or not message.photo or report_photos.count(draft) < (
+            context.services.config.reports.max_photos):
+        return False
+    await report_photos.over_limit(update, context, who, draft)
+    return True
 
 
 async def send(update: Update, context: AppContext) -> int:
@@ -109,7 +120,7 @@ async def send(update: Update, context: AppContext) -> int:
 
 
 async def cancel(update: Update, context: AppContext) -> int:
-    """/huy or "Hủy": drops the draft."""
+    """"Hủy": drops the draft."""
     who = await caller(update, context)
     user_data(context).pop(DRAFT, None)
     await close_press(update, context)

@@ -24,13 +24,13 @@ from handlers.common import (
     answer,
     as_id,
     caller,
-    conversation,
     esc,
     pressed,
     refuse,
     stale,
     tr,
 )
+from handlers.flows import Flow, conversation
 
 CHOSEN = "✓ "
 
@@ -100,7 +100,10 @@ async def contact_shared(update: Update, context: AppContext) -> int:
     who = await caller(update, context)
     message, user = update.effective_message, update.effective_user
     contact = message.contact if message is not None else None
-    if contact is None or user is None or not who.resident.has_consented:
+    if contact is None or user is None:
+        return ConversationHandler.END
+    if not who.resident.has_consented:
+        await refuse(update, context, who.lang, "consent.required")
         return ConversationHandler.END
     if contact.user_id != user.id:
         await _say(update, context, tr(context, who.lang, "settings.phone_not_yours"))
@@ -117,7 +120,8 @@ async def contact_shared(update: Update, context: AppContext) -> int:
 
 
 async def phone_text(update: Update, context: AppContext) -> int:
-    """Text while the contact is awaited: "Hủy" ends, anything else is a reminder."""
+    """Anything but a contact while it is awaited: a typed "Hủy" ends, the rest is a
+    reminder."""
     who = await caller(update, context)
     message = update.effective_message
     typed = message.text if message is not None and message.text else ""
@@ -128,7 +132,7 @@ async def phone_text(update: Update, context: AppContext) -> int:
 
 
 async def phone_cancelled(update: Update, context: AppContext) -> int:
-    """/huy or "Hủy" while the contact is awaited: nothing stored."""
+    """"Hủy" typed or tapped while the contact is awaited: nothing stored."""
     who = await caller(update, context)
     await _say(update, context, tr(context, who.lang, "settings.phone_cancelled"),
                replies.REMOVE_KEYBOARD)
@@ -244,22 +248,28 @@ def _chat(update: Update) -> int:
     return chat.id
 
 
-def build_handlers(cancel_commands: list[str]) -> list[BaseHandler[Update, AppContext, object]]:
-    """The phone conversation (before the menu's presses), the command and the menu presses."""
-    private = filters.ChatType.PRIVATE
-    phone = conversation(
+def build_conversation() -> Flow:
+    """The phone conversation: "Số điện thoại" pressed, then the contact."""
+    return conversation(
         "settings_phone",
-        entry_points=[CallbackQueryHandler(ask_phone, pattern=r"^st:phone$"),
-                      MessageHandler(filters.CONTACT & private, contact_shared)],
+        entry_points=[CallbackQueryHandler(ask_phone, pattern=r"^st:phone$")],
         states={Step.PHONE: [
             MessageHandler(filters.CONTACT, contact_shared),
-            MessageHandler(filters.TEXT & ~filters.COMMAND, phone_text),
+            MessageHandler(~filters.COMMAND, phone_text),
         ]},
-        fallbacks=[CommandHandler(cancel_commands, phone_cancelled)],
+        fallbacks=[],
         timeout_minutes=15,
+        cancelled="settings.phone_cancelled",
+        label="flows.phone",
     )
+
+
+def build_handlers() -> list[BaseHandler[Update, AppContext, object]]:
+    """The command, the menu's presses, and a contact shared outside any flow (registered
+    after the flows: a contact sent during a report is the report's)."""
+    private = filters.ChatType.PRIVATE
     return [
-        phone,
         CommandHandler(["caidat", "settings"], show_settings, filters=private),
         CallbackQueryHandler(settings_pressed, pattern=r"^st:[a-z]+(:[a-z0-9-]+)?$"),
+        MessageHandler(filters.CONTACT & private, contact_shared),
     ]

@@ -6,7 +6,6 @@ import enum
 
 from telegram import Update
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -16,21 +15,23 @@ from telegram.ext import (
 
 from bot.context import AppContext
 from bot.models import Commune, Hamlet
+from bot.text import matches
 from handlers import teams
 from handlers.common import (
     Caller,
     answer,
     caller,
-    conversation,
     display_name,
     esc,
     pressed,
     pressed_ids,
+    reask,
     stale,
     tr,
     typed,
     user_data,
 )
+from handlers.flows import Flow, conversation
 
 JOIN_PREFIX = "join_"
 PENDING_JOIN = "pending_join"
@@ -105,9 +106,10 @@ async def consent_declined(update: Update, context: AppContext) -> int:
 
 
 async def consent_reminder(update: Update, context: AppContext) -> int:
-    """Anything but a press while consent is asked: says which buttons to press."""
+    """Anything but a press while consent is asked: says which buttons to press, with them."""
     who = await caller(update, context)
-    await answer(update, context, who.lang, "consent.press_a_button")
+    await answer(update, context, who.lang, "consent.press_a_button",
+                 _consent_buttons(context, who.lang))
     return Step.CONSENT
 
 
@@ -130,6 +132,14 @@ async def commune_typed(update: Update, context: AppContext) -> int:
         return await _commune_chosen(update, context, found[0])
     await answer(update, context, who.lang, "onboarding.no_match", typed=esc(name))
     await _ask_commune(update, context, who.lang, found or None)
+    return Step.COMMUNE
+
+
+async def commune_other(update: Update, context: AppContext) -> int:
+    """Not a name nor a press (a sticker, a photo …): asks again with the communes."""
+    who = await caller(update, context)
+    communes = await context.services.store.areas.communes()
+    await reask(update, context, who.lang, "onboarding.ask_commune", _commune_buttons(communes))
     return Step.COMMUNE
 
 
@@ -156,8 +166,20 @@ async def hamlet_typed(update: Update, context: AppContext) -> int:
         return await _hamlet_chosen(update, context, who, found[0])
     commune = await context.services.store.areas.commune(commune_id)
     assert commune is not None
-    await answer(update, context, who.lang, "onboarding.no_match", typed=esc(name))
+    await answer(update, context, who.lang, "onboarding.hamlet_no_match", typed=esc(name))
     return await _ask_hamlet(update, context, who, commune, found or None)
+
+
+async def hamlet_other(update: Update, context: AppContext) -> int:
+    """Not a name nor a press: asks again with the hamlets (the question stays optional)."""
+    who = await caller(update, context)
+    commune = await context.services.store.areas.commune(who.resident.commune_id or 0)
+    if commune is None:
+        return await _ask_tags(update, context, who)
+    hamlets = await context.services.store.areas.hamlets(commune.id)
+    await reask(update, context, who.lang, "onboarding.ask_hamlet",
+                _hamlet_buttons(context, who.lang, hamlets), commune=esc(commune.name))
+    return Step.HAMLET
 
 
 async def tag_toggled(update: Update, context: AppContext) -> int:
@@ -174,31 +196,48 @@ async def tags_done(update: Update, context: AppContext) -> int:
     return await _finish(update, context, await caller(update, context))
 
 
-async def cancel(update: Update, context: AppContext) -> int:
-    """/huy during onboarding."""
+async def tags_typed(update: Update, context: AppContext) -> int:
+    """A typed "Xong" ends onboarding, a typed group's name toggles it; anything else asks
+    again with the groups."""
     who = await caller(update, context)
-    await answer(update, context, who.lang, "onboarding.cancelled")
-    return ConversationHandler.END
+    name = typed(update)
+    if name and matches(tr(context, who.lang, "onboarding.done_button"), name):
+        return await _finish(update, context, who)
+    tags = context.services.catalog.tags.values()
+    tag = next((t for t in tags if name and matches(t.name(who.lang), name)), None)
+    if tag is not None:
+        await context.services.residents.toggle_tag(who.resident, tag.code)
+        return await _ask_tags(update, context, who)
+    await reask(update, context, who.lang, "onboarding.ask_tags",
+                await _tag_buttons(context, who))
+    return Step.TAGS
 
 
 # --- steps -----------------------------------------------------------------------------------
 
 
 async def _ask_consent(update: Update, context: AppContext, lang: str) -> None:
+    await answer(update, context, lang, "consent.ask", _consent_buttons(context, lang))
+
+
+def _consent_buttons(context: AppContext, lang: str) -> list[list[tuple[str, str]]]:
     other = "en" if lang == "vi" else "vi"
-    await answer(update, context, lang, "consent.ask", [
+    return [
         [(tr(context, lang, "consent.agree"), "ob:yes"),
          (tr(context, lang, "consent.decline"), "ob:no")],
         [(tr(context, lang, "consent.switch_language"), f"ob:lang:{other}")],
-    ])
+    ]
 
 
 async def _ask_commune(
     update: Update, context: AppContext, lang: str, communes: list[Commune] | None = None
 ) -> None:
     communes = communes or await context.services.store.areas.communes()
-    await answer(update, context, lang, "onboarding.ask_commune",
-                 [[(c.name, f"ob:c:{c.id}")] for c in communes])
+    await answer(update, context, lang, "onboarding.ask_commune", _commune_buttons(communes))
+
+
+def _commune_buttons(communes: list[Commune]) -> list[list[tuple[str, str]]]:
+    return [[(c.name, f"ob:c:{c.id}")] for c in communes]
 
 
 async def _commune_chosen(update: Update, context: AppContext, commune: Commune | None) -> int:
@@ -217,11 +256,17 @@ async def _ask_hamlet(
     hamlets = hamlets or await context.services.store.areas.hamlets(commune.id)
     if not hamlets:
         return await _ask_tags(update, context, who)
-    rows = [[(h.name, f"ob:h:{h.id}")] for h in hamlets]
-    rows.append([(tr(context, who.lang, "onboarding.hamlet_later"), "ob:h:later")])
-    await answer(update, context, who.lang, "onboarding.ask_hamlet", rows,
-                 commune=esc(commune.name))
+    await answer(update, context, who.lang, "onboarding.ask_hamlet",
+                 _hamlet_buttons(context, who.lang, hamlets), commune=esc(commune.name))
     return Step.HAMLET
+
+
+def _hamlet_buttons(
+    context: AppContext, lang: str, hamlets: list[Hamlet]
+) -> list[list[tuple[str, str]]]:
+    rows = [[(h.name, f"ob:h:{h.id}")] for h in hamlets]
+    rows.append([(tr(context, lang, "onboarding.hamlet_later"), "ob:h:later")])
+    return rows
 
 
 async def _hamlet_chosen(
@@ -236,6 +281,12 @@ async def _hamlet_chosen(
 
 
 async def _ask_tags(update: Update, context: AppContext, who: Caller) -> int:
+    await answer(update, context, who.lang, "onboarding.ask_tags",
+                 await _tag_buttons(context, who))
+    return Step.TAGS
+
+
+async def _tag_buttons(context: AppContext, who: Caller) -> list[list[tuple[str, str]]]:
     services = context.services
     chosen = set(await services.residents.tags(who.resident))
     rows = [
@@ -243,8 +294,7 @@ async def _ask_tags(update: Update, context: AppContext, who: Caller) -> int:
         for tag in services.catalog.tags.values()
     ]
     rows.append([(tr(context, who.lang, "onboarding.done_button"), "ob:done")])
-    await answer(update, context, who.lang, "onboarding.ask_tags", rows)
-    return Step.TAGS
+    return rows
 
 
 async def _finish(update: Update, context: AppContext, who: Caller) -> int:
@@ -268,9 +318,11 @@ def _pressed(update: Update) -> str:
     return pressed(update)[-1]
 
 
-def build_conversation(cancel_commands: list[str]) -> BaseHandler[Update, AppContext, object]:
-    """Onboarding: one per (chat, user), persistent, so a restart resumes where it stopped."""
+def build_conversation() -> Flow:
+    """Onboarding: one per (chat, user), persistent, so a restart resumes where it stopped.
+    Every step answers every kind of message; a command leaves it (handlers.flows)."""
     text = filters.TEXT & ~filters.COMMAND
+    other = ~filters.COMMAND
     return conversation(
         "onboarding",
         entry_points=[CommandHandler("start", start)],
@@ -284,16 +336,21 @@ def build_conversation(cancel_commands: list[str]) -> BaseHandler[Update, AppCon
             Step.COMMUNE: [
                 CallbackQueryHandler(commune_pressed, pattern=r"^ob:c:\d+$"),
                 MessageHandler(text, commune_typed),
+                MessageHandler(other, commune_other),
             ],
             Step.HAMLET: [
                 CallbackQueryHandler(hamlet_pressed, pattern=r"^ob:h:(\d+|later)$"),
                 MessageHandler(text, hamlet_typed),
+                MessageHandler(other, hamlet_other),
             ],
             Step.TAGS: [
                 CallbackQueryHandler(tag_toggled, pattern=r"^ob:t:[a-z0-9-]+$"),
                 CallbackQueryHandler(tags_done, pattern=r"^ob:done$"),
+                MessageHandler(other, tags_typed),
             ],
         },
-        fallbacks=[CommandHandler(cancel_commands, cancel)],
+        fallbacks=[],
         timeout_minutes=24 * 60,
+        drafts=[PENDING_JOIN],
+        cancelled="onboarding.cancelled",
     )

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import enum
 import logging
 import math
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot import replies
 from bot.context import AppContext
@@ -26,6 +34,7 @@ from handlers.common import (
     stale,
     tr,
 )
+from handlers.flows import Flow, conversation
 
 log = logging.getLogger(__name__)
 
@@ -36,16 +45,37 @@ NAME_LIMIT = 48
 MAX_PENDING_BUTTONS = 10
 
 
-async def join_command(update: Update, context: AppContext) -> None:
-    """/thamgia CODE: asks to join the team with that code."""
+class Step(enum.IntEnum):
+    CODE = 1
+
+
+async def join_command(update: Update, context: AppContext) -> int:
+    """/thamgia CODE: asks to join the team with that code; without one, in a private chat,
+    asks for the code and takes the next message as it."""
     who = await caller(update, context)
     if not who.resident.has_consented:
         await answer(update, context, who.lang, "consent.required")
-        return
+        return ConversationHandler.END
     if not context.args:
         await answer(update, context, who.lang, "team.ask_code")
-        return
+        chat = update.effective_chat
+        return Step.CODE if chat is not None and chat.type == "private" else (
+            ConversationHandler.END)
     await ask_to_join(update, context, who, context.args[0])
+    return ConversationHandler.END
+
+
+async def code_sent(update: Update, context: AppContext) -> int:
+    """The message after /thamgia without a code: its last word is the code; anything but
+    text asks for the code again."""
+    who = await caller(update, context)
+    message = update.effective_message
+    words = (message.text or "").split() if message is not None else []
+    if not words:
+        await answer(update, context, who.lang, "team.ask_code")
+        return Step.CODE
+    await ask_to_join(update, context, who, words[-1])
+    return ConversationHandler.END
 
 
 async def ask_to_join(update: Update, context: AppContext, who: Caller, code: str) -> None:
@@ -363,9 +393,19 @@ async def leave(update: Update, context: AppContext) -> None:
     await answer(update, context, who.lang, "team.left", team=esc(team.name))
 
 
+def build_conversation() -> Flow:
+    """/thamgia, with the code or asking for it."""
+    return conversation(
+        "join",
+        entry_points=[CommandHandler(["thamgia", "join"], join_command)],
+        states={Step.CODE: [MessageHandler(~filters.COMMAND, code_sent)]},
+        fallbacks=[],
+        timeout_minutes=30,
+    )
+
+
 def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:
     return [
-        CommandHandler(["thamgia", "join"], join_command),
         CommandHandler(["to", "myteam"], my_teams),
         CallbackQueryHandler(decide, pattern=r"^tm:(ok|no):\d+:\d+$"),
         CallbackQueryHandler(leader_page, pattern=r"^tm:pg:\d+:\d+$"),

@@ -7,162 +7,23 @@ Tests read like a conversation: `await lan.send("trom cap")`, `await lan.press("
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import struct
-from collections.abc import Callable
 from typing import Any
 
 from bot.sandbox.api_base import public
 from bot.sandbox.api_send import photo_sizes
-from bot.sandbox.markup import command_entities
+from bot.sandbox.chat import Conversation, text_message
 from bot.sandbox.members import STATUSES, chat_member
-from bot.sandbox.views import BotMessage, CallbackAnswer, Event, describe, format_event
+from bot.sandbox.views import BotMessage, CallbackAnswer, Event
 from bot.sandbox.world import ChatState, World
-from bot.text import fold, matches
 
 JSON = dict[str, Any]
-Predicate = Callable[[BotMessage], bool]
 
 
 def fake_jpeg(width: int, height: int, size: int) -> bytes:
     """Bytes that start like a JPEG of the given size (enough for a header reader)."""
     header = b"\xff\xd8\xff\xc0" + struct.pack(">HBHH", 17, 8, height, width)
     return header + b"\0" * max(0, size - len(header))
-
-
-class Conversation:
-    """A chat seen from the sandbox: the bot's messages in it and a read cursor."""
-
-    def __init__(self, world: World, state: ChatState) -> None:
-        self.world = world
-        self.state = state
-        self._cursor = 0
-
-    @property
-    def chat_id(self) -> int:
-        return self.state.id
-
-    @property
-    def inbox(self) -> list[BotMessage]:
-        """Every bot message in this chat, edits applied, oldest first."""
-        messages = self.world.messages
-        return [self.world.view(messages[(self.chat_id, m)]) for m in self.state.bot_messages]
-
-    @property
-    def last(self) -> BotMessage | None:
-        if not self.state.bot_messages:
-            return None
-        message = self.world.messages[(self.chat_id, self.state.bot_messages[-1])]
-        return self.world.view(message)
-
-    def skip(self) -> None:
-        """Mark everything received so far as read."""
-        self._cursor = len(self.state.activity)
-
-    async def wait_for(
-        self,
-        text: str | None = None,
-        *,
-        predicate: Predicate | None = None,
-        timeout: float = 5.0,  # noqa: ASYNC109 - an upper bound, the wait is event-driven
-    ) -> BotMessage:
-        """The next bot message (new or edited) after the cursor that matches; advance past it."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            activity = self.state.activity
-            while self._cursor < len(activity):
-                _, snapshot = activity[self._cursor]
-                self._cursor += 1
-                view = self.world.view(snapshot)
-                if text is not None and not matches(view.text, text):
-                    continue
-                if predicate is not None and not predicate(view):
-                    continue
-                return view
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                wanted = repr(text) if text is not None else "any message"
-                raise AssertionError(
-                    f"{self.state.name}: no bot message matching {wanted} within {timeout} s.\n"
-                    f"Last messages in this chat:\n{self.transcript()}"
-                )
-            if self.state.waiter is None:
-                self.state.waiter = asyncio.Event()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.state.waiter.wait(), remaining)
-
-    def transcript(self, count: int = 8) -> str:
-        """The last `count` events in this chat, one readable line each."""
-        name = self.state.name
-        lines = [format_event(e) for e in self.world.log if e.chat == name][-count:]
-        if not lines:
-            lines = [f"bot → {name}: {describe(m)}" for _, m in self.state.activity[-count:]]
-        return "\n".join(f"  {line}" for line in lines) or "  (nothing)"
-
-    def find_button(self, label: str, *, inline: bool) -> tuple[JSON, JSON]:
-        """The newest (message, button) whose label matches; exact folds beat substrings."""
-        wanted = fold(label)
-        seen: list[str] = []
-        candidates: list[JSON]
-        if inline:
-            ids = reversed(self.state.bot_messages)
-            found = (self.world.message(self.chat_id, m) for m in ids)
-            candidates = [m for m in found if m is not None]
-        else:
-            candidates = [self.state.keyboard] if self.state.keyboard is not None else []
-        for message in candidates:
-            markup = message.get("reply_markup") or {}
-            rows = markup.get("inline_keyboard" if inline else "keyboard") or []
-            buttons = [button for row in rows for button in row]
-            seen.extend(str(b.get("text", "")) for b in buttons)
-            exact = [b for b in buttons if fold(str(b.get("text", ""))) == wanted]
-            loose = [b for b in buttons if matches(str(b.get("text", "")), label)]
-            if exact or loose:
-                return message, (exact or loose)[0]
-        kind = "inline button" if inline else "reply keyboard button"
-        there = " ".join(f"[{text}]" for text in seen) or "(none)"
-        raise LookupError(f"no {kind} matching {label!r} in {self.state.name}; there: {there}")
-
-    def post(self, sender: SimUser, fields: JSON) -> JSON:
-        """A message from `sender` into this chat, delivered to the bot as an update."""
-        world, state = self.world, self.state
-        message: JSON = {
-            "message_id": world.take_message_id(state.id),
-            "from": sender.user,
-            "chat": state.chat,
-            "date": world.now(),
-            **fields,
-        }
-        world.messages[(state.id, message["message_id"])] = message
-        if state.is_private:
-            state.started = True
-        private = state.is_private
-        world.emit(Event("user_message", state.name, sender.name, message, private=private))
-        world.push_update("message", message)
-        return message
-
-    def reply_fields(self, reply_to: BotMessage | JSON | int | None) -> JSON:
-        if reply_to is None:
-            return {}
-        if isinstance(reply_to, BotMessage):
-            message_id = reply_to.message_id
-        elif isinstance(reply_to, dict):
-            message_id = int(reply_to["message_id"])
-        else:
-            message_id = reply_to
-        original = self.world.message(self.chat_id, message_id)
-        if original is None:
-            raise LookupError(f"no message {message_id} in {self.state.name} to reply to")
-        return {"reply_to_message": public(original)}
-
-
-def text_message(text: str) -> JSON:
-    fields: JSON = {"text": text}
-    entities = command_entities(text)
-    if entities:
-        fields["entities"] = entities
-    return fields
 
 
 class SimUser(Conversation):
@@ -186,6 +47,10 @@ class SimUser(Conversation):
 
     async def command(self, name: str, *args: str) -> JSON:
         return await self.send(" ".join([f"/{name.lstrip('/')}", *args]))
+
+    async def edit(self, message: JSON | int, text: str) -> JSON:
+        """Edit a message this person sent in the private chat (its text, or a caption)."""
+        return self.edit_post(self, message, text)
 
     async def press(self, label: str, *, chat: SimGroup | None = None) -> str:
         """Press the inline button labelled `label`; return the callback query id."""
@@ -449,6 +314,10 @@ class SimGroup(Conversation):
     def restrict_bot(self) -> None:
         """An admin took the bot's right to write: it stays in the group, sends answer 400."""
         self.state.bot_can_post = False
+
+    async def edit(self, user: SimUser, message: JSON | int, text: str) -> JSON:
+        """`user` edits a message they sent in this group."""
+        return self.edit_post(user, message, text)
 
     def migrate(self, new_id: int) -> ChatState:
         """Upgrade this group to a supergroup: sends to the old id now answer 400 with

@@ -140,7 +140,7 @@ class BotMessage:
 class Event:
     """One thing that happened, in order: see `format_event`."""
 
-    kind: str  # user_message, press, vote, bot_message, edit, delete, callback_answer
+    kind: str  # user_message, user_edit, press, vote, bot_message, edit, delete, callback_answer
     chat: str  # the chat's display name
     actor: str  # "bot" or the person's first name
     message: JSON | None = None
@@ -173,6 +173,9 @@ def format_event(event: Event) -> str:
     if event.kind == "user_message":
         where = "bot" if event.private else event.chat
         return f"{event.actor} → {where}: {body}"
+    if event.kind == "user_edit":
+        where = "bot" if event.private else event.chat
+        return f"{event.actor} ✎ {where}: {body}"
     if event.kind == "press":
         suffix = "" if event.private else f" in {event.chat}"
         return f"{event.actor} presses [{event.detail}]{suffix}"
