@@ -300,9 +300,9 @@ async def _send_task(context: AppContext, acted: Acted) -> None:
     services, report, team, leader = context.services, acted.report, acted.team, acted.leader
     assert report is not None and team is not None
     if leader is None or leader.telegram_id is None:
-        await _group_note(context.bot, report, t(services, services.i18n.default,
-                                                  "report.staff.leader_unreachable",
-                                                  team=esc(team.name)))
+        await _group_note(services, report, t(services, services.i18n.default,
+                                              "report.staff.leader_unreachable",
+                                              team=esc(team.name)), "leader")
         return
     person = await services.store.residents.get(leader.resident_id)
     lang = services.i18n.language(person.language if person else None)
@@ -315,9 +315,9 @@ async def _send_task(context: AppContext, acted: Acted) -> None:
     try:
         sent = await replies.send_text(context.bot, leader.telegram_id, text, buttons)
     except TelegramError:
-        await _group_note(context.bot, report, t(services, services.i18n.default,
-                                                  "report.staff.leader_unreachable",
-                                                  team=esc(team.name)))
+        await _group_note(services, report, t(services, services.i18n.default,
+                                              "report.staff.leader_unreachable",
+                                              team=esc(team.name)), "leader")
         return
     await services.reports.link(report.id, [(sent.chat_id, sent.message_id)], "leader")
 
@@ -347,9 +347,9 @@ async def leader_pressed(update: Update, context: AppContext) -> None:
         await replies.answer_press(context.bot, query.id,
                                    t(services, who.lang, "report.leader.arrived_noted"))
         now = services.clock.now().astimezone(services.config.locale.tz)
-        await _group_note(context.bot, report, t(
+        await _group_note(services, report, t(
             services, services.i18n.default, "report.staff.arrived", team=esc(team.name),
-            code=report.code, name=esc(name), time=now.strftime("%H:%M")))
+            code=report.code, name=esc(name), time=now.strftime("%H:%M")), "leader")
         return
     await _after_change(update, context, acted, name)
     chat = update.effective_chat
@@ -358,15 +358,12 @@ async def leader_pressed(update: Update, context: AppContext) -> None:
                             t(services, who.lang, "report.leader.resolved_noted"))
 
 
-async def _group_note(bot: Bot, report: Report, text: str) -> None:
-    """A line in the staff group, as a reply to the report's card."""
+async def _group_note(services: Services, report: Report, text: str, party: str) -> None:
+    """A line in the staff group, as a reply to the report's card, through the outbox (paced
+    with the relays, retried, its failure recorded); an officer's reply to it is for `party`."""
     if report.staff_chat_id is None:
         return
-    try:
-        await replies.send_text(bot, report.staff_chat_id, text,
-                                reply_to=report.staff_message_id)
-    except TelegramError:
-        log.info("could not write to the staff group about %s", report.code)
+    await services.relays.to_staff(report, text, None, party=party, note=None, notice=None)
 
 
 # --- escalation ------------------------------------------------------------------------------
@@ -379,8 +376,8 @@ async def run_escalations(bot: Bot, services: Services) -> int:
     for report in taken:
         minutes = services.reports.minutes_waiting(report)
         if report.escalation_level == 1 and report.staff_chat_id is not None:
-            await _group_note(bot, report, t(services, lang, "report.staff.escalated",
-                                             code=report.code, minutes=minutes))
+            await _group_note(services, report, t(services, lang, "report.staff.escalated",
+                                                  code=report.code, minutes=minutes), "reporter")
             continue
         category = services.reports.categories.name(report.category, lang)
         head = t(services, lang, "report.staff.escalated_private", code=report.code,
