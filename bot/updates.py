@@ -52,6 +52,26 @@ class _HandledParseFailure(logging.Filter):
 _PARSE_FILTER = _HandledParseFailure()
 
 
+class _OneLinePollingFailure(logging.Filter):
+    """PTB logs every failed getUpdates with its whole traceback while it retries (the API
+    unreachable for a while: dozens of lines a minute). Each becomes one WARNING line naming
+    the error; PTB goes on retrying with its own backoff."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith("Exception happened while polling") and record.exc_info:
+            error = record.exc_info[1]
+            record.msg = "polling for updates failed (retrying): %s: %s"
+            record.args = (type(error).__name__, error)
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+_POLLING_FILTER = _OneLinePollingFailure()
+_UPDATER_LOGGER = logging.getLogger("telegram.ext.Updater")
+
+
 class ResilientBot(ExtBot[None]):
     """ExtBot whose getUpdates survives an update PTB cannot parse, and whose failed sends are
     logged (bot/replies.py `log_failure`).
@@ -65,6 +85,8 @@ class ResilientBot(ExtBot[None]):
         super().__init__(*args, **kwargs)
         if _PARSE_FILTER not in self._LOGGER.filters:
             self._LOGGER.addFilter(_PARSE_FILTER)
+        if _POLLING_FILTER not in _UPDATER_LOGGER.filters:
+            _UPDATER_LOGGER.addFilter(_POLLING_FILTER)
 
     async def _post(self, endpoint: str, *args: Any, **kwargs: Any) -> Any:
         try:

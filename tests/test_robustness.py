@@ -78,3 +78,22 @@ async def test_an_unparseable_update_is_one_warning_not_a_critical_dump(
     assert not [r for r in caplog.records if r.levelno >= logging.CRITICAL]
     skipped = [r for r in caplog.records if r.name == "bot.updates"]
     assert len(skipped) == 1 and str(update_id) in skipped[0].getMessage()
+
+
+@pytest.mark.usefixtures("bot")
+async def test_a_failing_api_while_running_is_one_line_per_attempt_not_a_traceback(
+    sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The Bot API answers getUpdates with errors for a while (a proxy in trouble): each
+    failure is one warning without a traceback, and the bot answers again afterwards."""
+    caplog.set_level(logging.WARNING)
+    for _ in range(2):
+        sandbox.fail_next("getUpdates", 502, "Bad Gateway")
+    lan = sandbox.user(7004, first_name="Lan")
+    await lan.command("trogiup")
+    await lan.wait_for("Hướng dẫn", timeout=15)  # PTB backs off 1 s, then 1.5 s
+    failures = [r for r in caplog.records if "polling for updates failed" in r.getMessage()]
+    assert len(failures) == 2
+    assert all(r.levelno == logging.WARNING and r.exc_info is None for r in failures)
+    assert "Bad Gateway" in failures[0].getMessage()
+    assert not any(r.exc_info for r in caplog.records if r.name.startswith("telegram"))
