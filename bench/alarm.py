@@ -31,7 +31,6 @@ from bot.delivery import OutMessage  # noqa: E402
 from bot.models import Recipient  # noqa: E402
 from bot.sandbox import Event, Sandbox  # noqa: E402
 from bot.store import Store  # noqa: E402
-from bot.store.db import now_iso  # noqa: E402
 
 TOKEN = "123456:BENCH"
 EXTRA_MEMBERS = range(44, 55)  # team 1 has residents 2..40; these make 50 members
@@ -50,7 +49,7 @@ async def main(alarms: int, residents: int, drain: float) -> None:
             store = await Store.open(config.database.path)
             try:
                 await populate(store, residents, 1007)
-                now = now_iso()
+                now = store.db.now_iso()
                 async with store.db.transaction() as tx:
                     await tx.executemany(
                         "INSERT INTO memberships (team_id, resident_id, role, state, "

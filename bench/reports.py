@@ -36,7 +36,6 @@ from bot.demo import offline_bot  # noqa: E402
 from bot.sandbox import Sandbox, SimGroup, SimUser  # noqa: E402
 from bot.services.areas import load_areas, parse_areas  # noqa: E402
 from bot.store import Store  # noqa: E402
-from bot.store.db import now_iso  # noqa: E402
 
 TOKEN = "123456:BENCH"
 FIRST_ID = 500_000
@@ -87,7 +86,7 @@ async def prepare(config: Config, residents: int, *, areas: bool) -> None:
             "WHERE c.code = ? AND h.code = ?", (COMMUNE, HAMLET))
         assert row is not None, "the sample commune is not loaded"
         hamlet_id, commune_id = row
-        now = now_iso()
+        now = store.db.now_iso()
         async with store.db.transaction() as tx:
             await tx.executemany(
                 "INSERT INTO residents (telegram_id, display_name, language, commune_id, "

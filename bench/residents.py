@@ -25,7 +25,6 @@ from bot.app import build_application, running  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from bot.sandbox import Sandbox  # noqa: E402
 from bot.store import Store  # noqa: E402
-from bot.store.db import now_iso  # noqa: E402
 
 TOKEN = "123456:BENCH"
 HAMLETS = 100
@@ -37,7 +36,7 @@ KINDS = ("to-an-ninh-nhan-dan", "doi-dan-phong", "doi-thanh-nien-xung-kich",
 async def populate(store: Store, residents: int, teams: int) -> float:
     """One commune, 100 hamlets, `teams` teams and `residents` consenting residents."""
     started = time.perf_counter()
-    now = now_iso()
+    now = store.db.now_iso()
     async with store.db.transaction() as tx:
         await tx.execute(
             "INSERT INTO communes (id, code, name, staff_chat_id, created_at, updated_at) "

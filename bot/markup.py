@@ -163,6 +163,13 @@ def visible_length(html: str) -> int:
     return sum(atom.width for atom in _atoms(html))
 
 
+def fits(html: str, limit: int = TEXT_LIMIT) -> bool:
+    """Whether Telegram counts at most `limit` characters in `html`. Tags and entities only
+    add to the raw text, so a raw text within the limit fits without being read (the common
+    case: a reply costs no parsing)."""
+    return len(html.encode("utf-16-le")) // 2 <= limit or visible_length(html) <= limit
+
+
 def split_html(html: str, limit: int = TEXT_LIMIT, *, first: int | None = None) -> list[str]:
     """`html` as consecutive messages of at most `limit` visible characters each (the first at
     most `first`, e.g. a photo's caption), cut at a paragraph break, else a line break, else
@@ -172,8 +179,10 @@ def split_html(html: str, limit: int = TEXT_LIMIT, *, first: int | None = None) 
     A formatting tag still open at a cut is closed at the end of one part and opened again
     at the start of the next, so every part is valid HTML on its own. The whitespace at a
     cut is dropped; nothing else is. A text that fits is returned unchanged, as one part."""
-    atoms = _atoms(html)
     budget = first if first is not None else limit
+    if len(html.encode("utf-16-le")) // 2 <= budget:
+        return [html]  # fits without being read (see fits)
+    atoms = _atoms(html)
     if sum(atom.width for atom in atoms) <= budget:
         return [html]
     parts: list[str] = []

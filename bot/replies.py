@@ -9,7 +9,7 @@ defaults, its encoding, its errors: BadRequest, Forbidden, RetryAfter …) and s
 parsing. Keyboards are built as the JSON Telegram expects, not as objects first.
 
 A text longer than Telegram takes (4,096 visible characters) goes as several messages, split by
-`bot.text.split_html`. A send that fails is logged at WARNING with the chat and the reason
+`bot.markup.split_html`. A send that fails is logged at WARNING with the chat and the reason
 (`log_failure`, called for every Bot API call by bot/updates.py's `ResilientBot`), except the
 delivery engine's own, which it records and logs itself.
 """
@@ -27,7 +27,7 @@ from typing import Any
 from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 
-from bot.markup import TEXT_LIMIT, split_html, visible_length
+from bot.markup import fits, split_html
 from bot.sending import chat_label
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ async def send_text(
     """sendMessage in the bot's default parse mode; where the message went. A text too long
     for one message goes as several, in order: the first answers `reply_to`, the last carries
     the buttons and is the one returned (with the others' ids in `earlier`)."""
-    parts = split_html(text) if visible_length(text) > TEXT_LIMIT else [text]
+    parts = [text] if fits(text) else split_html(text)
     earlier: list[int] = []
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
@@ -93,7 +93,7 @@ async def edit_text(
     A message that already reads so is left as it is (Telegram's "message is not modified").
     A text too long for one message was sent in parts (`send_text`), and the message edited
     is the last one: it gets the last part."""
-    if visible_length(text) > TEXT_LIMIT:
+    if not fits(text):
         text = split_html(text)[-1]
     await _edit(bot, "editMessageText", {"chat_id": chat_id, "message_id": message_id,
                                          "text": text, "reply_markup": markup})

@@ -6,7 +6,7 @@ from html import escape
 
 import pytest
 
-from bot.markup import CAPTION_LIMIT, TEXT_LIMIT, split_html, visible_length
+from bot.markup import CAPTION_LIMIT, TEXT_LIMIT, fits, split_html, visible_length
 from bot.sandbox.markup import parse_html
 
 
@@ -97,3 +97,10 @@ def test_line_breaks_are_preferred_to_word_breaks() -> None:
     parts = split_html("\n".join(lines))
     assert all(part.startswith("Dòng ") for part in parts)
     assert sum(len(part.split("\n")) for part in parts) == 200
+
+
+def test_fits_counts_as_telegram_does_with_or_without_reading_the_markup() -> None:
+    assert fits("x" * TEXT_LIMIT) and not fits("x" * (TEXT_LIMIT + 1))
+    assert not fits("🔔" * (TEXT_LIMIT // 2 + 1))  # an emoji counts 2, as in UTF-16
+    assert fits("<b>" + "x" * TEXT_LIMIT + "</b>")  # longer raw, but the tags are not counted
+    assert fits("&lt;" * TEXT_LIMIT) and not fits("&lt;" * (TEXT_LIMIT + 1))
