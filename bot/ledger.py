@@ -50,6 +50,9 @@ class Ledger:
         self._handlers: dict[str, Finished] = {}
         self._done_events: dict[int, asyncio.Event] = {}
         self._progress_text: dict[int, str] = {}
+        # One closer at a time: a broadcast is closed (its listener dropped, its waiters woken)
+        # only once every outcome already recorded for it has been told to its listener.
+        self._closing = asyncio.Lock()
 
     # --- who hears about it ---------------------------------------------------------------
 
@@ -62,8 +65,11 @@ class Ledger:
         self._handlers[kind] = handler
 
     async def wait_done(self, broadcast_id: int, timeout: float | None = None) -> None:  # noqa: ASYNC109
+        """Return once the broadcast is closed: every message settled and every listener told
+        (not merely once its rows are settled: their listener may not have heard them yet)."""
         event = self._done_events.setdefault(broadcast_id, asyncio.Event())
-        if not await self.store.outbox.open_broadcasts([broadcast_id]):
+        broadcast = await self.store.broadcasts.get(broadcast_id)
+        if broadcast is None or broadcast.state != "queued":
             return
         await asyncio.wait_for(event.wait(), timeout)
 
@@ -98,6 +104,10 @@ class Ledger:
         """Write outcomes in one transaction, then tell listeners and close finished ones."""
         if not self.outcomes:
             return
+        async with self._closing:
+            await self._flush()
+
+    async def _flush(self) -> None:
         outcomes, self.outcomes = self.outcomes, []
         try:
             async with self.store.db.transaction() as tx:
@@ -109,7 +119,7 @@ class Ledger:
             log.warning("gave up on %d more queued message(s) to %s: unreachable",
                         count, chat_label(chat_id))
         if dropped:
-            await self.close_finished()  # their broadcasts may have nothing left to send
+            await self._close_finished()  # their broadcasts may have nothing left to send
         if any(o.state == "queued" for o in outcomes):
             self._wake()  # a retry is due later; the claim query honours not_before
         touched = {o.broadcast_id for o in outcomes}
@@ -162,6 +172,10 @@ class Ledger:
     async def close_finished(self) -> None:
         """Broadcasts with nothing left to send (queued elsewhere, by the CLI, or settled by
         the database itself) are closed here."""
+        async with self._closing:
+            await self._close_finished()
+
+    async def _close_finished(self) -> None:
         active = [b.id for b in await self.store.broadcasts.in_progress()]
         open_ids = await self.store.outbox.open_broadcasts(active)
         finished = [i for i in active if i not in open_ids]

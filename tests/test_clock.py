@@ -61,7 +61,15 @@ def test_time_sensitive_tests_pass_with_the_wall_clock_far_away() -> None:
         )
         for moved in ("1999-12-31", "2061-06-15")
     }
+    outputs = {}
+    try:
+        for moved, run in runs.items():
+            outputs[moved] = run.communicate(timeout=300)[0]
+    finally:  # every child is waited for, even when one failed or timed out
+        for run in runs.values():
+            if run.poll() is None:
+                run.kill()
+            run.communicate()
     for moved, run in runs.items():
-        output, _ = run.communicate(timeout=300)
-        assert run.returncode == 0, f"wall clock at {moved}:\n{output[-4000:]}"
-        assert " passed" in output
+        assert run.returncode == 0, f"wall clock at {moved}:\n{outputs[moved][-4000:]}"
+        assert " passed" in outputs[moved]
