@@ -89,10 +89,11 @@ async def prepare(config: Config, residents: int, *, areas: bool) -> None:
         now = store.db.now_iso()
         async with store.db.transaction() as tx:
             await tx.executemany(
+                # residents who consented have written to the bot (opened_at), as at /start
                 "INSERT INTO residents (telegram_id, display_name, language, commune_id, "
-                "hamlet_id, consent, consent_at, consent_version, created_at, updated_at) "
-                "VALUES (?, ?, 'vi', ?, ?, 'given', ?, 'bench', ?, ?)",
-                [(FIRST_ID + i, f"Dân {i}", commune_id, hamlet_id, now, now, now)
+                "hamlet_id, consent, consent_at, consent_version, created_at, updated_at, "
+                "opened_at) VALUES (?, ?, 'vi', ?, ?, 'given', ?, 'bench', ?, ?, ?)",
+                [(FIRST_ID + i, f"Dân {i}", commune_id, hamlet_id, now, now, now, now)
                  for i in range(residents)])
     finally:
         await store.close()

@@ -37,6 +37,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import replies
 from bot.context import AppContext
+from bot.sending import chat_label
 from handlers.common import caller, tr, user_data
 
 log = logging.getLogger(__name__)
@@ -172,7 +173,7 @@ async def tell_left(
                                     tr(context, who.lang, "flows.left", flows=names),
                                     replies.REMOVE_KEYBOARD)
         except TelegramError:
-            log.info("could not tell chat %s that a flow was left", chat_id)
+            log.info("could not tell %s that a flow was left", chat_label(int(chat_id)))
 
 
 async def command_sent(update: Update, context: AppContext) -> None:

@@ -202,7 +202,9 @@ class ReportService:
         """The hamlet where the incident happened, when the typed address names one of the
         commune's hamlets in full ("… ấp Hưng Nhơn"; the longest name wins). Never the
         reporter's own hamlet: for an anonymous report that would point at the reporter."""
-        where = fold(address or "")
+        if not address:
+            return None
+        where = fold(address)
         named = [h for h in await self._store.areas.hamlets(commune_id) if fold(h.name)
                  and re.search(rf"(?<!\w){re.escape(fold(h.name))}(?!\w)", where)]
         return max(named, key=lambda h: len(fold(h.name))).id if named else None
