@@ -19,7 +19,7 @@ from bot.context import AppContext
 from bot.models import ReportPhoto, tracking_code
 from bot.replies import inline_keyboard
 from bot.services.relays import Notice
-from bot.services.reports import Outcome
+from bot.services.report_values import Outcome
 from handlers import relays
 from handlers.common import (
     answer,

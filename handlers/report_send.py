@@ -13,7 +13,7 @@ from telegram.ext import ConversationHandler
 from bot import replies
 from bot.context import AppContext
 from bot.replies import Markup
-from bot.services.reports import Draft, Outcome
+from bot.services.report_values import Draft, Outcome
 from handlers import report_photos, triage
 from handlers.common import (
     Caller,

@@ -13,7 +13,7 @@ from bot.context import AnninhApp, AppContext, Services
 from bot.delivery import OutMessage
 from bot.models import Recipient, Report, Resident, tracking_code
 from bot.replies import Buttons, Markup, Posted, inline_keyboard
-from bot.services.reports import Acted, Action, Outcome
+from bot.services.report_values import Acted, Action, Outcome
 from handlers.common import caller, display_name, esc, pressed, pressed_ids, refuse, stale
 
 log = logging.getLogger(__name__)

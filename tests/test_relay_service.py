@@ -13,7 +13,8 @@ from bot.delivery import DeliveryEngine, Rejected
 from bot.models import Recipient, Report
 from bot.services.categories import Categories
 from bot.services.relays import Note, Notice, RelayService
-from bot.services.reports import Draft, ReportService
+from bot.services.report_values import Draft
+from bot.services.reports import ReportService
 from bot.services.residents import ResidentService
 from bot.store import Store
 from tests.helpers import STAFF_CHAT_ID

@@ -12,7 +12,8 @@ from bot.clock import FakeClock
 from bot.config import Config
 from bot.models import Resident, closed_states, is_open, open_states, tracking_code
 from bot.services.categories import Categories
-from bot.services.reports import Action, Draft, Outcome, ReportService, distance_km
+from bot.services.report_values import Action, Draft, Outcome, distance_km
+from bot.services.reports import ReportService
 from bot.services.residents import ResidentService
 from bot.store import Store
 

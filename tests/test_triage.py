@@ -7,7 +7,7 @@ from datetime import timedelta
 from bot.clock import FakeClock
 from bot.context import AnninhApp
 from bot.sandbox import Sandbox, SimGroup, SimUser
-from bot.services.reports import Action
+from bot.services.report_values import Action
 from bot.store import Store
 from handlers.triage import run_escalations
 from tests.helpers import BotRunner, onboard, services_of

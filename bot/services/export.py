@@ -22,7 +22,7 @@ from bot.config import Config
 from bot.i18n import I18n
 from bot.models import REPORT_STATES, Report, closed_states, is_open, open_states
 from bot.services.categories import Categories
-from bot.services.reports import center_of
+from bot.services.report_values import center_of
 from bot.store import Store
 from bot.store.reports import ReportQuery
 

@@ -1,0 +1,126 @@
+"""What the report service takes and returns: a resident's draft, the officers' actions and
+the states each may start from, outcomes; and the geometry places are measured with."""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.config import ReportsConfig
+from bot.models import (
+    Commune,
+    Member,
+    Report,
+    ReportPhoto,
+    ReportState,
+    Resident,
+    Team,
+    open_states,
+)
+
+EARTH_RADIUS_KM = 6371.0
+
+
+class Action(enum.StrEnum):
+    ACCEPT = "accept"
+    ASSIGN = "assign"
+    RESOLVE = "resolve"
+    REJECT = "reject"
+    ARRIVED = "arrived"
+
+
+# action → (new state, states it may start from)
+TRANSITIONS: dict[Action, tuple[ReportState, tuple[str, ...]]] = {
+    Action.ACCEPT: ("accepted", ("submitted",)),
+    Action.ASSIGN: ("assigned", ("submitted", "accepted", "assigned")),
+    Action.RESOLVE: ("resolved", open_states()),
+    Action.REJECT: ("rejected", ("submitted", "accepted")),
+}
+
+
+class Outcome(enum.StrEnum):
+    DONE = "done"
+    ALREADY = "already"  # the same press (draft, arrival) was acted on before
+    RATE_LIMITED = "rate_limited"
+    NO_COMMUNE = "no_commune"
+    NOT_ALLOWED = "not_allowed"
+    NOT_FOUND = "not_found"
+    WRONG_STATE = "wrong_state"
+    PHOTO_LIMIT = "photo_limit"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the resident's conversation collected (from JSON-safe user_data)."""
+
+    category: str
+    description: str
+    voice_file_id: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    address: str | None = None
+    photos: list[ReportPhoto] = field(default_factory=list)
+    anonymous: bool = True
+    token: str | None = None  # one report per token (services.draft_token)
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Draft:
+        token = data.get("token")
+        return cls(
+            token=token if isinstance(token, str) else None,
+            category=str(data.get("category", "")),
+            description=str(data.get("description", "")),
+            voice_file_id=data.get("voice"),
+            latitude=data.get("lat"),
+            longitude=data.get("long"),
+            address=data.get("address"),
+            photos=[ReportPhoto(p[0], p[1]) for p in data.get("photos", [])],
+            anonymous=bool(data.get("anonymous", True)),
+        )
+
+
+@dataclass(frozen=True)
+class Filed:
+    outcome: Outcome
+    report: Report | None = None
+    duplicate: Report | None = None
+
+
+@dataclass(frozen=True)
+class Linked:
+    """A bot message's report, and whom a reply to the message is for: "reporter" or
+    "leader" (the assigned team's leader)."""
+
+    report: Report
+    party: str
+
+
+@dataclass(frozen=True)
+class Acted:
+    outcome: Outcome
+    report: Report | None = None
+    reporter: Resident | None = None
+    team: Team | None = None
+    leader: Member | None = None
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def center_of(commune: Commune | None, config: ReportsConfig) -> tuple[float, float]:
+    """A commune's centre: its own from the areas file, else the configured one."""
+    if commune is not None and commune.center is not None:
+        return commune.center
+    return config.center_latitude, config.center_longitude
