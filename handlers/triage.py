@@ -13,6 +13,7 @@ from bot.context import AnninhApp, AppContext, Services
 from bot.delivery import OutMessage
 from bot.models import Recipient, Report, Resident, tracking_code
 from bot.replies import Buttons, Markup, Posted, inline_keyboard
+from bot.services.relays import Notice
 from bot.services.report_values import Acted, Action, Outcome
 from handlers.common import caller, display_name, esc, pressed, pressed_ids, refuse, stale
 
@@ -309,17 +310,19 @@ async def _send_task(context: AppContext, acted: Acted) -> None:
     text = t(services, lang, "report.leader.task", team=esc(team.name), code=report.code,
              category=esc(services.reports.categories.name(report.category, lang)),
              place=place_text(services, lang, report), description=esc(report.description))
-    buttons = inline_keyboard([
-        [(t(services, lang, "report.leader.arrived"), f"ld:arr:{report.id}"),
-         (t(services, lang, "report.leader.resolved"), f"ld:res:{report.id}")]])
-    try:
-        sent = await replies.send_text(context.bot, leader.telegram_id, text, buttons)
-    except TelegramError:
-        await _group_note(services, report, t(services, services.i18n.default,
-                                              "report.staff.leader_unreachable",
-                                              team=esc(team.name)), "leader")
-        return
-    await services.reports.link(report.id, [(sent.chat_id, sent.message_id)], "leader")
+    buttons = ((
+        (t(services, lang, "report.leader.arrived"), f"ld:arr:{report.id}"),
+        (t(services, lang, "report.leader.resolved"), f"ld:res:{report.id}"),
+    ),)
+    # Through the outbox (paced, retried, durable); a reply to it reaches the officers. Should
+    # it not arrive, the staff group is told under the card.
+    unreachable = t(services, services.i18n.default, "report.staff.leader_unreachable",
+                    team=esc(team.name))
+    notice = (Notice(report.staff_chat_id, report.staff_message_id, "", unreachable)
+              if report.staff_chat_id is not None else None)
+    await services.relays.to_person(
+        report, Recipient(leader.resident_id, leader.telegram_id), text, None, party="leader",
+        note=None, notice=notice, buttons=buttons)
 
 
 async def leader_pressed(update: Update, context: AppContext) -> None:

@@ -107,6 +107,26 @@ async def test_assignment_to_a_team_and_the_leaders_report_back(
     assert actions == ["report.submitted", "report.assign", "report.arrived", "report.resolve"]
 
 
+async def test_a_task_the_leader_cannot_get_is_said_under_the_card(
+    sandbox: Sandbox, bot: AnninhApp, store: Store, staff_group: SimGroup, officer: SimUser,
+    leader: SimUser,
+) -> None:
+    """The task goes through the outbox; a leader who blocked the bot does not get it, and the
+    police group is told under the card rather than left believing the team is on its way."""
+    await _reported(sandbox, staff_group, anonymous=False)
+    leader.block_bot()
+    await officer.press("Giao tổ", chat=staff_group)
+    await staff_group.wait_for(predicate=lambda m: any(
+        "Tổ an ninh nhân dân số 1" in label for label in m.labels))
+    await officer.press("Tổ an ninh nhân dân số 1", chat=staff_group)
+    card = await staff_group.wait_for("Đã giao")
+    note = await staff_group.wait_for("Không gửi được nhiệm vụ cho tổ trưởng")
+    assert note.reply_to_message_id == card.message_id
+    assert not any("Nhiệm vụ cho" in m.text for m in leader.inbox)
+    failures = await store.outbox.failures("2000-01-01")
+    assert [(f.lane, f.state) for f in failures] == [("personal", "unreachable")]
+
+
 async def test_a_non_leader_cannot_report_back(
     sandbox: Sandbox, bot: AnninhApp, store: Store, staff_group: SimGroup, officer: SimUser,
     leader: SimUser,

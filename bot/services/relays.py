@@ -13,12 +13,14 @@ reached someone, else that it could not be delivered.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.delivery import DeliveryEngine, OutMessage
 from bot.markup import CAPTION_LIMIT, TEXT_LIMIT, split_html
 from bot.models import Broadcast, Recipient, Report
 from bot.store import Store, Tx
+
+Buttons = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data)
 
 KIND = "relay"  # broadcasts 'relay:<id>' are the parts of relay <id>
 
@@ -44,14 +46,21 @@ class Notice:
     failed: str
 
 
-def messages(body: str, photo: str | None, reply_to: int | None) -> list[OutMessage]:
+def messages(
+    body: str, photo: str | None, reply_to: int | None, buttons: Buttons = ()
+) -> list[OutMessage]:
     """`body` (HTML) as messages Telegram accepts: with a photo, a caption of at most 1,024
-    visible characters and the rest as texts; else texts of at most 4,096."""
+    visible characters and the rest as texts; else texts of at most 4,096. `buttons` go on
+    the last part."""
     if photo is None:
-        return [OutMessage(text=part, reply_to=reply_to) for part in split_html(body)]
-    caption, *rest = split_html(body, TEXT_LIMIT, first=CAPTION_LIMIT)
-    return [OutMessage(text=caption, photo=photo, reply_to=reply_to),
-            *(OutMessage(text=part, reply_to=reply_to) for part in rest)]
+        parts = [OutMessage(text=part, reply_to=reply_to) for part in split_html(body)]
+    else:
+        caption, *rest = split_html(body, TEXT_LIMIT, first=CAPTION_LIMIT)
+        parts = [OutMessage(text=caption, photo=photo, reply_to=reply_to),
+                 *(OutMessage(text=part, reply_to=reply_to) for part in rest)]
+    if buttons:
+        parts[-1] = replace(parts[-1], buttons=buttons)
+    return parts
 
 
 class RelayService:
@@ -79,13 +88,14 @@ class RelayService:
 
     async def to_person(
         self, report: Report, recipient: Recipient | None, body: str, photo: str | None, *,
-        party: str, note: Note | None, notice: Notice | None,
+        party: str, note: Note | None, notice: Notice | None, buttons: Buttons = (),
     ) -> int:
-        """`body` to one person (the reporter, the leader); None: nobody to send it to, the
-        writer is told at once that it could not be delivered."""
+        """`body` to one person (the reporter, the leader), with `buttons` on its last part;
+        None: nobody to send it to, the writer is told at once that it could not be
+        delivered."""
         targets = [] if recipient is None else [recipient]
-        return await self._queue(report, messages(body, photo, None), targets, party=party,
-                                 note=note, notice=notice)
+        return await self._queue(report, messages(body, photo, None, buttons), targets,
+                                 party=party, note=note, notice=notice)
 
     async def settle_pending(self) -> int:
         """Settle the relays whose parts were all settled before a restart (the bot stopped
@@ -155,9 +165,9 @@ class RelayService:
         relay = await self._store.relays.settle(tx, relay_id, delivered)
         if relay is None:
             return False  # settled already: the writer was told
-        if relay.notify_chat_id is not None:
+        text = relay.delivered_text if delivered else relay.failed_text
+        if relay.notify_chat_id is not None and text:  # "": nothing to say in that case
             report = await self._store.reports.get(relay.report_id)
-            text = relay.delivered_text if delivered else relay.failed_text
             await self._delivery.write(
                 tx, "personal", OutMessage(text=text, reply_to=relay.notify_reply_to),
                 [Recipient(None, relay.notify_chat_id)],
