@@ -29,6 +29,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         myreports,
         officer_tools,
         open_reports,
+        reject,
         relays,
         report,
         settings,
@@ -50,12 +51,14 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         report.build_conversation(app.bot_data["config"].reports.conversation_timeout_minutes),
         myreports.build_conversation(),
         announce.build_conversation(),
+        reject.build_conversation(),
     ]:
         app.add_handler(flow)
     later: list[BaseHandler[Any, Any, Any]] = [
         *teams.build_handlers(), *help.build_handlers(), *settings.build_handlers(),
         *officer_tools.build_handlers(), *mydata.build_handlers(), *alarm.build_handlers(),
-        *stats.build_handlers(), *triage.build_handlers(), *relays.build_handlers(),
+        *stats.build_handlers(), *triage.build_handlers(), *reject.build_handlers(),
+        *relays.build_handlers(),
         *open_reports.build_handlers(), *campaigns.build_handlers(),
         *errors.build_fallbacks(),
     ]

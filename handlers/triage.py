@@ -19,7 +19,8 @@ from handlers.common import caller, display_name, esc, pressed, pressed_ids, ref
 
 log = logging.getLogger(__name__)
 
-VERBS = {"acc": Action.ACCEPT, "res": Action.RESOLVE, "rej": Action.REJECT}
+VERBS = {"acc": Action.ACCEPT, "res": Action.RESOLVE, "reo": Action.REOPEN}
+# "Từ chối" asks for a reason first (handlers/reject.py).
 
 
 def t(services: Services, lang: str, key: str, **values: object) -> str:
@@ -66,8 +67,12 @@ def place_text(services: Services, lang: str, report: Report) -> str:
 
 def status_text(services: Services, report: Report, name: str, team: str = "") -> str:
     now = services.clock.now().astimezone(services.config.locale.tz)
-    return t(services, services.i18n.default, f"report.staff.status_{report.state}",
-             name=esc(name), team=esc(team), time=now.strftime("%H:%M %d/%m"))
+    lang = services.i18n.default
+    status = t(services, lang, f"report.staff.status_{report.state}",
+               name=esc(name), team=esc(team), time=now.strftime("%H:%M %d/%m"))
+    if report.state == "rejected" and report.state_note:
+        status += "\n" + t(services, lang, "report.staff.reason", reason=esc(report.state_note))
+    return status
 
 
 def card_buttons(services: Services, report: Report) -> Buttons:
@@ -83,7 +88,7 @@ def card_buttons(services: Services, report: Report) -> Buttons:
         return [[b("assign", "asg")], [b("resolve", "res"), b("reject", "rej")]]
     if report.state == "assigned":
         return [[b("assign", "asg"), b("resolve", "res")]]
-    return []
+    return [[b("reopen", "reo")]]  # closed: it can be taken up again
 
 
 def _markup(buttons: Buttons) -> Markup | None:
@@ -167,9 +172,9 @@ async def triage_pressed(update: Update, context: AppContext) -> None:
         return
     who = await caller(update, context)
     acted = await context.services.reports.act(who.resident, ids[0], VERBS[pressed(update)[1]])
-    if await _refused(update, context, who.lang, acted):
+    if await refused(update, context, who.lang, acted):
         return
-    await _after_change(update, context, acted, display_name(update))
+    await after_change(update, context, acted, display_name(update))
 
 
 async def assign_pressed(update: Update, context: AppContext) -> None:
@@ -220,13 +225,13 @@ async def team_pressed(update: Update, context: AppContext) -> None:
     who = await caller(update, context)
     report_id, team_id = ids
     acted = await context.services.reports.act(who.resident, report_id, Action.ASSIGN, team_id)
-    if await _refused(update, context, who.lang, acted):
+    if await refused(update, context, who.lang, acted):
         return
-    await _after_change(update, context, acted, display_name(update))
+    await after_change(update, context, acted, display_name(update))
     await _send_task(context, acted)
 
 
-async def _refused(update: Update, context: AppContext, lang: str, acted: Acted) -> bool:
+async def refused(update: Update, context: AppContext, lang: str, acted: Acted) -> bool:
     if acted.outcome in (Outcome.NOT_ALLOWED, Outcome.NOT_FOUND):
         await refuse(update, context, lang, "errors.not_allowed")
         return True
@@ -236,8 +241,9 @@ async def _refused(update: Update, context: AppContext, lang: str, acted: Acted)
     return False
 
 
-async def _after_change(update: Update, context: AppContext, acted: Acted, name: str) -> None:
-    """Edit the pressed card (or the group's card) to the new state; tell the reporter."""
+async def after_change(update: Update, context: AppContext, acted: Acted, name: str) -> None:
+    """Edit the pressed card (or the group's card) to the new state; tell the reporter (a
+    rejection with its reason; a closed report taken up again as reopened)."""
     services, report = context.services, acted.report
     assert report is not None
     team = acted.team.name if acted.team else ""
@@ -251,8 +257,11 @@ async def _after_change(update: Update, context: AppContext, acted: Acted, name:
                                 markup)
     else:
         await _edit_card(bot, report, text, markup)
-    await tell_reporter(context.bot, services, acted.reporter, f"report.you.{report.state}",
-                        code=report.code, team=esc(team))
+    key = "report.you.reopened" if acted.action is Action.REOPEN else (
+        f"report.you.{report.state}")
+    reason = esc(report.state_note or "")
+    await tell_reporter(context.bot, services, acted.reporter, key, code=report.code,
+                        team=esc(team), reason=reason)
 
 
 def _is_card(report: Report, message: object) -> bool:
@@ -341,7 +350,7 @@ async def leader_pressed(update: Update, context: AppContext) -> None:
         await replies.answer_press(context.bot, query.id,
                                    t(services, who.lang, "report.leader.arrived_already"))
         return
-    if await _refused(update, context, who.lang, acted):
+    if await refused(update, context, who.lang, acted):
         return
     report, team = acted.report, acted.team
     assert report is not None and team is not None
@@ -354,7 +363,7 @@ async def leader_pressed(update: Update, context: AppContext) -> None:
             services, services.i18n.default, "report.staff.arrived", team=esc(team.name),
             code=report.code, name=esc(name), time=now.strftime("%H:%M")), "leader")
         return
-    await _after_change(update, context, acted, name)
+    await after_change(update, context, acted, name)
     chat = update.effective_chat
     assert chat is not None
     await replies.send_text(context.bot, chat.id,
@@ -400,7 +409,7 @@ def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:
     from handlers import report_send  # the conversation module imports this one
 
     return [
-        CallbackQueryHandler(triage_pressed, pattern=r"^tr:(acc|res|rej):\d+$"),
+        CallbackQueryHandler(triage_pressed, pattern=r"^tr:(acc|res|reo):\d+$"),
         CallbackQueryHandler(assign_pressed, pattern=r"^tr:asg:\d+$"),
         CallbackQueryHandler(back_pressed, pattern=r"^tr:back:\d+$"),
         CallbackQueryHandler(team_pressed, pattern=r"^tr:team:\d+:\d+$"),

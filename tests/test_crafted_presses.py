@@ -32,6 +32,7 @@ ANYWHERE = [
     ("resident", "ld:arr:{0}"), ("resident", "ld:res:{0}"), ("resident", "ob:c:{0}"),
     ("resident", "ob:h:{0}"), ("resident", "rp:cat:{0}"),
     ("officer", "tr:acc:{0}"), ("officer", "tr:res:{0}"), ("officer", "tr:rej:{0}"),
+    ("officer", "tr:reo:{0}"), ("officer", "tr:rjr:{0}:info"), ("officer", "tr:rjo:{0}"),
     ("officer", "tr:asg:{0}"), ("officer", "tr:back:{0}"), ("officer", "tr:team:{0}:{0}"),
     ("officer", "tk:{0}:week"), ("officer", "ot:c:{0}"), ("officer", "ot:h:{0}"),
     ("officer", "ot:l:{0}:{0}"), ("officer", "pc:stop:{0}"), ("officer", "pc:start:{0}"),

@@ -37,6 +37,8 @@ async def _two_reports(
     second = await file_report(lan, "Đánh bạc ở quán nước", category="Cờ bạc")
     await staff_group.wait_for(second)
     await officer.press("Từ chối", chat=staff_group)
+    await staff_group.wait_for(predicate=lambda m: "Trùng tin đã báo" in m.labels)
+    await officer.press("Trùng tin đã báo", chat=staff_group)
     await staff_group.wait_for("Đã từ chối")
     return first, second
 
@@ -61,7 +63,7 @@ async def test_json_export_has_every_open311_field(
     assert set(OPEN311_FIELDS) <= set(assigned)
     assert assigned["status"] == "open" and rejected["status"] == "closed"
     assert assigned["status_notes"] == "Đã giao tổ xử lý"
-    assert rejected["status_notes"] == "Không tiếp nhận"
+    assert rejected["status_notes"] == "Trùng tin đã báo"  # the officer's reason
     assert assigned["service_code"] == "trom-cap" and assigned["service_name"] == "Trộm cắp"
     assert rejected["service_code"] == "co-bac"
     assert assigned["description"] == "Mất xe máy"

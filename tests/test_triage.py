@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from bot.clock import FakeClock
@@ -37,7 +38,7 @@ async def test_officer_accepts_then_resolves_and_the_reporter_is_told(
 
     await officer.press("Đã xử lý", chat=staff_group)
     card = await staff_group.wait_for("Đã xử lý —")
-    assert card.buttons == []
+    assert card.labels == ["🔄 Mở lại"]  # closed: it can only be taken up again
     assert code in (await lan.wait_for("đã được xử lý")).text
     report = await store.reports.get(int(code[3:]))
     assert report is not None and report.state == "resolved"
@@ -46,15 +47,67 @@ async def test_officer_accepts_then_resolves_and_the_reporter_is_told(
                        ("report.resolve", "officer")]
 
 
-async def test_officer_rejects(
+async def test_officer_rejects_with_a_reason_the_reporter_is_told(
     sandbox: Sandbox, bot: AnninhApp, store: Store, staff_group: SimGroup, officer: SimUser
 ) -> None:
     lan, code = await _reported(sandbox, staff_group)
     await officer.press("Từ chối", chat=staff_group)
-    await staff_group.wait_for("Đã từ chối")
-    assert code in (await lan.wait_for("không được tiếp nhận")).text
+    reasons = await staff_group.wait_for(predicate=lambda m: "Thiếu thông tin" in m.labels)
+    assert "✏️ Lý do khác" in reasons.labels and "↩ Quay lại" in reasons.labels
+    report = await store.reports.get(int(code[3:]))
+    assert report is not None and report.state == "submitted"  # nothing changes yet
+    await officer.press("Thiếu thông tin", chat=staff_group)
+    card = await staff_group.wait_for("Đã từ chối")
+    assert "Lý do: Thiếu thông tin" in card.text and "🔄 Mở lại" in card.labels
+    told = await lan.wait_for("không được tiếp nhận")
+    assert code in told.text and "Lý do: Thiếu thông tin" in told.text
     report = await store.reports.get(int(code[3:]))
     assert report is not None and report.state == "rejected"
+    assert report.state_note == "Thiếu thông tin"
+    (entry,) = [e for e in await store.audit.entries("report", report.id)
+                if e.action == "report.reject"]
+    assert json.loads(entry.detail)["reason"] == "Thiếu thông tin"
+
+
+async def test_a_typed_reason_reaches_the_reporter(
+    sandbox: Sandbox, bot: AnninhApp, store: Store, staff_group: SimGroup, officer: SimUser
+) -> None:
+    lan, code = await _reported(sandbox, staff_group)
+    await officer.press("Từ chối", chat=staff_group)
+    await staff_group.wait_for(predicate=lambda m: "Thiếu thông tin" in m.labels)
+    await officer.press("✏️ Lý do khác", chat=staff_group)
+    prompt = await staff_group.wait_for("lý do từ chối tin")
+    await staff_group.send(officer, "Đây là tranh chấp dân sự, đề nghị liên hệ UBND xã",
+                           reply_to=prompt)
+    told = await lan.wait_for("không được tiếp nhận")
+    assert "tranh chấp dân sự" in told.text and code in told.text
+    await staff_group.wait_for("Lý do: Đây là tranh chấp dân sự")
+
+
+async def test_a_closed_report_is_reopened_and_the_reporter_told(
+    sandbox: Sandbox, bot: AnninhApp, store: Store, staff_group: SimGroup, officer: SimUser
+) -> None:
+    lan, code = await _reported(sandbox, staff_group)
+    await officer.press("Đã xử lý", chat=staff_group)
+    await staff_group.wait_for("Đã xử lý —")
+    await lan.wait_for("đã được xử lý")
+    await officer.press("🔄 Mở lại", chat=staff_group)
+    card = await staff_group.wait_for("Đã tiếp nhận —")
+    assert "⛔ Từ chối" in card.labels
+    assert code in (await lan.wait_for("mở lại")).text
+    report = await store.reports.get(int(code[3:]))
+    assert report is not None and report.state == "accepted"
+    actions = [e.action for e in await store.audit.entries("report", report.id)]
+    assert actions[-2:] == ["report.resolve", "report.reopen"]
+    # only an officer of the commune may reopen
+    stranger = sandbox.user(9911, first_name="Người lạ")
+    staff_group.add(stranger)
+    await officer.press("Đã xử lý", chat=staff_group)
+    await staff_group.wait_for("Đã xử lý —")
+    answer = await stranger.answer_for(await stranger.press("🔄 Mở lại", chat=staff_group))
+    assert answer.text and "không có quyền" in answer.text
+    report = await store.reports.get(int(code[3:]))
+    assert report is not None and report.state == "resolved"
 
 
 async def test_a_press_by_someone_else_is_refused_and_changes_nothing(

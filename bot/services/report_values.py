@@ -30,6 +30,7 @@ class Action(enum.StrEnum):
     RESOLVE = "resolve"
     REJECT = "reject"
     ARRIVED = "arrived"
+    REOPEN = "reopen"
 
 
 # action → (new state, states it may start from)
@@ -38,7 +39,13 @@ TRANSITIONS: dict[Action, tuple[ReportState, tuple[str, ...]]] = {
     Action.ASSIGN: ("assigned", ("submitted", "accepted", "assigned")),
     Action.RESOLVE: ("resolved", open_states()),
     Action.REJECT: ("rejected", ("submitted", "accepted")),
+    Action.REOPEN: ("accepted", ("resolved", "rejected")),  # a closed report, taken up again
 }
+
+# The reasons an officer picks from when rejecting (texts: report.staff.reason_<key>); any
+# other reason is typed.
+REJECT_REASONS = ("info", "duplicate", "scope", "false")
+REASON_LIMIT = 300  # characters of a typed reason
 
 
 class Outcome(enum.StrEnum):
@@ -105,6 +112,7 @@ class Acted:
     reporter: Resident | None = None
     team: Team | None = None
     leader: Member | None = None
+    action: Action | None = None
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

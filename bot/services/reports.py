@@ -20,6 +20,7 @@ from bot.models import (
 )
 from bot.services.categories import Categories
 from bot.services.report_values import (
+    REASON_LIMIT,
     TRANSITIONS,
     Acted,
     Action,
@@ -170,9 +171,11 @@ class ReportService:
         return report.state in TRANSITIONS[action][1]
 
     async def act(
-        self, actor: Resident, report_id: int, action: Action, team_id: int | None = None
+        self, actor: Resident, report_id: int, action: Action, team_id: int | None = None,
+        note: str | None = None,
     ) -> Acted:
-        """An officer of the report's commune changes its state (checked in the database)."""
+        """An officer of the report's commune changes its state (checked in the database);
+        `note` is why (a rejection's reason), kept with the state and told to the reporter."""
         report = await self._store.reports.get(report_id)
         if report is None:
             return Acted(Outcome.NOT_FOUND)
@@ -185,7 +188,8 @@ class ReportService:
             team = await self._store.areas.team(team_id or 0)
             if team is None or team.commune_id != report.commune_id:
                 return Acted(Outcome.NOT_FOUND, report)
-        return await self._change(actor, "officer", report, action, team)
+        return await self._change(actor, "officer", report, action, team,
+                                  clean(note)[:REASON_LIMIT] or None)
 
     async def leader_update(self, actor: Resident, report_id: int, action: Action) -> Acted:
         """The assigned team's leader reports back: arrived, or resolved."""
@@ -210,29 +214,32 @@ class ReportService:
         return await self._change(actor, "leader", report, Action.RESOLVE, team)
 
     async def _change(
-        self, actor: Resident, label: str, report: Report, action: Action, team: Team | None
+        self, actor: Resident, label: str, report: Report, action: Action, team: Team | None,
+        note: str | None = None,
     ) -> Acted:
         state, allowed = TRANSITIONS[action]
         async with self._store.db.transaction() as tx:
             changed = await self._store.reports.change_state(
-                tx, report.id, state, allowed, iso(self._clock.now()),
+                tx, report.id, state, allowed, iso(self._clock.now()), note=note,
                 team_id=team.id if team else None,
             )
             if changed:
                 if action is Action.ASSIGN:
                     await self._store.reports.clear_arrival(tx, report.id)
-                await self._audit(tx, actor, label, report, action, team)
+                await self._audit(tx, actor, label, report, action, team, note)
         if not changed:
             return Acted(Outcome.WRONG_STATE, report)
         fresh = await self._get(report.id)
         leader = await self._store.memberships.leader(team.id) if team else None
-        return Acted(Outcome.DONE, fresh, await self._reporter(fresh), team, leader)
+        return Acted(Outcome.DONE, fresh, await self._reporter(fresh), team, leader, action)
 
     async def _audit(
         self, tx: Any, actor: Resident, label: str, report: Report, action: Action,
-        team: Team | None,
+        team: Team | None, note: str | None = None,
     ) -> None:
-        extra = {"team_id": team.id} if team else {}
+        extra: dict[str, object] = {"team_id": team.id} if team else {}
+        if note:
+            extra["reason"] = note
         await self._store.audit.record(
             tx, actor_id=actor.id, actor_label=label, action=f"report.{action.value}",
             subject_type="report", subject_id=report.id, **extra,
