@@ -22,8 +22,8 @@ from bot.context import AppContext
 from handlers.common import tr
 
 # Officer commands that also work in the commune's staff group (about that commune only).
-STAFF_GROUP_COMMANDS = frozenset({"tinmo", "openreports", "thongke", "stats", "lichphat",
-                                  "campaigns"})
+STAFF_GROUP_COMMANDS = frozenset({"tinmo", "openreports", "tin", "lookup", "thongke", "stats",
+                                  "lichphat", "campaigns"})
 
 
 async def gate(update: Update, context: AppContext) -> None:

@@ -1,4 +1,5 @@
-"""/tinmo (/openreports): the reports of the officer's commune still waiting for an end.
+"""/tinmo (/openreports): the reports of the officer's commune still waiting for an end; and
+/tin CODE (/lookup): one report of the officer's communes, open or closed.
 
 The staff group holds every card, but after a busy day the oldest unhandled ones have scrolled
 far up. This list gives them back, oldest first: code (a link to its card in the group),
@@ -7,14 +8,18 @@ category, urgency, hamlet, state and how long it has been open.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
+from bot import replies
 from bot.context import AppContext
 from bot.models import Report
-from handlers.common import acting_communes, answer, caller, esc, refuse, tr
+from bot.replies import inline_keyboard
+from handlers import triage
+from handlers.common import acting_communes, answer, caller, clip, esc, refuse, tr
 
 MAX_LISTED = 30
 
@@ -69,5 +74,37 @@ def _age(context: AppContext, lang: str, minutes: int) -> str:
     return tr(context, lang, "report.open.days", n=minutes // (24 * 60))
 
 
+async def lookup(update: Update, context: AppContext) -> None:
+    """/tin CODE: the report's card with its state and the buttons that state allows; only a
+    report of a commune the officer serves (checked in the database), else "not found"."""
+    who = await caller(update, context)
+    services = context.services
+    communes = await acting_communes(update, context, who)
+    if not communes:
+        await refuse(update, context, who.lang, "errors.not_allowed")
+        return
+    typed = " ".join(context.args or [])
+    number = re.search(r"\d{1,9}", typed)
+    if number is None:
+        await answer(update, context, who.lang, "report.lookup.usage")
+        return
+    report = await services.reports.get(int(number[0]))
+    if report is None or report.commune_id not in {c.id for c in communes}:
+        await answer(update, context, who.lang, "report.lookup.not_found",
+                     code=esc(clip(typed, 20)))
+        return
+    lang = services.i18n.default
+    status = tr(context, lang, "report.lookup.status",
+                state=tr(context, lang, f"report.mine.state_{report.state}"))
+    if report.state_note:
+        status += "\n" + tr(context, lang, "report.staff.reason", reason=esc(report.state_note))
+    buttons = triage.card_buttons(services, report)
+    chat = update.effective_chat
+    assert chat is not None
+    await replies.send_text(context.bot, chat.id, await triage.card_text(services, report, status),
+                            inline_keyboard(buttons) if buttons else None)
+
+
 def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:
-    return [CommandHandler(["tinmo", "openreports"], show)]
+    return [CommandHandler(["tinmo", "openreports"], show),
+            CommandHandler(["tin", "lookup"], lookup)]

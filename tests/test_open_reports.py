@@ -7,8 +7,10 @@ from datetime import timedelta
 from bot.clock import FakeClock
 from bot.context import AnninhApp
 from bot.sandbox import Sandbox, SimGroup, SimUser
+from bot.store import Store
 from tests.helpers import onboard
 from tests.test_report import file_report
+from tests.test_triage import _reported
 
 
 async def test_an_officer_sees_what_is_still_open_with_links_to_the_cards(
@@ -45,3 +47,33 @@ async def test_only_officers_get_the_list_and_an_empty_commune_says_so(
     await onboard(lan)
     await lan.command("openreports")
     await lan.wait_for("không có quyền")
+
+
+async def test_an_officer_looks_up_a_closed_report_by_its_code_and_reopens_it(
+    sandbox: Sandbox, bot: AnninhApp, store: Store, staff_group: SimGroup, officer: SimUser
+) -> None:
+    lan, code = await _reported(sandbox, staff_group)
+    await officer.press("Đã xử lý", chat=staff_group)
+    await staff_group.wait_for("Đã xử lý —")
+    await officer.command("tin", code)
+    found = await officer.wait_for("Trạng thái")
+    assert code in found.text and "đã xử lý" in found.text and found.labels == ["🔄 Mở lại"]
+    await officer.press("🔄 Mở lại")
+    assert code in (await lan.wait_for("mở lại")).text
+    report = await store.reports.get(int(code[3:]))
+    assert report is not None and report.state == "accepted"
+    await officer.command("tin", code.lower().replace("tb-", ""))  # the number alone works too
+    assert "đã tiếp nhận" in (await officer.wait_for("Trạng thái")).text
+
+
+async def test_a_lookup_finds_nothing_outside_the_officers_communes(
+    sandbox: Sandbox, bot: AnninhApp, staff_group: SimGroup, officer: SimUser
+) -> None:
+    lan, code = await _reported(sandbox, staff_group)
+    await officer.command("tin", "TB-999999")
+    assert "TB-999999" in (await officer.wait_for("Không tìm thấy tin")).text
+    await officer.command("tin")
+    await officer.wait_for("Gõ mã tin cần xem")
+    await lan.command("tin", code)  # a resident: refused, the report is not shown
+    await lan.wait_for("không có quyền")
+    assert not any("Trạng thái" in m.text for m in lan.inbox)
