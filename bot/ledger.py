@@ -151,9 +151,11 @@ class Ledger:
         async with self.store.db.transaction() as tx:
             closed = set(await self.store.broadcasts.finish(tx, broadcast_ids))
         for broadcast_id in broadcast_ids:
+            broadcast = await self.store.broadcasts.get(broadcast_id)
+            if broadcast is not None and broadcast.state == "queued":
+                continue  # messages were added since it looked finished: not closed
             self._forget(broadcast_id)
             self._listeners.pop(broadcast_id, None)
-            broadcast = await self.store.broadcasts.get(broadcast_id)
             if broadcast is not None and broadcast_id in closed:
                 await self._report(broadcast, final=True)
                 await self._handle(broadcast)

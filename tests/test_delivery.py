@@ -527,3 +527,16 @@ async def test_a_finished_broadcast_is_handed_to_its_kinds_handler_even_after_a_
     finally:
         await restarted.stop()
     assert heard == [("relay:1", "done"), ("relay:2", "done")]
+
+
+async def test_a_broadcast_with_messages_still_to_send_is_not_closed(
+    db: Store, engine: DeliveryEngine
+) -> None:
+    """Closing is decided in the write itself: a closer that read "nothing left" before rows
+    were added (reads share the one connection) must not close the broadcast under them."""
+    broadcast_id = await engine.enqueue("personal", OutMessage(text="1"), people(9, 1),
+                                        commune_id=None, origin="test")
+    async with db.db.transaction() as tx:
+        assert await db.broadcasts.finish(tx, [broadcast_id]) == []
+    broadcast = await db.broadcasts.get(broadcast_id)
+    assert broadcast is not None and broadcast.state == "queued"

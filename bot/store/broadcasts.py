@@ -101,13 +101,18 @@ class BroadcastStore:
         )
 
     async def finish(self, tx: Tx, broadcast_ids: Sequence[int]) -> list[int]:
-        """Close these broadcasts; the ids this call closed (not those closed already)."""
+        """Close these broadcasts, those with nothing queued or in flight; the ids this call
+        closed (not those closed already, nor those with messages still to send)."""
         closed: list[int] = []
         now = self._db.now_iso()
         for broadcast_id in broadcast_ids:
+            # Checked here, in the write: a caller's earlier read ("nothing left to send") may
+            # predate rows another writer has added since (reads share the connection).
             rows = await tx.execute_fetchall(
                 "UPDATE broadcasts SET state = 'done', finished_at = ? WHERE id = ? "
-                "AND state = 'queued' RETURNING id", (now, broadcast_id))
+                "AND state = 'queued' AND NOT EXISTS (SELECT 1 FROM outbox WHERE "
+                "broadcast_id = ? AND state IN ('queued', 'sending')) RETURNING id",
+                (now, broadcast_id, broadcast_id))
             closed.extend(int(row[0]) for row in rows)
         return closed
 
