@@ -22,6 +22,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         announce,
         campaigns,
         errors,
+        escalation,
         flows,
         groups,
         help,
@@ -65,5 +66,5 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     for handler in later:
         app.add_handler(handler)
     alarm.schedule(app)
-    triage.schedule(app)
+    escalation.schedule(app)
     app.add_error_handler(errors.on_error)

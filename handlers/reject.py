@@ -72,11 +72,8 @@ async def ask_reason(update: Update, context: AppContext) -> None:
     report = await _report_to_reject(update, context)
     if report is None:
         return
-    query = update.callback_query
-    assert query is not None and query.message is not None
-    await replies.answer_press(context.bot, query.id)
-    await replies.edit_markup(context.bot, query.message.chat.id, query.message.message_id,
-                              inline_keyboard(reason_buttons(context.services, report)))
+    await triage.edit_pressed_markup(
+        update, context, inline_keyboard(reason_buttons(context.services, report)))
 
 
 async def reason_pressed(update: Update, context: AppContext) -> None:

@@ -9,7 +9,7 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import replies
-from bot.context import AnninhApp, AppContext, Services
+from bot.context import AppContext, Services
 from bot.delivery import OutMessage
 from bot.models import Recipient, Report, Resident, tracking_code
 from bot.replies import Buttons, Markup, Posted, inline_keyboard
@@ -91,7 +91,7 @@ def card_buttons(services: Services, report: Report) -> Buttons:
     return [[b("reopen", "reo")]]  # closed: it can be taken up again
 
 
-def _markup(buttons: Buttons) -> Markup | None:
+def markup_of(buttons: Buttons) -> Markup | None:
     return inline_keyboard(buttons) if buttons else None
 
 
@@ -107,7 +107,7 @@ async def post_report(
     commune = await services.store.areas.commune(report.commune_id or 0)
     text = await card_text(services, report, t(services, services.i18n.default,
                                                "report.staff.status_submitted"))
-    markup = _markup(card_buttons(services, report))
+    markup = markup_of(card_buttons(services, report))
     if commune is not None and commune.staff_chat_id is not None:
         try:
             card = await replies.send_text(bot, commune.staff_chat_id, text, markup)
@@ -120,7 +120,7 @@ async def post_report(
                 await services.reports.link(report.id, [(card.chat_id, m) for m in extra])
             return
     note = t(services, services.i18n.default, "report.staff.no_group")
-    await _to_officers(bot, services, report, f"{note}\n\n{text}", markup)
+    await to_officers(bot, services, report, f"{note}\n\n{text}", markup)
 
 
 async def _send_media(bot: Bot, services: Services, report: Report, card: Posted) -> list[int]:
@@ -143,7 +143,7 @@ async def _send_media(bot: Bot, services: Services, report: Report, card: Posted
     return [m.message_id for m in sent]
 
 
-async def _to_officers(
+async def to_officers(
     bot: Bot, services: Services, report: Report, text: str,
     markup: Markup | None,
 ) -> None:
@@ -198,7 +198,7 @@ async def assign_pressed(update: Update, context: AppContext) -> None:
         return
     rows = [[(f"👥 {team.name}", f"tr:team:{report.id}:{team.id}")] for team in teams[:20]]
     rows.append([(t(services, who.lang, "report.staff.back"), f"tr:back:{report.id}")])
-    await _edit_markup(update, context, inline_keyboard(rows))
+    await edit_pressed_markup(update, context, inline_keyboard(rows))
 
 
 async def back_pressed(update: Update, context: AppContext) -> None:
@@ -213,7 +213,7 @@ async def back_pressed(update: Update, context: AppContext) -> None:
     if not await context.services.reports.is_officer(who.resident, report):
         await refuse(update, context, who.lang, "errors.not_allowed")
         return
-    await _edit_markup(update, context, _markup(card_buttons(context.services, report)))
+    await edit_pressed_markup(update, context, markup_of(card_buttons(context.services, report)))
 
 
 async def team_pressed(update: Update, context: AppContext) -> None:
@@ -248,7 +248,7 @@ async def after_change(update: Update, context: AppContext, acted: Acted, name: 
     assert report is not None
     team = acted.team.name if acted.team else ""
     text = await card_text(services, report, status_text(services, report, name, team))
-    markup = _markup(card_buttons(services, report))
+    markup = markup_of(card_buttons(services, report))
     bot, query = context.bot, update.callback_query
     if query is not None:
         await replies.answer_press(bot, query.id)
@@ -279,7 +279,10 @@ async def _edit_card(bot: Bot, report: Report, text: str, markup: Markup | None)
         log.info("could not update the card of %s", report.code)
 
 
-async def _edit_markup(update: Update, context: AppContext, markup: Markup | None) -> None:
+async def edit_pressed_markup(
+    update: Update, context: AppContext, markup: Markup | None
+) -> None:
+    """Answer the press and put these buttons on its message (the same text)."""
     query = update.callback_query
     assert query is not None
     await replies.answer_press(context.bot, query.id)
@@ -310,7 +313,7 @@ async def _send_task(context: AppContext, acted: Acted) -> None:
     services, report, team, leader = context.services, acted.report, acted.team, acted.leader
     assert report is not None and team is not None
     if leader is None or leader.telegram_id is None:
-        await _group_note(services, report, t(services, services.i18n.default,
+        await group_note(services, report, t(services, services.i18n.default,
                                               "report.staff.leader_unreachable",
                                               team=esc(team.name)), "leader")
         return
@@ -359,7 +362,7 @@ async def leader_pressed(update: Update, context: AppContext) -> None:
         await replies.answer_press(context.bot, query.id,
                                    t(services, who.lang, "report.leader.arrived_noted"))
         now = services.clock.now().astimezone(services.config.locale.tz)
-        await _group_note(services, report, t(
+        await group_note(services, report, t(
             services, services.i18n.default, "report.staff.arrived", team=esc(team.name),
             code=report.code, name=esc(name), time=now.strftime("%H:%M")), "leader")
         return
@@ -370,39 +373,12 @@ async def leader_pressed(update: Update, context: AppContext) -> None:
                             t(services, who.lang, "report.leader.resolved_noted"))
 
 
-async def _group_note(services: Services, report: Report, text: str, party: str) -> None:
+async def group_note(services: Services, report: Report, text: str, party: str) -> None:
     """A line in the staff group, as a reply to the report's card, through the outbox (paced
     with the relays, retried, its failure recorded); an officer's reply to it is for `party`."""
     if report.staff_chat_id is None:
         return
     await services.relays.to_staff(report, text, None, party=party, note=None, notice=None)
-
-
-# --- escalation ------------------------------------------------------------------------------
-
-
-async def run_escalations(bot: Bot, services: Services) -> int:
-    """Raise reports not accepted in time: first in the group, then to each officer."""
-    lang = services.i18n.default
-    taken = await services.reports.take_due_escalations()
-    for report in taken:
-        minutes = services.reports.minutes_waiting(report)
-        if report.escalation_level == 1 and report.staff_chat_id is not None:
-            await _group_note(services, report, t(services, lang, "report.staff.escalated",
-                                                  code=report.code, minutes=minutes), "reporter")
-            continue
-        category = services.reports.categories.name(report.category, lang)
-        head = t(services, lang, "report.staff.escalated_private", code=report.code,
-                 category=esc(category), minutes=minutes)
-        status = t(services, lang, "report.staff.status_submitted")
-        text = f"{head}\n\n{await card_text(services, report, status)}"
-        await _to_officers(bot, services, report, text, _markup(card_buttons(services, report)))
-    return len(taken)
-
-
-async def escalation_job(context: AppContext) -> None:
-    """The repeating JobQueue job; deadlines live in the database, so restarts lose nothing."""
-    await run_escalations(context.bot, context.services)
 
 
 def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:
@@ -416,11 +392,3 @@ def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:
         CallbackQueryHandler(leader_pressed, pattern=r"^ld:(arr|res):\d+$"),
         CallbackQueryHandler(report_send.stale_press, pattern=r"^(rp|mr):"),
     ]
-
-
-def schedule(app: AnninhApp) -> None:
-    """The repeating escalation check (deadlines are rows, so nothing is lost on restart)."""
-    assert app.job_queue is not None
-    seconds = app.bot_data["config"].reports.escalation_check_seconds
-    app.job_queue.run_repeating(escalation_job, interval=seconds, first=seconds,
-                                name="report-escalation")

@@ -20,7 +20,7 @@ from bot.sandbox import Sandbox, SimGroup, SimUser
 from bot.sandbox.views import BotMessage
 from bot.store import Store
 from bot.store.migrations import available
-from handlers.triage import run_escalations
+from handlers.escalation import run_escalations
 from tests.helpers import onboard, services_of
 from tests.test_report import file_report, start_report
 

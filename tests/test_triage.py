@@ -10,7 +10,7 @@ from bot.context import AnninhApp
 from bot.sandbox import Sandbox, SimGroup, SimUser
 from bot.services.report_values import Action
 from bot.store import Store
-from handlers.triage import run_escalations
+from handlers.escalation import run_escalations
 from tests.helpers import BotRunner, onboard, services_of
 from tests.test_report import file_report
 
