@@ -19,6 +19,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
        buttons."""
     from handlers import (
         alarm,
+        alarm_live,
         announce,
         campaigns,
         errors,
@@ -57,7 +58,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         app.add_handler(flow)
     later: list[BaseHandler[Any, Any, Any]] = [
         *teams.build_handlers(), *help.build_handlers(), *settings.build_handlers(),
-        *officer_tools.build_handlers(), *mydata.build_handlers(), *alarm.build_handlers(),
+        *officer_tools.build_handlers(), *mydata.build_handlers(), *alarm_live.build_handlers(),
         *stats.build_handlers(), *triage.build_handlers(), *reject.build_handlers(),
         *relays.build_handlers(),
         *open_reports.build_handlers(), *campaigns.build_handlers(),
@@ -65,6 +66,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     ]
     for handler in later:
         app.add_handler(handler)
-    alarm.schedule(app)
+    alarm_live.schedule(app)
     escalation.schedule(app)
     app.add_error_handler(errors.on_error)

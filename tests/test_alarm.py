@@ -12,7 +12,7 @@ from bot.clock import FakeClock
 from bot.context import AnninhApp
 from bot.sandbox import Sandbox, SimGroup, SimUser
 from bot.store import Store
-from handlers import alarm
+from handlers import alarm_live
 from tests.helpers import services_of
 
 pytestmark = pytest.mark.usefixtures("bot")
@@ -101,13 +101,13 @@ async def test_too_few_answers_escalate_to_the_police_group_once(
     await team[0].answer_for(await team[0].press("Đang đến"))
     await staff_group.wait_for("đã phát kẻng")
     services = services_of(bot)
-    await alarm.check(bot.bot, services)
+    await alarm_live.check(bot.bot, services)
     assert all("chưa đủ người" not in m.text for m in staff_group.inbox)  # not yet due
     clock.advance(timedelta(seconds=181))
-    await alarm.check(bot.bot, services)
+    await alarm_live.check(bot.bot, services)
     escalation = await staff_group.wait_for("Kẻng chưa đủ người đến")
     assert "Đang đến: 1/3" in escalation.text
-    await alarm.check(bot.bot, services)
+    await alarm_live.check(bot.bot, services)
     assert sum("chưa đủ người" in m.text for m in staff_group.inbox) == 1
 
 
