@@ -27,6 +27,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         flows,
         groups,
         help,
+        join,
         mydata,
         myreports,
         officer_tools,
@@ -46,7 +47,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         app.add_handler(early, group=flows.EARLY_GROUP)
     for flow in [
         start.build_conversation(),
-        teams.build_conversation(),
+        join.build_conversation(),
         settings.build_conversation(),
         officer_tools.build_conversation(),
         alarm.build_conversation(),
@@ -57,7 +58,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     ]:
         app.add_handler(flow)
     later: list[BaseHandler[Any, Any, Any]] = [
-        *teams.build_handlers(), *help.build_handlers(), *settings.build_handlers(),
+        *join.build_handlers(), *teams.build_handlers(), *help.build_handlers(),
+        *settings.build_handlers(),
         *officer_tools.build_handlers(), *mydata.build_handlers(), *alarm_live.build_handlers(),
         *stats.build_handlers(), *triage.build_handlers(), *reject.build_handlers(),
         *relays.build_handlers(),

@@ -16,7 +16,7 @@ from telegram.ext import (
 from bot.context import AppContext
 from bot.models import Commune, Hamlet
 from bot.text import matches
-from handlers import teams
+from handlers import join
 from handlers.common import (
     Caller,
     answer,
@@ -52,7 +52,7 @@ async def start(update: Update, context: AppContext) -> int:
     code = payload[len(JOIN_PREFIX):] if payload.lower().startswith(JOIN_PREFIX) else ""
     if who.resident.has_consented:
         if code:
-            await teams.ask_to_join(update, context, who, code)
+            await join.ask_to_join(update, context, who, code)
         else:
             name = esc(who.resident.display_name or display_name(update))
             await answer(update, context, who.lang, "onboarding.welcome_back", name=name)
@@ -310,7 +310,7 @@ async def _finish(update: Update, context: AppContext, who: Caller) -> int:
     await answer(update, context, who.lang, "onboarding.done", area=esc(", ".join(places) or "—"))
     code = user_data(context).pop(PENDING_JOIN, None)
     if isinstance(code, str) and code:
-        await teams.ask_to_join(update, context, who, code)
+        await join.ask_to_join(update, context, who, code)
     return ConversationHandler.END
 
 
