@@ -386,3 +386,34 @@ class AlarmRecipient:
     display_name: str | None
     language: str | None
     response: AlarmResponse | None
+
+
+Channel = Literal["telegram", "zalo", "zalo_oa"]
+CHANNELS: tuple[Channel, ...] = ("telegram", "zalo", "zalo_oa")
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """One way to reach a person: a messenger and that messenger's id for them (text)."""
+
+    id: int
+    resident_id: int
+    channel: Channel
+    external_id: str
+    last_seen_at: str | None
+    unreachable_at: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Dialog:
+    """A person's open conversation: its flow, step, draft and the prompt it waits on."""
+
+    resident_id: int
+    flow: str
+    step: str
+    data: str  # JSON
+    channel: Channel
+    address: str
+    prompt_seq: int
+    choices: str  # JSON: [[label, value], …] of the prompt it waits on
+    expires_at: str

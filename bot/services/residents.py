@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import phonenumbers
 
 from bot.catalog import Catalog
-from bot.models import Commune, Hamlet, Resident
+from bot.models import Channel, Commune, Hamlet, Resident
 from bot.services.redaction import Redactor
 from bot.store import Store
 from bot.text import clean, fold
@@ -70,6 +70,25 @@ class ResidentService:
         found = await self._store.residents.get(resident_id)
         assert found is not None
         return found
+
+    async def ensure_account(
+        self, channel: Channel, external_id: str, *, opened: bool = False
+    ) -> Resident:
+        """The person behind an account on any messenger (a bare person if new); `opened` as
+        for `ensure`, and the account's last message is stamped."""
+        if channel == "telegram":
+            return await self.ensure(int(external_id), opened=opened)
+        resident_id = await self._store.accounts.resident_of(channel, external_id)
+        resident = None if resident_id is None else await self._store.residents.get(resident_id)
+        if resident is None or opened:
+            async with self._store.db.transaction() as tx:
+                resident_id = await self._store.residents.ensure_account(tx, channel, external_id)
+                if opened:
+                    await self._store.residents.mark_opened(tx, resident_id)
+                    await self._store.accounts.seen(tx, channel, external_id)
+            resident = await self._store.residents.get(resident_id)
+        assert resident is not None
+        return resident
 
     async def give_consent(
         self, resident: Resident, version: str, display_name: str, language: str

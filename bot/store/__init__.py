@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.clock import Clock
+from bot.store.accounts import AccountStore
 from bot.store.alarms import AlarmStore
 from bot.store.areas import AreaStore
 from bot.store.audit import AuditStore
 from bot.store.broadcasts import BroadcastStore
 from bot.store.db import Database, DatabaseUnavailable, Tx
+from bot.store.dialogs import DialogStore
 from bot.store.erasure import ErasureStore
 from bot.store.memberships import MembershipStore
 from bot.store.migrations import migrate
@@ -42,6 +44,8 @@ class Store:
         self.relays = RelayStore(db)
         self.schedules = ScheduleStore(db)
         self.erasure = ErasureStore(db)
+        self.accounts = AccountStore(db)
+        self.dialogs = DialogStore(db)
 
     @classmethod
     async def open(cls, path: Path, clock: Clock | None = None) -> Store:

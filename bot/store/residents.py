@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from bot.models import Consent, OfficerRole, Resident, StaffContact, StaffRole
+from bot.models import Channel, Consent, OfficerRole, Resident, StaffContact, StaffRole
 from bot.store.db import Database, Tx
 
 
@@ -45,6 +45,31 @@ class ResidentStore:
         ) as cursor:
             row = await cursor.fetchone()
         assert row is not None
+        await tx.execute(
+            "INSERT OR IGNORE INTO accounts (resident_id, channel, external_id, created_at) "
+            "VALUES (?, 'telegram', ?, ?)", (int(row[0]), str(telegram_id), now))
+        return int(row[0])
+
+    async def ensure_account(self, tx: Tx, channel: Channel, external_id: str) -> int:
+        """The resident id for an account on any messenger, creating a bare person (the
+        account only) if new. Telegram accounts also fill residents.telegram_id."""
+        if channel == "telegram":
+            return await self.ensure(tx, int(external_id))
+        found = await tx.execute_fetchall(
+            "SELECT resident_id FROM accounts WHERE channel = ? AND external_id = ?",
+            (channel, external_id))
+        if found:
+            return int(next(iter(found))[0])
+        now = self._db.now_iso()
+        async with tx.execute(
+            "INSERT INTO residents (created_at, updated_at) VALUES (?, ?) RETURNING id",
+            (now, now),
+        ) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        await tx.execute(
+            "INSERT INTO accounts (resident_id, channel, external_id, created_at) "
+            "VALUES (?, ?, ?, ?)", (int(row[0]), channel, external_id, now))
         return int(row[0])
 
     async def update(self, tx: Tx, resident_id: int, **fields: object) -> None:
@@ -87,6 +112,7 @@ class ResidentStore:
         await tx.execute("DELETE FROM resident_tags WHERE resident_id = ?", (resident_id,))
         await tx.execute("DELETE FROM memberships WHERE resident_id = ?", (resident_id,))
         await tx.execute("DELETE FROM join_rejections WHERE resident_id = ?", (resident_id,))
+        await tx.execute("DELETE FROM dialogs WHERE resident_id = ?", (resident_id,))
         await tx.execute("DELETE FROM ptb_user_data WHERE user_id = (SELECT telegram_id "
                          "FROM residents WHERE id = ?)", (resident_id,))
         # Reports stay as records, unlinked from the person (bot/store/reports.py).

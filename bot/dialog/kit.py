@@ -1,0 +1,138 @@
+"""What flows and channels exchange: neutral input, prompts with choices, a flow's shape."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from bot.dialog.turn import Turn
+
+END = ""  # what a step returns to end its flow
+
+
+class Kind(enum.StrEnum):
+    """What the person sent."""
+
+    TEXT = "text"
+    CHOICE = "choice"  # a button pressed, or a choice's number or words typed
+    PHOTO = "photo"
+    VOICE = "voice"
+    LOCATION = "location"
+    CONTACT = "contact"
+    OTHER = "other"  # a sticker, a file, anything the channel cannot pass on
+
+
+@dataclass(frozen=True)
+class Media:
+    """A photo or a voice note as the channel gave it: `ref` is what that channel fetches it
+    by (a Telegram file id, a Zalo download URL); `unique` identifies the same file twice;
+    `album` groups photos sent together (Telegram's media group)."""
+
+    ref: str
+    unique: str
+    size: int | None = None
+    album: str | None = None
+
+
+@dataclass(frozen=True)
+class Contact:
+    phone: str
+    own: bool  # the sender's own number (Telegram's contact button), not someone else's
+
+
+@dataclass(frozen=True)
+class Input:
+    """One message or press from a person, whatever the messenger."""
+
+    kind: Kind
+    text: str = ""  # typed text, a photo's caption, a pressed choice's label (cleaned)
+    choice: str | None = None  # the value of the chosen choice
+    media: Media | None = None
+    location: tuple[float, float] | None = None
+    contact: Contact | None = None
+    pressed: bool = False  # came from a button (Telegram), not typed
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    value: str
+
+
+Rows = tuple[tuple[Choice, ...], ...]
+
+
+def rows_of(choices: Sequence[Choice], width: int = 1) -> Rows:
+    """Choices laid out `width` to a row (a layout hint: text channels list them one a line)."""
+    items = list(choices)
+    return tuple(tuple(items[i:i + width]) for i in range(0, len(items), width))
+
+
+class Share(enum.StrEnum):
+    """Something a channel may offer to share in one tap (Telegram's keyboard buttons)."""
+
+    LOCATION = "location"
+    CONTACT = "contact"
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A message to the person: text (the bot's markup), choices, and — where the channel
+    has it — a one-tap share button with its label (`share_label`) and the line shown with
+    it (`share_hint`), plus `cancel_label` under it."""
+
+    text: str
+    choices: Rows = ()
+    share: Share | None = None
+    share_label: str = ""
+    share_hint: str = ""
+    cancel_label: str = ""
+
+    @property
+    def flat(self) -> tuple[Choice, ...]:
+        return tuple(choice for row in self.choices for choice in row)
+
+
+class Replier(Protocol):
+    """How a channel answers the person who is talking (the adapter implements it)."""
+
+    @property
+    def numbered(self) -> bool:
+        """Whether choices are shown as numbered lines (so a typed number chooses)."""
+
+    async def send(self, prompt: Prompt, *, seq: int | None, remove_keyboard: bool) -> None:
+        """A new message; `seq` marks its choices as the open prompt's (None: not a flow's)."""
+
+    async def replace(self, prompt: Prompt, *, seq: int | None) -> bool:
+        """Show `prompt` in place of the pressed message; False where the channel cannot."""
+
+    async def alert(self, text: str) -> bool:
+        """A refusal shown over the pressed button; False where there was no press."""
+
+    async def close_press(self) -> None:
+        """Take the buttons off the pressed message (so it cannot be pressed twice)."""
+
+
+Step = Callable[["Turn"], Awaitable[str]]
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A conversation: the commands that start it (`start`), its named steps, its expiry.
+
+    `label` names it in the note a person gets when another command ends it half done (None:
+    it ends silently); `cancelled` is what /huy says; `timed_out` what its expiry says (None:
+    nothing). `private`: it runs in private chats only."""
+
+    name: str
+    commands: tuple[str, ...]
+    start: Step
+    steps: Mapping[str, Step] = field(default_factory=dict)
+    timeout_minutes: float = 30
+    label: str | None = None
+    cancelled: str = "errors.cancelled"
+    timed_out: str | None = None
+    private: bool = True

@@ -1,0 +1,189 @@
+"""The runner: plays flows for every channel, one open flow per person, state in SQLite.
+
+- A command ends the person's open flow and starts its own (the adapter also ends what the
+  channel itself still runs); `/huy` is the adapter's to answer, through `end`.
+- Otherwise the input goes to the open flow's current step. A press answers only the prompt
+  it belongs to (its number `seq`: an older prompt's button is stale); a typed answer matches
+  the open prompt's choices by their words, or by number where the channel numbers them.
+- Each person's inputs are handled one at a time, in order; the draft is written after each
+  step, so a restart resumes where the person was; an expired flow is dropped (and the person
+  told, where the flow says what) by `expire`, run on the scheduler's tick."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import UTC, timedelta
+from typing import TYPE_CHECKING
+
+from bot.dialog.choices import match
+from bot.dialog.kit import END, Choice, Flow, Input, Kind, Prompt, Replier, Rows
+from bot.dialog.turn import Turn
+from bot.models import Channel, Dialog, Resident
+
+if TYPE_CHECKING:
+    from bot.context import Services
+
+log = logging.getLogger(__name__)
+
+RepliersFor = Callable[[Channel, str], Replier | None]
+
+
+class Runner:
+    def __init__(self, services: Services, flows: Sequence[Flow]) -> None:
+        self.services = services
+        self.flows = {flow.name: flow for flow in flows}
+        self.commands = {command: flow for flow in flows for command in flow.commands}
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._waiting: dict[int, int] = {}
+
+    def owns(self, command: str) -> bool:
+        return command in self.commands
+
+    async def open_flow(self, person_id: int) -> Flow | None:
+        dialog = await self.services.store.dialogs.get(person_id)
+        return None if dialog is None else self.flows.get(dialog.flow)
+
+    async def end(self, person_id: int) -> Flow | None:
+        """End the person's open flow (a command came, or their data is deleted): the flow
+        that was open, None if none was."""
+        dialog = await self.services.store.dialogs.get(person_id)
+        if dialog is None or not await self.services.store.dialogs.end(person_id):
+            return None
+        return self.flows.get(dialog.flow)
+
+    async def handle(
+        self, person: Resident, *, lang: str, channel: Channel, address: str, input: Input,
+        replier: Replier, display_name: str = "", command: tuple[str, str] | None = None,
+        seq: int | None = None,
+    ) -> bool:
+        """Run `input` through the flows; False when it is not theirs (no open flow, a
+        command of another handler), so the adapter answers it some other way."""
+        async with self._turn_lock(person.id):
+            turn = Turn(self.services, person, lang, channel, address, input, replier,
+                        display_name)
+            if command is not None:
+                flow = self.commands.get(command[0])
+                if flow is None:
+                    return False
+                await self.services.store.dialogs.end(person.id)
+                turn.input = replace(input, text=command[1])
+                await self._save(flow, turn, "", await flow.start(turn))
+                return True
+            return await self._continue(turn, seq)
+
+    async def _continue(self, turn: Turn, seq: int | None) -> bool:
+        dialog = await self.services.store.dialogs.get(turn.person.id)
+        flow = None if dialog is None else self.flows.get(dialog.flow)
+        if dialog is None or flow is None:
+            if turn.input.pressed:  # a button of a flow that has ended
+                await turn.refuse(turn.t("errors.stale_button"))
+                return True
+            return False
+        if dialog.expires_at <= self.services.store.db.now_iso():
+            await self.services.store.dialogs.end(turn.person.id, flow.name)
+            await self._tell_timed_out(flow, turn.replier)
+            return False
+        turn.data = json.loads(dialog.data)
+        turn.seq = dialog.prompt_seq
+        turn.choices = _rows(dialog.choices)
+        chosen = self._chosen(turn, seq)
+        if chosen is None:  # a press of an older prompt's button
+            await turn.refuse(turn.t("errors.stale_button"))
+            return True
+        turn.input = chosen
+        step = flow.steps.get(dialog.step)
+        if step is None:
+            log.warning("flow %s has no step %r: ended", flow.name, dialog.step)
+            await self.services.store.dialogs.end(turn.person.id)
+            return False
+        await self._save(flow, turn, dialog.step, await step(turn))
+        return True
+
+    def _chosen(self, turn: Turn, seq: int | None) -> Input | None:
+        """The input with a choice resolved against the open prompt; None for a stale press."""
+        given, flat = turn.input, [c for row in turn.choices for c in row]
+        if given.pressed:
+            found = next((c for c in flat if c.value == given.choice), None)
+            if seq != turn.seq or found is None:
+                return None
+            return replace(given, kind=Kind.CHOICE, text=found.label)
+        if given.kind is Kind.TEXT and flat:
+            found = match(given.text, flat, numbered=turn.numbered)
+            if found is not None:
+                return replace(given, kind=Kind.CHOICE, choice=found.value, text=found.label)
+        return given
+
+    async def _save(self, flow: Flow, turn: Turn, was: str, step: str) -> None:
+        store = self.services.store
+        if step == END:
+            await store.dialogs.end(turn.person.id, flow.name)
+            return
+        if step not in flow.steps:
+            raise KeyError(f"flow {flow.name} has no step {step!r}")
+        choices = turn.choices if turn.asked or step == was else ()
+        expires = (self.services.clock.now() + timedelta(minutes=flow.timeout_minutes))
+        await store.dialogs.put(Dialog(
+            resident_id=turn.person.id, flow=flow.name, step=step,
+            data=json.dumps(turn.data, ensure_ascii=False), channel=turn.channel,
+            address=turn.address, prompt_seq=turn.seq,
+            choices=json.dumps([[c.label, c.value] for row in choices for c in row],
+                               ensure_ascii=False),
+            expires_at=expires.astimezone(UTC).isoformat(timespec="seconds")))
+
+    async def expire(self, repliers: RepliersFor) -> int:
+        """Drop the flows past their expiry, telling each person where the flow says what."""
+        expired = await self.services.store.dialogs.take_expired(
+            self.services.store.db.now_iso())
+        for dialog in expired:
+            flow = self.flows.get(dialog.flow)
+            replier = repliers(dialog.channel, dialog.address)
+            if flow is not None and replier is not None:
+                await self._tell_timed_out(flow, replier, dialog.resident_id)
+        return len(expired)
+
+    async def _tell_timed_out(
+        self, flow: Flow, replier: Replier, person_id: int | None = None
+    ) -> None:
+        if flow.timed_out is None:
+            return
+        lang: str = self.services.config.locale.default_language
+        if person_id is not None:
+            person = await self.services.store.residents.get(person_id)
+            lang = self.services.i18n.language(person.language if person else None)
+        try:
+            await replier.send(Prompt(self.services.i18n.t(lang, flow.timed_out)), seq=None,
+                               remove_keyboard=True)
+        except Exception:  # the person may have blocked the bot meanwhile
+            log.info("could not say that flow %s timed out", flow.name, exc_info=True)
+
+    def _turn_lock(self, person_id: int) -> _PersonLock:
+        return _PersonLock(self, person_id)
+
+
+class _PersonLock:
+    """One person's inputs one at a time; the lock is forgotten when nobody holds or waits."""
+
+    def __init__(self, runner: Runner, person_id: int) -> None:
+        self.runner, self.person_id = runner, person_id
+
+    async def __aenter__(self) -> None:
+        runner = self.runner
+        runner._waiting[self.person_id] = runner._waiting.get(self.person_id, 0) + 1
+        await runner._locks.setdefault(self.person_id, asyncio.Lock()).acquire()
+
+    async def __aexit__(self, *_: object) -> None:
+        runner, pid = self.runner, self.person_id
+        runner._locks[pid].release()
+        runner._waiting[pid] -= 1
+        if runner._waiting[pid] == 0:
+            del runner._waiting[pid], runner._locks[pid]
+
+
+def _rows(raw: str) -> Rows:
+    return tuple((Choice(str(label), str(value)),) for label, value in json.loads(raw))
+
+

@@ -1,0 +1,84 @@
+"""`Turn`: what a flow's step works with — who is talking, what they sent, the draft, and the
+ways to answer, the same on every channel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+from bot.dialog.kit import Input, Kind, Prompt, Replier, Rows, Share
+from bot.models import Channel, Resident
+
+if TYPE_CHECKING:
+    from bot.context import Services
+
+
+@dataclass
+class Turn:
+    """One input to one step. `data` is the flow's draft (JSON-able; kept between steps);
+    `choices` the prompt the person is now asked (kept so a typed answer can match it)."""
+
+    services: Services
+    person: Resident
+    lang: str
+    channel: Channel
+    address: str  # the chat the flow talks in
+    input: Input
+    replier: Replier
+    display_name: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    seq: int = 0
+    choices: Rows = ()
+    asked: bool = False  # a prompt with choices was sent in this turn
+
+    def t(self, key: str, **values: object) -> str:
+        """A text from content/locales in the person's language; values must be escaped."""
+        return self.services.i18n.t(self.lang, key, **values)
+
+    @staticmethod
+    def esc(value: object) -> str:
+        return escape(str(value), quote=False)
+
+    @property
+    def text(self) -> str:
+        return self.input.text
+
+    @property
+    def kind(self) -> Kind:
+        return self.input.kind
+
+    @property
+    def numbered(self) -> bool:
+        return self.replier.numbered
+
+    async def say(self, text: str, *, remove_keyboard: bool = False) -> None:
+        """A message without choices (the open prompt stays what it was)."""
+        await self.replier.send(Prompt(text), seq=None, remove_keyboard=remove_keyboard)
+
+    async def ask(
+        self, text: str, choices: Rows = (), *, replace: bool = False,
+        share: Share | None = None, share_label: str = "", share_hint: str = "",
+        cancel_label: str = "",
+    ) -> None:
+        """Ask the person: the message with its choices becomes the open prompt. `replace`:
+        after a press, show it in place of the pressed message where the channel can."""
+        prompt = Prompt(text, choices, share, share_label, share_hint, cancel_label)
+        if choices:
+            self.seq += 1
+            self.choices = choices
+            self.asked = True
+        seq = self.seq if choices else None
+        if replace and self.input.pressed and await self.replier.replace(prompt, seq=seq):
+            return
+        await self.replier.send(prompt, seq=seq, remove_keyboard=False)
+
+    async def refuse(self, text: str) -> None:
+        """A refusal that changes nothing: over the pressed button, or as a message."""
+        if not await self.replier.alert(text):
+            await self.replier.send(Prompt(text), seq=None, remove_keyboard=False)
+
+    async def close_press(self) -> None:
+        """Take the buttons off the pressed message, where there was one."""
+        if self.input.pressed:
+            await self.replier.close_press()

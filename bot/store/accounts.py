@@ -1,0 +1,88 @@
+"""Accounts (a person on one messenger), the one-time codes that link a second one, and the
+messages already taken in (de-duplication of a channel's repeated deliveries)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from bot.models import Account, Channel
+from bot.store.db import Database, Tx
+
+
+def _account(row: sqlite3.Row) -> Account:
+    return Account(
+        id=row["id"], resident_id=row["resident_id"], channel=row["channel"],
+        external_id=row["external_id"], last_seen_at=row["last_seen_at"],
+        unreachable_at=row["unreachable_at"],
+    )
+
+
+class AccountStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def resident_of(self, channel: Channel, external_id: str) -> int | None:
+        rows = await self._db.fetchall(
+            "SELECT resident_id FROM accounts WHERE channel = ? AND external_id = ?",
+            (channel, external_id))
+        return int(rows[0][0]) if rows else None
+
+    async def get(self, channel: Channel, external_id: str) -> Account | None:
+        rows = await self._db.fetchall(
+            "SELECT * FROM accounts WHERE channel = ? AND external_id = ?",
+            (channel, external_id))
+        return _account(rows[0]) if rows else None
+
+    async def of_resident(self, resident_id: int) -> list[Account]:
+        """The person's accounts, the one they used last first."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM accounts WHERE resident_id = ? "
+            "ORDER BY last_seen_at IS NULL, last_seen_at DESC, id", (resident_id,))
+        return [_account(row) for row in rows]
+
+    async def add(self, tx: Tx, resident_id: int, channel: Channel, external_id: str) -> None:
+        """Attach an account to a person (nothing if that account exists already)."""
+        await tx.execute(
+            "INSERT OR IGNORE INTO accounts (resident_id, channel, external_id, created_at) "
+            "VALUES (?, ?, ?, ?)", (resident_id, channel, external_id, self._db.now_iso()))
+
+    async def move(self, tx: Tx, channel: Channel, external_id: str, resident_id: int) -> None:
+        """Give an existing account to another person (linking it)."""
+        await tx.execute(
+            "UPDATE accounts SET resident_id = ? WHERE channel = ? AND external_id = ?",
+            (resident_id, channel, external_id))
+
+    async def seen(self, tx: Tx, channel: Channel, external_id: str) -> None:
+        await tx.execute(
+            "UPDATE accounts SET last_seen_at = ?, unreachable_at = NULL "
+            "WHERE channel = ? AND external_id = ?", (self._db.now_iso(), channel, external_id))
+
+    # --- linking codes ---------------------------------------------------------------------
+
+    async def put_link_code(self, tx: Tx, code_hash: str, resident_id: int, expires: str) -> None:
+        await tx.execute("DELETE FROM link_codes WHERE resident_id = ?", (resident_id,))
+        await tx.execute(
+            "INSERT OR REPLACE INTO link_codes (code_hash, resident_id, expires_at) "
+            "VALUES (?, ?, ?)", (code_hash, resident_id, expires))
+
+    async def take_link_code(self, tx: Tx, code_hash: str) -> int | None:
+        """The person a valid code was issued to; the code is used up either way."""
+        rows = await tx.execute_fetchall(
+            "DELETE FROM link_codes WHERE code_hash = ? RETURNING resident_id, expires_at",
+            (code_hash,))
+        for resident_id, expires_at in rows:
+            if str(expires_at) > self._db.now_iso():
+                return int(resident_id)
+        return None
+
+    # --- inbound de-duplication -------------------------------------------------------------
+
+    async def first_sight(self, tx: Tx, channel: Channel, message_id: str) -> bool:
+        """True the first time this message id is seen on this channel."""
+        cursor = await tx.execute(
+            "INSERT OR IGNORE INTO inbound_seen (channel, message_id, seen_at) VALUES (?, ?, ?)",
+            (channel, message_id, self._db.now_iso()))
+        return cursor.rowcount > 0
+
+    async def forget_seen_before(self, tx: Tx, before: str) -> None:
+        await tx.execute("DELETE FROM inbound_seen WHERE seen_at < ?", (before,))
