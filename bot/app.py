@@ -13,14 +13,20 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
+from bot.channels.telegram import dialog as telegram_dialog
+from bot.channels.telegram.dialog import TelegramReplier
 from bot.clock import Clock, SystemClock
 from bot.config import Config
-from bot.context import SERVICES_KEY, AnninhApp, AppContext, Services
+from bot.context import RUNNER_KEY, SERVICES_KEY, AnninhApp, AppContext, Services
+from bot.dialog import Turn
+from bot.dialog.runner import Runner
 from bot.persistence import SqlitePersistence
 from bot.scheduler import TICK_SECONDS
 from bot.telegram_sender import TelegramSender
 from bot.transport import AiohttpRequest
 from bot.updates import PerChatUpdateProcessor, ResilientBot
+from handlers import join, triage
+from handlers.common import Caller
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +69,9 @@ def build_application(config: Config, token: str, clock: Clock | None = None) ->
     app.bot_data["config"] = config
     app.bot_data["clock"] = clock
     handlers.register(app)
+    # Flows moved to bot/dialog: in their own group, after the gate and the early group (which
+    # end flows on a command), before the flows PTB still runs.
+    app.add_handler(telegram_dialog.build_handler(), group=telegram_dialog.DIALOG_GROUP)
     return app
 
 
@@ -72,6 +81,17 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     config: Config = app.bot_data["config"]
     services = Services.build(config, await persistence.store(), app.bot_data["clock"])
     app.bot_data[SERVICES_KEY] = services
+    runner = Runner(services, handlers.dialog_flows(config))
+    app.bot_data[RUNNER_KEY] = runner
+    events = services.events
+    events.report_filed_listeners.append(
+        lambda report, duplicate: triage.post_report(app.bot, services, report, duplicate))
+
+    async def join_from_flow(turn: Turn, code: str) -> None:
+        await join.request_join(app.bot, services, Caller(turn.person, turn.lang), code,
+                                turn.say)
+
+    events.join_requested_listeners.append(join_from_flow)
     await _start_broadcasting(app, services)
     for language in ("vi", "en"):
         commands = [BotCommand(name, services.i18n.t(language, key)) for name, key in MENU]
@@ -99,8 +119,14 @@ async def _start_broadcasting(
     await services.delivery.start(TelegramSender(app.bot), services.broadcasts.describe)
     await services.relays.settle_pending()  # relays the last run sent but did not report
 
+    runner: Runner = app.bot_data[RUNNER_KEY]
+
+    def repliers(channel: str, address: str) -> TelegramReplier | None:
+        return TelegramReplier(app.bot, int(address)) if channel == "telegram" else None
+
     async def tick(_context: object) -> None:
         await services.scheduler.tick(services.clock.now())
+        await runner.expire(repliers)
 
     assert app.job_queue is not None
     app.job_queue.run_repeating(tick, interval=TICK_SECONDS, first=0.1, name="scheduler")

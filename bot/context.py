@@ -11,6 +11,8 @@ from bot.catalog import Catalog
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.delivery import DeliveryEngine
+from bot.dialog.runner import Runner
+from bot.events import Events
 from bot.i18n import I18n
 from bot.scheduler import Scheduler
 from bot.services.alarms import AlarmService
@@ -26,6 +28,7 @@ from bot.services.teams import TeamService
 from bot.store import Store
 
 SERVICES_KEY = "services"
+RUNNER_KEY = "runner"
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class Services:
     scheduler: Scheduler
     campaigns: CampaignService
     relays: RelayService
+    events: Events
 
     @classmethod
     def build(cls, config: Config, store: Store, clock: Clock | None = None) -> Services:
@@ -66,6 +70,7 @@ class Services:
             reports=reports, alarms=alarms, stats=StatsService(store, clock, config.locale.tz),
             delivery=delivery, broadcasts=broadcasts, scheduler=scheduler,
             campaigns=CampaignService(store), relays=RelayService(store, delivery),
+            events=Events(),
         )
 
 
@@ -75,6 +80,10 @@ class AppContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     @property
     def services(self) -> Services:
         return cast(Services, self.bot_data[SERVICES_KEY])
+
+    @property
+    def runner(self) -> Runner:
+        return cast(Runner, self.bot_data[RUNNER_KEY])
 
 
 AnninhApp = Application[

@@ -6,6 +6,18 @@ from typing import Any
 
 from telegram.ext import Application, BaseHandler
 
+from bot.config import Config
+from bot.dialog import Flow
+
+
+def dialog_flows(config: Config) -> list[Flow]:
+    """The flows written for every messenger (bot/dialog), handed to the runner by
+    bot/app.py."""
+    from handlers import report, start
+
+    return [start.build_flow(),
+            report.build_flow(config.reports.conversation_timeout_minutes)]
+
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add every handler. Order matters:
@@ -34,9 +46,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         open_reports,
         reject,
         relays,
-        report,
         settings,
-        start,
         stats,
         teams,
         triage,
@@ -46,12 +56,10 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     for early in flows.build_early_handlers():
         app.add_handler(early, group=flows.EARLY_GROUP)
     for flow in [
-        start.build_conversation(),
         join.build_conversation(),
         settings.build_conversation(),
         officer_tools.build_conversation(),
         alarm.build_conversation(),
-        report.build_conversation(app.bot_data["config"].reports.conversation_timeout_minutes),
         myreports.build_conversation(),
         announce.build_conversation(),
         reject.build_conversation(),

@@ -37,13 +37,14 @@ from telegram.warnings import PTBUserWarning
 
 from bot import replies
 from bot.context import AppContext
+from bot.dialog import Flow as DialogFlow
 from bot.sending import chat_label
 from handlers.common import caller, tr, user_data
 
 log = logging.getLogger(__name__)
 
 CANCEL_COMMANDS = ("huy", "cancel")
-EARLY_GROUP = -1  # before every flow and command (PTB runs groups in ascending order)
+EARLY_GROUP = -2  # before every flow and command (PTB runs groups in ascending order)
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -91,7 +92,8 @@ class Flow(ConversationHandler[AppContext]):
         """A flow entered by a button ends the person's other flows first."""
         handler = check_result[2]
         if handler in self.entry_points:
-            await tell_left(update, context, await end_flows(update, context, keep=self))
+            ended = await end_flows(update, context, keep=self)
+            await tell_left(update, context, ended, await end_dialog(update, context))
         return await super().handle_update(update, application, check_result, context)
 
 
@@ -148,6 +150,15 @@ async def end_flows(
     return ended
 
 
+async def end_dialog(update: Update, context: AppContext) -> DialogFlow | None:
+    """End the sender's open flow in bot/dialog's runner (the flows already moved there)."""
+    user = update.effective_user
+    if user is None:
+        return None
+    person = await context.services.residents.get(user.id)
+    return None if person is None else await context.runner.end(person.id)
+
+
 async def end_every_flow(context: AppContext, user_id: int) -> None:
     """End every flow of this person in every chat, with its expiry and persisted row: after
     their data is deleted nothing may resume, time out or be written back for them."""
@@ -157,17 +168,22 @@ async def end_every_flow(context: AppContext, user_id: int) -> None:
 
 
 async def tell_left(
-    update: Update, context: AppContext, ended: list[tuple[Flow, ConversationKey]]
+    update: Update, context: AppContext, ended: list[tuple[Flow, ConversationKey]],
+    dialog: DialogFlow | None = None,
 ) -> None:
     """Say which half-done flows were left, in their own chat (taking off a reply keyboard
-    they showed). Flows without a label end silently."""
-    labelled = [(flow, key) for flow, key in ended if flow.label is not None]
+    they showed). Flows without a label end silently. `dialog`: the runner's flow that was
+    ended (it lives in the person's private chat)."""
+    labelled = [(str(flow.label), key[0]) for flow, key in ended if flow.label is not None]
+    user = update.effective_user
+    if dialog is not None and dialog.label is not None and user is not None:
+        labelled.append((dialog.label, user.id))
     if not labelled:
         return
     who = await caller(update, context)
-    for chat_id in dict.fromkeys(key[0] for _, key in labelled):
-        names = ", ".join(tr(context, who.lang, str(flow.label))
-                          for flow, key in labelled if key[0] == chat_id)
+    for chat_id in dict.fromkeys(chat for _, chat in labelled):
+        names = ", ".join(tr(context, who.lang, label)
+                          for label, chat in labelled if chat == chat_id)
         try:
             await replies.send_text(context.bot, int(chat_id),
                                     tr(context, who.lang, "flows.left", flows=names),
@@ -184,13 +200,16 @@ async def command_sent(update: Update, context: AppContext) -> None:
     if message is None or user is None or command is None:
         return
     ended = await end_flows(update, context)
+    dialog = await end_dialog(update, context)
     if command not in CANCEL_COMMANDS:
-        await tell_left(update, context, ended)
+        await tell_left(update, context, ended, dialog)
         return
-    if ended or message.chat.type == "private":
+    if ended or dialog is not None or message.chat.type == "private":
         who = await caller(update, context)
-        keys = {flow.cancelled for flow, _ in ended}
-        key = (keys.pop() if len(keys) == 1 else "errors.cancelled") if ended else (
+        keys = {flow.cancelled for flow, _ in ended} | (
+            {dialog.cancelled} if dialog is not None else set())
+        ended_any = bool(ended) or dialog is not None
+        key = (keys.pop() if len(keys) == 1 else "errors.cancelled") if ended_any else (
             "errors.nothing_to_cancel")
         await replies.send_text(context.bot, message.chat_id, tr(context, who.lang, key),
                                 replies.REMOVE_KEYBOARD)

@@ -89,7 +89,7 @@ async def _is_staff_group(context: AppContext, chat_id: int) -> bool:
     return await context.services.store.areas.commune_by_staff_chat(chat_id) is not None
 
 
-GATE_GROUP = -2  # before every other handler group (the flows' early group is -1)
+GATE_GROUP = -3  # before every other handler group (the flows' early group is -2)
 
 
 def build_gate() -> BaseHandler[Update, AppContext, None]:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import enum
 import logging
 import math
+from collections.abc import Awaitable, Callable
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
@@ -19,7 +20,7 @@ from telegram.ext import (
 )
 
 from bot import replies
-from bot.context import AppContext
+from bot.context import AppContext, Services
 from bot.models import Member, Team
 from bot.replies import Markup, inline_keyboard
 from bot.services.teams import Decision, JoinResult, minutes
@@ -37,6 +38,8 @@ from handlers.common import (
 from handlers.flows import Flow, conversation
 
 log = logging.getLogger(__name__)
+
+Say = Callable[[str], Awaitable[None]]
 
 class Step(enum.IntEnum):
     CODE = 1
@@ -72,79 +75,92 @@ async def code_sent(update: Update, context: AppContext) -> int:
 
 
 async def ask_to_join(update: Update, context: AppContext, who: Caller, code: str) -> None:
+    """`request_join`, answering in the update's chat."""
+
+    async def say(text: str) -> None:
+        chat = update.effective_chat
+        assert chat is not None
+        await replies.send_text(context.bot, chat.id, text)
+
+    await request_join(context.bot, context.services, who, code, say)
+
+
+async def request_join(
+    bot: Bot, services: Services, who: Caller, code: str, say: Say
+) -> None:
     """Files the request and sends the leader the decision buttons (not for a request refused
     by the rules: throttled, another commune, recently rejected); a leader the bot cannot reach
     (never opened it, or blocked it) leaves the request with the commune's officers, and the
-    resident is told so rather than promised an answer that cannot come."""
-    outcome = await context.services.teams.request_join(who.resident, code)
+    resident is told so (through `say`) rather than promised an answer that cannot come."""
+    t = services.i18n.t
+    outcome = await services.teams.request_join(who.resident, code)
     result, team = outcome.result, outcome.team
     if result is JoinResult.TOO_MANY_TRIES:  # the same answer whether the code exists or not
-        await answer(update, context, who.lang, "team.too_many_tries", edit=False,
-                     minutes=minutes(outcome.wait))
+        await say(t(who.lang, "team.too_many_tries", minutes=minutes(outcome.wait)))
         return
     if result is JoinResult.OTHER_COMMUNE:  # names no team, only the resident's own commune
         commune = outcome.commune.name if outcome.commune else "—"
-        await answer(update, context, who.lang, "team.other_commune", edit=False,
-                     commune=esc(commune))
+        await say(t(who.lang, "team.other_commune", commune=esc(commune)))
         return
     if result is JoinResult.UNKNOWN_CODE or team is None:
-        await answer(update, context, who.lang, "team.unknown_code", edit=False)
+        await say(t(who.lang, "team.unknown_code"))
         return
     if result is JoinResult.RECENTLY_REJECTED:
-        await answer(update, context, who.lang, "team.recently_rejected", edit=False,
-                     team=esc(team.name), hours=math.ceil(minutes(outcome.wait) / 60))
+        await say(t(who.lang, "team.recently_rejected", team=esc(team.name),
+                    hours=math.ceil(minutes(outcome.wait) / 60)))
         return
     key = f"team.{result.value}"
     if result is JoinResult.REQUESTED and outcome.tell_leader and not await _tell_leader(
-            context, team, outcome.leader, who):
+            bot, services, team, outcome.leader, who):
         why = "no_leader" if outcome.leader is None else "leader_unreachable"
         key = f"team.requested_{why}"
-        await _tell_officers(context, team, who, why)
-    await answer(update, context, who.lang, key, edit=False, team=esc(team.name))
+        await _tell_officers(bot, services, team, who, why)
+    await say(t(who.lang, key, team=esc(team.name)))
 
 
-def _decision_buttons(context: AppContext, lang: str, team: Team, applicant: Caller) -> Markup:
+def _decision_buttons(services: Services, lang: str, team: Team, applicant: Caller) -> Markup:
     data = f"{team.id}:{applicant.resident.id}"
-    return inline_keyboard([[(tr(context, lang, "team.approve"), f"tm:ok:{data}"),
-                             (tr(context, lang, "team.reject"), f"tm:no:{data}")]])
+    t = services.i18n.t
+    return inline_keyboard([[(t(lang, "team.approve"), f"tm:ok:{data}"),
+                             (t(lang, "team.reject"), f"tm:no:{data}")]])
 
 
 async def _tell_leader(
-    context: AppContext, team: Team, leader: Member | None, applicant: Caller
+    bot: Bot, services: Services, team: Team, leader: Member | None, applicant: Caller
 ) -> bool:
     """The request with "Duyệt" / "Từ chối" in the leader's chat; False when it cannot get
     there (no leader, or Telegram refuses: the leader never opened the bot or blocked it)."""
     if leader is None or leader.telegram_id is None:
         return False
-    services = context.services
     leader_resident = await services.store.residents.get(leader.resident_id)
     lang = services.i18n.language(leader_resident.language if leader_resident else None)
     try:
         await replies.send_text(
-            context.bot, leader.telegram_id,
-            tr(context, lang, "team.leader_request",
-               name=esc(applicant.resident.display_name or "?"), team=esc(team.name)),
-            _decision_buttons(context, lang, team, applicant),
+            bot, leader.telegram_id,
+            services.i18n.t(lang, "team.leader_request",
+                            name=esc(applicant.resident.display_name or "?"),
+                            team=esc(team.name)),
+            _decision_buttons(services, lang, team, applicant),
         )
     except TelegramError:
         return False
     return True
 
 
-async def _tell_officers(context: AppContext, team: Team, applicant: Caller, why: str) -> None:
+async def _tell_officers(
+    bot: Bot, services: Services, team: Team, applicant: Caller, why: str
+) -> None:
     """The request, with the decision buttons and why the leader did not get it, in the
     commune's staff group (each officer privately when there is no group or it cannot be
     reached): any officer of the commune may decide."""
-    services = context.services
-    lang = services.i18n.default
-    text = tr(context, lang, "team.officer_request",
-              name=esc(applicant.resident.display_name or "?"), team=esc(team.name),
-              reason=tr(context, lang, f"team.reason_{why}"))
-    markup = _decision_buttons(context, lang, team, applicant)
+    lang, t = services.i18n.default, services.i18n.t
+    text = t(lang, "team.officer_request", name=esc(applicant.resident.display_name or "?"),
+             team=esc(team.name), reason=t(lang, f"team.reason_{why}"))
+    markup = _decision_buttons(services, lang, team, applicant)
     commune = await services.store.areas.commune(team.commune_id)
     if commune is not None and commune.staff_chat_id is not None:
         try:
-            await replies.send_text(context.bot, commune.staff_chat_id, text, markup)
+            await replies.send_text(bot, commune.staff_chat_id, text, markup)
         except TelegramError as error:
             log.warning("could not tell the staff group of %s about a join request: %s",
                         commune.code, error)
@@ -154,7 +170,7 @@ async def _tell_officers(context: AppContext, team: Team, applicant: Caller, why
         if officer.telegram_id is None:
             continue
         try:
-            await replies.send_text(context.bot, officer.telegram_id, text, markup)
+            await replies.send_text(bot, officer.telegram_id, text, markup)
         except TelegramError:
             continue
 

@@ -1,40 +1,46 @@
-"""The report flow's choices: the buttons each step offers, and the typed words that stand for
-them ("bỏ qua", "xong" typed instead of pressed)."""
+"""The report flow's choices: what each step offers, and the typed words that stand for them
+("bỏ qua", "xong" typed instead of chosen)."""
 
 from __future__ import annotations
 
-from bot.context import AppContext
-from bot.replies import Buttons
+from bot.dialog import Choice, Rows, Turn, rows_of
 from bot.text import fold
-from handlers.common import tr
+
+SKIP, DONE, ANONYMOUS, NAMED, SEND, CANCEL = "skip", "done", "anon", "named", "send", "cancel"
 
 
-def category_buttons(context: AppContext, lang: str) -> Buttons:
-    categories = context.services.reports.categories.items.values()
-    buttons = [(c.label(lang), f"rp:cat:{c.code}") for c in categories]
-    return [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+def category_choices(turn: Turn) -> Rows:
+    categories = turn.services.reports.categories.items.values()
+    return rows_of([Choice(c.label(turn.lang), c.code) for c in categories], 2)
 
 
-def photo_buttons(context: AppContext, lang: str) -> Buttons:
-    return [[(tr(context, lang, "report.done"), "rp:ph:done"),
-             (tr(context, lang, "report.skip"), "rp:ph:skip")]]
+def skip_choice(turn: Turn) -> Rows:
+    return ((Choice(turn.t("report.skip"), SKIP),),)
 
 
-def identity_buttons(context: AppContext, lang: str) -> Buttons:
-    return [[(tr(context, lang, "report.anonymous"), "rp:id:anon"),
-             (tr(context, lang, "report.named"), "rp:id:named")]]
+def photo_choices(turn: Turn) -> Rows:
+    return ((Choice(turn.t("report.done"), DONE), Choice(turn.t("report.skip"), SKIP)),)
 
 
-def confirm_buttons(context: AppContext, lang: str) -> Buttons:
-    return [[(tr(context, lang, "report.send"), "rp:send"),
-             (tr(context, lang, "report.cancel"), "rp:cancel")]]
+def done_choice(turn: Turn) -> Rows:
+    return ((Choice(turn.t("report.done"), DONE),),)
 
 
-def is_skip(context: AppContext, text: str) -> bool:
-    return fold(text) in {fold(v) for v in context.services.i18n.all("report.skip").values()} | {
+def identity_choices(turn: Turn) -> Rows:
+    return ((Choice(turn.t("report.anonymous"), ANONYMOUS),
+             Choice(turn.t("report.named"), NAMED)),)
+
+
+def confirm_choices(turn: Turn) -> Rows:
+    return ((Choice(turn.t("report.send"), SEND), Choice(turn.t("report.cancel"), CANCEL)),)
+
+
+def is_skip(turn: Turn, text: str) -> bool:
+    i18n = turn.services.i18n
+    return fold(text) in {fold(v) for v in i18n.all("report.skip").values()} | {
         "bo qua", "skip"}
 
 
-def is_done_or_skip(context: AppContext, text: str) -> bool:
-    done = {fold(v) for v in context.services.i18n.all("report.done").values()}
-    return is_skip(context, text) or fold(text) in done | {"xong", "done"}
+def is_done_or_skip(turn: Turn, text: str) -> bool:
+    done = {fold(v) for v in turn.services.i18n.all("report.done").values()}
+    return is_skip(turn, text) or fold(text) in done | {"xong", "done"}

@@ -1,20 +1,15 @@
 """The photos a resident attaches while filing a report (/baotin): the size and count limits,
 albums and captions. A photo or a caption is never dropped without the resident being told.
 
-Telegram sends an album as one message per photo, sharing a `media_group_id`: the rest of an
-album may arrive after the step that took its first photo has moved on, so the draft remembers
-the album ("album") and whether its photos past the limit were already announced.
-"""
+Telegram sends an album as one message per photo, sharing an album id: the rest of an album
+may arrive after the step that took its first photo has moved on, so the draft remembers the
+album ("album") and whether its photos past the limit were already announced."""
 
 from __future__ import annotations
 
 import enum
-from typing import Any
 
-from telegram import Message, Update
-
-from bot.context import AppContext
-from handlers.common import Caller, answer
+from bot.dialog import Kind, Turn
 
 CAPTION_MARK = "📷"
 
@@ -25,67 +20,58 @@ class Kept(enum.Enum):
     REFUSED = "refused"  # too large, or past the limit (the resident was told)
 
 
-def in_album(draft: dict[str, Any], message: Message | None) -> bool:
-    """Whether `message` belongs to the album a photo of this draft came from."""
-    group = message.media_group_id if message is not None else None
-    return group is not None and group == draft.get("album")
+def in_album(turn: Turn) -> bool:
+    """Whether the photo sent belongs to the album a photo of this draft came from."""
+    media = turn.input.media
+    album = media.album if media is not None else None
+    return album is not None and album == turn.data.get("album")
 
 
-def count(draft: dict[str, Any]) -> int:
-    return len(draft.get("photos", []))
+def count(turn: Turn) -> int:
+    return len(turn.data.get("photos", []))
 
 
-async def keep(
-    update: Update, context: AppContext, who: Caller, draft: dict[str, Any], *,
-    caption: bool = True,
-) -> Kept:
-    """Add the message's photo to the draft (within max_photo_bytes and max_photos), and its
+async def keep(turn: Turn, *, caption: bool = True) -> Kept:
+    """Add the photo sent to the draft (within max_photo_bytes and max_photos), and its
     caption to the description unless `caption` is False (the caller took it already)."""
-    message = update.effective_message
-    assert message is not None and message.photo
-    config = context.services.config.reports
-    if message.media_group_id is not None:
-        draft["album"] = message.media_group_id
-    largest = message.photo[-1]
-    if (largest.file_size or 0) > config.max_photo_bytes:
-        await answer(update, context, who.lang, "report.photo_too_large", edit=False,
-                     size=f"{(largest.file_size or 0) / 1e6:.1f}",
-                     limit=f"{config.max_photo_bytes / 1e6:.0f}")
+    media = turn.input.media
+    assert turn.kind is Kind.PHOTO and media is not None
+    config, draft = turn.services.config.reports, turn.data
+    if media.album is not None:
+        draft["album"] = media.album
+    if (media.size or 0) > config.max_photo_bytes:
+        await turn.say(turn.t("report.photo_too_large", size=f"{(media.size or 0) / 1e6:.1f}",
+                              limit=f"{config.max_photo_bytes / 1e6:.0f}"))
         return Kept.REFUSED
-    if count(draft) >= config.max_photos:
-        await over_limit(update, context, who, draft)
+    if count(turn) >= config.max_photos:
+        await over_limit(turn)
         return Kept.REFUSED
     photos: list[list[str]] = draft.setdefault("photos", [])
-    photos.append([largest.file_id, largest.file_unique_id])
-    if caption and (message.caption or "").strip():
-        await _add_caption(update, context, who, draft, message.caption or "")
+    photos.append([media.ref, media.unique])
+    if caption and turn.text:
+        await _add_caption(turn, turn.text)
     return Kept.FULL if len(photos) >= config.max_photos else Kept.ADDED
 
 
-async def over_limit(
-    update: Update, context: AppContext, who: Caller, draft: dict[str, Any]
-) -> None:
+async def over_limit(turn: Turn) -> None:
     """Say that the photo was not kept: how many were, and the limit (once per album)."""
-    message = update.effective_message
-    group = message.media_group_id if message is not None else None
-    if group is not None and draft.get("told_full") == group:
+    media = turn.input.media
+    album = media.album if media is not None else None
+    if album is not None and turn.data.get("told_full") == album:
         return
-    draft["told_full"] = group
-    await answer(update, context, who.lang, "report.photos_over_limit", edit=False,
-                 kept=count(draft), max=context.services.config.reports.max_photos)
+    turn.data["told_full"] = album
+    await turn.say(turn.t("report.photos_over_limit", kept=count(turn),
+                          max=turn.services.config.reports.max_photos))
 
 
-async def _add_caption(
-    update: Update, context: AppContext, who: Caller, draft: dict[str, Any], caption: str
-) -> None:
+async def _add_caption(turn: Turn, caption: str) -> None:
     """A photo's caption goes into the description (and so onto the officers' card), marked
     as a photo's; one that would make the description too long is announced instead."""
-    limit = context.services.config.reports.max_text_length
-    description = str(draft.get("description", ""))
+    limit = turn.services.config.reports.max_text_length
+    description = str(turn.data.get("description", ""))
     text = f"{CAPTION_MARK} {caption.strip()}"
     longer = f"{description}\n{text}" if description else text
     if len(longer) > limit:
-        await answer(update, context, who.lang, "report.caption_too_long", edit=False,
-                     limit=limit)
+        await turn.say(turn.t("report.caption_too_long", limit=limit))
         return
-    draft["description"] = longer
+    turn.data["description"] = longer

@@ -382,13 +382,11 @@ async def group_note(services: Services, report: Report, text: str, party: str) 
 
 
 def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:
-    from handlers import report_send  # the conversation module imports this one
-
     return [
         CallbackQueryHandler(triage_pressed, pattern=r"^tr:(acc|res|reo):\d+$"),
         CallbackQueryHandler(assign_pressed, pattern=r"^tr:asg:\d+$"),
         CallbackQueryHandler(back_pressed, pattern=r"^tr:back:\d+$"),
         CallbackQueryHandler(team_pressed, pattern=r"^tr:team:\d+:\d+$"),
         CallbackQueryHandler(leader_pressed, pattern=r"^ld:(arr|res):\d+$"),
-        CallbackQueryHandler(report_send.stale_press, pattern=r"^(rp|mr):"),
+        CallbackQueryHandler(stale, pattern=r"^(rp|mr):"),  # buttons of ended flows
     ]

@@ -222,9 +222,9 @@ async def test_bad_input_at_every_step_is_answered_and_the_conversation_goes_on(
     await em.wait_for("Đã nhận ảnh 1")
     await em.press("Xong")
     await em.wait_for("Bạn muốn gửi tin thế nào")
-    await em.send("ẩn danh")
+    await em.send("không biết")  # neither choice's words
     await em.wait_for("bấm một nút")
-    await em.press("Ẩn danh")
+    await em.send("ẩn danh")  # a choice's words typed are that choice
     await em.wait_for("Kiểm tra lại")
     await em.press("Gửi")
     sent = await em.wait_for("Đã gửi tin báo")

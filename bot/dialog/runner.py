@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+FIRST = "_first_prompt"  # in a dialog's stored data: the number before its first prompt
 RepliersFor = Callable[[Channel, str], Replier | None]
 
 
@@ -71,6 +72,10 @@ class Runner:
                     return False
                 await self.services.store.dialogs.end(person.id)
                 turn.input = replace(input, text=command[1])
+                # Prompt numbers start from the clock, so a button of an earlier flow never
+                # carries a number this flow's prompts will have.
+                turn.seq = turn.first_seq = int(self.services.clock.now().timestamp() * 1000) % (
+                    10**12)
                 await self._save(flow, turn, "", await flow.start(turn))
                 return True
             return await self._continue(turn, seq)
@@ -88,6 +93,7 @@ class Runner:
             await self._tell_timed_out(flow, turn.replier)
             return False
         turn.data = json.loads(dialog.data)
+        turn.first_seq = int(turn.data.pop(FIRST, 0))
         turn.seq = dialog.prompt_seq
         turn.choices = _rows(dialog.choices)
         chosen = self._chosen(turn, seq)
@@ -108,8 +114,8 @@ class Runner:
         given, flat = turn.input, [c for row in turn.choices for c in row]
         if given.pressed:
             found = next((c for c in flat if c.value == given.choice), None)
-            if seq != turn.seq or found is None:
-                return None
+            if seq is None or not turn.first_seq < seq <= turn.seq or found is None:
+                return None  # another flow's button, or a choice no longer offered
             return replace(given, kind=Kind.CHOICE, text=found.label)
         if given.kind is Kind.TEXT and flat:
             found = match(given.text, flat, numbered=turn.numbered)
@@ -128,7 +134,8 @@ class Runner:
         expires = (self.services.clock.now() + timedelta(minutes=flow.timeout_minutes))
         await store.dialogs.put(Dialog(
             resident_id=turn.person.id, flow=flow.name, step=step,
-            data=json.dumps(turn.data, ensure_ascii=False), channel=turn.channel,
+            data=json.dumps({**turn.data, FIRST: turn.first_seq}, ensure_ascii=False),
+            channel=turn.channel,
             address=turn.address, prompt_seq=turn.seq,
             choices=json.dumps([[c.label, c.value] for row in choices for c in row],
                                ensure_ascii=False),

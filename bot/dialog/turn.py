@@ -29,6 +29,7 @@ class Turn:
     display_name: str = ""
     data: dict[str, Any] = field(default_factory=dict)
     seq: int = 0
+    first_seq: int = 0  # the flow's prompts are numbered after this
     choices: Rows = ()
     asked: bool = False  # a prompt with choices was sent in this turn
 

@@ -1,0 +1,174 @@
+"""Telegram ↔ bot/dialog: updates become neutral input for the runner, prompts become
+messages with inline buttons (and, for a share, a one-time keyboard under the text field).
+
+A flow's button carries `d:<prompt number>:<choice value>`: the runner knows which prompt is
+open, so a button of an older prompt is refused as stale, never taken for a new answer."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import CallbackQuery, Message, Update
+from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
+
+from bot import replies
+from bot.context import AppContext
+from bot.dialog import Contact, Input, Kind, Media, Prompt, Share
+from bot.replies import Markup, inline_keyboard
+from bot.text import clean
+
+log = logging.getLogger(__name__)
+
+PREFIX = "d:"
+DIALOG_GROUP = -1  # after the gate and the early group, before the flows PTB still runs
+
+
+class TelegramReplier:
+    """Answers in one chat; after a press, can edit or alert over the pressed message."""
+
+    numbered = False
+
+    def __init__(self, bot: Any, chat_id: int, query: CallbackQuery | None = None) -> None:
+        self.bot, self.chat_id, self.query = bot, chat_id, query
+        self.answered = query is None
+
+    async def send(self, prompt: Prompt, *, seq: int | None, remove_keyboard: bool) -> None:
+        await self.acknowledge()
+        markup: Markup | None = buttons(prompt, seq)
+        if markup is None and remove_keyboard:
+            markup = replies.REMOVE_KEYBOARD
+        await replies.send_text(self.bot, self.chat_id, prompt.text, markup)
+        if prompt.share is not None:
+            await replies.send_text(self.bot, self.chat_id, prompt.share_hint,
+                                    share_keyboard(prompt))
+
+    async def replace(self, prompt: Prompt, *, seq: int | None) -> bool:
+        message = self._pressed_message()
+        if message is None:
+            return False
+        await self.acknowledge()
+        await replies.edit_text(self.bot, message.chat.id, message.message_id, prompt.text,
+                                buttons(prompt, seq))
+        if prompt.share is not None:
+            await replies.send_text(self.bot, self.chat_id, prompt.share_hint,
+                                    share_keyboard(prompt))
+        return True
+
+    async def alert(self, text: str) -> bool:
+        if self.query is None:
+            return False
+        self.answered = True
+        await replies.answer_press(self.bot, self.query.id, text, alert=True)
+        return True
+
+    async def close_press(self) -> None:
+        await self.acknowledge()
+        message = self._pressed_message()
+        if message is not None:
+            await replies.edit_markup(self.bot, message.chat.id, message.message_id, None)
+
+    async def acknowledge(self) -> None:
+        """Stop the pressed button's spinner (once)."""
+        if not self.answered and self.query is not None:
+            self.answered = True
+            await replies.answer_press(self.bot, self.query.id)
+
+    def _pressed_message(self) -> Message | None:
+        message = self.query.message if self.query is not None else None
+        return message if isinstance(message, Message) else None
+
+
+def buttons(prompt: Prompt, seq: int | None) -> Markup | None:
+    if not prompt.choices:
+        return None
+    mark = f"{PREFIX}{seq if seq is not None else 0}:"
+    return inline_keyboard([[(c.label, mark + c.value) for c in row] for row in prompt.choices])
+
+
+def share_keyboard(prompt: Prompt) -> Markup:
+    ask = {"request_location": True} if prompt.share is Share.LOCATION else {
+        "request_contact": True}
+    rows: list[list[dict[str, Any]]] = [[{"text": prompt.share_label, **ask}]]
+    if prompt.cancel_label:
+        rows.append([{"text": prompt.cancel_label}])
+    return replies.reply_keyboard(rows)
+
+
+def to_input(update: Update) -> tuple[Input, int | None] | None:
+    """The neutral input of an update and, for a flow's button, the prompt number it
+    answers; None for what flows never take (another handler's button, a service message)."""
+    query = update.callback_query
+    if query is not None:
+        data = query.data or ""
+        if not data.startswith(PREFIX):
+            return None
+        seq, _, value = data[len(PREFIX):].partition(":")
+        return Input(Kind.CHOICE, choice=value, pressed=True), (
+            int(seq) if seq.isascii() and seq.isdigit() and len(seq) <= 13 else -1)
+    message = update.message
+    if message is None:
+        return None
+    return message_input(message, update), None
+
+
+def message_input(message: Message, update: Update) -> Input:
+    if message.photo:
+        largest = message.photo[-1]
+        media = Media(largest.file_id, largest.file_unique_id, largest.file_size,
+                      message.media_group_id)
+        return Input(Kind.PHOTO, text=clean(message.caption), media=media)
+    voice = message.voice or message.audio
+    if voice is not None:
+        return Input(Kind.VOICE, media=Media(voice.file_id, voice.file_unique_id,
+                                             voice.file_size))
+    if message.location is not None:
+        return Input(Kind.LOCATION,
+                     location=(message.location.latitude, message.location.longitude))
+    if message.contact is not None:
+        user = update.effective_user
+        own = user is not None and message.contact.user_id == user.id
+        return Input(Kind.CONTACT, contact=Contact(message.contact.phone_number, own))
+    if message.text is not None:
+        return Input(Kind.TEXT, text=clean(message.text))
+    return Input(Kind.OTHER, text=clean(message.caption))
+
+
+def command_of(message: Message | None, bot_username: str) -> tuple[str, str] | None:
+    """("baotin", "args") for "/baotin@bot args"; None if not a command to this bot."""
+    text = message.text if message is not None else None
+    if not text or not text.startswith("/"):
+        return None
+    head, _, args = text.partition(" ")
+    name, _, addressee = head[1:].partition("@")
+    if addressee and addressee.lower() != bot_username.lower():
+        return None
+    return name.lower(), args.strip()
+
+
+async def dialog_update(update: Update, context: AppContext) -> None:
+    """Give a private chat's update to the runner; stop here if a flow took it."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None or chat.type != "private":
+        return
+    runner = context.runner
+    command = command_of(update.message, context.bot.username)
+    if command is not None and not runner.owns(command[0]):
+        return
+    converted = to_input(update)
+    if converted is None:
+        return
+    services = context.services
+    person = await services.residents.ensure(user.id, opened=True)
+    lang = services.i18n.language(person.language, user.language_code)
+    replier = TelegramReplier(context.bot, chat.id, update.callback_query)
+    given, seq = converted
+    if await runner.handle(person, lang=lang, channel="telegram", address=str(chat.id),
+                           input=given, replier=replier, display_name=user.full_name,
+                           command=command, seq=seq):
+        await replier.acknowledge()
+        raise ApplicationHandlerStop
+
+
+def build_handler() -> BaseHandler[Update, AppContext, None]:
+    return TypeHandler(Update, dialog_update)

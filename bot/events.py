@@ -1,0 +1,40 @@
+"""What happened, for whoever must act on it: a channel's adapter registers a listener, a flow
+announces the event, and neither knows the other (the report's staff card is Telegram's today,
+the web console's tomorrow)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot.models import Report
+
+if TYPE_CHECKING:
+    from bot.dialog import Turn
+
+log = logging.getLogger(__name__)
+
+ReportFiled = Callable[[Report, Report | None], Awaitable[None]]
+JoinRequested = Callable[["Turn", str], Awaitable[None]]
+
+
+@dataclass
+class Events:
+    report_filed_listeners: list[ReportFiled] = field(default_factory=list)
+    join_requested_listeners: list[JoinRequested] = field(default_factory=list)
+
+    async def report_filed(self, report: Report, duplicate: Report | None) -> None:
+        """A report was filed (`duplicate`: an open report it probably repeats)."""
+        for listener in self.report_filed_listeners:
+            try:
+                await listener(report, duplicate)
+            except Exception:
+                log.exception("a listener failed on report %s", report.code)
+
+    async def join_requested(self, turn: Turn, code: str) -> None:
+        """The person in `turn` asks to join the team with this code (its answers go to
+        them through the turn)."""
+        for listener in self.join_requested_listeners:
+            await listener(turn, code)
