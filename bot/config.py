@@ -123,6 +123,25 @@ class AlarmsConfig:
     check_seconds: float = 15.0
 
 
+DEFAULT_ZALO_BOT_API_BASE_URL = "https://bot-api.zaloplatforms.com/bot"
+
+
+@dataclass(frozen=True)
+class ZaloBotConfig:
+    """The Zalo Bot Platform channel; on when the section is present (unless enabled=false)."""
+
+    enabled: bool = True
+    token_env: str = "ZALO_BOT_TOKEN"
+    api_base_url: str = DEFAULT_ZALO_BOT_API_BASE_URL
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8444
+    webhook_secret_env: str = "ANNINH_ZALO_WEBHOOK_SECRET"
+    poll_timeout_seconds: float = 30.0
+    rate_per_second: float = 20.0  # sends, all chats together
+
+
 @dataclass(frozen=True)
 class Config:
     source: Path
@@ -134,6 +153,21 @@ class Config:
     teams: TeamsConfig = field(default_factory=TeamsConfig)
     alarms: AlarmsConfig = field(default_factory=AlarmsConfig)
     reports: ReportsConfig = field(default_factory=ReportsConfig)
+    zalo_bot: ZaloBotConfig | None = None  # the section turns the channel on
+
+    @property
+    def zalo_bot_on(self) -> ZaloBotConfig | None:
+        return self.zalo_bot if self.zalo_bot is not None and self.zalo_bot.enabled else None
+
+    def zalo_bot_token(self) -> str:
+        """The Zalo bot token from the environment; ConfigError naming the variable."""
+        name = self.zalo_bot.token_env if self.zalo_bot is not None else "ZALO_BOT_TOKEN"
+        token = os.environ.get(name, "").strip()
+        if not token:
+            raise ConfigError(
+                f"{self.source}: [zalo_bot] token_env: the environment variable {name} must "
+                f"hold the Zalo bot token (it is empty or unset)")
+        return token
 
     def token(self) -> str:
         """The bot token from the environment; ConfigError if it is missing."""
@@ -168,6 +202,7 @@ SECTIONS: dict[str, type[Any]] = {
     "teams": TeamsConfig,
     "alarms": AlarmsConfig,
     "reports": ReportsConfig,
+    "zalo_bot": ZaloBotConfig,
 }
 
 
@@ -351,4 +386,8 @@ def _with_environment(config: Config) -> Config:
         _validate(config.source, "telegram", telegram)
     if db_path := os.environ.get("ANNINH_DATABASE", "").strip():
         database = dataclasses.replace(database, path=Path(db_path).resolve())
-    return dataclasses.replace(config, telegram=telegram, database=database)
+    zalo_bot = config.zalo_bot
+    if zalo_bot is not None and (
+            url := os.environ.get("ANNINH_ZALO_BOT_API_BASE_URL", "").strip()):
+        zalo_bot = dataclasses.replace(zalo_bot, api_base_url=url)
+    return dataclasses.replace(config, telegram=telegram, database=database, zalo_bot=zalo_bot)

@@ -13,10 +13,11 @@ from bot.dialog import Flow
 def dialog_flows(config: Config) -> list[Flow]:
     """The flows written for every messenger (bot/dialog), handed to the runner by
     bot/app.py."""
-    from handlers import report, start
+    from handlers import help, report, start
 
     return [start.build_flow(),
-            report.build_flow(config.reports.conversation_timeout_minutes)]
+            report.build_flow(config.reports.conversation_timeout_minutes),
+            *help.build_flows()]
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -38,7 +39,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         escalation,
         flows,
         groups,
-        help,
         join,
         mydata,
         myreports,
@@ -66,7 +66,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     ]:
         app.add_handler(flow)
     later: list[BaseHandler[Any, Any, Any]] = [
-        *join.build_handlers(), *teams.build_handlers(), *help.build_handlers(),
+        *join.build_handlers(), *teams.build_handlers(),
         *settings.build_handlers(),
         *officer_tools.build_handlers(), *mydata.build_handlers(), *alarm_live.build_handlers(),
         *stats.build_handlers(), *triage.build_handlers(), *reject.build_handlers(),

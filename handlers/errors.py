@@ -10,9 +10,9 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot import replies
+from bot.channels.telegram.dialog import outside_flow
 from bot.context import AppContext
 from handlers.common import caller, tr
-from handlers.help import outside_flow
 
 log = logging.getLogger(__name__)
 

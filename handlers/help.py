@@ -1,49 +1,71 @@
-"""/trogiup (/help): the commands for the caller's role, read from the database; and the
-answer to a private message outside any flow."""
+"""/trogiup (/help): the commands for the caller's role, read from the database; the answer to
+a message outside any flow; and `menu` — what the person can do, as choices (on Zalo, where
+there is no command menu, the way in to every flow)."""
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler
+from bot.dialog import END, Choice, Flow, Kind, Turn, rows_of
 
-from bot import replies
-from bot.context import AppContext
-from handlers.common import Caller, caller, tr
+# (command, text key) in the order the menu lists them; only commands the runner has are shown.
+MENU = (
+    ("baotin", "menu.report"),
+    ("tindabao", "menu.myreports"),
+    ("thamgia", "menu.join"),
+    ("to", "menu.myteam"),
+    ("caidat", "menu.settings"),
+    ("dulieu", "menu.mydata"),
+    ("trogiup", "menu.help"),
+)
 
 
-async def show_help(update: Update, context: AppContext) -> None:
+async def show_help(turn: Turn) -> str:
     """Sends the resident's help, plus the leader's and officer's parts where they apply."""
-    who = await caller(update, context)
-    chat = update.effective_chat
-    assert chat is not None
-    await replies.send_text(context.bot, chat.id, "\n\n".join(await _help_parts(context, who)))
+    await turn.say("\n\n".join(await _help_parts(turn)))
+    return END
 
 
-async def outside_flow(update: Update, context: AppContext) -> None:
+async def outside(turn: Turn) -> str:
     """A private message no flow is waiting for: a resident is told how to report and the
     emergency numbers; a leader or an officer gets their help."""
-    if update.effective_user is None or update.effective_chat is None:
-        return  # a malformed update: nobody to answer
-    who = await caller(update, context)
-    parts = await _help_parts(context, who)
+    parts = await _help_parts(turn)
     if len(parts) == 1:
-        text = tr(context, who.lang, "flows.outside_resident")
+        await turn.say(turn.t("flows.outside_resident"))
     else:
-        text = "\n\n".join([tr(context, who.lang, "flows.outside_staff"), *parts])
-    await replies.send_text(context.bot, update.effective_chat.id, text)
+        await turn.say("\n\n".join([turn.t("flows.outside_staff"), *parts]))
+    return END
 
 
-async def _help_parts(context: AppContext, who: Caller) -> list[str]:
-    services = context.services
-    parts = [tr(context, who.lang, "help.resident")]
-    teams = await services.store.memberships.of_resident(who.resident.id)
+async def show_menu(turn: Turn) -> str:
+    """`menu`: what the person can do here, as choices; the chosen one starts."""
+    choices = [Choice(turn.t(key), command) for command, key in MENU
+               if command in turn.commands]
+    await turn.ask(turn.t("menu.ask"), rows_of(choices))
+    return "chosen"
+
+
+async def menu_chosen(turn: Turn) -> str:
+    """Starts the chosen command's flow; anything else leaves the menu and is answered as a
+    message outside any flow."""
+    if turn.kind is Kind.CHOICE and turn.input.choice in turn.commands:
+        return f"/{turn.input.choice}"
+    return await outside(turn)
+
+
+async def _help_parts(turn: Turn) -> list[str]:
+    services = turn.services
+    parts = [turn.t("help.resident")]
+    teams = await services.store.memberships.of_resident(turn.person.id)
     if any(m.role == "leader" for _, m in teams):
-        parts.append(tr(context, who.lang, "help.leader"))
-    if await services.officers.communes_of(who.resident):
-        parts.append(tr(context, who.lang, "help.officer"))
-        parts.append(tr(context, who.lang, "officer_tools.help"))
+        parts.append(turn.t("help.leader"))
+    if await services.officers.communes_of(turn.person):
+        parts.append(turn.t("help.officer"))
+        parts.append(turn.t("officer_tools.help"))
     return parts
 
 
-def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:
-    return [CommandHandler(["trogiup", "help"], show_help)]
+def build_flows() -> list[Flow]:
+    return [
+        Flow(name="help", commands=("trogiup", "help"), start=show_help, private=False),
+        Flow(name="menu", commands=("menu",), start=show_menu, steps={"chosen": menu_chosen},
+             timeout_minutes=60),
+    ]

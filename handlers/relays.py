@@ -18,11 +18,11 @@ from telegram import Message, Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot import replies
+from bot.channels.telegram.dialog import outside_flow
 from bot.context import AppContext, Services
 from bot.models import Recipient, Report, Resident
 from bot.services.relays import Note, Notice
 from handlers.common import Caller, caller, display_name, esc, typed
-from handlers.help import outside_flow
 
 
 def t(services: Services, lang: str, key: str, **values: object) -> str:

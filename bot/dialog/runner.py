@@ -20,12 +20,12 @@ from datetime import UTC, timedelta
 from typing import TYPE_CHECKING
 
 from bot.dialog.choices import match
-from bot.dialog.kit import END, Choice, Flow, Input, Kind, Prompt, Replier, Rows
+from bot.dialog.kit import END, Choice, Flow, Input, Kind, Prompt, Replier, Rows, Step
 from bot.dialog.turn import Turn
 from bot.models import Channel, Dialog, Resident
 
 if TYPE_CHECKING:
-    from bot.context import Services
+    from bot.services.container import Services
 
 log = logging.getLogger(__name__)
 
@@ -64,21 +64,39 @@ class Runner:
         """Run `input` through the flows; False when it is not theirs (no open flow, a
         command of another handler), so the adapter answers it some other way."""
         async with self._turn_lock(person.id):
-            turn = Turn(self.services, person, lang, channel, address, input, replier,
-                        display_name)
+            turn = self._turn(person, lang, channel, address, input, replier, display_name)
             if command is not None:
                 flow = self.commands.get(command[0])
                 if flow is None:
                     return False
                 await self.services.store.dialogs.end(person.id)
                 turn.input = replace(input, text=command[1])
-                # Prompt numbers start from the clock, so a button of an earlier flow never
-                # carries a number this flow's prompts will have.
-                turn.seq = turn.first_seq = int(self.services.clock.now().timestamp() * 1000) % (
-                    10**12)
-                await self._save(flow, turn, "", await flow.start(turn))
+                await self._start(flow, turn)
                 return True
             return await self._continue(turn, seq)
+
+    async def once(
+        self, step: Step, person: Resident, *, lang: str, channel: Channel, address: str,
+        input: Input, replier: Replier, display_name: str = "",
+    ) -> None:
+        """Run one step outside any flow (the answer to a message no flow waits for)."""
+        async with self._turn_lock(person.id):
+            await step(self._turn(person, lang, channel, address, input, replier, display_name))
+
+    def _turn(
+        self, person: Resident, lang: str, channel: Channel, address: str, input: Input,
+        replier: Replier, display_name: str,
+    ) -> Turn:
+        turn = Turn(self.services, person, lang, channel, address, input, replier, display_name)
+        turn.commands = frozenset(self.commands)
+        return turn
+
+    async def _start(self, flow: Flow, turn: Turn) -> None:
+        # Prompt numbers start from the clock, so a button of an earlier flow never carries a
+        # number this flow's prompts will have.
+        turn.seq = turn.first_seq = int(self.services.clock.now().timestamp() * 1000) % 10**12
+        turn.data, turn.choices, turn.asked = {}, (), False
+        await self._save(flow, turn, "", await flow.start(turn))
 
     async def _continue(self, turn: Turn, seq: int | None) -> bool:
         dialog = await self.services.store.dialogs.get(turn.person.id)
@@ -125,6 +143,11 @@ class Runner:
 
     async def _save(self, flow: Flow, turn: Turn, was: str, step: str) -> None:
         store = self.services.store
+        if step.startswith("/") and step[1:] in self.commands:  # the step chose another flow
+            await store.dialogs.end(turn.person.id, flow.name)
+            turn.input = replace(turn.input, text="")
+            await self._start(self.commands[step[1:]], turn)
+            return
         if step == END:
             await store.dialogs.end(turn.person.id, flow.name)
             return

@@ -11,7 +11,7 @@ from bot.dialog.kit import Input, Kind, Prompt, Replier, Rows, Share
 from bot.models import Channel, Resident
 
 if TYPE_CHECKING:
-    from bot.context import Services
+    from bot.services.container import Services
 
 
 @dataclass
@@ -32,6 +32,7 @@ class Turn:
     first_seq: int = 0  # the flow's prompts are numbered after this
     choices: Rows = ()
     asked: bool = False  # a prompt with choices was sent in this turn
+    commands: frozenset[str] = frozenset()  # the commands the runner's flows answer
 
     def t(self, key: str, **values: object) -> str:
         """A text from content/locales in the person's language; values must be escaped."""

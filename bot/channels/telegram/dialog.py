@@ -17,6 +17,7 @@ from bot.context import AppContext
 from bot.dialog import Contact, Input, Kind, Media, Prompt, Share
 from bot.replies import Markup, inline_keyboard
 from bot.text import clean
+from handlers import help
 
 log = logging.getLogger(__name__)
 
@@ -147,19 +148,23 @@ def command_of(message: Message | None, bot_username: str) -> tuple[str, str] | 
 
 
 async def dialog_update(update: Update, context: AppContext) -> None:
-    """Give a private chat's update to the runner; stop here if a flow took it."""
+    """Give an update to the runner (a private chat's, or a command of a flow that also
+    runs in groups); stop here if a flow took it."""
     chat, user = update.effective_chat, update.effective_user
-    if chat is None or user is None or chat.type != "private":
+    if chat is None or user is None:
         return
     runner = context.runner
     command = command_of(update.message, context.bot.username)
     if command is not None and not runner.owns(command[0]):
         return
+    private = chat.type == "private"
+    if not private and (command is None or runner.commands[command[0]].private):
+        return
     converted = to_input(update)
     if converted is None:
         return
     services = context.services
-    person = await services.residents.ensure(user.id, opened=True)
+    person = await services.residents.ensure(user.id, opened=private)
     lang = services.i18n.language(person.language, user.language_code)
     replier = TelegramReplier(context.bot, chat.id, update.callback_query)
     given, seq = converted
@@ -168,6 +173,20 @@ async def dialog_update(update: Update, context: AppContext) -> None:
                            command=command, seq=seq):
         await replier.acknowledge()
         raise ApplicationHandlerStop
+
+
+async def outside_flow(update: Update, context: AppContext) -> None:
+    """A private message no flow is waiting for: answered by handlers.help's `outside`."""
+    chat, user, message = update.effective_chat, update.effective_user, update.message
+    if chat is None or user is None:
+        return  # a malformed update: nobody to answer
+    services = context.services
+    person = await services.residents.ensure(user.id, opened=chat.type == "private")
+    given = message_input(message, update) if message is not None else Input(Kind.OTHER)
+    await context.runner.once(
+        help.outside, person, lang=services.i18n.language(person.language, user.language_code),
+        channel="telegram", address=str(chat.id), input=given,
+        replier=TelegramReplier(context.bot, chat.id), display_name=user.full_name)
 
 
 def build_handler() -> BaseHandler[Update, AppContext, None]:

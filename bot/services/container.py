@@ -1,0 +1,68 @@
+"""`Services`: every service, built once and handed to flows, channels and the web console
+alike; no messenger library here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.catalog import Catalog
+from bot.clock import Clock, SystemClock
+from bot.config import Config
+from bot.delivery import DeliveryEngine
+from bot.events import Events
+from bot.i18n import I18n
+from bot.scheduler import Scheduler
+from bot.services.alarms import AlarmService
+from bot.services.broadcasts import BroadcastService
+from bot.services.campaigns import CampaignService
+from bot.services.categories import Categories
+from bot.services.officers import OfficerService
+from bot.services.relays import RelayService
+from bot.services.reports import ReportService
+from bot.services.residents import ResidentService
+from bot.services.stats import StatsService
+from bot.services.teams import TeamService
+from bot.store import Store
+
+
+@dataclass(frozen=True)
+class Services:
+    config: Config
+    store: Store
+    i18n: I18n
+    catalog: Catalog
+    clock: Clock
+    residents: ResidentService
+    teams: TeamService
+    officers: OfficerService
+    reports: ReportService
+    alarms: AlarmService
+    stats: StatsService
+    delivery: DeliveryEngine
+    broadcasts: BroadcastService
+    scheduler: Scheduler
+    campaigns: CampaignService
+    relays: RelayService
+    events: Events
+
+    @classmethod
+    def build(cls, config: Config, store: Store, clock: Clock | None = None) -> Services:
+        i18n = I18n.load(config.content.folder, config.locale.default_language)
+        catalog = Catalog.load(config.content.folder)
+        residents = ResidentService(store, catalog)
+        clock = clock or SystemClock()
+        teams = TeamService(store, config.teams, clock)
+        reports = ReportService(
+            store, config.reports, clock, Categories.load(config.content.folder))
+        alarms = AlarmService(store, catalog, config.alarms, clock)
+        delivery = DeliveryEngine(store, config.broadcast, clock, config.locale.tz)
+        broadcasts = BroadcastService(store, delivery, i18n)
+        scheduler = Scheduler(store, delivery, broadcasts, config, catalog)
+        return cls(
+            config=config, store=store, i18n=i18n, catalog=catalog, clock=clock,
+            residents=residents, teams=teams, officers=OfficerService(store),
+            reports=reports, alarms=alarms, stats=StatsService(store, clock, config.locale.tz),
+            delivery=delivery, broadcasts=broadcasts, scheduler=scheduler,
+            campaigns=CampaignService(store), relays=RelayService(store, delivery),
+            events=Events(),
+        )
