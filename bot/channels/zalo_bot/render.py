@@ -132,12 +132,14 @@ def match_choice(typed: str, labels: Sequence[str]) -> int | None:
 # --- splitting ---------------------------------------------------------------------------------
 
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
+_SENTENCE = re.compile(r"[.!?…][\"”’')\]]*(?=\s)")
 
 
 def split(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     """`text` as consecutive messages of 1..`limit` characters each, cut at a paragraph break,
-    else a line break, else between words (a break is taken when it leaves the part at least
-    half full, so a short first paragraph does not cost a message of its own). Only a word
+    else a line break, else after a sentence, else between words (a break is taken when it
+    leaves the part at least half full, so a short first paragraph does not cost a message of
+    its own). Only a word
     longer than a whole message is cut inside. Whitespace at a cut is dropped; a text with
     nothing visible gives no parts."""
     if limit < 1:
@@ -164,6 +166,9 @@ def _cut(text: str, limit: int) -> int:
     line = window.rfind("\n")
     if line >= half:
         return line
+    sentences = [match.end() for match in _SENTENCE.finditer(window, half)]
+    if sentences:
+        return sentences[-1]
     for space in range(len(window) - 1, 0, -1):
         if window[space].isspace():
             return space
