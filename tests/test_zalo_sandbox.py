@@ -285,6 +285,9 @@ async def test_set_webhook_checks_its_arguments(zalo: ZaloSandbox, url: str, sec
 async def test_a_person_waits_for_the_bots_answer(zalo: ZaloSandbox):
     lan = zalo.user(3001, "Lan")
     assert zalo.user(3001) is lan and lan.id == zalo_id(3001) == lan.chat_id
+    assert zalo.user(lan.id) is lan
+    with pytest.raises(ValueError, match="hex"):
+        zalo.user("Lan")
     await lan.send("tham gia HN01")
     await bot_says(zalo, lan, "Chào Lan.")
     await bot_says(zalo, lan, "Cảm ơn bạn đã tham gia!")

@@ -4,6 +4,7 @@ benchmarks. Point a client at `api_base_url` with `token`."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import deque
 from collections.abc import Callable
 from types import TracebackType
@@ -27,6 +28,7 @@ from bot.sandbox.zalo.world import (
 
 JSON = dict[str, Any]
 
+_HEX = re.compile(r"^[0-9a-f]+$")
 DEFAULT_TOKEN = "1459232241454765289:sandbox-zalo-bot-token"
 
 
@@ -119,6 +121,9 @@ class ZaloSandbox:
 
         `started=False` makes a person who never wrote to the bot: sends answer 403 until
         they do."""
+        if isinstance(user_id, str) and not _HEX.match(user_id):
+            raise ValueError(f"a Zalo id is hex, not {user_id!r}: pass a number or a hex id, "
+                             "and the name second, e.g. user(3001, 'Lan')")
         uid = zalo_id(user_id) if isinstance(user_id, int) else user_id
         existing = self._users.get(uid)
         if existing is not None:
