@@ -15,10 +15,12 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 import handlers
 from bot.channels.telegram import dialog as telegram_dialog
 from bot.channels.telegram.dialog import TelegramReplier
+from bot.channels.zalo_bot.channel import ZaloBotChannel
+from bot.channels.zalo_bot.client import ZaloBotClient
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.context import RUNNER_KEY, SERVICES_KEY, AnninhApp, AppContext, Services
-from bot.dialog import Turn
+from bot.dialog import Replier, Turn
 from bot.dialog.runner import Runner
 from bot.persistence import SqlitePersistence
 from bot.scheduler import TICK_SECONDS
@@ -29,6 +31,8 @@ from handlers import join, triage
 from handlers.common import Caller
 
 log = logging.getLogger(__name__)
+
+ZALO_BOT_KEY = "zalo_bot"
 
 # The command menu: (command, text key). Aliases work but are not listed.
 MENU = (
@@ -92,6 +96,11 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
                                 turn.say)
 
     events.join_requested_listeners.append(join_from_flow)
+    if config.zalo_bot_on is not None:
+        client = ZaloBotClient(config.zalo_bot_token(), config.zalo_bot_on.api_base_url)
+        zalo = ZaloBotChannel(services, runner, client, config.zalo_bot_on)
+        app.bot_data[ZALO_BOT_KEY] = zalo
+        zalo.start()
     await _start_broadcasting(app, services)
     for language in ("vi", "en"):
         commands = [BotCommand(name, services.i18n.t(language, key)) for name, key in MENU]
@@ -106,6 +115,9 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Close the store (aiosqlite's thread would otherwise keep the process alive)."""
+    zalo: ZaloBotChannel | None = app.bot_data.get(ZALO_BOT_KEY)
+    if zalo is not None:
+        await zalo.stop()
     services: Services | None = app.bot_data.get(SERVICES_KEY)
     if services is not None:
         await services.delivery.stop()
@@ -121,8 +133,12 @@ async def _start_broadcasting(
 
     runner: Runner = app.bot_data[RUNNER_KEY]
 
-    def repliers(channel: str, address: str) -> TelegramReplier | None:
-        return TelegramReplier(app.bot, int(address)) if channel == "telegram" else None
+    zalo: ZaloBotChannel | None = app.bot_data.get(ZALO_BOT_KEY)
+
+    def repliers(channel: str, address: str) -> Replier | None:
+        if channel == "telegram":
+            return TelegramReplier(app.bot, int(address))
+        return zalo.replier(address) if channel == "zalo" and zalo is not None else None
 
     async def tick(_context: object) -> None:
         await services.scheduler.tick(services.clock.now())

@@ -101,6 +101,8 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
     # each conversation step reschedules its timeout job.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     token = config.token()
+    if config.zalo_bot_on is not None:
+        config.zalo_bot_token()  # a missing token stops here, naming its variable
     telegram = config.telegram
     secret = ""
     if telegram.mode == "webhook":  # checked before anything starts: exit 2, nothing served

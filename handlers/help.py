@@ -6,6 +6,17 @@ from __future__ import annotations
 
 from bot.dialog import END, Choice, Flow, Kind, Turn, rows_of
 
+# Every command of the product, with its English alias (DESIGN.md's contract): a channel
+# without a command menu recognises them as keywords, and says plainly when one is not
+# available there yet.
+COMMANDS = frozenset({
+    "start", "thamgia", "join", "baotin", "report", "huy", "cancel", "tindabao",
+    "myreports", "to", "myteam", "keng", "alarm", "thongbao", "broadcast", "thongke", "stats",
+    "caidat", "settings", "dulieu", "mydata", "xoadulieu", "forget", "trogiup", "help", "tin",
+    "lookup", "menu", "tuantra", "patrol", "nhantin", "teammsg", "diem", "points", "bangvang",
+    "honour", "web", "lienket", "link",
+})
+
 # (command, text key) in the order the menu lists them; only commands the runner has are shown.
 MENU = (
     ("baotin", "menu.report"),

@@ -1,0 +1,208 @@
+"""The Zalo Bot Platform channel: long polling (or webhook events) → the runner; prompts →
+plain-text messages with numbered choices.
+
+Zalo has no command menu, no buttons and no edits, so on this channel:
+- commands are keywords too ("báo tin", "tham gia HN01", `menu`); "0" or "hủy" cancels;
+- a person's first message, whatever it says, starts onboarding (a join code in it, "tham
+  gia HN01", goes on to the join after consent);
+- choices are numbered lines, answered by number or by the label's words;
+- each text is split at paragraphs to Zalo's 2,000 characters.
+
+Updates are taken one per getUpdates call; each chat's are handled in order, different chats
+at once. A message id seen before (Zalo may deliver an update twice) is taken once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+
+from bot.channels.zalo_bot.client import ZaloBotClient
+from bot.channels.zalo_bot.errors import ZaloError, ZaloRateLimited
+from bot.channels.zalo_bot.render import numbered, plain, split
+from bot.channels.zalo_bot.updates import ZaloInbound, parse_update
+from bot.config import ZaloBotConfig
+from bot.dialog import Input, Kind, Media, Prompt
+from bot.dialog.keywords import is_cancel, keyword_command
+from bot.dialog.runner import Runner
+from bot.models import Channel, Resident
+from bot.services.container import Services
+from bot.text import clean
+from handlers import help as help_flow
+
+log = logging.getLogger(__name__)
+
+CHANNEL: Channel = "zalo"
+WITH_ARGUMENT = frozenset({"start", "thamgia", "join", "tin", "lookup"})
+JOIN_COMMANDS = frozenset({"thamgia", "join"})
+MAX_BACKOFF = 30.0
+STOP_WAIT = 10.0  # seconds the messages already taken get to finish at shutdown
+
+
+class ZaloReplier:
+    """Answers one Zalo chat in plain text; choices as numbered lines."""
+
+    numbered = True
+
+    def __init__(self, client: ZaloBotClient, chat_id: str) -> None:
+        self.client, self.chat_id = client, chat_id
+
+    async def send(self, prompt: Prompt, *, seq: int | None, remove_keyboard: bool) -> None:
+        del seq, remove_keyboard  # no buttons, no keyboards to take away
+        text = plain(prompt.text)
+        if prompt.choices:
+            text = numbered(text, [choice.label for choice in prompt.flat])
+        for part in split(text):
+            await self.client.send_message(self.chat_id, part)
+
+    async def replace(self, prompt: Prompt, *, seq: int | None) -> bool:
+        del prompt, seq
+        return False  # no edits on Zalo: the caller sends a new message
+
+    async def alert(self, text: str) -> bool:
+        del text
+        return False  # no presses on Zalo: the caller sends the refusal as a message
+
+    async def close_press(self) -> None:
+        return None
+
+
+class ZaloBotChannel:
+    def __init__(
+        self, services: Services, runner: Runner, client: ZaloBotClient, config: ZaloBotConfig
+    ) -> None:
+        self.services, self.runner, self.client, self.config = services, runner, client, config
+        self._queues: dict[str, asyncio.Queue[ZaloInbound]] = {}
+        self._workers: dict[str, asyncio.Task[None]] = {}
+        self._poller: asyncio.Task[None] | None = None
+
+    def replier(self, chat_id: str) -> ZaloReplier:
+        return ZaloReplier(self.client, chat_id)
+
+    # --- running -----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start long polling (webhook mode takes events through `take` instead)."""
+        if self.config.mode == "polling":
+            self._poller = asyncio.create_task(self._poll(), name="zalo-bot-poll")
+
+    async def stop(self) -> None:
+        """Stop polling, let the messages already taken be handled (a bounded wait), close."""
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+            self._poller = None
+        workers = list(self._workers.values())
+        if workers:
+            _, late = await asyncio.wait(workers, timeout=STOP_WAIT)
+            for task in late:
+                task.cancel()
+        await self.client.close()
+
+    async def _poll(self) -> None:
+        backoff = 0.0
+        while True:
+            try:
+                update = await self.client.get_updates(self.config.poll_timeout_seconds)
+            except ZaloError as error:
+                backoff = min(MAX_BACKOFF, max(1.0, backoff * 2))
+                quiet = isinstance(error, ZaloRateLimited)
+                log.log(logging.INFO if quiet else logging.WARNING,
+                        "Zalo getUpdates failed (%s); again in %g s", error, backoff)
+                await asyncio.sleep(backoff)
+                continue
+            backoff = 0.0
+            if update is not None:
+                self.take(update)
+
+    def take(self, update: object) -> None:
+        """Queue one update (from getUpdates or a webhook) for its chat's worker."""
+        inbound = parse_update(update)
+        if inbound is None or not inbound.private:
+            return  # not a message we can read; groups (a beta on Zalo) are not served
+        queue = self._queues.get(inbound.chat_id)
+        if queue is None:
+            queue = self._queues[inbound.chat_id] = asyncio.Queue()
+            self._workers[inbound.chat_id] = asyncio.create_task(
+                self._work(inbound.chat_id, queue), name="zalo-chat")
+        queue.put_nowait(inbound)
+
+    async def _work(self, chat_id: str, queue: asyncio.Queue[ZaloInbound]) -> None:
+        """One chat's messages in order; the worker ends when the chat has nothing queued
+        (checked and forgotten without an await in between, so nothing slips past)."""
+        try:
+            while not queue.empty():
+                try:
+                    await self.handle(queue.get_nowait())
+                except Exception:
+                    log.exception("a Zalo message could not be handled")
+        finally:
+            del self._workers[chat_id], self._queues[chat_id]
+
+    # --- one message -------------------------------------------------------------------------
+
+    async def handle(self, inbound: ZaloInbound) -> None:
+        store, services, runner = self.services.store, self.services, self.runner
+        async with store.db.transaction() as tx:
+            if not await store.accounts.first_sight(tx, CHANNEL, inbound.message_id):
+                return  # delivered twice
+        person = await services.residents.ensure_account(CHANNEL, inbound.user_id, opened=True)
+        lang = services.i18n.language(person.language)
+        talk = _Talk(person, lang, inbound.chat_id, to_input(inbound), inbound.display_name,
+                     self.replier(inbound.chat_id))
+        if talk.input.kind is Kind.TEXT and is_cancel(talk.input.text):
+            flow = await runner.end(person.id)
+            await talk.say(services, flow.cancelled if flow is not None
+                           else "errors.nothing_to_cancel")
+            return
+        command = keyword_command(talk.input.text, runner.commands.keys() | help_flow.COMMANDS,
+                                  WITH_ARGUMENT) if talk.input.kind is Kind.TEXT else None
+        if person.consent == "none" and await runner.open_flow(person.id) is None and (
+                command is None or command[0] in JOIN_COMMANDS | {"start"}):
+            # A first message, whatever it says, starts onboarding; a join code in it is
+            # kept for after consent.
+            code = command[1] if command is not None else ""
+            payload = f"join_{code}" if command and command[0] in JOIN_COMMANDS and code else (
+                code)
+            await self._run(talk, ("start", payload))
+            return
+        if command is not None and not runner.owns(command[0]):
+            await runner.end(person.id)
+            await talk.say(services, "flows.not_on_channel")
+            return
+        if not await self._run(talk, command):
+            await runner.once(help_flow.outside, person, lang=lang, channel=CHANNEL,
+                              address=talk.chat_id, input=talk.input, replier=talk.replier,
+                              display_name=talk.name)
+
+    async def _run(self, talk: _Talk, command: tuple[str, str] | None) -> bool:
+        return await self.runner.handle(
+            talk.person, lang=talk.lang, channel=CHANNEL, address=talk.chat_id,
+            input=talk.input, replier=talk.replier, display_name=talk.name, command=command)
+
+
+@dataclass(frozen=True)
+class _Talk:
+    """Who wrote, in which chat, what, and how to answer them."""
+
+    person: Resident
+    lang: str
+    chat_id: str
+    input: Input
+    name: str
+    replier: ZaloReplier
+
+    async def say(self, services: Services, key: str) -> None:
+        await self.replier.send(Prompt(services.i18n.t(self.lang, key)), seq=None,
+                                remove_keyboard=True)
+
+
+def to_input(inbound: ZaloInbound) -> Input:
+    if inbound.kind == "text":
+        return Input(Kind.TEXT, text=clean(inbound.text))
+    if inbound.kind == "image" and inbound.photo_url:
+        return Input(Kind.PHOTO, text=clean(inbound.caption),
+                     media=Media(inbound.photo_url, inbound.message_id))
+    return Input(Kind.OTHER)
