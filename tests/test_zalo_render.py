@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.channels.zalo_bot.render import TEXT_LIMIT, match_choice, numbered, plain, split
+from bot.channels.zalo_bot.render import TEXT_LIMIT, numbered, plain, split
+from bot.dialog.choices import match_choice
 
 # ---- plain ------------------------------------------------------------------------------------
 

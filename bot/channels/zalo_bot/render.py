@@ -12,8 +12,6 @@ import unicodedata
 from collections.abc import Sequence
 from html.parser import HTMLParser
 
-from bot.text import fold
-
 TEXT_LIMIT = 2000
 
 # --- the markup as plain text ------------------------------------------------------------------
@@ -84,6 +82,7 @@ def plain(html: str) -> str:
     return "".join(parser.out).strip()
 
 
+
 # --- choices -----------------------------------------------------------------------------------
 
 
@@ -91,42 +90,6 @@ def numbered(text: str, labels: Sequence[str]) -> str:
     """`text`, a blank line, then each choice on its own line: `1. Label`, `2. Label` …"""
     choices = "\n".join(f"{number}. {label}" for number, label in enumerate(labels, 1))
     return "\n\n".join(part for part in (text.rstrip(), choices) if part)
-
-
-def _words(text: str) -> str:
-    """Lower case, no accents, no emoji, no punctuation: "🚨 Trộm cắp!" → "trom cap"."""
-    return " ".join("".join(c if c.isalnum() else " " for c in fold(text)).split())
-
-
-_NUMBER = re.compile(r"^([0-9]+)[.)]?(?:\s+(.*))?$", re.DOTALL)
-
-
-def match_choice(typed: str, labels: Sequence[str]) -> int | None:
-    """The index into `labels` that `typed` picks, or None.
-
-    A number picks by position ("2" → index 1; a copied line "2. Bỏ qua" works too); words
-    pick the label they name, ignoring case, accents, emoji and punctuation. An exact match
-    wins; else the label that holds the typed words, if exactly one does. Ambiguous → None."""
-    stripped = typed.strip()
-    number = _NUMBER.match(stripped)
-    if number is not None:
-        index = int(number[1]) - 1
-        in_range = 0 <= index < len(labels)
-        if not number[2]:
-            return index if in_range else None
-        if in_range and _words(number[2]) == _words(labels[index]):
-            return index
-    wanted = _words(stripped)
-    if not wanted:
-        return None
-    folded = [_words(label) for label in labels]
-    exact = [index for index, label in enumerate(folded) if label == wanted]
-    if exact:
-        return exact[0] if len(exact) == 1 else None
-    if len(wanted) < 2:
-        return None
-    loose = [index for index, label in enumerate(folded) if f" {wanted} " in f" {label} "]
-    return loose[0] if len(loose) == 1 else None
 
 
 # --- splitting ---------------------------------------------------------------------------------
