@@ -100,7 +100,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         client = ZaloBotClient(config.zalo_bot_token(), config.zalo_bot_on.api_base_url)
         zalo = ZaloBotChannel(services, runner, client, config.zalo_bot_on)
         app.bot_data[ZALO_BOT_KEY] = zalo
-        zalo.start()
+        await zalo.start(config.zalo_bot_webhook_secret())
     await _start_broadcasting(app, services)
     for language in ("vi", "en"):
         commands = [BotCommand(name, services.i18n.t(language, key)) for name, key in MENU]

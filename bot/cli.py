@@ -102,7 +102,8 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     token = config.token()
     if config.zalo_bot_on is not None:
-        config.zalo_bot_token()  # a missing token stops here, naming its variable
+        config.zalo_bot_token()  # a missing token or secret stops here, naming its variable
+        config.zalo_bot_webhook_secret()
     telegram = config.telegram
     secret = ""
     if telegram.mode == "webhook":  # checked before anything starts: exit 2, nothing served

@@ -169,6 +169,22 @@ class Config:
                 f"hold the Zalo bot token (it is empty or unset)")
         return token
 
+    def zalo_bot_webhook_secret(self) -> str:
+        """The Zalo webhook's secret (8–256 characters) from the environment, in webhook
+        mode; ConfigError naming the variable."""
+        zalo = self.zalo_bot or ZaloBotConfig()
+        secret = os.environ.get(zalo.webhook_secret_env, "").strip()
+        if zalo.mode != "webhook":
+            return ""
+        if not zalo.webhook_url:
+            raise ConfigError(f"{self.source}: [zalo_bot] webhook_url: required in webhook mode")
+        if not 8 <= len(secret) <= 256:
+            raise ConfigError(
+                f"{self.source}: [zalo_bot] webhook_secret_env: webhook mode needs the "
+                f"environment variable {zalo.webhook_secret_env} to hold a secret of 8 to 256 "
+                f"characters (it is empty, unset or malformed)")
+        return secret
+
     def token(self) -> str:
         """The bot token from the environment; ConfigError if it is missing."""
         token = os.environ.get(self.telegram.token_env, "").strip()

@@ -22,6 +22,7 @@ from bot.channels.zalo_bot.client import ZaloBotClient
 from bot.channels.zalo_bot.errors import ZaloError, ZaloRateLimited
 from bot.channels.zalo_bot.render import numbered, plain, split
 from bot.channels.zalo_bot.updates import ZaloInbound, parse_update
+from bot.channels.zalo_bot.webhook import ZaloWebhookServer
 from bot.config import ZaloBotConfig
 from bot.dialog import Input, Kind, Media, Prompt
 from bot.dialog.keywords import is_cancel, keyword_command
@@ -76,19 +77,29 @@ class ZaloBotChannel:
         self._queues: dict[str, asyncio.Queue[ZaloInbound]] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._poller: asyncio.Task[None] | None = None
+        self._webhook: ZaloWebhookServer | None = None
 
     def replier(self, chat_id: str) -> ZaloReplier:
         return ZaloReplier(self.client, chat_id)
 
     # --- running -----------------------------------------------------------------------------
 
-    def start(self) -> None:
-        """Start long polling (webhook mode takes events through `take` instead)."""
-        if self.config.mode == "polling":
+    async def start(self, webhook_secret: str = "") -> None:
+        """Long polling; or, in webhook mode, the webhook server and Zalo told where it is."""
+        config = self.config
+        if config.mode == "polling":
             self._poller = asyncio.create_task(self._poll(), name="zalo-bot-poll")
+            return
+        self._webhook = ZaloWebhookServer(self.take, webhook_secret, config.webhook_url,
+                                          config.webhook_listen, config.webhook_port)
+        await self._webhook.start()
+        await self.client.set_webhook(config.webhook_url, webhook_secret)
 
     async def stop(self) -> None:
         """Stop polling, let the messages already taken be handled (a bounded wait), close."""
+        if self._webhook is not None:
+            await self._webhook.stop()
+            self._webhook = None
         if self._poller is not None:
             self._poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
