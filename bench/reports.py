@@ -1,7 +1,15 @@
 """Benchmark: many residents file reports at once, the bot running as it is deployed.
 
     .venv/bin/python bench/reports.py [--residents 200] [--rounds 1] [--concurrent N]
+                                      [--channel telegram|zalo|both]
     .venv/bin/python bench/reports.py --in-process   # the bot inside the bench, for comparison
+
+With --channel both (the default) the bot runs with Telegram and the Zalo Bot Platform at
+once; the Telegram residents file their reports first, then as many Zalo residents (numbered
+choices, keywords), so each channel's figure is its own. Before the bot, each channel's
+baseline runs on the same sandbox with the same people and the same number of messages: the
+barest bot for that channel (bench/echo.py: a python-telegram-bot echo bot; a ZaloBotClient
+echo loop). Judge anninh by its ratio to the baseline, not by the absolute figure.
 
 The bot runs in its own process (`python -m bot run --config …`, token and ANNINH_API_BASE_URL
 from the environment, long polling); the sandbox and the simulated residents run here, as
@@ -24,7 +32,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +42,7 @@ from bot.catalog import Catalog  # noqa: E402
 from bot.config import Config, load_config  # noqa: E402
 from bot.demo import offline_bot  # noqa: E402
 from bot.sandbox import Sandbox, SimGroup, SimUser  # noqa: E402
+from bot.sandbox.zalo import SimZaloUser, ZaloSandbox, zalo_id  # noqa: E402
 from bot.services.areas import load_areas, parse_areas  # noqa: E402
 from bot.store import Store  # noqa: E402
 
@@ -44,7 +53,10 @@ STAFF_CHAT_ID = -1001000000001
 COMMUNE, HAMLET = "hung-loc", "hung-nhon"
 
 
-async def conversation(person: SimUser, latencies: list[float], text: str) -> None:
+Person = SimUser | SimZaloUser
+
+
+async def conversation(person: Person, latencies: list[float], text: str) -> None:
     """One whole report; each step's latency is the time until the bot's answer to it."""
 
     async def step(action: Awaitable[object], expect: str) -> None:
@@ -53,6 +65,15 @@ async def conversation(person: SimUser, latencies: list[float], text: str) -> No
         await person.wait_for(expect, timeout=60)
         latencies.append(time.perf_counter() - started)
 
+    if isinstance(person, SimZaloUser):  # no buttons: keywords and numbered choices
+        await step(person.send("báo tin"), "Báo tin cho công an xã")
+        await step(person.choose("Trộm cắp"), "chuyện gì đã xảy ra")
+        await step(person.send(text), "ở đâu")
+        await step(person.choose("Bỏ qua"), "Bạn có ảnh không")
+        await step(person.choose("Bỏ qua"), "Bạn muốn gửi tin thế nào")
+        await step(person.choose("Ẩn danh"), "Kiểm tra lại tin báo")
+        await step(person.choose("Gửi"), "Đã gửi tin báo")
+        return
     await step(person.command("baotin"), "Báo tin cho công an xã")
     await step(person.press("Trộm cắp"), "chuyện gì đã xảy ra")
     await step(person.send(text), "ở đâu")
@@ -62,13 +83,26 @@ async def conversation(person: SimUser, latencies: list[float], text: str) -> No
     await step(person.press("Gửi"), "Đã gửi tin báo")
 
 
-def write_config(folder: Path, concurrent: int | None) -> Config:
+async def echo_conversation(person: Person, latencies: list[float], text: str) -> None:
+    """The baseline's conversation: as many messages as a report's, each echoed."""
+    for index in range(STEPS):
+        started = time.perf_counter()
+        await person.send(f"{text} #{index}")
+        await person.wait_for(f"{text} #{index}", timeout=60)
+        latencies.append(time.perf_counter() - started)
+
+
+STEPS = 7  # inputs in one report conversation
+
+
+def write_config(folder: Path, concurrent: int | None, zalo: bool = False) -> Config:
     """A config for the bench: its own database, no report limit, no quiet hours."""
     path = folder / "config.toml"
     telegram = f"concurrent_updates = {concurrent}\n" if concurrent is not None else ""
     path.write_text(
         f"[telegram]\n{telegram}\n[database]\npath = \"bench.sqlite3\"\n\n"
-        "[reports]\nmax_per_hour = 1000\n\n[broadcast]\nquiet_hours = \"\"\n",
+        "[reports]\nmax_per_hour = 1000\n\n[broadcast]\nquiet_hours = \"\"\n"
+        + ("\n[zalo_bot]\npoll_timeout_seconds = 1\n" if zalo else ""),
         encoding="utf-8")
     return load_config(path)
 
@@ -95,6 +129,22 @@ async def prepare(config: Config, residents: int, *, areas: bool) -> None:
                 "opened_at) VALUES (?, ?, 'vi', ?, ?, 'given', ?, 'bench', ?, ?, ?)",
                 [(FIRST_ID + i, f"Dân {i}", commune_id, hamlet_id, now, now, now, now)
                  for i in range(residents)])
+            # as many on Zalo: a person and their account
+            await tx.executemany(
+                "INSERT INTO residents (display_name, language, commune_id, hamlet_id, "
+                "consent, consent_at, consent_version, created_at, updated_at, opened_at) "
+                "VALUES (?, 'vi', ?, ?, 'given', ?, 'bench', ?, ?, ?)",
+                [(f"Dân Zalo {i}", commune_id, hamlet_id, now, now, now, now)
+                 for i in range(residents)])
+            await tx.execute(
+                "INSERT INTO accounts (resident_id, channel, external_id, created_at) "
+                "SELECT id, 'zalo', 'z' || id, created_at FROM residents "
+                "WHERE telegram_id IS NULL AND display_name LIKE 'Dân Zalo %'")
+            rows = await tx.execute_fetchall(
+                "SELECT id, display_name FROM residents WHERE display_name LIKE 'Dân Zalo %'")
+            await tx.executemany(
+                "UPDATE accounts SET external_id = ? WHERE resident_id = ?",
+                [(zalo_id(FIRST_ID + int(name.rsplit(" ", 1)[1])), rid) for rid, name in rows])
     finally:
         await store.close()
 
@@ -108,32 +158,39 @@ def people(sandbox: Sandbox, residents: int) -> tuple[list[SimUser], SimGroup]:
 
 
 async def drive(
-    residents: list[SimUser], staff: SimGroup, rounds: int
+    residents: Sequence[Person], staff: SimGroup | None, rounds: int, *, echo: bool = False,
 ) -> tuple[float, list[float]]:
     """All conversations, `rounds` times; then wait (≤ 10 s) for every card in the staff group."""
     latencies: list[float] = []
+    talk = echo_conversation if echo else conversation
     started = time.perf_counter()
     for round_ in range(rounds):
         await asyncio.gather(*(
-            conversation(p, latencies, f"Bench {round_}: mất xe máy trước nhà {p.id}")
+            talk(p, latencies, f"Bench {round_}: mất xe máy trước nhà {p.id}")
             for p in residents))
     elapsed = time.perf_counter() - started
     try:
         async with asyncio.timeout(10):
-            for _ in range(len(residents) * rounds):
+            for _ in range(len(residents) * rounds if staff is not None else 0):
+                assert staff is not None
                 await staff.wait_for("Tin báo TB-", timeout=10)
     except TimeoutError:
         pass  # the report below shows how many arrived
     return elapsed, latencies
 
 
-async def run_subprocess(config: Config, residents: int, rounds: int,
+async def run_subprocess(config: Config, residents: int, rounds: int, channels: list[str],
                          profile: Path | None = None) -> None:
     await prepare(config, residents, areas=True)
     log_path = config.database.path.with_name("bot.log")
-    async with Sandbox(keep_log=False) as sandbox:
+    async with Sandbox(keep_log=False) as sandbox, ZaloSandbox(keep_log=False) as zalo:
         sim, staff = people(sandbox, residents)
-        env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, ANNINH_API_BASE_URL=sandbox.api_base_url)
+        on_zalo: list[Person] = [zalo.user(FIRST_ID + i, f"Dân {i}") for i in range(residents)]
+        env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, ANNINH_API_BASE_URL=sandbox.api_base_url,
+                   ZALO_BOT_TOKEN=zalo.token, ANNINH_ZALO_BOT_API_BASE_URL=zalo.api_base_url)
+        crowds = {"telegram": list[Person](sim), "zalo": on_zalo}
+        for channel in channels:
+            await baseline(channel, crowds[channel], rounds, env, sandbox, zalo)
         with log_path.open("wb") as log:
             profiler = ["-m", "cProfile", "-o", str(profile)] if profile else []
             process = await asyncio.create_subprocess_exec(
@@ -141,23 +198,22 @@ async def run_subprocess(config: Config, residents: int, rounds: int,
                 cwd=ROOT, env=env, stdout=log, stderr=log)
             try:
                 await sandbox.wait_polling(timeout=60)
+                if "zalo" in channels:
+                    await zalo.wait_polling(timeout=60)
                 bot_cpu, bench_cpu = cpu_seconds(process.pid), time.process_time()
-                elapsed, latencies = await drive(sim, staff, rounds)
+                for channel in channels:
+                    cards = len(staff.inbox)
+                    elapsed, latencies = await drive(crowds[channel], staff, rounds)
+                    print(f"-- anninh on {channel}:")
+                    report(len(latencies), elapsed, latencies, await count_reports(config),
+                           len(staff.inbox) - cards)
                 bot_cpu = cpu_seconds(process.pid) - bot_cpu
                 bench_cpu = time.process_time() - bench_cpu
                 peak = peak_rss(process.pid)
             finally:
-                if process.returncode is None:
-                    process.send_signal(signal.SIGTERM)
-                try:
-                    code = await asyncio.wait_for(process.wait(), 30)
-                except TimeoutError:
-                    process.kill()
-                    code = await process.wait()
-        filed = await count_reports(config)
-        report(len(latencies), elapsed, latencies, filed, len(staff.inbox))
-        print("requests per method:", dict(sandbox.stats.requests.most_common()))
-    print(f"CPU during the run: bot {bot_cpu:.2f} s, bench (sandbox + residents) "
+                code = await stop(process)
+        print("Telegram requests per method:", dict(sandbox.stats.requests.most_common()))
+    print(f"CPU during the run: bot {bot_cpu:.2f} s, bench (sandboxes + residents) "
           f"{bench_cpu:.2f} s")
     print(f"bot process: peak RSS {peak}; exit code after SIGTERM {code}")
     problems = [line for line in log_path.read_text(encoding="utf-8", errors="replace")
@@ -167,6 +223,31 @@ async def run_subprocess(config: Config, residents: int, rounds: int,
     if code != 0:
         print(log_path.read_text(encoding="utf-8", errors="replace")[-3000:], file=sys.stderr)
         raise SystemExit(1)
+
+
+async def baseline(channel: str, crowd: list[Person], rounds: int, env: dict[str, str],
+                   sandbox: Sandbox, zalo: ZaloSandbox) -> None:
+    """The barest bot of this channel (bench/echo.py), the same people, as many messages."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, str(ROOT / "bench" / "echo.py"), channel, cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    try:
+        await (sandbox if channel == "telegram" else zalo).wait_polling(timeout=60)
+        elapsed, latencies = await drive(crowd, None, rounds, echo=True)
+        print(f"-- baseline on {channel} (bench/echo.py, peak RSS {peak_rss(process.pid)}):")
+        report(len(latencies), elapsed, latencies, None, None)
+    finally:
+        await stop(process)
+
+
+async def stop(process: asyncio.subprocess.Process) -> int:
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+    try:
+        return await asyncio.wait_for(process.wait(), 30)
+    except TimeoutError:
+        process.kill()
+        return await process.wait()
 
 
 async def run_in_process(config: Config, residents: int, rounds: int) -> None:
@@ -209,15 +290,16 @@ def peak_rss(pid: int) -> str:
     return "unknown"
 
 
-def report(updates: int, elapsed: float, latencies: list[float], filed: int,
-           cards: int) -> None:
+def report(updates: int, elapsed: float, latencies: list[float], filed: int | None,
+           cards: int | None) -> None:
     ordered = sorted(latencies)
     p50 = statistics.median(ordered) * 1000
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
     print(f"updates: {updates} in {elapsed:.2f} s → {updates / elapsed:.0f} updates/s")
     worst = ordered[-1] * 1000
     print(f"latency per update: p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {worst:.1f} ms")
-    print(f"reports filed: {filed}; cards in the staff group: {cards}")
+    if filed is not None:
+        print(f"reports filed (all so far): {filed}; cards in the staff group: {cards}")
 
 
 def main() -> None:
@@ -227,13 +309,15 @@ def main() -> None:
     parser.add_argument("--concurrent", type=int, default=None,
                         help="[telegram] concurrent_updates for the bot (default: the config's "
                         "default, 32; 1 handles one update at a time)")
+    parser.add_argument("--channel", choices=("telegram", "zalo", "both"), default="both")
     parser.add_argument("--in-process", action="store_true",
                         help="run the bot inside the bench process (bot/demo.py offline_bot)")
     parser.add_argument("--profile", type=Path, default=None, metavar="PATH",
                         help="run the bot process under cProfile, writing the stats to PATH")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="anninh-bench-") as folder:
-        config = write_config(Path(folder), args.concurrent)
+        channels = ["telegram", "zalo"] if args.channel == "both" else [args.channel]
+        config = write_config(Path(folder), args.concurrent, zalo="zalo" in channels)
         where = ("in the bench process" if args.in_process
                  else "in its own process (python -m bot run)")
         print(f"{args.residents} residents, {args.rounds} round(s), "
@@ -242,7 +326,8 @@ def main() -> None:
         if args.in_process:
             asyncio.run(run_in_process(config, args.residents, args.rounds))
         else:
-            asyncio.run(run_subprocess(config, args.residents, args.rounds, args.profile))
+            asyncio.run(run_subprocess(config, args.residents, args.rounds, channels,
+                                       args.profile))
 
 
 if __name__ == "__main__":
