@@ -13,11 +13,11 @@ from bot.dialog import Flow
 def dialog_flows(config: Config) -> list[Flow]:
     """The flows written for every messenger (bot/dialog), handed to the runner by
     bot/app.py."""
-    from handlers import help, report, start
+    from handlers import help, link, report, start
 
     return [start.build_flow(),
             report.build_flow(config.reports.conversation_timeout_minutes),
-            *help.build_flows()]
+            link.build_flow(), *help.build_flows()]
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

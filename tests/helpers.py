@@ -10,6 +10,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.context import AnninhApp, Services
 from bot.sandbox import SimUser
+from bot.sandbox.zalo import SimZaloUser, ZaloSandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_AREAS = ROOT / "content" / "areas.sample.toml"
@@ -31,6 +32,24 @@ async def onboard(person: SimUser, hamlet: str = "Ấp Hưng Nhơn") -> None:
     await person.wait_for("nhóm")
     await person.press("Xong")
     await person.wait_for("Cảm ơn bạn")
+
+
+async def onboard_on_zalo(person: SimZaloUser, first: str = "xin chào") -> None:
+    """Whatever the first message says, onboarding starts; consent, hamlet, no groups."""
+    await person.send(first)
+    await person.wait_for("Đồng ý xử lý dữ liệu cá nhân")
+    await person.choose("Đồng ý")
+    await person.wait_for("ấp")
+    await person.choose("Ấp Hưng Nhơn")
+    await person.wait_for("nhóm")
+    await person.choose("Xong")
+    await person.wait_for("Cảm ơn bạn")
+
+
+def zalo_section(zalo: ZaloSandbox, extra: str = "") -> str:
+    """config.toml's [zalo_bot] for a bot talking to this Zalo sandbox (the token's variable
+    must be set: see the `zalo_config` fixture)."""
+    return f'[zalo_bot]\napi_base_url = "{zalo.api_base_url}"\npoll_timeout_seconds = 1\n{extra}'
 
 
 class BotRunner:

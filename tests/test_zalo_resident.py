@@ -9,8 +9,9 @@ import pytest
 
 from bot.context import AnninhApp
 from bot.sandbox import SimGroup
-from bot.sandbox.zalo import SimZaloUser, ZaloSandbox
+from bot.sandbox.zalo import ZaloSandbox
 from bot.store import Store
+from tests.helpers import onboard_on_zalo, zalo_section
 
 
 @pytest.fixture
@@ -22,19 +23,7 @@ async def zalo() -> AsyncIterator[ZaloSandbox]:
 @pytest.fixture
 def config_extra(zalo: ZaloSandbox, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("ZALO_BOT_TOKEN", zalo.token)
-    return f'[zalo_bot]\napi_base_url = "{zalo.api_base_url}"\npoll_timeout_seconds = 1\n'
-
-
-async def onboard_on_zalo(person: SimZaloUser, first: str = "xin chào") -> None:
-    """Whatever the first message says, onboarding starts; consent, hamlet, no groups."""
-    await person.send(first)
-    await person.wait_for("Đồng ý xử lý dữ liệu cá nhân")
-    await person.choose("Đồng ý")
-    await person.wait_for("ấp")
-    await person.choose("Ấp Hưng Nhơn")
-    await person.wait_for("nhóm")
-    await person.choose("Xong")
-    await person.wait_for("Cảm ơn bạn")
+    return zalo_section(zalo)
 
 
 async def test_a_zalo_resident_onboards_and_files_a_report_the_officers_see(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.catalog import Catalog, CatalogError, read_toml
+from bot.services.accounts import AccountRef, parse_account
 from bot.store import Store
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -25,7 +26,7 @@ class TeamSpec:
     name: str
     kind: str
     join_code: str
-    leader: int | None
+    leader: AccountRef | None
     approval: bool
     max_members: int
 
@@ -42,7 +43,7 @@ class CommuneSpec:
     code: str
     name: str
     staff_chat_id: int | None
-    officers: list[int]
+    officers: list[AccountRef]
     hamlets: list[HamletSpec]
     center: tuple[float, float] | None = None
 
@@ -72,9 +73,13 @@ def parse_areas(path: Path, catalog: Catalog, default_approval: bool = True) -> 
         code = _code(where, commune)
         where = f"{path}: commune {code!r}"
         _only(where, commune, {"code", "name", "staff_chat_id", "officers", "center", "hamlet"})
-        officers = commune.get("officers", [])
-        if not isinstance(officers, list) or not all(_is_user_id(o) for o in officers):
-            raise AreasFileError(f"{where}: officers must be a list of Telegram user ids")
+        listed = commune.get("officers", [])
+        parsed = [parse_account(o) for o in listed] if isinstance(listed, list) else [None]
+        officers = [o for o in parsed if o is not None]
+        if len(officers) != len(parsed):
+            raise AreasFileError(
+                f"{where}: officers must be a list of accounts: Telegram user ids, or strings "
+                f'"telegram:<id>", "zalo:<id>", "zalo_oa:<id>"')
         staff = commune.get("staff_chat_id")
         if staff is not None and (isinstance(staff, bool) or not isinstance(staff, int)):
             raise AreasFileError(f"{where}: staff_chat_id must be a Telegram chat id (a number)")
@@ -111,8 +116,8 @@ async def _write(store: Store, communes: list[CommuneSpec], actor: str) -> LoadS
             commune_id = await store.areas.upsert_commune(
                 tx, commune.code, commune.name, commune.staff_chat_id, commune.center
             )
-            for telegram_id in commune.officers:
-                resident_id = await store.residents.ensure(tx, telegram_id)
+            for officer in commune.officers:
+                resident_id = await store.residents.ensure_account(tx, *officer)
                 if await store.residents.grant_role(tx, resident_id, "officer", commune_id, actor):
                     officers_added += 1
                     await store.audit.record(
@@ -133,7 +138,7 @@ async def _write(store: Store, communes: list[CommuneSpec], actor: str) -> LoadS
                         requires_approval=team.approval, max_members=team.max_members,
                     )
                     if team.leader is not None:
-                        resident_id = await store.residents.ensure(tx, team.leader)
+                        resident_id = await store.residents.ensure_account(tx, *team.leader)
                         current = await store.memberships.get(team_id, resident_id)
                         if current is None or current.role != "leader":
                             leaders_changed += 1
@@ -141,9 +146,16 @@ async def _write(store: Store, communes: list[CommuneSpec], actor: str) -> LoadS
                             await store.audit.record(
                                 tx, actor_id=None, actor_label=actor, action="role.leader",
                                 subject_type="team", subject_id=team_id,
-                                leader_telegram_id=team.leader,
+                                **_leader_detail(team.leader, resident_id),
                             )
     return LoadSummary(len(communes), hamlet_count, team_count, officers_added, leaders_changed)
+
+
+def _leader_detail(leader: AccountRef, resident_id: int) -> dict[str, object]:
+    """How the audit names a new leader: the Telegram id as before, else the person."""
+    if leader[0] == "telegram":
+        return {"leader_telegram_id": int(leader[1])}
+    return {"leader_resident_id": resident_id}
 
 
 def _tables(
@@ -189,10 +201,6 @@ def _center(where: str, value: object) -> tuple[float, float] | None:
     return float(value[0]), float(value[1])
 
 
-def _is_user_id(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
-
-
 def _unique(where: str, codes: list[str], what: str) -> None:
     seen: set[str] = set()
     for code in codes:
@@ -220,9 +228,12 @@ def _team(
     if (other := join_codes.get(join_code.upper())) is not None:
         raise AreasFileError(f"{where}: join_code {join_code!r} is already used by {other}")
     join_codes[join_code.upper()] = where
-    leader = team.get("leader")
-    if leader is not None and not _is_user_id(leader):
-        raise AreasFileError(f"{where}: leader must be a Telegram user id, got {leader!r}")
+    given = team.get("leader")
+    leader = None if given is None else parse_account(given)
+    if given is not None and leader is None:
+        raise AreasFileError(
+            f'{where}: leader must be an account (a Telegram user id, or "telegram:<id>", '
+            f'"zalo:<id>", "zalo_oa:<id>"), got {given!r}')
     approval = team.get("approval", default_approval)
     if not isinstance(approval, bool):
         raise AreasFileError(f"{where}: approval must be true or false")

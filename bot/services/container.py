@@ -12,6 +12,7 @@ from bot.delivery import DeliveryEngine
 from bot.events import Events
 from bot.i18n import I18n
 from bot.scheduler import Scheduler
+from bot.services.accounts import AccountService
 from bot.services.alarms import AlarmService
 from bot.services.broadcasts import BroadcastService
 from bot.services.campaigns import CampaignService
@@ -44,6 +45,7 @@ class Services:
     campaigns: CampaignService
     relays: RelayService
     events: Events
+    accounts: AccountService
 
     @classmethod
     def build(cls, config: Config, store: Store, clock: Clock | None = None) -> Services:
@@ -64,5 +66,5 @@ class Services:
             reports=reports, alarms=alarms, stats=StatsService(store, clock, config.locale.tz),
             delivery=delivery, broadcasts=broadcasts, scheduler=scheduler,
             campaigns=CampaignService(store), relays=RelayService(store, delivery),
-            events=Events(),
+            events=Events(), accounts=AccountService(store, clock),
         )

@@ -47,10 +47,34 @@ class AccountStore:
             "VALUES (?, ?, ?, ?)", (resident_id, channel, external_id, self._db.now_iso()))
 
     async def move(self, tx: Tx, channel: Channel, external_id: str, resident_id: int) -> None:
-        """Give an existing account to another person (linking it)."""
+        """Give an existing account to another person (linking it); a Telegram account takes
+        residents.telegram_id with it (Telegram's fast path)."""
         await tx.execute(
             "UPDATE accounts SET resident_id = ? WHERE channel = ? AND external_id = ?",
             (resident_id, channel, external_id))
+        if channel == "telegram":
+            await tx.execute("UPDATE residents SET telegram_id = NULL WHERE telegram_id = ?",
+                             (int(external_id),))
+            await tx.execute("UPDATE residents SET telegram_id = ? WHERE id = ?",
+                             (int(external_id), resident_id))
+
+    async def is_bare(self, tx: Tx, resident_id: int) -> bool:
+        """Whether a person is nothing but a row and one account: no consent answered, no
+        role, membership or report."""
+        rows = await tx.execute_fetchall(
+            "SELECT 1 FROM residents WHERE id = ? AND consent = 'none' "
+            "AND (SELECT count(*) FROM accounts WHERE resident_id = residents.id) <= 1 "
+            "AND NOT EXISTS (SELECT 1 FROM roles WHERE resident_id = residents.id) "
+            "AND NOT EXISTS (SELECT 1 FROM memberships WHERE resident_id = residents.id) "
+            "AND NOT EXISTS (SELECT 1 FROM reports WHERE reporter_id = residents.id)",
+            (resident_id,))
+        return bool(rows)
+
+    async def has_channel(self, tx: Tx, resident_id: int, channel: Channel) -> bool:
+        rows = await tx.execute_fetchall(
+            "SELECT 1 FROM accounts WHERE resident_id = ? AND channel = ?",
+            (resident_id, channel))
+        return bool(rows)
 
     async def seen(self, tx: Tx, channel: Channel, external_id: str) -> None:
         await tx.execute(
