@@ -22,12 +22,13 @@ from bot.config import Config
 from bot.context import RUNNER_KEY, SERVICES_KEY, AnninhApp, AppContext, Services
 from bot.dialog import Replier, Turn
 from bot.dialog.runner import Runner
+from bot.models import Alarm
 from bot.persistence import SqlitePersistence
 from bot.scheduler import TICK_SECONDS
 from bot.telegram_sender import TelegramSender
 from bot.transport import AiohttpRequest
 from bot.updates import PerChatUpdateProcessor, ResilientBot
-from handlers import join, triage
+from handlers import alarm_live, join, triage
 from handlers.common import Caller
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     config: Config = app.bot_data["config"]
     services = Services.build(config, await persistence.store(), app.bot_data["clock"])
     app.bot_data[SERVICES_KEY] = services
-    runner = Runner(services, handlers.dialog_flows(config))
+    runner = Runner(services, handlers.dialog_flows(config), handlers.dialog_actions())
     app.bot_data[RUNNER_KEY] = runner
     events = services.events
     events.report_filed_listeners.append(
@@ -96,6 +97,13 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
                                 turn.say)
 
     events.join_requested_listeners.append(join_from_flow)
+
+    async def alarm_answered(alarm: Alarm) -> None:
+        alarm_live.refresh_soon(app, alarm)
+
+    events.alarm_answered_listeners.append(alarm_answered)
+    events.alarm_ended_listeners.append(
+        lambda alarm: alarm_live.ended(app.bot, services, alarm))
     if config.zalo_bot_on is not None:
         client = ZaloBotClient(config.zalo_bot_token(), config.zalo_bot_on.api_base_url)
         zalo = ZaloBotChannel(services, runner, client, config.zalo_bot_on)

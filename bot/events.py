@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.models import Report
+from bot.models import Alarm, Report
 
 if TYPE_CHECKING:
     from bot.dialog import Turn
@@ -18,12 +18,15 @@ log = logging.getLogger(__name__)
 
 ReportFiled = Callable[[Report, Report | None], Awaitable[None]]
 JoinRequested = Callable[["Turn", str], Awaitable[None]]
+AlarmChanged = Callable[[Alarm], Awaitable[None]]
 
 
 @dataclass
 class Events:
     report_filed_listeners: list[ReportFiled] = field(default_factory=list)
     join_requested_listeners: list[JoinRequested] = field(default_factory=list)
+    alarm_answered_listeners: list[AlarmChanged] = field(default_factory=list)
+    alarm_ended_listeners: list[AlarmChanged] = field(default_factory=list)
 
     async def report_filed(self, report: Report, duplicate: Report | None) -> None:
         """A report was filed (`duplicate`: an open report it probably repeats)."""
@@ -38,3 +41,13 @@ class Events:
         them through the turn)."""
         for listener in self.join_requested_listeners:
             await listener(turn, code)
+
+    async def alarm_answered(self, alarm: Alarm) -> None:
+        """A member answered the gong (the caller's live count changes)."""
+        for listener in self.alarm_answered_listeners:
+            await listener(alarm)
+
+    async def alarm_ended(self, alarm: Alarm) -> None:
+        """The gong was ended with "Đã an toàn"."""
+        for listener in self.alarm_ended_listeners:
+            await listener(alarm)

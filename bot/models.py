@@ -417,3 +417,5 @@ class Dialog:
     prompt_seq: int
     choices: str  # JSON: [[label, value], …] of the prompt it waits on
     expires_at: str
+    updated_at: str = ""  # when its last step ran
+    shadowed_by: int | None = None  # the first open prompt offered after its last question

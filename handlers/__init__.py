@@ -7,7 +7,7 @@ from typing import Any
 from telegram.ext import Application, BaseHandler
 
 from bot.config import Config
-from bot.dialog import Flow
+from bot.dialog import Action, Flow
 
 
 def dialog_flows(config: Config) -> list[Flow]:
@@ -18,6 +18,13 @@ def dialog_flows(config: Config) -> list[Flow]:
     return [start.build_flow(),
             report.build_flow(config.reports.conversation_timeout_minutes),
             link.build_flow(), *help.build_flows()]
+
+
+def dialog_actions() -> list[Action]:
+    """Choices that belong to no flow, for every messenger (bot/dialog's runner)."""
+    from handlers import alarm_answers
+
+    return alarm_answers.actions()
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -68,7 +75,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     later: list[BaseHandler[Any, Any, Any]] = [
         *join.build_handlers(), *teams.build_handlers(),
         *settings.build_handlers(),
-        *officer_tools.build_handlers(), *mydata.build_handlers(), *alarm_live.build_handlers(),
+        *officer_tools.build_handlers(), *mydata.build_handlers(), 
         *stats.build_handlers(), *triage.build_handlers(), *reject.build_handlers(),
         *relays.build_handlers(),
         *open_reports.build_handlers(), *campaigns.build_handlers(),

@@ -17,7 +17,8 @@ from telegram.ext import (
 from bot.context import AppContext
 from bot.services import draft_token
 from bot.services.alarms import RaiseResult, Scope
-from handlers.alarm_live import all_clear_button, deliver_alarm, tally, tally_values, tell_staff
+from handlers.alarm_answers import deliver_alarm, tell_staff
+from handlers.alarm_live import all_clear_button, tally, tally_values
 from handlers.common import (
     answer,
     caller,
@@ -151,7 +152,7 @@ async def sound(update: Update, context: AppContext) -> int:
                           **tally_values(context, who.lang, alarm, await tally(context, alarm)))
     if status is not None:
         await services.alarms.remember_caller_message(alarm, status.chat_id, status.message_id)
-    await deliver_alarm(context, alarm, list(raised.recipients))
+    await deliver_alarm(services, alarm, list(raised.recipients))
     await tell_staff(services, alarm, "alarm.staff_notice", len(raised.recipients))
     return ConversationHandler.END
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
 from typing import Any
 
 from telegram import Update
@@ -14,6 +13,8 @@ from bot.context import AppContext
 from bot.models import Commune, Resident
 from bot.replies import Buttons, Posted, inline_keyboard
 from bot.text import clean
+from handlers.text import clip as clip  # re-exported for the flows still on PTB
+from handlers.text import esc as esc
 
 
 @dataclass(frozen=True)
@@ -105,15 +106,6 @@ def typed(update: Update) -> str:
 def display_name(update: Update) -> str:
     user = update.effective_user
     return user.full_name if user is not None else ""
-
-
-def esc(value: object) -> str:
-    return escape(str(value), quote=False)
-
-
-def clip(text: str, limit: int) -> str:
-    """`text` cut to `limit` characters, "…" marking the cut (names in long lists)."""
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 async def answer(

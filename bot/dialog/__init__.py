@@ -8,6 +8,8 @@ their own way (buttons on Telegram, numbered lines on Zalo)."""
 
 from bot.dialog.kit import (
     END,
+    Action,
+    ActionStep,
     Choice,
     Contact,
     Flow,
@@ -24,6 +26,6 @@ from bot.dialog.kit import (
 from bot.dialog.turn import Turn
 
 __all__ = [
-    "END", "Choice", "Contact", "Flow", "Input", "Kind", "Media", "Prompt", "Replier", "Rows",
-    "Share", "Step", "Turn", "rows_of",
+    "END", "Action", "ActionStep", "Choice", "Contact", "Flow", "Input", "Kind", "Media",
+    "Prompt", "Replier", "Rows", "Share", "Step", "Turn", "rows_of",
 ]

@@ -112,6 +112,9 @@ class Replier(Protocol):
     async def alert(self, text: str) -> bool:
         """A refusal shown over the pressed button; False where there was no press."""
 
+    async def toast(self, text: str) -> bool:
+        """A short note shown briefly over the pressed button; False where there was none."""
+
     async def close_press(self) -> None:
         """Take the buttons off the pressed message (so it cannot be pressed twice)."""
 
@@ -136,3 +139,16 @@ class Flow:
     cancelled: str = "errors.cancelled"
     timed_out: str | None = None
     private: bool = True
+
+
+ActionStep = Callable[["Turn", tuple[str, ...]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Action:
+    """A choice that belongs to no flow (the gong's "Đang đến", a leader's "Duyệt"): its value
+    is `prefix:part:part…`; `handle` gets the parts after the prefix. It may come from a
+    button (Telegram) or a number or label typed in answer to a message that offered it."""
+
+    prefix: str
+    handle: ActionStep

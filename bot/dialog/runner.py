@@ -20,7 +20,18 @@ from datetime import UTC, timedelta
 from typing import TYPE_CHECKING
 
 from bot.dialog.choices import match
-from bot.dialog.kit import END, Choice, Flow, Input, Kind, Prompt, Replier, Rows, Step
+from bot.dialog.kit import (
+    END,
+    Action,
+    Choice,
+    Flow,
+    Input,
+    Kind,
+    Prompt,
+    Replier,
+    Rows,
+    Step,
+)
 from bot.dialog.turn import Turn
 from bot.models import Channel, Dialog, Resident
 
@@ -34,15 +45,27 @@ RepliersFor = Callable[[Channel, str], Replier | None]
 
 
 class Runner:
-    def __init__(self, services: Services, flows: Sequence[Flow]) -> None:
+    def __init__(
+        self, services: Services, flows: Sequence[Flow], actions: Sequence[Action] = ()
+    ) -> None:
         self.services = services
         self.flows = {flow.name: flow for flow in flows}
         self.commands = {command: flow for flow in flows for command in flow.commands}
+        self.actions = {action.prefix: action for action in actions}
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
     def owns(self, command: str) -> bool:
         return command in self.commands
+
+    def action_for(self, value: str) -> tuple[Action, tuple[str, ...]] | None:
+        """The action a choice's value names, with the value's parts after its prefix."""
+        parts = value.split(":")
+        for size in range(len(parts), 0, -1):
+            action = self.actions.get(":".join(parts[:size]))
+            if action is not None:
+                return action, tuple(parts[size:])
+        return None
 
     async def open_flow(self, person_id: int) -> Flow | None:
         dialog = await self.services.store.dialogs.get(person_id)
@@ -73,7 +96,35 @@ class Runner:
                 turn.input = replace(input, text=command[1])
                 await self._start(flow, turn)
                 return True
+            if input.pressed and input.choice is not None and (
+                    found := self.action_for(input.choice)) is not None:
+                await found[0].handle(turn, found[1])
+                return True
+            if await self._offered(turn):
+                return True
             return await self._continue(turn, seq)
+
+    async def _offered(self, turn: Turn) -> bool:
+        """A typed answer to choices offered outside any flow (numbered channels): the newest
+        offer since the open flow's last question takes a number or its words; with no flow
+        open, any offer still open takes its words."""
+        given = turn.input
+        if given.kind is not Kind.TEXT or not turn.numbered:
+            return False
+        store = self.services.store
+        dialog = await store.dialogs.get(turn.person.id)
+        if dialog is not None and dialog.shadowed_by is None:
+            return False  # the flow asked last: its question takes the answer
+        since = dialog.shadowed_by if dialog is not None and dialog.shadowed_by else 0
+        for offer in await store.prompts.open(turn.channel, turn.address, since):
+            choices = [Choice(label, action) for label, action in offer.choices]
+            found = match(given.text, choices, numbered=True)
+            if found is not None and (acting := self.action_for(found.value)) is not None:
+                turn.input = replace(given, kind=Kind.CHOICE, choice=found.value,
+                                     text=found.label)
+                await acting[0].handle(turn, acting[1])
+                return True
+        return False
 
     async def once(
         self, step: Step, person: Resident, *, lang: str, channel: Channel, address: str,
@@ -114,6 +165,7 @@ class Runner:
         turn.first_seq = int(turn.data.pop(FIRST, 0))
         turn.seq = dialog.prompt_seq
         turn.choices = _rows(dialog.choices)
+        turn.shadowed_by = dialog.shadowed_by
         chosen = self._chosen(turn, seq)
         if chosen is None:  # a press of an older prompt's button
             await turn.refuse(turn.t("errors.stale_button"))
@@ -154,6 +206,7 @@ class Runner:
         if step not in flow.steps:
             raise KeyError(f"flow {flow.name} has no step {step!r}")
         choices = turn.choices if turn.asked or step == was else ()
+        shadowed = None if turn.asked or step != was else turn.shadowed_by
         expires = (self.services.clock.now() + timedelta(minutes=flow.timeout_minutes))
         await store.dialogs.put(Dialog(
             resident_id=turn.person.id, flow=flow.name, step=step,
@@ -162,7 +215,8 @@ class Runner:
             address=turn.address, prompt_seq=turn.seq,
             choices=json.dumps([[c.label, c.value] for row in choices for c in row],
                                ensure_ascii=False),
-            expires_at=expires.astimezone(UTC).isoformat(timespec="seconds")))
+            expires_at=expires.astimezone(UTC).isoformat(timespec="seconds"),
+            shadowed_by=shadowed))
 
     async def expire(self, repliers: RepliersFor) -> int:
         """Drop the flows past their expiry, telling each person where the flow says what."""

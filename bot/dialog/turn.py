@@ -33,6 +33,7 @@ class Turn:
     choices: Rows = ()
     asked: bool = False  # a prompt with choices was sent in this turn
     commands: frozenset[str] = frozenset()  # the commands the runner's flows answer
+    shadowed_by: int | None = None  # an offer outside the flow came after its question
 
     def t(self, key: str, **values: object) -> str:
         """A text from content/locales in the person's language; values must be escaped."""
@@ -74,6 +75,11 @@ class Turn:
         if replace and self.input.pressed and await self.replier.replace(prompt, seq=seq):
             return
         await self.replier.send(prompt, seq=seq, remove_keyboard=False)
+
+    async def notify(self, text: str) -> None:
+        """A short acknowledgement: a toast over the pressed button, or a message."""
+        if not await self.replier.toast(text):
+            await self.replier.send(Prompt(text), seq=None, remove_keyboard=False)
 
     async def refuse(self, text: str) -> None:
         """A refusal that changes nothing: over the pressed button, or as a message."""

@@ -17,6 +17,7 @@ from bot.store.memberships import MembershipStore
 from bot.store.migrations import migrate
 from bot.store.outbox import OutboxStore
 from bot.store.persistence import PersistenceStore
+from bot.store.prompts import PromptStore
 from bot.store.relays import RelayStore
 from bot.store.reports import ReportStore
 from bot.store.residents import ResidentStore
@@ -46,6 +47,7 @@ class Store:
         self.erasure = ErasureStore(db)
         self.accounts = AccountStore(db)
         self.dialogs = DialogStore(db)
+        self.prompts = PromptStore(db)
 
     @classmethod
     async def open(cls, path: Path, clock: Clock | None = None) -> Store:

@@ -12,7 +12,8 @@ def _dialog(row: sqlite3.Row) -> Dialog:
     return Dialog(
         resident_id=row["resident_id"], flow=row["flow"], step=row["step"], data=row["data"],
         channel=row["channel"], address=row["address"], prompt_seq=row["prompt_seq"],
-        choices=row["choices"], expires_at=row["expires_at"],
+        choices=row["choices"], expires_at=row["expires_at"], updated_at=row["updated_at"],
+        shadowed_by=row["shadowed_by"],
     )
 
 
@@ -29,11 +30,11 @@ class DialogStore:
         async with self._db.transaction() as tx:
             await tx.execute(
                 "INSERT OR REPLACE INTO dialogs (resident_id, flow, step, data, channel,"
-                " address, prompt_seq, choices, updated_at, expires_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " address, prompt_seq, choices, updated_at, expires_at, shadowed_by)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (dialog.resident_id, dialog.flow, dialog.step, dialog.data, dialog.channel,
                  dialog.address, dialog.prompt_seq, dialog.choices, self._db.now_iso(),
-                 dialog.expires_at))
+                 dialog.expires_at, dialog.shadowed_by))
 
     async def end(self, resident_id: int, flow: str | None = None) -> bool:
         """End the person's open flow (only if it is `flow`, when given); True if one was."""

@@ -44,6 +44,10 @@ class ErasureStore:
             await tx.execute(
                 "DELETE FROM ptb_conversations WHERE EXISTS (SELECT 1 FROM "
                 "json_each(ptb_conversations.key) WHERE json_each.value = ?)", (telegram_id,))
+        await tx.execute(
+            "DELETE FROM open_prompts WHERE EXISTS (SELECT 1 FROM accounts a WHERE "
+            "a.resident_id = ? AND a.channel = open_prompts.channel "
+            "AND a.external_id = open_prompts.address)", (resident_id,))
         await tx.execute("DELETE FROM residents WHERE id = ?", (resident_id,))
 
     async def _reports(

@@ -63,6 +63,13 @@ class TelegramReplier:
         await replies.answer_press(self.bot, self.query.id, text, alert=True)
         return True
 
+    async def toast(self, text: str) -> bool:
+        if self.query is None:
+            return False
+        self.answered = True
+        await replies.answer_press(self.bot, self.query.id, text)
+        return True
+
     async def close_press(self) -> None:
         await self.acknowledge()
         message = self._pressed_message()
@@ -102,8 +109,8 @@ def to_input(update: Update) -> tuple[Input, int | None] | None:
     query = update.callback_query
     if query is not None:
         data = query.data or ""
-        if not data.startswith(PREFIX):
-            return None
+        if not data.startswith(PREFIX):  # an action's button carries the action itself
+            return Input(Kind.CHOICE, choice=data, pressed=True), None
         seq, _, value = data[len(PREFIX):].partition(":")
         return Input(Kind.CHOICE, choice=value, pressed=True), (
             int(seq) if seq.isascii() and seq.isdigit() and len(seq) <= 13 else -1)
@@ -158,7 +165,12 @@ async def dialog_update(update: Update, context: AppContext) -> None:
     if command is not None and not runner.owns(command[0]):
         return
     private = chat.type == "private"
-    if not private and (command is None or runner.commands[command[0]].private):
+    query = update.callback_query
+    if query is not None and not (query.data or "").startswith(PREFIX) and (
+            runner.action_for(query.data or "") is None):
+        return  # a button of a handler still on PTB
+    if not private and query is None and (
+            command is None or runner.commands[command[0]].private):
         return
     converted = to_input(update)
     if converted is None:

@@ -65,6 +65,10 @@ class ZaloReplier:
         del text
         return False  # no presses on Zalo: the caller sends the refusal as a message
 
+    async def toast(self, text: str) -> bool:
+        del text
+        return False  # the caller sends the note as a message
+
     async def close_press(self) -> None:
         return None
 
