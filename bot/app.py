@@ -18,6 +18,7 @@ from bot.config import Config
 from bot.context import SERVICES_KEY, AnninhApp, AppContext, Services
 from bot.persistence import SqlitePersistence
 from bot.scheduler import TICK_SECONDS
+from bot.services.media import SWEEP_EVERY
 from bot.telegram_sender import TelegramSender
 from bot.transport import AiohttpRequest
 from bot.updates import PerChatUpdateProcessor, ResilientBot
@@ -67,11 +68,12 @@ def build_application(config: Config, token: str, clock: Clock | None = None) ->
 
 
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Open the store, build the services, publish the command menu."""
+    """Open the store, build the services, sweep the media folder, publish the command menu."""
     persistence = _persistence(app)
     config: Config = app.bot_data["config"]
     services = Services.build(config, await persistence.store(), app.bot_data["clock"])
     app.bot_data[SERVICES_KEY] = services
+    await services.media.sweep()  # what a crash between a deletion and its files left
     await _start_broadcasting(app, services)
     for language in ("vi", "en"):
         commands = [BotCommand(name, services.i18n.t(language, key)) for name, key in MENU]
@@ -95,15 +97,21 @@ async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None
 async def _start_broadcasting(
     app: Application[Any, Any, Any, Any, Any, Any], services: Services
 ) -> None:
-    """Start the delivery engine and the scheduler's tick (which first catches up)."""
+    """Start the delivery engine, the scheduler's tick (which first catches up) and the
+    media folder's hourly sweep."""
     await services.delivery.start(TelegramSender(app.bot), services.broadcasts.describe)
     await services.relays.settle_pending()  # relays the last run sent but did not report
 
     async def tick(_context: object) -> None:
         await services.scheduler.tick(services.clock.now())
 
+    async def sweep(_context: object) -> None:
+        await services.media.sweep()
+
     assert app.job_queue is not None
     app.job_queue.run_repeating(tick, interval=TICK_SECONDS, first=0.1, name="scheduler")
+    every = SWEEP_EVERY.total_seconds()
+    app.job_queue.run_repeating(sweep, interval=every, first=every, name="media-sweep")
 
 
 def _persistence(app: Application[Any, Any, Any, Any, Any, Any]) -> SqlitePersistence:

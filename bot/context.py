@@ -12,11 +12,13 @@ from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.delivery import DeliveryEngine
 from bot.i18n import I18n
+from bot.media import MediaStore
 from bot.scheduler import Scheduler
 from bot.services.alarms import AlarmService
 from bot.services.broadcasts import BroadcastService
 from bot.services.campaigns import CampaignService
 from bot.services.categories import Categories
+from bot.services.media import MediaService
 from bot.services.officers import OfficerService
 from bot.services.relays import RelayService
 from bot.services.reports import ReportService
@@ -46,13 +48,15 @@ class Services:
     scheduler: Scheduler
     campaigns: CampaignService
     relays: RelayService
+    media: MediaService
 
     @classmethod
     def build(cls, config: Config, store: Store, clock: Clock | None = None) -> Services:
         i18n = I18n.load(config.content.folder, config.locale.default_language)
         catalog = Catalog.load(config.content.folder)
-        residents = ResidentService(store, catalog)
         clock = clock or SystemClock()
+        media = MediaService(store, MediaStore(config.media.folder, clock), config.media, clock)
+        residents = ResidentService(store, catalog, media)
         teams = TeamService(store, config.teams, clock)
         reports = ReportService(
             store, config.reports, clock, Categories.load(config.content.folder))
@@ -66,6 +70,7 @@ class Services:
             reports=reports, alarms=alarms, stats=StatsService(store, clock, config.locale.tz),
             delivery=delivery, broadcasts=broadcasts, scheduler=scheduler,
             campaigns=CampaignService(store), relays=RelayService(store, delivery),
+            media=media,
         )
 
 

@@ -25,6 +25,7 @@ from handlers.common import (
     caller,
     draft_of,
     esc,
+    keep_media,
     pressed,
     stale,
     tr,
@@ -122,14 +123,18 @@ async def description_typed(update: Update, context: AppContext) -> int:
 
 
 async def description_voiced(update: Update, context: AppContext) -> int:
-    """Keeps a voice note as the description; asks where."""
+    """Keeps a voice note (stored in the media store) as the description; asks where, or
+    again for the description when it could not be kept."""
     who = await caller(update, context)
     message = update.effective_message
     assert message is not None
     voice = message.voice or message.audio
     assert voice is not None
+    stored = await keep_media(update, context, who.lang, "voice")
+    if stored is None:
+        return Step.DESCRIPTION
     draft = draft_of(context, DRAFT)
-    draft["voice"] = voice.file_id
+    draft["voice"], draft["voice_key"] = voice.file_id, stored.key
     draft["description"] = tr(context, who.lang, "report.voice_description")
     return await _ask_location(update, context, who)
 

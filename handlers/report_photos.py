@@ -4,6 +4,9 @@ albums and captions. A photo or a caption is never dropped without the resident 
 Telegram sends an album as one message per photo, sharing a `media_group_id`: the rest of an
 album may arrive after the step that took its first photo has moved on, so the draft remembers
 the album ("album") and whether its photos past the limit were already announced.
+
+Each photo kept is downloaded into the media store at once (handlers/common.py `keep_media`):
+the draft holds [file_id, file_unique_id, media_key] for it.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 from telegram import Message, Update
 
 from bot.context import AppContext
-from handlers.common import Caller, answer
+from handlers.common import Caller, answer, keep_media
 
 CAPTION_MARK = "📷"
 
@@ -22,7 +25,7 @@ CAPTION_MARK = "📷"
 class Kept(enum.Enum):
     ADDED = "added"  # kept, with room for more
     FULL = "full"  # kept, and the draft now holds max_photos
-    REFUSED = "refused"  # too large, or past the limit (the resident was told)
+    REFUSED = "refused"  # too large, past the limit, not downloaded (the resident was told)
 
 
 def in_album(draft: dict[str, Any], message: Message | None) -> bool:
@@ -39,24 +42,23 @@ async def keep(
     update: Update, context: AppContext, who: Caller, draft: dict[str, Any], *,
     caption: bool = True,
 ) -> Kept:
-    """Add the message's photo to the draft (within max_photo_bytes and max_photos), and its
-    caption to the description unless `caption` is False (the caller took it already)."""
+    """Add the message's photo to the draft (within max_photos and [media] max_photo_bytes,
+    stored in the media store), and its caption to the description unless `caption` is False
+    (the caller took it already)."""
     message = update.effective_message
     assert message is not None and message.photo
     config = context.services.config.reports
     if message.media_group_id is not None:
         draft["album"] = message.media_group_id
-    largest = message.photo[-1]
-    if (largest.file_size or 0) > config.max_photo_bytes:
-        await answer(update, context, who.lang, "report.photo_too_large", edit=False,
-                     size=f"{(largest.file_size or 0) / 1e6:.1f}",
-                     limit=f"{config.max_photo_bytes / 1e6:.0f}")
-        return Kept.REFUSED
     if count(draft) >= config.max_photos:
         await over_limit(update, context, who, draft)
         return Kept.REFUSED
+    stored = await keep_media(update, context, who.lang, "photo")
+    if stored is None:
+        return Kept.REFUSED
+    largest = message.photo[-1]
     photos: list[list[str]] = draft.setdefault("photos", [])
-    photos.append([largest.file_id, largest.file_unique_id])
+    photos.append([largest.file_id, largest.file_unique_id, stored.key])
     if caption and (message.caption or "").strip():
         await _add_caption(update, context, who, draft, message.caption or "")
     return Kept.FULL if len(photos) >= config.max_photos else Kept.ADDED

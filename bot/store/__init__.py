@@ -11,6 +11,7 @@ from bot.store.audit import AuditStore
 from bot.store.broadcasts import BroadcastStore
 from bot.store.db import Database, DatabaseUnavailable, Tx
 from bot.store.erasure import ErasureStore
+from bot.store.media import MediaRefStore
 from bot.store.memberships import MembershipStore
 from bot.store.migrations import migrate
 from bot.store.outbox import OutboxStore
@@ -42,6 +43,7 @@ class Store:
         self.relays = RelayStore(db)
         self.schedules = ScheduleStore(db)
         self.erasure = ErasureStore(db)
+        self.media = MediaRefStore(db)
 
     @classmethod
     async def open(cls, path: Path, clock: Clock | None = None) -> Store:
