@@ -118,6 +118,10 @@ class MediaStore:
         """Every stored key."""
         return await asyncio.to_thread(lambda: [key for key, _ in self._files()])
 
+    async def missing(self, keys: Collection[str]) -> list[str]:
+        """The keys of `keys` not stored here."""
+        return await asyncio.to_thread(lambda: sorted(k for k in keys if not self.exists(k)))
+
     async def usage(self) -> Usage:
         def count() -> Usage:
             sizes = [path.stat().st_size for _, path in self._files()]
