@@ -110,11 +110,14 @@ async def time_service(store: Store, config: object, requests: int) -> list[floa
     from bot.catalog import Catalog
     from bot.clock import SystemClock
     from bot.config import Config
+    from bot.media import MediaStore
+    from bot.services.media import MediaService
     from bot.services.residents import ResidentService
     from bot.services.teams import TeamService
 
     assert isinstance(config, Config)
-    residents = ResidentService(store, Catalog.load(config.content.folder))
+    media = MediaService(store, MediaStore(config.media.folder), config.media, SystemClock())
+    residents = ResidentService(store, Catalog.load(config.content.folder), media)
     teams = TeamService(store, config.teams, SystemClock())
     times = []
     for _ in range(requests):

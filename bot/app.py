@@ -25,6 +25,7 @@ from bot.dialog.runner import Runner
 from bot.models import Alarm
 from bot.persistence import SqlitePersistence
 from bot.scheduler import TICK_SECONDS
+from bot.services.media import SWEEP_EVERY
 from bot.telegram_sender import TelegramSender
 from bot.transport import AiohttpRequest
 from bot.updates import PerChatUpdateProcessor, ResilientBot
@@ -81,7 +82,7 @@ def build_application(config: Config, token: str, clock: Clock | None = None) ->
 
 
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Open the store, build the services, publish the command menu."""
+    """Open the store, build the services, sweep the media folder, publish the command menu."""
     persistence = _persistence(app)
     config: Config = app.bot_data["config"]
     services = Services.build(config, await persistence.store(), app.bot_data["clock"])
@@ -109,6 +110,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         zalo = ZaloBotChannel(services, runner, client, config.zalo_bot_on)
         app.bot_data[ZALO_BOT_KEY] = zalo
         await zalo.start(config.zalo_bot_webhook_secret())
+    await services.media.sweep()  # what a crash between a deletion and its files left
     await _start_broadcasting(app, services)
     for language in ("vi", "en"):
         commands = [BotCommand(name, services.i18n.t(language, key)) for name, key in MENU]
@@ -135,7 +137,8 @@ async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None
 async def _start_broadcasting(
     app: Application[Any, Any, Any, Any, Any, Any], services: Services
 ) -> None:
-    """Start the delivery engine and the scheduler's tick (which first catches up)."""
+    """Start the delivery engine, the scheduler's tick (which first catches up) and the
+    media folder's hourly sweep."""
     await services.delivery.start(TelegramSender(app.bot), services.broadcasts.describe)
     await services.relays.settle_pending()  # relays the last run sent but did not report
 
@@ -152,8 +155,13 @@ async def _start_broadcasting(
         await services.scheduler.tick(services.clock.now())
         await runner.expire(repliers)
 
+    async def sweep(_context: object) -> None:
+        await services.media.sweep()
+
     assert app.job_queue is not None
     app.job_queue.run_repeating(tick, interval=TICK_SECONDS, first=0.1, name="scheduler")
+    every = SWEEP_EVERY.total_seconds()
+    app.job_queue.run_repeating(sweep, interval=every, first=every, name="media-sweep")
 
 
 def _persistence(app: Application[Any, Any, Any, Any, Any, Any]) -> SqlitePersistence:

@@ -162,15 +162,30 @@ def cmd_db_migrate(config: Config, _args: argparse.Namespace) -> int:
 
 
 def cmd_db_backup(config: Config, args: argparse.Namespace) -> int:
+    """The database (SQLite's online backup), then the media files the copy names into a
+    folder beside it: PATH.media, laid out as the media folder is."""
+    from bot.clock import SystemClock
+    from bot.media import MediaStore, Mirrored
+    from bot.services.media import MediaService
+
     target = Path(args.path).resolve()
+    media_target = target.with_name(target.name + ".media")
     if target == config.database.path.resolve():
         raise Failure("the backup path is the database itself")
+    if media_target == config.media.folder.resolve():
+        raise Failure("the backup's media folder would be the media folder itself")
 
-    async def work(store: Store) -> None:
+    async def work(store: Store) -> Mirrored:
         await store.db.backup(target)
+        media = MediaService(store, MediaStore(config.media.folder), config.media,
+                             SystemClock())
+        return await media.backup(target, media_target)
 
-    with_store(config, work)
-    print(f"backed up {config.database.path} to {target}")
+    copied = with_store(config, work)
+    missing = f"; {copied.missing} named file(s) were missing" if copied.missing else ""
+    print(f"backed up {config.database.path} to {target}, and its media from "
+          f"{config.media.folder} to {media_target} ({copied.copied} file(s) copied, "
+          f"{copied.bytes / 1e6:.1f} MB; {copied.removed} no longer named removed{missing})")
     return EXIT_OK
 
 
@@ -313,7 +328,8 @@ def _parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(title="commands", metavar="COMMAND", required=True)
     command(db_commands, "migrate", cmd_db_migrate, "bring the database schema up to date")
     backup = command(db_commands, "backup", cmd_db_backup,
-                     "copy the database with SQLite's online backup (safe while the bot runs)")
+                     "copy the database with SQLite's online backup, and the media files it "
+                     "names into PATH.media (safe while the bot runs)")
     backup.add_argument("path", help="where to write the copy")
 
     areas = commands.add_parser("areas", parents=[common], help="communes, hamlets, teams")

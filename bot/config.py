@@ -95,7 +95,7 @@ class TeamsConfig:
 class ReportsConfig:
     max_per_hour: int = 5
     max_photos: int = 5
-    max_photo_bytes: int = 10_000_000
+    max_photo_bytes: int = 10_000_000  # the older key: code reads [media] max_photo_bytes
     max_text_length: int = 2000
     escalate_critical_minutes: int = 10
     escalate_high_minutes: int = 30
@@ -111,6 +111,20 @@ class ReportsConfig:
     def escalate_minutes(self, urgency: str) -> int:
         return {"critical": self.escalate_critical_minutes,
                 "high": self.escalate_high_minutes}.get(urgency, self.escalate_normal_minutes)
+
+
+@dataclass(frozen=True)
+class MediaConfig:
+    """Photos and voice notes anninh keeps itself (bot/media.py), whatever channel brought them.
+
+    As loaded, `folder` is absolute: given, it resolves against the config file's folder;
+    unset, it is `media` beside the database file (wherever ANNINH_DATABASE puts it).
+    `max_photo_bytes` is the limit every photo is held to; the older `[reports]
+    max_photo_bytes` still works, as its default (setting both, differently, is an error)."""
+
+    folder: Path = Path("media")
+    max_photo_bytes: int = ReportsConfig.max_photo_bytes
+    max_voice_bytes: int = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -153,6 +167,7 @@ class Config:
     teams: TeamsConfig = field(default_factory=TeamsConfig)
     alarms: AlarmsConfig = field(default_factory=AlarmsConfig)
     reports: ReportsConfig = field(default_factory=ReportsConfig)
+    media: MediaConfig = field(default_factory=MediaConfig)
     zalo_bot: ZaloBotConfig | None = None  # the section turns the channel on
 
     @property
@@ -218,6 +233,7 @@ SECTIONS: dict[str, type[Any]] = {
     "teams": TeamsConfig,
     "alarms": AlarmsConfig,
     "reports": ReportsConfig,
+    "media": MediaConfig,
     "zalo_bot": ZaloBotConfig,
 }
 
@@ -229,7 +245,8 @@ def default_config_path() -> Path:
 def load_config_or_defaults(path: Path | str | None) -> Config:
     """For offline commands: the defaults when no file is named and none is found."""
     if path is None and not default_config_path().exists():
-        return _with_environment(_resolved(Config(source=default_config_path())))
+        config = _with_environment(_resolved(Config(source=default_config_path())))
+        return _media(config, {}, {})
     return load_config(path)
 
 
@@ -252,8 +269,8 @@ def load_config(path: Path | str | None = None) -> Config:
         if not isinstance(value, dict):
             raise ConfigError(f"{source}: {name}: expected a table [{name}]")
         sections[name] = _section(source, name, SECTIONS[name], value)
-    config = Config(source=source, **sections)
-    return _with_environment(_resolved(config))
+    config = _with_environment(_resolved(Config(source=source, **sections)))
+    return _media(config, raw.get("media", {}), raw.get("reports", {}))
 
 
 def _section(source: Path, name: str, cls: type[Any], table: dict[str, Any]) -> Any:
@@ -361,6 +378,10 @@ def _validate(source: Path, name: str, section: Any) -> None:
                  "a number of seconds above 0 (at most 60 and 600)")
     elif isinstance(section, ReportsConfig):
         _validate_reports(section, fail)
+    elif isinstance(section, MediaConfig):
+        for key in ("max_photo_bytes", "max_voice_bytes"):
+            if getattr(section, key) < 1:
+                fail(key, "a number of bytes, at least 1")
 
 
 def _validate_reports(section: ReportsConfig, fail: Any) -> None:
@@ -392,6 +413,25 @@ def _resolved(config: Config) -> Config:
     return dataclasses.replace(
         config, database=database, content=dataclasses.replace(config.content, folder=folder)
     )
+
+
+def _media(config: Config, media: dict[str, Any], reports: dict[str, Any]) -> Config:
+    """[media]'s defaults that follow other settings (see MediaConfig); `media` and `reports`
+    are the two tables as written in the file."""
+    folder = (config.source.resolve().parent / config.media.folder if "folder" in media
+              else config.database.path.parent / "media")
+    photo_bytes = config.media.max_photo_bytes
+    if "max_photo_bytes" in reports:
+        older = config.reports.max_photo_bytes
+        if "max_photo_bytes" in media and photo_bytes != older:
+            raise ConfigError(
+                f"{config.source}: [media] max_photo_bytes: {photo_bytes} disagrees with "
+                f"[reports] max_photo_bytes = {older} (the older key); keep only [media]'s")
+        photo_bytes = older
+    return dataclasses.replace(
+        config, media=dataclasses.replace(config.media, folder=folder,
+                                          max_photo_bytes=photo_bytes),
+        reports=dataclasses.replace(config.reports, max_photo_bytes=photo_bytes))
 
 
 def _with_environment(config: Config) -> Config:

@@ -3,16 +3,19 @@
 It asks the Bot API (the configured `api_base_url` and token) whether the bot is in each
 commune's staff group and may post there; reads from the database whether every officer and
 team leader has opened the bot (Telegram refuses messages a bot starts to anyone who has not)
-and which recent broadcasts left messages failed or unreachable; and validates the campaign
-files as `anninh campaigns check` does. Exit 0 with one "all good" line, else 1.
+and which recent broadcasts left messages failed or unreachable; validates the campaign files as
+`anninh campaigns check` does; and looks at the media folder (a folder the bot may write to,
+holding every file the database names). Exit 0 with one "all good" line, else 1.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +24,7 @@ import aiohttp
 from bot.cli_broadcast import Command, check_campaigns
 from bot.clock import SystemClock
 from bot.config import Config, ConfigError
+from bot.media import MediaStore
 from bot.models import Commune, StaffContact
 from bot.store import Store
 
@@ -66,6 +70,7 @@ class Diagnosis:
     groups: int = 0
     people: int = 0
     campaigns: int = 0
+    media: str = ""  # the media folder's line, for the all-good line
 
 
 async def diagnose(config: Config, store: Store, now: datetime, hours: float) -> Diagnosis:
@@ -86,6 +91,8 @@ async def diagnose(config: Config, store: Store, now: datetime, hours: float) ->
     found.campaigns = len(campaigns)
     found.problems += [f"campaign: {error}" for error in errors]
     found.problems += await check_outbox(store, now, hours, config.locale.tz)
+    media_problems, found.media = await check_media(config.media.folder, store)
+    found.problems += media_problems
     return found
 
 
@@ -178,6 +185,32 @@ async def check_outbox(store: Store, now: datetime, hours: float, tz: ZoneInfo) 
     return lines
 
 
+async def check_media(folder: Path, store: Store) -> tuple[list[str], str]:
+    """Problems with the media folder, and the folder's line: where, how many files, bytes."""
+    problem = await asyncio.to_thread(_media_folder_problem, folder)
+    if problem is not None:
+        return [f"media: {folder} {problem}"], ""
+    files = MediaStore(folder)
+    usage = await files.usage()
+    missing = await files.missing(await store.media.referenced())
+    line = f"media folder {folder}: {usage.files} file(s), {usage.bytes / 1e6:.1f} MB"
+    if missing:
+        return [f"media: {folder}: {len(missing)} file(s) the database names are missing "
+                "(restore them from a backup's .media folder)"], line
+    return [], line
+
+
+def _media_folder_problem(folder: Path) -> str | None:
+    """What keeps the bot from writing to the media folder (made with the first photo)."""
+    if folder.exists() and not folder.is_dir():
+        return "is not a folder ([media] folder)"
+    existing = next(p for p in (folder, *folder.parents) if p.exists())
+    if not os.access(existing, os.W_OK | os.X_OK):
+        made = "" if existing == folder else f" (it does not exist yet, and {existing} is not)"
+        return f"is not writable by this user{made}: photos cannot be kept"
+    return None
+
+
 # --- the command -------------------------------------------------------------------------------
 
 
@@ -196,7 +229,7 @@ def cmd_doctor(config: Config, args: argparse.Namespace) -> int:
         return 1
     print(f"all good: {found.groups} staff group(s), {found.people} officer(s) and leader(s) "
           f"reachable, {found.campaigns} campaign(s) valid, no failed deliveries in the last "
-          f"{args.hours:g} h")
+          f"{args.hours:g} h; {found.media}")
     return 0
 
 

@@ -134,7 +134,7 @@ class Report:
     category: str
     urgency: str
     description: str
-    voice_file_id: str | None
+    voice_file_id: str | None  # Telegram's, a cache of voice_media_key's file
     latitude: float | None
     longitude: float | None
     address: str | None
@@ -148,6 +148,7 @@ class Report:
     staff_message_id: int | None
     escalation_level: int
     escalate_at: str | None
+    voice_media_key: str | None = None  # the voice note in the media store (bot/media.py)
 
     @property
     def code(self) -> str:
@@ -175,8 +176,13 @@ class Relay:
 
 @dataclass(frozen=True, slots=True)
 class ReportPhoto:
-    file_id: str
-    file_unique_id: str
+    """A report's photo: its file in the media store (bot/media.py) and, when it came through
+    Telegram, Telegram's ids for it (a cache: sent again without uploading). A photo from
+    before the media store has no key; one from another channel has no file id."""
+
+    file_id: str | None
+    file_unique_id: str | None
+    media_key: str | None = None
 
 
 # --- broadcasts (bot/delivery.py, bot/store/outbox.py, bot/store/broadcasts.py) -------------

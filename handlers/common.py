@@ -8,8 +8,9 @@ from typing import Any
 from telegram import Update
 from telegram.constants import ChatType
 
-from bot import replies
+from bot import replies, telegram_media
 from bot.context import AppContext
+from bot.media import MediaKind, MediaRef
 from bot.models import Commune, Resident
 from bot.replies import Buttons, Posted, inline_keyboard
 from bot.text import clean
@@ -153,3 +154,26 @@ async def reask(
     assert chat is not None
     await replies.send_text(context.bot, chat.id, text,
                             inline_keyboard(buttons) if buttons else None)
+
+
+async def keep_media(
+    update: Update, context: AppContext, lang: str, kind: MediaKind
+) -> MediaRef | None:
+    """The message's photo (its largest size) or voice note, downloaded into the media store
+    at once. None when it could not be kept (too large, then not even downloaded; the download
+    failed): the person was told, in the update's chat."""
+    message = update.effective_message
+    assert message is not None
+    file = message.photo[-1] if kind == "photo" and message.photo else (
+        message.voice or message.audio)
+    assert file is not None
+    media = context.services.media
+    stored = await telegram_media.keep(media, context.bot, kind, file)
+    if stored.ref is None:
+        await answer(update, context, lang, f"media.{kind}_{stored.refused}", edit=False,
+                     size=_megabytes(stored.size), limit=_megabytes(media.limit(kind)))
+    return stored.ref
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f}".removesuffix(".0")

@@ -25,6 +25,7 @@ from handlers.common import (
     answer,
     caller,
     esc,
+    keep_media,
     pressed_ids,
     refuse,
     stale,
@@ -90,20 +91,27 @@ async def add_pressed(update: Update, context: AppContext) -> int:
 
 
 async def addition_sent(update: Update, context: AppContext) -> int:
-    """Stores the text or photo on the report and passes it to the officers (the resident is
-    told once it reached them)."""
+    """Stores the text or photo (the photo in the media store) on the report and passes it to
+    the officers (the resident is told once it reached them)."""
     who = await caller(update, context)
     message = update.effective_message
     assert message is not None
-    photo = (ReportPhoto(message.photo[-1].file_id, message.photo[-1].file_unique_id)
-             if message.photo else None)
     text = typed(update) or None
-    if text is None and photo is None:  # only spaces or invisible characters
+    if text is None and not message.photo:  # only spaces or invisible characters
         await answer(update, context, who.lang, "errors.blank_text")
         return Step.ADDING
+    photo = None
+    if message.photo:
+        stored = await keep_media(update, context, who.lang, "photo")
+        if stored is None:  # the resident was told; they may send it again
+            return Step.ADDING
+        largest = message.photo[-1]
+        photo = ReportPhoto(largest.file_id, largest.file_unique_id, stored.key)
     report_id = int(user_data(context).pop(ADDING, 0))
     added = await context.services.reports.add_info(who.resident, report_id, text, photo)
     if added.outcome is Outcome.PHOTO_LIMIT:  # text is still welcome: the step stays
+        assert photo is not None and photo.media_key is not None
+        await context.services.media.discard([photo.media_key])  # not kept after all
         user_data(context)[ADDING] = report_id
         await answer(update, context, who.lang, "report.mine.photo_limit",
                      code=tracking_code(report_id),

@@ -12,7 +12,7 @@ The writer is told "✓ Đã chuyển" once it was delivered, or that it could n
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from telegram import Message, Update
 from telegram.ext import BaseHandler, MessageHandler, filters
@@ -22,7 +22,7 @@ from bot.channels.telegram.dialog import outside_flow
 from bot.context import AppContext, Services
 from bot.models import Recipient, Report, Resident
 from bot.services.relays import Note, Notice
-from handlers.common import Caller, caller, display_name, esc, typed
+from handlers.common import Caller, caller, display_name, esc, keep_media, typed
 
 
 def t(services: Services, lang: str, key: str, **values: object) -> str:
@@ -40,8 +40,10 @@ async def staff_reply(update: Update, context: AppContext) -> None:
         return
     if await _blank(context, reply):
         return
+    if (reply := await _photo_kept(update, context, reply)) is None:
+        return
     message, report = reply.message, reply.report
-    note = Note("officer", reply.who.resident.id, reply.text, reply.photo)
+    note = Note("officer", reply.who.resident.id, reply.text, reply.photo, reply.media_key)
     lang = services.i18n.default
     if reply.party == "leader":
         recipient, person_lang, team = await _leader(services, report)
@@ -112,13 +114,16 @@ async def private_reply(update: Update, context: AppContext) -> None:
     else:
         await outside_flow(update, context)
         return
+    if (reply := await _photo_kept(update, context, reply)) is None:
+        return
     prefix = "report.you" if author == "reporter" else "report.leader"
     notice = Notice(message.chat_id, message.message_id,
                     t(services, who.lang, f"{prefix}.relayed", code=report.code),
                     t(services, who.lang, f"{prefix}.relay_failed", code=report.code))
     await services.relays.to_staff(
         report, body, reply.photo, party=author,
-        note=Note(author, who.resident.id, reply.text, reply.photo), notice=notice)
+        note=Note(author, who.resident.id, reply.text, reply.photo, reply.media_key),
+        notice=notice)
 
 
 async def relay_to_staff(
@@ -154,7 +159,17 @@ class _Reply:
     party: str
     who: Caller
     text: str | None
-    photo: str | None
+    photo: str | None  # Telegram's file id
+    media_key: str | None = None  # the photo in the media store, once kept
+
+
+async def _photo_kept(update: Update, context: AppContext, reply: _Reply) -> _Reply | None:
+    """The reply with its photo, if any, downloaded into the media store; None when the photo
+    could not be kept (its writer was told, nothing is relayed)."""
+    if reply.photo is None:
+        return reply
+    stored = await keep_media(update, context, reply.who.lang, "photo")
+    return None if stored is None else replace(reply, media_key=stored.key)
 
 
 async def _replied(update: Update, context: AppContext) -> _Reply | None:

@@ -65,7 +65,10 @@ async def description(turn: Turn) -> str:
     photo's caption); asks where."""
     if turn.kind is Kind.VOICE:
         assert turn.input.media is not None
-        turn.data["voice"] = turn.input.media.ref
+        stored = await turn.keep_media("voice")
+        if stored is None:  # the person was told, and sends it again or types
+            return "description"
+        turn.data["voice"], turn.data["voice_key"] = turn.input.media.cache_id, stored.key
         turn.data["description"] = turn.t("report.voice_description")
         return await _ask_location(turn)
     if turn.kind is Kind.PHOTO:

@@ -17,7 +17,7 @@ CAPTION_MARK = "📷"
 class Kept(enum.Enum):
     ADDED = "added"  # kept, with room for more
     FULL = "full"  # kept, and the draft now holds max_photos
-    REFUSED = "refused"  # too large, or past the limit (the resident was told)
+    REFUSED = "refused"  # too large, past the limit, not downloaded (the resident was told)
 
 
 def in_album(turn: Turn) -> bool:
@@ -32,22 +32,22 @@ def count(turn: Turn) -> int:
 
 
 async def keep(turn: Turn, *, caption: bool = True) -> Kept:
-    """Add the photo sent to the draft (within max_photo_bytes and max_photos), and its
-    caption to the description unless `caption` is False (the caller took it already)."""
+    """Add the photo sent to the draft (within max_photos and [media] max_photo_bytes, stored
+    in the media store), and its caption to the description unless `caption` is False (the
+    caller took it already)."""
     media = turn.input.media
     assert turn.kind is Kind.PHOTO and media is not None
     config, draft = turn.services.config.reports, turn.data
     if media.album is not None:
         draft["album"] = media.album
-    if (media.size or 0) > config.max_photo_bytes:
-        await turn.say(turn.t("report.photo_too_large", size=f"{(media.size or 0) / 1e6:.1f}",
-                              limit=f"{config.max_photo_bytes / 1e6:.0f}"))
-        return Kept.REFUSED
     if count(turn) >= config.max_photos:
         await over_limit(turn)
         return Kept.REFUSED
-    photos: list[list[str]] = draft.setdefault("photos", [])
-    photos.append([media.ref, media.unique])
+    stored = await turn.keep_media("photo")
+    if stored is None:
+        return Kept.REFUSED
+    photos: list[list[str | None]] = draft.setdefault("photos", [])
+    photos.append([media.cache_id, media.unique, stored.key])
     if caption and turn.text:
         await _add_caption(turn, turn.text)
     return Kept.FULL if len(photos) >= config.max_photos else Kept.ADDED

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, InputMediaPhoto, Message, Update
+from telegram import Bot, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot import replies
+from bot import replies, telegram_media
 from bot.context import AppContext, Services
 from bot.delivery import OutMessage
 from bot.models import Recipient, Report, Resident, tracking_code
@@ -124,23 +124,18 @@ async def post_report(
 
 
 async def _send_media(bot: Bot, services: Services, report: Report, card: Posted) -> list[int]:
+    """The report's photos and voice note under the card: by Telegram's cached ids, else
+    uploaded from the media store (and the ids Telegram gives them cached)."""
     photos = await services.reports.photos(report)
-    sent: list[Message] = []
-    chat_id, reply_to = card.chat_id, card.message_id
     try:
-        if len(photos) == 1:
-            sent.append(await bot.send_photo(chat_id, photos[0].file_id,
-                                             reply_to_message_id=reply_to))
-        elif photos:
-            sent.extend(await bot.send_media_group(
-                chat_id, [InputMediaPhoto(p.file_id) for p in photos[:10]],
-                reply_to_message_id=reply_to))
-        if report.voice_file_id:
-            sent.append(await bot.send_voice(chat_id, report.voice_file_id,
-                                             reply_to_message_id=reply_to))
+        sent = await telegram_media.send_report_media(
+            bot, services.media.files, report, photos, card.chat_id, card.message_id)
     except TelegramError:
         log.warning("could not send the media of %s", report.code, exc_info=True)
-    return [m.message_id for m in sent]
+        return []
+    await services.reports.remember_file_ids(report.id, sent.uploaded_photos,
+                                             sent.uploaded_voice)
+    return sent.message_ids
 
 
 async def to_officers(

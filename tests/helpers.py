@@ -6,11 +6,14 @@ import contextlib
 from pathlib import Path
 
 from bot.app import build_application, running
-from bot.clock import Clock
+from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.context import AnninhApp, Services
+from bot.media import MediaStore
 from bot.sandbox import SimUser
 from bot.sandbox.zalo import SimZaloUser, ZaloSandbox
+from bot.services.media import MediaService
+from bot.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_AREAS = ROOT / "content" / "areas.sample.toml"
@@ -78,3 +81,9 @@ class BotRunner:
 def services_of(app: AnninhApp) -> Services:
     services: Services = app.bot_data["services"]
     return services
+
+
+def media_service(store: Store, config: Config, clock: Clock | None = None) -> MediaService:
+    """The media service of a bot on this config (for services built by hand)."""
+    return MediaService(store, MediaStore(config.media.folder, clock), config.media,
+                        clock or SystemClock())

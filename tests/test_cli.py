@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -16,7 +17,11 @@ import aiohttp
 import pytest
 
 from bot.cli import main
+from bot.media import MediaStore
+from bot.models import ReportPhoto
 from bot.sandbox import Sandbox
+from bot.store import Store
+from bot.store.reports import NewReport
 from tests.helpers import SAMPLE_AREAS
 
 ENV_KEYS = ("ANNINH_API_BASE_URL", "ANNINH_DATABASE", "ANNINH_CONFIG", "TELEGRAM_BOT_TOKEN")
@@ -118,6 +123,48 @@ def test_database_override_migrate_and_backup(
     copy = tmp_path / "backups" / "copy.sqlite3"
     assert run("db", "backup", str(copy), "--config", str(config_path)) == 0
     assert _dump(copy) == _dump(other)
+
+
+def test_backup_copies_the_media_its_database_copy_names(
+    config_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """PATH gets the database, PATH.media the files it names (as the media folder lays them
+    out); a file no row names is not copied, and one no longer named leaves the copy."""
+    assert run("db", "migrate", "--config", str(config_path)) == 0
+    media = MediaStore(config_path.parent / "data" / "media")
+
+    async def file_report() -> tuple[str, str]:
+        store = await Store.open(config_path.parent / "data" / "anninh.sqlite3")
+        try:
+            photo = await media.put(b"\xff\xd8 a photo", "photo", "image/jpeg")
+            voice = await media.put(b"OggS a voice note", "voice", "audio/ogg")
+            await media.put(b"\xff\xd8 never filed", "photo", "image/jpeg")
+            async with store.db.transaction() as tx:
+                await store.reports.insert(tx, NewReport(
+                    None, None, await store.residents.ensure(tx, 4001), True, "trom-cap",
+                    "normal", "x", None, None, None, None, None, None,
+                    voice_media_key=voice.key), [ReportPhoto(None, None, photo.key)], "2026")
+            return photo.key, voice.key
+        finally:
+            await store.close()
+
+    photo, voice = asyncio.run(file_report())
+    copy = tmp_path / "backups" / "copy.sqlite3"
+    capsys.readouterr()
+    assert run("db", "backup", str(copy), "--config", str(config_path)) == 0
+    said = capsys.readouterr().out
+    assert f"to {copy}," in said and f"to {copy}.media (2 file(s) copied" in said
+    copied = MediaStore(tmp_path / "backups" / "copy.sqlite3.media")
+    assert sorted(asyncio.run(copied.keys())) == sorted([photo, voice])
+    assert copied.path(photo).read_bytes() == b"\xff\xd8 a photo"
+    with contextlib.closing(sqlite3.connect(copy)) as db:
+        assert db.execute("SELECT media_key FROM report_media").fetchall() == [(photo,)]
+    with contextlib.closing(sqlite3.connect(config_path.parent / "data" / "anninh.sqlite3")) as db:
+        db.execute("DELETE FROM report_media")
+        db.commit()
+    assert run("db", "backup", str(copy), "--config", str(config_path)) == 0
+    assert "1 no longer named removed" in capsys.readouterr().out
+    assert asyncio.run(copied.keys()) == [voice]
 
 
 def test_export_reports_prints_only_data(

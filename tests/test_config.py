@@ -31,6 +31,9 @@ def test_a_config_with_only_telegram_and_database_gets_every_default(tmp_path: P
     assert config.broadcast.quiet_hours == "21:30-06:30"
     assert config.locale.timezone == "Asia/Ho_Chi_Minh"
     assert (config.content.folder / "locales" / "vi.toml").is_file()
+    assert config.media.folder == tmp_path / "db" / "media"  # beside the database
+    assert config.media.max_photo_bytes == config.reports.max_photo_bytes == 10_000_000
+    assert config.media.max_voice_bytes == 10_000_000
 
 
 def test_the_shipped_config_toml_loads(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -54,6 +57,22 @@ def test_environment_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert config.telegram.api_base_url == "http://127.0.0.1:9/bot"
     assert config.database.path == tmp_path / "other.sqlite3"
     assert config.token() == "123:abc"
+    assert config.media.folder == tmp_path / "media"  # follows the database
+
+
+def test_the_media_section(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A given folder resolves against the config's folder (and stays where it is when the
+    database moves); the older [reports] max_photo_bytes is the default of [media]'s."""
+    (tmp_path / "etc").mkdir()
+    monkeypatch.setenv("ANNINH_DATABASE", str(tmp_path / "other.sqlite3"))
+    config = load_config(write(tmp_path / "etc", '[media]\nfolder = "../photos"\n'
+                                                 "max_voice_bytes = 2000000\n"
+                                                 "[reports]\nmax_photo_bytes = 3000000\n"))
+    assert config.media.folder.resolve() == tmp_path / "photos"
+    assert config.media.max_voice_bytes == 2_000_000
+    assert config.media.max_photo_bytes == config.reports.max_photo_bytes == 3_000_000
+    config = load_config(write(tmp_path, "[media]\nmax_photo_bytes = 4000000\n"))
+    assert config.media.max_photo_bytes == config.reports.max_photo_bytes == 4_000_000
 
 
 @pytest.mark.parametrize(
@@ -67,6 +86,10 @@ def test_environment_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         ("[nonsense]\n", "[nonsense]: unknown section"),
         ("[locale]\ntimezone = 'Mars/Olympus'\n", "[locale] timezone: expected an IANA"),
         ("[telegram\n", "not valid TOML"),
+        ("[media]\nmax_voice_bytes = 0\n", "[media] max_voice_bytes: expected a number of"),
+        ("[media]\nfolder = 3\n", "[media] folder: expected a path"),
+        ("[media]\nmax_photo_bytes = 1\n[reports]\nmax_photo_bytes = 2\n",
+         "[media] max_photo_bytes: 1 disagrees with [reports] max_photo_bytes = 2"),
     ],
 )
 def test_a_bad_value_is_named_in_one_line(tmp_path: Path, text: str, expected: str) -> None:

@@ -14,10 +14,12 @@ import pytest
 from bot.cli import main
 from bot.clock import FakeClock, SystemClock
 from bot.config import ContentConfig
-from bot.models import Recipient
+from bot.media import MediaStore
+from bot.models import Recipient, ReportPhoto
 from bot.sandbox import Sandbox, SimGroup
 from bot.store import Store
 from bot.store.outbox import Outcome
+from bot.store.reports import NewReport
 from tests.helpers import SAMPLE_AREAS, STAFF_CHAT_ID
 
 TOKEN = "123456:DOCTOR-TOKEN"
@@ -125,6 +127,30 @@ async def test_all_good_is_one_line_and_exit_0(
     code, lines = await doctor(config_path, capsys)
     assert (code, len(lines)) == (0, 1), lines
     assert lines[0].startswith("all good: 1 staff group(s), 6 officer(s) and leader(s)")
+    media = Path(config_path).parent / "media"  # beside the database; made with a first photo
+    assert lines[0].endswith(f"; media folder {media}: 0 file(s), 0.0 MB")
+    await MediaStore(media).put(b"\xff\xd8" + b"x" * 1_500_000, "photo", "image/jpeg")
+    code, lines = await doctor(config_path, capsys)
+    assert code == 0 and lines[0].endswith(f"; media folder {media}: 1 file(s), 1.5 MB")
+
+
+async def test_the_media_folder_must_be_a_folder_holding_what_the_database_names(
+    config_path: str, store: Store, staff_group: SimGroup, capsys: pytest.CaptureFixture[str],
+) -> None:
+    media = Path(config_path).parent / "media"
+    media.write_text("not a folder", encoding="utf-8")
+    code, lines = await doctor(config_path, capsys)
+    assert (code, lines) == (1, [f"media: {media} is not a folder ([media] folder)"])
+    media.unlink()
+    kept = await MediaStore(media).put(b"\xff\xd8 kept", "photo", "image/jpeg")
+    async with store.db.transaction() as tx:
+        await store.reports.insert(tx, NewReport(
+            None, None, await store.residents.ensure(tx, 4001), True, "trom-cap", "normal",
+            "x", None, None, None, None, None, None, voice_media_key="ab" * 32),
+            [ReportPhoto(None, None, kept.key)], "2026")
+    code, lines = await doctor(config_path, capsys)
+    assert (code, lines) == (1, [f"media: {media}: 1 file(s) the database names are missing "
+                                 "(restore them from a backup's .media folder)"])
 
 
 async def test_every_problem_is_one_line_and_exit_1(

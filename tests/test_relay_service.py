@@ -17,7 +17,7 @@ from bot.services.report_values import Draft
 from bot.services.reports import ReportService
 from bot.services.residents import ResidentService
 from bot.store import Store
-from tests.helpers import STAFF_CHAT_ID
+from tests.helpers import STAFF_CHAT_ID, media_service
 from tests.test_delivery import TZ, FakeSender
 
 FAST = BroadcastConfig(rate_per_second=1000, paid_broadcast=True, per_chat_seconds=0.01,
@@ -28,7 +28,8 @@ NOTICE = Notice(4001, 77, "✓ Đã chuyển", "⚠️ Chưa chuyển được")
 
 @pytest.fixture
 async def report(store: Store, config: Config, clock: FakeClock) -> Report:
-    residents = ResidentService(store, Catalog.load(config.content.folder))
+    residents = ResidentService(store, Catalog.load(config.content.folder),
+                                media_service(store, config))
     resident = await residents.give_consent(await residents.ensure(4001), "v1", "Hà", "vi")
     reports = ReportService(store, config.reports, clock,
                             Categories.load(config.content.folder))

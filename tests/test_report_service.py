@@ -16,6 +16,7 @@ from bot.services.report_values import Action, Draft, Outcome, distance_km
 from bot.services.reports import ReportService
 from bot.services.residents import ResidentService
 from bot.store import Store
+from tests.helpers import media_service
 
 
 @pytest.fixture
@@ -24,7 +25,8 @@ def service(store: Store, config: Config, clock: FakeClock) -> ReportService:
 
 
 async def _resident(store: Store, config: Config, telegram_id: int = 4001) -> Resident:
-    residents = ResidentService(store, Catalog.load(config.content.folder))
+    residents = ResidentService(store, Catalog.load(config.content.folder),
+                                media_service(store, config))
     resident = await residents.ensure(telegram_id)
     return await residents.give_consent(resident, "v1", "Hà", "vi")
 
@@ -101,7 +103,8 @@ async def test_forgetting_a_resident_keeps_their_reports_unlinked(
     resident = await _resident(store, config)
     filed = await service.file(resident, Draft("trom-cap", "x", anonymous=False))
     assert filed.report is not None
-    residents = ResidentService(store, Catalog.load(config.content.folder))
+    residents = ResidentService(store, Catalog.load(config.content.folder),
+                                media_service(store, config))
     forgotten = await residents.forget(resident)
     assert forgotten.reports_kept == 1
     report = await store.reports.get(filed.report.id)

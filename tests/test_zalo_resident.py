@@ -11,7 +11,7 @@ from bot.context import AnninhApp
 from bot.sandbox import SimGroup
 from bot.sandbox.zalo import ZaloSandbox
 from bot.store import Store
-from tests.helpers import onboard_on_zalo, zalo_section
+from tests.helpers import onboard_on_zalo, services_of, zalo_section
 
 
 @pytest.fixture
@@ -40,7 +40,8 @@ async def test_a_zalo_resident_onboards_and_files_a_report_the_officers_see(
     await lan.wait_for("ở đâu")
     await lan.send("cổng chợ Hưng Nhơn")  # a typed landmark: Zalo cannot share a location
     await lan.wait_for("Bạn có ảnh không")
-    await lan.send_image(caption="biển số 60B1")
+    picture = b"\xff\xd8\xff\xe0 a Zalo photo of the scene"
+    await lan.send_image(picture, caption="biển số 60B1")
     await lan.wait_for("Đã nhận ảnh 1")
     await lan.choose("Xong", by="label")
     await lan.wait_for("Bạn muốn gửi tin thế nào")
@@ -56,6 +57,10 @@ async def test_a_zalo_resident_onboards_and_files_a_report_the_officers_see(
     assert report is not None and not report.anonymous
     account = await store.accounts.get("zalo", lan.id)
     assert account is not None and account.resident_id == report.reporter_id
+    [photo] = await store.reports.photos(report.id)  # downloaded from Zalo at once, kept
+    assert photo.file_id is None and photo.media_key is not None
+    services = services_of(bot)
+    assert await services.media.files.read(photo.media_key) == picture
 
 
 async def test_a_join_code_in_the_first_message_goes_on_after_consent(

@@ -35,6 +35,8 @@ class Media:
     unique: str
     size: int | None = None
     album: str | None = None
+    cache_id: str | None = None  # an id the channel sends again without uploading (Telegram)
+    content_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,9 @@ class Replier(Protocol):
 
     async def close_press(self) -> None:
         """Take the buttons off the pressed message (so it cannot be pressed twice)."""
+
+    def fetcher(self, media: Media, max_bytes: int) -> Callable[[], Awaitable[bytes]]:
+        """The download of a file the person sent (raising MediaUnavailable on failure)."""
 
 
 Step = Callable[["Turn"], Awaitable[str]]

@@ -8,6 +8,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from bot.dialog.kit import Input, Kind, Prompt, Replier, Rows, Share
+from bot.media import MediaKind, MediaRef
 from bot.models import Channel, Resident
 
 if TYPE_CHECKING:
@@ -86,7 +87,28 @@ class Turn:
         if not await self.replier.alert(text):
             await self.replier.send(Prompt(text), seq=None, remove_keyboard=False)
 
+    async def keep_media(self, kind: MediaKind) -> MediaRef | None:
+        """The photo or voice note sent, downloaded into the media store at once; None when it
+        could not be kept (too large: not even downloaded; or the download failed), and the
+        person was told."""
+        media = self.input.media
+        assert media is not None
+        service = self.services.media
+        limit = service.limit(kind)
+        stored = await service.keep(
+            kind, self.replier.fetcher(media, limit), size=media.size,
+            content_type=media.content_type or (
+                "image/jpeg" if kind == "photo" else "audio/ogg"))
+        if stored.ref is None:
+            await self.say(self.t(f"media.{kind}_{stored.refused}", size=_megabytes(stored.size),
+                                  limit=_megabytes(limit)))
+        return stored.ref
+
     async def close_press(self) -> None:
         """Take the buttons off the pressed message, where there was one."""
         if self.input.pressed:
             await self.replier.close_press()
+
+
+def _megabytes(size: int | None) -> str:
+    return f"{(size or 0) / 1e6:.1f}".removesuffix(".0")

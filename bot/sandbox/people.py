@@ -20,9 +20,10 @@ from bot.sandbox.world import ChatState, World
 JSON = dict[str, Any]
 
 
-def fake_jpeg(width: int, height: int, size: int) -> bytes:
-    """Bytes that start like a JPEG of the given size (enough for a header reader)."""
-    header = b"\xff\xd8\xff\xc0" + struct.pack(">HBHH", 17, 8, height, width)
+def fake_jpeg(width: int, height: int, size: int, serial: int = 0) -> bytes:
+    """Bytes that start like a JPEG of the given size (enough for a header reader); `serial`
+    makes them differ, as two photos taken do."""
+    header = b"\xff\xd8\xff\xc0" + struct.pack(">HBHHQ", 17, 8, height, width, serial)
     return header + b"\0" * max(0, size - len(header))
 
 
@@ -147,8 +148,13 @@ class SimUser(Conversation):
         file_size: int = 180_000,
         media_group_id: str | None = None,
         reply_to: BotMessage | JSON | int | None = None,
+        data: bytes | None = None,
     ) -> JSON:
-        stored = self.world.store_file(fake_jpeg(width, height, file_size), "photos", ".jpg")
+        """A photo: `data` as its bytes, else a new fake JPEG of `file_size` bytes (each photo
+        sent differs from the others, as photos taken do)."""
+        if data is None:
+            data = fake_jpeg(width, height, file_size, self.world.next_id())
+        stored = self.world.store_file(data, "photos", ".jpg")
         sizes = photo_sizes(stored, width, height)
         for size in sizes[:-1]:
             self.world.files[size["file_id"]] = stored
@@ -182,8 +188,11 @@ class SimUser(Conversation):
         self.world.media[stored.file_id] = {"document": document}
         return self.post(self, {"document": document})
 
-    async def send_voice(self, duration: int = 5) -> JSON:
-        stored = self.world.store_file(b"OggS" + b"\0" * 2000, "voice", ".oga")
+    async def send_voice(self, duration: int = 5, data: bytes | None = None) -> JSON:
+        """A voice note: `data` as its bytes, else a new fake Ogg file of 2 KB."""
+        if data is None:
+            data = b"OggS" + self.world.next_id().to_bytes(8, "big") + b"\0" * 2000
+        stored = self.world.store_file(data, "voice", ".oga")
         voice: JSON = {
             "file_id": stored.file_id,
             "file_unique_id": stored.file_unique_id,

@@ -11,12 +11,14 @@ from bot.config import Config
 from bot.delivery import DeliveryEngine
 from bot.events import Events
 from bot.i18n import I18n
+from bot.media import MediaStore
 from bot.scheduler import Scheduler
 from bot.services.accounts import AccountService
 from bot.services.alarms import AlarmService
 from bot.services.broadcasts import BroadcastService
 from bot.services.campaigns import CampaignService
 from bot.services.categories import Categories
+from bot.services.media import MediaService
 from bot.services.officers import OfficerService
 from bot.services.relays import RelayService
 from bot.services.reports import ReportService
@@ -44,6 +46,7 @@ class Services:
     scheduler: Scheduler
     campaigns: CampaignService
     relays: RelayService
+    media: MediaService
     events: Events
     accounts: AccountService
 
@@ -51,8 +54,9 @@ class Services:
     def build(cls, config: Config, store: Store, clock: Clock | None = None) -> Services:
         i18n = I18n.load(config.content.folder, config.locale.default_language)
         catalog = Catalog.load(config.content.folder)
-        residents = ResidentService(store, catalog)
         clock = clock or SystemClock()
+        media = MediaService(store, MediaStore(config.media.folder, clock), config.media, clock)
+        residents = ResidentService(store, catalog, media)
         teams = TeamService(store, config.teams, clock)
         reports = ReportService(
             store, config.reports, clock, Categories.load(config.content.folder))
@@ -66,5 +70,5 @@ class Services:
             reports=reports, alarms=alarms, stats=StatsService(store, clock, config.locale.tz),
             delivery=delivery, broadcasts=broadcasts, scheduler=scheduler,
             campaigns=CampaignService(store), relays=RelayService(store, delivery),
-            events=Events(), accounts=AccountService(store, clock),
+            events=Events(), accounts=AccountService(store, clock), media=media,
         )

@@ -33,6 +33,7 @@ class Note:
     actor_id: int | None
     text: str | None
     file_id: str | None
+    media_key: str | None = None  # the photo in the media store
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ class RelayService:
             if note is not None:
                 now = store.db.now_iso()
                 await store.reports.add_message(tx, report.id, note.author, note.actor_id,
-                                                note.text, note.file_id, now)
+                                                note.text, note.file_id, now, note.media_key)
                 await store.reports.touch(tx, report.id, now)
             relay_id = await store.relays.create(
                 tx, report.id, party, notice.chat_id if notice else None,

@@ -61,11 +61,14 @@ class Outcome(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Draft:
-    """What the resident's conversation collected (from JSON-safe user_data)."""
+    """What the resident's conversation collected (from JSON-safe user_data): each photo as
+    [file_id, file_unique_id, media_key] (drafts from before the media store lack the key),
+    the voice note's file id and media key under "voice" and "voice_key"."""
 
     category: str
     description: str
     voice_file_id: str | None = None
+    voice_media_key: str | None = None
     latitude: float | None = None
     longitude: float | None = None
     address: str | None = None
@@ -81,10 +84,11 @@ class Draft:
             category=str(data.get("category", "")),
             description=str(data.get("description", "")),
             voice_file_id=data.get("voice"),
+            voice_media_key=data.get("voice_key"),
             latitude=data.get("lat"),
             longitude=data.get("long"),
             address=data.get("address"),
-            photos=[ReportPhoto(p[0], p[1]) for p in data.get("photos", [])],
+            photos=[ReportPhoto(*p[:3]) for p in data.get("photos", [])],
             anonymous=bool(data.get("anonymous", True)),
         )
 

@@ -5,6 +5,7 @@ The values it takes and returns are in bot/services/report_values.py."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -86,7 +87,8 @@ class ReportService:
             hamlet_id=await self.incident_hamlet(resident.commune_id, draft.address),
             reporter_id=resident.id, anonymous=draft.anonymous, category=category.code,
             urgency=category.urgency, description=clean(draft.description),
-            voice_file_id=draft.voice_file_id, latitude=draft.latitude,
+            voice_file_id=draft.voice_file_id, voice_media_key=draft.voice_media_key,
+            latitude=draft.latitude,
             longitude=draft.longitude, address=clean(draft.address) or None,
             duplicate_of=duplicate.id if duplicate else None,
             escalate_at=iso(now + timedelta(minutes=minutes)), draft_token=draft.token,
@@ -146,7 +148,7 @@ class ReportService:
             now = iso(self._clock.now())
             await self._store.reports.add_message(
                 tx, report.id, "reporter", resident.id, text,
-                photo.file_id if photo else None, now)
+                photo.file_id if photo else None, now, photo.media_key if photo else None)
             if photo is not None:
                 await self._store.reports.add_photos(tx, report.id, [photo])
             await self._store.reports.touch(tx, report.id, now)
@@ -357,6 +359,19 @@ class ReportService:
 
     async def photos(self, report: Report) -> list[ReportPhoto]:
         return await self._store.reports.photos(report.id)
+
+    async def remember_file_ids(
+        self, report_id: int, photos: Sequence[ReportPhoto], voice_file_id: str | None
+    ) -> None:
+        """Cache the channel's ids for media it was sent from the media store (Telegram's
+        file ids: next time they are sent without uploading)."""
+        if not photos and voice_file_id is None:
+            return
+        async with self._store.db.transaction() as tx:
+            for photo in photos:
+                await self._store.reports.cache_photo(tx, report_id, photo)
+            if voice_file_id is not None:
+                await self._store.reports.cache_voice(tx, report_id, voice_file_id)
 
     async def _get(self, report_id: int) -> Report:
         report = await self._store.reports.get(report_id)

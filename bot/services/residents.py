@@ -10,6 +10,7 @@ import phonenumbers
 
 from bot.catalog import Catalog
 from bot.models import Channel, Commune, Hamlet, Resident
+from bot.services.media import MediaService
 from bot.services.redaction import Redactor
 from bot.store import Store
 from bot.text import clean, fold
@@ -48,9 +49,10 @@ def _best_matches(areas: list[A], typed: str) -> list[A]:
 
 
 class ResidentService:
-    def __init__(self, store: Store, catalog: Catalog) -> None:
+    def __init__(self, store: Store, catalog: Catalog, media: MediaService) -> None:
         self._store = store
         self._catalog = catalog
+        self._media = media
 
     async def get(self, telegram_id: int) -> Resident | None:
         return await self._store.residents.by_telegram_id(telegram_id)
@@ -194,12 +196,15 @@ class ResidentService:
     ) -> Forgotten:
         """Delete the person: nothing left identifies them or links anything to them. Reports
         stay, unlinked, with their names (the stored one and `names`, e.g. the messenger's),
-        `usernames` and phone redacted from what was written in them."""
+        `usernames` and phone redacted from what was written in them; their photos and voice
+        notes go, from the database first, then from the media folder (a crash in between
+        leaves files no row names, which the next sweep removes). The sweep runs here too:
+        a draft of theirs dropped on the way (a command ends it) leaves files no one names."""
         memberships = await self._store.memberships.of_resident(resident.id)
         reports = await self._store.reports.count_of_reporter(resident.id)
         redact = Redactor([resident.display_name, *names], usernames, resident.phone)
         async with self._store.db.transaction() as tx:
-            await self._store.erasure.forget(tx, resident.id, redact)
+            dropped = await self._store.erasure.forget(tx, resident.id, redact)
             await self._store.audit.record(  # that a deletion happened, not whose
                 tx, actor_id=None, actor_label="resident", action="data.forgotten",
                 subject_type="resident", subject_id=None,
@@ -210,6 +215,8 @@ class ResidentService:
                         tx, actor_id=None, actor_label="resident",
                         action="team.leader_forgotten", subject_type="team", subject_id=team.id,
                     )
+        await self._media.discard(dropped)
+        await self._media.sweep()
         return Forgotten(memberships=len(memberships), reports_kept=reports)
 
     async def _record(self, tx: Any, resident_id: int, action: str, **detail: Any) -> None:

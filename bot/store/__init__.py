@@ -13,6 +13,7 @@ from bot.store.broadcasts import BroadcastStore
 from bot.store.db import Database, DatabaseUnavailable, Tx
 from bot.store.dialogs import DialogStore
 from bot.store.erasure import ErasureStore
+from bot.store.media import MediaRefStore
 from bot.store.memberships import MembershipStore
 from bot.store.migrations import migrate
 from bot.store.outbox import OutboxStore
@@ -48,6 +49,7 @@ class Store:
         self.accounts = AccountStore(db)
         self.dialogs = DialogStore(db)
         self.prompts = PromptStore(db)
+        self.media = MediaRefStore(db)
 
     @classmethod
     async def open(cls, path: Path, clock: Clock | None = None) -> Store:

@@ -2,11 +2,14 @@
 their chats, in one transaction.
 
 After `forget` no row holds the person's Telegram id, name, phone, tags, memberships, roles,
-answers, drafts or conversation state, nor a chat or message id of their private chat. What the
-commune keeps is kept without them: reports (reporter unlinked, their words redacted, their voice
-dropped), audit entries (no actor, no ids of them in the detail), delivered messages (the row
-counts for the broadcast's figures, its chat is a tombstone below every Telegram id), and the
-number of alarm recipients and responders (alarm_forgotten).
+answers, drafts or conversation state, nor a chat or message id of their private chat, nor a
+photo or voice note they sent. What the commune keeps is kept without them: reports (reporter
+unlinked, their words redacted), audit entries (no actor, no ids of them in the detail),
+delivered messages (the row counts for the broadcast's figures, its chat is a tombstone below
+every Telegram id), and the number of alarm recipients and responders (alarm_forgotten).
+
+`forget` returns the media keys its rows named (photos, voice notes, a draft's photos): the
+caller removes the files no other row names once the transaction is committed.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.store.db import Database, Tx
+from bot.store.media import keys_in
 
 # A delivered message's chat, once its recipient is forgotten: TOMBSTONE_CHAT - row id, below
 # every Telegram chat id (they fit in 52 bits) and unique per row, as outbox's UNIQUE wants.
@@ -28,18 +32,22 @@ class ErasureStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def forget(self, tx: Tx, resident_id: int, redact: Redact) -> None:
-        """Delete the resident and every trace of them (see the module's docstring)."""
+    async def forget(self, tx: Tx, resident_id: int, redact: Redact) -> set[str]:
+        """Delete the resident and every trace of them (see the module's docstring); the media
+        keys no longer named by the rows that named them."""
         row = await (await tx.execute(
             "SELECT telegram_id FROM residents WHERE id = ?", (resident_id,))).fetchone()
         telegram_id = None if row is None else row[0]
-        await self._reports(tx, resident_id, telegram_id, redact)
+        media = await self._reports(tx, resident_id, telegram_id, redact)
         await self._alarms(tx, resident_id, telegram_id, redact)
         await self._personal(tx, resident_id, telegram_id, redact)
         await self._deliveries(tx, resident_id, telegram_id)
         await self._audit(tx, resident_id, telegram_id, redact)
         await self._membership(tx, resident_id)
         if telegram_id is not None:
+            for (data,) in await tx.execute_fetchall(
+                    "SELECT data FROM ptb_user_data WHERE user_id = ?", (telegram_id,)):
+                media |= keys_in(data)  # an open draft's photos
             await tx.execute("DELETE FROM ptb_user_data WHERE user_id = ?", (telegram_id,))
             await tx.execute(
                 "DELETE FROM ptb_conversations WHERE EXISTS (SELECT 1 FROM "
@@ -49,32 +57,42 @@ class ErasureStore:
             "a.resident_id = ? AND a.channel = open_prompts.channel "
             "AND a.external_id = open_prompts.address)", (resident_id,))
         await tx.execute("DELETE FROM residents WHERE id = ?", (resident_id,))
+        return media
 
     async def _reports(
         self, tx: Tx, resident_id: int, telegram_id: int | None, redact: Redact
-    ) -> None:
-        """Their reports stay, unlinked, their words redacted, their voice dropped; the bot's
-        messages in their chat are no longer linked to any report."""
+    ) -> set[str]:
+        """Their reports stay, unlinked, their words redacted, their photos and voice notes
+        dropped (and those they sent in messages about any report); the bot's messages in
+        their chat are no longer linked to any report. Returns the media keys dropped."""
         reports = await tx.execute_fetchall(
-            "SELECT id, description, address, state_note FROM reports WHERE reporter_id = ?",
-            (resident_id,))
+            "SELECT id, description, address, state_note, voice_media_key FROM reports "
+            "WHERE reporter_id = ?", (resident_id,))
         await tx.executemany(
-            "UPDATE reports SET reporter_id = NULL, voice_file_id = NULL, description = ?, "
-            "address = ?, state_note = ? WHERE id = ?",
+            "UPDATE reports SET reporter_id = NULL, voice_file_id = NULL, voice_media_key = NULL, "
+            "description = ?, address = ?, state_note = ? WHERE id = ?",
             [(redact(r[1]), _maybe(redact, r[2]), _maybe(redact, r[3]), r[0]) for r in reports])
+        media = {r[4] for r in reports if r[4] is not None}
         ids = [r[0] for r in reports]
         marks = ", ".join("?" * len(ids)) or "NULL"
-        await tx.execute(
-            f"DELETE FROM report_media WHERE kind = 'voice' AND report_id IN ({marks})", ids)
+        media |= {row[0] for row in await tx.execute_fetchall(
+            f"SELECT media_key FROM report_media WHERE report_id IN ({marks}) "
+            "AND media_key IS NOT NULL", ids)}
+        await tx.execute(f"DELETE FROM report_media WHERE report_id IN ({marks})", ids)
         messages = await tx.execute_fetchall(
-            f"SELECT id, text FROM report_messages WHERE actor_id = ? OR report_id IN ({marks})",
-            (resident_id, *ids))
+            f"SELECT id, text, actor_id = ?, media_key FROM report_messages "
+            f"WHERE actor_id = ? OR report_id IN ({marks})", (resident_id, resident_id, *ids))
+        media |= {m[3] for m in messages if m[2] and m[3] is not None}
         await tx.executemany(
             "UPDATE report_messages SET text = ?, "
+            "file_id = CASE WHEN actor_id = ? THEN NULL ELSE file_id END, "
+            "media_key = CASE WHEN actor_id = ? THEN NULL ELSE media_key END, "
             "actor_id = CASE WHEN actor_id = ? THEN NULL ELSE actor_id END WHERE id = ?",
-            [(_maybe(redact, m[1]), resident_id, m[0]) for m in messages])
+            [(_maybe(redact, m[1]), resident_id, resident_id, resident_id, m[0])
+             for m in messages])
         if telegram_id is not None:
             await tx.execute("DELETE FROM report_links WHERE chat_id = ?", (telegram_id,))
+        return media
 
     async def _alarms(
         self, tx: Tx, resident_id: int, telegram_id: int | None, redact: Redact

@@ -22,6 +22,7 @@ def _report(row: sqlite3.Row) -> Report:
         created_at=row["created_at"], updated_at=row["updated_at"],
         staff_chat_id=row["staff_chat_id"], staff_message_id=row["staff_message_id"],
         escalation_level=row["escalation_level"], escalate_at=row["escalate_at"],
+        voice_media_key=row["voice_media_key"],
     )
 
 
@@ -41,6 +42,7 @@ class NewReport:
     duplicate_of: int | None
     escalate_at: str | None
     draft_token: str | None = None  # the conversation draft it comes from (filed once)
+    voice_media_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,12 +64,13 @@ class ReportStore:
     async def insert(self, tx: Tx, new: NewReport, photos: Sequence[ReportPhoto], now: str) -> int:
         async with tx.execute(
             "INSERT INTO reports (commune_id, hamlet_id, reporter_id, anonymous, category, "
-            "urgency, description, voice_file_id, latitude, longitude, address, duplicate_of, "
-            "escalate_at, draft_token, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "urgency, description, voice_file_id, voice_media_key, latitude, longitude, "
+            "address, duplicate_of, escalate_at, draft_token, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (new.commune_id, new.hamlet_id, new.reporter_id, int(new.anonymous), new.category,
-             new.urgency, new.description, new.voice_file_id, new.latitude, new.longitude,
-             new.address, new.duplicate_of, new.escalate_at, new.draft_token, now, now),
+             new.urgency, new.description, new.voice_file_id, new.voice_media_key,
+             new.latitude, new.longitude, new.address, new.duplicate_of, new.escalate_at,
+             new.draft_token, now, now),
         ) as cursor:
             row = await cursor.fetchone()
         assert row is not None
@@ -84,11 +87,25 @@ class ReportStore:
             row = await cursor.fetchone()
         start = int(row[0]) if row else 0
         await tx.executemany(
-            "INSERT INTO report_media (report_id, position, kind, file_id, file_unique_id) "
-            "VALUES (?, ?, 'photo', ?, ?)",
-            [(report_id, start + i, p.file_id, p.file_unique_id)
+            "INSERT INTO report_media (report_id, position, kind, file_id, file_unique_id, "
+            "media_key) VALUES (?, ?, 'photo', ?, ?, ?)",
+            [(report_id, start + i, p.file_id, p.file_unique_id, p.media_key)
              for i, p in enumerate(photos, start=1)],
         )
+
+    async def cache_photo(self, tx: Tx, report_id: int, photo: ReportPhoto) -> None:
+        """Remember Telegram's ids for a photo of the report uploaded from the media store."""
+        await tx.execute(
+            "UPDATE report_media SET file_id = ?, file_unique_id = ? WHERE report_id = ? "
+            "AND kind = 'photo' AND media_key = ? AND file_id IS NULL",
+            (photo.file_id, photo.file_unique_id, report_id, photo.media_key),
+        )
+
+    async def cache_voice(self, tx: Tx, report_id: int, file_id: str) -> None:
+        """Remember Telegram's id for the report's voice note uploaded from the media store."""
+        await tx.execute(
+            "UPDATE reports SET voice_file_id = ? WHERE id = ? AND voice_file_id IS NULL "
+            "AND voice_media_key IS NOT NULL", (file_id, report_id))
 
     async def change_state(
         self, tx: Tx, report_id: int, state: ReportState, allowed_from: Sequence[str],
@@ -154,12 +171,12 @@ class ReportStore:
 
     async def add_message(
         self, tx: Tx, report_id: int, author: str, actor_id: int | None,
-        text: str | None, file_id: str | None, now: str,
+        text: str | None, file_id: str | None, now: str, media_key: str | None = None,
     ) -> None:
         await tx.execute(
             "INSERT INTO report_messages (report_id, author, actor_id, text, file_id, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (report_id, author, actor_id, text, file_id, now),
+            "media_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (report_id, author, actor_id, text, file_id, media_key, now),
         )
 
     # --- reads ---------------------------------------------------------------------------
@@ -219,19 +236,21 @@ class ReportStore:
 
     async def photos(self, report_id: int) -> list[ReportPhoto]:
         rows = await self._db.fetchall(
-            "SELECT file_id, file_unique_id FROM report_media WHERE report_id = ? "
+            "SELECT file_id, file_unique_id, media_key FROM report_media WHERE report_id = ? "
             "AND kind = 'photo' ORDER BY position",
             (report_id,),
         )
-        return [ReportPhoto(row[0], row[1]) for row in rows]
+        return [ReportPhoto(row[0], row[1], row[2]) for row in rows]
 
     async def photo_count(self, report_id: int) -> int:
         """The photos the reporter gave the report, each once: filed or added ("Bổ sung",
-        report_media) and sent in a reply about it (report_messages)."""
+        report_media) and sent in a reply about it (report_messages). A photo is its Telegram
+        file id where it has one (as before the media store), else its media key."""
         count = await self._db.scalar(
-            "SELECT count(*) FROM (SELECT file_id FROM report_media WHERE report_id = ? "
-            "AND kind = 'photo' UNION SELECT file_id FROM report_messages WHERE report_id = ? "
-            "AND author = 'reporter' AND file_id IS NOT NULL)",
+            "SELECT count(*) FROM (SELECT coalesce(file_id, media_key) FROM report_media "
+            "WHERE report_id = ? AND kind = 'photo' UNION SELECT coalesce(file_id, media_key) "
+            "FROM report_messages WHERE report_id = ? AND author = 'reporter' "
+            "AND coalesce(file_id, media_key) IS NOT NULL)",
             (report_id, report_id),
         )
         return int(count or 0)

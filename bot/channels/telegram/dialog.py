@@ -12,10 +12,11 @@ from typing import Any
 from telegram import CallbackQuery, Message, Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 
-from bot import replies
+from bot import replies, telegram_media
 from bot.context import AppContext
 from bot.dialog import Contact, Input, Kind, Media, Prompt, Share
 from bot.replies import Markup, inline_keyboard
+from bot.services.media import Fetch
 from bot.text import clean
 from handlers import help
 
@@ -76,6 +77,10 @@ class TelegramReplier:
         if message is not None:
             await replies.edit_markup(self.bot, message.chat.id, message.message_id, None)
 
+    def fetcher(self, media: Media, max_bytes: int) -> Fetch:
+        del max_bytes  # Telegram declares the size; the media service checks it first
+        return telegram_media.fetch(self.bot, media.ref)
+
     async def acknowledge(self) -> None:
         """Stop the pressed button's spinner (once)."""
         if not self.answered and self.query is not None:
@@ -124,12 +129,14 @@ def message_input(message: Message, update: Update) -> Input:
     if message.photo:
         largest = message.photo[-1]
         media = Media(largest.file_id, largest.file_unique_id, largest.file_size,
-                      message.media_group_id)
+                      message.media_group_id, cache_id=largest.file_id,
+                      content_type="image/jpeg")
         return Input(Kind.PHOTO, text=clean(message.caption), media=media)
     voice = message.voice or message.audio
     if voice is not None:
-        return Input(Kind.VOICE, media=Media(voice.file_id, voice.file_unique_id,
-                                             voice.file_size))
+        return Input(Kind.VOICE, media=Media(
+            voice.file_id, voice.file_unique_id, voice.file_size, cache_id=voice.file_id,
+            content_type=voice.mime_type or "audio/ogg"))
     if message.location is not None:
         return Input(Kind.LOCATION,
                      location=(message.location.latitude, message.location.longitude))

@@ -29,6 +29,7 @@ from bot.dialog.keywords import is_cancel, keyword_command
 from bot.dialog.runner import Runner
 from bot.models import Channel, Resident
 from bot.services.container import Services
+from bot.services.media import Fetch, MediaUnavailable
 from bot.text import clean
 from handlers import help as help_flow
 
@@ -64,6 +65,17 @@ class ZaloReplier:
     async def alert(self, text: str) -> bool:
         del text
         return False  # no presses on Zalo: the caller sends the refusal as a message
+
+    def fetcher(self, media: Media, max_bytes: int) -> Fetch:
+        """A Zalo image URL downloads without authentication; fetched at once."""
+
+        async def download() -> bytes:
+            try:
+                return await self.client.download(media.ref, max_bytes)
+            except ZaloError as error:
+                raise MediaUnavailable(f"a Zalo image: {error}") from error
+
+        return download
 
     async def toast(self, text: str) -> bool:
         del text
