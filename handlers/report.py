@@ -6,7 +6,7 @@ choices each step offers."""
 
 from __future__ import annotations
 
-from bot.dialog import END, Flow, Kind, Share, Turn
+from bot.dialog import END, Choice, Flow, Kind, Rows, Share, Turn, rows_of
 from bot.services import draft_token
 from bot.services.categories import Category
 from handlers import report_photos
@@ -22,6 +22,7 @@ from handlers.report_choices import (
 from handlers.report_send import ask_identity, confirm, identity, refuse_rate
 
 MAX_ADDRESS = 300
+HAMLET = "h:"  # a hamlet chosen as the place: h:<id>
 
 
 async def start(turn: Turn) -> str:
@@ -106,7 +107,13 @@ async def _description_photo(turn: Turn) -> str:
 
 
 async def _ask_location(turn: Turn) -> str:
-    await turn.ask(turn.t("report.ask_location"), skip_choice(turn), share=Share.LOCATION,
+    """Where: a shared location (where the channel can), a hamlet of the commune, a typed
+    address or landmark, or "Bỏ qua"."""
+    choices = await place_choices(turn)
+    if not turn.can_share(Share.LOCATION):
+        await turn.ask(turn.t("report.ask_place"), choices)
+        return "location"
+    await turn.ask(turn.t("report.ask_location"), choices, share=Share.LOCATION,
                    share_label=turn.t("report.share_location"),
                    share_hint=turn.t("report.location_keyboard"),
                    cancel_label=turn.t("report.skip"))
@@ -125,6 +132,8 @@ async def location(turn: Turn) -> str:
             return "location"
         turn.data.update(lat=lat, long=lon)
         return await _ask_photos(turn, turn.t("report.map_point"))
+    if turn.kind is Kind.CHOICE and (turn.input.choice or "").startswith(HAMLET):
+        return await _hamlet_chosen(turn)
     if (turn.kind is Kind.CHOICE and turn.input.choice == SKIP) or (
             turn.kind is Kind.TEXT and is_skip(turn, turn.text)):
         await turn.close_press()
@@ -143,6 +152,48 @@ async def location(turn: Turn) -> str:
         return "location"
     turn.data["address"] = turn.text
     return await _ask_photos(turn, turn.esc(turn.text))
+
+
+async def _hamlet_chosen(turn: Turn) -> str:
+    """A hamlet chosen as the place: asks for the exact spot within it (or "Bỏ qua")."""
+    found = await turn.services.store.areas.hamlet(
+        _as_id((turn.input.choice or "")[len(HAMLET):]))
+    if found is None or found.commune_id != turn.person.commune_id:
+        await turn.refuse(turn.t("errors.stale_button"))
+        return "location"
+    turn.data["hamlet_name"] = found.name
+    await turn.ask(turn.t("report.ask_landmark", hamlet=turn.esc(found.name)),
+                   skip_choice(turn))
+    return "landmark"
+
+
+async def landmark(turn: Turn) -> str:
+    """The exact spot in the chosen hamlet, typed (or "Bỏ qua": the hamlet alone); asks for
+    photos. The address names the hamlet, so the report is placed in it."""
+    hamlet = str(turn.data.get("hamlet_name", ""))
+    if (turn.kind is Kind.CHOICE and turn.input.choice == SKIP) or (
+            turn.kind is Kind.TEXT and is_skip(turn, turn.text)):
+        turn.data["address"] = hamlet
+        return await _ask_photos(turn, turn.esc(hamlet))
+    if turn.kind is not Kind.TEXT or not turn.text:
+        await turn.ask(turn.t("report.ask_landmark", hamlet=turn.esc(hamlet)), skip_choice(turn))
+        return "landmark"
+    if len(turn.text) + len(hamlet) + 2 > MAX_ADDRESS:
+        await turn.say(turn.t("report.address_too_long", limit=MAX_ADDRESS - len(hamlet) - 2))
+        return "landmark"
+    turn.data["address"] = f"{turn.text}, {hamlet}"
+    return await _ask_photos(turn, turn.esc(turn.data["address"]))
+
+
+async def place_choices(turn: Turn) -> Rows:
+    """The commune's hamlets (two to a row), then "Bỏ qua"."""
+    hamlets = await turn.services.store.areas.hamlets(turn.person.commune_id or 0)
+    return (*rows_of([Choice(h.name, f"{HAMLET}{h.id}") for h in hamlets], 2),
+            *skip_choice(turn))
+
+
+def _as_id(value: str) -> int:
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else 0
 
 
 async def _ask_photos(turn: Turn, place: str) -> str:
@@ -181,7 +232,8 @@ def build_flow(timeout_minutes: float) -> Flow:
         commands=("baotin", "report"),
         start=start,
         steps={"category": category, "description": description, "location": location,
-               "photos": photos, "identity": identity, "confirm": confirm},
+               "landmark": landmark, "photos": photos, "identity": identity,
+               "confirm": confirm},
         timeout_minutes=timeout_minutes,
         label="flows.report",
         cancelled="report.cancelled",

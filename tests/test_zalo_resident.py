@@ -104,3 +104,32 @@ async def test_cancel_words_commands_elsewhere_and_chatter_are_answered(
     await an.wait_for("Bạn muốn làm gì")
     await an.choose("Báo tin")
     await an.wait_for("Sự việc thuộc loại nào")
+
+
+async def test_without_location_messages_the_place_is_a_hamlet_and_a_landmark(
+    zalo: ZaloSandbox, staff_group: SimGroup, store: Store, bot: AnninhApp,
+) -> None:
+    binh = zalo.user(5, "Bình")
+    await onboard_on_zalo(binh)
+    await binh.send("bao tin")
+    await binh.wait_for("Sự việc thuộc loại nào")
+    await binh.choose("Người lạ khả nghi")
+    await binh.wait_for("chuyện gì đã xảy ra")
+    await binh.send("Hai người lạ đi xe không biển số hỏi thăm nhà neo người")
+    ask = await binh.wait_for("Chọn ấp")
+    assert "Gửi vị trí" not in ask.text  # no location button to point at on Zalo
+    await binh.choose("Ấp Dầu Giây")
+    await binh.wait_for("gõ thêm nơi cụ thể")
+    await binh.send("gần trường tiểu học")
+    await binh.wait_for("Bạn có ảnh không")
+    await binh.choose("Bỏ qua")
+    await binh.wait_for("Bạn muốn gửi tin thế nào")
+    await binh.choose("Ẩn danh")
+    await binh.wait_for("Kiểm tra lại")
+    await binh.choose("Gửi")
+    sent = await binh.wait_for("Đã gửi tin báo")
+    code = next(word for word in sent.text.split() if word.startswith("TB-"))
+    report = await store.reports.get(int(code[3:].rstrip(".")))
+    assert report is not None and report.address == "gần trường tiểu học, Ấp Dầu Giây"
+    hamlets = {h.id: h.name for h in await store.areas.hamlets(report.commune_id or 0)}
+    assert hamlets[report.hamlet_id or 0] == "Ấp Dầu Giây"  # placed where it happened

@@ -105,6 +105,10 @@ class Replier(Protocol):
     def numbered(self) -> bool:
         """Whether choices are shown as numbered lines (so a typed number chooses)."""
 
+    @property
+    def shares(self) -> frozenset[Share]:
+        """What the person can share in one tap here (a location, their contact)."""
+
     async def send(self, prompt: Prompt, *, seq: int | None, remove_keyboard: bool) -> None:
         """A new message; `seq` marks its choices as the open prompt's (None: not a flow's)."""
 

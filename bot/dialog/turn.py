@@ -56,6 +56,9 @@ class Turn:
     def numbered(self) -> bool:
         return self.replier.numbered
 
+    def can_share(self, what: Share) -> bool:
+        return what in self.replier.shares
+
     async def say(self, text: str, *, remove_keyboard: bool = False) -> None:
         """A message without choices (the open prompt stays what it was)."""
         await self.replier.send(Prompt(text), seq=None, remove_keyboard=remove_keyboard)

@@ -30,6 +30,7 @@ class TelegramReplier:
     """Answers in one chat; after a press, can edit or alert over the pressed message."""
 
     numbered = False
+    shares = frozenset({Share.LOCATION, Share.CONTACT})
 
     def __init__(self, bot: Any, chat_id: int, query: CallbackQuery | None = None) -> None:
         self.bot, self.chat_id, self.query = bot, chat_id, query

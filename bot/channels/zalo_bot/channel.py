@@ -24,7 +24,7 @@ from bot.channels.zalo_bot.render import numbered, plain, split
 from bot.channels.zalo_bot.updates import ZaloInbound, parse_update
 from bot.channels.zalo_bot.webhook import ZaloWebhookServer
 from bot.config import ZaloBotConfig
-from bot.dialog import Input, Kind, Media, Prompt
+from bot.dialog import Input, Kind, Media, Prompt, Share
 from bot.dialog.keywords import is_cancel, keyword_command
 from bot.dialog.runner import Runner
 from bot.models import Channel, Resident
@@ -46,6 +46,7 @@ class ZaloReplier:
     """Answers one Zalo chat in plain text; choices as numbered lines."""
 
     numbered = True
+    shares: frozenset[Share] = frozenset()  # no location or contact messages on this platform
 
     def __init__(self, client: ZaloBotClient, chat_id: str) -> None:
         self.client, self.chat_id = client, chat_id
