@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+SEEN_DAYS = 2  # a channel redelivers within minutes; two days is far beyond it
 FIRST = "_first_prompt"  # in a dialog's stored data: the number before its first prompt
 RepliersFor = Callable[[Channel, str], Replier | None]
 
@@ -219,9 +220,15 @@ class Runner:
             shadowed_by=shadowed))
 
     async def expire(self, repliers: RepliersFor) -> int:
-        """Drop the flows past their expiry, telling each person where the flow says what."""
-        expired = await self.services.store.dialogs.take_expired(
-            self.services.store.db.now_iso())
+        """Drop the flows past their expiry, telling each person where the flow says what;
+        forget offers past theirs and inbound message ids older than SEEN_DAYS."""
+        store = self.services.store
+        await store.prompts.forget_expired()
+        seen_before = self.services.clock.now() - timedelta(days=SEEN_DAYS)
+        async with store.db.transaction() as tx:
+            await store.accounts.forget_seen_before(
+                tx, seen_before.astimezone(UTC).isoformat(timespec="seconds"))
+        expired = await store.dialogs.take_expired(store.db.now_iso())
         for dialog in expired:
             flow = self.flows.get(dialog.flow)
             replier = repliers(dialog.channel, dialog.address)
