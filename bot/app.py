@@ -33,6 +33,7 @@ from handlers.common import Caller
 log = logging.getLogger(__name__)
 
 ZALO_BOT_KEY = "zalo_bot"
+ZALO_TOKEN_KEY = "zalo_bot_token"
 
 # The command menu: (command, text key). Aliases work but are not listed.
 MENU = (
@@ -47,10 +48,13 @@ MENU = (
 )
 
 
-def build_application(config: Config, token: str, clock: Clock | None = None) -> AnninhApp:
+def build_application(
+    config: Config, token: str, clock: Clock | None = None, *, zalo_token: str | None = None
+) -> AnninhApp:
     """The Application for this config; nothing runs until it is started.
 
-    `clock` replaces the system clock (tests move time by hand)."""
+    `clock` replaces the system clock (tests move time by hand); `zalo_token` the Zalo bot
+    token otherwise read from the environment (the offline demo's, which leaves it alone)."""
     clock = clock or SystemClock()
     persistence = SqlitePersistence(config.database.path, clock=clock)
     app = cast(AnninhApp, (
@@ -72,6 +76,8 @@ def build_application(config: Config, token: str, clock: Clock | None = None) ->
     ))
     app.bot_data["config"] = config
     app.bot_data["clock"] = clock
+    if zalo_token is not None:
+        app.bot_data[ZALO_TOKEN_KEY] = zalo_token
     handlers.register(app)
     # Flows moved to bot/dialog: in their own group, after the gate and the early group (which
     # end flows on a command), before the flows PTB still runs.
@@ -97,7 +103,8 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
     events.join_requested_listeners.append(join_from_flow)
     if config.zalo_bot_on is not None:
-        client = ZaloBotClient(config.zalo_bot_token(), config.zalo_bot_on.api_base_url)
+        zalo_token = app.bot_data.get(ZALO_TOKEN_KEY) or config.zalo_bot_token()
+        client = ZaloBotClient(zalo_token, config.zalo_bot_on.api_base_url)
         zalo = ZaloBotChannel(services, runner, client, config.zalo_bot_on)
         app.bot_data[ZALO_BOT_KEY] = zalo
         await zalo.start(config.zalo_bot_webhook_secret())
