@@ -251,8 +251,10 @@ async def stop(process: asyncio.subprocess.Process) -> int:
 
 
 async def run_in_process(config: Config, residents: int, rounds: int) -> None:
-    async with offline_bot(config) as (sandbox, app):
-        prepared: Config = app.bot_data["config"]  # offline_bot's database, sample commune loaded
+    async with offline_bot(config) as offline:
+        sandbox = offline.telegram
+        # offline_bot's database, the sample commune loaded
+        prepared: Config = offline.app.bot_data["config"]
         await prepare(prepared, residents, areas=False)
         sim, staff = people(sandbox, residents)
         elapsed, latencies = await drive(sim, staff, rounds)

@@ -35,6 +35,7 @@ from handlers.common import Caller
 log = logging.getLogger(__name__)
 
 ZALO_BOT_KEY = "zalo_bot"
+ZALO_TOKEN_KEY = "zalo_bot_token"
 
 # The command menu: (command, text key). Aliases work but are not listed.
 MENU = (
@@ -49,10 +50,13 @@ MENU = (
 )
 
 
-def build_application(config: Config, token: str, clock: Clock | None = None) -> AnninhApp:
+def build_application(
+    config: Config, token: str, clock: Clock | None = None, *, zalo_token: str | None = None
+) -> AnninhApp:
     """The Application for this config; nothing runs until it is started.
 
-    `clock` replaces the system clock (tests move time by hand)."""
+    `clock` replaces the system clock (tests move time by hand); `zalo_token` the Zalo bot
+    token otherwise read from the environment (the offline demo's, which leaves it alone)."""
     clock = clock or SystemClock()
     persistence = SqlitePersistence(config.database.path, clock=clock)
     app = cast(AnninhApp, (
@@ -74,6 +78,8 @@ def build_application(config: Config, token: str, clock: Clock | None = None) ->
     ))
     app.bot_data["config"] = config
     app.bot_data["clock"] = clock
+    if zalo_token is not None:
+        app.bot_data[ZALO_TOKEN_KEY] = zalo_token
     handlers.register(app)
     # Flows moved to bot/dialog: in their own group, after the gate and the early group (which
     # end flows on a command), before the flows PTB still runs.
@@ -106,7 +112,8 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     events.alarm_ended_listeners.append(
         lambda alarm: alarm_live.ended(app.bot, services, alarm))
     if config.zalo_bot_on is not None:
-        client = ZaloBotClient(config.zalo_bot_token(), config.zalo_bot_on.api_base_url)
+        zalo_token = app.bot_data.get(ZALO_TOKEN_KEY) or config.zalo_bot_token()
+        client = ZaloBotClient(zalo_token, config.zalo_bot_on.api_base_url)
         zalo = ZaloBotChannel(services, runner, client, config.zalo_bot_on)
         app.bot_data[ZALO_BOT_KEY] = zalo
         await zalo.start(config.zalo_bot_webhook_secret())

@@ -147,7 +147,7 @@ def cmd_demo(config: Config, args: argparse.Namespace) -> int:
 def cmd_sandbox(config: Config, args: argparse.Namespace) -> int:
     from bot.demo import run_console_session
 
-    return asyncio.run(run_console_session(config, args.user))
+    return asyncio.run(run_console_session(config, args.user, channel=args.channel))
 
 
 def cmd_db_migrate(config: Config, _args: argparse.Namespace) -> int:
@@ -322,7 +322,11 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--quiet", action="store_true", help="print only the summary")
     sandbox = command(commands, "sandbox", cmd_sandbox,
                       "chat with the bot in the terminal, offline, as a simulated user")
-    sandbox.add_argument("--user", type=int, default=3001, help="Telegram id to start as")
+    sandbox.add_argument("--channel", choices=["telegram", "zalo"], default="telegram",
+                         help="the messenger to chat on (default: telegram)")
+    sandbox.add_argument("--user", type=int, default=3001,
+                         help="who to start as: a Telegram id, or on Zalo a number that "
+                              "becomes a Zalo id (default: 3001)")
 
     db = commands.add_parser("db", parents=[common], help="database maintenance")
     db_commands = db.add_subparsers(title="commands", metavar="COMMAND", required=True)

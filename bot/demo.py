@@ -1,4 +1,5 @@
-"""`anninh demo` and `anninh sandbox`: the real bot, offline, on the local Telegram sandbox."""
+"""`anninh demo` and `anninh sandbox`: the real bot, offline, on the local Telegram and Zalo
+sandboxes."""
 
 from __future__ import annotations
 
@@ -7,33 +8,56 @@ import sys
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Literal, TextIO
 
 from bot.app import build_application, running
 from bot.catalog import Catalog
-from bot.config import Config
+from bot.config import Config, ZaloBotConfig
 from bot.context import AnninhApp
-from bot.demo_broadcast import APP as DEMO_APP
 from bot.demo_broadcast import campaign_goes_out, officer_announces
-from bot.sandbox import Event, Sandbox, SimUser, format_event
+from bot.sandbox import Event, Sandbox, SimGroup, SimUser, format_event
 from bot.sandbox.console import InputFn, run_console
+from bot.sandbox.zalo import ZaloSandbox
+from bot.sandbox.zalo.console import run_zalo_console
+from bot.sandbox.zalo.views import ZaloTranscript
 from bot.services.areas import load_areas, parse_areas
 from bot.store import Store
 
 DEMO_TOKEN = "123456:OFFLINE-SANDBOX"
+Channel = Literal["telegram", "zalo"]
+
+
+@dataclass(frozen=True)
+class OfflineBot:
+    """The bot running offline, and the two messengers' sandboxes it talks to."""
+
+    telegram: Sandbox
+    zalo: ZaloSandbox
+    app: AnninhApp
+
+
+def _offline_config(config: Config, telegram: Sandbox, zalo: ZaloSandbox, folder: str) -> Config:
+    """`config` pointed at the sandboxes and a temporary database; Zalo long-polls briefly."""
+    zalo_bot = dataclasses.replace(
+        config.zalo_bot or ZaloBotConfig(), enabled=True, mode="polling",
+        api_base_url=zalo.api_base_url, poll_timeout_seconds=1.0)
+    return dataclasses.replace(
+        config,
+        telegram=dataclasses.replace(config.telegram, api_base_url=telegram.api_base_url),
+        database=dataclasses.replace(config.database, path=Path(folder) / "demo.sqlite3"),
+        zalo_bot=zalo_bot,
+    )
 
 
 @asynccontextmanager
-async def offline_bot(config: Config) -> AsyncIterator[tuple[Sandbox, AnninhApp]]:
-    """The sandbox, a temporary database holding the sample commune, and the bot running."""
+async def offline_bot(config: Config) -> AsyncIterator[OfflineBot]:
+    """Both sandboxes, a temporary database holding the sample commune, and the bot running on
+    Telegram and Zalo. The Zalo token is handed to the bot, not put in the environment."""
     with tempfile.TemporaryDirectory(prefix="anninh-") as folder:
-        async with Sandbox() as sandbox:
-            offline = dataclasses.replace(
-                config,
-                telegram=dataclasses.replace(config.telegram, api_base_url=sandbox.api_base_url),
-                database=dataclasses.replace(config.database, path=Path(folder) / "demo.sqlite3"),
-            )
+        async with Sandbox() as sandbox, ZaloSandbox() as zalo:
+            offline = _offline_config(config, sandbox, zalo, folder)
             store = await Store.open(offline.database.path)
             try:
                 catalog = Catalog.load(offline.content.folder)
@@ -41,15 +65,16 @@ async def offline_bot(config: Config) -> AsyncIterator[tuple[Sandbox, AnninhApp]
                 await load_areas(store, parse_areas(sample, catalog), "demo")
             finally:
                 await store.close()
-            app = build_application(offline, DEMO_TOKEN)
+            app = build_application(offline, DEMO_TOKEN, zalo_token=zalo.token)
             async with running(app, poll_timeout=1):
-                yield sandbox, app
+                yield OfflineBot(sandbox, zalo, app)
 
 
-Step = Callable[[Sandbox], Awaitable[None]]
+Step = Callable[[OfflineBot], Awaitable[None]]
 
 
-async def _resident_joins_a_team(sandbox: Sandbox) -> None:
+async def _resident_joins_a_team(offline: OfflineBot) -> None:
+    sandbox = offline.telegram
     lan = sandbox.user(3001, first_name="Lan", last_name="Nguyễn")
     binh = sandbox.user(2001, first_name="Bình", last_name="Trần")
     await binh.command("start")
@@ -77,7 +102,8 @@ async def _resident_joins_a_team(sandbox: Sandbox) -> None:
     await lan.wait_for("Tổ an ninh nhân dân số 1")
 
 
-async def _leader_sounds_the_gong(sandbox: Sandbox) -> None:
+async def _leader_sounds_the_gong(offline: OfflineBot) -> None:
+    sandbox = offline.telegram
     binh, lan = sandbox.user(2001), sandbox.user(3001)
     police = sandbox.group(-1001000000001, "Công an xã Hưng Lộc",
                            members=[sandbox.user(1001, first_name="Cán bộ Hùng")])
@@ -97,7 +123,8 @@ async def _leader_sounds_the_gong(sandbox: Sandbox) -> None:
     await lan.wait_for("ĐÃ AN TOÀN")
 
 
-async def _resident_reports_a_theft(sandbox: Sandbox) -> None:
+async def _resident_reports_a_theft(offline: OfflineBot) -> None:
+    sandbox = offline.telegram
     officer = sandbox.user(1001, first_name="Cán bộ Hùng")
     staff = sandbox.group(-1001000000001, "Công an xã Hưng Lộc", members=[officer])
     minh = sandbox.user(3002, first_name="Minh", last_name="Lê")
@@ -132,6 +159,45 @@ async def _resident_reports_a_theft(sandbox: Sandbox) -> None:
     await minh.wait_for("đã được công an xã tiếp nhận")
 
 
+async def _zalo_resident_reports_to_telegram_officers(offline: OfflineBot) -> None:
+    """Chị Hoa writes to the bot on Zalo — numbers and keywords, no buttons — and the officers
+    take her report from the staff group on Telegram."""
+    officer = offline.telegram.user(1001, first_name="Cán bộ Hùng")
+    staff = offline.telegram.group(-1001000000001, "Công an xã Hưng Lộc", members=[officer])
+    hoa = offline.zalo.user(4001, "Chị Hoa")
+    await hoa.send("xin chào")  # a first message, whatever it says, starts onboarding
+    await hoa.wait_for("Đồng ý xử lý dữ liệu cá nhân")
+    await hoa.choose("Đồng ý")  # types the choice's number
+    await hoa.wait_for("ấp")
+    await hoa.choose("Ấp Hưng Nhơn")
+    await hoa.wait_for("nhóm")
+    await hoa.send("xong")  # a choice's words work as well as its number
+    await hoa.wait_for("Cảm ơn bạn")
+    await hoa.send("báo tin")  # a keyword: no slash commands on Zalo
+    await hoa.wait_for("Sự việc thuộc loại nào")
+    await hoa.choose("Trộm cắp")
+    await hoa.wait_for("chuyện gì đã xảy ra")
+    await hoa.send("Khoảng 7 giờ sáng, một thanh niên đi xe máy giật túi xách của tôi rồi "
+                   "chạy về hướng quốc lộ 1.")
+    await hoa.wait_for("ở đâu")
+    await hoa.send("cổng chợ ấp Hưng Nhơn")  # a landmark: Zalo bots cannot receive a location
+    await hoa.wait_for("Bạn có ảnh không")
+    await hoa.send_image(caption="ảnh camera của tiệm tạp hóa")
+    await hoa.wait_for("Đã nhận ảnh 1")
+    await hoa.send("Xong")
+    await hoa.wait_for("Bạn muốn gửi tin thế nào")
+    await hoa.choose("Gửi kèm tên")
+    await hoa.wait_for("Kiểm tra lại tin báo")
+    await hoa.send("Gửi")
+    sent = await hoa.wait_for("Đã gửi tin báo")
+    code = next(word.rstrip(".") for word in sent.text.split() if word.startswith("TB-"))
+    await staff.wait_for(code)
+    await officer.press("Tiếp nhận", chat=staff)
+    await staff.wait_for(predicate=lambda card: code in card.text and "Đã tiếp nhận" in card.text)
+    # when the outbox is multi-channel:
+    # await hoa.wait_for(f"Tin {code} của bạn đã được công an xã tiếp nhận")
+
+
 SCENES: list[tuple[str, Step]] = [
     ("The team leader and a resident start the bot; she opens the team's invitation link, "
      "agrees, and the leader approves",
@@ -141,6 +207,9 @@ SCENES: list[tuple[str, Step]] = [
     ("A resident reports a theft anonymously; officer 1001 accepts it in the staff group; "
      "the reporter is told, with the tracking code",
      _resident_reports_a_theft),
+    ("Chị Hoa, on Zalo, onboards and reports a bag snatching with numbers and keywords; "
+     "officer Hùng accepts it in the staff group on Telegram",
+     _zalo_resident_reports_to_telegram_officers),
     ("Officer Hùng announces a meeting to the whole commune (/thongbao → Toàn xã → Gửi ngay); "
      "residents get it; his message turns into the delivery summary",
      officer_announces),
@@ -150,43 +219,79 @@ SCENES: list[tuple[str, Step]] = [
 ]
 
 
-async def run_demo(config: Config, *, quiet: bool = False, output: TextIO = sys.stdout) -> int:
-    """Play every scene against the real bot and print the transcript."""
-    async with offline_bot(config) as (sandbox, app):
-        DEMO_APP.set(app)
+async def run_demo(
+    config: Config, *, quiet: bool = False, output: TextIO | None = None
+) -> int:
+    """Play every scene against the real bot and print the transcript on `output` (stdout);
+    with `quiet`, only the one-line summary, or the line saying where it failed."""
+    output = sys.stdout if output is None else output  # looked up now, not when imported
+    async with offline_bot(config) as offline:
         if not quiet:
-            sandbox.on_event(lambda event: _print_event(event, output))
+            offline.telegram.on_event(lambda event: _print_event(event, output))
+            zalo_lines = ZaloTranscript()
+            offline.zalo.on_event(lambda event: print("  " + zalo_lines.line(event), file=output))
         for title, scene in SCENES:
-            print(f"\n== {title} ==", file=output)
+            if not quiet:
+                print(f"\n== {title} ==", file=output)
             try:
-                await scene(sandbox)
+                await scene(offline)
             except (AssertionError, LookupError) as error:
                 print(f"\nDemo failed in “{title}”: {error}", file=output)
                 return 1
-        print(f"\nDemo finished: {len(SCENES)} scene(s), {len(sandbox.log)} events, "
-              "all offline.", file=output)
+        gap = "" if quiet else "\n"
+        print(f"{gap}Demo finished: {len(SCENES)} scene(s), {len(offline.telegram.log)} "
+              f"Telegram and {len(offline.zalo.log)} Zalo events, all offline.", file=output)
     return 0
 
 
 def _print_event(event: Event, output: TextIO) -> None:
     if event.kind == "callback_answer" and event.detail.startswith("("):
         return  # a silent answer to a press says nothing to a reader
-    print("  " + format_event(event), file=output)
+    print("  [Telegram] " + format_event(event), file=output)
 
 
 async def run_console_session(
-    config: Config, user_id: int, *, input_fn: InputFn | None = None, output: TextIO = sys.stdout
+    config: Config, user_id: int, *, channel: Channel = "telegram",
+    input_fn: InputFn | None = None, output: TextIO | None = None,
 ) -> int:
-    """An interactive chat with the offline bot (officer 1001, leader 2001, resident 3001)."""
-    async with offline_bot(config) as (sandbox, _):
+    """An interactive chat with the offline bot: on Telegram as `user_id` (officer 1001,
+    leader 2001, resident 3001), or on Zalo as a resident with the Zalo id `zalo_id(user_id)`."""
+    output = sys.stdout if output is None else output
+    async with offline_bot(config) as offline:
+        sandbox = offline.telegram
+        officer = sandbox.user(1001, first_name="Cán bộ Hùng")
+        staff = sandbox.group(-1001000000001, "Công an xã Hưng Lộc", members=[officer])
+        if channel == "zalo":
+            await _zalo_session(offline, staff, user_id, input_fn, output)
+            return 0
         people: list[SimUser] = [sandbox.user(user_id, first_name=f"Người dùng {user_id}")]
         for person_id, name in ((1001, "Cán bộ Hùng"), (2001, "Tổ trưởng Bình"),
                                 (3001, "Lan")):
             if person_id != user_id:
                 people.append(sandbox.user(person_id, first_name=name))
-        officer = sandbox.user(1001, first_name="Cán bộ Hùng")
-        sandbox.group(-1001000000001, "Công an xã Hưng Lộc", members=[officer])
         print("Offline sandbox: the real bot, a temporary database, the sample commune "
               "(officer 1001, leader 2001). Type /start to begin.", file=output)
         await run_console(sandbox, people, input_fn=input_fn, output=output)
     return 0
+
+
+async def _zalo_session(
+    offline: OfflineBot, staff: SimGroup, user_id: int, input_fn: InputFn | None,
+    output: TextIO,
+) -> None:
+    """The console as Zalo residents; what the bot posts in the Telegram staff group shows."""
+    print("Offline sandbox on Zalo: the real bot, a temporary database, the sample commune. "
+          "Every Zalo persona is a resident; the police's staff group is on Telegram, and what "
+          "the bot posts there is shown too. Say “xin chào” to begin.", file=output)
+    personas = {user_id: f"Người dùng {user_id}"}
+    personas.update({n: name for n, name in ((3001, "Lan"), (4001, "Chị Hoa")) if n != user_id})
+
+    def show_staff(event: Event) -> None:
+        if event.chat == staff.title and event.kind in ("bot_message", "edit"):
+            print("  [Telegram] " + format_event(event), file=output)
+
+    unsubscribe = offline.telegram.on_event(show_staff)
+    try:
+        await run_zalo_console(offline.zalo, personas, input_fn=input_fn, output=output)
+    finally:
+        unsubscribe()

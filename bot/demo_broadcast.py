@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from bot.context import AnninhApp, Services
+from bot.context import Services
 from bot.delivery import QuietHours
-from bot.sandbox import Sandbox
 from bot.scheduler import slots_between
 
-APP: ContextVar[AnninhApp] = ContextVar("demo_app")
+if TYPE_CHECKING:
+    from bot.demo import OfflineBot
+
 CAMPAIGN = "lua-dao-qua-dien-thoai"  # no validity window: it has a slot every week
 
 
-def _services() -> Services:
-    services: Services = APP.get().bot_data["services"]
-    return services
-
-
-async def officer_announces(sandbox: Sandbox) -> None:
+async def officer_announces(offline: OfflineBot) -> None:
+    sandbox = offline.telegram
     hung = sandbox.user(1001, first_name="Cán bộ Hùng")
     lan, binh = sandbox.user(3001), sandbox.user(2001)
     await hung.command("thongbao")
@@ -34,8 +31,8 @@ async def officer_announces(sandbox: Sandbox) -> None:
     await hung.wait_for("đã gửi xong", timeout=15)
 
 
-async def campaign_goes_out(sandbox: Sandbox) -> None:
-    services = _services()
+async def campaign_goes_out(offline: OfflineBot) -> None:
+    services: Services = offline.app.bot_data["services"]
     campaign = next(c for c in services.scheduler.campaigns() if c.id == CAMPAIGN)
     now = services.clock.now()
     slot = slots_between(campaign.schedule, now, now + timedelta(days=8), services.config)[0]
@@ -44,7 +41,7 @@ async def campaign_goes_out(sandbox: Sandbox) -> None:
     services.delivery.quiet = QuietHours("", services.config.locale.tz)
     result = await services.scheduler.tick(slot)
     assert any(source == campaign.source for source, _ in result.sent), result
-    lan = sandbox.user(3001)
+    lan = offline.telegram.user(3001)
     await lan.wait_for("Lừa đảo qua điện thoại", timeout=15)
     await lan.wait_for("tự xưng công an", timeout=15)  # the quiz
     await lan.command("lichphat")  # a resident cannot manage campaigns

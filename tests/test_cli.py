@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
 import os
 import signal
@@ -52,6 +53,18 @@ def test_help_on_every_command(capsys: pytest.CaptureFixture[str]) -> None:
             run(*command, "--help")
         assert exited.value.code == 0
         assert "--config" in capsys.readouterr().out
+
+
+def test_sandbox_chats_on_zalo_with_channel_zalo(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("/who\n/quit\n"))
+    assert run("sandbox", "--channel", "zalo", "--user", "7") == 0
+    out = capsys.readouterr().out
+    assert "Offline sandbox on Zalo" in out and " * 7 Người dùng 7" in out
+    with pytest.raises(SystemExit) as exited:
+        run("sandbox", "--channel", "fax")
+    assert exited.value.code == 2
 
 
 def test_areas_load_is_idempotent_and_relative_paths_follow_the_config(

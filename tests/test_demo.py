@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 
 from bot.config import load_config_or_defaults
 from bot.demo import offline_bot, run_console_session, run_demo
@@ -31,9 +32,25 @@ async def test_the_demo_plays_every_scene_and_exits_0() -> None:
     out = io.StringIO()
     assert await run_demo(load_config_or_defaults(None), output=out) == 0
     transcript = out.getvalue()
-    assert "Lan → bot: /start join_HN01" in transcript
+    assert "[Telegram] Lan → bot: /start join_HN01" in transcript
     assert "Tổ trưởng đã duyệt" in transcript
-    assert "Demo finished" in transcript
+    assert "Demo finished: 6 scene(s)" in transcript
+    # A resident on Zalo and an officer on Telegram share one story.
+    scene = transcript.split("== Chị Hoa, on Zalo")[1].split("\n== ")[0]
+    assert "[Zalo] Chị Hoa → bot: báo tin" in scene
+    assert "[Zalo] Chị Hoa → bot: 1 (= 🥷 Trộm cắp)" in scene  # a number, and what it picked
+    assert "‹1. 🥷 Trộm cắp · 2. " in scene  # the choices the bot listed, numbered
+    assert "[Zalo] Chị Hoa → bot: [image]" in scene
+    code = scene.split("Mã tin của bạn: ")[1].split()[0]
+    card = [line for line in scene.splitlines() if "[Telegram] bot ✎ Công an xã" in line][-1]
+    assert code in card and "Người báo: Chị Hoa" in card and "Đã tiếp nhận" in card
+
+
+async def test_the_quiet_demo_prints_one_line() -> None:
+    out = io.StringIO()
+    assert await run_demo(load_config_or_defaults(None), quiet=True, output=out) == 0
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Demo finished: 6 scene(s)"), lines
 
 
 async def test_the_console_chats_with_the_real_bot() -> None:
@@ -53,8 +70,47 @@ async def test_the_console_chats_with_the_real_bot() -> None:
     assert "[1] Ấp Dầu Giây" in screen.getvalue()
 
 
+async def test_the_zalo_console_files_a_report_the_telegram_staff_group_gets() -> None:
+    """On Zalo a number is typed, not pressed; the card in the officers' Telegram group is
+    shown as it arrives."""
+    screen = Screen()
+    script = iter([
+        ("", "xin chào"),
+        ("1. ✅ Đồng ý", "1"),
+        ("3. Ấp Hưng Nhơn", "3"),
+        ("9. Xong", "xong"),
+        ("Cảm ơn bạn", "báo tin"),
+        ("1. 🥷 Trộm cắp", "1"),
+        ("chuyện gì đã xảy ra", "Mất trộm con gà trong chuồng"),
+        ("ở đâu", "sau nhà văn hóa ấp Hưng Nhơn"),
+        ("Bạn có ảnh không", "/photo chuồng gà"),
+        ("Đã nhận ảnh 1", "Xong"),
+        ("1. 🙈 Ẩn danh", "1"),
+        ("Kiểm tra lại tin báo", "1"),
+        ("[Telegram] bot → Công an xã Hưng Lộc: 📣 Tin báo TB-", "/sticker"),
+        ("Để báo tin về an ninh, trật tự", "/quit"),  # a sticker outside a flow
+    ])
+
+    async def person(prompt: str) -> str:
+        wait, line = next(script)
+        if wait:
+            await screen.wait_for(wait)
+        return line
+
+    config = load_config_or_defaults(None)
+    assert await run_console_session(config, 3001, channel="zalo", input_fn=person,
+                                     output=screen) == 0
+    shown = screen.getvalue()
+    assert "bot: Bạn ở ấp/khu phố nào" in shown and "\n  1. Ấp Dầu Giây   2. " in shown
+    assert "Đã gửi tin báo" in shown and "Người báo: ẩn danh" in shown
+
+
 async def test_offline_bot_uses_its_own_database_and_the_sandbox() -> None:
     config = load_config_or_defaults(None)
-    async with offline_bot(config) as (sandbox, app):
-        assert app.bot.base_url.startswith(sandbox.api_base_url)
-        assert app.bot_data["config"].database.path != config.database.path
+    async with offline_bot(config) as offline:
+        app = offline.app
+        assert app.bot.base_url.startswith(offline.telegram.api_base_url)
+        running_config = app.bot_data["config"]
+        assert running_config.database.path != config.database.path
+        assert running_config.zalo_bot.api_base_url == offline.zalo.api_base_url
+        assert "ZALO_BOT_TOKEN" not in os.environ  # the token was handed over, not exported

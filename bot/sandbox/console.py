@@ -1,9 +1,10 @@
-"""An interactive terminal chat with the bot through the sandbox (`anninh sandbox`).
+"""An interactive terminal chat with the bot through a sandbox (`anninh sandbox`).
 
-You type as the current persona; bot messages are printed as they arrive, with their buttons
-numbered so that typing the number presses one. The console's own commands are `/as USER_ID
-[NAME]`, `/loc LAT LON`, `/photo [CAPTION]`, `/contact`, `/who` and `/quit`; every other line
-(other `/commands` included) goes to the bot as text.
+You type as the current persona; bot messages are printed as they arrive. `ChatConsole` is the
+loop every messenger shares: `/as ID [NAME]` switches persona, `/who` lists them, `/photo
+[CAPTION]` sends a photo, `/quit` leaves, and every other line goes to the bot as text.
+`Console` is Telegram's: buttons are numbered, typing the number presses one, and `/loc LAT
+LON` and `/contact` share a location or the phone number. Zalo's is in `bot.sandbox.zalo.console`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import asyncio
 import inspect
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any, TextIO
+from typing import Any, ClassVar, Generic, Protocol, TextIO, TypeVar
 
 from bot.sandbox.emulator import Sandbox
 from bot.sandbox.people import SimUser
@@ -21,23 +22,110 @@ from bot.sandbox.views import Event, button_text, describe, inline_rows, keyboar
 InputFn = Callable[[str], str | Awaitable[str]]
 JSON = dict[str, Any]
 
-HELP = (
-    "Type to chat as {name}. A number presses that button. "
-    "/as ID [NAME] switches persona, /loc LAT LON shares a location, /photo sends a photo, "
-    "/contact shares the phone number, /who lists personas, /quit leaves."
-)
+
+class Persona(Protocol):
+    """A simulated person on any messenger, as far as the console needs one."""
+
+    @property
+    def name(self) -> str: ...
+
+    async def send(self, text: str) -> Any: ...
+
+    async def send_photo(self, caption: str | None = None) -> Any: ...
 
 
-class Console:
-    def __init__(self, sandbox: Sandbox, people: list[SimUser], output: TextIO) -> None:
-        self.sandbox = sandbox
-        self.people = {person.id: person for person in people}
-        self.current = people[0]
+P = TypeVar("P", bound=Persona)
+
+
+class ChatConsole(Generic[P]):
+    """The terminal loop: read a line, act on it as the current persona, until `/quit`."""
+
+    HELP: ClassVar[str]
+
+    def __init__(self, people: dict[int, P], output: TextIO) -> None:
+        self.people = dict(people)
+        self.current_id = next(iter(self.people))
         self.output = output
+
+    @property
+    def current(self) -> P:
+        return self.people[self.current_id]
 
     def write(self, line: str) -> None:
         self.output.write(line + "\n")
         self.output.flush()
+
+    def person(self, user_id: int, name: str) -> P:
+        """The persona `user_id` on this messenger, created with `name` on first use."""
+        raise NotImplementedError
+
+    async def act(self, word: str, rest: str, line: str) -> bool:
+        """A line for this messenger's own commands; False when it is not one of them."""
+        del word, rest, line
+        return False
+
+    async def handle(self, line: str) -> bool:
+        """Act on one typed line; False when the console should end."""
+        line = line.strip()
+        if not line:
+            return True
+        word, _, rest = line.partition(" ")
+        if word == "/quit":
+            return False
+        if word == "/who":
+            for pid, other in self.people.items():
+                marker = "*" if pid == self.current_id else " "
+                self.write(f" {marker} {pid} {other.name}")
+        elif word == "/as":
+            self.switch(rest)
+        elif word == "/photo":
+            await self.current.send_photo(caption=rest or None)
+        elif not await self.act(word, rest, line):
+            await self.current.send(line)
+        return True
+
+    def switch(self, rest: str) -> None:
+        parts = rest.split(maxsplit=1)
+        if not parts or not parts[0].lstrip("-").isdigit():
+            self.write("  usage: /as USER_ID [NAME]")
+            return
+        user_id = int(parts[0])
+        name = parts[1] if len(parts) > 1 else f"User {user_id}"
+        if user_id not in self.people:
+            self.people[user_id] = self.person(user_id, name)
+        self.current_id = user_id
+        self.write(f"  now chatting as {self.current.name} ({user_id})")
+
+    async def run(self, input_fn: InputFn | None, unsubscribe: Callable[[], None]) -> None:
+        """Chat until `/quit` or the end of input, then stop listening to the sandbox."""
+        self.write(self.HELP.format(name=self.current.name))
+        try:
+            while True:
+                try:
+                    line = await _read(input_fn, f"{self.current.name}> ")
+                except (EOFError, StopIteration, StopAsyncIteration, KeyboardInterrupt):
+                    break
+                if not await self.handle(line):
+                    break
+        finally:
+            unsubscribe()
+
+
+class Console(ChatConsole[SimUser]):
+    """Telegram: buttons shown numbered; a number presses the newest message's button."""
+
+    HELP = (
+        "Type to chat as {name}. A number presses that button. "
+        "/as ID [NAME] switches persona, /loc LAT LON shares a location, /photo sends a photo, "
+        "/contact shares the phone number, /who lists personas, /quit leaves."
+    )
+
+    def __init__(self, sandbox: Sandbox, people: list[SimUser], output: TextIO) -> None:
+        super().__init__({person.id: person for person in people}, output)
+        self.sandbox = sandbox
+
+    def person(self, user_id: int, name: str) -> SimUser:
+        return self.sandbox.user(user_id, first_name=name)
 
     def on_event(self, event: Event) -> None:
         """Print what the bot does, as it happens."""
@@ -72,47 +160,21 @@ class Console:
                 return [label for row in view.reply_keyboard for label in row], False
         return [], False
 
-    async def handle(self, line: str) -> bool:
-        """Act on one typed line; False when the console should end."""
-        line = line.strip()
-        if not line:
-            return True
-        word, _, rest = line.partition(" ")
+    async def act(self, word: str, rest: str, line: str) -> bool:
         person = self.current
-        if word == "/quit":
-            return False
-        if word == "/who":
-            for pid, other in self.people.items():
-                marker = "*" if other is person else " "
-                self.write(f" {marker} {pid} {other.name}")
-        elif word == "/as":
-            self.switch(rest)
-        elif word == "/loc":
+        if word == "/loc":
             parts = rest.replace(",", " ").split()
             if len(parts) != 2:
                 self.write("  usage: /loc LAT LON")
             else:
                 await person.share_location(float(parts[0]), float(parts[1]))
-        elif word == "/photo":
-            await person.send_photo(caption=rest or None)
         elif word == "/contact":
             await person.share_contact()
         elif line.isdigit():
             await self.press_number(int(line), line)
         else:
-            await person.send(line)
+            return False
         return True
-
-    def switch(self, rest: str) -> None:
-        parts = rest.split(maxsplit=1)
-        if not parts or not parts[0].lstrip("-").isdigit():
-            self.write("  usage: /as USER_ID [NAME]")
-            return
-        user_id = int(parts[0])
-        name = parts[1] if len(parts) > 1 else f"User {user_id}"
-        person = self.people.get(user_id) or self.sandbox.user(user_id, first_name=name)
-        self.people[user_id] = self.current = person
-        self.write(f"  now chatting as {person.name} ({person.id})")
 
     async def press_number(self, number: int, line: str) -> None:
         labels, inline = self.newest_buttons()
@@ -146,9 +208,10 @@ async def run_console(
     personas: dict[int, str] | list[SimUser],
     *,
     input_fn: InputFn | None = None,
-    output: TextIO = sys.stdout,
+    output: TextIO | None = None,
 ) -> None:
-    """Chat with the bot from the terminal until `/quit` or end of input."""
+    """Chat with the bot on Telegram from the terminal until `/quit` or end of input."""
+    output = sys.stdout if output is None else output
     if isinstance(personas, dict):
         people = [sandbox.user(pid, first_name=name) for pid, name in personas.items()]
     else:
@@ -156,15 +219,4 @@ async def run_console(
     if not people:
         people = [sandbox.user(1001, first_name="Lan")]
     console = Console(sandbox, people, output)
-    unsubscribe = sandbox.on_event(console.on_event)
-    console.write(HELP.format(name=console.current.name))
-    try:
-        while True:
-            try:
-                line = await _read(input_fn, f"{console.current.name}> ")
-            except (EOFError, StopIteration, StopAsyncIteration, KeyboardInterrupt):
-                break
-            if not await console.handle(line):
-                break
-    finally:
-        unsubscribe()
+    await console.run(input_fn, sandbox.on_event(console.on_event))

@@ -63,11 +63,15 @@ class ZaloEvent:
     detail: str = ""  # the event name or the bot message's kind
 
     def line(self) -> str:
+        where = "bot" if self.kind == "user_message" else self.chat
+        return f"{self.actor} → {where}: {self.body()}"
+
+    def body(self) -> str:
+        """The text on one line, after a `[kind]` marker for anything but text."""
         detail = self.detail  # "message.image.received" reads as [image]
         kind = detail.split(".")[1] if detail.startswith("message.") else detail
         marker = "" if kind in ("", "text") else f"[{kind}] "
-        where = "bot" if self.kind == "user_message" else self.chat
-        return f"{self.actor} → {where}: {marker}{' '.join(self.text.split())}"
+        return f"{marker}{' '.join(self.text.split())}".rstrip()
 
 
 @dataclass
