@@ -19,11 +19,13 @@ from bot.dialog.kit import (
     Rows,
     Share,
     Step,
+    as_command,
+    command_value,
     rows_of,
 )
 from bot.dialog.turn import Turn
 
 __all__ = [
     "END", "Choice", "Contact", "Flow", "Input", "Kind", "Media", "Prompt", "Replier", "Rows",
-    "Share", "Step", "Turn", "rows_of",
+    "Share", "Step", "Turn", "as_command", "command_value", "rows_of",
 ]
