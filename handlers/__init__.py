@@ -13,11 +13,11 @@ from bot.dialog import Flow
 def dialog_flows(config: Config) -> list[Flow]:
     """The flows written for every messenger (bot/dialog), handed to the runner by
     bot/app.py."""
-    from handlers import help, link, report, start
+    from handlers import help, link, myreports, report, start
 
     return [start.build_flow(),
             report.build_flow(config.reports.conversation_timeout_minutes),
-            link.build_flow(), *help.build_flows()]
+            myreports.build_flow(), link.build_flow(), *help.build_flows()]
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -41,7 +41,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         groups,
         join,
         mydata,
-        myreports,
         officer_tools,
         open_reports,
         reject,
@@ -60,7 +59,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         settings.build_conversation(),
         officer_tools.build_conversation(),
         alarm.build_conversation(),
-        myreports.build_conversation(),
         announce.build_conversation(),
         reject.build_conversation(),
     ]:
