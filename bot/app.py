@@ -14,13 +14,14 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
 from bot.channels.telegram import dialog as telegram_dialog
+from bot.channels.telegram import join_requests
 from bot.channels.telegram.dialog import TelegramReplier
 from bot.channels.zalo_bot.channel import ZaloBotChannel
 from bot.channels.zalo_bot.client import ZaloBotClient
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.context import RUNNER_KEY, SERVICES_KEY, AnninhApp, AppContext, Services
-from bot.dialog import Replier, Turn
+from bot.dialog import Replier
 from bot.dialog.runner import Runner
 from bot.models import Alarm
 from bot.persistence import SqlitePersistence
@@ -29,8 +30,7 @@ from bot.services.media import SWEEP_EVERY
 from bot.telegram_sender import TelegramSender
 from bot.transport import AiohttpRequest
 from bot.updates import PerChatUpdateProcessor, ResilientBot
-from handlers import alarm_live, join, triage
-from handlers.common import Caller
+from handlers import alarm_live, triage
 
 log = logging.getLogger(__name__)
 
@@ -98,12 +98,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     events = services.events
     events.report_filed_listeners.append(
         lambda report, duplicate: triage.post_report(app.bot, services, report, duplicate))
-
-    async def join_from_flow(turn: Turn, code: str) -> None:
-        await join.request_join(app.bot, services, Caller(turn.person, turn.lang), code,
-                                turn.say)
-
-    events.join_requested_listeners.append(join_from_flow)
+    events.join_requested_listeners.append(join_requests.listener(app.bot))
 
     async def alarm_answered(alarm: Alarm) -> None:
         alarm_live.refresh_soon(app, alarm)

@@ -13,11 +13,11 @@ from bot.dialog import Action, Flow
 def dialog_flows(config: Config) -> list[Flow]:
     """The flows written for every messenger (bot/dialog), handed to the runner by
     bot/app.py."""
-    from handlers import help, link, report, start
+    from handlers import help, join, link, myreports, report, start
 
     return [start.build_flow(),
             report.build_flow(config.reports.conversation_timeout_minutes),
-            link.build_flow(), *help.build_flows()]
+            myreports.build_flow(), join.build_flow(), link.build_flow(), *help.build_flows()]
 
 
 def dialog_actions() -> list[Action]:
@@ -34,9 +34,11 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     1. an early group drops edits of old messages and lets any command end the sender's open
        flows (handlers.flows), so nothing after it ever sees an edit or a stale flow;
     2. the flows (conversations): while one is open its states own its person's input;
-    3. plain commands, buttons and replies;
+    3. plain commands, buttons (a join request's "Duyệt" / "Từ chối" come from
+       bot/channels/telegram/join_requests.py) and replies;
     4. the catch-all fallbacks last: unknown commands, messages outside any flow, stale
        buttons."""
+    from bot.channels.telegram import join_requests
     from handlers import (
         alarm,
         alarm_live,
@@ -46,9 +48,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         escalation,
         flows,
         groups,
-        join,
         mydata,
-        myreports,
         officer_tools,
         open_reports,
         reject,
@@ -63,17 +63,15 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     for early in flows.build_early_handlers():
         app.add_handler(early, group=flows.EARLY_GROUP)
     for flow in [
-        join.build_conversation(),
         settings.build_conversation(),
         officer_tools.build_conversation(),
         alarm.build_conversation(),
-        myreports.build_conversation(),
         announce.build_conversation(),
         reject.build_conversation(),
     ]:
         app.add_handler(flow)
     later: list[BaseHandler[Any, Any, Any]] = [
-        *join.build_handlers(), *teams.build_handlers(),
+        *join_requests.build_handlers(), *teams.build_handlers(),
         *settings.build_handlers(),
         *officer_tools.build_handlers(), *mydata.build_handlers(), 
         *stats.build_handlers(), *triage.build_handlers(), *reject.build_handlers(),

@@ -1,226 +1,38 @@
-"""Joining a team: /thamgia (with the code, or asking for it), the request to the leader (or,
-when the bot cannot reach them, to the commune's officers) and their "Duyệt" / "Từ chối"."""
+"""/thamgia CODE (/join): ask to join a team, with the code or asked for it.
+
+The request itself is an event (`events.join_requested`): whoever listens files it and asks the
+team's leader — or the commune's officers — to decide (bot/channels/telegram/join_requests.py
+today); its answers reach the person through the turn, on whatever channel they wrote."""
 
 from __future__ import annotations
 
-import enum
-import logging
-import math
-from collections.abc import Awaitable, Callable
-
-from telegram import Bot, Update
-from telegram.error import TelegramError
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
-
-from bot import replies
-from bot.context import AppContext, Services
-from bot.models import Member, Team
-from bot.replies import Markup, inline_keyboard
-from bot.services.teams import Decision, JoinResult, minutes
-from handlers.common import (
-    Caller,
-    answer,
-    caller,
-    esc,
-    pressed,
-    pressed_ids,
-    refuse,
-    stale,
-    tr,
-)
-from handlers.flows import Flow, conversation
-
-log = logging.getLogger(__name__)
-
-Say = Callable[[str], Awaitable[None]]
-
-class Step(enum.IntEnum):
-    CODE = 1
+from bot.dialog import END, Flow, Kind, Turn
 
 
-async def join_command(update: Update, context: AppContext) -> int:
-    """/thamgia CODE: asks to join the team with that code; without one, in a private chat,
-    asks for the code and takes the next message as it."""
-    who = await caller(update, context)
-    if not who.resident.has_consented:
-        await answer(update, context, who.lang, "consent.required")
-        return ConversationHandler.END
-    if not context.args:
-        await answer(update, context, who.lang, "team.ask_code")
-        chat = update.effective_chat
-        return Step.CODE if chat is not None and chat.type == "private" else (
-            ConversationHandler.END)
-    await ask_to_join(update, context, who, context.args[0])
-    return ConversationHandler.END
-
-
-async def code_sent(update: Update, context: AppContext) -> int:
-    """The message after /thamgia without a code: its last word is the code; anything but
-    text asks for the code again."""
-    who = await caller(update, context)
-    message = update.effective_message
-    words = (message.text or "").split() if message is not None else []
+async def start(turn: Turn) -> str:
+    """With a code, asks to join that team; without one, asks for the code."""
+    if not turn.person.has_consented:
+        await turn.say(turn.t("consent.required"))
+        return END
+    words = turn.text.split()
     if not words:
-        await answer(update, context, who.lang, "team.ask_code")
-        return Step.CODE
-    await ask_to_join(update, context, who, words[-1])
-    return ConversationHandler.END
+        await turn.say(turn.t("team.ask_code"))
+        return "code"
+    await turn.services.events.join_requested(turn, words[0])
+    return END
 
 
-async def ask_to_join(update: Update, context: AppContext, who: Caller, code: str) -> None:
-    """`request_join`, answering in the update's chat."""
-
-    async def say(text: str) -> None:
-        chat = update.effective_chat
-        assert chat is not None
-        await replies.send_text(context.bot, chat.id, text)
-
-    await request_join(context.bot, context.services, who, code, say)
-
-
-async def request_join(
-    bot: Bot, services: Services, who: Caller, code: str, say: Say
-) -> None:
-    """Files the request and sends the leader the decision buttons (not for a request refused
-    by the rules: throttled, another commune, recently rejected); a leader the bot cannot reach
-    (never opened it, or blocked it) leaves the request with the commune's officers, and the
-    resident is told so (through `say`) rather than promised an answer that cannot come."""
-    t = services.i18n.t
-    outcome = await services.teams.request_join(who.resident, code)
-    result, team = outcome.result, outcome.team
-    if result is JoinResult.TOO_MANY_TRIES:  # the same answer whether the code exists or not
-        await say(t(who.lang, "team.too_many_tries", minutes=minutes(outcome.wait)))
-        return
-    if result is JoinResult.OTHER_COMMUNE:  # names no team, only the resident's own commune
-        commune = outcome.commune.name if outcome.commune else "—"
-        await say(t(who.lang, "team.other_commune", commune=esc(commune)))
-        return
-    if result is JoinResult.UNKNOWN_CODE or team is None:
-        await say(t(who.lang, "team.unknown_code"))
-        return
-    if result is JoinResult.RECENTLY_REJECTED:
-        await say(t(who.lang, "team.recently_rejected", team=esc(team.name),
-                    hours=math.ceil(minutes(outcome.wait) / 60)))
-        return
-    key = f"team.{result.value}"
-    if result is JoinResult.REQUESTED and outcome.tell_leader and not await _tell_leader(
-            bot, services, team, outcome.leader, who):
-        why = "no_leader" if outcome.leader is None else "leader_unreachable"
-        key = f"team.requested_{why}"
-        await _tell_officers(bot, services, team, who, why)
-    await say(t(who.lang, key, team=esc(team.name)))
+async def code(turn: Turn) -> str:
+    """The message after /thamgia: its last word is the code ("mã là HN01"); anything but
+    text asks for the code again."""
+    words = turn.text.split() if turn.kind is Kind.TEXT else []
+    if not words:
+        await turn.say(turn.t("team.ask_code"))
+        return "code"
+    await turn.services.events.join_requested(turn, words[-1])
+    return END
 
 
-def _decision_buttons(services: Services, lang: str, team: Team, applicant: Caller) -> Markup:
-    data = f"{team.id}:{applicant.resident.id}"
-    t = services.i18n.t
-    return inline_keyboard([[(t(lang, "team.approve"), f"tm:ok:{data}"),
-                             (t(lang, "team.reject"), f"tm:no:{data}")]])
-
-
-async def _tell_leader(
-    bot: Bot, services: Services, team: Team, leader: Member | None, applicant: Caller
-) -> bool:
-    """The request with "Duyệt" / "Từ chối" in the leader's chat; False when it cannot get
-    there (no leader, or Telegram refuses: the leader never opened the bot or blocked it)."""
-    if leader is None or leader.telegram_id is None:
-        return False
-    leader_resident = await services.store.residents.get(leader.resident_id)
-    lang = services.i18n.language(leader_resident.language if leader_resident else None)
-    try:
-        await replies.send_text(
-            bot, leader.telegram_id,
-            services.i18n.t(lang, "team.leader_request",
-                            name=esc(applicant.resident.display_name or "?"),
-                            team=esc(team.name)),
-            _decision_buttons(services, lang, team, applicant),
-        )
-    except TelegramError:
-        return False
-    return True
-
-
-async def _tell_officers(
-    bot: Bot, services: Services, team: Team, applicant: Caller, why: str
-) -> None:
-    """The request, with the decision buttons and why the leader did not get it, in the
-    commune's staff group (each officer privately when there is no group or it cannot be
-    reached): any officer of the commune may decide."""
-    lang, t = services.i18n.default, services.i18n.t
-    text = t(lang, "team.officer_request", name=esc(applicant.resident.display_name or "?"),
-             team=esc(team.name), reason=t(lang, f"team.reason_{why}"))
-    markup = _decision_buttons(services, lang, team, applicant)
-    commune = await services.store.areas.commune(team.commune_id)
-    if commune is not None and commune.staff_chat_id is not None:
-        try:
-            await replies.send_text(bot, commune.staff_chat_id, text, markup)
-        except TelegramError as error:
-            log.warning("could not tell the staff group of %s about a join request: %s",
-                        commune.code, error)
-        else:
-            return
-    for officer in await services.store.residents.officers(team.commune_id):
-        if officer.telegram_id is None:
-            continue
-        try:
-            await replies.send_text(bot, officer.telegram_id, text, markup)
-        except TelegramError:
-            continue
-
-
-async def decide(update: Update, context: AppContext) -> None:
-    """A press on "Duyệt" / "Từ chối": checked against the database, then both sides told."""
-    ids = pressed_ids(update, 2, 3)
-    if ids is None:
-        await stale(update, context)
-        return
-    who = await caller(update, context)
-    team_id, applicant_id = ids
-    outcome = await context.services.teams.decide(
-        who.resident, team_id, applicant_id, approve=pressed(update)[1] == "ok"
-    )
-    if outcome.result is Decision.NOT_LEADER:
-        await refuse(update, context, who.lang, "errors.not_allowed")
-        return
-    if outcome.result is Decision.NOT_PENDING or outcome.applicant is None or not outcome.team:
-        await refuse(update, context, who.lang, "team.not_pending")
-        return
-    team, applicant = outcome.team, outcome.applicant
-    name = esc(applicant.display_name or "?")
-    await answer(update, context, who.lang, f"team.{outcome.result.value}_leader",
-                 name=name, team=esc(team.name))
-    if outcome.result is Decision.FULL or applicant.telegram_id is None:
-        return
-    lang = context.services.i18n.language(applicant.language)
-    by_officer = "_by_officer" if outcome.result is Decision.APPROVED and outcome.by == (
-        "officer") else ""
-    try:
-        await replies.send_text(
-            context.bot, applicant.telegram_id,
-            tr(context, lang, f"team.{outcome.result.value}_you{by_officer}",
-               team=esc(team.name)),
-        )
-    except TelegramError:
-        return
-
-
-def build_conversation() -> Flow:
-    """/thamgia, with the code or asking for it."""
-    return conversation(
-        "join",
-        entry_points=[CommandHandler(["thamgia", "join"], join_command)],
-        states={Step.CODE: [MessageHandler(~filters.COMMAND, code_sent)]},
-        fallbacks=[],
-        timeout_minutes=30,
-    )
-
-
-def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:
-    return [CallbackQueryHandler(decide, pattern=r"^tm:(ok|no):\d+:\d+$")]
+def build_flow() -> Flow:
+    return Flow(name="join", commands=("thamgia", "join"), start=start, steps={"code": code},
+                timeout_minutes=30)

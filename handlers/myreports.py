@@ -1,159 +1,129 @@
-"""/tindabao (/myreports): my reports with state and last update; adding to an open one."""
+"""/tindabao (/myreports): my reports with their state and last update; "Bổ sung" adds text or
+a photo to an open one, passed on to the officers.
+
+Each "Bổ sung" choice carries its command ("/tindabao TB-000012"): a button keeps working after
+the list (as it did when this flow ran on python-telegram-bot), and where choices are typed by
+number the list stays open for the answer."""
 
 from __future__ import annotations
 
-import enum
+import re
 from datetime import datetime
 
-from telegram import Update
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
-
-from bot import replies
-from bot.context import AppContext
-from bot.models import ReportPhoto, tracking_code
-from bot.replies import inline_keyboard
-from bot.services.relays import Notice
+from bot.dialog import END, Choice, Flow, Kind, Turn, as_command, command_value, rows_of
+from bot.models import Report, ReportPhoto, tracking_code
+from bot.services.relays import notice_in, reporter_words
 from bot.services.report_values import Outcome
-from handlers import relays
-from handlers.common import (
-    answer,
-    caller,
-    esc,
-    keep_media,
-    pressed_ids,
-    refuse,
-    stale,
-    tr,
-    typed,
-    user_data,
-)
-from handlers.flows import Flow, conversation
+from handlers import help
 
-ADDING = "report_adding"
+COMMAND = "tindabao"
 MAX_LISTED = 10
+REPORT = "report"  # in the draft: the report being added to
+_CODE = re.compile(r"TB-(\d{1,9})", re.IGNORECASE)
 
 
-class Step(enum.IntEnum):
-    ADDING = 1
-
-
-async def my_reports(update: Update, context: AppContext) -> int:
-    """Lists the resident's reports; open ones get a "Bổ sung" button."""
-    who = await caller(update, context)
-    services = context.services
-    if not who.resident.has_consented:
-        await answer(update, context, who.lang, "consent.required")
-        return ConversationHandler.END
-    reports = (await services.reports.mine(who.resident))[:MAX_LISTED]
+async def start(turn: Turn) -> str:
+    """Lists the person's reports, a "Bổ sung" choice for each open one; with a tracking code
+    (what that choice carries), asks what to add to that report."""
+    if not turn.person.has_consented:
+        await turn.say(turn.t("consent.required"))
+        return END
+    code = _CODE.fullmatch(turn.text.strip())
+    if code is not None:
+        return await _ask_addition(turn, int(code[1]))
+    reports = (await turn.services.reports.mine(turn.person))[:MAX_LISTED]
     if not reports:
-        await answer(update, context, who.lang, "report.mine.none")
-        return ConversationHandler.END
-    tz = services.config.locale.tz
-    lines = [tr(context, who.lang, "report.mine.header")]
-    for report in reports:
-        updated = datetime.fromisoformat(report.updated_at).astimezone(tz)
-        lines.append(tr(context, who.lang, "report.mine.item", code=report.code,
-                        category=esc(services.reports.categories.name(report.category, who.lang)),
-                        state=tr(context, who.lang, f"report.mine.state_{report.state}"),
-                        updated=updated.strftime("%H:%M %d/%m/%Y")))
-    rows = [[(tr(context, who.lang, "report.mine.add", code=r.code), f"mr:add:{r.id}")]
-            for r in reports if r.is_open]
-    chat = update.effective_chat
-    assert chat is not None
-    await replies.send_text(context.bot, chat.id, "\n\n".join(lines),
-                            inline_keyboard(rows) if rows else None)
-    return ConversationHandler.END
+        await turn.say(turn.t("report.mine.none"))
+        return END
+    choices = rows_of([
+        Choice(turn.t("report.mine.add", code=r.code), command_value(COMMAND, r.code))
+        for r in reports if r.is_open])
+    await turn.ask(_listing(turn, reports), choices)
+    return "chosen" if choices and turn.numbered else END
 
 
-async def add_pressed(update: Update, context: AppContext) -> int:
-    """"Bổ sung": remembers which report; asks for text or a photo."""
-    ids = pressed_ids(update, 2)
-    if ids is None:
-        await stale(update, context)
-        return ConversationHandler.END
-    who = await caller(update, context)
-    report = await context.services.reports.get(ids[0])
-    if report is None or report.reporter_id != who.resident.id or not report.is_open:
-        await refuse(update, context, who.lang, "report.mine.closed")
-        return ConversationHandler.END
-    user_data(context)[ADDING] = report.id
-    await answer(update, context, who.lang, "report.mine.ask_addition", edit=False,
-                 code=report.code)
-    if update.callback_query is not None:
-        await replies.answer_press(context.bot, update.callback_query.id)
-    return Step.ADDING
+async def chosen(turn: Turn) -> str:
+    """A "Bổ sung" typed by its number or words starts adding to that report; anything else is
+    answered as a message outside any flow."""
+    value = turn.input.choice if turn.kind is Kind.CHOICE else None
+    if value is not None and as_command(value) is not None:
+        return value
+    return await help.outside(turn)
 
 
-async def addition_sent(update: Update, context: AppContext) -> int:
-    """Stores the text or photo (the photo in the media store) on the report and passes it to
-    the officers (the resident is told once it reached them)."""
-    who = await caller(update, context)
-    message = update.effective_message
-    assert message is not None
-    text = typed(update) or None
-    if text is None and not message.photo:  # only spaces or invisible characters
-        await answer(update, context, who.lang, "errors.blank_text")
-        return Step.ADDING
+async def adding(turn: Turn) -> str:
+    """Stores the text or photo with the report and passes it on to the officers (the person
+    is told once it reached them); anything else says what is expected."""
+    if turn.kind not in (Kind.TEXT, Kind.PHOTO):
+        await turn.say(turn.t("report.mine.addition_expected"))
+        return "adding"
+    media = turn.input.media if turn.kind is Kind.PHOTO else None
+    text = turn.text or None
+    if text is None and media is None:  # only spaces or invisible characters
+        await turn.say(turn.t("errors.blank_text"))
+        return "adding"
     photo = None
-    if message.photo:
-        stored = await keep_media(update, context, who.lang, "photo")
-        if stored is None:  # the resident was told; they may send it again
-            return Step.ADDING
-        largest = message.photo[-1]
-        photo = ReportPhoto(largest.file_id, largest.file_unique_id, stored.key)
-    report_id = int(user_data(context).pop(ADDING, 0))
-    added = await context.services.reports.add_info(who.resident, report_id, text, photo)
+    if media is not None:  # kept in the media store at once; the person was told if not
+        stored = await turn.keep_media("photo")
+        if stored is None:
+            return "adding"
+        photo = ReportPhoto(media.cache_id, media.unique, stored.key)
+    report_id = int(turn.data.get(REPORT, 0))
+    added = await turn.services.reports.add_info(turn.person, report_id, text, photo)
     if added.outcome is Outcome.PHOTO_LIMIT:  # text is still welcome: the step stays
         assert photo is not None and photo.media_key is not None
-        await context.services.media.discard([photo.media_key])  # not kept after all
-        user_data(context)[ADDING] = report_id
-        await answer(update, context, who.lang, "report.mine.photo_limit",
-                     code=tracking_code(report_id),
-                     max=context.services.config.reports.max_photos)
-        return Step.ADDING
-    report = added.report
+        await turn.services.media.discard([photo.media_key])  # not kept after all
+        await turn.say(turn.t("report.mine.photo_limit", code=tracking_code(report_id),
+                              max=turn.services.config.reports.max_photos))
+        return "adding"
+    if added.report is None:
+        await turn.say(turn.t("report.mine.closed"))
+        return END
+    await _pass_on(turn, added.report, text, photo)
+    return END
+
+
+async def _ask_addition(turn: Turn, report_id: int) -> str:
+    report = await turn.services.reports.addable(turn.person, report_id)
     if report is None:
-        await answer(update, context, who.lang, "report.mine.closed")
-        return ConversationHandler.END
-    chat = update.effective_chat
-    assert chat is not None
-    code = tracking_code(report_id)  # told once it reached the officers, or could not
-    notice = Notice(chat.id, message.message_id,
-                    tr(context, who.lang, "report.mine.added", code=code),
-                    tr(context, who.lang, "report.mine.add_failed", code=code))
-    await relays.relay_to_staff(context.services, report, who.resident, text,
-                                photo.file_id if photo else None, notice)
-    return ConversationHandler.END
+        await turn.refuse(turn.t("report.mine.closed"))
+        return END
+    turn.data[REPORT] = report.id
+    await turn.say(turn.t("report.mine.ask_addition", code=report.code))
+    return "adding"
 
 
-async def addition_other(update: Update, context: AppContext) -> int:
-    """Anything but text or a photo: says what is expected."""
-    who = await caller(update, context)
-    await answer(update, context, who.lang, "report.mine.addition_expected")
-    return Step.ADDING
+async def _pass_on(
+    turn: Turn, report: Report, text: str | None, photo: ReportPhoto | None
+) -> None:
+    """The addition (already stored with the report) to the officers, as the reporter's words
+    (anonymous if the report was filed so); a reply to it goes back to the reporter."""
+    services = turn.services
+    notice = notice_in(turn.channel, turn.address, turn.input.message_id,
+                       turn.t("report.mine.added", code=report.code),
+                       turn.t("report.mine.add_failed", code=report.code))
+    await services.relays.to_staff(
+        report, reporter_words(services.i18n, report, turn.person, text),
+        photo.file_id if photo else None, party="reporter", note=None, notice=notice)
+    if notice is None:  # the outbox cannot tell this chat the outcome yet: say what is known
+        await turn.say(turn.t("report.mine.added_saved", code=report.code))
 
 
-def build_conversation() -> Flow:
-    """/tindabao and its "Bổ sung" step, persistent like every conversation."""
-    return conversation(
-        "myreports",
-        entry_points=[
-            CommandHandler(["tindabao", "myreports"], my_reports,
-                           filters=filters.ChatType.PRIVATE),
-            CallbackQueryHandler(add_pressed, pattern=r"^mr:add:\d+$"),
-        ],
-        states={Step.ADDING: [
-            MessageHandler((filters.TEXT | filters.PHOTO) & ~filters.COMMAND, addition_sent),
-            MessageHandler(~filters.COMMAND, addition_other),
-        ]},
-        fallbacks=[],
-        timeout_minutes=60,
-        drafts=[ADDING],
-        label="flows.addition",
-    )
+def _listing(turn: Turn, reports: list[Report]) -> str:
+    services = turn.services
+    tz = services.config.locale.tz
+    lines = [turn.t("report.mine.header")]
+    for report in reports:
+        updated = datetime.fromisoformat(report.updated_at).astimezone(tz)
+        category = services.reports.categories.name(report.category, turn.lang)
+        lines.append(turn.t("report.mine.item", code=report.code, category=turn.esc(category),
+                            state=turn.t(f"report.mine.state_{report.state}"),
+                            updated=updated.strftime("%H:%M %d/%m/%Y")))
+    return "\n\n".join(lines)
+
+
+def build_flow() -> Flow:
+    """/tindabao, and adding to a report; a command or an hour's silence ends it."""
+    return Flow(name="myreports", commands=(COMMAND, "myreports"), start=start,
+                steps={"chosen": chosen, "adding": adding}, timeout_minutes=60,
+                label="flows.addition")

@@ -20,8 +20,8 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 from bot import replies
 from bot.channels.telegram.dialog import outside_flow
 from bot.context import AppContext, Services
-from bot.models import Recipient, Report, Resident
-from bot.services.relays import Note, Notice
+from bot.models import Recipient, Report
+from bot.services.relays import Note, Notice, reporter_words
 from handlers.common import Caller, caller, display_name, esc, keep_media, typed
 
 
@@ -104,7 +104,7 @@ async def private_reply(update: Update, context: AppContext) -> None:
                 max=services.config.reports.max_photos))
             return
         author = "reporter"
-        body = _reporter_body(services, report, who.resident, reply.text)
+        body = reporter_words(services.i18n, report, who.resident, reply.text)
     elif await services.reports.is_assigned_leader(who.resident, report):
         author = "leader"
         assigned = await services.reports.assigned_leader(report)
@@ -124,27 +124,6 @@ async def private_reply(update: Update, context: AppContext) -> None:
         report, body, reply.photo, party=author,
         note=Note(author, who.resident.id, reply.text, reply.photo, reply.media_key),
         notice=notice)
-
-
-async def relay_to_staff(
-    services: Services, report: Report, reporter: Resident, text: str | None,
-    photo: str | None, notice: Notice,
-) -> None:
-    """The reporter's words, already recorded with the report ("Bổ sung"), to the officers
-    (as a reply to the card), anonymous if filed so; `notice` tells the reporter the outcome."""
-    body = _reporter_body(services, report, reporter, text)
-    await services.relays.to_staff(report, body, photo, party="reporter", note=None,
-                                   notice=notice)
-
-
-def _reporter_body(
-    services: Services, report: Report, reporter: Resident, text: str | None
-) -> str:
-    lang = services.i18n.default
-    who = (t(services, lang, "report.staff.anonymous") if report.anonymous
-           else esc(reporter.display_name or "?"))
-    return t(services, lang, "report.staff.from_reporter", code=report.code, who=who,
-             text=esc(text or ""))
 
 
 # --- shared ----------------------------------------------------------------------------------

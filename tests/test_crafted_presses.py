@@ -27,7 +27,7 @@ BAD_IDS = {
 ANYWHERE = [
     ("resident", "tm:ok:{0}:{0}"), ("resident", "tm:no:{0}:{0}"), ("resident", "tm:rmlist:{0}"),
     ("resident", "tm:rm:{0}:{0}"), ("resident", "tm:leave:{0}"), ("resident", "al:a:{0}:coming"),
-    ("resident", "al:end:{0}"), ("resident", "mr:add:{0}"), ("resident", "st:c:{0}"),
+    ("resident", "al:end:{0}"), ("resident", "st:c:{0}"),
     ("resident", "st:h:{0}"), ("resident", "st:mute"), ("resident", "fg:yes:{0}"),
     ("resident", "ld:arr:{0}"), ("resident", "ld:res:{0}"), ("resident", "ob:c:{0}"),
     ("resident", "ob:h:{0}"), ("resident", "rp:cat:{0}"),

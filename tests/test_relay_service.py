@@ -12,7 +12,7 @@ from bot.config import BroadcastConfig, Config
 from bot.delivery import DeliveryEngine, Rejected
 from bot.models import Recipient, Report
 from bot.services.categories import Categories
-from bot.services.relays import Note, Notice, RelayService
+from bot.services.relays import Note, Notice, RelayService, notice_in
 from bot.services.report_values import Draft
 from bot.services.reports import ReportService
 from bot.services.residents import ResidentService
@@ -138,3 +138,9 @@ async def test_a_relay_sent_before_a_restart_is_reported_after_it(
         await restarted.stop()
     assert [(chat, m.text) for chat, m, _ in sender.sent] == [
         (4002, "Công an xã: …"), (4001, "✓ Đã chuyển")]
+
+
+def test_a_notice_goes_only_where_the_outbox_reaches() -> None:
+    assert notice_in("telegram", "4001", "77", "ok", "no") == Notice(4001, 77, "ok", "no")
+    assert notice_in("telegram", "4001", None, "ok", "no") == Notice(4001, None, "ok", "no")
+    assert notice_in("zalo", "a1b2c3d4", "ff01", "ok", "no") is None  # not yet: told at once

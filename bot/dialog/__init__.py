@@ -21,11 +21,14 @@ from bot.dialog.kit import (
     Rows,
     Share,
     Step,
+    as_command,
+    command_value,
     rows_of,
 )
 from bot.dialog.turn import Turn
 
 __all__ = [
     "END", "Action", "ActionStep", "Choice", "Contact", "Flow", "Input", "Kind", "Media",
-    "Prompt", "Replier", "Rows", "Share", "Step", "Turn", "rows_of",
+    "Prompt", "Replier", "Rows", "Share", "Step", "Turn", "as_command", "command_value",
+    "rows_of",
 ]

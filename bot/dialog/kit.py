@@ -56,6 +56,7 @@ class Input:
     location: tuple[float, float] | None = None
     contact: Contact | None = None
     pressed: bool = False  # came from a button (Telegram), not typed
+    message_id: str | None = None  # the message's id on its channel, where a reply can quote it
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,21 @@ class Choice:
 
 
 Rows = tuple[tuple[Choice, ...], ...]
+
+
+def command_value(name: str, argument: str = "") -> str:
+    """A choice value that is a command ("/tindabao TB-000012"). Pressed, it is that command,
+    even after its prompt is gone (a channel that keeps old buttons, like Telegram, passes it
+    on as a command); chosen from the open prompt, the step returns it to start that flow."""
+    return f"/{name} {argument}".rstrip()
+
+
+def as_command(value: str | None) -> tuple[str, str] | None:
+    """(command, argument) of a choice value made by `command_value`; None for any other."""
+    if not value or not value.startswith("/"):
+        return None
+    name, _, argument = value[1:].partition(" ")
+    return (name, argument) if name else None
 
 
 def rows_of(choices: Sequence[Choice], width: int = 1) -> Rows:

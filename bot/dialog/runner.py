@@ -5,6 +5,9 @@
 - Otherwise the input goes to the open flow's current step. A press answers only the prompt
   it belongs to (its number `seq`: an older prompt's button is stale); a typed answer matches
   the open prompt's choices by their words, or by number where the channel numbers them.
+  A choice whose value is a command (`command_value`) is the exception: pressed, the adapter
+  passes it on as that command; chosen from the open prompt, the step returns it, and that
+  flow starts with the command's argument as its input.
 - Each person's inputs are handled one at a time, in order; the draft is written after each
   step, so a restart resumes where the person was; an expired flow is dropped (and the person
   told, where the flow says what) by `expire`, run on the scheduler's tick."""
@@ -31,6 +34,7 @@ from bot.dialog.kit import (
     Replier,
     Rows,
     Step,
+    as_command,
 )
 from bot.dialog.turn import Turn
 from bot.models import Channel, Dialog, Resident
@@ -196,10 +200,11 @@ class Runner:
 
     async def _save(self, flow: Flow, turn: Turn, was: str, step: str) -> None:
         store = self.services.store
-        if step.startswith("/") and step[1:] in self.commands:  # the step chose another flow
+        command = as_command(step)
+        if command is not None and command[0] in self.commands:  # the step chose a flow
             await store.dialogs.end(turn.person.id, flow.name)
-            turn.input = replace(turn.input, text="")
-            await self._start(self.commands[step[1:]], turn)
+            turn.input = replace(turn.input, text=command[1])
+            await self._start(self.commands[command[0]], turn)
             return
         if step == END:
             await store.dialogs.end(turn.person.id, flow.name)

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from html import escape
 
 from bot.delivery import DeliveryEngine, OutMessage
+from bot.i18n import I18n
 from bot.markup import CAPTION_LIMIT, TEXT_LIMIT, split_html
-from bot.models import Broadcast, Recipient, Report
+from bot.models import Broadcast, Channel, Recipient, Report, Resident
 from bot.store import Store, Tx
 
 Buttons = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data)
@@ -45,6 +47,32 @@ class Notice:
     reply_to: int | None
     delivered: str
     failed: str
+
+
+def notice_in(
+    channel: Channel, address: str, message_id: str | None, delivered: str, failed: str
+) -> Notice | None:
+    """A notice to the writer in the chat they wrote from, answering their message; None
+    where the outbox cannot reach that chat yet (it delivers to Telegram chats only, until
+    it learns the other channels: the caller then says what it can at once)."""
+    if channel != "telegram" or not _is_int(address):
+        return None
+    reply_to = int(message_id) if message_id is not None and _is_int(message_id) else None
+    return Notice(int(address), reply_to, delivered, failed)
+
+
+def _is_int(text: str) -> bool:
+    return text.removeprefix("-").isascii() and text.removeprefix("-").isdigit()
+
+
+def reporter_words(i18n: I18n, report: Report, reporter: Resident, text: str | None) -> str:
+    """The reporter's words as the officers read them (in the default language), under the
+    reporter's name — or none, for a report filed anonymously."""
+    lang = i18n.default
+    who = (i18n.t(lang, "report.staff.anonymous") if report.anonymous
+           else escape(reporter.display_name or "?", quote=False))
+    return i18n.t(lang, "report.staff.from_reporter", code=report.code, who=who,
+                  text=escape(text or "", quote=False))
 
 
 def messages(

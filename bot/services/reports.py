@@ -133,13 +133,20 @@ class ReportService:
     async def mine(self, resident: Resident) -> list[Report]:
         return await self._store.reports.of_reporter(resident.id)
 
+    async def addable(self, resident: Resident, report_id: int) -> Report | None:
+        """The resident's own open report with this id, which "Bổ sung" may add to."""
+        report = await self._store.reports.get(report_id)
+        if report is None or report.reporter_id != resident.id or not report.is_open:
+            return None
+        return report
+
     async def add_info(
         self, resident: Resident, report_id: int, text: str | None, photo: ReportPhoto | None
     ) -> Acted:
         """The reporter adds text or a photo to an open report: NOT_FOUND if it is not theirs
         or closed, PHOTO_LIMIT (nothing stored) when it holds [reports] max_photos already."""
-        report = await self._store.reports.get(report_id)
-        if report is None or report.reporter_id != resident.id or not report.is_open:
+        report = await self.addable(resident, report_id)
+        if report is None:
             return Acted(Outcome.NOT_FOUND)
         text = clean(text) or None
         async with self._store.db.transaction() as tx:

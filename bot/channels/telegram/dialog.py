@@ -2,11 +2,14 @@
 messages with inline buttons (and, for a share, a one-time keyboard under the text field).
 
 A flow's button carries `d:<prompt number>:<choice value>`: the runner knows which prompt is
-open, so a button of an older prompt is refused as stale, never taken for a new answer."""
+open, so a button of an older prompt is refused as stale, never taken for a new answer — except
+a button whose value is a command ("/tindabao TB-000012"), which is that command whenever it is
+pressed."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from telegram import CallbackQuery, Message, Update
@@ -14,11 +17,11 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 
 from bot import replies, telegram_media
 from bot.context import AppContext
-from bot.dialog import Contact, Input, Kind, Media, Prompt, Share
+from bot.dialog import Contact, Input, Kind, Media, Prompt, Share, as_command
 from bot.replies import Markup, inline_keyboard
 from bot.services.media import Fetch
 from bot.text import clean
-from handlers import help
+from handlers import flows, help
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +130,10 @@ def to_input(update: Update) -> tuple[Input, int | None] | None:
 
 
 def message_input(message: Message, update: Update) -> Input:
+    return replace(_content(message, update), message_id=str(message.message_id))
+
+
+def _content(message: Message, update: Update) -> Input:
     if message.photo:
         largest = message.photo[-1]
         media = Media(largest.file_id, largest.file_unique_id, largest.file_size,
@@ -169,7 +176,12 @@ async def dialog_update(update: Update, context: AppContext) -> None:
     if chat is None or user is None:
         return
     runner = context.runner
-    command = command_of(update.message, context.bot.username)
+    converted = to_input(update)
+    if converted is None:
+        return
+    given, seq = converted
+    pressed_command = as_command(given.choice) if given.pressed else None
+    command = command_of(update.message, context.bot.username) or pressed_command
     if command is not None and not runner.owns(command[0]):
         return
     private = chat.type == "private"
@@ -180,14 +192,15 @@ async def dialog_update(update: Update, context: AppContext) -> None:
     if not private and query is None and (
             command is None or runner.commands[command[0]].private):
         return
-    converted = to_input(update)
-    if converted is None:
-        return
+    if pressed_command is not None:
+        # A button that starts a flow ends the person's open flows first, as a typed
+        # command does (handlers.flows' early group does that for typed ones).
+        ended = await flows.end_flows(update, context)
+        await flows.tell_left(update, context, ended, await flows.end_dialog(update, context))
     services = context.services
     person = await services.residents.ensure(user.id, opened=private)
     lang = services.i18n.language(person.language, user.language_code)
     replier = TelegramReplier(context.bot, chat.id, update.callback_query)
-    given, seq = converted
     if await runner.handle(person, lang=lang, channel="telegram", address=str(chat.id),
                            input=given, replier=replier, display_name=user.full_name,
                            command=command, seq=seq):
