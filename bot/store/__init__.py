@@ -20,6 +20,7 @@ from bot.store.persistence import PersistenceStore
 from bot.store.relays import RelayStore
 from bot.store.reports import ReportStore
 from bot.store.residents import ResidentStore
+from bot.store.routes import RouteStore
 from bot.store.schedules import ScheduleStore
 from bot.store.stats import StatsStore
 
@@ -46,6 +47,7 @@ class Store:
         self.erasure = ErasureStore(db)
         self.accounts = AccountStore(db)
         self.dialogs = DialogStore(db)
+        self.routes = RouteStore(db)
 
     @classmethod
     async def open(cls, path: Path, clock: Clock | None = None) -> Store:
