@@ -276,8 +276,9 @@ class DeliveryFailure:
 class Recipient:
     """Whom an outbox row is for: a chat on a channel — Telegram's integer chat id, another
     messenger's id as text — and the person it belongs to (None for a group, or a chat that
-    is not a person's). The outbox sends a person's message to their preferred reachable
-    account (bot/store/routes.py), whichever chat is given here."""
+    is not a person's). The outbox sends a person's message to their preferred account
+    (bot/store/routes.py: the reachable one they used last), whichever chat is given here;
+    the chat given counts only for a person with no account on record."""
 
     resident_id: int | None
     chat_id: Address
@@ -403,7 +404,8 @@ class AlarmRecipient:
     display_name: str | None
     language: str | None
     response: AlarmResponse | None
-    # The account the gong reaches them on (their preferred reachable one); None: none.
+    # The account the gong reaches them on (their preferred one, bot/store/routes.py);
+    # None: there is no way to them.
     channel: Channel | None = None
     address: str | None = None
 
