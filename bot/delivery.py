@@ -1,28 +1,41 @@
 """The delivery engine: the only code that sends to many people.
 
 Every broadcast is written to the durable `outbox` table (one row per recipient, in one
-transaction) before anything is sent. One worker drains it through a `Sender` — Telegram today
-(bot/telegram_sender.py), anything with the same two methods tomorrow (the message, the
-protocol and its errors are in bot/sending.py, re-exported here) — at the configured pace:
+transaction) before anything is sent. A row names its channel and its chat there; a person's
+row goes to their preferred account (bot/store/routes.py: the reachable one they used last),
+and a broadcast reaches a person once, whatever the channel. Each channel with a `Sender` —
+Telegram (bot/telegram_sender.py), the Zalo Bot Platform (bot/channels/zalo_bot/sender.py) —
+is drained by its own worker (bot/drain.py), side by side, at that channel's own pace (the
+message, the protocol and its errors are in bot/sending.py, re-exported here):
 
-- a global rate (`[broadcast] rate_per_second`), one message per private chat per
-  `per_chat_seconds`, `group_per_minute` per group;
-- priority lanes: alarm > personal (relays about a report, the notices about them) >
-  announcement > propaganda. Rows are claimed most urgent first, and an alarm queued while
-  thousands of propaganda rows are in hand is claimed and sent next;
-- errors: `RateLimited` pauses the whole engine for the time asked (a group's 429 holds only
-  that group: its limit is its own); `Unreachable` (blocked, chat not found) marks the
-  resident unreachable and drops their other queued messages;
-  `Transient` (timeouts, network) retries with bounded backoff; `Rejected` and the
-  `max_attempts`-th failure are recorded as failed with the reason;
+- a rate per channel (Telegram: `[broadcast] rate_per_second`; another channel: the
+  `PacerConfig` given to `start`), one message per private chat per `per_chat_seconds`,
+  `group_per_minute` per Telegram group;
+- priority lanes within each channel: alarm > personal (relays about a report, the notices
+  about them) > announcement > propaganda. Rows are claimed most urgent first, and an alarm
+  queued while thousands of propaganda rows are in hand is claimed and sent next;
+- errors: `RateLimited` pauses that channel for the time asked (a Telegram group's 429 holds
+  only that group: its limit is its own); `Unreachable` (blocked, chat not found) marks the
+  account (and the person once none of their accounts is reachable) and drops the chat's other
+  queued messages; `Transient` (timeouts, network) retries with bounded backoff; `Rejected`
+  and the `max_attempts`-th failure are recorded as failed with the reason;
 - propaganda waits during quiet hours (rows claimed just before they began go back to the
   outbox untried); announcements that are not urgent go out silently then.
 
+A row for a channel with no Sender stays queued (`anninh doctor` lists such channels) and
+goes once a later start has a Sender for it.
+
 Crash safety: a claimed row is marked `sending`; outcomes are written back in batches by the
 ledger (bot/ledger.py, which also logs every message given up on and closes finished
-broadcasts). After kill -9, `start()` puts every `sending` row back
-in the queue, so nothing queued is lost, and only messages that were in flight — sent but not
-yet recorded, at most `concurrency + FLUSH_EVERY` (bot/ledger.py) — can be sent a second time.
+broadcasts). After kill -9, `start()` puts every `sending` row back in the queue, so nothing
+queued is lost, and only messages that were in flight — sent but not yet recorded, at most
+`concurrency + FLUSH_EVERY` (bot/ledger.py) per channel — can be sent a second time.
+
+Starting: `start(TelegramSender(bot))` (Telegram alone, paced by `[broadcast]`), or one Sender
+per channel with the other channels' limits::
+
+    await engine.start({"telegram": TelegramSender(bot), "zalo": ZaloSender(client)},
+                       describe, pacing={"zalo": PacerConfig(rate_per_second=5)})
 
 API for other features (the gong, issue 6) — send now, on the alarm lane, with buttons, and
 learn each message id::
@@ -35,7 +48,7 @@ learn each message id::
         on_delivered=callback)                      # async (Delivery) -> None, optional
     await services.delivery.wait_done(broadcast_id)  # optional: until every row is settled
     for d in await services.store.outbox.deliveries(broadcast_id):
-        d.resident_id, d.chat_id, d.state, d.message_id   # edit them later ("Đã an toàn")
+        d.resident_id, d.channel, d.chat_id, d.state, d.message_id  # edit them later
 
 `on_delivered` runs once per recipient after its outcome is recorded (state sent, failed or
 unreachable, with `message_id` when sent). It lives in memory; what must survive a restart
@@ -47,19 +60,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
-import time
-from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.config import BroadcastConfig
+from bot.drain import Drain
 from bot.ledger import Finished, Ledger, Listener, Progress
-from bot.models import LANE_PRIORITY, Lane, Recipient
-from bot.pacing import Pacer
+from bot.models import LANE_PRIORITY, Channel, Lane, Recipient
+from bot.pacing import Pacer, PacerConfig
 from bot.sending import (
     Migrated,
     OutMessage,
@@ -72,57 +84,43 @@ from bot.sending import (
     Sent,
     Transient,
     Unreachable,
-    chat_label,
 )
 from bot.store import Store, Tx
-from bot.store.outbox import LANES, Claimed
 
 __all__ = [
-    "DeliveryEngine", "Migrated", "OutMessage", "QuietHours", "Quiz", "RateLimited", "Rejected",
-    "SendError", "Sender", "Sent", "Transient", "Unreachable",
+    "DeliveryEngine", "Migrated", "OutMessage", "PacerConfig", "QuietHours", "Quiz",
+    "RateLimited", "Rejected", "SendError", "Sender", "Sent", "Transient", "Unreachable",
 ]
 
 log = logging.getLogger(__name__)
 
-ALARM = LANE_PRIORITY["alarm"]
-PROPAGANDA = LANE_PRIORITY["propaganda"]
-
-# --- the engine -------------------------------------------------------------------------------
+# A channel started without a PacerConfig of its own (Telegram's comes from [broadcast]).
+DEFAULT_PACING = PacerConfig()
 
 
 @dataclass(frozen=True)
-class _Prepared:
+class Prepared:
+    """A broadcast's message as its drains send it."""
+
     lane: Lane
     urgent: bool
     message: OutMessage
 
 
 class DeliveryEngine:
-    """Drains the outbox. `start(sender)` in post_init, `stop()` in post_shutdown."""
+    """Drains the outbox. `start(senders)` in post_init, `stop()` in post_shutdown."""
 
     def __init__(self, store: Store, config: BroadcastConfig, clock: Clock, tz: ZoneInfo) -> None:
         self.store = store
         self.config = config
         self.clock = clock
         self.quiet = QuietHours(config.quiet_hours, tz)
-        self.pacer = Pacer(config)
-        self.batch = max(20, min(1000, int(config.rate_per_second)))
-        self._sender: Sender | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._aux: list[asyncio.Task[None]] = []
-        self._wake = asyncio.Event()
-        self._lanes: dict[int, deque[Claimed]] = {p: deque() for p in LANE_PRIORITY.values()}
-        # chat → the newest row claimed when it proved unreachable: rows claimed by then are
-        # not tried; a message queued later (a relay to someone who unblocked) is.
-        self._unreachable: dict[int, int] = {}
-        self._claimed_up_to = 0
-        self._prepared: dict[int, _Prepared] = {}
+        self.pacer = Pacer(config)  # Telegram's
+        self.drains: dict[Channel, Drain] = {}
+        self.prepared: dict[int, Prepared] = {}
         self.ledger = Ledger(store, config.progress_seconds, self.notify, self._forget)
-        self._record = self.ledger.record
-        self._in_flight: set[asyncio.Task[None]] = set()
-        self._slots = asyncio.Semaphore(config.concurrency)
+        self._aux: list[asyncio.Task[None]] = []
         self.backoff = 2.0  # seconds before the first retry, doubling, at most a minute
-        self.stats = {"sent": 0, "rate_limited": 0, "retried": 0}
 
     # --- public API -----------------------------------------------------------------------
 
@@ -132,7 +130,7 @@ class DeliveryEngine:
         urgent: bool = False, audience: str = "{}", progress: tuple[int, int] | None = None,
         on_delivered: Listener | None = None,
     ) -> int:
-        """Write a broadcast and its outbox rows in one transaction, wake the worker, return
+        """Write a broadcast and its outbox rows in one transaction, wake the workers, return
         the broadcast id. Safe to call from any process (the bot picks rows up by polling)."""
         async with self.store.db.transaction() as tx:
             broadcast_id = await self.write(
@@ -163,7 +161,8 @@ class DeliveryEngine:
 
     def notify(self) -> None:
         """Something was queued: look at the outbox now rather than at the next poll."""
-        self._wake.set()
+        for drain in self.drains.values():
+            drain.wake()
 
     async def wait_done(self, broadcast_id: int, timeout: float | None = None) -> None:  # noqa: ASYNC109
         """Return once every message of the broadcast is sent, failed or unreachable."""
@@ -178,17 +177,48 @@ class DeliveryEngine:
 
     @property
     def running(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return any(d.task is not None and not d.task.done() for d in self.drains.values())
 
-    async def start(self, sender: Sender, describe: Progress | None = None) -> None:
-        """Recover rows left in flight by a crash, then drain the outbox until `stop()`."""
-        self._sender = self.ledger.sender = sender
+    @property
+    def channels(self) -> frozenset[Channel]:
+        """The channels being drained (those started with a Sender)."""
+        return frozenset(self.drains)
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """Messages sent, 429s and retries, over every channel."""
+        total = {"sent": 0, "rate_limited": 0, "retried": 0}
+        for drain in self.drains.values():
+            for key, count in drain.stats.items():
+                total[key] += count
+        return total
+
+    async def start(
+        self, senders: Sender[Any] | Mapping[Channel, Sender[Any]],
+        describe: Progress | None = None, *, pacing: Mapping[Channel, PacerConfig] | None = None,
+    ) -> None:
+        """Recover rows left in flight by a crash, then drain the outbox until `stop()`: one
+        worker per channel in `senders` (a lone Sender is Telegram's). Each channel is paced
+        by its `pacing` entry; Telegram's defaults to `[broadcast]`, another channel's to
+        DEFAULT_PACING. Progress messages (`describe`) are edited through Telegram's Sender."""
+        outlets: dict[Channel, Sender[Any]] = (
+            dict(senders) if isinstance(senders, Mapping) else {"telegram": senders})
+        pacing = pacing or {}
+        self.ledger.sender = outlets.get("telegram")
         self.ledger.describe = describe
         async with self.store.db.transaction() as tx:
             recovered = await self.store.outbox.recover(tx)
         if recovered:
             log.warning("requeued %d message(s) left in flight by the last run", recovered)
-        self._task = asyncio.create_task(self._run(), name="delivery")
+        for channel, sender in outlets.items():
+            if channel in pacing:
+                pacer = Pacer(pacing[channel])
+                if channel == "telegram":
+                    self.pacer = pacer
+            else:
+                pacer = self.pacer if channel == "telegram" else Pacer(DEFAULT_PACING)
+            self.drains[channel] = Drain(self, channel, sender, pacer)
+            self.drains[channel].start()
         self._aux = [
             asyncio.create_task(self.ledger.flush_loop(), name="delivery-flush"),
             # progress reports, and closing what is settled (after a crash, or by the CLI)
@@ -197,171 +227,53 @@ class DeliveryEngine:
 
     async def stop(self) -> None:
         """Stop claiming, let messages in flight finish, record them, give back the rest."""
-        if self._task is None:
+        tasks = [d.task for d in self.drains.values() if d.task is not None]
+        if not tasks:
             return
-        task, self._task = self._task, None
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        if self._in_flight:
-            await asyncio.wait(self._in_flight, timeout=10)
+        for drain in self.drains.values():
+            drain.task = None
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        in_flight = {task for drain in self.drains.values() for task in drain.in_flight}
+        if in_flight:
+            await asyncio.wait(in_flight, timeout=10)
         for aux in self._aux:
             aux.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await aux
         await self.ledger.flush()
-        held = [row for lane in self._lanes.values() for row in lane]
-        held += self.pacer.release_held()
+        held = [row for drain in self.drains.values() for row in drain.held()]
         if held:
             async with self.store.db.transaction() as tx:
                 await self.store.outbox.release(tx, [row.id for row in held])
-        for lane in self._lanes.values():
-            lane.clear()
 
     async def crash(self) -> None:
         """Tests only: vanish like kill -9 — no flush, no release, tasks cancelled."""
-        for task in [self._task, *self._aux, *self._in_flight]:
-            if task is not None:
-                task.cancel()
-        self._task, self._aux = None, []
+        for drain in self.drains.values():
+            for task in [drain.task, *drain.in_flight]:
+                if task is not None:
+                    task.cancel()
+            drain.task = None
+        for aux in self._aux:
+            aux.cancel()
+        self._aux = []
         self.ledger.clear()
 
-    # --- the worker -----------------------------------------------------------------------
+    # --- for the drains -------------------------------------------------------------------
 
-    async def _run(self) -> None:
-        last_claim = 0.0
-        while True:
-            now = time.monotonic()
-            buffered = sum(len(lane) for lane in self._lanes.values())
-            woken = self._wake.is_set()
-            if woken or (buffered < self.batch // 2 and now - last_claim >= self._idle_wait()):
-                self._wake.clear()
-                claimed = await self._claim(buffered)
-                last_claim = now if claimed < self.batch // 2 else 0.0
-            row = self._next(time.monotonic())
-            if row is None:
-                await self._sleep_until_work()
-                last_claim = 0.0  # idle: look at the outbox again now (other processes)
-                continue
-            if row.id <= self._unreachable.get(row.chat_id, 0):
-                self._record(row, "unreachable", row.attempts, "recipient unreachable")
-                continue
-            await self.pacer.take(alarm=row.priority == ALARM)
-            await self._slots.acquire()
-            if row.priority == PROPAGANDA and self.quiet.contains(self.clock.now()):
-                self._slots.release()
-                self._give_back_propaganda(row)  # quiet hours began after it was claimed
-                continue
-            self.pacer.mark(row.chat_id)
-            task = asyncio.create_task(self._deliver(row))
-            self._in_flight.add(task)
-            task.add_done_callback(self._in_flight.discard)
-
-    def _give_back_propaganda(self, row: Claimed) -> None:
-        """Quiet hours: this row and the rest of the propaganda lane go back to the outbox,
-        untried; the claim leaves them there until the quiet hours end."""
-        lane = self._lanes[PROPAGANDA]
-        for waiting in (row, *lane):
-            self._record(waiting, "queued", waiting.attempts)
-        lane.clear()
-        self.ledger.flushed.set()
+    async def prepare(self, broadcast_id: int) -> Prepared:
+        """The broadcast's message, read once and kept until the broadcast is closed."""
+        found = self.prepared.get(broadcast_id)
+        if found is None:
+            broadcast = await self.store.broadcasts.get(broadcast_id)
+            assert broadcast is not None
+            found = Prepared(broadcast.lane, broadcast.urgent,
+                             OutMessage.from_json(broadcast.payload))
+            self.prepared[broadcast_id] = found
+        return found
 
     def _forget(self, broadcast_id: int) -> None:
-        self._prepared.pop(broadcast_id, None)
-
-    def _idle_wait(self) -> float:
-        return self.config.poll_seconds
-
-    async def _sleep_until_work(self) -> None:
-        wait = self.config.poll_seconds
-        held_in = self.pacer.next_held_in(time.monotonic())
-        if held_in is not None:
-            wait = min(wait, held_in)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), wait)
-
-    async def _claim(self, buffered: int) -> int:
-        """Take due rows from the outbox into the lanes; alarms even when the lanes are full."""
-        worst = max((p for p, lane in self._lanes.items() if lane), default=None)
-        room = self.batch - buffered
-        below = LANES if room > 0 else (worst if worst is not None else LANES)
-        limit = room if room > 0 else self.batch
-        if below == 0:
-            return 0
-        quiet = self.quiet.contains(self.clock.now())
-        async with self.store.db.transaction() as tx:
-            rows = await self.store.outbox.claim(
-                tx, limit, time.time(), below=below, propaganda=not quiet)
-        unknown = {row.broadcast_id for row in rows} - self._prepared.keys()
-        for broadcast_id in unknown:
-            await self._prepare(broadcast_id)
-        for row in rows:
-            self._lanes[row.priority].append(row)
-            self._claimed_up_to = max(self._claimed_up_to, row.id)
-        if len(rows) == limit and any(row.priority == ALARM for row in rows):
-            self._wake.set()  # more alarm rows may be waiting: claim them before anything else
-        return len(rows)
-
-    async def _prepare(self, broadcast_id: int) -> None:
-        broadcast = await self.store.broadcasts.get(broadcast_id)
-        assert broadcast is not None
-        message = OutMessage.from_json(broadcast.payload)
-        self._prepared[broadcast_id] = _Prepared(broadcast.lane, broadcast.urgent, message)
-
-    def _next(self, now: float) -> Claimed | None:
-        """The most urgent row whose chat may receive now; the pacer holds the others."""
-        held = self.pacer.pop_held(now)
-        if held is not None:
-            return held
-        for priority in sorted(self._lanes):
-            lane = self._lanes[priority]
-            while lane:
-                row = lane.popleft()
-                if self.pacer.ready(row, now):
-                    return row
-        return None
-
-    async def _deliver(self, row: Claimed) -> None:
-        assert self._sender is not None
-        prepared = self._prepared[row.broadcast_id]
-        message = prepared.message
-        if (prepared.lane == "announcement" and not prepared.urgent
-                and self.quiet.contains(self.clock.now())):
-            message = dataclasses.replace(message, silent=True)
-        attempts = row.attempts + 1
-        try:
-            sent = await self._sender.send(row.chat_id, message)
-        except RateLimited as error:
-            self.stats["rate_limited"] += 1
-            log.info("%s: rate limited for %g s", chat_label(row.chat_id), error.retry_after)
-            if row.chat_id < 0:
-                self.pacer.hold(row.chat_id, error.retry_after)  # a group's limit is its own
-            else:
-                self.pacer.pause(error.retry_after)
-            self._lanes[row.priority].appendleft(row)
-        except Migrated as error:
-            self._record(row, "sending", row.attempts, str(error), chat_id=error.new_chat_id)
-            row.chat_id = error.new_chat_id
-            self._lanes[row.priority].appendleft(row)
-        except Unreachable as error:
-            self._unreachable[row.chat_id] = self._claimed_up_to
-            self._record(row, "unreachable", attempts, str(error))
-        except Rejected as error:
-            self._record(row, "failed", attempts, str(error))
-        except Exception as error:  # Transient, and anything unexpected: bounded retries
-            if not isinstance(error, Transient):
-                log.exception("unexpected error sending to %s", chat_label(row.chat_id, row.id))
-            reason = str(error) or type(error).__name__
-            if attempts >= self.config.max_attempts:
-                self._record(row, "failed", attempts, reason)
-            else:
-                self.stats["retried"] += 1
-                backoff = min(60.0, self.backoff * 2.0 ** (attempts - 1))
-                self._record(row, "queued", attempts, reason, not_before=time.time() + backoff)
-        else:
-            self.stats["sent"] += 1
-            self._record(row, "sent", attempts, message_id=sent.message_id, ref=sent.ref)
-            if sent.ref is not None:
-                self.ledger.flushed.set()  # a quiz: record its poll id now, before anyone answers
-        finally:
-            self._slots.release()
+        self.prepared.pop(broadcast_id, None)

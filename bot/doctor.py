@@ -3,9 +3,10 @@
 It asks the Bot API (the configured `api_base_url` and token) whether the bot is in each
 commune's staff group and may post there; reads from the database whether every officer and
 team leader has opened the bot (Telegram refuses messages a bot starts to anyone who has not)
-and which recent broadcasts left messages failed or unreachable; validates the campaign files as
-`anninh campaigns check` does; and looks at the media folder (a folder the bot may write to,
-holding every file the database names). Exit 0 with one "all good" line, else 1.
+and which recent broadcasts left messages failed or unreachable, and whether messages wait
+for a channel that has no sender configured; validates the campaign files as `anninh campaigns
+check` does; and looks at the media folder (a folder the bot may write to, holding every file
+the database names). Exit 0 with one "all good" line, else 1.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -90,9 +92,21 @@ async def diagnose(config: Config, store: Store, now: datetime, hours: float) ->
     campaigns, errors = check_campaigns(config)
     found.campaigns = len(campaigns)
     found.problems += [f"campaign: {error}" for error in errors]
-    found.problems += await check_outbox(store, now, hours, config.locale.tz)
+    found.problems += await check_outbox(store, now, hours, config.locale.tz,
+                                         channels=configured_channels(config))
     media_problems, found.media = await check_media(config.media.folder, store)
     found.problems += media_problems
+    return found
+
+
+def configured_channels(config: Config) -> set[str]:
+    """The channels `anninh run` drains: Telegram, and each messenger whose section
+    ([zalo_bot], [zalo_oa]) is in the config and not turned off."""
+    found = {"telegram"}
+    for channel, section in (("zalo", "zalo_bot"), ("zalo_oa", "zalo_oa")):
+        settings = getattr(config, section, None)
+        if settings is not None and getattr(settings, "enabled", True):
+            found.add(channel)
     return found
 
 
@@ -172,10 +186,18 @@ def _unreachable(contact: StaffContact, tz: ZoneInfo) -> str | None:
     return None
 
 
-async def check_outbox(store: Store, now: datetime, hours: float, tz: ZoneInfo) -> list[str]:
-    """One line per recent broadcast with failed or unreachable messages."""
+async def check_outbox(
+    store: Store, now: datetime, hours: float, tz: ZoneInfo,
+    channels: Collection[str] = ("telegram",),
+) -> list[str]:
+    """One line per recent broadcast with failed or unreachable messages, and one per
+    channel with messages queued but no sender among `channels`."""
     since = (now - timedelta(hours=hours)).astimezone(UTC).isoformat(timespec="seconds")
-    lines = []  # `since` is in the database's stamp format (bot/store/db.py: UTC, seconds)
+    lines = [f"outbox: {count} message(s) queued for {channel}, which has no sender "
+             "configured: they wait until it has one"
+             for channel, count in sorted((await store.outbox.queued_by_channel()).items())
+             if channel not in channels]
+    # `since` is in the database's stamp format (bot/store/db.py: UTC, seconds)
     for found in await store.outbox.failures_since(since):
         created = datetime.fromisoformat(found.created_at).astimezone(tz)
         error = f"; last error: {found.last_error}" if found.last_error else ""

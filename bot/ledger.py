@@ -44,7 +44,7 @@ class Ledger:
         self._wake, self._forget = wake, forget
         self.outcomes: list[Outcome] = []
         self.flushed = asyncio.Event()
-        self.sender: Sender | None = None
+        self.sender: Sender[Any] | None = None  # Telegram's: it edits progress messages
         self.describe: Progress | None = None
         self._listeners: dict[int, Listener] = {}
         self._handlers: dict[str, Finished] = {}
@@ -115,9 +115,9 @@ class Ledger:
         except BaseException:
             self.outcomes[:0] = outcomes
             raise
-        for chat_id, count in dropped.items():
-            log.warning("gave up on %d more queued message(s) to %s: unreachable",
-                        count, chat_label(chat_id))
+        for (channel, chat_id), count in dropped.items():
+            log.warning("gave up on %d more queued message(s) to %s on %s: unreachable",
+                        count, chat_label(chat_id), channel)
         if dropped:
             await self._close_finished()  # their broadcasts may have nothing left to send
         if any(o.state == "queued" for o in outcomes):

@@ -247,15 +247,17 @@ class DeliveryCounts:
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """One recipient of a broadcast and what happened (message_id once sent)."""
+    """One recipient of a broadcast and what happened (message_id once sent: an integer on
+    Telegram, text on Zalo)."""
 
     resident_id: int | None
-    chat_id: int
+    chat_id: Address
     state: DeliveryState
     attempts: int
-    message_id: int | None
+    message_id: int | str | None
     last_error: str | None
     ref: str | None
+    channel: Channel = "telegram"
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,18 +269,34 @@ class DeliveryFailure:
     lane: Lane
     origin: str
     commune_id: int | None
-    chat_id: int
+    chat_id: Address
     resident_id: int | None
     state: DeliveryState
     attempts: int
     error: str | None
     failed_at: str
+    channel: Channel = "telegram"
 
 
 @dataclass(frozen=True, slots=True)
 class Recipient:
+    """Whom an outbox row is for: a chat on a channel — Telegram's integer chat id, another
+    messenger's id as text — and the person it belongs to (None for a group, or a chat that
+    is not a person's). The outbox sends a person's message to their preferred account
+    (bot/store/routes.py: the reachable one they used last), whichever chat is given here;
+    the chat given counts only for a person with no account on record."""
+
     resident_id: int | None
-    chat_id: int
+    chat_id: Address
+    channel: Channel = "telegram"
+
+    @classmethod
+    def account(cls, resident_id: int | None, channel: Channel, external_id: str | int
+                ) -> Recipient:
+        """An account as a recipient: Telegram's ids are integers, the others text."""
+        if channel == "telegram":
+            return cls(resident_id, int(external_id), channel)
+        return cls(resident_id, str(external_id), channel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,10 +410,23 @@ class AlarmRecipient:
     display_name: str | None
     language: str | None
     response: AlarmResponse | None
+    # The account the gong reaches them on (their preferred one, bot/store/routes.py);
+    # None: there is no way to them.
+    channel: Channel | None = None
+    address: str | None = None
+
+    @property
+    def recipient(self) -> Recipient | None:
+        """Where the gong goes, as an outbox recipient; None if they cannot be reached."""
+        if self.channel is None or self.address is None:
+            return None
+        return Recipient.account(self.resident_id, self.channel, self.address)
 
 
 Channel = Literal["telegram", "zalo", "zalo_oa"]
 CHANNELS: tuple[Channel, ...] = ("telegram", "zalo", "zalo_oa")
+# A chat as its channel names it: Telegram's integer chat id, another messenger's id (text).
+Address = int | str
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,12 @@
-"""The delivery engine's pace: Telegram's limits, kept in memory.
+"""The delivery engine's pace: one channel's limits, kept in memory (one Pacer per channel).
 
-- a global token bucket (`[broadcast] rate_per_second`; alarms may use up to
+- a global token bucket (Telegram: `[broadcast] rate_per_second`; alarms may use up to
   `alarm_rate_per_second`, Telegram's ceiling), with a small burst;
-- the pause a 429 asked for (RetryAfter), which stops everything — or, for a group, that
-  group only;
+- the pause a 429 asked for (RetryAfter), which stops everything on the channel — or, for a
+  Telegram group, that group only;
 - one message per private chat per `per_chat_seconds` and `group_per_minute` per group: a row
-  whose chat is not ready yet waits in a heap, soonest first, while others go ahead.
+  whose chat is not ready yet waits in a heap, soonest first, while others go ahead. Only
+  Telegram's ids tell a group (negative); any other chat keeps the private gap.
 """
 
 from __future__ import annotations
@@ -13,15 +14,44 @@ from __future__ import annotations
 import asyncio
 import heapq
 import time
+from dataclasses import dataclass
 
 from bot.config import BroadcastConfig
+from bot.models import Address
 from bot.store.outbox import Claimed
 
 MAX_TRACKED_CHATS = 50_000
 
 
+@dataclass(frozen=True)
+class PacerConfig:
+    """One channel's limits: messages a second (alarms may go up to `alarm_rate_per_second`),
+    the gap between two messages to one private chat, messages a minute to one group, and
+    how many sends may be in flight at once."""
+
+    rate_per_second: float = 10.0
+    alarm_rate_per_second: float = 0.0  # 0: no faster than rate_per_second
+    per_chat_seconds: float = 1.0
+    group_per_minute: int = 20
+    concurrency: int = 16
+
+    @classmethod
+    def of(cls, config: BroadcastConfig) -> PacerConfig:
+        """Telegram's limits, from `[broadcast]`."""
+        return cls(config.rate_per_second, config.alarm_rate_per_second,
+                   config.per_chat_seconds, config.group_per_minute, config.concurrency)
+
+
+def is_group(chat_id: Address) -> bool:
+    """Whether the chat is a Telegram group (negative id); another messenger's id can't tell."""
+    return isinstance(chat_id, int) and chat_id < 0
+
+
 class Pacer:
-    def __init__(self, config: BroadcastConfig) -> None:
+    def __init__(self, config: PacerConfig | BroadcastConfig) -> None:
+        if isinstance(config, BroadcastConfig):
+            config = PacerConfig.of(config)
+        self.config = config
         self.rate = config.rate_per_second
         # Alarms may go faster than the configured pace, up to Telegram's ceiling.
         self.alarm_rate = max(config.rate_per_second, config.alarm_rate_per_second)
@@ -31,7 +61,7 @@ class Pacer:
         self._tokens = 1.0
         self._stamp = time.monotonic()
         self._paused_until = 0.0
-        self._chat_ready: dict[int, float] = {}
+        self._chat_ready: dict[Address, float] = {}
         self._held: list[tuple[float, int, int, Claimed]] = []
 
     # --- the global rate and RetryAfter ---------------------------------------------------
@@ -52,10 +82,10 @@ class Pacer:
             await asyncio.sleep((1 - self._tokens) / rate)
 
     def pause(self, seconds: float) -> None:
-        """Telegram said 429: nothing goes out for `seconds`."""
+        """The channel said 429: nothing goes out on it for `seconds`."""
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
 
-    def hold(self, chat_id: int, seconds: float) -> None:
+    def hold(self, chat_id: Address, seconds: float) -> None:
         """Telegram said 429 for one group: nothing goes to that chat for `seconds`; the
         others go on (a group's 20 a minute is that group's own)."""
         ready = time.monotonic() + seconds
@@ -71,10 +101,11 @@ class Pacer:
         heapq.heappush(self._held, (ready, row.priority, row.id, row))
         return False
 
-    def mark(self, chat_id: int) -> None:
+    def mark(self, chat_id: Address) -> None:
         """A message is going to `chat_id`: the next one waits for the chat's gap."""
         now = time.monotonic()
-        self._chat_ready[chat_id] = now + (self._group_gap if chat_id < 0 else self._private_gap)
+        gap = self._group_gap if is_group(chat_id) else self._private_gap
+        self._chat_ready[chat_id] = now + gap
         if len(self._chat_ready) > MAX_TRACKED_CHATS:
             self._chat_ready = {c: t for c, t in self._chat_ready.items() if t > now}
 

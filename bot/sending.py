@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 # --- what is sent, and how a Sender says it went wrong --------------------------------------
@@ -61,8 +61,11 @@ class OutMessage:
 
 @dataclass(frozen=True)
 class Sent:
-    message_id: int
+    message_id: int | str  # Telegram's integer; another messenger's id may be text
     ref: str | None = None  # e.g. the poll id of a quiz
+    # What did not go although the message did (e.g. a photo a channel cannot send):
+    # recorded with the delivery as its last_error.
+    note: str | None = None
 
 
 class SendError(Exception):
@@ -93,12 +96,19 @@ class Migrated(SendError):
         self.new_chat_id = new_chat_id
 
 
-class Sender(Protocol):
-    async def send(self, chat_id: int, message: OutMessage) -> Sent:
+# The chat ids a Sender takes: Telegram's are integers, Zalo's text.
+ChatId = TypeVar("ChatId", contravariant=True)
+
+
+class Sender(Protocol[ChatId]):
+    """One channel's way out: the engine gives it the chats of that channel's outbox rows
+    (bot/store/outbox.py: Telegram's integer chat ids, other messengers' ids as text)."""
+
+    async def send(self, chat_id: ChatId, message: OutMessage) -> Sent:
         """Send one message; raise a SendError subclass when it fails."""
         ...
 
-    async def edit_text(self, chat_id: int, message_id: int, text: str) -> None:
+    async def edit_text(self, chat_id: ChatId, message_id: int, text: str) -> None:
         """Replace the text of a message the bot sent (progress reports)."""
         ...
 
@@ -142,9 +152,13 @@ class QuietHours:
 
 
 def chat_label(chat_id: object, row: int | None = None) -> str:
-    """A chat as logs name it. A group by its id; a private chat never by its id, which is the
-    person's Telegram id and would outlive the deletion of their data in the log (the outbox
-    row, when there is one, is a tombstone after that deletion)."""
+    """A chat as logs name it. A Telegram group by its id; a private chat never by its id,
+    which is the person's Telegram id and would outlive the deletion of their data in the log
+    (the outbox row, when there is one, is a tombstone after that deletion). Another
+    messenger's id (text) cannot tell a group from a person: it is never named either."""
+    where = f" (outbox row {row})" if row is not None else ""
+    if isinstance(chat_id, str):
+        return "a chat" + where
     if isinstance(chat_id, int) and chat_id > 0:
-        return "a private chat" + (f" (outbox row {row})" if row is not None else "")
+        return "a private chat" + where
     return f"chat {chat_id}"

@@ -12,9 +12,11 @@ from bot.catalog import Catalog
 from bot.clock import FakeClock
 from bot.config import Config, load_config
 from bot.context import AnninhApp
+from bot.delivery import DeliveryEngine
 from bot.sandbox import Sandbox, SimGroup, SimUser
 from bot.services.areas import load_areas, parse_areas
 from bot.store import Store
+from tests.delivery_kit import DATABASE, FAST, TZ
 from tests.helpers import LEADER_ID, OFFICER_ID, SAMPLE_AREAS, STAFF_CHAT_ID, BotRunner
 
 
@@ -81,6 +83,27 @@ async def store(config: Config, clock: FakeClock) -> AsyncIterator[Store]:
 def clock() -> FakeClock:
     """The bot's clock in tests: 08:00 in Vietnam on 2026-11-24 until a test moves it."""
     return FakeClock()
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Store]:
+    """An empty database of its own (no areas, no bot): for the store and the engine."""
+    opened = await Store.open(tmp_path / DATABASE)
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+@pytest.fixture
+async def engine(db: Store, clock: FakeClock) -> AsyncIterator[DeliveryEngine]:
+    """A delivery engine on `db`, not started, that retries at once."""
+    delivery = DeliveryEngine(db, FAST, clock, TZ)
+    delivery.backoff = 0.01
+    try:
+        yield delivery
+    finally:
+        await delivery.stop()
 
 
 @pytest.fixture

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -20,78 +17,17 @@ from bot.delivery import (
     OutMessage,
     RateLimited,
     Rejected,
-    SendError,
-    Sent,
     Transient,
     Unreachable,
 )
 from bot.models import Broadcast, Delivery, DeliveryCounts, Recipient
 from bot.store import Store
-
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-FAST = BroadcastConfig(rate_per_second=1000, paid_broadcast=True, per_chat_seconds=0.05,
-                       poll_seconds=0.02, progress_seconds=0.05, max_attempts=3)
-
-
-class FakeSender:
-    """A Sender that records what it sends and fails on request, per chat."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[int, OutMessage, float]] = []
-        self.edits: list[tuple[int, int, str]] = []
-        self.failures: dict[int, list[SendError]] = {}
-        self.gate: asyncio.Event | None = None
-        self.after_sends: int | None = None
-        self.waiting = asyncio.Event()  # set while a send waits at the gate
-        self.count_reached: tuple[int, asyncio.Event] | None = None
-
-    async def send(self, chat_id: int, message: OutMessage) -> Sent:
-        if self.gate is not None and self.after_sends is not None \
-                and len(self.sent) >= self.after_sends:
-            self.waiting.set()
-            await self.gate.wait()
-        queue = self.failures.get(chat_id)
-        if queue:
-            raise queue.pop(0)
-        self.sent.append((chat_id, message, time.monotonic()))
-        if self.count_reached and len(self.sent) >= self.count_reached[0]:
-            self.count_reached[1].set()
-        return Sent(message_id=len(self.sent))
-
-    async def edit_text(self, chat_id: int, message_id: int, text: str) -> None:
-        self.edits.append((chat_id, message_id, text))
-
-    async def wait_sent(self, count: int) -> None:
-        self.count_reached = (count, asyncio.Event())
-        if len(self.sent) < count:
-            await asyncio.wait_for(self.count_reached[1].wait(), 10)
-
-    def chats(self) -> list[int]:
-        return [chat for chat, _, _ in self.sent]
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Store]:
-    store = await Store.open(tmp_path / "delivery.sqlite3")
-    try:
-        yield store
-    finally:
-        await store.close()
+from tests.delivery_kit import DATABASE, FAST, TZ, FakeSender
 
 
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(datetime(2026, 11, 24, 3, 0, tzinfo=UTC))  # 10:00 in Vietnam
-
-
-@pytest.fixture
-async def engine(db: Store, clock: FakeClock) -> AsyncIterator[DeliveryEngine]:
-    delivery = DeliveryEngine(db, FAST, clock, TZ)
-    delivery.backoff = 0.01
-    try:
-        yield delivery
-    finally:
-        await delivery.stop()
 
 
 def people(first: int, count: int) -> list[Recipient]:
@@ -263,7 +199,7 @@ async def test_killed_mid_broadcast_then_restarted_loses_nothing(
     await engine.crash()  # like kill -9: nothing flushed, nothing released
     await db.close()
 
-    reopened = await Store.open(tmp_path / "delivery.sqlite3")
+    reopened = await Store.open(tmp_path / DATABASE)
     try:
         in_flight = {d.chat_id for d in await reopened.outbox.deliveries(broadcast_id)
                      if d.state == "sending"}

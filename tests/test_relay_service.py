@@ -17,8 +17,8 @@ from bot.services.report_values import Draft
 from bot.services.reports import ReportService
 from bot.services.residents import ResidentService
 from bot.store import Store
+from tests.delivery_kit import TZ, FakeSender
 from tests.helpers import STAFF_CHAT_ID, media_service
-from tests.test_delivery import TZ, FakeSender
 
 FAST = BroadcastConfig(rate_per_second=1000, paid_broadcast=True, per_chat_seconds=0.01,
                        group_per_minute=1000, poll_seconds=0.02, progress_seconds=0.05,

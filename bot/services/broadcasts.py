@@ -259,10 +259,11 @@ def _cron(hour: str, minute: str | None, weekday: str) -> str | None:
 async def set_reachable(
     store: Store, telegram_id: int, reachable: bool, now: datetime
 ) -> None:
-    """A resident blocked the bot (nothing more is queued for them) or came back."""
+    """A resident blocked the bot on Telegram (nothing more is queued for them there; they
+    leave audiences unless another account of theirs is reachable) or came back."""
     resident = await store.residents.by_telegram_id(telegram_id)
-    if resident is None or (resident.unreachable_at is None) == reachable:
+    if resident is None:
         return
     async with store.db.transaction() as tx:
-        await store.residents.update(
-            tx, resident.id, unreachable_at=None if reachable else iso(now))
+        await store.routes.mark_reachable(tx, "telegram", str(telegram_id), reachable,
+                                          resident_id=resident.id, at=iso(now))

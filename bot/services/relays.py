@@ -103,14 +103,16 @@ class RelayService:
         note: Note | None, notice: Notice | None,
     ) -> int:
         """`body` to the report's officers: the staff group (a reply to the card), else each
-        officer of the commune privately. A reply to what they get is for `party`."""
+        officer of the commune privately, on their preferred account. A reply to what they
+        get is for `party`."""
         if report.staff_chat_id is not None:
             targets = [Recipient(None, report.staff_chat_id)]
             reply_to = report.staff_message_id
         else:
             officers = (await self._store.residents.officers(report.commune_id)
                         if report.commune_id is not None else [])
-            targets = [Recipient(o.id, o.telegram_id) for o in officers if o.telegram_id]
+            routes = await self._store.routes.recipients(o.id for o in officers)
+            targets = [routes[o.id] for o in officers if o.id in routes]
             reply_to = None
         return await self._queue(report, messages(body, photo, reply_to), targets, party=party,
                                  note=note, notice=notice)
@@ -119,12 +121,19 @@ class RelayService:
         self, report: Report, recipient: Recipient | None, body: str, photo: str | None, *,
         party: str, note: Note | None, notice: Notice | None, buttons: Buttons = (),
     ) -> int:
-        """`body` to one person (the reporter, the leader), with `buttons` on its last part;
-        None: nobody to send it to, the writer is told at once that it could not be
-        delivered."""
+        """`body` to one person (the reporter, the leader), with `buttons` on its last part,
+        on their preferred account whatever chat `recipient` names (see `recipient`); None:
+        nobody to send it to, the writer is told at once that it could not be delivered."""
         targets = [] if recipient is None else [recipient]
         return await self._queue(report, messages(body, photo, None, buttons), targets,
                                  party=party, note=note, notice=notice)
+
+    async def recipient(self, resident_id: int | None) -> Recipient | None:
+        """The person as a recipient on their preferred account (any channel); None if
+        there is no way to them."""
+        if resident_id is None:
+            return None
+        return (await self._store.routes.recipients([resident_id])).get(resident_id)
 
     async def settle_pending(self) -> int:
         """Settle the relays whose parts were all settled before a restart (the bot stopped
@@ -168,9 +177,11 @@ class RelayService:
         relay = await self._store.relays.get(relay_id)
         if relay is None:
             return
+        # Replies are read on Telegram only (report_links holds its integer ids).
         arrived = [(d.chat_id, d.message_id) for d in
                    await self._store.outbox.deliveries(broadcast.id)
-                   if d.state == "sent" and d.message_id is not None]
+                   if d.state == "sent" and isinstance(d.chat_id, int)
+                   and isinstance(d.message_id, int)]
         if arrived:
             async with self._store.db.transaction() as tx:
                 await self._store.reports.link(tx, relay.report_id, arrived, relay.party)

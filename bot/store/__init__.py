@@ -22,6 +22,7 @@ from bot.store.prompts import PromptStore
 from bot.store.relays import RelayStore
 from bot.store.reports import ReportStore
 from bot.store.residents import ResidentStore
+from bot.store.routes import RouteStore
 from bot.store.schedules import ScheduleStore
 from bot.store.stats import StatsStore
 
@@ -50,6 +51,7 @@ class Store:
         self.dialogs = DialogStore(db)
         self.prompts = PromptStore(db)
         self.media = MediaRefStore(db)
+        self.routes = RouteStore(db)
 
     @classmethod
     async def open(cls, path: Path, clock: Clock | None = None) -> Store:

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.models import Alarm, AlarmRecipient, AlarmResponse
 from bot.store.db import Database, Tx
+from bot.store.routes import reachable, route_columns, route_join
 
 _FIELDS = tuple(f.name for f in fields(Alarm))
 
@@ -107,12 +108,14 @@ class AlarmStore:
 
     async def recipients(self, alarm_id: int) -> list[AlarmRecipient]:
         rows = await self._db.fetchall(
-            "SELECT r.id, r.telegram_id, r.display_name, r.language, a.response "
-            "FROM alarm_recipients a JOIN residents r ON r.id = a.resident_id "
+            "SELECT r.id, r.telegram_id, r.display_name, r.language, a.response, "
+            f"{route_columns('r')} FROM alarm_recipients a "
+            f"JOIN residents r ON r.id = a.resident_id {route_join('r')} "
             "WHERE a.alarm_id = ? ORDER BY a.responded_at, r.display_name",
             (alarm_id,),
         )
-        return [AlarmRecipient(*row) for row in rows]
+        return [AlarmRecipient(row[0], row[1], row[2], row[3], row[4], row[5],
+                               None if row[6] is None else str(row[6])) for row in rows]
 
     async def is_recipient(self, alarm_id: int, resident_id: int) -> bool:
         found = await self._db.scalar(
@@ -145,7 +148,7 @@ class AlarmStore:
     async def audience_of_team(self, team_id: int) -> list[int]:
         rows = await self._db.fetchall(
             "SELECT m.resident_id FROM memberships m JOIN residents r ON r.id = m.resident_id "
-            "WHERE m.team_id = ? AND m.state = 'active' AND r.unreachable_at IS NULL",
+            f"WHERE m.team_id = ? AND m.state = 'active' AND {reachable('r')}",
             (team_id,),
         )
         return [row[0] for row in rows]
@@ -154,10 +157,10 @@ class AlarmStore:
         """Everyone who consented and lives in the hamlet, and every member of its teams."""
         rows = await self._db.fetchall(
             "SELECT r.id FROM residents r WHERE r.hamlet_id = ? AND r.consent = 'given' "
-            "AND r.unreachable_at IS NULL UNION "
+            f"AND {reachable('r')} UNION "
             "SELECT m.resident_id FROM memberships m JOIN teams t ON t.id = m.team_id "
             "JOIN residents r ON r.id = m.resident_id WHERE t.hamlet_id = ? "
-            "AND m.state = 'active' AND r.unreachable_at IS NULL",
+            f"AND m.state = 'active' AND {reachable('r')}",
             (hamlet_id, hamlet_id),
         )
         return [row[0] for row in rows]
@@ -165,10 +168,10 @@ class AlarmStore:
     async def audience_of_commune(self, commune_id: int) -> list[int]:
         rows = await self._db.fetchall(
             "SELECT r.id FROM residents r WHERE r.commune_id = ? AND r.consent = 'given' "
-            "AND r.unreachable_at IS NULL UNION "
+            f"AND {reachable('r')} UNION "
             "SELECT m.resident_id FROM memberships m JOIN teams t ON t.id = m.team_id "
             "JOIN residents r ON r.id = m.resident_id WHERE t.commune_id = ? "
-            "AND m.state = 'active' AND r.unreachable_at IS NULL",
+            f"AND m.state = 'active' AND {reachable('r')}",
             (commune_id, commune_id),
         )
         return [row[0] for row in rows]

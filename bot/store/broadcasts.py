@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.models import Audience, Broadcast, Lane, Recipient
 from bot.store.db import Database, Tx
+from bot.store.routes import reachable, route_columns, route_join
 
 
 def _broadcast(row: sqlite3.Row) -> Broadcast:
@@ -27,8 +28,9 @@ def _marks(values: Sequence[Any]) -> str:
 
 
 def audience_sql(audience: Audience, *, include_muted: bool) -> tuple[str, list[Any]]:
-    """WHERE clause over `residents r` for an audience: consenting, reachable residents."""
-    where = ["r.consent = 'given'", "r.telegram_id IS NOT NULL", "r.unreachable_at IS NULL"]
+    """WHERE clause over `residents r` for an audience: consenting, reachable residents (on
+    any channel: bot/store/routes.py)."""
+    where = ["r.consent = 'given'", reachable("r")]
     params: list[Any] = []
     if not include_muted:
         where.append("r.mute_propaganda = 0")
@@ -173,11 +175,13 @@ class BroadcastStore:
         return [_broadcast(row) for row in rows]
 
     async def recipients(self, audience: Audience, *, include_muted: bool) -> list[Recipient]:
+        """Each person of the audience once, on their preferred reachable account."""
         where, params = audience_sql(audience, include_muted=include_muted)
         rows = await self._db.fetchall(
-            f"SELECT r.id, r.telegram_id FROM residents r WHERE {where} ORDER BY r.id", params
+            f"SELECT r.id, {route_columns('r')} FROM residents r {route_join('r')} "
+            f"WHERE {where} ORDER BY r.id", params
         )
-        return [Recipient(row[0], row[1]) for row in rows]
+        return [Recipient.account(row[0], row[1], row[2]) for row in rows]
 
     async def count_recipients(self, audience: Audience, *, include_muted: bool) -> int:
         where, params = audience_sql(audience, include_muted=include_muted)

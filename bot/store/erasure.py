@@ -23,7 +23,14 @@ from bot.store.media import keys_in
 
 # A delivered message's chat, once its recipient is forgotten: TOMBSTONE_CHAT - row id, below
 # every Telegram chat id (they fit in 52 bits) and unique per row, as outbox's UNIQUE wants.
+# On every channel: a row to another messenger loses its address and gets this chat too.
 TOMBSTONE_CHAT = -(2**53)
+
+# Outbox rows to the person: by their id, their Telegram chat, or any of their accounts'
+# chats (parameters: resident id, Telegram id, resident id).
+_MINE = ("(resident_id = ? OR (channel = 'telegram' AND chat_id = ?) OR EXISTS (SELECT 1 "
+         "FROM accounts a WHERE a.resident_id = ? AND a.channel = outbox.channel "
+         "AND a.external_id = coalesce(outbox.address, CAST(outbox.chat_id AS TEXT))))")
 
 Redact = Callable[[str], str]
 
@@ -127,9 +134,9 @@ class ErasureStore:
             "JOIN reports r ON r.id = l.report_id WHERE r.reporter_id = ?"
         rows = await tx.execute_fetchall(
             "SELECT id, payload FROM broadcasts b WHERE lane = 'personal' AND ("
-            f"origin IN ({relays}) OR created_by = ? OR EXISTS (SELECT 1 FROM outbox o "
-            "WHERE o.broadcast_id = b.id AND (o.resident_id = ? OR o.chat_id = ?)))",
-            (resident_id, resident_id, resident_id, resident_id, telegram_id))
+            f"origin IN ({relays}) OR created_by = ? OR EXISTS (SELECT 1 FROM outbox "
+            f"WHERE outbox.broadcast_id = b.id AND {_MINE}))",
+            (resident_id, resident_id, resident_id, resident_id, telegram_id, resident_id))
         changed = []
         for broadcast_id, payload in rows:
             message = json.loads(payload)
@@ -145,15 +152,15 @@ class ErasureStore:
 
     async def _deliveries(self, tx: Tx, resident_id: int, telegram_id: int | None) -> None:
         """Undelivered messages to them go; delivered ones stay as tombstones (for the
-        broadcast's figures); their quiz answers go; what they sent loses its author."""
-        mine = "(resident_id = ? OR chat_id = ?)"
+        broadcast's figures, on their channel, without the chat); their quiz answers go;
+        what they sent loses its author."""
+        mine = (resident_id, telegram_id, resident_id)
         await tx.execute(
-            f"DELETE FROM outbox WHERE {mine} AND state IN ('queued', 'sending')",
-            (resident_id, telegram_id))
+            f"DELETE FROM outbox WHERE {_MINE} AND state IN ('queued', 'sending')", mine)
         await tx.execute(
-            "UPDATE outbox SET resident_id = NULL, chat_id = ? - id, message_id = NULL, "
-            f"ref = NULL, last_error = NULL WHERE {mine}",
-            (TOMBSTONE_CHAT, resident_id, telegram_id))
+            "UPDATE outbox SET resident_id = NULL, chat_id = ? - id, address = NULL, "
+            f"message_id = NULL, ref = NULL, last_error = NULL WHERE {_MINE}",
+            (TOMBSTONE_CHAT, *mine))
         await tx.execute("DELETE FROM quiz_answers WHERE resident_id = ?", (resident_id,))
         await tx.execute(
             "UPDATE broadcasts SET progress_chat_id = NULL, progress_message_id = NULL "

@@ -1,0 +1,142 @@
+"""The delivery engine's `Sender` for the Zalo Bot Platform: `OutMessage`s out as Zalo takes
+them, Zalo's errors in as the engine's.
+
+A message becomes plain text (render.py: tags dropped, entities decoded, a link as
+`text (url)`); its buttons become numbered lines after the text (`1. Label`), a quiz its
+question and numbered options; a text past 2,000 characters goes as several messages, in
+order, cut at paragraph, line or word boundaries. A photo goes by its public URL with the
+first part as caption. A photo Zalo cannot fetch — a local file (`photo_path`) or a Telegram
+file id — is not sent: the text goes alone and the delivery records why (`Sent.note`, kept as
+the outbox row's last_error). A Telegram message to copy or forward cannot go (Rejected).
+Zalo has no edits, no silent messages and no replies: those are dropped.
+
+The sender depends only on `ZaloBotApi` (bot/channels/zalo_bot/client.py's ZaloBotClient
+fits it) and maps what it raises with `translate`: 429 → RateLimited (Zalo gives no
+retry_after: a configurable pause, 1 s by default), 403, 404 or "not found" → Unreachable,
+400 → Rejected, no answer, 401, 408, 5xx → Transient (bounded retries).
+
+A message in several parts that fails midway resumes where it stopped when the engine tries
+it again: the parts already delivered are not sent twice (while this process lives).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from bot.channels.zalo_bot.render import TEXT_LIMIT, numbered, plain, split
+from bot.sending import (
+    OutMessage,
+    RateLimited,
+    Rejected,
+    SendError,
+    Sent,
+    Transient,
+    Unreachable,
+)
+
+RATE_LIMIT_PAUSE = 1.0  # seconds: Zalo's 429 says nothing of how long to wait
+MAX_RESUMABLE = 10_000  # messages remembered half sent
+
+NO_LOCAL_PHOTO = "photo not sent: a local file cannot go to Zalo yet"
+NO_FILE_ID = "photo not sent: a Telegram file id, not a URL Zalo can fetch"
+
+
+class ZaloBotApi(Protocol):
+    """What the sender needs of a Zalo Bot Platform client. Each returns the call's
+    `result` (`{"message_id": …}`) and raises on failure."""
+
+    async def send_message(self, chat_id: str, text: str) -> dict[str, Any]: ...
+
+    async def send_photo(self, chat_id: str, url: str, caption: str) -> dict[str, Any]: ...
+
+
+Translate = Callable[[Exception], SendError | None]
+
+
+def translate(error: Exception, *, pause: float = RATE_LIMIT_PAUSE) -> SendError | None:
+    """What the engine should do about a failed Zalo call; None for an error that is not
+    one (a bug: the engine logs it with its traceback, and retries a few times)."""
+    code = getattr(error, "error_code", None)
+    reason = str(error) or type(error).__name__
+    if isinstance(code, int) and not isinstance(code, bool):
+        description = str(getattr(error, "description", "") or reason)
+        if code == 429:
+            return RateLimited(pause)
+        if code in (403, 404) or "not found" in description.lower():
+            return Unreachable(reason)
+        if code == 400:
+            return Rejected(reason)
+        return Transient(reason)  # 0 (no answer), 401, 408, 5xx, an answer that is not Zalo's
+    if isinstance(error, TimeoutError | OSError):
+        return Transient(reason)
+    return None
+
+
+class ZaloSender:
+    """Sends `OutMessage`s to Zalo Bot Platform chats (hex ids) through `api`."""
+
+    def __init__(
+        self, api: ZaloBotApi, *, pause: float = RATE_LIMIT_PAUSE,
+        translate_error: Translate | None = None, limit: int = TEXT_LIMIT,
+    ) -> None:
+        self.api = api
+        self.limit = limit
+        self._translate = translate_error or functools.partial(translate, pause=pause)
+        # (chat, message) → (parts already delivered, the first part's message id)
+        self._resume: OrderedDict[tuple[str, OutMessage], tuple[int, str]] = OrderedDict()
+
+    async def send(self, chat_id: str, message: OutMessage) -> Sent:
+        parts, photo, note = self.render(message)
+        key = (chat_id, message)
+        done, first = self._resume.pop(key, (0, ""))
+        try:
+            for index in range(done, len(parts)):
+                if index == 0 and photo is not None:
+                    result = await self.api.send_photo(chat_id, photo, parts[0])
+                else:
+                    result = await self.api.send_message(chat_id, parts[index])
+                first = first or str(result.get("message_id", ""))
+                done = index + 1
+        except Exception as error:
+            if done:
+                self._remember(key, done, first)
+            translated = self._translate(error)
+            if translated is None:
+                raise
+            raise translated from error
+        return Sent(first, note=note)
+
+    async def edit_text(self, chat_id: str, message_id: int, text: str) -> None:
+        """Zalo has no edits: a progress message cannot be kept up to date there."""
+        del chat_id, message_id, text
+        raise Rejected("Zalo cannot edit a message")
+
+    def render(self, message: OutMessage) -> tuple[list[str], str | None, str | None]:
+        """The texts to send in order, the photo URL the first goes with (its caption), and
+        what could not be sent; Rejected when nothing of the message can go to Zalo."""
+        if message.copy_from is not None:
+            raise Rejected("a Telegram message to copy or forward cannot go to Zalo")
+        if message.quiz is not None:
+            text = numbered(plain(message.quiz.question), message.quiz.options)
+        else:
+            labels = [label for row in message.buttons for label, _ in row]
+            text = numbered(plain(message.text), labels)
+        photo, note = message.photo, None
+        if message.photo_path is not None and photo is None:
+            note = NO_LOCAL_PHOTO
+        elif photo is not None and not photo.startswith(("https://", "http://")):
+            photo, note = None, NO_FILE_ID
+        parts = split(text, self.limit)
+        if photo is not None and not parts:
+            parts = [""]  # a photo without a caption
+        if not parts:
+            raise Rejected(f"nothing Zalo can show ({note or 'an empty message'})")
+        return parts, photo, note
+
+    def _remember(self, key: tuple[str, OutMessage], done: int, first: str) -> None:
+        self._resume[key] = (done, first)
+        while len(self._resume) > MAX_RESUMABLE:
+            self._resume.popitem(last=False)
