@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
@@ -22,12 +22,13 @@ from bot.config import Config
 from bot.context import RUNNER_KEY, SERVICES_KEY, AnninhApp, AppContext, Services
 from bot.dialog import Replier, Turn
 from bot.dialog.runner import Runner
+from bot.models import Account
 from bot.persistence import SqlitePersistence
 from bot.scheduler import TICK_SECONDS
 from bot.telegram_sender import TelegramSender
 from bot.transport import AiohttpRequest
 from bot.updates import PerChatUpdateProcessor, ResilientBot
-from handlers import join, triage
+from handlers import flows, join, triage
 from handlers.common import Caller
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,13 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
                                 turn.say)
 
     events.join_requested_listeners.append(join_from_flow)
+
+    async def forgotten_on_telegram(accounts: Sequence[Account]) -> None:
+        for account in accounts:  # the flows PTB still runs, and their drafts
+            if account.channel == "telegram":
+                await flows.end_every_flow(app, int(account.external_id))
+
+    events.person_forgotten_listeners.append(forgotten_on_telegram)
     if config.zalo_bot_on is not None:
         client = ZaloBotClient(config.zalo_bot_token(), config.zalo_bot_on.api_base_url)
         zalo = ZaloBotChannel(services, runner, client, config.zalo_bot_on)

@@ -5,11 +5,11 @@ the web console's tomorrow)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.models import Report
+from bot.models import Account, Report
 
 if TYPE_CHECKING:
     from bot.dialog import Turn
@@ -18,12 +18,14 @@ log = logging.getLogger(__name__)
 
 ReportFiled = Callable[[Report, Report | None], Awaitable[None]]
 JoinRequested = Callable[["Turn", str], Awaitable[None]]
+PersonForgotten = Callable[[Sequence[Account]], Awaitable[None]]
 
 
 @dataclass
 class Events:
     report_filed_listeners: list[ReportFiled] = field(default_factory=list)
     join_requested_listeners: list[JoinRequested] = field(default_factory=list)
+    person_forgotten_listeners: list[PersonForgotten] = field(default_factory=list)
 
     async def report_filed(self, report: Report, duplicate: Report | None) -> None:
         """A report was filed (`duplicate`: an open report it probably repeats)."""
@@ -38,3 +40,12 @@ class Events:
         them through the turn)."""
         for listener in self.join_requested_listeners:
             await listener(turn, code)
+
+    async def person_forgotten(self, accounts: Sequence[Account]) -> None:
+        """A person's data was deleted; these were their accounts. What a channel still
+        keeps for them outside the database's tables (a PTB flow in memory) must go too."""
+        for listener in self.person_forgotten_listeners:
+            try:
+                await listener(accounts)
+            except Exception:
+                log.exception("a listener failed on a deletion")

@@ -13,11 +13,12 @@ from bot.dialog import Flow
 def dialog_flows(config: Config) -> list[Flow]:
     """The flows written for every messenger (bot/dialog), handed to the runner by
     bot/app.py."""
-    from handlers import help, link, report, start
+    from handlers import help, link, mydata, report, settings, start
 
     return [start.build_flow(),
             report.build_flow(config.reports.conversation_timeout_minutes),
-            link.build_flow(), *help.build_flows()]
+            link.build_flow(), *help.build_flows(), *settings.build_flows(),
+            *mydata.build_flows()]
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -40,13 +41,11 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         flows,
         groups,
         join,
-        mydata,
         myreports,
         officer_tools,
         open_reports,
         reject,
         relays,
-        settings,
         stats,
         teams,
         triage,
@@ -57,7 +56,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         app.add_handler(early, group=flows.EARLY_GROUP)
     for flow in [
         join.build_conversation(),
-        settings.build_conversation(),
         officer_tools.build_conversation(),
         alarm.build_conversation(),
         myreports.build_conversation(),
@@ -67,8 +65,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         app.add_handler(flow)
     later: list[BaseHandler[Any, Any, Any]] = [
         *join.build_handlers(), *teams.build_handlers(),
-        *settings.build_handlers(),
-        *officer_tools.build_handlers(), *mydata.build_handlers(), *alarm_live.build_handlers(),
+        *officer_tools.build_handlers(), *alarm_live.build_handlers(),
         *stats.build_handlers(), *triage.build_handlers(), *reject.build_handlers(),
         *relays.build_handlers(),
         *open_reports.build_handlers(), *campaigns.build_handlers(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from bot.dialog.turn import Turn
@@ -114,6 +114,23 @@ class Replier(Protocol):
 
     async def close_press(self) -> None:
         """Take the buttons off the pressed message (so it cannot be pressed twice)."""
+
+
+@runtime_checkable
+class SharesReplier(Protocol):
+    """A channel with one-tap share buttons (Telegram's keyboard buttons). A replier without
+    them (Zalo) has the person type what they would share: `Turn.offers` tells a flow which."""
+
+    shares: frozenset[Share]
+
+
+@runtime_checkable
+class FileReplier(Protocol):
+    """A channel that sends files (Telegram's documents). Elsewhere `Turn.send_file` says
+    False and the flow sends the content as text."""
+
+    async def send_file(self, name: str, body: bytes, caption: str) -> None:
+        """A file called `name` with a caption (the bot's markup)."""
 
 
 Step = Callable[["Turn"], Awaitable[str]]

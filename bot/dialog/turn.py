@@ -7,7 +7,16 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from bot.dialog.kit import Input, Kind, Prompt, Replier, Rows, Share
+from bot.dialog.kit import (
+    FileReplier,
+    Input,
+    Kind,
+    Prompt,
+    Replier,
+    Rows,
+    Share,
+    SharesReplier,
+)
 from bot.models import Channel, Resident
 
 if TYPE_CHECKING:
@@ -27,6 +36,9 @@ class Turn:
     input: Input
     replier: Replier
     display_name: str = ""
+    # What else the messenger calls the person (Telegram: first and last name, @username):
+    # taken out of their reports, with display_name, when they delete their data.
+    names: tuple[str, ...] = ()
     data: dict[str, Any] = field(default_factory=dict)
     seq: int = 0
     first_seq: int = 0  # the flow's prompts are numbered after this
@@ -53,6 +65,17 @@ class Turn:
     @property
     def numbered(self) -> bool:
         return self.replier.numbered
+
+    def offers(self, share: Share) -> bool:
+        """Whether the channel shares this in one tap; elsewhere the person types it."""
+        return isinstance(self.replier, SharesReplier) and share in self.replier.shares
+
+    async def send_file(self, name: str, body: bytes, caption: str) -> bool:
+        """A file where the channel sends files; False where it cannot (say it as text)."""
+        if not isinstance(self.replier, FileReplier):
+            return False
+        await self.replier.send_file(name, body, caption)
+        return True
 
     async def say(self, text: str, *, remove_keyboard: bool = False) -> None:
         """A message without choices (the open prompt stays what it was)."""
