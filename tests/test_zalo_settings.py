@@ -10,9 +10,11 @@ import pytest
 
 from bot.context import AnninhApp
 from bot.models import Resident
+from bot.sandbox import Sandbox
 from bot.sandbox.zalo import SimZaloUser, ZaloSandbox
 from bot.store import Store
-from tests.helpers import onboard_on_zalo, zalo_section
+from bot.text import matches
+from tests.helpers import onboard, onboard_on_zalo, zalo_section
 from tests.test_erasure import traces
 
 
@@ -158,3 +160,30 @@ async def test_deleting_ones_data_on_zalo_then_starting_again(
     await xuyen.wait_for("Đồng ý xử lý dữ liệu cá nhân")
     again = await person_of(store, xuyen)  # (SQLite may give the row the same id again)
     assert (again.consent, again.display_name, again.hamlet_id) == ("none", None, None)
+
+
+async def test_deleting_on_zalo_ends_what_the_same_person_has_open_on_telegram(
+    sandbox: Sandbox, zalo: ZaloSandbox, store: Store, bot: AnninhApp,
+) -> None:
+    lan = sandbox.user(3121, first_name="Lan", last_name="Đỗ")
+    await onboard(lan)
+    await lan.command("lienket")
+    code = next(w for w in (await lan.wait_for("Mã liên kết")).text.split()
+                if len(w) == 8 and w.isupper())
+    on_zalo = zalo.user(3121, "Lan Zalo")
+    await on_zalo.send(f"lienket {code}")
+    await on_zalo.wait_for("Đã liên kết")
+    await lan.command("thamgia")  # left open on Telegram: the join code question
+    await lan.wait_for("Gõ mã tổ")
+
+    await on_zalo.send("xóa dữ liệu")
+    ask = await on_zalo.wait_for("Xóa dữ liệu của bạn?")
+    assert "mã Zalo" in ask.text and "mã Telegram" in ask.text  # the one used last first
+    await on_zalo.choose("Xóa")
+    await on_zalo.wait_for("Đã xóa dữ liệu của bạn")
+    assert await store.residents.by_telegram_id(3121) is None
+    assert await store.db.fetchall(
+        "SELECT name FROM ptb_conversations WHERE key LIKE ?", ("%3121]",)) == []
+    await lan.send("HN01")  # no longer the answer to the join code question
+    await lan.wait_for("Để báo tin về an ninh")
+    assert not [m for m in lan.inbox if matches(m.text, "Đã gửi yêu cầu tham gia")]
