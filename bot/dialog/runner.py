@@ -149,8 +149,8 @@ class Runner:
         store = self.services.store
         # "/command" or "/flow name": the step chose another flow (by its command, or by its
         # name for a flow without one, entered only from another flow's step).
-        chosen = self.commands.get(step[1:]) or self.flows.get(step[1:]) if (
-            step.startswith("/")) else None
+        target = step[1:] if step.startswith("/") else ""
+        chosen = self.commands.get(target) or self.flows.get(target)
         if chosen is not None:
             await store.dialogs.end(turn.person.id, flow.name)
             turn.input = replace(turn.input, text="")
