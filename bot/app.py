@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
@@ -23,14 +23,14 @@ from bot.config import Config
 from bot.context import RUNNER_KEY, SERVICES_KEY, AnninhApp, AppContext, Services
 from bot.dialog import Replier
 from bot.dialog.runner import Runner
-from bot.models import Alarm
+from bot.models import Account, Alarm
 from bot.persistence import SqlitePersistence
 from bot.scheduler import TICK_SECONDS
 from bot.services.media import SWEEP_EVERY
 from bot.telegram_sender import TelegramSender
 from bot.transport import AiohttpRequest
 from bot.updates import PerChatUpdateProcessor, ResilientBot
-from handlers import alarm_live, triage
+from handlers import alarm_live, flows, triage
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +106,13 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     events.alarm_answered_listeners.append(alarm_answered)
     events.alarm_ended_listeners.append(
         lambda alarm: alarm_live.ended(app.bot, services, alarm))
+
+    async def forgotten_on_telegram(accounts: Sequence[Account]) -> None:
+        for account in accounts:  # the flows PTB still runs, and their drafts
+            if account.channel == "telegram":
+                await flows.end_every_flow(app, int(account.external_id))
+
+    events.person_forgotten_listeners.append(forgotten_on_telegram)
     if config.zalo_bot_on is not None:
         zalo_token = app.bot_data.get(ZALO_TOKEN_KEY) or config.zalo_bot_token()
         client = ZaloBotClient(zalo_token, config.zalo_bot_on.api_base_url)

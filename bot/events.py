@@ -5,11 +5,11 @@ the web console's tomorrow)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.models import Alarm, Report
+from bot.models import Account, Alarm, Report
 
 if TYPE_CHECKING:
     from bot.dialog import Turn
@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 ReportFiled = Callable[[Report, Report | None], Awaitable[None]]
 JoinRequested = Callable[["Turn", str], Awaitable[None]]
 AlarmChanged = Callable[[Alarm], Awaitable[None]]
+PersonForgotten = Callable[[Sequence[Account]], Awaitable[None]]
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Events:
     join_requested_listeners: list[JoinRequested] = field(default_factory=list)
     alarm_answered_listeners: list[AlarmChanged] = field(default_factory=list)
     alarm_ended_listeners: list[AlarmChanged] = field(default_factory=list)
+    person_forgotten_listeners: list[PersonForgotten] = field(default_factory=list)
 
     async def report_filed(self, report: Report, duplicate: Report | None) -> None:
         """A report was filed (`duplicate`: an open report it probably repeats)."""
@@ -51,3 +53,11 @@ class Events:
         """The gong was ended with "Đã an toàn"."""
         for listener in self.alarm_ended_listeners:
             await listener(alarm)
+    async def person_forgotten(self, accounts: Sequence[Account]) -> None:
+        """A person's data was deleted; these were their accounts. What a channel still
+        keeps for them outside the database's tables (a PTB flow in memory) must go too."""
+        for listener in self.person_forgotten_listeners:
+            try:
+                await listener(accounts)
+            except Exception:
+                log.exception("a listener failed on a deletion")

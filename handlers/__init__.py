@@ -13,11 +13,12 @@ from bot.dialog import Action, Flow
 def dialog_flows(config: Config) -> list[Flow]:
     """The flows written for every messenger (bot/dialog), handed to the runner by
     bot/app.py."""
-    from handlers import help, join, link, myreports, report, start
+    from handlers import help, join, link, mydata, myreports, report, settings, start
 
     return [start.build_flow(),
             report.build_flow(config.reports.conversation_timeout_minutes),
-            myreports.build_flow(), join.build_flow(), link.build_flow(), *help.build_flows()]
+            myreports.build_flow(), join.build_flow(), link.build_flow(), *help.build_flows(),
+            *settings.build_flows(), *mydata.build_flows()]
 
 
 def dialog_actions() -> list[Action]:
@@ -48,12 +49,10 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         escalation,
         flows,
         groups,
-        mydata,
         officer_tools,
         open_reports,
         reject,
         relays,
-        settings,
         stats,
         teams,
         triage,
@@ -63,7 +62,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     for early in flows.build_early_handlers():
         app.add_handler(early, group=flows.EARLY_GROUP)
     for flow in [
-        settings.build_conversation(),
         officer_tools.build_conversation(),
         alarm.build_conversation(),
         announce.build_conversation(),
@@ -72,8 +70,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         app.add_handler(flow)
     later: list[BaseHandler[Any, Any, Any]] = [
         *join_requests.build_handlers(), *teams.build_handlers(),
-        *settings.build_handlers(),
-        *officer_tools.build_handlers(), *mydata.build_handlers(), 
+        *officer_tools.build_handlers(),
         *stats.build_handlers(), *triage.build_handlers(), *reject.build_handlers(),
         *relays.build_handlers(),
         *open_reports.build_handlers(), *campaigns.build_handlers(),

@@ -159,12 +159,14 @@ async def end_dialog(update: Update, context: AppContext) -> DialogFlow | None:
     return None if person is None else await context.runner.end(person.id)
 
 
-async def end_every_flow(context: AppContext, user_id: int) -> None:
-    """End every flow of this person in every chat, with its expiry and persisted row: after
-    their data is deleted nothing may resume, time out or be written back for them."""
-    for flow in flows(context.application):
+async def end_every_flow(application: AnyApplication, user_id: int) -> None:
+    """End every flow of this Telegram user in every chat, with its expiry and persisted row,
+    and drop their user data (drafts): after their data is deleted nothing may resume, time
+    out or be written back for them."""
+    for flow in flows(application):
         for key in [k for k in list(flow._conversations) if user_id in k]:
-            await flow.end(context.application, key)
+            await flow.end(application, key)
+    application.drop_user_data(user_id)
 
 
 async def tell_left(

@@ -5,6 +5,7 @@ there is no command menu, the way in to every flow)."""
 from __future__ import annotations
 
 from bot.dialog import END, Choice, Flow, Kind, Turn, rows_of
+from handlers import phone
 
 # Every command of the product, with its English alias (DESIGN.md's contract): a channel
 # without a command menu recognises them as keywords, and says plainly when one is not
@@ -37,7 +38,10 @@ async def show_help(turn: Turn) -> str:
 
 async def outside(turn: Turn) -> str:
     """A private message no flow is waiting for: a resident is told how to report and the
-    emergency numbers; a leader or an officer gets their help."""
+    emergency numbers; a leader or an officer gets their help. A contact is the phone
+    number of a phone keyboard left showing (handlers.phone)."""
+    if turn.kind is Kind.CONTACT:
+        return await phone.contact_outside(turn)
     parts = await _help_parts(turn)
     if len(parts) == 1:
         await turn.say(turn.t("flows.outside_resident"))

@@ -1,87 +1,90 @@
-"""/dulieu (/mydata): everything stored, as a JSON file; /xoadulieu (/forget): delete it."""
+"""/dulieu (/mydata): everything stored about the person, as a JSON file where the channel
+sends files (Telegram) or as text (Zalo), and a readable summary; /xoadulieu (/forget):
+delete it, after "Xóa"."""
 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from collections.abc import Sequence
+from typing import Any
 
-from telegram import InputFile, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from bot.dialog import END, Choice, Flow, Kind, Turn
+from bot.models import Account
+from handlers import help
 
-from bot.context import AppContext
-from handlers.common import answer, as_id, caller, esc, pressed, refuse, tr
-from handlers.flows import end_every_flow
-
-CONFIRM_FOR = timedelta(minutes=15)  # an older "Xóa" button is stale
+YES, NO = "yes", "no"
+CONFIRM_MINUTES = 15  # an older "Xóa" is stale
 
 
-async def my_data(update: Update, context: AppContext) -> None:
-    """Sends the resident's data as anninh-du-lieu-<id>.json, with a readable summary."""
-    who = await caller(update, context)
-    services = context.services
-    data = await services.residents.export(who.resident)
+async def show(turn: Turn) -> str:
+    """Sends the person's data (a file, else text), then a readable summary."""
+    services = turn.services
+    data = await services.residents.export(turn.person)
     data["exported_at"] = services.clock.now().isoformat(timespec="seconds")
-    body = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
-    chat = update.effective_chat
-    assert chat is not None
-    none = tr(context, who.lang, "mydata.none")
-    teams = [f"{t['team']} ({tr(context, who.lang, 'mydata.role_' + t['role'])})"
-             for t in data["teams"]]
-    tags = [services.catalog.tags[t].name(who.lang) if t in services.catalog.tags else t
-            for t in data["tags"]]
-    await context.bot.send_document(
-        chat.id, InputFile(body, filename=f"anninh-du-lieu-{who.resident.telegram_id}.json"),
-        caption=tr(context, who.lang, "mydata.caption"),
-    )
-    await answer(
-        update, context, who.lang, "mydata.summary",
-        telegram_id=who.resident.telegram_id, consent=tr(
-            context, who.lang, f"mydata.consent_{who.resident.consent}"),
-        name=esc(data["display_name"] or none), phone=esc(data["phone"] or none),
-        area=esc(", ".join(p for p in (data["hamlet"], data["commune"]) if p) or none),
-        tags=esc(", ".join(tags) or none), teams=esc("; ".join(teams) or none),
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    name = f"anninh-du-lieu-{turn.address}.json"
+    if not await turn.send_file(name, body.encode("utf-8"), turn.t("mydata.caption")):
+        await turn.say(turn.t("mydata.as_text", data=turn.esc(body)))
+    await turn.say(_summary(turn, data))
+    return END
+
+
+def _summary(turn: Turn, data: dict[str, Any]) -> str:
+    catalog, none = turn.services.catalog, turn.t("mydata.none")
+    accounts = [turn.t("mydata.account", channel=turn.t(f"mydata.channel_{a['channel']}"),
+                       id=turn.esc(a["id"])) for a in data["accounts"]]
+    teams = [f"{t['team']} ({turn.t('mydata.role_' + t['role'])})" for t in data["teams"]]
+    tags = [catalog.tags[t].name(turn.lang) if t in catalog.tags else t for t in data["tags"]]
+    return turn.t(
+        "mydata.summary", accounts=", ".join(accounts) or none,
+        consent=turn.t(f"mydata.consent_{turn.person.consent}"),
+        name=turn.esc(data["display_name"] or none), phone=turn.esc(data["phone"] or none),
+        area=turn.esc(", ".join(p for p in (data["hamlet"], data["commune"]) if p) or none),
+        tags=turn.esc(", ".join(tags) or none), teams=turn.esc("; ".join(teams) or none),
     )
 
 
-async def ask_forget(update: Update, context: AppContext) -> None:
+async def ask_forget(turn: Turn) -> str:
     """/xoadulieu: says what will be deleted and asks for "Xóa" or "Hủy"."""
-    who = await caller(update, context)
-    stamp = int(context.services.clock.now().timestamp())
-    await answer(update, context, who.lang, "mydata.forget_ask", [[
-        (tr(context, who.lang, "mydata.forget_yes"), f"fg:yes:{stamp}"),
-        (tr(context, who.lang, "mydata.forget_no"), "fg:no"),
-    ]])
+    accounts = await turn.services.store.accounts.of_resident(turn.person.id)
+    await turn.ask(turn.t("mydata.forget_ask", ids=_ids(turn, accounts)), ((
+        Choice(turn.t("mydata.forget_yes"), YES), Choice(turn.t("mydata.forget_no"), NO)),),
+        replace=True)
+    return "confirm"
 
 
-async def forget_pressed(update: Update, context: AppContext) -> None:
-    """"Xóa": deletes the presser's own data and says what was kept and why; "Hủy": nothing."""
-    who = await caller(update, context)
-    parts = pressed(update)
-    if parts[1] == "no":
-        await answer(update, context, who.lang, "mydata.forget_cancelled")
-        return
-    services = context.services
-    asked = as_id(parts[2])
-    age = services.clock.now().timestamp() - (asked or 0)
-    if asked is None or not 0 <= age <= CONFIRM_FOR.total_seconds():  # old, or crafted
-        await refuse(update, context, who.lang, "errors.stale_button")
-        return
-    user = update.effective_user
-    assert user is not None
+async def confirm(turn: Turn) -> str:
+    """"Xóa": deletes the person's own data, ends what they had open on every channel, and
+    says what was kept and why; "Hủy": nothing. Anything else lets go of the question."""
+    if turn.kind is not Kind.CHOICE:
+        return await help.outside(turn)
+    if turn.input.choice != YES:
+        await turn.ask(turn.t("mydata.forget_cancelled"), replace=True)
+        return END
+    services = turn.services
+    accounts = await services.store.accounts.of_resident(turn.person.id)
+    names = [name for name in turn.names if not name.startswith("@")]
     forgotten = await services.residents.forget(
-        who.resident, names=[user.full_name, user.first_name, user.last_name],
-        usernames=[user.username])
-    if context.user_data is not None:
-        context.user_data.clear()  # drafts go too; PTB would otherwise write them back
-    await end_every_flow(context, user.id)  # no open flow resumes, or times out, with their data
-    await answer(update, context, who.lang, "mydata.forgotten",
-                 teams=forgotten.memberships, reports=forgotten.reports_kept)
+        turn.person, names=[turn.display_name, *names],
+        usernames=[name for name in turn.names if name.startswith("@")])
+    await services.events.person_forgotten(accounts)  # what channels keep outside the tables
+    await turn.ask(turn.t("mydata.forgotten", ids=_ids(turn, accounts),
+                          teams=forgotten.memberships, reports=forgotten.reports_kept),
+                   replace=True)
+    return END
 
 
-def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:
-    private = filters.ChatType.PRIVATE
+def _ids(turn: Turn, accounts: Sequence[Account]) -> str:
+    """"mã Telegram, mã Zalo": the kinds of account ids the person has."""
+    channels = dict.fromkeys(a.channel for a in accounts) or {turn.channel: None}
+    return ", ".join(turn.t("mydata.account_id", channel=turn.t(f"mydata.channel_{c}"))
+                     for c in channels)
+
+
+def build_flows() -> list[Flow]:
     return [
-        CommandHandler(["dulieu", "mydata"], my_data, filters=private),
-        CommandHandler(["xoadulieu", "forget"], ask_forget, filters=private),
-        CallbackQueryHandler(forget_pressed, pattern=r"^fg:(yes:\d+|no)$"),
+        Flow(name="mydata", commands=("dulieu", "mydata"), start=show),
+        Flow(name="forget", commands=("xoadulieu", "forget"), start=ask_forget,
+             steps={"confirm": confirm}, timeout_minutes=CONFIRM_MINUTES,
+             cancelled="mydata.forget_cancelled"),
     ]

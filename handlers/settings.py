@@ -1,275 +1,198 @@
-"""/caidat (/settings): language, hamlet, tags, muting propaganda, and the optional phone."""
+"""/caidat (/settings): language, hamlet, groups, muting propaganda, and the optional phone
+number (handlers/phone.py).
+
+The menu is a flow: each choice changes one thing at once and shows the menu (or a list)
+again, so nothing is ever half done, and anything but a choice lets go of it (answered as a
+message outside any flow). It stays open a day: an older menu's choices work that long, or
+until another flow starts; then they are stale."""
 
 from __future__ import annotations
 
-import enum
-
-from telegram import Update
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
-
-from bot import replies
-from bot.context import AppContext
-from bot.replies import Buttons
-from bot.services.residents import PhoneError
-from bot.text import matches
-from handlers.common import (
-    Caller,
-    answer,
-    as_id,
-    caller,
-    esc,
-    pressed,
-    refuse,
-    stale,
-    tr,
-)
-from handlers.flows import Flow, conversation
+from bot.dialog import END, Choice, Flow, Kind, Rows, Turn, rows_of
+from bot.models import Commune
+from handlers import help, phone
 
 CHOSEN = "✓ "
+LANGUAGES = (("vi", "Tiếng Việt"), ("en", "English"))  # each in its own language
+LANG, COMMUNE, HAMLET, TAG = "lang:", "c:", "h:", "t:"
+AREA, TAGS, MUTE, UNMUTE, PHONE, NO_PHONE, DONE, BACK = (
+    "area", "tags", "mute", "unmute", "phone", "nophone", "done", "back")
 
 
-class Step(enum.IntEnum):
-    PHONE = 1
+async def show(turn: Turn) -> str:
+    """/caidat: the current settings with a choice for each change."""
+    return await _menu(turn)
 
 
-async def show_settings(update: Update, context: AppContext) -> None:
-    """/caidat: the current settings with a button for each change."""
-    await _menu(update, context, await caller(update, context), edit=False)
+async def menu(turn: Turn) -> str:
+    """A language (anyone); after consent also the area, groups, mute, phone; "Xong" closes
+    the menu. Anything else lets go of it."""
+    choice = _chosen(turn)
+    if choice is None:
+        return await help.outside(turn)
+    if choice.startswith(LANG) and choice[len(LANG):] in turn.services.i18n.texts:
+        turn.person = await turn.services.residents.set_language(turn.person, choice[len(LANG):])
+        turn.lang = choice[len(LANG):]
+        return await _menu(turn)
+    if not await _consented(turn):
+        return "menu"
+    residents = turn.services.residents
+    if choice in (MUTE, UNMUTE):
+        turn.person = await residents.set_mute(turn.person, choice == MUTE)
+    elif choice == NO_PHONE:
+        turn.person = await residents.set_phone(turn.person, None)
+    elif choice == TAGS:
+        return await _tags(turn)
+    elif choice == AREA:
+        return await _areas(turn)
+    elif choice == PHONE:
+        return f"/{phone.NAME}"
+    elif choice == DONE:
+        await turn.ask(turn.t("settings.saved"), replace=True)
+        return END
+    return await _menu(turn)
 
 
-async def settings_pressed(update: Update, context: AppContext) -> None:
-    """Any press on the settings menu: change one thing, then show the menu (or a list)."""
-    who = await caller(update, context)
-    action, *rest = pressed(update)[1:]
-    services = context.services
-    if action == "lang" and rest and rest[0] in services.i18n.texts:
-        resident = await services.residents.set_language(who.resident, rest[0])
-        await _menu(update, context, Caller(resident, rest[0]))
-        return
-    if not who.resident.has_consented:
-        await refuse(update, context, who.lang, "consent.required")
-        return
-    if action == "mute" and rest not in (["0"], ["1"]):
-        await stale(update, context)  # a crafted or corrupted press: nothing changes
-    elif action == "mute":
-        resident = await services.residents.set_mute(who.resident, rest == ["1"])
-        await _menu(update, context, Caller(resident, who.lang))
-    elif action == "nophone":
-        resident = await services.residents.set_phone(who.resident, None)
-        await _menu(update, context, Caller(resident, who.lang))
-    elif action == "t" and rest and rest[0] in services.catalog.tags:
-        await services.residents.toggle_tag(who.resident, rest[0])
-        await _tags(update, context, who)
-    elif action == "tags":
-        await _tags(update, context, who)
-    elif action in ("c", "h"):
-        await _area_pressed(update, context, who, action, rest)
-    elif action == "area":
-        await _areas(update, context, who)
-    elif action == "done":
-        await answer(update, context, who.lang, "settings.saved")
-    else:
-        await _menu(update, context, who)
+async def tags(turn: Turn) -> str:
+    """A group chosen toggles it and shows the groups again; "Quay lại" shows the menu."""
+    choice = _chosen(turn)
+    if choice is None:
+        return await help.outside(turn)
+    if not await _consented(turn):
+        return "tags"
+    code = choice[len(TAG):] if choice.startswith(TAG) else ""
+    if code in turn.services.catalog.tags:
+        await turn.services.residents.toggle_tag(turn.person, code)
+        return await _tags(turn)
+    return await _menu(turn)
 
 
-async def ask_phone(update: Update, context: AppContext) -> int:
-    """A press on "Số điện thoại": shows the share-contact keyboard; waits for the contact."""
-    who = await caller(update, context)
-    if not who.resident.has_consented:
-        await refuse(update, context, who.lang, "consent.required")
-        return ConversationHandler.END
-    if update.callback_query is not None:
-        await replies.answer_press(context.bot, update.callback_query.id)
-    markup = replies.reply_keyboard(
-        [[{"text": tr(context, who.lang, "settings.phone_share"), "request_contact": True}],
-         [{"text": tr(context, who.lang, "settings.phone_cancel")}]])
-    text = tr(context, who.lang, "settings.phone_ask")
-    await replies.send_text(context.bot, _chat(update), text, markup)
-    return Step.PHONE
+async def area(turn: Turn) -> str:
+    """A commune chosen lists its hamlets; a hamlet chosen is stored and shows the menu;
+    "Quay lại" shows the menu."""
+    choice = _chosen(turn)
+    if choice is None:
+        return await help.outside(turn)
+    if not await _consented(turn):
+        return "area"
+    areas, residents = turn.services.store.areas, turn.services.residents
+    if choice.startswith(COMMUNE):
+        commune = await areas.commune(_as_id(choice[len(COMMUNE):]))
+        if commune is None:
+            return await _stale(turn, "area")
+        turn.person = await residents.set_area(turn.person, commune.id, None)
+        return await _areas(turn)
+    if choice.startswith(HAMLET):
+        hamlet = await areas.hamlet(_as_id(choice[len(HAMLET):]))
+        if hamlet is None or hamlet.commune_id != turn.person.commune_id:
+            return await _stale(turn, "area")
+        turn.person = await residents.set_area(turn.person, hamlet.commune_id, hamlet.id)
+    return await _menu(turn)
 
 
-async def contact_shared(update: Update, context: AppContext) -> int:
-    """Stores the sender's own phone number in E.164; refuses anyone else's."""
-    who = await caller(update, context)
-    message, user = update.effective_message, update.effective_user
-    contact = message.contact if message is not None else None
-    if contact is None or user is None:
-        return ConversationHandler.END
-    if not who.resident.has_consented:
-        await refuse(update, context, who.lang, "consent.required")
-        return ConversationHandler.END
-    if contact.user_id != user.id:
-        await _say(update, context, tr(context, who.lang, "settings.phone_not_yours"))
-        return Step.PHONE
-    try:
-        resident = await context.services.residents.set_phone(who.resident, contact.phone_number)
-    except PhoneError:
-        await _say(update, context, tr(context, who.lang, "settings.phone_invalid"))
-        return Step.PHONE
-    await _say(update, context, tr(context, who.lang, "settings.phone_saved",
-                                   phone=esc(resident.phone)), replies.REMOVE_KEYBOARD)
-    await _menu(update, context, Caller(resident, who.lang), edit=False)
-    return ConversationHandler.END
+# --- what is shown -----------------------------------------------------------------------------
 
 
-async def phone_text(update: Update, context: AppContext) -> int:
-    """Anything but a contact while it is awaited: a typed "Hủy" ends, the rest is a
-    reminder."""
-    who = await caller(update, context)
-    message = update.effective_message
-    typed = message.text if message is not None and message.text else ""
-    if matches(tr(context, who.lang, "settings.phone_cancel"), typed):
-        return await phone_cancelled(update, context)
-    await _say(update, context, tr(context, who.lang, "settings.phone_press"))
-    return Step.PHONE
-
-
-async def phone_cancelled(update: Update, context: AppContext) -> int:
-    """"Hủy" typed or tapped while the contact is awaited: nothing stored."""
-    who = await caller(update, context)
-    await _say(update, context, tr(context, who.lang, "settings.phone_cancelled"),
-               replies.REMOVE_KEYBOARD)
-    return ConversationHandler.END
-
-
-# --- views -----------------------------------------------------------------------------------
-
-
-async def _menu(update: Update, context: AppContext, who: Caller, *, edit: bool = True) -> None:
-    r, lang = who.resident, who.lang
-    rows: list[list[tuple[str, str]]] = [[
-        ((CHOSEN if lang == "vi" else "") + "Tiếng Việt", "st:lang:vi"),
-        ((CHOSEN if lang == "en" else "") + "English", "st:lang:en"),
-    ]]
-    if not r.has_consented:
-        await answer(update, context, lang, "settings.menu_no_consent", rows, edit=edit)
-        return
-    services = context.services
-    tags = [services.catalog.tags[t].name(lang) for t in await services.residents.tags(r)
-            if t in services.catalog.tags]
-    rows += [
-        [(tr(context, lang, "settings.area_button"), "st:area"),
-         (tr(context, lang, "settings.tags_button"), "st:tags")],
-        [(tr(context, lang, "settings.unmute_button" if r.mute_propaganda
-             else "settings.mute_button"), f"st:mute:{0 if r.mute_propaganda else 1}")],
-        [(tr(context, lang, "settings.phone_button"), "st:phone")]
-        + ([(tr(context, lang, "settings.phone_remove"), "st:nophone")] if r.phone else []),
-        [(tr(context, lang, "settings.done_button"), "st:done")],
-    ]
-    await answer(
-        update, context, lang, "settings.menu", rows, edit=edit,
-        area=esc(await _place(context, who) or tr(context, lang, "settings.none")),
-        tags=esc(", ".join(tags) or tr(context, lang, "settings.none")),
-        propaganda=tr(context, lang, "settings.muted" if r.mute_propaganda
-                      else "settings.receiving"),
-        phone=esc(r.phone or tr(context, lang, "settings.no_phone")),
+async def _menu(turn: Turn) -> str:
+    person, t = turn.person, turn.t
+    languages = tuple(Choice((CHOSEN if turn.lang == code else "") + name, LANG + code)
+                      for code, name in LANGUAGES)
+    if not person.has_consented:
+        await turn.ask(t("settings.menu_no_consent"), (languages,), replace=True)
+        return "menu"
+    services = turn.services
+    chosen = [services.catalog.tags[code].name(turn.lang)
+              for code in await services.residents.tags(person) if code in services.catalog.tags]
+    muted = person.mute_propaganda
+    rows: Rows = (
+        languages,
+        (Choice(t("settings.area_button"), AREA), Choice(t("settings.tags_button"), TAGS)),
+        (Choice(t("settings.unmute_button"), UNMUTE) if muted
+         else Choice(t("settings.mute_button"), MUTE),),
+        (Choice(t("settings.phone_button"), PHONE),
+         *((Choice(t("settings.phone_remove"), NO_PHONE),) if person.phone else ())),
+        (Choice(t("settings.done_button"), DONE),),
     )
+    await turn.ask(t(
+        "settings.menu", area=turn.esc(await _place(turn) or t("settings.none")),
+        tags=turn.esc(", ".join(chosen) or t("settings.none")),
+        propaganda=t("settings.muted" if muted else "settings.receiving"),
+        phone=turn.esc(person.phone or t("settings.no_phone")),
+    ), rows, replace=True)
+    return "menu"
 
 
-async def _place(context: AppContext, who: Caller) -> str:
-    areas, r = context.services.store.areas, who.resident
-    hamlet = await areas.hamlet(r.hamlet_id) if r.hamlet_id else None
-    commune = await areas.commune(r.commune_id) if r.commune_id else None
+async def _place(turn: Turn) -> str:
+    areas, person = turn.services.store.areas, turn.person
+    hamlet = await areas.hamlet(person.hamlet_id) if person.hamlet_id else None
+    commune = await areas.commune(person.commune_id) if person.commune_id else None
     return ", ".join(a.name for a in (hamlet, commune) if a is not None)
 
 
-async def _tags(update: Update, context: AppContext, who: Caller) -> None:
-    services = context.services
-    chosen = set(await services.residents.tags(who.resident))
-    rows: Buttons = [
-        [((CHOSEN if tag.code in chosen else "") + tag.name(who.lang), f"st:t:{tag.code}")]
-        for tag in services.catalog.tags.values()
-    ] + [[(tr(context, who.lang, "settings.back_button"), "st:menu")]]
-    await answer(update, context, who.lang, "settings.ask_tags", rows)
+async def _tags(turn: Turn) -> str:
+    services = turn.services
+    chosen = set(await services.residents.tags(turn.person))
+    choices = [Choice((CHOSEN if tag.code in chosen else "") + tag.name(turn.lang),
+                      TAG + tag.code) for tag in services.catalog.tags.values()]
+    await turn.ask(turn.t("settings.ask_tags"),
+                   rows_of([*choices, Choice(turn.t("settings.back_button"), BACK)]),
+                   replace=True)
+    return "tags"
 
 
-async def _areas(update: Update, context: AppContext, who: Caller) -> None:
-    areas = context.services.store.areas
+async def _areas(turn: Turn) -> str:
+    """The communes (none chosen yet), or the hamlets of the person's commune and up to three
+    other communes."""
+    areas = turn.services.store.areas
     communes = await areas.communes()
-    commune_id = who.resident.commune_id
-    back = [(tr(context, who.lang, "settings.back_button"), "st:menu")]
+    commune_id = turn.person.commune_id
+    back = (Choice(turn.t("settings.back_button"), BACK),)
     if commune_id is None:
-        rows = [[(c.name, f"st:c:{c.id}")] for c in communes] + [back]
-        await answer(update, context, who.lang, "settings.ask_commune", rows)
-        return
-    rows = [[(h.name, f"st:h:{h.id}")] for h in await areas.hamlets(commune_id)]
-    if len(communes) > 1:
-        rows.append([(c.name, f"st:c:{c.id}") for c in communes if c.id != commune_id][:3])
-    await answer(update, context, who.lang, "settings.ask_hamlet", [*rows, back])
+        await turn.ask(turn.t("settings.ask_commune"), (*_communes(communes), back),
+                       replace=True)
+        return "area"
+    rows: Rows = tuple((Choice(h.name, HAMLET + str(h.id)),)
+                       for h in await areas.hamlets(commune_id))
+    others = tuple(c for row in _communes(communes) for c in row
+                   if c.value != COMMUNE + str(commune_id))[:3]
+    await turn.ask(turn.t("settings.ask_hamlet"), (*rows, *((others,) if others else ()), back),
+                   replace=True)
+    return "area"
 
 
-async def _area_pressed(
-    update: Update, context: AppContext, who: Caller, action: str, rest: list[str]
-) -> None:
-    area_id = as_id(rest[0]) if rest else None
-    if area_id is None:  # a crafted or corrupted press: nothing changes
-        await stale(update, context)
-    elif action == "c":
-        await _commune_chosen(update, context, who, area_id)
-    else:
-        await _hamlet_chosen(update, context, who, area_id)
+def _communes(communes: list[Commune]) -> Rows:
+    return rows_of([Choice(c.name, COMMUNE + str(c.id)) for c in communes])
 
 
-async def _commune_chosen(update: Update, context: AppContext, who: Caller, cid: int) -> None:
-    commune = await context.services.store.areas.commune(cid)
-    if commune is None:
-        await refuse(update, context, who.lang, "errors.stale_button")
-        return
-    resident = await context.services.residents.set_area(who.resident, commune.id, None)
-    await _areas(update, context, Caller(resident, who.lang))
+# --- helpers -----------------------------------------------------------------------------------
 
 
-async def _hamlet_chosen(update: Update, context: AppContext, who: Caller, hid: int) -> None:
-    hamlet = await context.services.store.areas.hamlet(hid)
-    if hamlet is None or hamlet.commune_id != who.resident.commune_id:
-        await refuse(update, context, who.lang, "errors.stale_button")
-        return
-    resident = await context.services.residents.set_area(who.resident, hamlet.commune_id,
-                                                         hamlet.id)
-    await _menu(update, context, Caller(resident, who.lang))
+def _chosen(turn: Turn) -> str | None:
+    return turn.input.choice if turn.kind is Kind.CHOICE and turn.input.choice else None
 
 
-async def _say(
-    update: Update, context: AppContext, text: str, markup: replies.Markup | None = None,
-) -> None:
-    await replies.send_text(context.bot, _chat(update), text, markup)
+async def _consented(turn: Turn) -> bool:
+    """Everything but the language waits for consent (checked at every step)."""
+    if turn.person.has_consented:
+        return True
+    await turn.refuse(turn.t("consent.required"))
+    return False
 
 
-def _chat(update: Update) -> int:
-    chat = update.effective_chat
-    assert chat is not None
-    return chat.id
+async def _stale(turn: Turn, step: str) -> str:
+    await turn.refuse(turn.t("errors.stale_button"))
+    return step
 
 
-def build_conversation() -> Flow:
-    """The phone conversation: "Số điện thoại" pressed, then the contact."""
-    return conversation(
-        "settings_phone",
-        entry_points=[CallbackQueryHandler(ask_phone, pattern=r"^st:phone$")],
-        states={Step.PHONE: [
-            MessageHandler(filters.CONTACT, contact_shared),
-            MessageHandler(~filters.COMMAND, phone_text),
-        ]},
-        fallbacks=[],
-        timeout_minutes=15,
-        cancelled="settings.phone_cancelled",
-        label="flows.phone",
-    )
+def _as_id(value: str) -> int:
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else 0
 
 
-def build_handlers() -> list[BaseHandler[Update, AppContext, object]]:
-    """The command, the menu's presses, and a contact shared outside any flow (registered
-    after the flows: a contact sent during a report is the report's)."""
-    private = filters.ChatType.PRIVATE
+def build_flows() -> list[Flow]:
+    """The settings menu (open a day: see the module's docstring) and the phone number."""
     return [
-        CommandHandler(["caidat", "settings"], show_settings, filters=private),
-        CallbackQueryHandler(settings_pressed, pattern=r"^st:[a-z]+(:[a-z0-9-]+)?$"),
-        MessageHandler(filters.CONTACT & private, contact_shared),
+        Flow(name="settings", commands=("caidat", "settings"), start=show,
+             steps={"menu": menu, "tags": tags, "area": area}, timeout_minutes=24 * 60,
+             cancelled="settings.saved"),
+        phone.build_flow(),
     ]

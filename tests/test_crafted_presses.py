@@ -27,8 +27,8 @@ BAD_IDS = {
 ANYWHERE = [
     ("resident", "tm:ok:{0}:{0}"), ("resident", "tm:no:{0}:{0}"), ("resident", "tm:rmlist:{0}"),
     ("resident", "tm:rm:{0}:{0}"), ("resident", "tm:leave:{0}"), ("resident", "al:a:{0}:coming"),
-    ("resident", "al:end:{0}"), ("resident", "st:c:{0}"),
-    ("resident", "st:h:{0}"), ("resident", "st:mute"), ("resident", "fg:yes:{0}"),
+    ("resident", "al:end:{0}"), ("resident", "d:{0}:c:{0}"),
+    ("resident", "d:{0}:h:{0}"), ("resident", "d:{0}:mute"), ("resident", "d:{0}:yes"),
     ("resident", "ld:arr:{0}"), ("resident", "ld:res:{0}"), ("resident", "ob:c:{0}"),
     ("resident", "ob:h:{0}"), ("resident", "rp:cat:{0}"),
     ("officer", "tr:acc:{0}"), ("officer", "tr:res:{0}"), ("officer", "tr:rej:{0}"),
@@ -101,6 +101,16 @@ async def test_crafted_ids_inside_conversations_keep_the_step(
     await newcomer.wait_for("nhóm")
     await newcomer.press("Xong")
     await newcomer.wait_for("Cảm ơn bạn")
+
+    await newcomer.command("caidat")
+    await newcomer.wait_for("Cài đặt")
+    await newcomer.press("Đổi ấp")
+    hamlets = await newcomer.wait_for("ấp/khu phố nào")
+    prompt = str(hamlets.inline[0][0][1]).split(":")[1]  # the open prompt's number
+    await press_crafted(newcomer, f"d:{prompt}:h:{bad}")
+    await press_crafted(newcomer, f"d:{prompt}:c:{bad}")
+    await newcomer.press("Ấp Dầu Giây")  # the step is still there
+    await newcomer.wait_for("Ấp Dầu Giây, Xã Hưng Lộc")
 
     await newcomer.command("baotin")
     await newcomer.wait_for("Báo tin cho công an xã")

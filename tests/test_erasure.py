@@ -39,11 +39,12 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def traces(
-    path: Path, resident_id: int, telegram_id: int = XUYEN, names: tuple[str, ...] = NAMES
+    path: Path, resident_id: int, telegram_id: int | str = XUYEN, names: tuple[str, ...] = NAMES
 ) -> list[str]:
     """Every place in the database that still points at the person: their Telegram id (as a
-    number or in a text), names, username, phone; their resident id in any column that refers
-    to residents, in an audit entry about a resident, or under a resident key in JSON."""
+    number or in a text; or another messenger's id), names, username, phone; their resident
+    id in any column that refers to residents, in an audit entry about a resident, or under a
+    resident key in JSON."""
     found = []
     with contextlib.closing(sqlite3.connect(path)) as db:
         tables = [row[0] for row in db.execute(
@@ -68,7 +69,8 @@ def traces(
 
 
 def _names_person(
-    text: str, resident_id: int, telegram_id: int = XUYEN, names: tuple[str, ...] = NAMES
+    text: str, resident_id: int, telegram_id: int | str = XUYEN,
+    names: tuple[str, ...] = NAMES,
 ) -> bool:
     folded = text.casefold()
     if str(telegram_id) in text or any(n.casefold() in folded for n in names) or any(

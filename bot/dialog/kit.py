@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from bot.dialog.turn import Turn
@@ -142,6 +142,15 @@ class Replier(Protocol):
 
     def fetcher(self, media: Media, max_bytes: int) -> Callable[[], Awaitable[bytes]]:
         """The download of a file the person sent (raising MediaUnavailable on failure)."""
+
+
+@runtime_checkable
+class FileReplier(Protocol):
+    """A channel that sends files (Telegram's documents). Elsewhere `Turn.send_file` says
+    False and the flow sends the content as text."""
+
+    async def send_file(self, name: str, body: bytes, caption: str) -> None:
+        """A file called `name` with a caption (the bot's markup)."""
 
 
 Step = Callable[["Turn"], Awaitable[str]]

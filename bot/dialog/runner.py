@@ -87,12 +87,14 @@ class Runner:
     async def handle(
         self, person: Resident, *, lang: str, channel: Channel, address: str, input: Input,
         replier: Replier, display_name: str = "", command: tuple[str, str] | None = None,
-        seq: int | None = None,
+        seq: int | None = None, names: Sequence[str] = (),
     ) -> bool:
         """Run `input` through the flows; False when it is not theirs (no open flow, a
-        command of another handler), so the adapter answers it some other way."""
+        command of another handler), so the adapter answers it some other way. `names`: what
+        else the messenger calls the person (see `Turn.names`)."""
         async with self._turn_lock(person.id):
             turn = self._turn(person, lang, channel, address, input, replier, display_name)
+            turn.names = tuple(names)
             if command is not None:
                 flow = self.commands.get(command[0])
                 if flow is None:
@@ -133,11 +135,13 @@ class Runner:
 
     async def once(
         self, step: Step, person: Resident, *, lang: str, channel: Channel, address: str,
-        input: Input, replier: Replier, display_name: str = "",
+        input: Input, replier: Replier, display_name: str = "", names: Sequence[str] = (),
     ) -> None:
         """Run one step outside any flow (the answer to a message no flow waits for)."""
         async with self._turn_lock(person.id):
-            await step(self._turn(person, lang, channel, address, input, replier, display_name))
+            turn = self._turn(person, lang, channel, address, input, replier, display_name)
+            turn.names = tuple(names)
+            await step(turn)
 
     def _turn(
         self, person: Resident, lang: str, channel: Channel, address: str, input: Input,
@@ -200,11 +204,15 @@ class Runner:
 
     async def _save(self, flow: Flow, turn: Turn, was: str, step: str) -> None:
         store = self.services.store
+        # "/command arg" or "/flow": the step chose another flow (by its command, or by its
+        # name for a flow without one, entered only from another flow's step).
         command = as_command(step)
-        if command is not None and command[0] in self.commands:  # the step chose a flow
+        chosen = None if command is None else (
+            self.commands.get(command[0]) or self.flows.get(command[0]))
+        if command is not None and chosen is not None:
             await store.dialogs.end(turn.person.id, flow.name)
             turn.input = replace(turn.input, text=command[1])
-            await self._start(self.commands[command[0]], turn)
+            await self._start(chosen, turn)
             return
         if step == END:
             await store.dialogs.end(turn.person.id, flow.name)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from bot.dialog.kit import Input, Kind, Prompt, Replier, Rows, Share
+from bot.dialog.kit import FileReplier, Input, Kind, Prompt, Replier, Rows, Share
 from bot.media import MediaKind, MediaRef
 from bot.models import Channel, Resident
 
@@ -28,6 +28,9 @@ class Turn:
     input: Input
     replier: Replier
     display_name: str = ""
+    # What else the messenger calls the person (Telegram: first and last name, @username):
+    # taken out of their reports, with display_name, when they delete their data.
+    names: tuple[str, ...] = ()
     data: dict[str, Any] = field(default_factory=dict)
     seq: int = 0
     first_seq: int = 0  # the flow's prompts are numbered after this
@@ -58,6 +61,13 @@ class Turn:
 
     def can_share(self, what: Share) -> bool:
         return what in self.replier.shares
+
+    async def send_file(self, name: str, body: bytes, caption: str) -> bool:
+        """A file where the channel sends files; False where it cannot (say it as text)."""
+        if not isinstance(self.replier, FileReplier):
+            return False
+        await self.replier.send_file(name, body, caption)
+        return True
 
     async def say(self, text: str, *, remove_keyboard: bool = False) -> None:
         """A message without choices (the open prompt stays what it was)."""

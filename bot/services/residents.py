@@ -168,8 +168,11 @@ class ResidentService:
         hamlet = await areas.hamlet(resident.hamlet_id) if resident.hamlet_id else None
         memberships = await self._store.memberships.of_resident(resident.id)
         audit = await self._store.audit.entries("resident", resident.id)
+        accounts = await self._store.accounts.of_resident(resident.id)
         return {
             "telegram_id": resident.telegram_id,
+            "accounts": [{"channel": a.channel, "id": a.external_id,
+                          "last_message_at": a.last_seen_at} for a in accounts],
             "display_name": resident.display_name,
             "language": resident.language,
             "phone": resident.phone,

@@ -12,7 +12,7 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from telegram import CallbackQuery, Message, Update
+from telegram import CallbackQuery, InputFile, Message, Update, User
 from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 
 from bot import replies, telegram_media
@@ -33,25 +33,30 @@ class TelegramReplier:
     """Answers in one chat; after a press, can edit or alert over the pressed message."""
 
     numbered = False
-    shares = frozenset({Share.LOCATION, Share.CONTACT})
+    shares = frozenset(Share)
 
     def __init__(self, bot: Any, chat_id: int, query: CallbackQuery | None = None) -> None:
         self.bot, self.chat_id, self.query = bot, chat_id, query
         self.answered = query is None
 
     async def send(self, prompt: Prompt, *, seq: int | None, remove_keyboard: bool) -> None:
+        """The text with its inline buttons; a share keyboard goes under it where there are
+        none, else with the share hint in a message of its own."""
         await self.acknowledge()
         markup: Markup | None = buttons(prompt, seq)
-        if markup is None and remove_keyboard:
+        together = markup is None and _shares_alone(prompt)
+        if together:
+            markup = share_keyboard(prompt)
+        elif markup is None and remove_keyboard:
             markup = replies.REMOVE_KEYBOARD
         await replies.send_text(self.bot, self.chat_id, prompt.text, markup)
-        if prompt.share is not None:
+        if prompt.share is not None and not together:
             await replies.send_text(self.bot, self.chat_id, prompt.share_hint,
                                     share_keyboard(prompt))
 
     async def replace(self, prompt: Prompt, *, seq: int | None) -> bool:
         message = self._pressed_message()
-        if message is None:
+        if message is None or _shares_alone(prompt):  # an edit cannot bring a keyboard
             return False
         await self.acknowledge()
         await replies.edit_text(self.bot, message.chat.id, message.message_id, prompt.text,
@@ -75,6 +80,11 @@ class TelegramReplier:
         await replies.answer_press(self.bot, self.query.id, text)
         return True
 
+    async def send_file(self, name: str, body: bytes, caption: str) -> None:
+        await self.acknowledge()
+        await self.bot.send_document(self.chat_id, InputFile(body, filename=name),
+                                     caption=caption)
+
     async def close_press(self) -> None:
         await self.acknowledge()
         message = self._pressed_message()
@@ -94,6 +104,11 @@ class TelegramReplier:
     def _pressed_message(self) -> Message | None:
         message = self.query.message if self.query is not None else None
         return message if isinstance(message, Message) else None
+
+
+def _shares_alone(prompt: Prompt) -> bool:
+    """A share button without inline choices or a hint: the keyboard goes with the text."""
+    return prompt.share is not None and not prompt.choices and not prompt.share_hint
 
 
 def buttons(prompt: Prompt, seq: int | None) -> Markup | None:
@@ -203,7 +218,7 @@ async def dialog_update(update: Update, context: AppContext) -> None:
     replier = TelegramReplier(context.bot, chat.id, update.callback_query)
     if await runner.handle(person, lang=lang, channel="telegram", address=str(chat.id),
                            input=given, replier=replier, display_name=user.full_name,
-                           command=command, seq=seq):
+                           command=command, seq=seq, names=names_of(user)):
         await replier.acknowledge()
         raise ApplicationHandlerStop
 
@@ -219,7 +234,14 @@ async def outside_flow(update: Update, context: AppContext) -> None:
     await context.runner.once(
         help.outside, person, lang=services.i18n.language(person.language, user.language_code),
         channel="telegram", address=str(chat.id), input=given,
-        replier=TelegramReplier(context.bot, chat.id), display_name=user.full_name)
+        replier=TelegramReplier(context.bot, chat.id), display_name=user.full_name,
+        names=names_of(user))
+
+
+def names_of(user: User) -> tuple[str, ...]:
+    """What else Telegram calls the person: first and last name, @username."""
+    handle = f"@{user.username}" if user.username else ""
+    return tuple(name for name in (user.first_name, user.last_name or "", handle) if name)
 
 
 def build_handler() -> BaseHandler[Update, AppContext, None]:
