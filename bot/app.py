@@ -18,14 +18,17 @@ from bot.channels.telegram import join_requests
 from bot.channels.telegram.dialog import TelegramReplier
 from bot.channels.zalo_bot.channel import ZaloBotChannel
 from bot.channels.zalo_bot.client import ZaloBotClient
+from bot.channels.zalo_bot.sender import ZaloSender
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.context import RUNNER_KEY, SERVICES_KEY, AnninhApp, AppContext, Services
 from bot.dialog import Replier
 from bot.dialog.runner import Runner
-from bot.models import Account, Alarm
+from bot.models import Account, Alarm, Channel
+from bot.pacing import PacerConfig
 from bot.persistence import SqlitePersistence
 from bot.scheduler import TICK_SECONDS
+from bot.sending import Sender
 from bot.services.media import SWEEP_EVERY
 from bot.telegram_sender import TelegramSender
 from bot.transport import AiohttpRequest
@@ -35,6 +38,7 @@ from handlers import alarm_live, flows, triage
 log = logging.getLogger(__name__)
 
 ZALO_BOT_KEY = "zalo_bot"
+ZALO_CONCURRENCY = 16  # Zalo sends in flight at once
 ZALO_TOKEN_KEY = "zalo_bot_token"
 
 # The command menu: (command, text key). Aliases work but are not listed.
@@ -148,12 +152,17 @@ async def _start_broadcasting(
 ) -> None:
     """Start the delivery engine, the scheduler's tick (which first catches up) and the
     media folder's hourly sweep."""
-    await services.delivery.start(TelegramSender(app.bot), services.broadcasts.describe)
+    zalo: ZaloBotChannel | None = app.bot_data.get(ZALO_BOT_KEY)
+    senders: dict[Channel, Sender[Any]] = {"telegram": TelegramSender(app.bot)}
+    pacing: dict[Channel, PacerConfig] = {}
+    if zalo is not None:
+        senders["zalo"] = ZaloSender(zalo.client, offer=zalo.offer)
+        pacing["zalo"] = PacerConfig(rate_per_second=zalo.config.rate_per_second,
+                                     concurrency=ZALO_CONCURRENCY)
+    await services.delivery.start(senders, services.broadcasts.describe, pacing=pacing)
     await services.relays.settle_pending()  # relays the last run sent but did not report
 
     runner: Runner = app.bot_data[RUNNER_KEY]
-
-    zalo: ZaloBotChannel | None = app.bot_data.get(ZALO_BOT_KEY)
 
     def repliers(channel: str, address: str) -> Replier | None:
         if channel == "telegram":

@@ -64,11 +64,10 @@ async def deliver_alarm(
     """Queues the alarm (or its all clear) on the delivery engine's alarm lane, one message per
     language, with sound: never silent, whatever a recipient's propaganda mute says."""
     by_language: dict[str, list[Recipient]] = {}
-    for recipient in recipients:
-        if recipient.telegram_id is not None:
-            lang = services.i18n.language(recipient.language)
-            by_language.setdefault(lang, []).append(
-                Recipient(recipient.resident_id, recipient.telegram_id))
+    for member in recipients:  # each on their preferred messenger (the outbox routes them)
+        if (recipient := member.recipient) is not None:
+            lang = services.i18n.language(member.language)
+            by_language.setdefault(lang, []).append(recipient)
     for lang, group in by_language.items():
         await services.delivery.enqueue(
             "alarm", _alarm_message(services, lang, alarm, len(recipients), all_clear), group,

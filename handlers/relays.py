@@ -64,11 +64,13 @@ async def staff_reply(update: Update, context: AppContext) -> None:
 
 
 async def _reporter(services: Services, report: Report) -> tuple[Recipient | None, str]:
-    """The reporter's chat (None when unlinked or never opened the bot) and language."""
+    """The reporter on their preferred account, any messenger (None when unlinked or
+    unreachable), and their language."""
     person = await services.store.residents.get(report.reporter_id or 0)
-    if person is None or person.telegram_id is None:
+    recipient = None if person is None else await services.relays.recipient(person.id)
+    if person is None or recipient is None:
         return None, services.i18n.default
-    return Recipient(person.id, person.telegram_id), services.i18n.language(person.language)
+    return recipient, services.i18n.language(person.language)
 
 
 async def _leader(services: Services, report: Report) -> tuple[Recipient | None, str, str]:
@@ -77,11 +79,12 @@ async def _leader(services: Services, report: Report) -> tuple[Recipient | None,
     if assigned is None:
         return None, services.i18n.default, ""
     team, leader = assigned
-    if leader is None or leader.telegram_id is None:
+    recipient = None if leader is None else await services.relays.recipient(leader.resident_id)
+    if leader is None or recipient is None:
         return None, services.i18n.default, esc(team.name)
     person = await services.store.residents.get(leader.resident_id)
     lang = services.i18n.language(person.language if person else None)
-    return Recipient(leader.resident_id, leader.telegram_id), lang, esc(team.name)
+    return recipient, lang, esc(team.name)
 
 
 # --- from a private chat ---------------------------------------------------------------------

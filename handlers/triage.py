@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot import replies, telegram_media
 from bot.context import AppContext, Services
 from bot.delivery import OutMessage
-from bot.models import Recipient, Report, Resident, tracking_code
+from bot.models import Report, Resident, tracking_code
 from bot.replies import Buttons, Markup, Posted, inline_keyboard
 from bot.services.relays import Notice
 from bot.services.report_values import Acted, Action, Outcome
@@ -291,13 +291,14 @@ async def tell_reporter(
 ) -> None:
     """A message to the reporter in their language, through the outbox (paced, retried,
     recorded); nothing if the report is unlinked from its reporter."""
-    del bot  # the delivery engine sends it
-    if reporter is None or reporter.telegram_id is None:
+    del bot  # the delivery engine sends it, on the reporter's preferred messenger
+    recipient = None if reporter is None else await services.relays.recipient(reporter.id)
+    if reporter is None or recipient is None:
         return
     lang = services.i18n.language(reporter.language)
     await services.delivery.enqueue(
         "personal", OutMessage(text=t(services, lang, key, **values)),
-        [Recipient(reporter.id, reporter.telegram_id)], commune_id=reporter.commune_id,
+        [recipient], commune_id=reporter.commune_id,
         origin=f"report:{values.get('code', '')}:{key.rsplit('.', 1)[-1]}")
 
 
@@ -307,7 +308,8 @@ async def tell_reporter(
 async def _send_task(context: AppContext, acted: Acted) -> None:
     services, report, team, leader = context.services, acted.report, acted.team, acted.leader
     assert report is not None and team is not None
-    if leader is None or leader.telegram_id is None:
+    recipient = None if leader is None else await services.relays.recipient(leader.resident_id)
+    if leader is None or recipient is None:
         await group_note(services, report, t(services, services.i18n.default,
                                               "report.staff.leader_unreachable",
                                               team=esc(team.name)), "leader")
@@ -328,7 +330,7 @@ async def _send_task(context: AppContext, acted: Acted) -> None:
     notice = (Notice(report.staff_chat_id, report.staff_message_id, "", unreachable)
               if report.staff_chat_id is not None else None)
     await services.relays.to_person(
-        report, Recipient(leader.resident_id, leader.telegram_id), text, None, party="leader",
+        report, recipient, text, None, party="leader",
         note=None, notice=notice, buttons=buttons)
 
 

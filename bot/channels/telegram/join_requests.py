@@ -17,6 +17,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import replies
 from bot.context import AppContext
+from bot.delivery import OutMessage
 from bot.dialog import Turn
 from bot.events import JoinRequested
 from bot.models import Member, Resident, Team
@@ -146,19 +147,19 @@ async def decide(update: Update, context: AppContext) -> None:
     name = esc(applicant.display_name or "?")
     await answer(update, context, who.lang, f"team.{outcome.result.value}_leader",
                  name=name, team=esc(team.name))
-    if outcome.result is Decision.FULL or applicant.telegram_id is None:
-        return  # an applicant on another channel: told once the outbox speaks it
+    if outcome.result is Decision.FULL:
+        return
+    recipient = await context.services.relays.recipient(applicant.id)
+    if recipient is None:
+        return
     lang = context.services.i18n.language(applicant.language)
     by_officer = "_by_officer" if outcome.result is Decision.APPROVED and outcome.by == (
         "officer") else ""
-    try:
-        await replies.send_text(
-            context.bot, applicant.telegram_id,
-            tr(context, lang, f"team.{outcome.result.value}_you{by_officer}",
-               team=esc(team.name)),
-        )
-    except TelegramError:
-        return
+    # Through the outbox, on the applicant's preferred messenger (Zalo or Telegram).
+    await context.services.delivery.enqueue(
+        "personal", OutMessage(text=tr(context, lang, f"team.{outcome.result.value}_you"
+                                       f"{by_officer}", team=esc(team.name))),
+        [recipient], commune_id=team.commune_id, origin=f"join:{team.id}:{applicant.id}")
 
 
 def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:

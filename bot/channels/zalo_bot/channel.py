@@ -16,7 +16,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, timedelta
 
 from bot.channels.zalo_bot.client import ZaloBotClient
 from bot.channels.zalo_bot.errors import ZaloError, ZaloRateLimited
@@ -39,6 +41,7 @@ CHANNEL: Channel = "zalo"
 WITH_ARGUMENT = frozenset({"start", "thamgia", "join", "tin", "lookup", "lienket", "link"})
 JOIN_COMMANDS = frozenset({"thamgia", "join"})
 MAX_BACKOFF = 30.0
+OFFER_HOURS = 24  # a message's choices answer a typed number this long (the action checks more)
 STOP_WAIT = 10.0  # seconds the messages already taken get to finish at shutdown
 
 
@@ -98,6 +101,14 @@ class ZaloBotChannel:
 
     def replier(self, chat_id: str) -> ZaloReplier:
         return ZaloReplier(self.client, chat_id)
+
+    async def offer(self, chat_id: str, choices: Sequence[tuple[str, str]]) -> None:
+        """Choices a delivered message listed (numbered): open for a typed answer a while."""
+        store = self.services.store
+        expires = self.services.clock.now() + timedelta(hours=OFFER_HOURS)
+        async with store.db.transaction() as tx:
+            await store.prompts.offer(tx, CHANNEL, chat_id, choices,
+                                      expires.astimezone(UTC).isoformat(timespec="seconds"))
 
     # --- running -----------------------------------------------------------------------------
 

@@ -15,6 +15,10 @@ fits it) and maps what it raises with `translate`: 429 → RateLimited (Zalo giv
 retry_after: a configurable pause, 1 s by default), 403, 404 or "not found" → Unreachable,
 400 → Rejected, no answer, 401, 408, 5xx → Transient (bounded retries).
 
+The choices of a message (its buttons: the gong's "Đang đến" / "Không thể" …) are handed to
+`offer` once it is delivered, so a typed number or label can answer them (bot/dialog's
+runner matches it against the chat's open offers).
+
 A message in several parts that fails midway resumes where it stopped when the engine tries
 it again: the parts already delivered are not sent twice (while this process lives).
 """
@@ -23,7 +27,7 @@ from __future__ import annotations
 
 import functools
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
 from bot.channels.zalo_bot.render import TEXT_LIMIT, numbered, plain, split
@@ -54,6 +58,7 @@ class ZaloBotApi(Protocol):
 
 
 Translate = Callable[[Exception], SendError | None]
+Offer = Callable[[str, Sequence[tuple[str, str]]], Awaitable[None]]
 
 
 def translate(error: Exception, *, pause: float = RATE_LIMIT_PAUSE) -> SendError | None:
@@ -81,8 +86,10 @@ class ZaloSender:
     def __init__(
         self, api: ZaloBotApi, *, pause: float = RATE_LIMIT_PAUSE,
         translate_error: Translate | None = None, limit: int = TEXT_LIMIT,
+        offer: Offer | None = None,
     ) -> None:
         self.api = api
+        self.offer = offer  # told of a message's choices once it is delivered
         self.limit = limit
         self._translate = translate_error or functools.partial(translate, pause=pause)
         # (chat, message) → (parts already delivered, the first part's message id)
@@ -107,6 +114,9 @@ class ZaloSender:
             if translated is None:
                 raise
             raise translated from error
+        if self.offer is not None and message.buttons:
+            # the numbered lines just sent, in their order: a typed "1" or label answers them
+            await self.offer(chat_id, [choice for row in message.buttons for choice in row])
         return Sent(first, note=note)
 
     async def edit_text(self, chat_id: str, message_id: int, text: str) -> None:

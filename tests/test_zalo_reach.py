@@ -1,0 +1,107 @@
+"""What reaches a person on Zalo from outside their own conversation, through the outbox: the
+gong (answered by number or words, without losing a report they are writing), an officer's
+decision on their report, a leader's decision on their join request."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.context import AnninhApp
+from bot.sandbox import SimGroup, SimUser
+from bot.sandbox.zalo import SimZaloUser, ZaloSandbox
+from bot.store import Store
+from tests.helpers import onboard, onboard_on_zalo, zalo_section
+
+pytestmark = pytest.mark.usefixtures("bot")
+
+
+@pytest.fixture
+async def zalo() -> AsyncIterator[ZaloSandbox]:
+    async with ZaloSandbox() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def config_extra(zalo: ZaloSandbox, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("ZALO_BOT_TOKEN", zalo.token)
+    return zalo_section(zalo) + "\n[alarms]\nrefresh_seconds = 0.05\n"
+
+
+async def member_on_zalo(zalo: ZaloSandbox, leader: SimUser, number: int,
+                         name: str) -> SimZaloUser:
+    """A Zalo resident who asked to join HN01; the Telegram leader approves; she is told."""
+    person = zalo.user(number, name)
+    await onboard_on_zalo(person, first="tham gia HN01")
+    await person.wait_for("Đã gửi yêu cầu tham gia")
+    await leader.wait_for(f"{name} xin tham gia")
+    await leader.press("Duyệt")
+    await person.wait_for("Tổ trưởng đã duyệt")  # on Zalo, through the outbox
+    return person
+
+
+async def test_the_gong_reaches_a_zalo_member_who_answers_by_number(
+    zalo: ZaloSandbox, leader: SimUser,
+) -> None:
+    await onboard(leader)
+    lan = await member_on_zalo(zalo, leader, 21, "Lan")
+    await leader.command("keng")
+    await leader.wait_for("Việc gì")
+    await leader.press("Trộm")
+    await leader.wait_for("Phát kẻng")
+    await leader.press("Phát kẻng")
+    alert = await lan.wait_for("KẺNG AN NINH")
+    assert alert.labels[:2] == ["🏃 Đang đến", "Không thể"]
+    await lan.send("1")
+    await lan.wait_for("Đã báo bạn đang đến")
+    await leader.wait_for(predicate=lambda m: "Đang đến (1): Lan" in m.text)
+
+
+async def test_the_gong_in_the_middle_of_a_report_takes_nothing_from_it(
+    zalo: ZaloSandbox, leader: SimUser, store: Store,
+) -> None:
+    await onboard(leader)
+    hoa = await member_on_zalo(zalo, leader, 22, "Hoa")
+    await hoa.send("báo tin")
+    await hoa.wait_for("Sự việc thuộc loại nào")
+    await leader.command("keng")
+    await leader.wait_for("Việc gì")
+    await leader.press("Cháy")
+    await leader.wait_for("Phát kẻng")
+    await leader.press("Phát kẻng")
+    await hoa.wait_for("KẺNG AN NINH")
+    await hoa.send("đang đến")  # the gong's own words answer the gong
+    await hoa.wait_for("Đã báo bạn đang đến")
+    await hoa.send("1")  # the newest question is still the gong's: it takes the number
+    await hoa.wait_for("Đã báo bạn đang đến")
+    await hoa.send("trộm cắp")  # the report's words go to the report, still open
+    await hoa.wait_for("chuyện gì đã xảy ra")
+    await hoa.send("Cháy bếp nhà bên cạnh, đã dập xong")
+    await hoa.wait_for("ở đâu")  # the report goes on where it was
+
+
+async def test_an_officers_decision_reaches_the_zalo_reporter(
+    zalo: ZaloSandbox, staff_group: SimGroup, officer: SimUser,
+) -> None:
+    minh = zalo.user(23, "Minh")
+    await onboard_on_zalo(minh)
+    await minh.send("báo tin")
+    await minh.wait_for("Sự việc thuộc loại nào")
+    await minh.choose("Trộm cắp")
+    await minh.wait_for("chuyện gì đã xảy ra")
+    await minh.send("Mất trộm gà đêm qua")
+    await minh.wait_for("ở đâu")
+    await minh.choose("Bỏ qua")
+    await minh.wait_for("Bạn có ảnh không")
+    await minh.choose("Bỏ qua")
+    await minh.wait_for("Bạn muốn gửi tin thế nào")
+    await minh.choose("Ẩn danh")
+    await minh.wait_for("Kiểm tra lại")
+    await minh.choose("Gửi")
+    sent = await minh.wait_for("Đã gửi tin báo")
+    code = next(word for word in sent.text.split() if word.startswith("TB-")).rstrip(".")
+    await staff_group.wait_for(code)
+    await officer.press("Tiếp nhận", chat=staff_group)
+    told = await minh.wait_for("tiếp nhận")
+    assert code in told.text and "<b>" not in told.text
