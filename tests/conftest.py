@@ -14,10 +14,18 @@ from bot.config import Config, load_config
 from bot.context import AnninhApp
 from bot.delivery import DeliveryEngine
 from bot.sandbox import Sandbox, SimGroup, SimUser
+from bot.sandbox.zalo import ZaloSandbox
 from bot.services.areas import load_areas, parse_areas
 from bot.store import Store
 from tests.delivery_kit import DATABASE, FAST, TZ
-from tests.helpers import LEADER_ID, OFFICER_ID, SAMPLE_AREAS, STAFF_CHAT_ID, BotRunner
+from tests.helpers import (
+    LEADER_ID,
+    OFFICER_ID,
+    SAMPLE_AREAS,
+    STAFF_CHAT_ID,
+    BotRunner,
+    zalo_section,
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -60,6 +68,21 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 def config_extra() -> str:
     """Override in a test module to add config sections."""
     return ""
+
+
+@pytest.fixture
+async def zalo() -> AsyncIterator[ZaloSandbox]:
+    """A Zalo Bot Platform sandbox (the bot talks to it where `zalo_config` is in the config)."""
+    async with ZaloSandbox() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def zalo_config(zalo: ZaloSandbox, monkeypatch: pytest.MonkeyPatch) -> str:
+    """config.toml's [zalo_bot] for the bot to talk to the `zalo` sandbox, its token set:
+    a module puts it in its `config_extra` to run the bot on both channels."""
+    monkeypatch.setenv("ZALO_BOT_TOKEN", zalo.token)
+    return zalo_section(zalo)
 
 
 @pytest.fixture

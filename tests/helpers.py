@@ -49,6 +49,15 @@ async def onboard_on_zalo(person: SimZaloUser, first: str = "xin chào") -> None
     await person.wait_for("Cảm ơn bạn")
 
 
+async def sound_gong(leader: SimUser, kind: str = "Trộm") -> None:
+    """A leader's /keng of the given kind, to their team, up to "Phát kẻng" pressed."""
+    await leader.command("keng")
+    await leader.wait_for("Việc gì")
+    await leader.press(kind)
+    await leader.wait_for("Phát kẻng")
+    await leader.press("Phát kẻng")
+
+
 def zalo_section(zalo: ZaloSandbox, extra: str = "") -> str:
     """config.toml's [zalo_bot] for a bot talking to this Zalo sandbox (the token's variable
     must be set: see the `zalo_config` fixture)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -15,19 +14,12 @@ from bot.sandbox.zalo import ZaloSandbox, zalo_id
 from bot.services.accounts import parse_account
 from bot.services.areas import AreasFileError, load_areas, parse_areas
 from bot.store import Store
-from tests.helpers import onboard, onboard_on_zalo, zalo_section
+from tests.helpers import onboard, onboard_on_zalo
 
 
 @pytest.fixture
-async def zalo() -> AsyncIterator[ZaloSandbox]:
-    async with ZaloSandbox() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def config_extra(zalo: ZaloSandbox, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("ZALO_BOT_TOKEN", zalo.token)
-    return zalo_section(zalo)
+def config_extra(zalo_config: str) -> str:
+    return zalo_config
 
 
 @pytest.mark.parametrize(("given", "expected"), [

@@ -13,7 +13,7 @@ from bot.context import AnninhApp
 from bot.sandbox import Sandbox, SimGroup, SimUser
 from bot.store import Store
 from handlers import alarm_live
-from tests.helpers import services_of
+from tests.helpers import services_of, sound_gong
 
 pytestmark = pytest.mark.usefixtures("bot")
 
@@ -47,14 +47,6 @@ async def team(sandbox: Sandbox, store: Store) -> list[SimUser]:
         await add_member(store, "hn-01", telegram_id, name, muted=name == "Chi")
     await add_member(store, "hh-01", 4009, "Người ấp khác")
     return [sandbox.user(telegram_id, first_name=name) for telegram_id, name in people]
-
-
-async def sound_gong(leader: SimUser, kind: str = "Trộm") -> None:
-    await leader.command("keng")
-    await leader.wait_for("Việc gì")
-    await leader.press(kind)
-    await leader.wait_for("Phát kẻng")
-    await leader.press("Phát kẻng")
 
 
 async def test_a_leaders_alarm_reaches_every_member_and_no_one_else(

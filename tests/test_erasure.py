@@ -27,8 +27,7 @@ from bot.sandbox import Sandbox, SimGroup, SimUser
 from bot.services.redaction import Redactor
 from bot.store import Store
 from bot.store.erasure import TOMBSTONE_CHAT
-from tests.helpers import services_of
-from tests.test_alarm import sound_gong
+from tests.helpers import services_of, sound_gong
 from tests.test_announce import compose
 from tests.test_report import start_report
 

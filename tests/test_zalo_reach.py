@@ -4,29 +4,19 @@ decision on their report, a leader's decision on their join request."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
-from bot.context import AnninhApp
 from bot.sandbox import SimGroup, SimUser
 from bot.sandbox.zalo import SimZaloUser, ZaloSandbox
 from bot.store import Store
-from tests.helpers import onboard, onboard_on_zalo, zalo_section
+from tests.helpers import onboard, onboard_on_zalo, sound_gong
 
 pytestmark = pytest.mark.usefixtures("bot")
 
 
 @pytest.fixture
-async def zalo() -> AsyncIterator[ZaloSandbox]:
-    async with ZaloSandbox() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def config_extra(zalo: ZaloSandbox, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("ZALO_BOT_TOKEN", zalo.token)
-    return zalo_section(zalo) + "\n[alarms]\nrefresh_seconds = 0.05\n"
+def config_extra(zalo_config: str) -> str:
+    return zalo_config + "\n[alarms]\nrefresh_seconds = 0.05\n"
 
 
 async def member_on_zalo(zalo: ZaloSandbox, leader: SimUser, number: int,
@@ -46,11 +36,7 @@ async def test_the_gong_reaches_a_zalo_member_who_answers_by_number(
 ) -> None:
     await onboard(leader)
     lan = await member_on_zalo(zalo, leader, 21, "Lan")
-    await leader.command("keng")
-    await leader.wait_for("Việc gì")
-    await leader.press("Trộm")
-    await leader.wait_for("Phát kẻng")
-    await leader.press("Phát kẻng")
+    await sound_gong(leader)
     alert = await lan.wait_for("KẺNG AN NINH")
     assert alert.labels[:2] == ["🏃 Đang đến", "Không thể"]
     await lan.send("1")
@@ -65,11 +51,7 @@ async def test_the_gong_in_the_middle_of_a_report_takes_nothing_from_it(
     hoa = await member_on_zalo(zalo, leader, 22, "Hoa")
     await hoa.send("báo tin")
     await hoa.wait_for("Sự việc thuộc loại nào")
-    await leader.command("keng")
-    await leader.wait_for("Việc gì")
-    await leader.press("Cháy")
-    await leader.wait_for("Phát kẻng")
-    await leader.press("Phát kẻng")
+    await sound_gong(leader, "Cháy")
     await hoa.wait_for("KẺNG AN NINH")
     await hoa.send("đang đến")  # the gong's own words answer the gong
     await hoa.wait_for("Đã báo bạn đang đến")

@@ -3,27 +3,18 @@ as numbered choices and keywords; the officers on Telegram get what the resident
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from bot.context import AnninhApp
 from bot.sandbox import SimGroup, SimUser
 from bot.sandbox.zalo import SimZaloUser, ZaloSandbox
 from bot.store import Store
-from tests.helpers import onboard, onboard_on_zalo, services_of, zalo_section
+from tests.helpers import onboard, onboard_on_zalo, services_of
 
 
 @pytest.fixture
-async def zalo() -> AsyncIterator[ZaloSandbox]:
-    async with ZaloSandbox() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def config_extra(zalo: ZaloSandbox, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("ZALO_BOT_TOKEN", zalo.token)
-    return zalo_section(zalo)
+def config_extra(zalo_config: str) -> str:
+    return zalo_config
 
 
 async def test_a_zalo_resident_onboards_and_files_a_report_the_officers_see(

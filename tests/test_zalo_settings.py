@@ -4,8 +4,6 @@ after deletion a new person."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from bot.context import AnninhApp
@@ -14,20 +12,13 @@ from bot.sandbox import Sandbox
 from bot.sandbox.zalo import SimZaloUser, ZaloSandbox
 from bot.store import Store
 from bot.text import matches
-from tests.helpers import onboard, onboard_on_zalo, zalo_section
+from tests.helpers import onboard, onboard_on_zalo
 from tests.test_erasure import traces
 
 
 @pytest.fixture
-async def zalo() -> AsyncIterator[ZaloSandbox]:
-    async with ZaloSandbox() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def config_extra(zalo: ZaloSandbox, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("ZALO_BOT_TOKEN", zalo.token)
-    return zalo_section(zalo)
+def config_extra(zalo_config: str) -> str:
+    return zalo_config
 
 
 async def person_of(store: Store, user: SimZaloUser) -> Resident:
