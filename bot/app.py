@@ -170,8 +170,10 @@ async def _start_broadcasting(
         return zalo.replier(address) if channel == "zalo" and zalo is not None else None
 
     async def tick(_context: object) -> None:
-        await services.scheduler.tick(services.clock.now())
+        if not services.scheduler.by_hand:
+            await services.scheduler.tick(services.clock.now())
         await runner.expire(repliers)
+        services.scheduler.caught_up.set()
 
     async def sweep(_context: object) -> None:
         await services.media.sweep()

@@ -15,6 +15,7 @@ engine holds propaganda; audiences leave muted residents out).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -99,6 +100,11 @@ class Scheduler:
         self.config = config
         self.catalog = catalog
         self.grace = timedelta(minutes=config.broadcast.campaign_grace_minutes)
+        # Set once the bot's repeating tick has run (and caught up) for the first time. What
+        # drives time by hand (tests) waits for it, then sets `by_hand`: the repeating tick
+        # leaves the schedules to them from then on, and never races their own `tick`.
+        self.caught_up = asyncio.Event()
+        self.by_hand = False
 
     def campaigns(self) -> list[Campaign]:
         """The campaign files as they are now (edits apply without a restart)."""

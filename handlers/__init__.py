@@ -23,9 +23,9 @@ def dialog_flows(config: Config) -> list[Flow]:
 
 def dialog_actions() -> list[Action]:
     """Choices that belong to no flow, for every messenger (bot/dialog's runner)."""
-    from handlers import alarm_answers
+    from handlers import alarm_answers, quiz_answers
 
-    return alarm_answers.actions()
+    return [*alarm_answers.actions(), *quiz_answers.actions()]
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

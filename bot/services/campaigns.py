@@ -222,6 +222,13 @@ def load_campaigns(
     return campaigns, errors
 
 
+@dataclass(frozen=True)
+class QuizAnswer:
+    quiz: Quiz
+    correct: bool
+    first: bool  # the person's first answer to this quiz (later ones are not recorded)
+
+
 class CampaignService:
     """What officers change about campaigns, and residents' quiz answers. Every change is
     checked against the officer's roles in the database and audited."""
@@ -269,18 +276,29 @@ class CampaignService:
         return changed
 
     async def record_answer(self, poll_id: str, telegram_id: int, options: list[int]) -> bool:
-        """Record a quiz answer against the campaign that sent the poll; False if unknown."""
-        found = await self._store.outbox.by_ref(poll_id)
+        """A Telegram quiz poll's answer, recorded against the campaign that sent it; False if
+        unknown or not the person's first answer."""
         resident = await self._store.residents.by_telegram_id(telegram_id)
-        if found is None or resident is None or not options:
-            return False
+        answered = None if resident is None else await self.answer(poll_id, resident, options)
+        return answered is not None and answered.first
+
+    async def answer(
+        self, ref: str, resident: Resident, options: list[int]
+    ) -> QuizAnswer | None:
+        """A quiz answer (a Telegram poll's, or a typed option on a channel without polls),
+        recorded against the campaign that sent the message `ref` names; None if unknown."""
+        found = await self._store.outbox.by_ref(ref)
+        if found is None or not options or found[1] not in (None, resident.id):
+            return None
         broadcast = await self._store.broadcasts.get(found[0])
         if broadcast is None or not broadcast.origin.startswith("campaign:"):
-            return False
+            return None
         quiz = OutMessage.from_json(broadcast.payload).quiz
         if quiz is None:
-            return False
+            return None
+        correct = options == [quiz.correct]
         async with self._store.db.transaction() as tx:
-            return await self._store.schedules.record_answer(
+            first = await self._store.schedules.record_answer(
                 tx, resident.id, broadcast.id, broadcast.origin.removeprefix("campaign:"),
-                options[0], options == [quiz.correct])
+                options[0], correct)
+        return QuizAnswer(quiz, correct, first)

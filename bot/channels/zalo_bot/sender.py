@@ -41,6 +41,8 @@ from bot.sending import (
     Unreachable,
 )
 
+QUIZ_ACTION = "qz"  # the answer to a quiz sent as numbered options: qz:<ref>:<option>
+QUIZ_REF = "zalo-quiz-"
 RATE_LIMIT_PAUSE = 1.0  # seconds: Zalo's 429 says nothing of how long to wait
 MAX_RESUMABLE = 10_000  # messages remembered half sent
 
@@ -117,6 +119,12 @@ class ZaloSender:
         if self.offer is not None and message.buttons:
             # the numbered lines just sent, in their order: a typed "1" or label answers them
             await self.offer(chat_id, [choice for row in message.buttons for choice in row])
+        if message.quiz is not None:  # no polls on Zalo: its options answer by number
+            ref = f"{QUIZ_REF}{first}"  # the outbox keeps it, as a Telegram poll's id
+            if self.offer is not None:
+                await self.offer(chat_id, [(option, f"{QUIZ_ACTION}:{ref}:{index}")
+                                           for index, option in enumerate(message.quiz.options)])
+            return Sent(first, ref=ref, note=note)
         return Sent(first, note=note)
 
     async def edit_text(self, chat_id: str, message_id: int, text: str) -> None:
