@@ -16,6 +16,7 @@ import handlers
 from bot.channels.telegram import dialog as telegram_dialog
 from bot.channels.telegram import join_requests
 from bot.channels.telegram.dialog import TelegramReplier
+from bot.channels.telegram.off import OFF_TOKEN, TelegramOff
 from bot.channels.zalo_bot.channel import ZaloBotChannel
 from bot.channels.zalo_bot.client import ZaloBotClient
 from bot.channels.zalo_bot.sender import ZaloSender
@@ -63,6 +64,9 @@ def build_application(
     token otherwise read from the environment (the offline demo's, which leaves it alone)."""
     clock = clock or SystemClock()
     persistence = SqlitePersistence(config.database.path, clock=clock)
+    telegram_on = config.telegram.enabled
+    if not telegram_on:  # the Application runs the flows' machinery, its Bot stays offline
+        token = OFF_TOKEN
     app = cast(AnninhApp, (
         ApplicationBuilder()
         .bot(ResilientBot(
@@ -70,8 +74,9 @@ def build_application(
             base_url=config.telegram.api_base_url,
             base_file_url=config.telegram.file_base_url,
             defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=config.locale.tz),
-            request=AiohttpRequest(),  # the fast transport (bot/transport.py)
-            get_updates_request=AiohttpRequest(connections=1),  # one long poll at a time
+            # the fast transport (bot/transport.py); one long poll at a time
+            request=AiohttpRequest() if telegram_on else TelegramOff(),
+            get_updates_request=AiohttpRequest(connections=1) if telegram_on else TelegramOff(),
         ))
         .context_types(ContextTypes(context=AppContext))
         .persistence(persistence)
@@ -125,6 +130,8 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await zalo.start(config.zalo_bot_webhook_secret())
     await services.media.sweep()  # what a crash between a deletion and its files left
     await _start_broadcasting(app, services)
+    if not config.telegram.enabled:
+        return
     for language in ("vi", "en"):
         commands = [BotCommand(name, services.i18n.t(language, key)) for name, key in MENU]
         try:
@@ -153,7 +160,10 @@ async def _start_broadcasting(
     """Start the delivery engine, the scheduler's tick (which first catches up) and the
     media folder's hourly sweep."""
     zalo: ZaloBotChannel | None = app.bot_data.get(ZALO_BOT_KEY)
-    senders: dict[Channel, Sender[Any]] = {"telegram": TelegramSender(app.bot)}
+    config: Config = app.bot_data["config"]
+    senders: dict[Channel, Sender[Any]] = {}
+    if config.telegram.enabled:
+        senders["telegram"] = TelegramSender(app.bot)
     pacing: dict[Channel, PacerConfig] = {}
     if zalo is not None:
         senders["zalo"] = ZaloSender(zalo.client, offer=zalo.offer)
@@ -192,18 +202,22 @@ def _persistence(app: Application[Any, Any, Any, Any, Any, Any]) -> SqlitePersis
 
 @asynccontextmanager
 async def running(app: AnninhApp, *, poll_timeout: float = 10.0) -> AsyncIterator[AnninhApp]:
-    """Run the bot inside an existing event loop (tests, demo): what run_polling does."""
+    """Run the bot inside an existing event loop (tests, demo, a deployment without
+    Telegram): what run_polling does. With Telegram off nothing polls it."""
+    config: Config = app.bot_data["config"]
     await app.initialize()
     try:
         if app.post_init is not None:
             await app.post_init(app)
         await app.start()
         assert app.updater is not None
-        await app.updater.start_polling(timeout=int(poll_timeout), poll_interval=0.0)
+        if config.telegram.enabled:
+            await app.updater.start_polling(timeout=int(poll_timeout), poll_interval=0.0)
         try:
             yield app
         finally:
-            await app.updater.stop()
+            if app.updater.running:
+                await app.updater.stop()
             await app.stop()
     finally:
         await app.shutdown()

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -100,11 +101,13 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
     # APScheduler logs every job added, run and removed at INFO: a line or two per update, since
     # each conversation step reschedules its timeout job.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    token = config.token()
     if config.zalo_bot_on is not None:
         config.zalo_bot_token()  # a missing token or secret stops here, naming its variable
         config.zalo_bot_webhook_secret()
     telegram = config.telegram
+    if not telegram.enabled:
+        return _run_without_telegram(config)
+    token = config.token()
     secret = ""
     if telegram.mode == "webhook":  # checked before anything starts: exit 2, nothing served
         if not telegram.webhook_url:
@@ -135,6 +138,33 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
         )
     else:
         app.run_polling(bootstrap_retries=-1)
+    return EXIT_OK
+
+
+def _run_without_telegram(config: Config) -> int:
+    """A deployment on Zalo only: the same application, nothing asked of Telegram; runs until
+    SIGTERM or SIGINT."""
+    from bot.app import build_application, running
+    from bot.startup import StartupError, open_database
+
+    if config.zalo_bot_on is None:
+        raise ConfigError(f"{config.source}: [telegram] enabled = false leaves no messenger: "
+                          "add [zalo_bot] (or turn Telegram on)")
+
+    async def serve() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(number, stop.set)
+        await open_database(config.database.path)
+        async with running(build_application(config, "")):
+            await stop.wait()
+
+    try:
+        asyncio.run(serve())
+    except StartupError as error:
+        print(f"anninh: {error}", file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_OK
 
 

@@ -26,6 +26,7 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class TelegramConfig:
+    enabled: bool = True  # false: a deployment on other messengers only (no token needed)
     token_env: str = "TELEGRAM_BOT_TOKEN"
     api_base_url: str = DEFAULT_API_BASE_URL
     mode: Literal["polling", "webhook"] = "polling"

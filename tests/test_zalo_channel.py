@@ -3,7 +3,11 @@ secret checked), and `anninh run` refusing to start without what the channel nee
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
 import socket
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -81,3 +85,41 @@ def test_run_without_the_zalo_token_names_the_variable_and_exits_2(
     assert main(["run", "--config", str(config_path)]) == 2
     error = capsys.readouterr().err
     assert "ZALO_BOT_TOKEN" in error and error.count("\n") == 1
+
+
+async def test_a_zalo_only_deployment_runs_without_a_telegram_token(tmp_path: Path) -> None:
+    """`[telegram] enabled = false`: `anninh run` asks nothing of Telegram (no token, no
+    API), serves Zalo residents, and stops cleanly on SIGTERM."""
+    async with ZaloSandbox() as zalo:
+        config = tmp_path / "config.toml"
+        config.write_text(
+            '[telegram]\nenabled = false\n[database]\npath = "data/anninh.sqlite3"\n'
+            f'[zalo_bot]\napi_base_url = "{zalo.api_base_url}"\npoll_timeout_seconds = 1\n',
+            encoding="utf-8")
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("TELEGRAM_BOT_TOKEN", "ANNINH_API_BASE_URL", "ANNINH_DATABASE")}
+        env |= {"ZALO_BOT_TOKEN": zalo.token, "PYTHONUNBUFFERED": "1"}
+        bot = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", "--config", str(config), env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        try:
+            await zalo.wait_polling(timeout=30)
+            hoa = zalo.user(41, "Hoa")
+            await hoa.send("xin chào")
+            await hoa.wait_for("Đồng ý xử lý dữ liệu cá nhân", timeout=15)
+        finally:
+            bot.send_signal(signal.SIGTERM)
+            _, stderr = await asyncio.wait_for(bot.communicate(), timeout=30)
+        assert bot.returncode == 0, stderr.decode()
+        assert "Traceback" not in stderr.decode()
+
+
+def test_telegram_off_without_another_messenger_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[telegram]\nenabled = false\n[database]\npath = "a.sqlite3"\n',
+                      encoding="utf-8")
+    assert main(["run", "--config", str(config)]) == 2
+    error = capsys.readouterr().err
+    assert "no messenger" in error and error.count("\n") == 1
