@@ -179,17 +179,25 @@ async def _start_broadcasting(
             return TelegramReplier(app.bot, int(address))
         return zalo.replier(address) if channel == "zalo" and zalo is not None else None
 
-    async def tick(_context: object) -> None:
+    async def tick(_context: object = None) -> None:
         if not services.scheduler.by_hand:
             await services.scheduler.tick(services.clock.now())
         await runner.expire(repliers)
-        services.scheduler.caught_up.set()
 
     async def sweep(_context: object) -> None:
         await services.media.sweep()
 
+    # The catch-up runs here, before anything is polled (a repeating job's first run may be
+    # skipped as late on a busy machine); then every TICK_SECONDS.
+    try:
+        await tick()
+    except Exception:
+        log.exception("the scheduler's catch-up at start failed; it runs again in %s s",
+                      TICK_SECONDS)
+    services.scheduler.caught_up.set()
     assert app.job_queue is not None
-    app.job_queue.run_repeating(tick, interval=TICK_SECONDS, first=0.1, name="scheduler")
+    app.job_queue.run_repeating(tick, interval=TICK_SECONDS, first=TICK_SECONDS,
+                                name="scheduler")
     every = SWEEP_EVERY.total_seconds()
     app.job_queue.run_repeating(sweep, interval=every, first=every, name="media-sweep")
 

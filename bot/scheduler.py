@@ -1,7 +1,7 @@
 """Scheduled sending: campaign files, repeating announcements and "Hẹn giờ" announcements.
 
 `Scheduler.tick(now)` does all the work and is what tests call with a chosen `now`; in the bot,
-PTB's JobQueue calls it every `TICK_SECONDS` (and once at start, to catch up).
+the start calls it once to catch up, then PTB's JobQueue every `TICK_SECONDS`.
 
 Every slot is recorded in `schedule_slots` (source, slot time) in the same transaction as its
 broadcast and outbox rows, so a restart at the minute of a slot neither skips nor repeats it.
@@ -100,9 +100,9 @@ class Scheduler:
         self.config = config
         self.catalog = catalog
         self.grace = timedelta(minutes=config.broadcast.campaign_grace_minutes)
-        # Set once the bot's repeating tick has run (and caught up) for the first time. What
-        # drives time by hand (tests) waits for it, then sets `by_hand`: the repeating tick
-        # leaves the schedules to them from then on, and never races their own `tick`.
+        # Set once the bot has caught up at start (bot/app.py). What drives time by hand
+        # (tests) waits for it, then sets `by_hand`: the repeating tick leaves the schedules
+        # to them from then on, and never races their own `tick`.
         self.caught_up = asyncio.Event()
         self.by_hand = False
 

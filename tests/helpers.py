@@ -77,8 +77,8 @@ class BotRunner:
         context = running(build_application(self.config, TOKEN, self.clock), poll_timeout=1)
         app = await context.__aenter__()
         self._running.append(context)
-        # The bot's first scheduler tick (0.1 s after start, catching up) has run; from now on
-        # tests tick the schedules by hand, with the clock they move, and nothing races them.
+        # The bot caught up at start; from now on tests tick the schedules by hand, with the
+        # clock they move, and nothing races them.
         scheduler = services_of(app).scheduler
         await asyncio.wait_for(scheduler.caught_up.wait(), 10)
         scheduler.by_hand = True

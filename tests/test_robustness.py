@@ -80,15 +80,15 @@ async def test_an_unparseable_update_is_one_warning_not_a_critical_dump(
     assert len(skipped) == 1 and str(update_id) in skipped[0].getMessage()
 
 
-@pytest.mark.usefixtures("bot")
 async def test_a_failing_api_while_running_is_one_line_per_attempt_not_a_traceback(
-    sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+    sandbox: Sandbox, runner: BotRunner, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The Bot API answers getUpdates with errors for a while (a proxy in trouble): each
     failure is one warning without a traceback, and the bot answers again afterwards."""
     caplog.set_level(logging.WARNING)
-    for _ in range(2):
+    for _ in range(2):  # the first two polls of the running bot fail
         sandbox.fail_next("getUpdates", 502, "Bad Gateway")
+    await runner.start()
     lan = sandbox.user(7004, first_name="Lan")
     await lan.command("trogiup")
     await lan.wait_for("Hướng dẫn", timeout=15)  # PTB backs off 1 s, then 1.5 s
