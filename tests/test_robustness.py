@@ -6,8 +6,9 @@ import logging
 
 import pytest
 
+from bot.context import AnninhApp
 from bot.sandbox import Sandbox
-from tests.helpers import BotRunner
+from tests.helpers import BotRunner, services_of
 
 ODD_UPDATES = [
     ("edited_message", {"message_id": 1, "date": 0, "edit_date": 1,
@@ -97,3 +98,14 @@ async def test_a_failing_api_while_running_is_one_line_per_attempt_not_a_traceba
     assert all(r.levelno == logging.WARNING and r.exc_info is None for r in failures)
     assert "Bad Gateway" in failures[0].getMessage()
     assert not any(r.exc_info for r in caplog.records if r.name.startswith("telegram"))
+
+
+async def test_a_reply_telegram_refuses_for_a_while_is_delivered_by_the_outbox(
+    sandbox: Sandbox, bot: AnninhApp,
+) -> None:
+    lan = sandbox.user(7005, first_name="Lan")
+    sandbox.fail_next("sendMessage", 502, "Bad Gateway")
+    await lan.command("trogiup")
+    await lan.wait_for("Hướng dẫn", timeout=10)
+    [reply] = await services_of(bot).store.broadcasts.by_origin("reply")  # not sent at once
+    assert reply.lane == "personal"

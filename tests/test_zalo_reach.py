@@ -87,3 +87,19 @@ async def test_an_officers_decision_reaches_the_zalo_reporter(
     await officer.press("Tiếp nhận", chat=staff_group)
     told = await minh.wait_for("tiếp nhận")
     assert code in told.text and "<b>" not in told.text
+
+
+async def test_an_answer_the_channel_fails_to_take_goes_through_the_outbox(
+    zalo: ZaloSandbox, store: Store,
+) -> None:
+    """Zalo answers the bot's reply with a server error: the answer is not lost, the outbox
+    delivers it (its choices still answerable by number)."""
+    tam = zalo.user(24, "Tâm")
+    await onboard_on_zalo(tam)
+    zalo.fail_next("sendMessage", 502, "Bad Gateway")
+    await tam.send("báo tin")
+    ask = await tam.wait_for("Sự việc thuộc loại nào", timeout=10)
+    assert "1. 🥷 Trộm cắp" in ask.text
+    assert len(await store.broadcasts.by_origin("reply")) == 1  # it went through the outbox
+    await tam.send("1")
+    await tam.wait_for("chuyện gì đã xảy ra")

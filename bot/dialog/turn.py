@@ -3,13 +3,17 @@ ways to answer, the same on every channel."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING, Any
 
 from bot.dialog.kit import FileReplier, Input, Kind, Prompt, Replier, Rows, Share
 from bot.media import MediaKind, MediaRef
-from bot.models import Channel, Resident
+from bot.models import Channel, Recipient, Resident
+from bot.sending import OutMessage
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from bot.services.container import Services
@@ -71,7 +75,7 @@ class Turn:
 
     async def say(self, text: str, *, remove_keyboard: bool = False) -> None:
         """A message without choices (the open prompt stays what it was)."""
-        await self.replier.send(Prompt(text), seq=None, remove_keyboard=remove_keyboard)
+        await self._send(Prompt(text), None, remove_keyboard)
 
     async def ask(
         self, text: str, choices: Rows = (), *, replace: bool = False,
@@ -88,17 +92,17 @@ class Turn:
         seq = self.seq if choices else None
         if replace and self.input.pressed and await self.replier.replace(prompt, seq=seq):
             return
-        await self.replier.send(prompt, seq=seq, remove_keyboard=False)
+        await self._send(prompt, seq, False)
 
     async def notify(self, text: str) -> None:
         """A short acknowledgement: a toast over the pressed button, or a message."""
         if not await self.replier.toast(text):
-            await self.replier.send(Prompt(text), seq=None, remove_keyboard=False)
+            await self._send(Prompt(text), None, False)
 
     async def refuse(self, text: str) -> None:
         """A refusal that changes nothing: over the pressed button, or as a message."""
         if not await self.replier.alert(text):
-            await self.replier.send(Prompt(text), seq=None, remove_keyboard=False)
+            await self._send(Prompt(text), None, False)
 
     async def keep_media(self, kind: MediaKind) -> MediaRef | None:
         """The photo or voice note sent, downloaded into the media store at once; None when it
@@ -116,6 +120,22 @@ class Turn:
             await self.say(self.t(f"media.{kind}_{stored.refused}", size=_megabytes(stored.size),
                                   limit=_megabytes(limit)))
         return stored.ref
+
+    async def _send(self, prompt: Prompt, seq: int | None, remove_keyboard: bool) -> None:
+        """Send at once; if the channel fails, the answer goes through the outbox instead
+        (retried, paced, recorded, given up on visibly), its choices as numbered lines that a
+        typed number or label still answers: nothing said to a person is sent and forgotten."""
+        try:
+            await self.replier.send(prompt, seq=seq, remove_keyboard=remove_keyboard)
+        except Exception:
+            log.warning("an answer on %s failed; it goes through the outbox", self.channel,
+                        exc_info=True)
+            lines = [f"{n}. {c.label}" for n, c in enumerate(prompt.flat, 1)]
+            text = "\n\n".join([prompt.text, "\n".join(lines)]) if lines else prompt.text
+            await self.services.delivery.enqueue(
+                "personal", OutMessage(text=text),
+                [Recipient.account(self.person.id, self.channel, self.address)],
+                commune_id=self.person.commune_id, origin="reply")
 
     async def close_press(self) -> None:
         """Take the buttons off the pressed message, where there was one."""
