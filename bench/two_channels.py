@@ -163,6 +163,17 @@ class Arrivals:
     last: dict[str, float] = field(default_factory=lambda: dict.fromkeys(CHANNELS, 0.0))
     # every message the channel had carried (any kind) when its last one of these arrived
     through: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CHANNELS, 0))
+    # messages a second, by second since the first one
+    seconds: dict[str, Counter[int]] = field(
+        default_factory=lambda: {c: Counter[int]() for c in CHANNELS})
+
+    def pace(self, channel: str) -> str:
+        """The channel's messages a second over its full seconds: median and slowest."""
+        seconds = self.seconds[channel]
+        full = [float(seconds[s]) for s in range(max(seconds, default=0))]  # last: partial
+        if not full:
+            return "under a second"
+        return f"median {percentile(full, 0.5):.0f}/s, slowest second {min(full):.0f}/s"
 
     def received(self, channel: str | None = None) -> int:
         return sum(sum(self.counts[c].values()) for c in CHANNELS if channel in (None, c))
@@ -209,6 +220,7 @@ class Watch:
             if arrivals.marker in text:
                 arrivals.counts[channel][resident] += 1
                 arrivals.first = arrivals.first or now
+                arrivals.seconds[channel][int(now - arrivals.first)] += 1
                 arrivals.last[channel] = now
                 arrivals.through[channel] = self.carried[channel]
                 self.progress.set()
@@ -451,7 +463,8 @@ async def broadcast_with_gongs(setup: Setup, profile: Path | None) -> None:
         say1(f"   {channel:8} {count:6,} received (+{others} other messages meanwhile: the "
              f"gongs, the leader's replies) at {setup.rates[channel]:g}/s: minimum "
              f"{minimum:.1f} s; last one {arrivals.last[channel] - arrivals.first:.1f} s "
-             f"after the first; 429s from the sandbox: {refused[CHANNELS.index(channel)]}")
+             f"after the first ({arrivals.pace(channel)}); 429s from the sandbox: "
+             f"{refused[CHANNELS.index(channel)]}")
     total = max(arrivals.last.values()) - arrivals.first
     serial = sum(minimums.values()) / slowest
     say1(f"   total {total:.1f} s (first message → last) = {total / slowest:.3f} × the slowest "
