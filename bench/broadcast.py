@@ -159,7 +159,7 @@ async def bare_loop(url: str, count: int, concurrency: int = 64) -> float:
     async with Bot(TOKEN, base_url=url, request=request) as bot:
         gate = asyncio.Semaphore(concurrency)
 
-        async def one(chat: int) -> None:
+        async def one(chat: int | str) -> None:
             async with gate:
                 await bot.send_message(chat, TEXT)
 

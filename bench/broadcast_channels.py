@@ -77,7 +77,8 @@ class RatedApi:
 async def populate(store: Store, residents: int) -> tuple[Audience, dict[str, int]]:
     """The commune and its residents: 30% Telegram, 60% Zalo, 10% both (Zalo used last)."""
     now = store.db.now_iso()
-    people, accounts = [], []
+    people: list[tuple[int, int | None]] = []
+    accounts: list[tuple[int, str, str, str | None]] = []
     for i in range(residents):
         kind = "telegram" if i % 10 < 3 else "both" if i % 10 == 9 else "zalo"
         telegram_id = FIRST_TELEGRAM + i if kind != "zalo" else None

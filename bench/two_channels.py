@@ -61,8 +61,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 from reports import cpu_seconds  # noqa: E402
 from residents import LEADER, percentile, populate  # noqa: E402
 
-from bot.app import ZALO_CONCURRENCY  # noqa: E402
-from bot.config import BroadcastConfig, load_config  # noqa: E402
+from bot.config import (  # noqa: E402
+    BroadcastConfig,
+    ZaloBotConfig,
+    load_config,
+)
 from bot.ledger import FLUSH_EVERY  # noqa: E402
 from bot.sandbox import Event, RateLimits, Sandbox, SimUser  # noqa: E402
 from bot.sandbox.views import message_text  # noqa: E402
@@ -526,7 +529,7 @@ async def kill_and_restart(setup: Setup) -> None:
     code = await second.stop()
     requeued = re.findall(r"requeued (\d+) message", log.read_text(encoding="utf-8"))
     bound = {"telegram": BroadcastConfig().concurrency + FLUSH_EVERY,
-             "zalo": ZALO_CONCURRENCY + FLUSH_EVERY}
+             "zalo": ZaloBotConfig().concurrency + FLUSH_EVERY}
     missing = setup.residents - arrivals.reached()
     say2 = functools.partial(setup.say, 2)
     say2(f"2. kill -9 mid-way: broadcast #{broadcast_id}; SIGKILL after {at_kill:,} messages "

@@ -39,7 +39,6 @@ from handlers import alarm_live, flows, triage
 log = logging.getLogger(__name__)
 
 ZALO_BOT_KEY = "zalo_bot"
-ZALO_CONCURRENCY = 16  # Zalo sends in flight at once
 ZALO_TOKEN_KEY = "zalo_bot_token"
 
 # The command menu: (command, text key). Aliases work but are not listed.
@@ -168,7 +167,7 @@ async def _start_broadcasting(
     if zalo is not None:
         senders["zalo"] = ZaloSender(zalo.client, offer=zalo.offer)
         pacing["zalo"] = PacerConfig(rate_per_second=zalo.config.rate_per_second,
-                                     concurrency=ZALO_CONCURRENCY)
+                                     concurrency=zalo.config.concurrency)
     await services.delivery.start(senders, services.broadcasts.describe, pacing=pacing)
     await services.relays.settle_pending()  # relays the last run sent but did not report
 

@@ -117,3 +117,17 @@ def test_a_missing_token_is_a_config_error(tmp_path: Path) -> None:
 def test_a_missing_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such config file"):
         load_config(tmp_path / "absent.toml")
+
+
+@pytest.mark.parametrize(("line", "key"), [
+    ("rate_per_second = 0", "rate_per_second"), ("concurrency = 0", "concurrency"),
+    ("poll_timeout_seconds = 0.5", "poll_timeout_seconds"), ('mode = "push"', "mode"),
+    ("webhook_port = 70000", "webhook_port"),
+])
+def test_a_bad_zalo_bot_section_is_named_in_one_line(
+    tmp_path: Path, line: str, key: str,
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f"[telegram]\n[zalo_bot]\n{line}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=rf"\[zalo_bot\] {key}"):
+        load_config(path)

@@ -24,6 +24,7 @@ from bot.config.sections import (
     ReportsConfig,
     TeamsConfig,
     TelegramConfig,
+    ZaloBotConfig,
 )
 
 
@@ -149,6 +150,18 @@ def _validate(source: Path, name: str, section: Any) -> None:
             fail("campaign_grace_minutes", "0 or more minutes")
         if not 0 < section.alarm_rate_per_second <= ceiling:
             fail("alarm_rate_per_second", f"a number above 0 and at most {ceiling:g}")
+    elif isinstance(section, ZaloBotConfig):
+        if not section.token_env or not section.webhook_secret_env:
+            fail("token_env" if not section.token_env else "webhook_secret_env",
+                 "the name of an environment variable")
+        if not 0 < section.rate_per_second <= 10_000:
+            fail("rate_per_second", "a number of messages a second above 0")
+        if not 1 <= section.concurrency <= 1000:
+            fail("concurrency", "a whole number from 1 to 1000")
+        if not 1 <= section.poll_timeout_seconds <= 120:
+            fail("poll_timeout_seconds", "a number of seconds from 1 to 120")
+        if not 0 < section.webhook_port < 65536:
+            fail("webhook_port", "a port number from 1 to 65535")
     elif isinstance(section, TeamsConfig):
         if section.max_members < 0:
             fail("max_members", "0 (no limit) or a positive whole number")

@@ -152,6 +152,7 @@ class ZaloBotConfig:
     webhook_secret_env: str = "ANNINH_ZALO_WEBHOOK_SECRET"
     poll_timeout_seconds: float = 30.0
     rate_per_second: float = 20.0  # sends, all chats together
+    concurrency: int = 16  # sends in flight at once (the rate needs concurrency / round trip)
 
 
 @dataclass(frozen=True)
