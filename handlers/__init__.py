@@ -13,12 +13,22 @@ from bot.dialog import Action, Flow
 def dialog_flows(config: Config) -> list[Flow]:
     """The flows written for every messenger (bot/dialog), handed to the runner by
     bot/app.py."""
-    from handlers import help, join, link, mydata, myreports, report, settings, start
+    from handlers import (
+        alarm,
+        help,
+        join,
+        link,
+        mydata,
+        myreports,
+        report,
+        settings,
+        start,
+    )
 
     return [start.build_flow(),
             report.build_flow(config.reports.conversation_timeout_minutes),
             myreports.build_flow(), join.build_flow(), link.build_flow(), *help.build_flows(),
-            *settings.build_flows(), *mydata.build_flows()]
+            *settings.build_flows(), *mydata.build_flows(), alarm.build_flow()]
 
 
 def dialog_actions() -> list[Action]:
@@ -41,8 +51,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
        buttons."""
     from bot.channels.telegram import join_requests
     from handlers import (
-        alarm,
-        alarm_live,
         announce,
         campaigns,
         errors,
@@ -63,7 +71,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         app.add_handler(early, group=flows.EARLY_GROUP)
     for flow in [
         officer_tools.build_conversation(),
-        alarm.build_conversation(),
         announce.build_conversation(),
         reject.build_conversation(),
     ]:
@@ -78,6 +85,5 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     ]
     for handler in later:
         app.add_handler(handler)
-    alarm_live.schedule(app)
     escalation.schedule(app)
     app.add_error_handler(errors.on_error)
