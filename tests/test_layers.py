@@ -14,7 +14,7 @@ MESSENGERS = ("telegram", "aiohttp", "bot.channels", "bot.replies", "bot.context
 STILL_ON_TELEGRAM = frozenset({
     "__init__", "announce", "campaigns", "common", "errors",
     "escalation", "flows", "groups", "officer_tools",
-    "open_reports", "reject", "relays", "stats", "teams", "triage",
+    "open_reports", "reject", "relays", "stats", "triage",
 })
 
 

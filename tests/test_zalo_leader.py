@@ -1,6 +1,6 @@
 """A team leader whose account is on Zalo: sounds the gong for the team by typing ("kẻng", the
 kind, a note, "Phát kẻng"), follows the count in short messages — not one per answer — ends
-it by typing "Đã an toàn"."""
+it by typing "Đã an toàn", and sees and manages the team with "tổ"."""
 
 from __future__ import annotations
 
@@ -139,3 +139,52 @@ async def test_phat_keng_typed_twice_sounds_once_and_does_not_end_it(
     await binh.send("1")  # its "Đã an toàn" is no longer offered
     await binh.wait_for("Các lệnh của bạn")
     assert all("ĐÃ AN TOÀN" not in m.text for m in lan.inbox)
+
+
+async def test_to_on_zalo_lists_the_team_and_the_leader_manages_it(
+    zalo: ZaloSandbox, binh: SimZaloUser, members: tuple[SimUser, SimUser, SimZaloUser],
+) -> None:
+    an, _, lan = members
+    for person, leads in ((binh, True), (lan, False)):  # the gong is in a leader's menu
+        await person.send("menu")
+        menu = await person.wait_for("Bạn muốn làm gì")
+        assert "Tổ của tôi" in menu.labels
+        assert ("Đánh kẻng an ninh gọi tổ" in menu.labels) is leads
+    await binh.choose("Tổ của tôi")
+    card = await binh.wait_for("bạn là tổ trưởng")
+    assert "Thành viên (4)" in card.text and "Bình ★" in card.text and "Lan" in card.text
+    assert "tham gia HN01" in card.text and "t.me" not in card.text
+    assert card.labels == ["➖ Xóa thành viên"]
+
+    hoa = zalo.user(33, "Hoa")  # asks to join; the leader decides in /to
+    await onboard_on_zalo(hoa)
+    await hoa.send("tham gia HN01")
+    await hoa.wait_for("yêu cầu tham gia")
+    await binh.send("to")
+    card = await binh.wait_for("Đang chờ duyệt: 1")
+    assert card.labels[:2] == ["✅ Hoa", "✖ Hoa"]
+    await binh.choose("✅ Hoa")
+    await binh.wait_for("Đã duyệt Hoa")
+    await hoa.wait_for("Tổ trưởng đã duyệt")
+
+    await binh.send("tổ")
+    await binh.wait_for("Thành viên (5)")
+    await binh.choose("Xóa thành viên")
+    removal = await binh.wait_for("Chọn thành viên cần xóa")
+    assert sorted(removal.labels) == ["➖ An", "➖ Bảo", "➖ Hoa", "➖ Lan"]
+    await binh.choose("➖ Lan")
+    await binh.wait_for("Đã xóa Lan khỏi Tổ an ninh nhân dân số 1")
+    await lan.wait_for("Bạn không còn là thành viên")
+    await binh.send("xin chào")  # the card's list is closed: answered as outside any flow
+    await binh.wait_for("Các lệnh của bạn")
+
+    await hoa.send("tổ")  # a member's card, and leaving by number
+    member_card = await hoa.wait_for("Tổ an ninh nhân dân số 1")
+    assert "Tổ trưởng: Bình" in member_card.text and member_card.labels == ["Rời tổ"]
+    await hoa.send("1")
+    await hoa.wait_for("Bạn đã rời")
+    await hoa.send("tổ")
+    await hoa.wait_for("Bạn chưa tham gia tổ nào")
+    await an.command("to")  # the Telegram member sees the Zalo leader
+    telegram_card = await an.wait_for("Tổ an ninh nhân dân số 1")
+    assert "Tổ trưởng: Bình" in telegram_card.text
