@@ -13,8 +13,8 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
+from bot.channels.telegram import alarm_live, join_requests
 from bot.channels.telegram import dialog as telegram_dialog
-from bot.channels.telegram import join_requests
 from bot.channels.telegram.dialog import TelegramReplier
 from bot.channels.telegram.off import OFF_TOKEN, TelegramOff
 from bot.channels.zalo_bot.channel import ZaloBotChannel
@@ -34,11 +34,13 @@ from bot.services.media import SWEEP_EVERY
 from bot.telegram_sender import TelegramSender
 from bot.transport import AiohttpRequest
 from bot.updates import PerChatUpdateProcessor, ResilientBot
-from handlers import alarm_live, flows, triage
+from handlers import alarm_answers, flows, triage
+from handlers.alarm_count import CallerCount
 
 log = logging.getLogger(__name__)
 
 ZALO_BOT_KEY = "zalo_bot"
+CALLER_COUNT_KEY = "caller_count"
 ZALO_TOKEN_KEY = "zalo_bot_token"
 
 # The command menu: (command, text key). Aliases work but are not listed.
@@ -108,12 +110,19 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         lambda report, duplicate: triage.post_report(app.bot, services, report, duplicate))
     events.join_requested_listeners.append(join_requests.listener(app.bot))
 
+    # The gong's live count: edited in place on Telegram, new messages elsewhere.
+    counts = app.bot_data[CALLER_COUNT_KEY] = CallerCount(services)
+
     async def alarm_answered(alarm: Alarm) -> None:
         alarm_live.refresh_soon(app, alarm)
+        await counts.answered(alarm)
+
+    async def alarm_ended(alarm: Alarm) -> None:
+        await alarm_live.ended(app.bot, services, alarm)
+        await counts.ended(alarm)
 
     events.alarm_answered_listeners.append(alarm_answered)
-    events.alarm_ended_listeners.append(
-        lambda alarm: alarm_live.ended(app.bot, services, alarm))
+    events.alarm_ended_listeners.append(alarm_ended)
 
     async def forgotten_on_telegram(accounts: Sequence[Account]) -> None:
         for account in accounts:  # the flows PTB still runs, and their drafts
@@ -147,6 +156,9 @@ async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None
     zalo: ZaloBotChannel | None = app.bot_data.get(ZALO_BOT_KEY)
     if zalo is not None:
         await zalo.stop()
+    counts: CallerCount | None = app.bot_data.get(CALLER_COUNT_KEY)
+    if counts is not None:
+        await counts.close()
     services: Services | None = app.bot_data.get(SERVICES_KEY)
     if services is not None:
         await services.delivery.stop()
@@ -156,8 +168,8 @@ async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None
 async def _start_broadcasting(
     app: Application[Any, Any, Any, Any, Any, Any], services: Services
 ) -> None:
-    """Start the delivery engine, the scheduler's tick (which first catches up) and the
-    media folder's hourly sweep."""
+    """Start the delivery engine, the scheduler's tick (which first catches up), the gong's
+    check (escalation, expiry) and the media folder's hourly sweep."""
     zalo: ZaloBotChannel | None = app.bot_data.get(ZALO_BOT_KEY)
     config: Config = app.bot_data["config"]
     senders: dict[Channel, Sender[Any]] = {}
@@ -186,6 +198,9 @@ async def _start_broadcasting(
     async def sweep(_context: object) -> None:
         await services.media.sweep()
 
+    async def alarm_check(_context: object) -> None:
+        await alarm_answers.check(services)
+
     # The catch-up runs here, before anything is polled (a repeating job's first run may be
     # skipped as late on a busy machine); then every TICK_SECONDS.
     try:
@@ -197,6 +212,8 @@ async def _start_broadcasting(
     assert app.job_queue is not None
     app.job_queue.run_repeating(tick, interval=TICK_SECONDS, first=TICK_SECONDS,
                                 name="scheduler")
+    check = services.config.alarms.check_seconds
+    app.job_queue.run_repeating(alarm_check, interval=check, first=check, name="alarm-check")
     every = SWEEP_EVERY.total_seconds()
     app.job_queue.run_repeating(sweep, interval=every, first=every, name="media-sweep")
 

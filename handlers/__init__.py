@@ -13,19 +13,31 @@ from bot.dialog import Action, Flow
 def dialog_flows(config: Config) -> list[Flow]:
     """The flows written for every messenger (bot/dialog), handed to the runner by
     bot/app.py."""
-    from handlers import help, join, link, mydata, myreports, report, settings, start
+    from handlers import (
+        alarm,
+        help,
+        join,
+        link,
+        mydata,
+        myreports,
+        report,
+        settings,
+        start,
+        teams,
+    )
 
     return [start.build_flow(),
             report.build_flow(config.reports.conversation_timeout_minutes),
             myreports.build_flow(), join.build_flow(), link.build_flow(), *help.build_flows(),
-            *settings.build_flows(), *mydata.build_flows()]
+            *settings.build_flows(), *mydata.build_flows(), alarm.build_flow(),
+            teams.build_flow()]
 
 
 def dialog_actions() -> list[Action]:
     """Choices that belong to no flow, for every messenger (bot/dialog's runner)."""
-    from handlers import alarm_answers, quiz_answers
+    from handlers import alarm_answers, quiz_answers, team_actions
 
-    return [*alarm_answers.actions(), *quiz_answers.actions()]
+    return [*alarm_answers.actions(), *team_actions.actions(), *quiz_answers.actions()]
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -35,14 +47,10 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     1. an early group drops edits of old messages and lets any command end the sender's open
        flows (handlers.flows), so nothing after it ever sees an edit or a stale flow;
     2. the flows (conversations): while one is open its states own its person's input;
-    3. plain commands, buttons (a join request's "Duyệt" / "Từ chối" come from
-       bot/channels/telegram/join_requests.py) and replies;
+    3. plain commands, buttons and replies;
     4. the catch-all fallbacks last: unknown commands, messages outside any flow, stale
        buttons."""
-    from bot.channels.telegram import join_requests
     from handlers import (
-        alarm,
-        alarm_live,
         announce,
         campaigns,
         errors,
@@ -54,7 +62,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         reject,
         relays,
         stats,
-        teams,
         triage,
     )
 
@@ -63,13 +70,11 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         app.add_handler(early, group=flows.EARLY_GROUP)
     for flow in [
         officer_tools.build_conversation(),
-        alarm.build_conversation(),
         announce.build_conversation(),
         reject.build_conversation(),
     ]:
         app.add_handler(flow)
     later: list[BaseHandler[Any, Any, Any]] = [
-        *join_requests.build_handlers(), *teams.build_handlers(),
         *officer_tools.build_handlers(),
         *stats.build_handlers(), *triage.build_handlers(), *reject.build_handlers(),
         *relays.build_handlers(),
@@ -78,6 +83,5 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     ]
     for handler in later:
         app.add_handler(handler)
-    alarm_live.schedule(app)
     escalation.schedule(app)
     app.add_error_handler(errors.on_error)

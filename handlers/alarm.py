@@ -1,231 +1,172 @@
-"""/keng (/alarm): sounding the security gong — scope, kind, optional note or place, "Phát
-kẻng". What follows once it sounds (answers, the live count, the end) is handlers/alarm_live.py."""
+"""/keng (/alarm): sounding the security gong, on every messenger — scope, kind, an optional
+note or place, "Phát kẻng". On Zalo "keng" or "kẻng" typed starts it, and the scopes and kinds
+are numbered choices.
+
+What follows once it sounds — the members' answers, the caller's live count, "Đã an toàn" —
+is handlers/alarm_answers.py (for every messenger) and handlers/alarm_count.py (the count as
+new messages where a message cannot be edited); Telegram edits the caller's message in place
+(bot/channels/telegram/alarm_live.py)."""
 
 from __future__ import annotations
 
-import enum
+from datetime import timedelta
 
-from telegram import Update
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
-
-from bot.context import AppContext
+from bot.dialog import END, Choice, Flow, Kind, Rows, Share, Turn, rows_of
 from bot.services import draft_token
-from bot.services.alarms import RaiseResult, Scope
-from handlers.alarm_answers import deliver_alarm, tell_staff
-from handlers.alarm_live import all_clear_button, tally, tally_values
-from handlers.common import (
-    answer,
-    caller,
-    display_name,
-    draft_of,
-    esc,
-    pressed,
-    pressed_ids,
-    reask,
-    refuse,
-    stale,
-    tr,
-    typed,
-    user_data,
-)
-from handlers.flows import Flow, conversation
+from bot.services.alarms import RaiseResult, Scope, Tally
+from handlers.alarm_answers import ALL_CLEAR, alarm_values, deliver_alarm, tell_staff
 
-DRAFT = "alarm_draft"
 NOTE_LIMIT = 200
+SCOPE, KIND = "s:", "k:"  # a scope chosen: s:<kind>:<id>; a kind: k:<code>
+GO, CANCEL = "go", "x"
 
 
-class Step(enum.IntEnum):
-    SCOPE = 1
-    KIND = 2
-    CONFIRM = 3
-
-
-async def start(update: Update, context: AppContext) -> int:
-    """Lists the scopes the caller may use (from the database); skips the step if only one.
-    Also the answer to anything but a press while the scope is asked."""
-    who = await caller(update, context)
-    scopes = await context.services.alarms.scopes(who.resident)
+async def start(turn: Turn) -> str:
+    """Lists the scopes the caller may use (read from the database); skips the question when
+    there is only one. Also the answer to anything but a scope while the scope is asked."""
+    scopes = await turn.services.alarms.scopes(turn.person)
     if not scopes:
-        await refuse(update, context, who.lang, "alarm.not_allowed")
-        return ConversationHandler.END
+        await turn.say(turn.t("alarm.not_allowed"))
+        return END
     if len(scopes) == 1:
-        return await _ask_kind(update, context, who.lang, scopes[0])
-    rows = [[(_scope_label(context, who.lang, s), f"al:s:{s.kind}:{s.id}")] for s in scopes]
-    await answer(update, context, who.lang, "alarm.ask_scope", rows)
-    return Step.SCOPE
+        return await _ask_kind(turn, scopes[0])
+    await turn.ask(turn.t("alarm.ask_scope"), rows_of(
+        [Choice(_scope_label(turn, s), f"{SCOPE}{s.kind}:{s.id}") for s in scopes]))
+    return "scope"
 
 
-async def scope_chosen(update: Update, context: AppContext) -> int:
-    """Stores the scope (checked again in the database); asks for the kind."""
-    ids = pressed_ids(update, 3)
-    if ids is None:
-        await stale(update, context)
-        return Step.SCOPE
-    who = await caller(update, context)
-    scope = await context.services.alarms.scope(who.resident, pressed(update)[2], ids[0])
-    if scope is None:
-        await refuse(update, context, who.lang, "alarm.stale")
-        return ConversationHandler.END
-    return await _ask_kind(update, context, who.lang, scope)
+async def scope(turn: Turn) -> str:
+    """Stores the chosen scope (checked again in the database); asks for the kind."""
+    choice = _chosen(turn)
+    if not choice.startswith(SCOPE):
+        return await start(turn)
+    kind, _, scope_id = choice[len(SCOPE):].partition(":")
+    found = await turn.services.alarms.scope(turn.person, kind, _as_id(scope_id))
+    if found is None:
+        await turn.refuse(turn.t("alarm.stale"))
+        return END
+    return await _ask_kind(turn, found)
 
 
-async def kind_chosen(update: Update, context: AppContext) -> int:
-    """Stores the kind; offers "Phát kẻng" at once (a note or a place is optional)."""
-    who = await caller(update, context)
-    kind = pressed(update)[-1]
-    if kind not in context.services.catalog.alarm_kinds:
-        await refuse(update, context, who.lang, "alarm.stale")
-        return ConversationHandler.END
-    draft_of(context, DRAFT)["kind"] = kind
-    return await _ask_confirm(update, context, who.lang)
+async def kind(turn: Turn) -> str:
+    """Stores the kind; offers "Phát kẻng" at once (a note or a place is optional). Anything
+    else asks again."""
+    choice = _chosen(turn)
+    if choice == CANCEL:
+        return await _cancel(turn)
+    code = choice[len(KIND):] if choice.startswith(KIND) else ""
+    if code not in turn.services.catalog.alarm_kinds:
+        await turn.ask(f"{turn.t('flows.choose_below')}\n\n{_kind_question(turn)}",
+                       _kind_choices(turn))
+        return "kind"
+    turn.data["kind"] = code
+    return await _ask_confirm(turn, replace=True)
 
 
-async def kind_other(update: Update, context: AppContext) -> int:
-    """Anything but a press while the kind is asked: asks again with the kinds."""
-    who = await caller(update, context)
-    await reask(update, context, who.lang, "alarm.ask_kind", _kind_buttons(context, who.lang),
-                scope=esc(str(draft_of(context, DRAFT).get("scope_name", ""))))
-    return Step.KIND
+async def confirm(turn: Turn) -> str:
+    """"Phát kẻng" sounds the gong, "Hủy" drops it; a typed note or a shared place is stored
+    and the question asked again; anything else asks again."""
+    choice = _chosen(turn)
+    if choice == GO:
+        return await _sound(turn)
+    if choice == CANCEL:
+        return await _cancel(turn)
+    if turn.kind is Kind.LOCATION and turn.input.location is not None:
+        turn.data["place"] = list(turn.input.location)
+    elif turn.kind is Kind.TEXT:
+        note = await turn.typed(NOTE_LIMIT, "alarm.note_too_long")
+        if note is None:
+            return "confirm"
+        turn.data["note"] = note
+    return await _ask_confirm(turn)
 
 
-async def confirm_other(update: Update, context: AppContext) -> int:
-    """Neither a note, a place nor a press (a sticker, a photo …): asks to confirm again."""
-    who = await caller(update, context)
-    return await _ask_confirm(update, context, who.lang, edit=False)
-
-
-async def note_typed(update: Update, context: AppContext) -> int:
-    """A short note about the place or what is happening; asks to confirm again."""
-    who = await caller(update, context)
-    text = typed(update)
-    if not text:  # nothing visible: only spaces, zero-width or other invisible characters
-        await answer(update, context, who.lang, "errors.blank_text")
-        return Step.CONFIRM
-    if len(text) > NOTE_LIMIT:
-        await answer(update, context, who.lang, "alarm.note_too_long", limit=NOTE_LIMIT)
-        return Step.CONFIRM
-    draft_of(context, DRAFT)["note"] = text
-    return await _ask_confirm(update, context, who.lang, edit=False)
-
-
-async def place_shared(update: Update, context: AppContext) -> int:
-    """A shared location for the alarm; asks to confirm again."""
-    who = await caller(update, context)
-    message = update.effective_message
-    if message is not None and message.location is not None:
-        draft_of(context, DRAFT)["place"] = [message.location.latitude, message.location.longitude]
-    return await _ask_confirm(update, context, who.lang, edit=False)
-
-
-async def sound(update: Update, context: AppContext) -> int:
-    """"Phát kẻng": records the alarm, sends it on the alarm lane, shows the live count."""
-    who = await caller(update, context)
-    draft = user_data(context).get(DRAFT)
-    if not draft:  # a press of the same "Phát kẻng" already sounded it and dropped the draft
-        await refuse(update, context, who.lang, "alarm.already_sounded")
-        return ConversationHandler.END
-    services = context.services
+async def _sound(turn: Turn) -> str:
+    """"Phát kẻng": records the alarm (once per draft, however often it is chosen), shows the
+    caller the live count with "Đã an toàn", and queues the gong on the alarm lane."""
+    services, draft = turn.services, turn.data
     place = draft.get("place") or [None, None]
     raised = await services.alarms.sound(
-        who.resident, who.resident.display_name or display_name(update), str(draft.get("kind")),
+        turn.person, turn.person.display_name or turn.display_name, str(draft.get("kind")),
         str(draft.get("scope_kind")), int(draft.get("scope_id") or 0), draft.get("note"),
-        place[0], place[1], token=draft.get("token"),
-    )
-    user_data(context).pop(DRAFT, None)
+        place[0], place[1], token=draft.get("token"))
     if raised.result is RaiseResult.ALREADY:
-        await refuse(update, context, who.lang, "alarm.already_sounded")
-        return ConversationHandler.END
+        await turn.refuse(turn.t("alarm.already_sounded"))
+        return END
     if raised.result is not RaiseResult.RAISED or raised.alarm is None:
         key = "alarm.stale" if raised.result is RaiseResult.NOT_ALLOWED else (
             f"alarm.{raised.result.value}")
-        await answer(update, context, who.lang, key, limit=services.config.alarms.max_per_hour)
-        return ConversationHandler.END
+        await turn.ask(turn.t(key, limit=services.config.alarms.max_per_hour), replace=True)
+        return END
     alarm = raised.alarm
-    status = await answer(update, context, who.lang, "alarm.caller_status",
-                          all_clear_button(context, who.lang, alarm),
-                          **tally_values(context, who.lang, alarm, await tally(context, alarm)))
-    if status is not None:
-        await services.alarms.remember_caller_message(alarm, status.chat_id, status.message_id)
+    total = len(raised.recipients)
+    status = turn.t("alarm.caller_status",
+                    **alarm_values(services, turn.lang, alarm, Tally(total, [], [])))
+    end = ((Choice(turn.t("alarm.all_clear_button"), f"{ALL_CLEAR}:{alarm.id}"),),)
+    until = services.clock.now() + timedelta(minutes=services.config.alarms.expire_minutes)
+    shown = await turn.post(status, end, until=until, replace=True)
+    if shown is not None:  # the channel edits it with the count (Telegram)
+        await services.alarms.remember_caller_message(alarm, turn.address, shown)
     await deliver_alarm(services, alarm, list(raised.recipients))
-    await tell_staff(services, alarm, "alarm.staff_notice", len(raised.recipients))
-    return ConversationHandler.END
+    await tell_staff(services, alarm, "alarm.staff_notice", total)
+    return END
 
 
-async def cancel(update: Update, context: AppContext) -> int:
-    """"Hủy" before the gong was sounded."""
-    who = await caller(update, context)
-    user_data(context).pop(DRAFT, None)
-    await answer(update, context, who.lang, "alarm.cancelled")
-    return ConversationHandler.END
+async def _cancel(turn: Turn) -> str:
+    await turn.ask(turn.t("alarm.cancelled"), replace=True)
+    return END
 
 
-async def _ask_kind(update: Update, context: AppContext, lang: str, scope: Scope) -> int:
-    user_data(context)[DRAFT] = {"scope_kind": scope.kind, "scope_id": scope.id,
-                                "scope_name": scope.name, "token": draft_token()}
-    await answer(update, context, lang, "alarm.ask_kind", _kind_buttons(context, lang),
-                 scope=esc(_scope_label(context, lang, scope)))
-    return Step.KIND
+async def _ask_kind(turn: Turn, chosen: Scope) -> str:
+    turn.data = {"scope_kind": chosen.kind, "scope_id": chosen.id,
+                 "scope_name": _scope_label(turn, chosen), "token": draft_token()}
+    await turn.ask(_kind_question(turn), _kind_choices(turn), replace=True)
+    return "kind"
 
 
-def _kind_buttons(context: AppContext, lang: str) -> list[list[tuple[str, str]]]:
-    kinds = list(context.services.catalog.alarm_kinds.values())
-    rows = [[(f"{k.emoji} {k.name(lang)}", f"al:k:{k.code}") for k in kinds[i:i + 2]]
-            for i in range(0, len(kinds), 2)]
-    rows.append([(tr(context, lang, "alarm.cancel"), "al:x")])
-    return rows
+def _kind_question(turn: Turn) -> str:
+    return turn.t("alarm.ask_kind", scope=turn.esc(turn.data.get("scope_name", "")))
 
 
-async def _ask_confirm(
-    update: Update, context: AppContext, lang: str, *, edit: bool = True
-) -> int:
-    draft = draft_of(context, DRAFT)
-    kind = context.services.catalog.alarm_kinds[str(draft["kind"])]
+def _kind_choices(turn: Turn) -> Rows:
+    kinds = [Choice(f"{k.emoji} {k.name(turn.lang)}", KIND + k.code)
+             for k in turn.services.catalog.alarm_kinds.values()]
+    return (*rows_of(kinds, 2), (Choice(turn.t("alarm.cancel"), CANCEL),))
+
+
+async def _ask_confirm(turn: Turn, *, replace: bool = False) -> str:
+    draft = turn.data
+    found = turn.services.catalog.alarm_kinds[str(draft["kind"])]
     extra = ""
     if draft.get("note"):
-        extra += tr(context, lang, "alarm.extra_note", note=esc(draft["note"]))
+        extra += turn.t("alarm.extra_note", note=turn.esc(draft["note"]))
     if draft.get("place"):
-        extra += tr(context, lang, "alarm.extra_place")
-    await answer(update, context, lang, "alarm.ask_confirm",
-                 [[(tr(context, lang, "alarm.confirm"), "al:go"),
-                   (tr(context, lang, "alarm.cancel"), "al:x")]],
-                 edit=edit, kind=esc(f"{kind.emoji} {kind.name(lang)}"),
-                 scope=esc(str(draft.get("scope_name", ""))), extra=extra)
-    return Step.CONFIRM
+        extra += turn.t("alarm.extra_place")
+    share = turn.t("alarm.or_location") if turn.can_share(Share.LOCATION) else ""
+    choices = ((Choice(turn.t("alarm.confirm"), GO), Choice(turn.t("alarm.cancel"), CANCEL)),)
+    await turn.ask(turn.t("alarm.ask_confirm", kind=turn.esc(f"{found.emoji} "
+                                                             f"{found.name(turn.lang)}"),
+                          scope=turn.esc(draft.get("scope_name", "")), extra=extra,
+                          share=share), choices, replace=replace)
+    return "confirm"
 
 
-def _scope_label(context: AppContext, lang: str, scope: Scope) -> str:
-    if scope.kind == "commune":
-        return f"{tr(context, lang, 'alarm.whole_commune')} ({scope.name})"
-    return scope.name
+def _scope_label(turn: Turn, chosen: Scope) -> str:
+    if chosen.kind == "commune":
+        return f"{turn.t('alarm.whole_commune')} ({chosen.name})"
+    return chosen.name
 
 
-def build_conversation() -> Flow:
-    """/keng: at most four taps — /keng, scope, kind, "Phát kẻng"."""
-    other = ~filters.COMMAND
-    return conversation(
-        "alarm",
-        entry_points=[CommandHandler(["keng", "alarm"], start)],
-        states={
-            Step.SCOPE: [CallbackQueryHandler(scope_chosen, pattern=r"^al:s:\w+:\d+$"),
-                         MessageHandler(other, start)],
-            Step.KIND: [CallbackQueryHandler(kind_chosen, pattern=r"^al:k:[a-z0-9-]+$"),
-                        MessageHandler(other, kind_other)],
-            Step.CONFIRM: [
-                CallbackQueryHandler(sound, pattern=r"^al:go$"),
-                MessageHandler(filters.LOCATION, place_shared),
-                MessageHandler(filters.TEXT & other, note_typed),
-                MessageHandler(other, confirm_other),
-            ],
-        },
-        fallbacks=[CallbackQueryHandler(cancel, pattern=r"^al:x$")],
-        timeout_minutes=15,
-        drafts=[DRAFT],
-        cancelled="alarm.cancelled",
-        label="flows.alarm",
-    )
+def _chosen(turn: Turn) -> str:
+    return (turn.input.choice or "") if turn.kind is Kind.CHOICE else ""
+
+
+def _as_id(value: str) -> int:
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else 0
+
+
+def build_flow() -> Flow:
+    """/keng: at most four taps — /keng, scope, kind, "Phát kẻng"; 15 minutes to choose."""
+    return Flow(name="alarm", commands=("keng", "alarm"), start=start,
+                steps={"scope": scope, "kind": kind, "confirm": confirm},
+                timeout_minutes=15, label="flows.alarm", cancelled="alarm.cancelled")

@@ -1,13 +1,16 @@
 """The sounded gong, for every messenger: a member's "Đang đến" / "Không thể", the caller's
-(or an officer's) "Đã an toàn", the alarm and its all-clear queued for every member, and the
-police group's copy. Answers are actions (bot/dialog): a Telegram button, or on Zalo a number
-or the words typed in answer to the alarm — which never take an open report's answers.
+(or an officer's) "Đã an toàn", the alarm and its all-clear queued for every member, the police
+group's copy, and the repeating check (escalation, expiry). Answers are actions (bot/dialog):
+a Telegram button, or on Zalo a number or the words typed in answer to the alarm — which never
+take an open report's answers.
 
-What only Telegram does with a gong (the caller's message edited with the live count) listens
-to `events.alarm_answered` and `events.alarm_ended` (handlers/alarm_live.py)."""
+The caller's live count listens to `events.alarm_answered` and `events.alarm_ended`: edited in
+place on Telegram (bot/channels/telegram/alarm_live.py), new short messages elsewhere
+(handlers/alarm_count.py)."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.delivery import OutMessage
@@ -20,6 +23,9 @@ from handlers.text import clip, esc
 MAX_NAMED = 30  # responders named in the caller's message; the others are counted
 NAME_LIMIT = 40
 ANSWER, ALL_CLEAR = "al:a", "al:end"
+# A typed "Đã an toàn" this soon after the gong sounded is "Phát kẻng" sent twice (on Zalo both
+# are "1"): it is not taken for the end.
+REPEAT_SECONDS = 10
 
 
 async def respond(turn: Turn, parts: tuple[str, ...]) -> None:
@@ -40,17 +46,38 @@ async def respond(turn: Turn, parts: tuple[str, ...]) -> None:
 async def end(turn: Turn, parts: tuple[str, ...]) -> None:
     """"Đã an toàn": only the caller or an officer of the commune; everyone is told."""
     alarm_id = _id(parts[0]) if len(parts) == 1 else None
-    if alarm_id is None:
+    services = turn.services
+    alarm = None if alarm_id is None else await services.alarms.get(alarm_id)
+    if alarm is None:
         await turn.refuse(turn.t("errors.stale_button"))
         return
-    services = turn.services
-    alarm = await services.alarms.all_clear(alarm_id, turn.person)
-    if alarm is None:
+    if not await services.alarms.may_end(alarm, turn.person):
         await turn.refuse(turn.t("alarm.not_yours"))
         return
-    recipients = await services.alarms.recipients(alarm)
-    await services.events.alarm_ended(alarm)
-    await deliver_alarm(services, alarm, recipients, all_clear=True)
+    if alarm.state == "active" and not turn.input.pressed and _just_sounded(turn, alarm):
+        await turn.refuse(turn.t("alarm.end_too_soon"))
+        return
+    ended = await services.alarms.all_clear(alarm.id, turn.person)
+    if ended is None:  # over already: ended, or expired
+        await turn.refuse(turn.t("alarm.answer_ended"))
+        return
+    recipients = await services.alarms.recipients(ended)
+    await services.events.alarm_ended(ended)
+    await deliver_alarm(services, ended, recipients, all_clear=True)
+
+
+def _just_sounded(turn: Turn, alarm: Alarm) -> bool:
+    sent = datetime.fromisoformat(alarm.sent_at)
+    return turn.services.clock.now() - sent < timedelta(seconds=REPEAT_SECONDS)
+
+
+async def check(services: Services) -> None:
+    """Escalates alarms too few answered and ends expired ones (`events.alarm_ended` tells
+    the caller); run every `[alarms] check_seconds`."""
+    for alarm, tally in await services.alarms.escalations_due():
+        await tell_staff(services, alarm, "alarm.escalation", tally.total, tally)
+    for alarm in await services.alarms.expire_due():
+        await services.events.alarm_ended(alarm)
 
 
 def actions() -> list[Action]:
@@ -121,14 +148,14 @@ def alarm_values(services: Services, lang: str, alarm: Alarm, tally: Tally) -> d
     }
 
 
-def named(services: Services, lang: str, names: list[str]) -> str:
-    """At most MAX_NAMED names, then "và X người khác": the caller's message is edited with
+def named(services: Services, lang: str, names: list[str], limit: int = MAX_NAMED) -> str:
+    """At most `limit` names, then "và X người khác": the caller's message is edited with
     this list, and must stay within Telegram's 4,096 characters however many answer."""
     if not names:
         return "—"
-    shown = esc(", ".join(clip(name, NAME_LIMIT) for name in names[:MAX_NAMED]))
-    if len(names) > MAX_NAMED:
-        shown += services.i18n.t(lang, "alarm.and_others", count=len(names) - MAX_NAMED)
+    shown = esc(", ".join(clip(name, NAME_LIMIT) for name in names[:limit]))
+    if len(names) > limit:
+        shown += services.i18n.t(lang, "alarm.and_others", count=len(names) - limit)
     return shown
 
 

@@ -24,6 +24,7 @@ MENU = (
     ("tindabao", "menu.myreports"),
     ("thamgia", "menu.join"),
     ("to", "menu.myteam"),
+    ("keng", "menu.alarm"),  # for those who may sound the gong only
     ("caidat", "menu.settings"),
     ("dulieu", "menu.mydata"),
     ("trogiup", "menu.help"),
@@ -52,8 +53,9 @@ async def outside(turn: Turn) -> str:
 
 async def show_menu(turn: Turn) -> str:
     """`menu`: what the person can do here, as choices; the chosen one starts."""
+    gong = bool(await turn.services.alarms.scopes(turn.person))
     choices = [Choice(turn.t(key), command) for command, key in MENU
-               if command in turn.commands]
+               if command in turn.commands and (command != "keng" or gong)]
     await turn.ask(turn.t("menu.ask"), rows_of(choices))
     return "chosen"
 

@@ -144,14 +144,11 @@ async def location(turn: Turn) -> str:
     if turn.kind is not Kind.TEXT:
         await turn.say(turn.t("report.location_expected"))
         return "location"
-    if not turn.text:
-        await turn.say(turn.t("errors.blank_text"))
+    address = await turn.typed(MAX_ADDRESS, "report.address_too_long")
+    if address is None:
         return "location"
-    if len(turn.text) > MAX_ADDRESS:
-        await turn.say(turn.t("report.address_too_long", limit=MAX_ADDRESS))
-        return "location"
-    turn.data["address"] = turn.text
-    return await _ask_photos(turn, turn.esc(turn.text))
+    turn.data["address"] = address
+    return await _ask_photos(turn, turn.esc(address))
 
 
 async def _hamlet_chosen(turn: Turn) -> str:

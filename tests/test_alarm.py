@@ -12,7 +12,7 @@ from bot.clock import FakeClock
 from bot.context import AnninhApp
 from bot.sandbox import Sandbox, SimGroup, SimUser
 from bot.store import Store
-from handlers import alarm_live
+from handlers import alarm_answers
 from tests.helpers import services_of, sound_gong
 
 pytestmark = pytest.mark.usefixtures("bot")
@@ -71,7 +71,7 @@ async def test_answers_update_the_callers_message_with_names(
     leader: SimUser, team: list[SimUser]
 ) -> None:
     await sound_gong(leader)
-    await leader.wait_for("Đã phát kẻng")
+    status = await leader.wait_for("Đã phát kẻng")
     an, bao, _ = team
     await an.wait_for("KẺNG AN NINH")
     await bao.wait_for("KẺNG AN NINH")
@@ -81,6 +81,8 @@ async def test_answers_update_the_callers_message_with_names(
     updated = await leader.wait_for(
         predicate=lambda m: "Đang đến (1): An" in m.text and "Không thể: 1" in m.text)
     assert "Chưa trả lời: 1" in updated.text
+    assert updated.message_id == status.message_id  # kept up to date in place
+    assert not [m for m in leader.inbox if "người nhận:" in m.text]  # no count messages
 
 
 async def test_too_few_answers_escalate_to_the_police_group_once(
@@ -93,13 +95,13 @@ async def test_too_few_answers_escalate_to_the_police_group_once(
     await team[0].answer_for(await team[0].press("Đang đến"))
     await staff_group.wait_for("đã phát kẻng")
     services = services_of(bot)
-    await alarm_live.check(bot.bot, services)
+    await alarm_answers.check(services)
     assert all("chưa đủ người" not in m.text for m in staff_group.inbox)  # not yet due
     clock.advance(timedelta(seconds=181))
-    await alarm_live.check(bot.bot, services)
+    await alarm_answers.check(services)
     escalation = await staff_group.wait_for("Kẻng chưa đủ người đến")
     assert "Đang đến: 1/3" in escalation.text
-    await alarm_live.check(bot.bot, services)
+    await alarm_answers.check(services)
     assert sum("chưa đủ người" in m.text for m in staff_group.inbox) == 1
 
 

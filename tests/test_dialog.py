@@ -90,9 +90,30 @@ FLOW = Flow("order", ("order",), ask_colour, {"colour": colour, "size": size},
             timeout_minutes=10, timed_out="errors.cancelled")
 
 
+@dataclass
+class Editing(Script):
+    """A channel that edits messages later (Telegram): a posted message has an id."""
+
+    async def post(self, prompt: Prompt, *, replace: bool) -> str:
+        await self.send(prompt, seq=None, remove_keyboard=False)
+        return "77" if not replace else "pressed"
+
+
+async def sound(turn: Turn) -> str:
+    """A flow's last step posts a message that outlives it (the gong's live count)."""
+    until = turn.services.clock.now() + timedelta(hours=1)
+    shown = await turn.post("Sounded", ((Choice("Đã an toàn", "al:a:9:end"),),), until=until)
+    await turn.say(f"shown {shown}")
+    return END
+
+
+GONG = Flow("gong", ("gong",), sound)
+
+
 @pytest.fixture
 def runner(config: Config, store: Store, clock: FakeClock) -> Runner:
-    return Runner(Services.build(config, store, clock), [FLOW], [Action("al:a", answered)])
+    return Runner(Services.build(config, store, clock), [FLOW, GONG],
+                  [Action("al:a", answered)])
 
 
 async def person(store: Store, runner: Runner) -> Resident:
@@ -171,3 +192,25 @@ async def test_a_command_ends_the_open_flow_and_starts_its_own(
     dialog = await store.dialogs.get(who.id)
     assert dialog is not None and dialog.step == "colour"
     assert '"colour"' not in dialog.data  # the old draft went with the old flow
+
+
+async def test_a_posted_message_keeps_its_actions_after_the_flow(
+    store: Store, runner: Runner, clock: FakeClock,
+) -> None:
+    """Where choices are typed, a posted message's choices stay open for a number or words
+    until their time; where the channel edits, the message's id comes back instead."""
+    who, chat = await person(store, runner), Script()
+    await say(runner, who, chat, "", command=("gong", ""))
+    assert chat.said[-2:] == ["Sounded [Đã an toàn]", "shown None"]
+    await say(runner, who, chat, "1")
+    assert chat.said[-1] == "Alarm answer 9:end"
+    await say(runner, who, chat, "đã an toàn")
+    assert chat.said[-1] == "Alarm answer 9:end"
+    clock.advance(timedelta(hours=1))
+    assert not await say(runner, who, chat, "1")  # no longer offered
+
+    editing = Editing()
+    await runner.handle(who, lang="vi", channel="telegram", address="5", input=Input(Kind.TEXT),
+                        replier=editing, command=("gong", ""))
+    assert editing.said[-1] == "shown 77"
+    assert await store.prompts.open("telegram", "5") == []  # its buttons carry the action

@@ -12,6 +12,7 @@ from bot.dialog.kit import (
     ActionStep,
     Choice,
     Contact,
+    EditingReplier,
     Flow,
     Input,
     Kind,
@@ -28,7 +29,7 @@ from bot.dialog.kit import (
 from bot.dialog.turn import Turn
 
 __all__ = [
-    "END", "Action", "ActionStep", "Choice", "Contact", "Flow", "Input", "Kind", "Media",
-    "Prompt", "Replier", "Rows", "Share", "Step", "Turn", "as_command", "command_value",
-    "rows_of",
+    "END", "Action", "ActionStep", "Choice", "Contact", "EditingReplier", "Flow", "Input",
+    "Kind", "Media", "Prompt", "Replier", "Rows", "Share", "Step", "Turn", "as_command",
+    "command_value", "rows_of",
 ]

@@ -153,6 +153,26 @@ class FileReplier(Protocol):
         """A file called `name` with a caption (the bot's markup)."""
 
 
+@runtime_checkable
+class EditingReplier(Protocol):
+    """A channel that changes a message it sent after the turn is over (Telegram edits it):
+    a message that keeps changing — the gong's live count — is sent once and kept up to date
+    in place. Elsewhere `Turn.post` says None and each change comes as a new message."""
+
+    async def post(self, prompt: Prompt, *, replace: bool) -> str:
+        """`prompt` as a new message, or in place of the pressed message (`replace`); its
+        choices are actions (they outlive the flow). The message's id, to change it by."""
+
+
+@runtime_checkable
+class StartLinks(Protocol):
+    """A channel with links that open the chat with the bot and start it with a payload
+    (Telegram's `t.me/<bot>?start=join_HN01`). Elsewhere `Turn.start_link` says None."""
+
+    def start_link(self, payload: str) -> str:
+        """The link that starts the bot with `payload`."""
+
+
 Step = Callable[["Turn"], Awaitable[str]]
 
 

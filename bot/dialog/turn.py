@@ -5,10 +5,21 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from bot.dialog.kit import FileReplier, Input, Kind, Prompt, Replier, Rows, Share
+from bot.dialog.kit import (
+    EditingReplier,
+    FileReplier,
+    Input,
+    Kind,
+    Prompt,
+    Replier,
+    Rows,
+    Share,
+    StartLinks,
+)
 from bot.media import MediaKind, MediaRef
 from bot.models import Channel, Recipient, Resident
 from bot.sending import OutMessage
@@ -73,6 +84,23 @@ class Turn:
         await self.replier.send_file(name, body, caption)
         return True
 
+    def start_link(self, payload: str) -> str | None:
+        """A link that opens the bot and starts it with `payload`; None where the channel
+        has none (say how to type it instead)."""
+        return self.replier.start_link(payload) if isinstance(
+            self.replier, StartLinks) else None
+
+    async def typed(self, limit: int, too_long: str) -> str | None:
+        """The typed text where it shows something and has at most `limit` characters; else
+        None, and the person was told why (`too_long`: the text key, given the limit)."""
+        if not self.text:  # only spaces, zero-width or other invisible characters
+            await self.say(self.t("errors.blank_text"))
+            return None
+        if len(self.text) > limit:
+            await self.say(self.t(too_long, limit=limit))
+            return None
+        return self.text
+
     async def say(self, text: str, *, remove_keyboard: bool = False) -> None:
         """A message without choices (the open prompt stays what it was)."""
         await self._send(Prompt(text), None, remove_keyboard)
@@ -93,6 +121,29 @@ class Turn:
         if replace and self.input.pressed and await self.replier.replace(prompt, seq=seq):
             return
         await self._send(prompt, seq, False)
+
+    async def post(
+        self, text: str, actions: Rows, *, until: datetime, replace: bool = False
+    ) -> str | None:
+        """A message that changes after this turn (the gong's live count), with choices that
+        are actions (bot/dialog's `Action`: they outlive the flow). Where the channel edits
+        messages, the id to change it by (in this chat); None elsewhere: each change then
+        comes as a new message, and where choices are typed these stay open for a typed
+        answer until `until`. `replace`: after a press, in place of the pressed message."""
+        prompt = Prompt(text, actions)
+        pressed = replace and self.input.pressed
+        if isinstance(self.replier, EditingReplier):
+            return await self.replier.post(prompt, replace=pressed)
+        if not (pressed and await self.replier.replace(prompt, seq=None)):
+            await self.replier.send(prompt, seq=None, remove_keyboard=False)
+        if actions and self.numbered:
+            store = self.services.store
+            async with store.db.transaction() as tx:
+                await store.prompts.offer(
+                    tx, self.channel, self.address,
+                    [(choice.label, choice.value) for choice in prompt.flat],
+                    until.astimezone(UTC).isoformat(timespec="seconds"))
+        return None
 
     async def notify(self, text: str) -> None:
         """A short acknowledgement: a toast over the pressed button, or a message."""

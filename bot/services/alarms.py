@@ -141,9 +141,11 @@ class AlarmService:
     async def get(self, alarm_id: int) -> Alarm | None:
         return await self._store.alarms.get(alarm_id)
 
-    async def remember_caller_message(self, alarm: Alarm, chat_id: int, message_id: int) -> None:
+    async def remember_caller_message(self, alarm: Alarm, chat: str, message: str) -> None:
+        """Where the caller's count is kept up to date in place: a chat and a message of a
+        channel that edits messages (Telegram's, whose ids are numbers)."""
         async with self._store.db.transaction() as tx:
-            await self._store.alarms.set_caller_message(tx, alarm.id, chat_id, message_id)
+            await self._store.alarms.set_caller_message(tx, alarm.id, int(chat), int(message))
 
     async def answer(
         self, alarm_id: int, resident: Resident, response: AlarmResponse
@@ -204,12 +206,14 @@ class AlarmService:
         return due
 
     async def expire_due(self) -> list[Alarm]:
+        """End the alarms past their expiry; each is returned once, as it now is."""
         now = iso(self._clock.now())
         expired = []
         for alarm in await self._store.alarms.due_to_expire(now):
             async with self._store.db.transaction() as tx:
-                if await self._store.alarms.end(tx, alarm.id, "expired", now, None):
-                    expired.append(alarm)
+                ended = await self._store.alarms.end(tx, alarm.id, "expired", now, None)
+            if ended and (after := await self._store.alarms.get(alarm.id)) is not None:
+                expired.append(after)
         return expired
 
     async def recipients(self, alarm: Alarm) -> list[AlarmRecipient]:

@@ -66,6 +66,21 @@ class TelegramReplier:
                                     share_keyboard(prompt))
         return True
 
+    async def post(self, prompt: Prompt, *, replace: bool) -> str:
+        """A message kept up to date later (`EditingReplier`): its buttons carry actions."""
+        await self.acknowledge()
+        markup = buttons(prompt, None)
+        message = self._pressed_message() if replace else None
+        if message is not None:
+            await replies.edit_text(self.bot, message.chat.id, message.message_id, prompt.text,
+                                    markup)
+            return str(message.message_id)
+        posted = await replies.send_text(self.bot, self.chat_id, prompt.text, markup)
+        return str(posted.message_id)
+
+    def start_link(self, payload: str) -> str:
+        return f"https://t.me/{self.bot.username}?start={payload}"
+
     async def alert(self, text: str) -> bool:
         if self.query is None:
             return False

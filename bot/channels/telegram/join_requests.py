@@ -1,30 +1,28 @@
 """A join request on Telegram: the request to the team's leader (or, when the bot cannot reach
-them, to the commune's officers) with "Duyệt" / "Từ chối", and their decision.
+them, to the commune's officers) with "Duyệt" / "Từ chối".
 
 The /thamgia flow (handlers/join.py, on every channel) and onboarding announce the request as
 `events.join_requested`; `listener` files it here, answering the person through their turn.
-The decision buttons are Telegram's only, for now: a leader or officer on another channel
-cannot decide yet, and the applicant is told the decision on Telegram only."""
+The request is sent on Telegram only, for now: a leader without Telegram leaves it with the
+officers, and sees it in /to on their own messenger. The decision is an action for every
+messenger (handlers/team_actions.py), which tells the applicant through the outbox."""
 
 from __future__ import annotations
 
 import logging
 import math
 
-from telegram import Bot, Update
+from telegram import Bot
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import replies
-from bot.context import AppContext
-from bot.delivery import OutMessage
 from bot.dialog import Turn
 from bot.events import JoinRequested
 from bot.models import Member, Resident, Team
 from bot.replies import Markup, inline_keyboard
 from bot.services.container import Services
-from bot.services.teams import Decision, JoinResult, minutes
-from handlers.common import answer, caller, esc, pressed, pressed_ids, refuse, stale, tr
+from bot.services.teams import JoinResult, minutes
+from handlers.text import esc
 
 log = logging.getLogger(__name__)
 
@@ -124,43 +122,3 @@ async def _tell_officers(
             await replies.send_text(bot, officer.telegram_id, text, markup)
         except TelegramError:
             continue
-
-
-async def decide(update: Update, context: AppContext) -> None:
-    """A press on "Duyệt" / "Từ chối": checked against the database, then both sides told."""
-    ids = pressed_ids(update, 2, 3)
-    if ids is None:
-        await stale(update, context)
-        return
-    who = await caller(update, context)
-    team_id, applicant_id = ids
-    outcome = await context.services.teams.decide(
-        who.resident, team_id, applicant_id, approve=pressed(update)[1] == "ok"
-    )
-    if outcome.result is Decision.NOT_LEADER:
-        await refuse(update, context, who.lang, "errors.not_allowed")
-        return
-    if outcome.result is Decision.NOT_PENDING or outcome.applicant is None or not outcome.team:
-        await refuse(update, context, who.lang, "team.not_pending")
-        return
-    team, applicant = outcome.team, outcome.applicant
-    name = esc(applicant.display_name or "?")
-    await answer(update, context, who.lang, f"team.{outcome.result.value}_leader",
-                 name=name, team=esc(team.name))
-    if outcome.result is Decision.FULL:
-        return
-    recipient = await context.services.relays.recipient(applicant.id)
-    if recipient is None:
-        return
-    lang = context.services.i18n.language(applicant.language)
-    by_officer = "_by_officer" if outcome.result is Decision.APPROVED and outcome.by == (
-        "officer") else ""
-    # Through the outbox, on the applicant's preferred messenger (Zalo or Telegram).
-    await context.services.delivery.enqueue(
-        "personal", OutMessage(text=tr(context, lang, f"team.{outcome.result.value}_you"
-                                       f"{by_officer}", team=esc(team.name))),
-        [recipient], commune_id=team.commune_id, origin=f"join:{team.id}:{applicant.id}")
-
-
-def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:
-    return [CallbackQueryHandler(decide, pattern=r"^tm:(ok|no):\d+:\d+$")]
