@@ -159,7 +159,10 @@ async def test_to_on_zalo_lists_the_team_and_the_leader_manages_it(
     hoa = zalo.user(33, "Hoa")  # asks to join; the leader decides in /to
     await onboard_on_zalo(hoa)
     await hoa.send("tham gia HN01")
-    await hoa.wait_for("yêu cầu tham gia")
+    asked = await hoa.wait_for("yêu cầu tham gia")
+    assert "chưa mở bot" not in asked.text  # the leader on Zalo is reached there
+    request = await binh.wait_for("xin tham gia")  # the request itself, with its choices
+    assert request.labels == ["✅ Duyệt", "Từ chối"]
     await binh.send("to")
     card = await binh.wait_for("Đang chờ duyệt: 1")
     assert card.labels[:2] == ["✅ Hoa", "✖ Hoa"]

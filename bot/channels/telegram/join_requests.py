@@ -3,9 +3,10 @@ them, to the commune's officers) with "Duyệt" / "Từ chối".
 
 The /thamgia flow (handlers/join.py, on every channel) and onboarding announce the request as
 `events.join_requested`; `listener` files it here, answering the person through their turn.
-The request is sent on Telegram only, for now: a leader without Telegram leaves it with the
-officers, and sees it in /to on their own messenger. The decision is an action for every
-messenger (handlers/team_actions.py), which tells the applicant through the outbox."""
+The request goes to the leader's preferred messenger (on Zalo through the outbox, its choices
+typed there by number); a leader nowhere to be reached leaves it with the officers. The
+decision is an action for every messenger (handlers/team_actions.py), which tells the
+applicant through the outbox."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot import replies
+from bot.delivery import OutMessage
 from bot.dialog import Turn
 from bot.events import JoinRequested
 from bot.models import Member, Resident, Team
@@ -67,30 +69,43 @@ async def request_join(bot: Bot, turn: Turn, code: str) -> None:
     await turn.say(turn.t(key, team=esc(team.name)))
 
 
-def _decision_buttons(services: Services, lang: str, team: Team, applicant: Resident) -> Markup:
+def _decisions(
+    services: Services, lang: str, team: Team, applicant: Resident
+) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """"Duyệt" / "Từ chối" (actions for every messenger: handlers/team_actions.py)."""
     data = f"{team.id}:{applicant.id}"
     t = services.i18n.t
-    return inline_keyboard([[(t(lang, "team.approve"), f"tm:ok:{data}"),
-                             (t(lang, "team.reject"), f"tm:no:{data}")]])
+    return (((t(lang, "team.approve"), f"tm:ok:{data}"),
+             (t(lang, "team.reject"), f"tm:no:{data}")),)
+
+
+def _decision_buttons(services: Services, lang: str, team: Team, applicant: Resident) -> Markup:
+    return inline_keyboard(_decisions(services, lang, team, applicant))
 
 
 async def _tell_leader(
     bot: Bot, services: Services, team: Team, leader: Member | None, applicant: Resident
 ) -> bool:
-    """The request with "Duyệt" / "Từ chối" in the leader's chat; False when it cannot get
-    there (no leader, a leader without Telegram, or Telegram refuses: the leader never opened
-    the bot or blocked it)."""
-    if leader is None or leader.telegram_id is None:
+    """The request with "Duyệt" / "Từ chối" to the leader, on their preferred messenger;
+    False when it cannot get there (no leader, nowhere to reach them, or Telegram refuses:
+    the leader never opened the bot or blocked it). On another messenger it goes through the
+    outbox (its choices offered there as numbered lines)."""
+    recipient = None if leader is None else await services.relays.recipient(leader.resident_id)
+    if leader is None or recipient is None:
         return False
     leader_resident = await services.store.residents.get(leader.resident_id)
     lang = services.i18n.language(leader_resident.language if leader_resident else None)
+    text = services.i18n.t(lang, "team.leader_request",
+                           name=esc(applicant.display_name or "?"), team=esc(team.name))
+    if recipient.channel != "telegram":
+        await services.delivery.enqueue(
+            "personal", OutMessage(text=text, buttons=_decisions(services, lang, team,
+                                                                 applicant)),
+            [recipient], commune_id=team.commune_id, origin=f"join:{team.id}:{applicant.id}")
+        return True
     try:
-        await replies.send_text(
-            bot, leader.telegram_id,
-            services.i18n.t(lang, "team.leader_request",
-                            name=esc(applicant.display_name or "?"), team=esc(team.name)),
-            _decision_buttons(services, lang, team, applicant),
-        )
+        await replies.send_text(bot, int(recipient.chat_id), text,
+                                _decision_buttons(services, lang, team, applicant))
     except TelegramError:
         return False
     return True
