@@ -194,8 +194,7 @@ async def _zalo_resident_reports_to_telegram_officers(offline: OfflineBot) -> No
     await staff.wait_for(code)
     await officer.press("Tiếp nhận", chat=staff)
     await staff.wait_for(predicate=lambda card: code in card.text and "Đã tiếp nhận" in card.text)
-    # when the outbox is multi-channel:
-    # await hoa.wait_for(f"Tin {code} của bạn đã được công an xã tiếp nhận")
+    await hoa.wait_for(f"Tin {code} của bạn đã được công an xã tiếp nhận")  # on Zalo
 
 
 SCENES: list[tuple[str, Step]] = [
