@@ -13,6 +13,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
+from bot.channels.telegram import cards as telegram_cards
 from bot.channels.telegram import dialog as telegram_dialog
 from bot.channels.telegram import join_requests
 from bot.channels.telegram.dialog import TelegramReplier
@@ -33,7 +34,7 @@ from bot.services.media import SWEEP_EVERY
 from bot.telegram_sender import TelegramSender
 from bot.transport import AiohttpRequest
 from bot.updates import PerChatUpdateProcessor, ResilientBot
-from handlers import alarm_live, flows, triage
+from handlers import alarm_live, flows
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +101,10 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     runner = Runner(services, handlers.dialog_flows(config), handlers.dialog_actions())
     app.bot_data[RUNNER_KEY] = runner
     events = services.events
-    events.report_filed_listeners.append(
-        lambda report, duplicate: triage.post_report(app.bot, services, report, duplicate))
+    # A new report: privately to each officer with no seat in the staff group (any channel),
+    # and the card in the group, edited there with every change (Telegram's).
+    events.report_filed_listeners.append(services.triage.report_filed)
+    telegram_cards.listen(app.bot, services)
     events.join_requested_listeners.append(join_requests.listener(app.bot))
 
     async def alarm_answered(alarm: Alarm) -> None:
@@ -176,8 +179,13 @@ async def _start_broadcasting(
     async def sweep(_context: object) -> None:
         await services.media.sweep()
 
+    async def escalate(_context: object) -> None:  # deadlines are rows: a restart loses none
+        await services.triage.escalate()
+
     assert app.job_queue is not None
     app.job_queue.run_repeating(tick, interval=TICK_SECONDS, first=0.1, name="scheduler")
+    check = services.config.reports.escalation_check_seconds
+    app.job_queue.run_repeating(escalate, interval=check, first=check, name="report-escalation")
     every = SWEEP_EVERY.total_seconds()
     app.job_queue.run_repeating(sweep, interval=every, first=every, name="media-sweep")
 

@@ -13,19 +13,31 @@ from bot.dialog import Action, Flow
 def dialog_flows(config: Config) -> list[Flow]:
     """The flows written for every messenger (bot/dialog), handed to the runner by
     bot/app.py."""
-    from handlers import help, join, link, mydata, myreports, report, settings, start
+    from handlers import (
+        help,
+        join,
+        link,
+        mydata,
+        myreports,
+        open_reports,
+        reject,
+        report,
+        settings,
+        start,
+    )
 
     return [start.build_flow(),
             report.build_flow(config.reports.conversation_timeout_minutes),
             myreports.build_flow(), join.build_flow(), link.build_flow(), *help.build_flows(),
-            *settings.build_flows(), *mydata.build_flows()]
+            *settings.build_flows(), *mydata.build_flows(), *open_reports.build_flows(),
+            reject.build_flow()]
 
 
 def dialog_actions() -> list[Action]:
     """Choices that belong to no flow, for every messenger (bot/dialog's runner)."""
-    from handlers import alarm_answers
+    from handlers import alarm_answers, reject, triage
 
-    return alarm_answers.actions()
+    return [*alarm_answers.actions(), *triage.actions(), *reject.actions()]
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -46,16 +58,12 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         announce,
         campaigns,
         errors,
-        escalation,
         flows,
         groups,
         officer_tools,
-        open_reports,
-        reject,
         relays,
         stats,
         teams,
-        triage,
     )
 
     app.add_handler(groups.build_gate(), group=groups.GATE_GROUP)
@@ -65,19 +73,15 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         officer_tools.build_conversation(),
         alarm.build_conversation(),
         announce.build_conversation(),
-        reject.build_conversation(),
     ]:
         app.add_handler(flow)
     later: list[BaseHandler[Any, Any, Any]] = [
         *join_requests.build_handlers(), *teams.build_handlers(),
         *officer_tools.build_handlers(),
-        *stats.build_handlers(), *triage.build_handlers(), *reject.build_handlers(),
-        *relays.build_handlers(),
-        *open_reports.build_handlers(), *campaigns.build_handlers(),
+        *stats.build_handlers(), *relays.build_handlers(), *campaigns.build_handlers(),
         *errors.build_fallbacks(),
     ]
     for handler in later:
         app.add_handler(handler)
     alarm_live.schedule(app)
-    escalation.schedule(app)
     app.add_error_handler(errors.on_error)

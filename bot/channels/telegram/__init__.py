@@ -1,5 +1,6 @@
 """The Telegram adapter (python-telegram-bot): dialog.py plays the flow runner's prompts;
 join_requests.py asks a team's leader (or the commune's officers) to decide a join request
-and takes their decision. The rest of the Telegram code still lives in bot/ (app.py,
-replies.py, telegram_sender.py, updates.py) and in the flows not yet moved to bot/dialog; it
-moves here as they do."""
+and takes their decision; cards.py posts a report's card in the staff group and edits it (and
+the officers' copies on Telegram) in place as the report changes. The rest of the Telegram
+code still lives in bot/ (app.py, replies.py, telegram_sender.py, updates.py) and in the flows
+not yet moved to bot/dialog; it moves here as they do."""
