@@ -14,6 +14,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
 from bot.channels.telegram import alarm_live, join_requests
+from bot.channels.telegram import cards as telegram_cards
 from bot.channels.telegram import dialog as telegram_dialog
 from bot.channels.telegram.dialog import TelegramReplier
 from bot.channels.telegram.off import OFF_TOKEN, TelegramOff
@@ -34,7 +35,7 @@ from bot.services.media import SWEEP_EVERY
 from bot.telegram_sender import TelegramSender
 from bot.transport import AiohttpRequest
 from bot.updates import PerChatUpdateProcessor, ResilientBot
-from handlers import alarm_answers, flows, triage
+from handlers import alarm_answers, flows
 from handlers.alarm_count import CallerCount
 
 log = logging.getLogger(__name__)
@@ -106,8 +107,10 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     runner = Runner(services, handlers.dialog_flows(config), handlers.dialog_actions())
     app.bot_data[RUNNER_KEY] = runner
     events = services.events
-    events.report_filed_listeners.append(
-        lambda report, duplicate: triage.post_report(app.bot, services, report, duplicate))
+    # A new report: privately to each officer with no seat in the staff group (any channel),
+    # and the card in the group, edited there with every change (Telegram's).
+    events.report_filed_listeners.append(services.triage.report_filed)
+    telegram_cards.listen(app.bot, services)
     events.join_requested_listeners.append(join_requests.listener(app.bot))
 
     # The gong's live count: edited in place on Telegram, new messages elsewhere.
@@ -201,6 +204,9 @@ async def _start_broadcasting(
     async def alarm_check(_context: object) -> None:
         await alarm_answers.check(services)
 
+    async def escalate(_context: object) -> None:  # deadlines are rows: a restart loses none
+        await services.triage.escalate()
+
     # The catch-up runs here, before anything is polled (a repeating job's first run may be
     # skipped as late on a busy machine); then every TICK_SECONDS.
     try:
@@ -214,6 +220,8 @@ async def _start_broadcasting(
                                 name="scheduler")
     check = services.config.alarms.check_seconds
     app.job_queue.run_repeating(alarm_check, interval=check, first=check, name="alarm-check")
+    check = services.config.reports.escalation_check_seconds
+    app.job_queue.run_repeating(escalate, interval=check, first=check, name="report-escalation")
     every = SWEEP_EVERY.total_seconds()
     app.job_queue.run_repeating(sweep, interval=every, first=every, name="media-sweep")
 

@@ -13,10 +13,12 @@ from bot.models import Account, Alarm, Report
 
 if TYPE_CHECKING:
     from bot.dialog import Turn
+    from bot.services.report_values import ReportChange
 
 log = logging.getLogger(__name__)
 
 ReportFiled = Callable[[Report, Report | None], Awaitable[None]]
+ReportChanged = Callable[["ReportChange"], Awaitable[None]]
 JoinRequested = Callable[["Turn", str], Awaitable[None]]
 AlarmChanged = Callable[[Alarm], Awaitable[None]]
 PersonForgotten = Callable[[Sequence[Account]], Awaitable[None]]
@@ -25,6 +27,7 @@ PersonForgotten = Callable[[Sequence[Account]], Awaitable[None]]
 @dataclass
 class Events:
     report_filed_listeners: list[ReportFiled] = field(default_factory=list)
+    report_changed_listeners: list[ReportChanged] = field(default_factory=list)
     join_requested_listeners: list[JoinRequested] = field(default_factory=list)
     alarm_answered_listeners: list[AlarmChanged] = field(default_factory=list)
     alarm_ended_listeners: list[AlarmChanged] = field(default_factory=list)
@@ -37,6 +40,15 @@ class Events:
                 await listener(report, duplicate)
             except Exception:
                 log.exception("a listener failed on report %s", report.code)
+
+    async def report_changed(self, change: ReportChange) -> None:
+        """An officer (or the assigned team's leader) changed a report's state; the reporter
+        and the officers on channels without in-place edits are told already."""
+        for listener in self.report_changed_listeners:
+            try:
+                await listener(change)
+            except Exception:
+                log.exception("a listener failed on a change of report %s", change.report.code)
 
     async def join_requested(self, turn: Turn, code: str) -> None:
         """The person in `turn` asks to join the team with this code (its answers go to

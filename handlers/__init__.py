@@ -20,6 +20,8 @@ def dialog_flows(config: Config) -> list[Flow]:
         link,
         mydata,
         myreports,
+        open_reports,
+        reject,
         report,
         settings,
         start,
@@ -30,14 +32,15 @@ def dialog_flows(config: Config) -> list[Flow]:
             report.build_flow(config.reports.conversation_timeout_minutes),
             myreports.build_flow(), join.build_flow(), link.build_flow(), *help.build_flows(),
             *settings.build_flows(), *mydata.build_flows(), alarm.build_flow(),
-            teams.build_flow()]
+            teams.build_flow(), *open_reports.build_flows(), reject.build_flow()]
 
 
 def dialog_actions() -> list[Action]:
     """Choices that belong to no flow, for every messenger (bot/dialog's runner)."""
-    from handlers import alarm_answers, quiz_answers, team_actions
+    from handlers import alarm_answers, quiz_answers, reject, team_actions, triage
 
-    return [*alarm_answers.actions(), *team_actions.actions(), *quiz_answers.actions()]
+    return [*alarm_answers.actions(), *team_actions.actions(), *quiz_answers.actions(),
+            *triage.actions(), *reject.actions()]
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -54,15 +57,11 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         announce,
         campaigns,
         errors,
-        escalation,
         flows,
         groups,
         officer_tools,
-        open_reports,
-        reject,
         relays,
         stats,
-        triage,
     )
 
     app.add_handler(groups.build_gate(), group=groups.GATE_GROUP)
@@ -71,17 +70,13 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     for flow in [
         officer_tools.build_conversation(),
         announce.build_conversation(),
-        reject.build_conversation(),
     ]:
         app.add_handler(flow)
     later: list[BaseHandler[Any, Any, Any]] = [
         *officer_tools.build_handlers(),
-        *stats.build_handlers(), *triage.build_handlers(), *reject.build_handlers(),
-        *relays.build_handlers(),
-        *open_reports.build_handlers(), *campaigns.build_handlers(),
+        *stats.build_handlers(), *relays.build_handlers(), *campaigns.build_handlers(),
         *errors.build_fallbacks(),
     ]
     for handler in later:
         app.add_handler(handler)
-    escalation.schedule(app)
     app.add_error_handler(errors.on_error)

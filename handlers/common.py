@@ -14,7 +14,8 @@ from bot.media import MediaKind, MediaRef
 from bot.models import Commune, Resident
 from bot.replies import Buttons, Posted, inline_keyboard
 from bot.text import clean
-from handlers.text import clip as clip  # re-exported for the flows still on PTB
+from handlers.text import as_id as as_id  # re-exported for the flows still on PTB
+from handlers.text import clip as clip
 from handlers.text import esc as esc
 
 
@@ -63,23 +64,11 @@ def draft_of(context: AppContext, key: str) -> dict[str, Any]:
     return found
 
 
-MAX_ID = 2**63 - 1  # the largest INTEGER SQLite stores
-
-
 def pressed(update: Update) -> list[str]:
     """The parts of the pressed button's callback data ("tm:ok:3:7" → ["tm", "ok", "3", "7"])."""
     query = update.callback_query
     data = query.data if query is not None else None
     return data.split(":") if data else []
-
-
-def as_id(part: str | None) -> int | None:
-    """An id from a button's data or a typed argument: ASCII digits from 1 to MAX_ID; None
-    for anything else (negative, zero, too large for SQLite, not a number)."""
-    if part is None or not part.isascii() or not part.isdigit() or len(part) > 19:
-        return None
-    value = int(part)
-    return value if 0 < value <= MAX_ID else None
 
 
 def pressed_ids(update: Update, *positions: int) -> list[int] | None:

@@ -14,8 +14,8 @@ COMMANDS = frozenset({
     "start", "thamgia", "join", "baotin", "report", "huy", "cancel", "tindabao",
     "myreports", "to", "myteam", "keng", "alarm", "thongbao", "broadcast", "thongke", "stats",
     "caidat", "settings", "dulieu", "mydata", "xoadulieu", "forget", "trogiup", "help", "tin",
-    "lookup", "menu", "tuantra", "patrol", "nhantin", "teammsg", "diem", "points", "bangvang",
-    "honour", "web", "lienket", "link",
+    "lookup", "tinmo", "openreports", "menu", "tuantra", "patrol", "nhantin", "teammsg",
+    "diem", "points", "bangvang", "honour", "web", "lienket", "link",
 })
 
 # (command, text key) in the order the menu lists them; only commands the runner has are shown.

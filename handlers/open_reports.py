@@ -1,110 +1,116 @@
 """/tinmo (/openreports): the reports of the officer's commune still waiting for an end; and
-/tin CODE (/lookup): one report of the officer's communes, open or closed.
+/tin CODE (/lookup): one report of the officer's communes, open or closed, with its state and
+the choices that state allows. Both work in the commune's staff group too (about that commune).
 
 The staff group holds every card, but after a busy day the oldest unhandled ones have scrolled
-far up. This list gives them back, oldest first: code (a link to its card in the group),
-category, urgency, hamlet, state and how long it has been open.
-"""
+far up. The list gives them back, oldest first: code, category, urgency, hamlet, state and how
+long it has been open — on Telegram the code links to its card in the group; where choices are
+typed by number, each report is a choice that shows it as /tin does."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
 
-from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler
-
-from bot import replies
-from bot.context import AppContext
-from bot.models import Report
-from bot.replies import inline_keyboard
-from handlers import triage
-from handlers.common import acting_communes, answer, caller, clip, esc, refuse, tr
+from bot.dialog import END, Choice, Flow, Kind, Turn, as_command, command_value, rows_of
+from bot.models import Commune, Report
+from handlers import help
+from handlers.text import clip, esc
+from handlers.triage import rows
 
 MAX_LISTED = 30
+MAX_CHOICES = 10  # reports offered as choices where they are typed by number
+LOOKUP = "tin"
 
 
-async def show(update: Update, context: AppContext) -> None:
+async def show(turn: Turn) -> str:
     """Officers only: the open reports of their commune, oldest first."""
-    who = await caller(update, context)
-    services = context.services
-    communes = await acting_communes(update, context, who)  # in the staff group: its commune
-    reports = await services.reports.open_in(who.resident, communes[0].id) if communes else None
+    services = turn.services
+    communes = await _communes(turn)
+    reports = await services.reports.open_in(turn.person, communes[0].id) if communes else None
     if reports is None:
-        await refuse(update, context, who.lang, "errors.not_allowed")
-        return
+        await turn.say(turn.t("errors.not_allowed"))
+        return END
+    commune = esc(communes[0].name)
     if not reports:
-        await answer(update, context, who.lang, "report.open.none", commune=esc(communes[0].name))
-        return
-    lines = [await _line(context, who.lang, report) for report in reports[:MAX_LISTED]]
-    more = len(reports) - MAX_LISTED
-    if more > 0:
-        lines.append(tr(context, who.lang, "report.open.more", count=more))
-    await answer(update, context, who.lang, "report.open.list", commune=esc(communes[0].name),
-                 count=len(reports), lines="\n".join(lines))
+        await turn.say(turn.t("report.open.none", commune=commune))
+        return END
+    lines = [await _line(turn, report) for report in reports[:MAX_LISTED]]
+    if len(reports) > MAX_LISTED:
+        lines.append(turn.t("report.open.more", count=len(reports) - MAX_LISTED))
+    hint = "report.open.hint_number" if turn.numbered else "report.open.hint_link"
+    text = turn.t("report.open.list", commune=commune, count=len(reports),
+                  lines="\n".join(lines), hint=turn.t(hint))
+    if not turn.numbered:
+        await turn.say(text)
+        return END
+    await turn.ask(text, rows_of([Choice(report.code, command_value(LOOKUP, report.code))
+                                  for report in reports[:MAX_CHOICES]]))
+    return "chosen"
 
 
-async def _line(context: AppContext, lang: str, report: Report) -> str:
-    services = context.services
+async def chosen(turn: Turn) -> str:
+    """A report chosen from the list is shown as /tin shows it; anything else is answered as
+    a message outside any flow."""
+    value = turn.input.choice if turn.kind is Kind.CHOICE else None
+    if value is not None and as_command(value) is not None:
+        return value
+    return await help.outside(turn)
+
+
+async def _line(turn: Turn, report: Report) -> str:
+    services = turn.services
     hamlet = await services.store.areas.hamlet(report.hamlet_id) if report.hamlet_id else None
-    link = card_link(report.staff_chat_id, report.staff_message_id)
+    link = services.cards.link(report, turn.channel)
     code = f'<a href="{link}">{report.code}</a>' if link else f"<b>{report.code}</b>"
     minutes = int((services.clock.now() - datetime.fromisoformat(report.created_at))
                   .total_seconds() // 60)
-    return tr(context, lang, "report.open.line", code=code,
-              category=esc(services.reports.categories.name(report.category, lang)),
-              urgency=tr(context, lang, f"report.staff.urgency_{report.urgency}"),
-              hamlet=esc(hamlet.name) if hamlet else "—",
-              state=tr(context, lang, f"report.mine.state_{report.state}"),
-              age=_age(context, lang, minutes))
+    return turn.t("report.open.line", code=code,
+                  category=esc(services.reports.categories.name(report.category, turn.lang)),
+                  urgency=turn.t(f"report.staff.urgency_{report.urgency}"),
+                  hamlet=esc(hamlet.name) if hamlet else "—",
+                  state=turn.t(f"report.mine.state_{report.state}"), age=_age(turn, minutes))
 
 
-def card_link(chat_id: int | None, message_id: int | None) -> str | None:
-    """A t.me link to a message in a supergroup (ids -100…); None for other chats."""
-    if chat_id is None or message_id is None or not str(chat_id).startswith("-100"):
-        return None
-    return f"https://t.me/c/{str(chat_id)[4:]}/{message_id}"
-
-
-def _age(context: AppContext, lang: str, minutes: int) -> str:
+def _age(turn: Turn, minutes: int) -> str:
     if minutes < 60:
-        return tr(context, lang, "report.open.minutes", n=max(minutes, 0))
+        return turn.t("report.open.minutes", n=max(minutes, 0))
     if minutes < 48 * 60:
-        return tr(context, lang, "report.open.hours", n=minutes // 60)
-    return tr(context, lang, "report.open.days", n=minutes // (24 * 60))
+        return turn.t("report.open.hours", n=minutes // 60)
+    return turn.t("report.open.days", n=minutes // (24 * 60))
 
 
-async def lookup(update: Update, context: AppContext) -> None:
-    """/tin CODE: the report's card with its state and the buttons that state allows; only a
+async def lookup(turn: Turn) -> str:
+    """/tin CODE: the report's card with its state and the choices that state allows; only a
     report of a commune the officer serves (checked in the database), else "not found"."""
-    who = await caller(update, context)
-    services = context.services
-    communes = await acting_communes(update, context, who)
+    services = turn.services
+    communes = await _communes(turn)
     if not communes:
-        await refuse(update, context, who.lang, "errors.not_allowed")
-        return
-    typed = " ".join(context.args or [])
-    number = re.search(r"\d{1,9}", typed)
+        await turn.say(turn.t("errors.not_allowed"))
+        return END
+    number = re.search(r"\d{1,9}", turn.text)
     if number is None:
-        await answer(update, context, who.lang, "report.lookup.usage")
-        return
+        await turn.say(turn.t("report.lookup.usage"))
+        return END
     report = await services.reports.get(int(number[0]))
     if report is None or report.commune_id not in {c.id for c in communes}:
-        await answer(update, context, who.lang, "report.lookup.not_found",
-                     code=esc(clip(typed, 20)))
-        return
-    lang = services.i18n.default
-    status = tr(context, lang, "report.lookup.status",
-                state=tr(context, lang, f"report.mine.state_{report.state}"))
-    if report.state_note:
-        status += "\n" + tr(context, lang, "report.staff.reason", reason=esc(report.state_note))
-    buttons = triage.card_buttons(services, report)
-    chat = update.effective_chat
-    assert chat is not None
-    await replies.send_text(context.bot, chat.id, await triage.card_text(services, report, status),
-                            inline_keyboard(buttons) if buttons else None)
+        await turn.say(turn.t("report.lookup.not_found", code=esc(clip(turn.text, 20))))
+        return END
+    card = await services.cards.text(report, services.cards.state_line(report))
+    await turn.offer(card, rows(services.cards.choices(report)))
+    return END
 
 
-def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:
-    return [CommandHandler(["tinmo", "openreports"], show),
-            CommandHandler(["tin", "lookup"], lookup)]
+async def _communes(turn: Turn) -> list[Commune]:
+    """The communes the officer acts for here: in a staff group, that commune only."""
+    return await turn.services.officers.acting_communes(turn.person, turn.channel, turn.address)
+
+
+def build_flows() -> list[Flow]:
+    """/tinmo (where its reports are typed by number, open for the choice a while) and /tin;
+    both answer in the staff group too (the group gate lets its officers' commands in)."""
+    return [
+        Flow(name="open_reports", commands=("tinmo", "openreports"), start=show,
+             steps={"chosen": chosen}, timeout_minutes=60, private=False),
+        Flow(name="lookup", commands=(LOOKUP, "lookup"), start=lookup, private=False),
+    ]

@@ -1,5 +1,5 @@
 """Small text helpers every flow shares: escaping user text for the bot's markup, clipping
-names in long lists."""
+names in long lists, ids read from a choice's value."""
 
 from __future__ import annotations
 
@@ -13,3 +13,16 @@ def esc(value: object) -> str:
 def clip(text: str, limit: int) -> str:
     """`text` cut to `limit` characters, "…" marking the cut (names in long lists)."""
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+MAX_ID = 2**63 - 1  # the largest INTEGER SQLite stores
+
+
+def as_id(part: str | None) -> int | None:
+    """An id from a choice's value or a typed argument: ASCII digits from 1 to MAX_ID; None
+    for anything else (negative, zero, too large for SQLite, not a number): a crafted or
+    corrupted value, acted on never."""
+    if part is None or not part.isascii() or not part.isdigit() or len(part) > 19:
+        return None
+    value = int(part)
+    return value if 0 < value <= MAX_ID else None

@@ -20,7 +20,6 @@ from bot.sandbox import Sandbox, SimGroup, SimUser
 from bot.sandbox.views import BotMessage
 from bot.store import Store
 from bot.store.migrations import available
-from handlers.escalation import run_escalations
 from tests.helpers import onboard, services_of
 from tests.test_report import file_report, start_report
 
@@ -94,10 +93,10 @@ async def test_escalations_show_no_hamlet_for_it(
     _, code, _ = await _anonymous_report(sandbox, staff_group)
     services = services_of(bot)
     clock.advance(timedelta(minutes=31))
-    assert await run_escalations(bot.bot, services) == 1
+    assert await services.triage.escalate() == 1
     raised = await staff_group.wait_for("chưa được tiếp nhận sau")
     clock.advance(timedelta(minutes=31))
-    assert await run_escalations(bot.bot, services) == 1
+    assert await services.triage.escalate() == 1
     private = await officer.wait_for("chưa được ai tiếp nhận")
     assert code in private.text
     assert HOME not in raised.text and HOME not in private.text

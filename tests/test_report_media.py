@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.channels.telegram import cards
 from bot.clock import FakeClock
 from bot.config import Config
 from bot.context import AnninhApp
@@ -22,7 +23,6 @@ from bot.services.media import ORPHAN_GRACE
 from bot.services.report_values import Draft
 from bot.store import Store
 from bot.store.migrations import available, migrate
-from handlers import triage
 from tests.helpers import BotRunner, onboard, services_of
 from tests.test_mydata import forget
 from tests.test_report import start_report
@@ -174,7 +174,7 @@ async def test_a_report_from_another_channel_reaches_the_group_from_the_media_st
     filed = await services.reports.file(resident, Draft(
         "trom-cap", "Báo qua Zalo", photos=photos, voice_media_key=voice.key))
     assert filed.report is not None
-    await triage.post_report(bot.bot, services, filed.report, None)
+    await cards.post_report(bot.bot, services, filed.report)
 
     await staff_group.wait_for(predicate=lambda m: m.kind == "voice")
     sent = [m.raw for m in staff_group.inbox if m.kind != "text"]

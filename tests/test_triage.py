@@ -10,7 +10,6 @@ from bot.context import AnninhApp
 from bot.sandbox import Sandbox, SimGroup, SimUser
 from bot.services.report_values import Action
 from bot.store import Store
-from handlers.escalation import run_escalations
 from tests.helpers import BotRunner, onboard, services_of
 from tests.test_report import file_report
 
@@ -225,20 +224,20 @@ async def test_an_unaccepted_report_is_raised_then_sent_to_each_officer(
 ) -> None:
     _, code = await _reported(sandbox, staff_group)  # theft: high urgency, 30 minutes
     services = services_of(bot)
-    assert await run_escalations(bot.bot, services) == 0
+    assert await services.triage.escalate() == 0
     clock.advance(timedelta(minutes=31))
-    assert await run_escalations(bot.bot, services) == 1
+    assert await services.triage.escalate() == 1
     raised = await staff_group.wait_for("chưa được tiếp nhận sau")
     assert code in raised.text and "31 phút" in raised.text
-    assert await run_escalations(bot.bot, services) == 0  # recorded: not raised twice
+    assert await services.triage.escalate() == 0  # recorded: not raised twice
     clock.advance(timedelta(minutes=31))
-    assert await run_escalations(bot.bot, services) == 1
+    assert await services.triage.escalate() == 1
     private = await officer.wait_for("chưa được ai tiếp nhận")
     assert code in private.text and any("Tiếp nhận" in label for label in private.labels)
     await officer.press("Tiếp nhận")
     await staff_group.wait_for("Đã tiếp nhận")
     clock.advance(timedelta(hours=5))
-    assert await run_escalations(bot.bot, services) == 0
+    assert await services.triage.escalate() == 0
 
 
 async def test_escalation_deadline_survives_a_restart(
@@ -249,7 +248,7 @@ async def test_escalation_deadline_survives_a_restart(
     await runner.stop()
     clock.advance(timedelta(minutes=40))
     app = await runner.start()
-    assert await run_escalations(app.bot, services_of(app)) == 1
+    assert await services_of(app).triage.escalate() == 1
     assert code in (await staff_group.wait_for("chưa được tiếp nhận sau")).text
 
 

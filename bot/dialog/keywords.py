@@ -31,7 +31,7 @@ def keyword_command(
     words, folded = stripped.split(), fold(stripped).split()
     if not folded or len(words) != len(folded):
         words = folded
-    for size in range(1, min(MAX_WORDS, len(folded)) + 1):
+    for size in range(min(MAX_WORDS, len(folded)), 0, -1):  # "tin mo" is /tinmo, not /tin mo
         joined = "".join(folded[:size])
         if joined not in commands:
             continue

@@ -56,7 +56,9 @@ class Input:
     location: tuple[float, float] | None = None
     contact: Contact | None = None
     pressed: bool = False  # came from a button (Telegram), not typed
-    message_id: str | None = None  # the message's id on its channel, where a reply can quote it
+    # The message's id on its channel, where a reply can quote it; for a press, the id of the
+    # message whose button was pressed.
+    message_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,9 @@ class Share(enum.StrEnum):
 class Prompt:
     """A message to the person: text (the bot's markup), choices, and — where the channel
     has it — a one-tap share button with its label (`share_label`) and the line shown with
-    it (`share_hint`), plus `cancel_label` under it."""
+    it (`share_hint`), plus `cancel_label` under it. `by_reply`: the answer is typed as a
+    reply to this message (where a channel shows the bot a group's messages only so:
+    Telegram's groups)."""
 
     text: str
     choices: Rows = ()
@@ -108,6 +112,7 @@ class Prompt:
     share_label: str = ""
     share_hint: str = ""
     cancel_label: str = ""
+    by_reply: bool = False
 
     @property
     def flat(self) -> tuple[Choice, ...]:
@@ -142,6 +147,25 @@ class Replier(Protocol):
 
     def fetcher(self, media: Media, max_bytes: int) -> Callable[[], Awaitable[bytes]]:
         """The download of a file the person sent (raising MediaUnavailable on failure)."""
+
+
+@runtime_checkable
+class ChoicesReplier(Protocol):
+    """A channel that changes the choices of a pressed message in place (Telegram's inline
+    buttons). Elsewhere `Turn.offer` sends the choices in a new message."""
+
+    async def replace_choices(self, choices: Rows) -> bool:
+        """The pressed message keeps its text and shows these choices; False where there
+        was no press."""
+
+
+@runtime_checkable
+class LeavingReplier(Protocol):
+    """A channel that runs flows of its own beside the runner's (Telegram's PTB flows)."""
+
+    async def leave_others(self, ended: Flow | None) -> None:
+        """A press starts a flow: end the person's flows the channel runs itself, and say
+        which half-done ones were left (`ended`: the runner's flow just ended, if any)."""
 
 
 @runtime_checkable
@@ -195,14 +219,16 @@ class Flow:
     private: bool = True
 
 
-ActionStep = Callable[["Turn", tuple[str, ...]], Awaitable[None]]
+ActionStep = Callable[["Turn", tuple[str, ...]], Awaitable[str | None]]
 
 
 @dataclass(frozen=True)
 class Action:
     """A choice that belongs to no flow (the gong's "Đang đến", a leader's "Duyệt"): its value
     is `prefix:part:part…`; `handle` gets the parts after the prefix. It may come from a
-    button (Telegram) or a number or label typed in answer to a message that offered it."""
+    button (Telegram) or a number or label typed in answer to a message that offered it.
+    `handle` may return "/flow argument" (a flow's command, or the name of a flow without
+    one) to start that flow, with the argument as its input's text."""
 
     prefix: str
     handle: ActionStep

@@ -2,12 +2,14 @@
 
 - A command ends the person's open flow and starts its own (the adapter also ends what the
   channel itself still runs); `/huy` is the adapter's to answer, through `end`.
-- Otherwise the input goes to the open flow's current step. A press answers only the prompt
-  it belongs to (its number `seq`: an older prompt's button is stale); a typed answer matches
-  the open prompt's choices by their words, or by number where the channel numbers them.
+- Otherwise the input goes to the open flow's current step, if it comes from the chat the
+  flow asks in. A press answers only the prompt it belongs to (its number `seq`: an older
+  prompt's button is stale); a typed answer matches the open prompt's choices by their words,
+  or by number where the channel numbers them.
   A choice whose value is a command (`command_value`) is the exception: pressed, the adapter
   passes it on as that command; chosen from the open prompt, the step returns it, and that
-  flow starts with the command's argument as its input.
+  flow starts with the command's argument as its input. An action (a choice outside any
+  flow) may start a flow the same way.
 - Each person's inputs are handled one at a time, in order; the draft is written after each
   step, so a restart resumes where the person was; an expired flow is dropped (and the person
   told, where the flow says what) by `expire`, run on the scheduler's tick."""
@@ -30,6 +32,7 @@ from bot.dialog.kit import (
     Flow,
     Input,
     Kind,
+    LeavingReplier,
     Prompt,
     Replier,
     Rows,
@@ -100,12 +103,11 @@ class Runner:
                 if flow is None:
                     return False
                 await self.services.store.dialogs.end(person.id)
-                turn.input = replace(input, text=command[1])
-                await self._start(flow, turn)
+                await self._start(flow, turn, command[1])
                 return True
             if input.pressed and input.choice is not None and (
                     found := self.action_for(input.choice)) is not None:
-                await found[0].handle(turn, found[1])
+                await self._act(turn, *found)
                 return True
             if await self._offered(turn):
                 return True
@@ -129,9 +131,26 @@ class Runner:
             if found is not None and (acting := self.action_for(found.value)) is not None:
                 turn.input = replace(given, kind=Kind.CHOICE, choice=found.value,
                                      text=found.label)
-                await acting[0].handle(turn, acting[1])
+                await self._act(turn, *acting)
                 return True
         return False
+
+    async def _act(self, turn: Turn, action: Action, parts: tuple[str, ...]) -> None:
+        """Run an action; the flow it names ("/flow argument"), if any, starts then, ending
+        the person's open flow."""
+        chosen = self._named(await action.handle(turn, parts))
+        if chosen is not None:
+            left = await self.end(turn.person.id)
+            if isinstance(turn.replier, LeavingReplier):
+                await turn.replier.leave_others(left)
+            await self._start(chosen[0], turn, chosen[1])
+
+    def _named(self, value: str | None) -> tuple[Flow, str] | None:
+        """The flow "/command argument" or "/flow argument" names, with the argument."""
+        command = as_command(value)
+        chosen = None if command is None else (
+            self.commands.get(command[0]) or self.flows.get(command[0]))
+        return None if command is None or chosen is None else (chosen, command[1])
 
     async def once(
         self, step: Step, person: Resident, *, lang: str, channel: Channel, address: str,
@@ -151,7 +170,10 @@ class Runner:
         turn.commands = frozenset(self.commands)
         return turn
 
-    async def _start(self, flow: Flow, turn: Turn) -> None:
+    async def _start(self, flow: Flow, turn: Turn, argument: str | None = None) -> None:
+        """Start `flow`; `argument` (a command's) becomes its input's text."""
+        if argument is not None:
+            turn.input = replace(turn.input, text=argument)
         # Prompt numbers start from the clock, so a button of an earlier flow never carries a
         # number this flow's prompts will have.
         turn.seq = turn.first_seq = int(self.services.clock.now().timestamp() * 1000) % 10**12
@@ -166,6 +188,8 @@ class Runner:
                 await turn.refuse(turn.t("errors.stale_button"))
                 return True
             return False
+        if (dialog.channel, dialog.address) != (turn.channel, turn.address):
+            return False  # the flow asks in another chat (a group): this is no answer to it
         if dialog.expires_at <= self.services.store.db.now_iso():
             await self.services.store.dialogs.end(turn.person.id, flow.name)
             await self._tell_timed_out(flow, turn.replier)
@@ -206,13 +230,9 @@ class Runner:
         store = self.services.store
         # "/command arg" or "/flow": the step chose another flow (by its command, or by its
         # name for a flow without one, entered only from another flow's step).
-        command = as_command(step)
-        chosen = None if command is None else (
-            self.commands.get(command[0]) or self.flows.get(command[0]))
-        if command is not None and chosen is not None:
+        if (chosen := self._named(step)) is not None:
             await store.dialogs.end(turn.person.id, flow.name)
-            turn.input = replace(turn.input, text=command[1])
-            await self._start(chosen, turn)
+            await self._start(chosen[0], turn, chosen[1])
             return
         if step == END:
             await store.dialogs.end(turn.person.id, flow.name)

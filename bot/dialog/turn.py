@@ -4,12 +4,14 @@ ways to answer, the same on every channel."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html import escape
 from typing import TYPE_CHECKING, Any
 
 from bot.dialog.kit import (
+    ChoicesReplier,
     EditingReplier,
     FileReplier,
     Input,
@@ -28,6 +30,19 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from bot.services.container import Services
+
+OFFER_HOURS = 24  # choices offered outside a flow answer a typed number this long
+
+
+async def open_offer(
+    services: Services, channel: Channel, address: str, choices: Sequence[tuple[str, str]]
+) -> None:
+    """Choices (label, action) a chat without buttons was shown as numbered lines: open for a
+    typed number or label for OFFER_HOURS (the action itself checks what still holds)."""
+    expires = (services.clock.now() + timedelta(hours=OFFER_HOURS)).astimezone(UTC)
+    async with services.store.db.transaction() as tx:
+        await services.store.prompts.offer(tx, channel, address, choices,
+                                           expires.isoformat(timespec="seconds"))
 
 
 @dataclass
@@ -108,11 +123,12 @@ class Turn:
     async def ask(
         self, text: str, choices: Rows = (), *, replace: bool = False,
         share: Share | None = None, share_label: str = "", share_hint: str = "",
-        cancel_label: str = "",
+        cancel_label: str = "", by_reply: bool = False,
     ) -> None:
         """Ask the person: the message with its choices becomes the open prompt. `replace`:
-        after a press, show it in place of the pressed message where the channel can."""
-        prompt = Prompt(text, choices, share, share_label, share_hint, cancel_label)
+        after a press, show it in place of the pressed message where the channel can;
+        `by_reply`: the answer is typed as a reply to it (see `Prompt`)."""
+        prompt = Prompt(text, choices, share, share_label, share_hint, cancel_label, by_reply)
         if choices:
             self.seq += 1
             self.choices = choices
@@ -144,6 +160,19 @@ class Turn:
                     [(choice.label, choice.value) for choice in prompt.flat],
                     until.astimezone(UTC).isoformat(timespec="seconds"))
         return None
+
+    async def offer(self, text: str, choices: Rows, *, in_place: bool = False) -> None:
+        """Choices outside any flow (actions' values; an open flow's question stays open).
+        `in_place`: after a press, the pressed message shows them instead of its own, where
+        the channel can; else `text` and the choices come as a new message. Where choices
+        are typed by number, they take a typed number or label for OFFER_HOURS."""
+        if in_place and self.input.pressed and isinstance(self.replier, ChoicesReplier) and (
+                await self.replier.replace_choices(choices)):
+            return
+        await self.replier.send(Prompt(text, choices), seq=None, remove_keyboard=False)
+        if self.numbered and choices:
+            await open_offer(self.services, self.channel, self.address,
+                             [(choice.label, choice.value) for row in choices for choice in row])
 
     async def notify(self, text: str) -> None:
         """A short acknowledgement: a toast over the pressed button, or a message."""

@@ -17,6 +17,7 @@ from bot.services.accounts import AccountService
 from bot.services.alarms import AlarmService
 from bot.services.broadcasts import BroadcastService
 from bot.services.campaigns import CampaignService
+from bot.services.cards import Cards
 from bot.services.categories import Categories
 from bot.services.media import MediaService
 from bot.services.officers import OfficerService
@@ -25,6 +26,7 @@ from bot.services.reports import ReportService
 from bot.services.residents import ResidentService
 from bot.services.stats import StatsService
 from bot.services.teams import TeamService
+from bot.services.triage import TriageService
 from bot.store import Store
 
 
@@ -49,6 +51,8 @@ class Services:
     media: MediaService
     events: Events
     accounts: AccountService
+    cards: Cards
+    triage: TriageService
 
     @classmethod
     def build(cls, config: Config, store: Store, clock: Clock | None = None) -> Services:
@@ -64,11 +68,14 @@ class Services:
         delivery = DeliveryEngine(store, config.broadcast, clock, config.locale.tz)
         broadcasts = BroadcastService(store, delivery, i18n)
         scheduler = Scheduler(store, delivery, broadcasts, config, catalog)
+        relays, events = RelayService(store, delivery), Events()
+        cards = Cards(store, i18n, reports, clock, config.locale.tz)
         return cls(
             config=config, store=store, i18n=i18n, catalog=catalog, clock=clock,
             residents=residents, teams=teams, officers=OfficerService(store),
             reports=reports, alarms=alarms, stats=StatsService(store, clock, config.locale.tz),
             delivery=delivery, broadcasts=broadcasts, scheduler=scheduler,
-            campaigns=CampaignService(store), relays=RelayService(store, delivery),
-            events=Events(), accounts=AccountService(store, clock), media=media,
+            campaigns=CampaignService(store), relays=relays,
+            events=events, accounts=AccountService(store, clock), media=media, cards=cards,
+            triage=TriageService(store, i18n, reports, cards, relays, delivery, events),
         )

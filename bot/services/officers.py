@@ -6,7 +6,8 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from bot.models import Commune, Hamlet, OfficerRole, Resident, Team, TeamSummary
+from bot.models import Channel, Commune, Hamlet, OfficerRole, Resident, Team, TeamSummary
+from bot.services.cards import STAFF_GROUP_CHANNEL
 from bot.store import Store, Tx
 from bot.text import clean, fold
 
@@ -80,6 +81,17 @@ class OfficerService:
     async def communes_of(self, actor: Resident) -> list[Commune]:
         """The communes where the actor is an officer (all of them for an admin)."""
         return await self._store.areas.staff_communes(actor.id)
+
+    async def acting_communes(
+        self, actor: Resident, channel: Channel, address: str
+    ) -> list[Commune]:
+        """The communes an officer acts for in this chat (read from the database): in the
+        staff group of one of them that commune only; anywhere else every commune they serve
+        (the group gate lets officer commands through in their communes' groups only)."""
+        communes = await self.communes_of(actor)
+        here = [commune for commune in communes if channel == STAFF_GROUP_CHANNEL
+                and commune.staff_chat_id is not None and str(commune.staff_chat_id) == address]
+        return here or communes
 
     async def create_team(
         self, actor: Resident, hamlet: Hamlet, kind: str, name: str

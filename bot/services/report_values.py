@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.config import ReportsConfig
 from bot.models import (
+    Channel,
     Commune,
     Member,
     Report,
@@ -117,6 +118,27 @@ class Acted:
     team: Team | None = None
     leader: Member | None = None
     action: Action | None = None
+
+
+@dataclass(frozen=True)
+class Pressed:
+    """The message an officer acted on (a card, its copy, a /tin answer): its channel may
+    show the new state there."""
+
+    channel: Channel
+    address: str
+    message_id: str
+
+
+@dataclass(frozen=True)
+class ReportChange:
+    """A report's state changed: `status` is the card's new status line (in the default
+    language: who did it, when, why); `pressed` the message it was done on, if any."""
+
+    report: Report
+    action: Action
+    status: str
+    pressed: Pressed | None = None
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

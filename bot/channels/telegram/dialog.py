@@ -4,11 +4,16 @@ messages with inline buttons (and, for a share, a one-time keyboard under the te
 A flow's button carries `d:<prompt number>:<choice value>`: the runner knows which prompt is
 open, so a button of an older prompt is refused as stale, never taken for a new answer — except
 a button whose value is a command ("/tindabao TB-000012"), which is that command whenever it is
-pressed."""
+pressed. Choices offered outside a flow (`Turn.offer`: actions, like a report card's) carry
+their value alone, so anyone they are shown to may press them, however old.
+
+In a group the runner gets presses, the commands of flows that run there, and the messages of
+a person whose open flow asked in that group (a reply, where the bot sees only replies)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -17,7 +22,7 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 
 from bot import replies, telegram_media
 from bot.context import AppContext
-from bot.dialog import Contact, Input, Kind, Media, Prompt, Share, as_command
+from bot.dialog import Contact, Flow, Input, Kind, Media, Prompt, Rows, Share, as_command
 from bot.replies import Markup, inline_keyboard
 from bot.services.media import Fetch
 from bot.text import clean
@@ -26,6 +31,7 @@ from handlers import flows, help
 log = logging.getLogger(__name__)
 
 PREFIX = "d:"
+FORCE_REPLY: Markup = {"force_reply": True, "selective": True}
 DIALOG_GROUP = -1  # after the gate and the early group, before the flows PTB still runs
 
 
@@ -35,9 +41,17 @@ class TelegramReplier:
     numbered = False
     shares = frozenset(Share)
 
-    def __init__(self, bot: Any, chat_id: int, query: CallbackQuery | None = None) -> None:
+    def __init__(
+        self, bot: Any, chat_id: int, query: CallbackQuery | None = None,
+        leave: Callable[[Flow | None], Awaitable[None]] | None = None,
+    ) -> None:
         self.bot, self.chat_id, self.query = bot, chat_id, query
         self.answered = query is None
+        self._leave = leave
+
+    async def leave_others(self, ended: Flow | None) -> None:
+        if self._leave is not None:
+            await self._leave(ended)
 
     async def send(self, prompt: Prompt, *, seq: int | None, remove_keyboard: bool) -> None:
         """The text with its inline buttons; a share keyboard goes under it where there are
@@ -49,7 +63,11 @@ class TelegramReplier:
             markup = share_keyboard(prompt)
         elif markup is None and remove_keyboard:
             markup = replies.REMOVE_KEYBOARD
-        await replies.send_text(self.bot, self.chat_id, prompt.text, markup)
+        reply_to = None
+        if markup is None and prompt.by_reply:
+            markup = FORCE_REPLY
+            reply_to = self._pressed_message_id()
+        await replies.send_text(self.bot, self.chat_id, prompt.text, markup, reply_to=reply_to)
         if prompt.share is not None and not together:
             await replies.send_text(self.bot, self.chat_id, prompt.share_hint,
                                     share_keyboard(prompt))
@@ -80,6 +98,15 @@ class TelegramReplier:
 
     def start_link(self, payload: str) -> str:
         return f"https://t.me/{self.bot.username}?start={payload}"
+
+    async def replace_choices(self, choices: Rows) -> bool:
+        message = self._pressed_message()
+        if message is None:
+            return False
+        await self.acknowledge()
+        await replies.edit_markup(self.bot, message.chat.id, message.message_id,
+                                  buttons(Prompt("", choices), None))
+        return True
 
     async def alert(self, text: str) -> bool:
         if self.query is None:
@@ -120,6 +147,10 @@ class TelegramReplier:
         message = self.query.message if self.query is not None else None
         return message if isinstance(message, Message) else None
 
+    def _pressed_message_id(self) -> int | None:
+        message = self._pressed_message()
+        return None if message is None else message.message_id
+
 
 def _shares_alone(prompt: Prompt) -> bool:
     """A share button without inline choices or a hint: the keyboard goes with the text."""
@@ -127,9 +158,11 @@ def _shares_alone(prompt: Prompt) -> bool:
 
 
 def buttons(prompt: Prompt, seq: int | None) -> Markup | None:
+    """A flow's prompt's choices (`seq`: its number), or choices offered outside any flow
+    (None: each button carries its value alone)."""
     if not prompt.choices:
         return None
-    mark = f"{PREFIX}{seq if seq is not None else 0}:"
+    mark = "" if seq is None else f"{PREFIX}{seq}:"
     return inline_keyboard([[(c.label, mark + c.value) for c in row] for row in prompt.choices])
 
 
@@ -148,10 +181,12 @@ def to_input(update: Update) -> tuple[Input, int | None] | None:
     query = update.callback_query
     if query is not None:
         data = query.data or ""
+        message = query.message
+        on = str(message.message_id) if message is not None else None
         if not data.startswith(PREFIX):  # an action's button carries the action itself
-            return Input(Kind.CHOICE, choice=data, pressed=True), None
+            return Input(Kind.CHOICE, choice=data, pressed=True, message_id=on), None
         seq, _, value = data[len(PREFIX):].partition(":")
-        return Input(Kind.CHOICE, choice=value, pressed=True), (
+        return Input(Kind.CHOICE, choice=value, pressed=True, message_id=on), (
             int(seq) if seq.isascii() and seq.isdigit() and len(seq) <= 13 else -1)
     message = update.message
     if message is None:
@@ -220,17 +255,20 @@ async def dialog_update(update: Update, context: AppContext) -> None:
             runner.action_for(query.data or "") is None):
         return  # a button of a handler still on PTB
     if not private and query is None and (
-            command is None or runner.commands[command[0]].private):
+            runner.commands[command[0]].private if command is not None
+            else not await _asked_here(context, user.id, chat.id)):
         return
-    if pressed_command is not None:
+    async def leave(dialog: Flow | None) -> None:
         # A button that starts a flow ends the person's open flows first, as a typed
         # command does (handlers.flows' early group does that for typed ones).
-        ended = await flows.end_flows(update, context)
-        await flows.tell_left(update, context, ended, await flows.end_dialog(update, context))
+        await flows.tell_left(update, context, await flows.end_flows(update, context), dialog)
+
+    if pressed_command is not None:
+        await leave(await flows.end_dialog(update, context))
     services = context.services
     person = await services.residents.ensure(user.id, opened=private)
     lang = services.i18n.language(person.language, user.language_code)
-    replier = TelegramReplier(context.bot, chat.id, update.callback_query)
+    replier = TelegramReplier(context.bot, chat.id, update.callback_query, leave)
     if await runner.handle(person, lang=lang, channel="telegram", address=str(chat.id),
                            input=given, replier=replier, display_name=user.full_name,
                            command=command, seq=seq, names=names_of(user)):
@@ -251,6 +289,14 @@ async def outside_flow(update: Update, context: AppContext) -> None:
         channel="telegram", address=str(chat.id), input=given,
         replier=TelegramReplier(context.bot, chat.id), display_name=user.full_name,
         names=names_of(user))
+
+
+async def _asked_here(context: AppContext, user_id: int, chat_id: int) -> bool:
+    """Whether the person's open flow asked its question in this chat (a group)."""
+    store = context.services.store
+    person = await store.residents.by_telegram_id(user_id)
+    dialog = None if person is None else await store.dialogs.get(person.id)
+    return dialog is not None and dialog.channel == "telegram" and dialog.address == str(chat_id)
 
 
 def names_of(user: User) -> tuple[str, ...]:

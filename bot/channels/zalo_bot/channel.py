@@ -18,7 +18,6 @@ import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, timedelta
 
 from bot.channels.zalo_bot.client import ZaloBotClient
 from bot.channels.zalo_bot.errors import ZaloError, ZaloRateLimited
@@ -29,6 +28,7 @@ from bot.config import ZaloBotConfig
 from bot.dialog import Input, Kind, Media, Prompt, Share
 from bot.dialog.keywords import is_cancel, keyword_command
 from bot.dialog.runner import Runner
+from bot.dialog.turn import open_offer
 from bot.models import Channel, Resident
 from bot.services.container import Services
 from bot.services.media import Fetch, MediaUnavailable
@@ -41,7 +41,6 @@ CHANNEL: Channel = "zalo"
 WITH_ARGUMENT = frozenset({"start", "thamgia", "join", "tin", "lookup", "lienket", "link"})
 JOIN_COMMANDS = frozenset({"thamgia", "join"})
 MAX_BACKOFF = 30.0
-OFFER_HOURS = 24  # a message's choices answer a typed number this long (the action checks more)
 STOP_WAIT = 10.0  # seconds the messages already taken get to finish at shutdown
 
 
@@ -104,11 +103,7 @@ class ZaloBotChannel:
 
     async def offer(self, chat_id: str, choices: Sequence[tuple[str, str]]) -> None:
         """Choices a delivered message listed (numbered): open for a typed answer a while."""
-        store = self.services.store
-        expires = self.services.clock.now() + timedelta(hours=OFFER_HOURS)
-        async with store.db.transaction() as tx:
-            await store.prompts.offer(tx, CHANNEL, chat_id, choices,
-                                      expires.astimezone(UTC).isoformat(timespec="seconds"))
+        await open_offer(self.services, CHANNEL, chat_id, choices)
 
     # --- running -----------------------------------------------------------------------------
 

@@ -1,0 +1,195 @@
+"""Triage on every channel: what an officer's (or the assigned team leader's) action does
+besides the state change itself (ReportService: the rules, the audit, act once) — the reporter
+told, the leader's task, the officers told — the same for a press in the Telegram group, a
+number typed on Zalo and (later) a click in the web console; and the escalation of a report
+nobody accepts.
+
+Where officers see a report: in the commune's Telegram staff group (posted and edited in place
+by bot/channels/telegram/cards.py, on `events.report_filed` and `events.report_changed`), and
+privately, through the outbox, each officer with no seat in it: one whose preferred messenger
+is not Telegram, or every officer of a commune without a group. A private copy on a channel
+whose adapter edits it in place (`edited_in_place`) is kept up to date there; on any other
+(Zalo) every change comes as one short message with the choices the new state allows — one
+per change per officer, the one who acted included."""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.delivery import DeliveryEngine, OutMessage
+from bot.events import Events
+from bot.i18n import I18n
+from bot.models import Broadcast, Channel, Recipient, Report, Resident
+from bot.services.cards import STAFF_GROUP_CHANNEL, Cards
+from bot.services.relays import Notice, RelayService
+from bot.services.report_values import Acted, Action, Outcome, Pressed, ReportChange
+from bot.services.reports import ReportService
+from bot.store import Store
+
+CARD = "card"  # broadcasts 'card:<report id>': the card's private copies
+CHANGED = "card-change"  # 'card-change:<report id>': a change told where copies are not edited
+
+
+class TriageService:
+    def __init__(
+        self, store: Store, i18n: I18n, reports: ReportService, cards: Cards,
+        relays: RelayService, delivery: DeliveryEngine, events: Events,
+    ) -> None:
+        self._store, self._i18n, self._reports, self._cards = store, i18n, reports, cards
+        self._relays, self._delivery, self._events = relays, delivery, events
+        self.edited_in_place: set[Channel] = set()  # channels whose adapter edits copies
+        delivery.on_finished(CARD, self._copies_delivered)
+
+    # --- a new report ---------------------------------------------------------------------
+
+    async def report_filed(self, report: Report, duplicate: Report | None) -> None:
+        """The card to each officer with no seat in the staff group, privately."""
+        del duplicate  # shown on the card through report.duplicate_of
+        commune = await self._store.areas.commune(report.commune_id or 0)
+        grouped = commune is not None and commune.staff_chat_id is not None
+        unseated = [route for route in await self.officer_routes(report)
+                    if not grouped or route.channel != STAFF_GROUP_CHANNEL]
+        head = "" if grouped else self._cards.t("report.staff.no_group")
+        await self.send_copies(report, head, unseated)
+
+    async def officer_routes(self, report: Report) -> list[Recipient]:
+        """The report's officers, each on their preferred messenger."""
+        officers = await self._reports.officers(report)
+        routes = await self._store.routes.recipients(officer.id for officer in officers)
+        return [routes[officer.id] for officer in officers if officer.id in routes]
+
+    async def send_copies(self, report: Report, head: str, recipients: list[Recipient]) -> None:
+        """The card with its choices, `head` above it, to each of `recipients` privately."""
+        if not recipients:
+            return
+        card = await self._cards.text(report, self._cards.waiting())
+        await self._delivery.enqueue(
+            "personal", OutMessage(text=f"{head}\n\n{card}" if head else card,
+                                   buttons=self._cards.choices(report)),
+            recipients, commune_id=report.commune_id, origin=f"{CARD}:{report.id}",
+            created_by=report.reporter_id)  # so the reporter's deletion redacts their name
+
+    # --- actions --------------------------------------------------------------------------
+
+    async def act(
+        self, actor: Resident, name: str, report_id: int, action: Action, *,
+        team_id: int | None = None, note: str | None = None, pressed: Pressed | None = None,
+    ) -> Acted:
+        """An officer's action (see ReportService.act); when done, everyone is told: the
+        reporter, the officers, the assigned team's leader. `name` is how the card names the
+        officer; `pressed` the message they acted on."""
+        acted = await self._reports.act(actor, report_id, action, team_id, note)
+        if acted.outcome is Outcome.DONE:
+            await self._changed(acted, name, pressed)
+            if action is Action.ASSIGN:
+                await self._send_task(acted)
+        return acted
+
+    async def leader_update(
+        self, actor: Resident, name: str, report_id: int, action: Action
+    ) -> Acted:
+        """The assigned team's leader: "arrived" (the officers told under the card, once) or
+        "resolved" (a change like an officer's)."""
+        acted = await self._reports.leader_update(actor, report_id, action)
+        if acted.outcome is not Outcome.DONE:
+            return acted
+        report, team = acted.report, acted.team
+        assert report is not None and team is not None
+        if action is Action.ARRIVED:
+            await self._relays.to_staff(report, self._cards.t(
+                "report.staff.arrived", team=escape(team.name, quote=False), code=report.code,
+                name=escape(name, quote=False), time=self._cards.now("%H:%M")), None,
+                party="leader", note=None, notice=None)
+            return acted
+        await self._changed(acted, name, None)
+        return acted
+
+    async def _changed(self, acted: Acted, name: str, pressed: Pressed | None) -> None:
+        report = acted.report
+        assert report is not None and acted.action is not None
+        team = acted.team.name if acted.team else ""
+        status = self._cards.status(report, name, team)
+        await self._events.report_changed(ReportChange(report, acted.action, status, pressed))
+        key = "reopened" if acted.action is Action.REOPEN else report.state
+        await self._tell_reporter(acted.reporter, f"report.you.{key}", code=report.code,
+                                  team=escape(team, quote=False),
+                                  reason=escape(report.state_note or "", quote=False))
+        await self._tell_unedited(report, status)
+
+    async def _tell_unedited(self, report: Report, status: str) -> None:
+        """One short message with the new state and its choices to each officer whose copy
+        is on a channel without in-place edits."""
+        recipients = [route for route in await self.officer_routes(report)
+                      if route.channel not in self.edited_in_place]
+        if recipients:
+            await self._delivery.enqueue(
+                "personal", OutMessage(text=self._cards.changed(report, status),
+                                       buttons=self._cards.choices(report)),
+                recipients, commune_id=report.commune_id, origin=f"{CHANGED}:{report.id}")
+
+    async def _tell_reporter(self, reporter: Resident | None, key: str, **values: str) -> None:
+        """A message to the reporter in their language, on their preferred messenger;
+        nothing if the report is unlinked from its reporter."""
+        recipient = None if reporter is None else await self._relays.recipient(reporter.id)
+        if reporter is None or recipient is None:
+            return
+        lang = self._i18n.language(reporter.language)
+        await self._delivery.enqueue(
+            "personal", OutMessage(text=self._i18n.t(lang, key, **values)), [recipient],
+            commune_id=reporter.commune_id,
+            origin=f"report:{values.get('code', '')}:{key.rsplit('.', 1)[-1]}")
+
+    async def _send_task(self, acted: Acted) -> None:
+        """The task with "Đã đến" / "Đã xử lý" to the assigned team's leader, through the
+        outbox; a reply to it reaches the officers. Should it not arrive (or there is no way
+        to the leader), the staff group is told under the card."""
+        report, team, leader = acted.report, acted.team, acted.leader
+        assert report is not None and team is not None
+        recipient = None if leader is None else await self._relays.recipient(leader.resident_id)
+        unreachable = self._cards.t("report.staff.leader_unreachable",
+                                    team=escape(team.name, quote=False))
+        if leader is None or recipient is None:
+            await self._relays.to_staff(report, unreachable, None, party="leader", note=None,
+                                        notice=None)
+            return
+        person = await self._store.residents.get(leader.resident_id)
+        lang = self._i18n.language(person.language if person else None)
+        text = self._i18n.t(
+            lang, "report.leader.task", team=escape(team.name, quote=False), code=report.code,
+            category=escape(self._reports.categories.name(report.category, lang), quote=False),
+            place=self._cards.place(lang, report),
+            description=escape(report.description, quote=False))
+        notice = (Notice(report.staff_chat_id, report.staff_message_id, "", unreachable)
+                  if report.staff_chat_id is not None else None)
+        await self._relays.to_person(report, recipient, text, None, party="leader", note=None,
+                                     notice=notice, buttons=self._cards.task_choices(lang, report))
+
+    # --- escalation -----------------------------------------------------------------------
+
+    async def escalate(self) -> int:
+        """Raise the reports not accepted in time: first under the card in the staff group
+        (where there is one), then with the card to each officer privately; how many."""
+        taken = await self._reports.take_due_escalations()
+        for report in taken:
+            minutes = self._reports.minutes_waiting(report)
+            if report.escalation_level == 1 and report.staff_chat_id is not None:
+                await self._relays.to_staff(report, self._cards.t(
+                    "report.staff.escalated", code=report.code, minutes=minutes), None,
+                    party="reporter", note=None, notice=None)
+                continue
+            category = self._reports.categories.name(report.category, self._i18n.default)
+            head = self._cards.t("report.staff.escalated_private", code=report.code,
+                                 category=escape(category, quote=False), minutes=minutes)
+            await self.send_copies(report, head, await self.officer_routes(report))
+        return len(taken)
+
+    async def _copies_delivered(self, broadcast: Broadcast) -> None:
+        """Link the copies delivered where replies are read (Telegram's integer ids): an
+        officer's reply to one goes to the reporter."""
+        report_id = int(broadcast.origin.split(":", 1)[1])
+        arrived = [(d.chat_id, d.message_id) for d in
+                   await self._store.outbox.deliveries(broadcast.id)
+                   if d.state == "sent" and isinstance(d.chat_id, int)
+                   and isinstance(d.message_id, int)]
+        if arrived:
+            await self._reports.link(report_id, arrived)
