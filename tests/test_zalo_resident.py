@@ -208,3 +208,23 @@ async def test_a_zalo_resident_lists_their_reports_and_adds_to_one(
     await an.wait_for("Tin bạn đã báo")
     await an.send("cảm ơn")  # no choice: answered as a message outside any flow
     await an.wait_for("113")
+
+
+async def test_a_message_that_breaks_something_is_answered_and_the_bot_goes_on(
+    zalo: ZaloSandbox, bot: AnninhApp, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    residents = services_of(bot).residents
+    real = residents.ensure_account
+    failures = iter([RuntimeError("the database went away")])
+
+    async def flaky(*args: object, **kwargs: object) -> object:
+        for error in failures:
+            raise error
+        return await real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(residents, "ensure_account", flaky)
+    vy = zalo.user(9, "Vy")
+    await vy.send("xin chào")
+    await vy.wait_for("Xin lỗi, đã có lỗi xảy ra")  # never silence
+    await vy.send("xin chào")
+    await vy.wait_for("Đồng ý xử lý dữ liệu cá nhân")

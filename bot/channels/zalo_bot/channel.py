@@ -168,12 +168,23 @@ class ZaloBotChannel:
         (checked and forgotten without an await in between, so nothing slips past)."""
         try:
             while not queue.empty():
+                inbound = queue.get_nowait()
                 try:
-                    await self.handle(queue.get_nowait())
+                    await self.handle(inbound)
                 except Exception:
                     log.exception("a Zalo message could not be handled")
+                    await self._sorry(inbound.chat_id)
         finally:
             del self._workers[chat_id], self._queues[chat_id]
+
+    async def _sorry(self, chat_id: str) -> None:
+        """A message that could not be handled: the person is told, never met with silence."""
+        i18n = self.services.i18n
+        try:
+            await self.replier(chat_id).send(Prompt(i18n.t(i18n.default, "errors.generic")),
+                                             seq=None, remove_keyboard=False)
+        except Exception:
+            log.warning("could not tell a Zalo chat about the error", exc_info=True)
 
     # --- one message -------------------------------------------------------------------------
 
