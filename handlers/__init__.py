@@ -25,6 +25,7 @@ def dialog_flows(config: Config) -> list[Flow]:
         report,
         settings,
         start,
+        stats,
         teams,
     )
 
@@ -32,15 +33,16 @@ def dialog_flows(config: Config) -> list[Flow]:
             report.build_flow(config.reports.conversation_timeout_minutes),
             myreports.build_flow(), join.build_flow(), link.build_flow(), *help.build_flows(),
             *settings.build_flows(), *mydata.build_flows(), alarm.build_flow(),
-            teams.build_flow(), *open_reports.build_flows(), reject.build_flow()]
+            teams.build_flow(), *open_reports.build_flows(), reject.build_flow(),
+            stats.build_flow()]
 
 
 def dialog_actions() -> list[Action]:
     """Choices that belong to no flow, for every messenger (bot/dialog's runner)."""
-    from handlers import alarm_answers, quiz_answers, reject, team_actions, triage
+    from handlers import alarm_answers, quiz_answers, reject, stats, team_actions, triage
 
     return [*alarm_answers.actions(), *team_actions.actions(), *quiz_answers.actions(),
-            *triage.actions(), *reject.actions()]
+            *triage.actions(), *reject.actions(), *stats.actions()]
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -61,7 +63,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         groups,
         officer_tools,
         relays,
-        stats,
     )
 
     app.add_handler(groups.build_gate(), group=groups.GATE_GROUP)
@@ -74,7 +75,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         app.add_handler(flow)
     later: list[BaseHandler[Any, Any, Any]] = [
         *officer_tools.build_handlers(),
-        *stats.build_handlers(), *relays.build_handlers(), *campaigns.build_handlers(),
+        *relays.build_handlers(), *campaigns.build_handlers(),
         *errors.build_fallbacks(),
     ]
     for handler in later:
