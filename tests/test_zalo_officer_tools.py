@@ -114,3 +114,14 @@ async def test_the_role_is_read_again_at_every_step_and_residents_are_refused(
         await lan.send(words)
         refusal = await lan.wait_for("không có quyền")
         assert "Thống kê" not in refusal.text
+
+
+async def test_a_zalo_officers_help_names_no_telegram_id(
+    zalo: ZaloSandbox, store: Store, config: Config, tmp_path: Path, officer: SimUser
+) -> None:
+    (hai,) = await zalo_staff(zalo, store, config, tmp_path)
+    await hai.send("trợ giúp")
+    help_text = await hai.wait_for("Quản lý tổ")
+    assert "/totruong MÃ_TỔ" in help_text.text and "TELEGRAM" not in help_text.text
+    await officer.command("trogiup")
+    assert "/totruong MÃ_TỔ MÃ_TELEGRAM" in (await officer.wait_for("Quản lý tổ")).text
