@@ -20,11 +20,13 @@ def dialog_flows(config: Config) -> list[Flow]:
         link,
         mydata,
         myreports,
+        officer_tools,
         open_reports,
         reject,
         report,
         settings,
         start,
+        stats,
         teams,
     )
 
@@ -32,15 +34,24 @@ def dialog_flows(config: Config) -> list[Flow]:
             report.build_flow(config.reports.conversation_timeout_minutes),
             myreports.build_flow(), join.build_flow(), link.build_flow(), *help.build_flows(),
             *settings.build_flows(), *mydata.build_flows(), alarm.build_flow(),
-            teams.build_flow(), *open_reports.build_flows(), reject.build_flow()]
+            teams.build_flow(), *open_reports.build_flows(), reject.build_flow(),
+            stats.build_flow(), *officer_tools.build_flows()]
 
 
 def dialog_actions() -> list[Action]:
     """Choices that belong to no flow, for every messenger (bot/dialog's runner)."""
-    from handlers import alarm_answers, quiz_answers, reject, team_actions, triage
+    from handlers import (
+        alarm_answers,
+        officer_tools,
+        quiz_answers,
+        reject,
+        stats,
+        team_actions,
+        triage,
+    )
 
     return [*alarm_answers.actions(), *team_actions.actions(), *quiz_answers.actions(),
-            *triage.actions(), *reject.actions()]
+            *triage.actions(), *reject.actions(), *stats.actions(), *officer_tools.actions()]
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -59,22 +70,16 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         errors,
         flows,
         groups,
-        officer_tools,
         relays,
-        stats,
     )
 
     app.add_handler(groups.build_gate(), group=groups.GATE_GROUP)
     for early in flows.build_early_handlers():
         app.add_handler(early, group=flows.EARLY_GROUP)
-    for flow in [
-        officer_tools.build_conversation(),
-        announce.build_conversation(),
-    ]:
+    for flow in [announce.build_conversation()]:
         app.add_handler(flow)
     later: list[BaseHandler[Any, Any, Any]] = [
-        *officer_tools.build_handlers(),
-        *stats.build_handlers(), *relays.build_handlers(), *campaigns.build_handlers(),
+        *relays.build_handlers(), *campaigns.build_handlers(),
         *errors.build_fallbacks(),
     ]
     for handler in later:

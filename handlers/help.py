@@ -76,7 +76,9 @@ async def _help_parts(turn: Turn) -> list[str]:
         parts.append(turn.t("help.leader"))
     if await services.officers.communes_of(turn.person):
         parts.append(turn.t("help.officer"))
-        parts.append(turn.t("officer_tools.help"))
+        # The typed Telegram id of /totruong is named to officers who are on Telegram.
+        parts.append(turn.t("officer_tools.help" if turn.channel == "telegram"
+                            else "officer_tools.help_pick"))
     return parts
 
 

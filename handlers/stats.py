@@ -1,74 +1,81 @@
-"""/thongke (/stats): the commune police's statistics, per commune and period."""
+"""/thongke (/stats): the commune police's statistics, per commune and period, on every
+messenger — in the officer's private chat, and in the commune's staff group (that commune).
+
+The periods (and, for an officer of several communes, the other communes) are actions
+(`tk:<commune>:<period>`): a button that works whenever it is pressed, by any officer of that
+commune, and shows the figures in place of the pressed message; where choices are typed by
+number, the figures come as a new message whose numbers stay open a while. The officer role
+is read from the database at every choice."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
-
-from bot.context import AppContext
+from bot.dialog import END, Action, Choice, Flow, Rows, Turn
+from bot.dialog.turn import OFFER_HOURS
 from bot.services.stats import Period, Statistics
-from handlers.common import (
-    acting_communes,
-    answer,
-    caller,
-    esc,
-    pressed,
-    pressed_ids,
-    refuse,
-    stale,
-    tr,
-)
+from handlers.text import as_id, esc
+
+PERIOD = "tk"  # an action: tk:<commune id>:<period>
+TOP_CATEGORIES = 5
 
 
-async def show(update: Update, context: AppContext) -> None:
-    """Officers only: today's figures for their commune, with buttons for other periods."""
-    who = await caller(update, context)
-    communes = await acting_communes(update, context, who)  # in the staff group: its commune
+async def show(turn: Turn) -> str:
+    """Officers only: the last 7 days of their (first) commune, with the other periods, and
+    the other communes they serve, as choices."""
+    communes = await turn.services.officers.acting_communes(turn.person, turn.channel,
+                                                            turn.address)
     if not communes:
-        await refuse(update, context, who.lang, "errors.not_allowed")
+        await turn.say(turn.t("errors.not_allowed"))
+        return END
+    others = tuple((Choice(c.name, f"{PERIOD}:{c.id}:{Period.WEEK.value}"),)
+                   for c in communes[1:])
+    if turn.numbered:  # one message, so that each number means one thing
+        await _render(turn, communes[0].id, Period.WEEK, others)
+    elif await _render(turn, communes[0].id, Period.WEEK) and others:
+        await turn.offer(turn.t("stats.other_communes"), others)
+    return END
+
+
+async def period_chosen(turn: Turn, parts: tuple[str, ...]) -> None:
+    """A period or a commune chosen: the figures, checked again in the database."""
+    commune_id = as_id(parts[0]) if len(parts) == 2 else None
+    if commune_id is None or parts[1] not in {p.value for p in Period}:
+        await turn.refuse(turn.t("errors.stale_button"))
         return
-    await _render(update, context, who.lang, communes[0].id, Period.WEEK)
-    if len(communes) > 1:
-        rows = [[(c.name, f"tk:{c.id}:{Period.WEEK.value}")] for c in communes[1:]]
-        await answer(update, context, who.lang, "stats.other_communes", rows, edit=False)
+    await _render(turn, commune_id, Period(parts[1]))
 
 
-async def period_chosen(update: Update, context: AppContext) -> None:
-    """A press on a period or commune button: checked again in the database."""
-    ids, period = pressed_ids(update, 1), pressed(update)[-1]
-    if ids is None or period not in {p.value for p in Period}:
-        await stale(update, context)
-        return
-    who = await caller(update, context)
-    await _render(update, context, who.lang, ids[0], Period(period))
-
-
-async def _render(
-    update: Update, context: AppContext, lang: str, commune_id: int, period: Period
-) -> None:
-    who = await caller(update, context)
-    stats = await context.services.stats.for_commune(who.resident, commune_id, period)
+async def _render(turn: Turn, commune_id: int, period: Period, others: Rows = ()) -> bool:
+    """The figures with a choice per period (the one shown marked), in place of a pressed
+    message; False (and refused) when the person is no officer of the commune."""
+    services = turn.services
+    stats = await services.stats.for_commune(turn.person, commune_id, period)
     if stats is None:
-        await refuse(update, context, lang, "errors.not_allowed")
-        return
-    rows = [[(("• " if p is period else "") + tr(context, lang, f"stats.period_{p.value}"),
-              f"tk:{commune_id}:{p.value}") for p in Period]]
-    await answer(update, context, lang, "stats.summary", rows, **_values(context, lang, stats))
+        await turn.refuse(turn.t("errors.not_allowed"))
+        return False
+    periods = tuple(Choice(("• " if p is period else "") + turn.t(f"stats.period_{p.value}"),
+                           f"{PERIOD}:{commune_id}:{p.value}") for p in Period)
+    text = turn.t("stats.summary", **_values(turn, stats))
+    if others:
+        text = f"{text}\n\n{turn.t('stats.other_communes')}"
+    until = services.clock.now() + timedelta(hours=OFFER_HOURS)
+    await turn.post(text, (periods, *others), until=until, replace=True)
+    return True
 
 
-def _values(context: AppContext, lang: str, stats: Statistics) -> dict[str, Any]:
+def _values(turn: Turn, stats: Statistics) -> dict[str, Any]:
     counts = stats.counts
-    categories = context.services.reports.categories
-    top = ", ".join(f"{esc(categories.name(code, lang))} {n}"
-                    for code, n in list(counts.reports_by_category.items())[:5])
+    categories = turn.services.reports.categories
+    top = ", ".join(f"{esc(categories.name(code, turn.lang))} {n}"
+                    for code, n in list(counts.reports_by_category.items())[:TOP_CATEGORIES])
     median = stats.median_minutes_to_accept
     rate = stats.alarm_response_rate
     by_state = counts.reports_by_state
     return {
         "commune": esc(stats.commune.name),
-        "period": tr(context, lang, f"stats.period_{stats.period.value}"),
+        "period": turn.t(f"stats.period_{stats.period.value}"),
         "residents": counts.residents, "teams": counts.teams, "members": counts.members,
         "pending": counts.pending, "reports": stats.reports, "open": stats.open_reports,
         "resolved": by_state.get("resolved", 0), "rejected": by_state.get("rejected", 0),
@@ -81,8 +88,10 @@ def _values(context: AppContext, lang: str, stats: Statistics) -> dict[str, Any]
     }
 
 
-def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:
-    return [
-        CommandHandler(["thongke", "stats"], show),
-        CallbackQueryHandler(period_chosen, pattern=r"^tk:\d+:\w+$"),
-    ]
+def build_flow() -> Flow:
+    """/thongke answers at once (also in the staff group); its choices are actions."""
+    return Flow(name="stats", commands=("thongke", "stats"), start=show, private=False)
+
+
+def actions() -> list[Action]:
+    return [Action(PERIOD, period_chosen)]

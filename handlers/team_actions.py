@@ -52,7 +52,7 @@ async def decide(turn: Turn, parts: tuple[str, ...], *, approve: bool) -> None:
         return
     by_officer = "_by_officer" if outcome.result is Decision.APPROVED and outcome.by == (
         "officer") else ""
-    await _tell(turn, applicant, team, f"team.{outcome.result.value}_you{by_officer}",
+    await tell(turn, applicant, team, f"team.{outcome.result.value}_you{by_officer}",
                 f"join:{team.id}:{applicant.id}")
 
 
@@ -108,7 +108,7 @@ async def remove(turn: Turn, parts: tuple[str, ...]) -> None:
         return
     await turn.ask(turn.t("team.removed", name=turn.esc(member.display_name or "?"),
                           team=turn.esc(team.name)), replace=True)
-    await _tell(turn, member, team, "team.removed_you", f"team:{team.id}:removed:{member.id}")
+    await tell(turn, member, team, "team.removed_you", f"team:{team.id}:removed:{member.id}")
 
 
 async def leave(turn: Turn, parts: tuple[str, ...]) -> None:
@@ -153,7 +153,7 @@ async def _leader_view(turn: Turn, parts: tuple[str, ...]) -> tuple[LeaderView, 
     return view, int(page_part)
 
 
-async def _tell(turn: Turn, person: Resident, team: Team, key: str, origin: str) -> None:
+async def tell(turn: Turn, person: Resident, team: Team, key: str, origin: str) -> None:
     """A message to someone else about their membership, through the outbox."""
     services = turn.services
     recipient = await services.relays.recipient(person.id)

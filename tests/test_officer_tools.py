@@ -100,3 +100,24 @@ async def test_an_officer_of_another_commune_cannot_appoint_here(
     assert answer.show_alert and answer.text and "không có quyền" in answer.text
     leader_now = await store.memberships.leader(team.id)
     assert leader_now is not None and leader_now.telegram_id == 2001
+
+
+async def test_a_member_who_left_meanwhile_is_not_appointed(
+    sandbox: Sandbox, bot: AnninhApp, store: Store, officer: SimUser
+) -> None:
+    lan = sandbox.user(3002, first_name="Lan")
+    await onboard(lan)
+    await lan.command("thamgia", "HHDP")
+    await lan.wait_for("Bạn đã tham gia")
+    await officer.command("totruong", "hh-dp")
+    await officer.wait_for("Chọn tổ trưởng mới")
+    await lan.command("to")
+    await lan.wait_for("Đội dân phòng Hưng Hiệp")
+    await lan.press("Rời tổ")
+    await lan.wait_for("Bạn đã rời")
+    answer = await officer.answer_for(await officer.press("Lan"))
+    assert answer.show_alert and "đã cũ" in (answer.text or "")
+    team = await store.areas.team_by_join_code("HHDP")
+    assert team is not None
+    leader = await store.memberships.leader(team.id)
+    assert leader is not None and leader.telegram_id == 2004

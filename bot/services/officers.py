@@ -24,11 +24,15 @@ class NotAllowed(PermissionError):
     """The actor holds no officer role for this commune (checked in the database)."""
 
 
+class NotAMember(LookupError):
+    """The person chosen is no longer an active member of the team."""
+
+
 @dataclass(frozen=True)
 class Appointment:
     team: Team
     leader: Resident
-    previous_telegram_id: int | None
+    previous_id: int | None  # the previous leader's resident id
 
 
 class OfficerService:
@@ -126,26 +130,47 @@ class OfficerService:
             return team
         return None
 
-    async def appoint_leader(
+    async def appoint_member(
+        self, actor: Resident, team_id: int, resident_id: int
+    ) -> Appointment:
+        """Make an active member of the team its leader (the previous one stays a member);
+        NotAllowed unless an officer of its commune, NotAMember for anyone else."""
+        team = await self._officers_team(actor, team_id)
+        membership = await self._store.memberships.get(team.id, resident_id)
+        if membership is None or membership.state != "active":
+            raise NotAMember(f"resident {resident_id} is no active member of team {team.id}")
+        return await self._appoint(actor, team, resident_id)
+
+    async def appoint_telegram_user(
         self, actor: Resident, team_id: int, telegram_id: int
     ) -> Appointment:
-        """Make the person the team's leader (the previous one stays a member)."""
+        """Make the Telegram user the team's leader, whether or not a member yet (a bare
+        person is created for an id the bot has never seen)."""
+        team = await self._officers_team(actor, team_id)
+        async with self._store.db.transaction() as tx:
+            resident_id = await self._store.residents.ensure(tx, telegram_id)
+        return await self._appoint(actor, team, resident_id)
+
+    async def _officers_team(self, actor: Resident, team_id: int) -> Team:
         team = await self._store.areas.team(team_id)
         if team is None:
             raise NotAllowed("no such team")
         await self._require_officer(actor, team.commune_id)
+        return team
+
+    async def _appoint(self, actor: Resident, team: Team, resident_id: int) -> Appointment:
         previous = await self._store.memberships.leader(team.id)
+        previous_id = previous.resident_id if previous is not None else None
         async with self._store.db.transaction() as tx:
-            resident_id = await self._store.residents.ensure(tx, telegram_id)
             await self._store.memberships.set_leader(tx, team.id, resident_id, actor.id)
             await self._store.audit.record(
                 tx, actor_id=actor.id, actor_label="officer", action="role.leader",
-                subject_type="team", subject_id=team.id, leader_telegram_id=telegram_id,
-                previous_telegram_id=previous.telegram_id if previous else None,
+                subject_type="team", subject_id=team.id, leader_resident_id=resident_id,
+                previous_resident_id=previous_id,
             )
         leader = await self._store.residents.get(resident_id)
         assert leader is not None
-        return Appointment(team, leader, previous.telegram_id if previous else None)
+        return Appointment(team, leader, previous_id)
 
     async def _require_officer(self, actor: Resident, commune_id: int) -> None:
         if not await self._store.residents.has_role(actor.id, "officer", commune_id):

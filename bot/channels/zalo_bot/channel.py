@@ -38,7 +38,8 @@ from handlers import help as help_flow
 log = logging.getLogger(__name__)
 
 CHANNEL: Channel = "zalo"
-WITH_ARGUMENT = frozenset({"start", "thamgia", "join", "tin", "lookup", "lienket", "link"})
+WITH_ARGUMENT = frozenset({"start", "thamgia", "join", "tin", "lookup", "lienket", "link",
+                           "totruong", "setleader"})
 JOIN_COMMANDS = frozenset({"thamgia", "join"})
 MAX_BACKOFF = 30.0
 STOP_WAIT = 10.0  # seconds the messages already taken get to finish at shutdown
