@@ -15,6 +15,7 @@ def dialog_flows(config: Config) -> list[Flow]:
     bot/app.py."""
     from handlers import (
         alarm,
+        announce,
         help,
         join,
         link,
@@ -32,7 +33,8 @@ def dialog_flows(config: Config) -> list[Flow]:
             report.build_flow(config.reports.conversation_timeout_minutes),
             myreports.build_flow(), join.build_flow(), link.build_flow(), *help.build_flows(),
             *settings.build_flows(), *mydata.build_flows(), alarm.build_flow(),
-            teams.build_flow(), *open_reports.build_flows(), reject.build_flow()]
+            teams.build_flow(), *open_reports.build_flows(), reject.build_flow(),
+            announce.build_flow()]
 
 
 def dialog_actions() -> list[Action]:
@@ -54,7 +56,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     4. the catch-all fallbacks last: unknown commands, messages outside any flow, stale
        buttons."""
     from handlers import (
-        announce,
         campaigns,
         errors,
         flows,
@@ -69,7 +70,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         app.add_handler(early, group=flows.EARLY_GROUP)
     for flow in [
         officer_tools.build_conversation(),
-        announce.build_conversation(),
     ]:
         app.add_handler(flow)
     later: list[BaseHandler[Any, Any, Any]] = [
