@@ -16,6 +16,7 @@ def dialog_flows(config: Config) -> list[Flow]:
     from handlers import (
         alarm,
         announce,
+        campaigns,
         help,
         join,
         link,
@@ -34,15 +35,15 @@ def dialog_flows(config: Config) -> list[Flow]:
             myreports.build_flow(), join.build_flow(), link.build_flow(), *help.build_flows(),
             *settings.build_flows(), *mydata.build_flows(), alarm.build_flow(),
             teams.build_flow(), *open_reports.build_flows(), reject.build_flow(),
-            announce.build_flow()]
+            announce.build_flow(), campaigns.build_flow()]
 
 
 def dialog_actions() -> list[Action]:
     """Choices that belong to no flow, for every messenger (bot/dialog's runner)."""
-    from handlers import alarm_answers, quiz_answers, reject, team_actions, triage
+    from handlers import alarm_answers, campaigns, quiz_answers, reject, team_actions, triage
 
     return [*alarm_answers.actions(), *team_actions.actions(), *quiz_answers.actions(),
-            *triage.actions(), *reject.actions()]
+            *triage.actions(), *reject.actions(), *campaigns.actions()]
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -56,7 +57,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     4. the catch-all fallbacks last: unknown commands, messages outside any flow, stale
        buttons."""
     from handlers import (
-        campaigns,
         errors,
         flows,
         groups,
@@ -74,7 +74,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         app.add_handler(flow)
     later: list[BaseHandler[Any, Any, Any]] = [
         *officer_tools.build_handlers(),
-        *stats.build_handlers(), *relays.build_handlers(), *campaigns.build_handlers(),
+        *stats.build_handlers(), *relays.build_handlers(),
         *errors.build_fallbacks(),
     ]
     for handler in later:

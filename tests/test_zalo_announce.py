@@ -33,6 +33,15 @@ async def compose(hai: SimZaloUser, text: str, command: str = "thong bao") -> No
     await hai.send(text)
 
 
+async def ask_when(hai: SimZaloUser, text: str, command: str = "thong bao") -> None:
+    """An announcement to the whole commune, up to "Gửi lúc nào"."""
+    await compose(hai, text, command)
+    for asked, answer in (("Gửi tới ai", "Toàn xã"), ("Sẽ gửi tới", "Hẹn giờ")):
+        await hai.wait_for(asked)
+        await hai.choose(answer)
+    await hai.wait_for("Gửi lúc nào")
+
+
 async def test_a_zalo_officer_announces_to_a_hamlet_by_numbers(
     sandbox: Sandbox, zalo: ZaloSandbox, store: Store, config: Config, tmp_path: Path
 ) -> None:
@@ -77,12 +86,7 @@ async def test_a_zalo_officer_s_photo_and_a_scheduled_announcement(
     got = [m for m in hai.messages if "trộm chó" in m.text]
     assert len(got) == 2  # the preview and the announcement: the caption alone on Zalo
 
-    await compose(hai, "Sáng mai tiêm phòng dại", "/thongbao")
-    await hai.wait_for("Gửi tới ai")
-    await hai.choose("Toàn xã")
-    await hai.wait_for("Sẽ gửi tới")
-    await hai.choose("Hẹn giờ")
-    await hai.wait_for("Gửi lúc nào")
+    await ask_when(hai, "Sáng mai tiêm phòng dại", "/thongbao")
     await hai.send("hom nay luc 25h")  # not a time
     await hai.wait_for("Không hiểu")
     await hai.choose("Sau 1 giờ")
@@ -119,3 +123,29 @@ async def scheduled(store: Store) -> list[Broadcast]:
             return found
         await asyncio.sleep(0.02)
     return []
+
+
+async def test_a_zalo_officer_manages_schedules_by_numbers(
+    sandbox: Sandbox, zalo: ZaloSandbox, store: Store, config: Config, tmp_path: Path
+) -> None:
+    del sandbox
+    (hai,) = await zalo_staff(zalo, store, config, tmp_path)
+    await ask_when(hai, "Họp dân tối thứ Sáu")
+    await hai.send("19:00 27/11")
+    await hai.wait_for("Đã hẹn gửi lúc")
+    await hai.send("lich phat")
+    listing = await hai.wait_for("Lịch phát tuyên truyền")
+    assert "Họp dân tối thứ Sáu" in listing.text
+    assert any(label.startswith("⏸ Tạm dừng: Thanh niên") for label in listing.labels)
+    await hai.choose("Tạm dừng: Thanh niên")
+    paused = await hai.wait_for("Lịch phát tuyên truyền")
+    assert "đang tạm dừng" in paused.text
+    assert await store.schedules.paused() == {"phong-chong-ma-tuy-thanh-nien"}
+    await hai.choose("Hủy hẹn")
+    after = await hai.wait_for("Lịch phát tuyên truyền")
+    assert "Thông báo hẹn giờ #" not in after.text
+    commune = await store.areas.commune_by_code("hung-loc")
+    assert commune is not None and await store.broadcasts.scheduled(commune.id) == []
+    await hai.choose("Xem trước: Thanh niên")
+    await hai.wait_for("ma túy")
+    await hai.wait_for("Lịch phát tuyên truyền")  # the list again, below the preview
