@@ -92,7 +92,13 @@ async def test_a_zalo_officer_s_photo_and_a_scheduled_announcement(
     await hai.choose("Sau 1 giờ")
     await hai.wait_for("Đã hẹn gửi lúc")
     waiting = await scheduled(store)  # written just after the officer is told
-    assert len(waiting) == 1 and waiting[0].origin.startswith("chat:zalo:")
+    assert len(waiting) == 1 and waiting[0].origin == f"chat:zalo:{hai.id}"
+
+    await hai.send("xoa du lieu")  # the origin named his chat: it goes with his data
+    await hai.wait_for("Xóa")
+    await hai.choose("Xóa")
+    await hai.wait_for("đã xóa")
+    assert [b.origin for b in await scheduled(store)] == ["chat"]
 
 
 async def test_a_zalo_officer_no_longer_is_refused_at_the_next_step(
