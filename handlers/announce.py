@@ -5,8 +5,8 @@ The content is a text, or a photo with its caption (kept in the media store); on
 also a forwarded message or anything else Telegram can copy. Zalo sends a photo only by a
 public URL, and a photo the bot keeps has none: residents on Zalo get the caption alone, and
 the preview says so where the audience holds any. The audience's hamlets, teams, kinds and
-tags are choices toggled one at a time (numbered lines on Zalo, each list marking what is
-chosen). The role is read from the database at every step. "Hẹn giờ" is
+tags are choices toggled one at a time (numbered lines on Zalo, each naming its group and
+each list marking what is chosen). The role is read from the database at every step. "Hẹn giờ" is
 handlers/announce_when.py; what the officer sees while it goes out: Telegram edits the
 "sending" message with the progress, elsewhere the summary comes as a message when done."""
 
@@ -26,6 +26,7 @@ CHOSEN = "✓ "
 ALL, NEXT, URGENT = "all", "next", "urgent"
 NOW, LATER, CANCEL = "now", "later", "cancel"
 KINDS = {"h": "hamlets", "t": "teams", "k": "kinds", "g": "tags"}  # a choice: <letter>:<value>
+GROUPS = {"t": "broadcast.group_team", "k": "broadcast.group_kind", "g": "broadcast.group_tag"}
 
 
 async def start(turn: Turn) -> str:
@@ -150,7 +151,10 @@ async def _ask_audience(turn: Turn) -> None:
     commune_id = draft["commune"]
 
     def choice(kind: str, value: object, label: str) -> Choice:
+        """Where choices are numbered lines, each says its group ("Tổ: …", "Nhóm: …")."""
         mark = CHOSEN if value in draft[KINDS[kind]] else ""
+        if turn.numbered and kind in GROUPS:
+            label = turn.t(GROUPS[kind], name=label)
         return Choice(mark + label, f"{kind}:{value}")
 
     teams = await services.store.areas.teams(commune_id)
