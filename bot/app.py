@@ -16,6 +16,7 @@ import handlers
 from bot.channels.telegram import alarm_live, join_requests
 from bot.channels.telegram import cards as telegram_cards
 from bot.channels.telegram import dialog as telegram_dialog
+from bot.channels.telegram import members as telegram_members
 from bot.channels.telegram.dialog import TelegramReplier
 from bot.channels.telegram.off import OFF_TOKEN, TelegramOff
 from bot.channels.zalo_bot.channel import ZaloBotChannel
@@ -92,6 +93,8 @@ def build_application(
     if zalo_token is not None:
         app.bot_data[ZALO_TOKEN_KEY] = zalo_token
     handlers.register(app)
+    for handler in telegram_members.build_handlers():  # polls and blocks: no flow takes them
+        app.add_handler(handler)
     # Flows moved to bot/dialog: in their own group, after the gate and the early group (which
     # end flows on a command), before the flows PTB still runs.
     app.add_handler(telegram_dialog.build_handler(), group=telegram_dialog.DIALOG_GROUP)

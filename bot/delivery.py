@@ -175,6 +175,18 @@ class DeliveryEngine:
         """Durable follow-up: `handler(broadcast)` once a broadcast of origin `kind:…` closes."""
         self.ledger.on_finished(kind, handler)
 
+    async def edit_text(self, chat_id: int, message_id: int, text: str) -> bool:
+        """Change a progress message (Telegram's, the only channel with edits); False when
+        there is none to change or the edit failed (the message may be gone)."""
+        sender = self.ledger.sender
+        if sender is None:
+            return False
+        try:
+            await sender.edit_text(chat_id, message_id, text)
+        except SendError:
+            return False
+        return True
+
     @property
     def running(self) -> bool:
         return any(d.task is not None and not d.task.done() for d in self.drains.values())

@@ -15,6 +15,8 @@ def dialog_flows(config: Config) -> list[Flow]:
     bot/app.py."""
     from handlers import (
         alarm,
+        announce,
+        campaigns,
         help,
         join,
         link,
@@ -35,13 +37,15 @@ def dialog_flows(config: Config) -> list[Flow]:
             myreports.build_flow(), join.build_flow(), link.build_flow(), *help.build_flows(),
             *settings.build_flows(), *mydata.build_flows(), alarm.build_flow(),
             teams.build_flow(), *open_reports.build_flows(), reject.build_flow(),
-            stats.build_flow(), *officer_tools.build_flows()]
+            stats.build_flow(), *officer_tools.build_flows(), announce.build_flow(),
+            campaigns.build_flow()]
 
 
 def dialog_actions() -> list[Action]:
     """Choices that belong to no flow, for every messenger (bot/dialog's runner)."""
     from handlers import (
         alarm_answers,
+        campaigns,
         officer_tools,
         quiz_answers,
         reject,
@@ -51,7 +55,8 @@ def dialog_actions() -> list[Action]:
     )
 
     return [*alarm_answers.actions(), *team_actions.actions(), *quiz_answers.actions(),
-            *triage.actions(), *reject.actions(), *stats.actions(), *officer_tools.actions()]
+            *triage.actions(), *reject.actions(), *stats.actions(), *officer_tools.actions(),
+            *campaigns.actions()]
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -65,8 +70,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     4. the catch-all fallbacks last: unknown commands, messages outside any flow, stale
        buttons."""
     from handlers import (
-        announce,
-        campaigns,
         errors,
         flows,
         groups,
@@ -76,10 +79,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(groups.build_gate(), group=groups.GATE_GROUP)
     for early in flows.build_early_handlers():
         app.add_handler(early, group=flows.EARLY_GROUP)
-    for flow in [announce.build_conversation()]:
-        app.add_handler(flow)
     later: list[BaseHandler[Any, Any, Any]] = [
-        *relays.build_handlers(), *campaigns.build_handlers(),
+        *relays.build_handlers(),
         *errors.build_fallbacks(),
     ]
     for handler in later:

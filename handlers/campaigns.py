@@ -1,206 +1,166 @@
-"""/lichphat: campaigns, repeating and scheduled announcements: list, pause, resume, preview,
-cancel; quizzes."""
+"""/lichphat (/campaigns): the campaigns aimed at an officer's communes, and their communes'
+repeating and scheduled announcements — pause, resume or preview a campaign, stop or restart
+a repeating announcement (restarting one held takes it over), cancel a scheduled one.
+
+The list's choices are actions (`pc:<what>:<id>`): buttons on Telegram, where the list is
+edited in place after each; numbered lines elsewhere, where the new list comes as a message.
+Every action reads the officer's role from the database and is audited by the services.
+(A campaign's quiz answered in a Telegram poll: bot/channels/telegram/members.py; typed:
+handlers/quiz_answers.py.)"""
 
 from __future__ import annotations
 
-import contextlib
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from telegram import Update
-from telegram.error import TelegramError
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    ChatMemberHandler,
-    CommandHandler,
-    PollAnswerHandler,
-)
-
-from bot import replies
-from bot.context import AppContext
-from bot.delivery import OutMessage
+from bot.dialog import END, Action, Choice, Flow, Rows, Turn
 from bot.models import Commune
-from bot.services.broadcasts import set_reachable
+from bot.sending import OutMessage
 from bot.services.campaigns import Campaign
-from bot.telegram_sender import TelegramSender
-from handlers.common import (
-    Caller,
-    acting_communes,
-    answer,
-    as_id,
-    caller,
-    esc,
-    pressed,
-    refuse,
-    stale,
-    tr,
-)
+from handlers.text import as_id, esc
+
+PREFIX = "pc"
+CAMPAIGN_ACTIONS = ("pause", "resume", "view")
+OPEN_HOURS = 24  # where choices are typed, the list's stay open this long
 
 
-async def list_campaigns(update: Update, context: AppContext) -> None:
-    """Officers: the campaigns aimed at their communes with their schedule and state, and
-    their communes' repeating and scheduled announcements."""
-    who = await caller(update, context)
-    communes = await _communes(update, context, who)
+async def show(turn: Turn) -> str:
+    """Officers: the list with its choices, as a new message."""
+    communes = await _communes(turn)
     if communes:
-        await _show(update, context, who, communes, edit=False)
+        text, rows = await _listing(turn, communes)
+        await turn.offer(text, rows)
+    return END
 
 
-async def campaign_pressed(update: Update, context: AppContext) -> None:
-    """Pause, resume or preview a campaign (pc:pause:ID), stop or restart a repeating
-    announcement (pc:stop:N), cancel a scheduled one (pc:cancel:N). Only officers of the
-    commune it is for (checked in the database); every change is audited."""
-    who = await caller(update, context)
-    communes = await _communes(update, context, who)
+async def act(turn: Turn, parts: tuple[str, ...]) -> None:
+    """Pause, resume or preview a campaign, stop or restart a repeating announcement, cancel
+    a scheduled one; then the list again (in place where the channel edits)."""
+    communes = await _communes(turn)
     if not communes:
         return
-    services = context.services
-    _, action, key = pressed(update)
+    action, key = parts if len(parts) == 2 else ("", "")
     number = as_id(key)
-    named = _find(context, key) if action in ("pause", "resume", "view") else number
-    if named is None:  # a crafted or outdated press names no campaign or announcement
-        await stale(update, context)
+    campaign = _find(turn, key) if action in CAMPAIGN_ACTIONS else None
+    if (campaign is None and action in CAMPAIGN_ACTIONS) or (
+            action not in CAMPAIGN_ACTIONS and (number is None or action not in (
+                "stop", "start", "cancel"))):
+        await turn.refuse(turn.t("errors.stale_button"))  # crafted or outdated
         return
-    if action in ("pause", "resume", "view"):
-        if not await _campaign_action(update, context, who, action, key):
-            return
-    elif action in ("stop", "start") and number is not None:
-        if not await services.campaigns.set_schedule_active(number, action == "start",
-                                                             who.resident):
-            await refuse(update, context, who.lang, "errors.not_allowed")
-            return
-    elif action == "cancel" and number is not None and not await _cancel(
-            update, context, who, number):
+    if campaign is not None:
+        done = await _campaign_action(turn, action, campaign)
+    elif number is not None and action == "cancel":
+        done = await _cancel(turn, number)
+    else:
+        assert number is not None
+        done = await turn.services.campaigns.set_schedule_active(
+            number, action == "start", turn.person)
+        if not done:
+            await turn.refuse(turn.t("errors.not_allowed"))
+    if not done:
         return
-    await _show(update, context, who, communes, edit=action != "view")
+    text, rows = await _listing(turn, communes)
+    if action == "view":
+        await turn.offer(text, rows)
+        return
+    until = turn.services.clock.now() + timedelta(hours=OPEN_HOURS)
+    await turn.post(text, rows, until=until, replace=True)
 
 
-async def _campaign_action(
-    update: Update, context: AppContext, who: Caller, action: str, campaign_id: str
-) -> bool:
+async def _campaign_action(turn: Turn, action: str, campaign: Campaign) -> bool:
     """Preview, pause or resume a campaign of the officer's commune; False when refused."""
-    services = context.services
-    campaign = _find(context, campaign_id)
-    if action == "view" and campaign is not None and await services.campaigns.may_manage(
-            who.resident, campaign):
-        chat = update.effective_chat
-        assert chat is not None
+    campaigns = turn.services.campaigns
+    if action == "view" and await campaigns.may_manage(turn.person, campaign):
         for message in campaign.messages():
-            await TelegramSender(context.bot).send(chat.id, message)
+            await turn.show(message)
         return True
-    if action != "view" and campaign is not None and await services.campaigns.set_paused(
-            campaign, action == "pause", who.resident):
+    if action != "view" and await campaigns.set_paused(campaign, action == "pause",
+                                                       turn.person):
         return True
-    await refuse(update, context, who.lang, "errors.not_allowed")
+    await turn.refuse(turn.t("errors.not_allowed"))
     return False
 
 
-async def quiz_answered(update: Update, context: AppContext) -> None:
-    """Records a resident's answer to a campaign quiz (the first one counts)."""
-    poll_answer = update.poll_answer
-    if poll_answer is None or poll_answer.user is None:
-        return
-    await context.services.campaigns.record_answer(
-        poll_answer.poll_id, poll_answer.user.id, list(poll_answer.option_ids))
-
-
-async def membership_changed(update: Update, context: AppContext) -> None:
-    """A resident blocked the bot (unreachable: broadcasts skip them) or unblocked it."""
-    change = update.my_chat_member
-    if change is None or change.chat.type != "private":
-        return
-    reachable = change.new_chat_member.status not in ("kicked", "left")
-    await set_reachable(context.services.store, change.chat.id, reachable,
-                        context.services.clock.now())
-
-
-async def _communes(update: Update, context: AppContext, who: Caller) -> list[Commune]:
-    communes = await acting_communes(update, context, who)
-    if not communes:
-        await refuse(update, context, who.lang, "campaign.officers_only")
-    return communes
-
-
-async def _cancel(
-    update: Update, context: AppContext, who: Caller, broadcast_id: int
-) -> bool:
-    """Cancel a scheduled announcement; its "scheduled" message says so. False when it was
-    no longer waiting or is another commune's (the press is answered with an alert)."""
-    cancelled = await context.services.broadcasts.cancel(broadcast_id, who.resident.id)
+async def _cancel(turn: Turn, broadcast_id: int) -> bool:
+    """Cancel a scheduled announcement; its "scheduled" message says so where it can be
+    edited. False when it was no longer waiting or is another commune's."""
+    broadcasts = turn.services.broadcasts
+    cancelled = await broadcasts.cancel(broadcast_id, turn.person.id)
     if cancelled is None:
-        await refuse(update, context, who.lang, "campaign.cancel_gone")
+        await turn.refuse(turn.t("campaign.cancel_gone"))
         return False
-    chat_id, message_id = cancelled.progress_chat_id, cancelled.progress_message_id
-    if chat_id is not None and message_id is not None:
-        with contextlib.suppress(TelegramError):  # the message may be gone; the cancel stands
-            await replies.edit_text(context.bot, chat_id, message_id,
-                                    tr(context, who.lang, "campaign.cancelled_note"))
+    await broadcasts.note_cancelled(cancelled, turn.t("campaign.cancelled_note"))
     return True
 
 
-def _find(context: AppContext, campaign_id: str) -> Campaign | None:
-    return next((c for c in context.services.scheduler.campaigns() if c.id == campaign_id), None)
+async def _communes(turn: Turn) -> list[Commune]:
+    """The communes the officer acts for here (in a staff group, that one); refused if none."""
+    communes = await turn.services.officers.acting_communes(turn.person, turn.channel,
+                                                            turn.address)
+    if not communes:
+        await turn.refuse(turn.t("campaign.officers_only"))
+    return communes
 
 
-async def _show(
-    update: Update, context: AppContext, who: Caller, communes: list[Commune], *, edit: bool
-) -> None:
+def _find(turn: Turn, campaign_id: str) -> Campaign | None:
+    return next((c for c in turn.services.scheduler.campaigns() if c.id == campaign_id), None)
+
+
+async def _listing(turn: Turn, communes: list[Commune]) -> tuple[str, Rows]:
     lines: list[str] = []
-    rows: list[list[tuple[str, str]]] = []
-    await _campaign_lines(context, who.lang, {c.code for c in communes}, lines, rows)
+    rows: list[tuple[Choice, ...]] = []
+    await _campaign_lines(turn, {c.code for c in communes}, lines, rows)
     for commune in communes:
-        await _announcement_lines(context, who.lang, commune.id, lines, rows)
-    body = "\n".join(lines) or tr(context, who.lang, "campaign.none")
-    await answer(update, context, who.lang, "campaign.list", rows, edit=edit, lines=body)
+        await _announcement_lines(turn, commune.id, lines, rows)
+    body = "\n".join(lines) or turn.t("campaign.none")
+    return turn.t("campaign.list", lines=body), tuple(rows)
 
 
 async def _campaign_lines(
-    context: AppContext, lang: str, codes: set[str], lines: list[str],
-    rows: list[list[tuple[str, str]]],
+    turn: Turn, codes: set[str], lines: list[str], rows: list[tuple[Choice, ...]]
 ) -> None:
     """The campaigns aimed at these communes: state, schedule, pause/resume and preview."""
-    services = context.services
+    services = turn.services
     paused = await services.store.schedules.paused()
     for campaign in services.scheduler.campaigns():
         if campaign.audience.commune not in codes:
             continue  # another commune's: not theirs to see or touch
         stopped = campaign.id in paused
-        state = tr(context, lang, "campaign.paused" if stopped else "campaign.active")
-        lines.append(tr(context, lang, "campaign.line", title=esc(campaign.title), state=state,
-                        schedule=esc(", ".join(campaign.schedule))))
-        toggle = ("campaign.resume_button", "resume") if stopped else (
+        state = turn.t("campaign.paused" if stopped else "campaign.active")
+        lines.append(turn.t("campaign.line", title=esc(campaign.title), state=state,
+                            schedule=esc(", ".join(campaign.schedule))))
+        key, action = ("campaign.resume_button", "resume") if stopped else (
             "campaign.pause_button", "pause")
-        rows.append([(f"{tr(context, lang, toggle[0])}: {campaign.title[:30]}",
-                      f"pc:{toggle[1]}:{campaign.id}"),
-                     (tr(context, lang, "campaign.preview_button"), f"pc:view:{campaign.id}")])
+        title = campaign.title[:30]
+        view = turn.t("campaign.preview_button")  # beside its campaign's, where it is a button
+        rows.append((Choice(f"{turn.t(key)}: {title}", f"{PREFIX}:{action}:{campaign.id}"),
+                     Choice(f"{view}: {title}" if turn.numbered else view,
+                            f"{PREFIX}:view:{campaign.id}")))
 
 
 async def _announcement_lines(
-    context: AppContext, lang: str, commune_id: int, lines: list[str],
-    rows: list[list[tuple[str, str]]],
+    turn: Turn, commune_id: int, lines: list[str], rows: list[tuple[Choice, ...]]
 ) -> None:
     """The commune's repeating and scheduled announcements, held ones marked as such."""
-    services = context.services
+    services = turn.services
     for schedule in await services.store.schedules.all(commune_id):
         if schedule.held_reason is not None:
-            lines.append(tr(context, lang, "campaign.held_repeat_line", id=schedule.id,
-                            schedule=esc(schedule.cron), preview=_preview(schedule.payload)))
+            lines.append(turn.t("campaign.held_repeat_line", id=schedule.id,
+                                schedule=esc(schedule.cron), preview=_preview(schedule.payload)))
         else:
-            state = tr(context, lang,
-                       "campaign.active" if schedule.active else "campaign.paused")
-            lines.append(tr(context, lang, "campaign.repeat_line", id=schedule.id, state=state,
-                            schedule=esc(schedule.cron)))
+            state = turn.t("campaign.active" if schedule.active else "campaign.paused")
+            lines.append(turn.t("campaign.repeat_line", id=schedule.id, state=state,
+                                schedule=esc(schedule.cron)))
         action = "stop" if schedule.active else "start"
-        rows.append([(tr(context, lang, f"campaign.{action}_button", id=schedule.id),
-                      f"pc:{action}:{schedule.id}")])
+        rows.append((Choice(turn.t(f"campaign.{action}_button", id=schedule.id),
+                            f"{PREFIX}:{action}:{schedule.id}"),))
     tz = services.config.locale.tz
     for waiting in await services.broadcasts.scheduled(commune_id):
         when = datetime.fromisoformat(waiting.send_at or "").astimezone(tz)
         key = "campaign.held_scheduled_line" if waiting.held_reason else "campaign.scheduled_line"
-        lines.append(tr(context, lang, key, id=waiting.id,
-                        when=when.strftime("%H:%M %d/%m/%Y"), preview=_preview(waiting.payload)))
-        rows.append([(tr(context, lang, "campaign.cancel_button", id=waiting.id),
-                      f"pc:cancel:{waiting.id}")])
+        lines.append(turn.t(key, id=waiting.id, when=when.strftime("%H:%M %d/%m/%Y"),
+                            preview=_preview(waiting.payload)))
+        rows.append((Choice(turn.t("campaign.cancel_button", id=waiting.id),
+                            f"{PREFIX}:cancel:{waiting.id}"),))
 
 
 def _preview(payload: str) -> str:
@@ -208,11 +168,11 @@ def _preview(payload: str) -> str:
     return esc(text[:60] + ("…" if len(text) > 60 else ""))
 
 
-def build_handlers() -> list[BaseHandler[Update, AppContext, None]]:
-    return [
-        CommandHandler(["lichphat", "campaigns"], list_campaigns),
-        CallbackQueryHandler(campaign_pressed,
-                             pattern=r"^pc:(pause|resume|view|stop|start|cancel):[\w-]+$"),
-        PollAnswerHandler(quiz_answered),
-        ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
-    ]
+def build_flow() -> Flow:
+    """/lichphat: one answer; in a commune's staff group too (about that commune)."""
+    return Flow(name="campaigns", commands=("lichphat", "campaigns"), start=show,
+                private=False)
+
+
+def actions() -> list[Action]:
+    return [Action(PREFIX, act)]

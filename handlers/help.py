@@ -15,7 +15,7 @@ COMMANDS = frozenset({
     "myreports", "to", "myteam", "keng", "alarm", "thongbao", "broadcast", "thongke", "stats",
     "caidat", "settings", "dulieu", "mydata", "xoadulieu", "forget", "trogiup", "help", "tin",
     "lookup", "tinmo", "openreports", "menu", "tuantra", "patrol", "nhantin", "teammsg",
-    "diem", "points", "bangvang", "honour", "web", "lienket", "link",
+    "diem", "points", "bangvang", "honour", "web", "lienket", "link", "lichphat", "campaigns",
 })
 
 # (command, text key) in the order the menu lists them; only commands the runner has are shown.

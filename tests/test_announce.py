@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -56,11 +57,14 @@ async def village(store: Store, sandbox: Sandbox) -> dict[str, SimUser]:
     }
 
 
-async def compose(officer: SimUser, text: str, *choices: str) -> None:
-    """/thongbao → text → audience buttons → preview."""
+async def compose(
+    officer: SimUser, text: str, *choices: str,
+    send: Callable[[], Awaitable[object]] | None = None,
+) -> None:
+    """/thongbao → text (or what `send` sends) → audience buttons → preview."""
     await officer.command("thongbao")
     await officer.wait_for("Soạn thông báo")
-    await officer.send(text)
+    await (send() if send is not None else officer.send(text))
     await officer.wait_for("Gửi tới ai")
     for choice in choices:
         await officer.press(choice)
@@ -388,3 +392,15 @@ async def test_resident_who_unblocks_the_bot_is_reachable_again(
     await village["binh"].wait_for("Phun thuốc muỗi")
     assert await received(village, "diệt muỗi") == {"an"}
     assert await received(village, "Phun thuốc") == {"an", "binh"}
+
+
+async def test_a_sticker_announcement_is_copied_as_it_is(
+    sandbox: Sandbox, bot: AnninhApp, officer: SimUser, village: dict[str, SimUser]
+) -> None:
+    """Anything Telegram can copy (a sticker, a voice note, a file) goes on as it is."""
+    await compose(officer, "", "Ấp Dầu Giây", send=officer.send_sticker)
+    await officer.wait_for("Sẽ gửi tới")
+    assert officer.inbox[-2].kind == "sticker"  # the preview: the copy residents get
+    await officer.press("Gửi ngay")
+    await officer.wait_for("đã gửi xong", timeout=10)
+    assert village["dung"].inbox[-1].kind == "sticker"

@@ -7,6 +7,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from bot.sending import OutMessage
+
 if TYPE_CHECKING:
     from bot.dialog.turn import Turn
 
@@ -56,6 +58,10 @@ class Input:
     location: tuple[float, float] | None = None
     contact: Contact | None = None
     pressed: bool = False  # came from a button (Telegram), not typed
+    # The text (or caption) with the person's formatting in the bot's markup, where the
+    # channel has formatting (Telegram); None: plain text, to be escaped.
+    markup: str | None = None
+    forwarded: bool = False  # passed on from someone else's message (Telegram's forwards)
     # The message's id on its channel, where a reply can quote it; for a press, the id of the
     # message whose button was pressed.
     message_id: str | None = None
@@ -166,6 +172,20 @@ class LeavingReplier(Protocol):
     async def leave_others(self, ended: Flow | None) -> None:
         """A press starts a flow: end the person's flows the channel runs itself, and say
         which half-done ones were left (`ended`: the runner's flow just ended, if any)."""
+
+
+@runtime_checkable
+class MessageReplier(Protocol):
+    """A channel that shows an `OutMessage` in this chat exactly as its people get it from
+    the outbox (a preview), and can send a person's own message again as it is (Telegram
+    copies or forwards it). Elsewhere `Turn.show` says its text."""
+
+    async def show(self, message: OutMessage) -> None:
+        """`message` as the channel's sender sends it to anyone."""
+
+    def copy_of(self, given: Input) -> OutMessage | None:
+        """A message that sends `given` again as it is (its original sender named where it
+        was forwarded); None where it cannot be."""
 
 
 @runtime_checkable

@@ -16,6 +16,7 @@ from bot.dialog.kit import (
     FileReplier,
     Input,
     Kind,
+    MessageReplier,
     Prompt,
     Replier,
     Rows,
@@ -98,6 +99,22 @@ class Turn:
             return False
         await self.replier.send_file(name, body, caption)
         return True
+
+    async def show(self, message: OutMessage) -> None:
+        """`message` as the people it is for will get it, where the channel can show that;
+        elsewhere its text alone."""
+        if isinstance(self.replier, MessageReplier):
+            await self.replier.show(message)
+        elif message.text or message.quiz is not None:
+            await self.say(message.text or escape(message.quiz.question if message.quiz
+                                                  else "", quote=False))
+
+    def copy_of(self) -> OutMessage | None:
+        """The message the person sent, to send again as it is; None where the channel
+        cannot."""
+        if isinstance(self.replier, MessageReplier):
+            return self.replier.copy_of(self.input)
+        return None
 
     def start_link(self, payload: str) -> str | None:
         """A link that opens the bot and starts it with `payload`; None where the channel

@@ -7,6 +7,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import get_args
 from zoneinfo import ZoneInfo
 
 from bot.delivery import DeliveryEngine, OutMessage
@@ -16,8 +17,10 @@ from bot.models import (
     Audience,
     Broadcast,
     BroadcastSchedule,
+    Channel,
     DeliveryCounts,
     Lane,
+    Recipient,
 )
 from bot.services import audiences
 from bot.store import Store, Tx
@@ -27,6 +30,15 @@ log = logging.getLogger(__name__)
 
 # Why a scheduled or repeating announcement was held instead of sent.
 CREATOR_NOT_OFFICER = "creator_not_officer"
+# An announcement composed in a chat. Where that chat's message cannot be kept up to date
+# with the progress (no edits: Zalo), the origin names it — `chat:<channel>:<address>` — and
+# its author gets the summary there as a new message once it has gone out.
+CHAT = "chat"
+
+
+def told_in(channel: Channel, address: str) -> str:
+    """The origin of an announcement whose author is told in this chat when it is done."""
+    return f"{CHAT}:{channel}:{address}"
 
 
 @dataclass
@@ -48,6 +60,7 @@ class BroadcastService:
         self._store = store
         self._engine = engine
         self._i18n = i18n
+        engine.on_finished(CHAT, self._tell_author)
 
     @staticmethod
     def include_muted(lane: Lane, urgent: bool) -> bool:
@@ -57,6 +70,12 @@ class BroadcastService:
     async def count(self, audience: Audience, *, urgent: bool = False) -> int:
         return await self._store.broadcasts.count_recipients(
             audience, include_muted=self.include_muted("announcement", urgent))
+
+    async def channels(self, audience: Audience, *, urgent: bool = False) -> set[Channel]:
+        """The messengers the audience would be reached on now."""
+        recipients = await self._store.broadcasts.recipients(
+            audience, include_muted=self.include_muted("announcement", urgent))
+        return {recipient.channel for recipient in recipients}
 
     async def send(
         self, audience: Audience, message: OutMessage, *, lane: Lane = "announcement",
@@ -75,14 +94,14 @@ class BroadcastService:
     async def schedule(
         self, audience: Audience, message: OutMessage, send_at: datetime, *,
         urgent: bool = False, created_by: int | None = None,
-        progress: tuple[int, int] | None = None,
+        progress: tuple[int, int] | None = None, origin: str = CHAT,
     ) -> int:
         """Keep for later; `release_due` queues it when its time comes."""
         async with self._store.db.transaction() as tx:
             return await self._store.broadcasts.create(
                 tx, commune_id=audience.commune_id, lane="announcement",
                 payload=message.to_json(), audience=audiences.to_json(audience), urgent=urgent,
-                created_by=created_by, send_at=iso(send_at), progress=progress,
+                created_by=created_by, send_at=iso(send_at), progress=progress, origin=origin,
             )
 
     async def repeat(
@@ -172,6 +191,25 @@ class BroadcastService:
             await self._store.broadcasts.set_queued(tx, broadcast.id, total)
             if total == 0:
                 await self._store.broadcasts.finish(tx, [broadcast.id])
+
+    async def note_cancelled(self, broadcast: Broadcast, text: str) -> None:
+        """A cancelled announcement's "scheduled" message says so, where it can be edited
+        (the message may be gone: the cancel stands)."""
+        chat_id, message_id = broadcast.progress_chat_id, broadcast.progress_message_id
+        if chat_id is not None and message_id is not None:
+            await self._engine.edit_text(chat_id, message_id, text)
+
+    async def _tell_author(self, broadcast: Broadcast) -> None:
+        """An announcement composed where its message cannot be edited has gone out: its
+        author gets the summary in that chat."""
+        _, channel, address = [*broadcast.origin.split(":", 2), "", ""][:3]
+        if broadcast.created_by is None or not address or channel not in get_args(Channel):
+            return
+        counts = await self._store.outbox.counts(broadcast.id)
+        recipient = Recipient.account(broadcast.created_by, channel, address)  # type: ignore[arg-type]
+        await self._engine.enqueue(
+            "personal", OutMessage(text=self.describe(broadcast, counts, True)), [recipient],
+            commune_id=broadcast.commune_id, origin="note")
 
     def describe(self, broadcast: Broadcast, counts: DeliveryCounts, final: bool) -> str:
         """The sender's progress message: sent / failed / unreachable / remaining."""

@@ -165,6 +165,9 @@ class ErasureStore:
         await tx.execute(
             "UPDATE broadcasts SET progress_chat_id = NULL, progress_message_id = NULL "
             "WHERE progress_chat_id = ?", (telegram_id,))
+        await tx.execute(  # "chat:<channel>:<address>": where its author was to be told
+            "UPDATE broadcasts SET origin = 'chat' WHERE created_by = ? AND origin LIKE 'chat:%'",
+            (resident_id,))
         for table, column in (("broadcasts", "created_by"), ("broadcast_schedules", "created_by"),
                               ("campaign_state", "changed_by")):
             await tx.execute(f"UPDATE {table} SET {column} = NULL WHERE {column} = ?",

@@ -1,10 +1,12 @@
 """Which media files the database still names (the files themselves: bot/media.py).
 
 A file is named by a report's photo or voice note (report_media, reports.voice_media_key), by a
-message about a report (report_messages), or by a draft not yet filed: a draft keeps its photos'
-keys in the person's open conversation (dialogs.data, bot/dialog's runner) or, for the flows
-still on python-telegram-bot, their saved conversation data (ptb_user_data), so any key-shaped
-string there counts. When drafts move to other tables, this is the one place to follow them.
+message about a report (report_messages), by an announcement's photo (the payload of a
+broadcast not yet sent or of a repeating one), or by a draft not yet filed: a draft keeps its
+photos' keys in the person's open conversation (dialogs.data, bot/dialog's runner) or, for the
+flows still on python-telegram-bot, their saved conversation data (ptb_user_data), so any
+key-shaped string there counts. When drafts move to other tables, this is the one place
+to follow them.
 """
 
 from __future__ import annotations
@@ -24,7 +26,11 @@ _NAMED = (
     "UNION SELECT voice_media_key FROM reports WHERE voice_media_key IS NOT NULL "
     "UNION SELECT media_key FROM report_messages WHERE media_key IS NOT NULL"
 )
-_DRAFTS = "SELECT data FROM ptb_user_data UNION ALL SELECT data FROM dialogs"
+_DRAFTS = (
+    "SELECT data FROM ptb_user_data UNION ALL SELECT data FROM dialogs "
+    "UNION ALL SELECT payload FROM broadcasts WHERE state IN ('scheduled', 'queued') "
+    "UNION ALL SELECT payload FROM broadcast_schedules"
+)
 _KEY_IN_TEXT = re.compile(r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])")
 
 

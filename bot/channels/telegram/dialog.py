@@ -24,7 +24,9 @@ from bot import replies, telegram_media
 from bot.context import AppContext
 from bot.dialog import Contact, Flow, Input, Kind, Media, Prompt, Rows, Share, as_command
 from bot.replies import Markup, inline_keyboard
+from bot.sending import OutMessage
 from bot.services.media import Fetch
+from bot.telegram_sender import TelegramSender
 from bot.text import clean
 from handlers import flows, help
 
@@ -95,6 +97,16 @@ class TelegramReplier:
             return str(message.message_id)
         posted = await replies.send_text(self.bot, self.chat_id, prompt.text, markup)
         return str(posted.message_id)
+
+    async def show(self, message: OutMessage) -> None:
+        await self.acknowledge()
+        await TelegramSender(self.bot).send(self.chat_id, message)
+
+    def copy_of(self, given: Input) -> OutMessage | None:
+        if given.message_id is None or given.pressed:
+            return None
+        return OutMessage(copy_from=(self.chat_id, int(given.message_id)),
+                          forward=given.forwarded)
 
     def start_link(self, payload: str) -> str:
         return f"https://t.me/{self.bot.username}?start={payload}"
@@ -195,7 +207,12 @@ def to_input(update: Update) -> tuple[Input, int | None] | None:
 
 
 def message_input(message: Message, update: Update) -> Input:
-    return replace(_content(message, update), message_id=str(message.message_id))
+    content = _content(message, update)
+    markup = message.text_html if message.text is not None else (
+        message.caption_html if message.caption is not None else None)
+    return replace(content, message_id=str(message.message_id),
+                   markup=None if markup is None else clean(markup),
+                   forwarded=message.forward_origin is not None)
 
 
 def _content(message: Message, update: Update) -> Input:
@@ -246,7 +263,11 @@ async def dialog_update(update: Update, context: AppContext) -> None:
         return
     given, seq = converted
     pressed_command = as_command(given.choice) if given.pressed else None
-    command = command_of(update.message, context.bot.username) or pressed_command
+    typed = command_of(update.message, context.bot.username)
+    if typed is None and update.message is not None and (
+            update.message.text or "").startswith("/"):
+        return  # a command for another bot (a group's): handlers.errors answers it
+    command = typed or pressed_command
     if command is not None and not runner.owns(command[0]):
         return
     private = chat.type == "private"

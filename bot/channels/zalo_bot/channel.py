@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from bot.channels.zalo_bot.client import ZaloBotClient
 from bot.channels.zalo_bot.errors import ZaloError, ZaloRateLimited
 from bot.channels.zalo_bot.render import numbered, plain, split
+from bot.channels.zalo_bot.sender import ZaloSender
 from bot.channels.zalo_bot.updates import ZaloInbound, parse_update
 from bot.channels.zalo_bot.webhook import ZaloWebhookServer
 from bot.config import ZaloBotConfig
@@ -30,6 +31,7 @@ from bot.dialog.keywords import is_cancel, keyword_command
 from bot.dialog.runner import Runner
 from bot.dialog.turn import open_offer
 from bot.models import Channel, Resident
+from bot.sending import OutMessage, Rejected
 from bot.services.container import Services
 from bot.services.media import Fetch, MediaUnavailable
 from bot.text import clean
@@ -61,6 +63,15 @@ class ZaloReplier:
             text = numbered(text, [choice.label for choice in prompt.flat])
         for part in split(text):
             await self.client.send_message(self.chat_id, part)
+
+    async def show(self, message: OutMessage) -> None:
+        """As the outbox sends it to Zalo: a photo only by a public URL, else the text."""
+        with contextlib.suppress(Rejected):  # nothing of it can go to Zalo: nothing to show
+            await ZaloSender(self.client).send(self.chat_id, message)
+
+    def copy_of(self, given: Input) -> OutMessage | None:
+        del given
+        return None  # Zalo cannot send a person's message again as it is
 
     async def replace(self, prompt: Prompt, *, seq: int | None) -> bool:
         del prompt, seq
