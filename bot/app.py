@@ -15,8 +15,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 import handlers
 from bot.channels.telegram import alarm_live, join_requests
 from bot.channels.telegram import cards as telegram_cards
-from bot.channels.telegram import dialog as telegram_dialog
-from bot.channels.telegram import members as telegram_members
+from bot.channels.telegram import handlers as telegram_handlers
 from bot.channels.telegram.dialog import TelegramReplier
 from bot.channels.telegram.off import OFF_TOKEN, TelegramOff
 from bot.channels.zalo_bot.channel import ZaloBotChannel
@@ -36,7 +35,7 @@ from bot.services.media import SWEEP_EVERY
 from bot.telegram_sender import TelegramSender
 from bot.transport import AiohttpRequest
 from bot.updates import PerChatUpdateProcessor, ResilientBot
-from handlers import alarm_answers, flows
+from handlers import alarm_answers
 from handlers.alarm_count import CallerCount
 
 log = logging.getLogger(__name__)
@@ -92,12 +91,7 @@ def build_application(
     app.bot_data["clock"] = clock
     if zalo_token is not None:
         app.bot_data[ZALO_TOKEN_KEY] = zalo_token
-    handlers.register(app)
-    for handler in telegram_members.build_handlers():  # polls and blocks: no flow takes them
-        app.add_handler(handler)
-    # Flows moved to bot/dialog: in their own group, after the gate and the early group (which
-    # end flows on a command), before the flows PTB still runs.
-    app.add_handler(telegram_dialog.build_handler(), group=telegram_dialog.DIALOG_GROUP)
+    telegram_handlers.register(app)  # their order: bot/channels/telegram/handlers.py
     return app
 
 
@@ -131,9 +125,9 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     events.alarm_ended_listeners.append(alarm_ended)
 
     async def forgotten_on_telegram(accounts: Sequence[Account]) -> None:
-        for account in accounts:  # the flows PTB still runs, and their drafts
+        for account in accounts:  # what PTB still keeps in memory for them
             if account.channel == "telegram":
-                await flows.end_every_flow(app, int(account.external_id))
+                app.drop_user_data(int(account.external_id))
 
     events.person_forgotten_listeners.append(forgotten_on_telegram)
     if config.zalo_bot_on is not None:

@@ -21,6 +21,7 @@ from telegram import CallbackQuery, InputFile, Message, Update, User
 from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 
 from bot import replies, telegram_media
+from bot.channels.telegram import flows
 from bot.context import AppContext
 from bot.dialog import Contact, Flow, Input, Kind, Media, Prompt, Rows, Share, as_command
 from bot.replies import Markup, inline_keyboard
@@ -28,7 +29,7 @@ from bot.sending import OutMessage
 from bot.services.media import Fetch
 from bot.telegram_sender import TelegramSender
 from bot.text import clean
-from handlers import flows, help
+from handlers import help
 
 log = logging.getLogger(__name__)
 
@@ -281,8 +282,8 @@ async def dialog_update(update: Update, context: AppContext) -> None:
         return
     async def leave(dialog: Flow | None) -> None:
         # A button that starts a flow ends the person's open flows first, as a typed
-        # command does (handlers.flows' early group does that for typed ones).
-        await flows.tell_left(update, context, await flows.end_flows(update, context), dialog)
+        # command does (flows.py's early group does that for typed ones).
+        await flows.tell_left(update, context, dialog)
 
     if pressed_command is not None:
         await leave(await flows.end_dialog(update, context))

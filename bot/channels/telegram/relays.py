@@ -18,11 +18,11 @@ from telegram import Message, Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot import replies
+from bot.channels.telegram.common import Caller, caller, display_name, esc, keep_media, typed
 from bot.channels.telegram.dialog import outside_flow
 from bot.context import AppContext, Services
 from bot.models import Recipient, Report
 from bot.services.relays import Note, Notice, reporter_words
-from handlers.common import Caller, caller, display_name, esc, keep_media, typed
 
 
 def t(services: Services, lang: str, key: str, **values: object) -> str:

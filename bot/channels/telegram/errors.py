@@ -1,5 +1,5 @@
 """The error handler and the last handlers: unknown commands, messages outside any flow,
-stale buttons. (/huy is handled before everything, in handlers.flows.)"""
+stale buttons. (/huy is handled before everything, in bot/channels/telegram/flows.py.)"""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot import replies
+from bot.channels.telegram.common import caller, tr
 from bot.channels.telegram.dialog import outside_flow
 from bot.context import AppContext
-from handlers.common import caller, tr
 
 log = logging.getLogger(__name__)
 

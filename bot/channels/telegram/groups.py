@@ -18,8 +18,8 @@ from telegram.constants import ChatType, MessageEntityType
 from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 
 from bot import replies
+from bot.channels.telegram.common import tr
 from bot.context import AppContext
-from handlers.common import tr
 
 # Officer commands that also work in the commune's staff group (about that commune only).
 STAFF_GROUP_COMMANDS = frozenset({"tinmo", "openreports", "tin", "lookup", "thongke", "stats",
