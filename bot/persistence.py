@@ -21,14 +21,16 @@ UserData = dict[Any, Any]
 
 
 class SqlitePersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, Any]]):
-    """Keeps conversation states and user_data (drafts); chat and bot data stay in memory."""
+    """Opens the store for the application. Nothing of PTB's own is kept any more: the flows'
+    state and drafts live in bot/dialog's table (`dialogs`), so user, chat and bot data stay
+    in memory and are not written after every update."""
 
     def __init__(
         self, database_path: Path, update_interval: float = 1.0, clock: Clock | None = None
     ) -> None:
         super().__init__(
             store_data=PersistenceInput(
-                bot_data=False, chat_data=False, user_data=True, callback_data=False
+                bot_data=False, chat_data=False, user_data=False, callback_data=False
             ),
             update_interval=update_interval,
         )

@@ -82,10 +82,13 @@ class Runner:
     async def end(self, person_id: int) -> Flow | None:
         """End the person's open flow (a command came, or their data is deleted): the flow
         that was open, None if none was."""
-        dialog = await self.services.store.dialogs.get(person_id)
-        if dialog is None or not await self.services.store.dialogs.end(person_id):
-            return None
-        return self.flows.get(dialog.flow)
+        name = await self.services.store.dialogs.take(person_id)
+        return None if name is None else self.flows.get(name)
+
+    async def end_account(self, channel: Channel, external_id: str) -> Flow | None:
+        """`end` for the person behind an account (the adapter need not look them up)."""
+        name = await self.services.store.dialogs.take_of_account(channel, external_id)
+        return None if name is None else self.flows.get(name)
 
     async def handle(
         self, person: Resident, *, lang: str, channel: Channel, address: str, input: Input,
@@ -235,7 +238,8 @@ class Runner:
             await self._start(chosen[0], turn, chosen[1])
             return
         if step == END:
-            await store.dialogs.end(turn.person.id, flow.name)
+            if was:  # a flow that ends where it starts never had a row
+                await store.dialogs.end(turn.person.id, flow.name)
             return
         if step not in flow.steps:
             raise KeyError(f"flow {flow.name} has no step {step!r}")

@@ -96,14 +96,31 @@ class Database:
                 raise
             await self._connection.commit()
 
+    async def write(self, sql: str, params: Params = ()) -> int:
+        """One statement that changes rows, on its own: atomic by itself (the connection is in
+        autocommit mode), under the write lock so it never joins another coroutine's open
+        transaction. One trip to aiosqlite's thread instead of BEGIN, the statement and COMMIT
+        — for the writes every update makes. Returns the rows it changed."""
+        async with self._lock:
+            cursor = await self._connection.execute(sql, params)
+            return cursor.rowcount
+
+    async def write_returning(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """`write` for a statement with RETURNING: the rows it returns."""
+        async with self._lock:
+            return list(await self._connection.execute_fetchall(sql, params))
+
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         rows = await self._connection.execute_fetchall(sql, params)
         return list(rows)
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self._connection.execute(sql, params) as cursor:
-            row: sqlite3.Row | None = await cursor.fetchone()
+        """The first row (queries here look rows up by key). One trip to aiosqlite's thread,
+        where execute, fetchone and close would be three: this runs on every update."""
+        rows = await self._connection.execute_fetchall(sql, params)
+        for row in rows:
             return row
+        return None
 
     async def scalar(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)

@@ -39,10 +39,7 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 async def end_dialog(update: Update, context: AppContext) -> DialogFlow | None:
     """End the sender's open flow in bot/dialog's runner (the flows already moved there)."""
     user = update.effective_user
-    if user is None:
-        return None
-    person = await context.services.residents.get(user.id)
-    return None if person is None else await context.runner.end(person.id)
+    return None if user is None else await context.runner.end_account("telegram", str(user.id))
 
 
 async def tell_left(update: Update, context: AppContext, dialog: DialogFlow | None) -> None:
