@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.catalog import Catalog
+from bot.clock import FakeClock
 from bot.config import Config
 from bot.context import AnninhApp
 from bot.sandbox import Sandbox
@@ -70,7 +72,7 @@ join_code = "XM01"
 
 
 async def test_a_code_from_telegram_links_the_zalo_account_to_the_same_person(
-    sandbox: Sandbox, zalo: ZaloSandbox, store: Store, bot: AnninhApp,
+    sandbox: Sandbox, zalo: ZaloSandbox, store: Store, bot: AnninhApp, clock: FakeClock,
 ) -> None:
     lan = sandbox.user(3101, first_name="Lan")
     await onboard(lan)
@@ -83,8 +85,15 @@ async def test_a_code_from_telegram_links_the_zalo_account_to_the_same_person(
     person = await store.residents.by_telegram_id(3101)
     assert person is not None
     assert await store.accounts.resident_of("zalo", on_zalo.id) == person.id
+    clock.advance(timedelta(minutes=2))
     await on_zalo.send("báo tin")  # her consent and commune hold on Zalo: no onboarding
     await on_zalo.wait_for("Sự việc thuộc loại nào")
+    # the outbox reaches her where she wrote last
+    assert (await store.routes.recipients([person.id]))[person.id].channel == "zalo"
+    clock.advance(timedelta(minutes=2))
+    await lan.command("trogiup")
+    await lan.wait_for("/baotin")
+    assert (await store.routes.recipients([person.id]))[person.id].channel == "telegram"
     again = zalo.user(3102, "Kẻ lạ")
     await again.send(f"lienket {code}")  # the code was used up
     await again.wait_for("Mã không đúng")

@@ -48,6 +48,12 @@ def _best_matches(areas: list[A], typed: str) -> list[A]:
     return exact or [a for a in areas if wanted in fold(a.name)]
 
 
+def _stale(stamp: str | None, now: str) -> bool:
+    """Whether an account's last-seen stamp is more than a minute old (ISO 8601, UTC): a
+    stamp that precise is all the routing and the reply windows need."""
+    return stamp is None or stamp[:16] < now[:16]
+
+
 class ResidentService:
     def __init__(self, store: Store, catalog: Catalog, media: MediaService) -> None:
         self._store = store
@@ -62,16 +68,21 @@ class ResidentService:
 
         `opened`: the person is writing to the bot privately, so the bot may write to them
         from now on (recorded once: leaders and officers who never did cannot be reached)."""
-        resident = await self._store.residents.by_telegram_id(telegram_id)
-        if resident is not None and (resident.opened_at is not None or not opened):
+        found = await self._store.residents.by_telegram_id_seen(telegram_id)
+        if found is not None and (found[0].opened_at is not None or not opened):
+            resident, seen = found
+            if opened and _stale(seen, self._store.db.now_iso()):
+                # the account they used last is where the outbox reaches them
+                await self._store.accounts.stamp_seen("telegram", str(telegram_id))
             return resident
         async with self._store.db.transaction() as tx:
             resident_id = await self._store.residents.ensure(tx, telegram_id)
             if opened:
                 await self._store.residents.mark_opened(tx, resident_id)
-        found = await self._store.residents.get(resident_id)
-        assert found is not None
-        return found
+                await self._store.accounts.seen(tx, "telegram", str(telegram_id))
+        stored = await self._store.residents.get(resident_id)
+        assert stored is not None
+        return stored
 
     async def ensure_account(
         self, channel: Channel, external_id: str, *, opened: bool = False
@@ -80,15 +91,18 @@ class ResidentService:
         for `ensure`, and the account's last message is stamped."""
         if channel == "telegram":
             return await self.ensure(int(external_id), opened=opened)
-        resident_id = await self._store.accounts.resident_of(channel, external_id)
-        resident = None if resident_id is None else await self._store.residents.get(resident_id)
-        if resident is None or opened:
+        accounts = self._store.accounts
+        found = await accounts.person_of(channel, external_id)
+        resident = None if found is None else await self._store.residents.get(found[0])
+        if resident is None or (opened and resident.opened_at is None):
             async with self._store.db.transaction() as tx:
                 resident_id = await self._store.residents.ensure_account(tx, channel, external_id)
                 if opened:
                     await self._store.residents.mark_opened(tx, resident_id)
-                    await self._store.accounts.seen(tx, channel, external_id)
+                    await accounts.seen(tx, channel, external_id)
             resident = await self._store.residents.get(resident_id)
+        elif opened and _stale(found[1] if found else None, self._store.db.now_iso()):
+            await accounts.stamp_seen(channel, external_id)  # at most once a minute
         assert resident is not None
         return resident
 

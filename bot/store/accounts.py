@@ -101,12 +101,24 @@ class AccountStore:
 
     # --- inbound de-duplication -------------------------------------------------------------
 
-    async def first_sight(self, tx: Tx, channel: Channel, message_id: str) -> bool:
-        """True the first time this message id is seen on this channel."""
-        cursor = await tx.execute(
+    async def first_sight(self, channel: Channel, message_id: str) -> bool:
+        """True the first time this message id is seen on this channel (one statement)."""
+        return await self._db.write(
             "INSERT OR IGNORE INTO inbound_seen (channel, message_id, seen_at) VALUES (?, ?, ?)",
-            (channel, message_id, self._db.now_iso()))
-        return cursor.rowcount > 0
+            (channel, message_id, self._db.now_iso())) > 0
+
+    async def person_of(self, channel: Channel, external_id: str) -> tuple[int, str | None] | None:
+        """(resident id, when the account last wrote) in one read; None for a new account."""
+        row = await self._db.fetchone(
+            "SELECT resident_id, last_seen_at FROM accounts WHERE channel = ? "
+            "AND external_id = ?", (channel, external_id))
+        return None if row is None else (int(row[0]), row[1])
+
+    async def stamp_seen(self, channel: Channel, external_id: str) -> None:
+        """The account wrote now (one statement)."""
+        await self._db.write(
+            "UPDATE accounts SET last_seen_at = ?, unreachable_at = NULL "
+            "WHERE channel = ? AND external_id = ?", (self._db.now_iso(), channel, external_id))
 
     async def forget_seen_before(self, tx: Tx, before: str) -> None:
         await tx.execute("DELETE FROM inbound_seen WHERE seen_at < ?", (before,))

@@ -152,6 +152,14 @@ class ResidentStore:
         row = await self._db.fetchone("SELECT * FROM residents WHERE id = ?", (resident_id,))
         return None if row is None else _resident(row)
 
+    async def by_telegram_id_seen(self, telegram_id: int) -> tuple[Resident, str | None] | None:
+        """The resident and when their Telegram account last wrote, in one read."""
+        row = await self._db.fetchone(
+            "SELECT r.*, a.last_seen_at AS account_seen FROM residents r LEFT JOIN accounts a "
+            "ON a.channel = 'telegram' AND a.external_id = CAST(r.telegram_id AS TEXT) "
+            "WHERE r.telegram_id = ?", (telegram_id,))
+        return None if row is None else (_resident(row), row["account_seen"])
+
     async def by_telegram_id(self, telegram_id: int) -> Resident | None:
         row = await self._db.fetchone(
             "SELECT * FROM residents WHERE telegram_id = ?", (telegram_id,)

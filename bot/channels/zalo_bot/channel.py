@@ -202,9 +202,8 @@ class ZaloBotChannel:
 
     async def handle(self, inbound: ZaloInbound) -> None:
         store, services, runner = self.services.store, self.services, self.runner
-        async with store.db.transaction() as tx:
-            if not await store.accounts.first_sight(tx, CHANNEL, inbound.message_id):
-                return  # delivered twice
+        if not await store.accounts.first_sight(CHANNEL, inbound.message_id):
+            return  # delivered twice
         person = await services.residents.ensure_account(CHANNEL, inbound.user_id, opened=True)
         lang = services.i18n.language(person.language)
         talk = _Talk(person, lang, inbound.chat_id, to_input(inbound), inbound.display_name,
