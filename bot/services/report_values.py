@@ -62,7 +62,7 @@ class Outcome(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Draft:
-    """What the resident's conversation collected (from JSON-safe user_data): each photo as
+    """What the resident's conversation collected (the flow's JSON draft): each photo as
     [file_id, file_unique_id, media_key] (drafts from before the media store lack the key),
     the voice note's file id and media key under "voice" and "voice_key"."""
 

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from telegram import Update
-from telegram.constants import ChatType
 
 from bot import replies, telegram_media
 from bot.context import AppContext
 from bot.media import MediaKind, MediaRef
-from bot.models import Commune, Resident
+from bot.models import Resident
 from bot.replies import Buttons, Posted, inline_keyboard
 from bot.text import clean
 from handlers.text import as_id as as_id  # re-exported for the flows still on PTB
@@ -37,31 +35,11 @@ async def caller(update: Update, context: AppContext) -> Caller:
     return Caller(resident, services.i18n.language(resident.language, user.language_code))
 
 
-async def acting_communes(update: Update, context: AppContext, who: Caller) -> list[Commune]:
-    """The communes an officer acts for here (read from the database): privately every commune
-    they are an officer of; in a commune's staff group that commune only."""
-    communes = await context.services.officers.communes_of(who.resident)
-    chat = update.effective_chat
-    if chat is not None and chat.type != ChatType.PRIVATE:
-        return [commune for commune in communes if commune.staff_chat_id == chat.id]
-    return communes
 
 
 def tr(context: AppContext, lang: str, key: str, **values: object) -> str:
     """A text from content/locales; user-supplied values must already be escaped."""
     return context.services.i18n.t(lang, key, **values)
-
-
-def user_data(context: AppContext) -> dict[Any, Any]:
-    """The caller's user data (persisted: conversations keep their drafts there)."""
-    assert context.user_data is not None
-    return context.user_data
-
-
-def draft_of(context: AppContext, key: str) -> dict[str, Any]:
-    """A conversation's draft, kept in user data under `key` (created empty)."""
-    found: dict[str, Any] = user_data(context).setdefault(key, {})
-    return found
 
 
 def pressed(update: Update) -> list[str]:
@@ -71,13 +49,6 @@ def pressed(update: Update) -> list[str]:
     return data.split(":") if data else []
 
 
-def pressed_ids(update: Update, *positions: int) -> list[int] | None:
-    """The ids at these positions of the pressed button's data ("tm:ok:3:7", 2, 3 → [3, 7]);
-    None when one is missing, malformed or out of range: a crafted or corrupted press, to be
-    answered with `stale()` and acted on never."""
-    parts = pressed(update)
-    ids = [as_id(parts[i]) if -len(parts) <= i < len(parts) else None for i in positions]
-    return None if any(i is None for i in ids) else [i for i in ids if i is not None]
 
 
 async def stale(update: Update, context: AppContext) -> None:
@@ -131,18 +102,6 @@ async def refuse(
         await replies.send_text(context.bot, chat.id, text)
 
 
-async def reask(
-    update: Update, context: AppContext, lang: str, key: str | None, buttons: Buttons | None,
-    **values: object,
-) -> None:
-    """An answer a step cannot use: says so and asks the step's question (`key`) again, with
-    its choices, as a new message."""
-    hint = tr(context, lang, "flows.choose_below")
-    text = hint if key is None else f"{hint}\n\n{tr(context, lang, key, **values)}"
-    chat = update.effective_chat
-    assert chat is not None
-    await replies.send_text(context.bot, chat.id, text,
-                            inline_keyboard(buttons) if buttons else None)
 
 
 async def keep_media(
