@@ -35,12 +35,16 @@ from bot.services.media import SWEEP_EVERY
 from bot.telegram_sender import TelegramSender
 from bot.transport import AiohttpRequest
 from bot.updates import PerChatUpdateProcessor, ResilientBot
+from bot.web.media import MediaLinks
+from bot.web.server import WebServer
 from handlers import alarm_answers
 from handlers.alarm_count import CallerCount
 
 log = logging.getLogger(__name__)
 
 ZALO_BOT_KEY = "zalo_bot"
+MEDIA_LINKS_KEY = "media_links"
+WEB_KEY = "web"
 CALLER_COUNT_KEY = "caller_count"
 ZALO_TOKEN_KEY = "zalo_bot_token"
 
@@ -137,6 +141,12 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         app.bot_data[ZALO_BOT_KEY] = zalo
         await zalo.start(config.zalo_bot_webhook_secret())
     await services.media.sweep()  # what a crash between a deletion and its files left
+    if config.web.public_url:  # photos by URL for Zalo (and, later, the officers' console)
+        links = MediaLinks(await services.store.db.secret("media-links"),
+                           config.web.public_url, services.clock)
+        server = WebServer(config.web, links, services.media.files)
+        await server.start()
+        app.bot_data[MEDIA_LINKS_KEY], app.bot_data[WEB_KEY] = links, server
     await _start_broadcasting(app, services)
     if not config.telegram.enabled:
         return
@@ -156,6 +166,9 @@ async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None
     zalo: ZaloBotChannel | None = app.bot_data.get(ZALO_BOT_KEY)
     if zalo is not None:
         await zalo.stop()
+    server: WebServer | None = app.bot_data.get(WEB_KEY)
+    if server is not None:
+        await server.stop()
     counts: CallerCount | None = app.bot_data.get(CALLER_COUNT_KEY)
     if counts is not None:
         await counts.close()
@@ -177,7 +190,11 @@ async def _start_broadcasting(
         senders["telegram"] = TelegramSender(app.bot)
     pacing: dict[Channel, PacerConfig] = {}
     if zalo is not None:
-        senders["zalo"] = ZaloSender(zalo.client, offer=zalo.offer)
+        links: MediaLinks | None = app.bot_data.get(MEDIA_LINKS_KEY)
+        folder = services.media.files.folder
+        senders["zalo"] = ZaloSender(
+            zalo.client, offer=zalo.offer,
+            photo_url=None if links is None else lambda path: links.url_of_path(path, folder))
         pacing["zalo"] = PacerConfig(rate_per_second=zalo.config.rate_per_second,
                                      concurrency=zalo.config.concurrency)
     await services.delivery.start(senders, services.broadcasts.describe, pacing=pacing)

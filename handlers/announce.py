@@ -185,9 +185,10 @@ async def _preview(turn: Turn) -> str:
     count = await services.broadcasts.count(chosen, urgent=draft["urgent"])
     key = "broadcast.preview_urgent" if draft["urgent"] else "broadcast.preview"
     text = turn.t(key, count=count, audience=names)
-    if (message.photo or message.photo_path) and any(
+    by_address = message.photo_path is not None and bool(services.config.web.public_url)
+    if (message.photo or message.photo_path) and not by_address and any(
             channel != "telegram" for channel in await services.broadcasts.channels(
-                chosen, urgent=draft["urgent"])):
+                chosen, urgent=draft["urgent"])):  # Zalo fetches photos by address only
         text += "\n" + turn.t("broadcast.photo_not_on_zalo")
     await turn.ask(text, confirm_choices(turn))
     return "confirm"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from pathlib import Path
 
 from bot.app import build_application, running
@@ -24,6 +25,13 @@ TOKEN = "123456:TEST-TOKEN"
 OFFICER_ID = 1001
 LEADER_ID = 2001  # leader of "Tổ an ninh nhân dân số 1" (join code HN01)
 STAFF_CHAT_ID = -1001000000001
+
+
+def free_port() -> int:
+    """A local TCP port nobody listens on (for a server a test starts)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 async def onboard(person: SimUser, hamlet: str = "Ấp Hưng Nhơn") -> None:

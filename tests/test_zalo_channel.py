@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,14 +16,9 @@ import pytest
 from bot.cli import main
 from bot.context import AnninhApp
 from bot.sandbox.zalo import ZaloSandbox
+from tests.helpers import free_port
 
 SECRET = "a-long-enough-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(params=[True, False], ids=["enveloped", "bare"])

@@ -17,6 +17,7 @@ from bot.config.sections import (
     ReportsConfig,
     TeamsConfig,
     TelegramConfig,
+    WebConfig,
     ZaloBotConfig,
 )
 
@@ -24,5 +25,5 @@ __all__ = [
     "DEFAULT_API_BASE_URL", "DEFAULT_ZALO_BOT_API_BASE_URL", "SECTIONS", "AlarmsConfig",
     "BroadcastConfig", "Config", "ConfigError", "ContentConfig", "DatabaseConfig",
     "LocaleConfig", "MediaConfig", "ReportsConfig", "TeamsConfig", "TelegramConfig",
-    "ZaloBotConfig", "default_config_path", "load_config", "load_config_or_defaults",
+    "WebConfig", "ZaloBotConfig", "default_config_path", "load_config", "load_config_or_defaults",
 ]

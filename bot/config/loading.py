@@ -24,6 +24,7 @@ from bot.config.sections import (
     ReportsConfig,
     TeamsConfig,
     TelegramConfig,
+    WebConfig,
     ZaloBotConfig,
 )
 
@@ -162,6 +163,11 @@ def _validate(source: Path, name: str, section: Any) -> None:
             fail("poll_timeout_seconds", "a number of seconds from 1 to 120")
         if not 0 < section.webhook_port < 65536:
             fail("webhook_port", "a port number from 1 to 65535")
+    elif isinstance(section, WebConfig):
+        if not 0 < section.port < 65536:
+            fail("port", "a port number from 1 to 65535")
+        if section.public_url and not section.public_url.startswith(("https://", "http://")):
+            fail("public_url", 'an address such as "https://anninh.example.vn"')
     elif isinstance(section, TeamsConfig):
         if section.max_members < 0:
             fail("max_members", "0 (no limit) or a positive whole number")

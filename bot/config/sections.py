@@ -156,6 +156,16 @@ class ZaloBotConfig:
 
 
 @dataclass(frozen=True)
+class WebConfig:
+    """anninh's web server (`anninh run` serves it when `public_url` is set): today the
+    photos a channel fetches by URL (Zalo); the officers' console later."""
+
+    listen: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str = ""  # the address people and messengers reach it at, e.g. https://…
+
+
+@dataclass(frozen=True)
 class Config:
     source: Path
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
@@ -168,6 +178,7 @@ class Config:
     reports: ReportsConfig = field(default_factory=ReportsConfig)
     media: MediaConfig = field(default_factory=MediaConfig)
     zalo_bot: ZaloBotConfig | None = None  # the section turns the channel on
+    web: WebConfig = field(default_factory=WebConfig)
 
     @property
     def zalo_bot_on(self) -> ZaloBotConfig | None:
@@ -234,4 +245,5 @@ SECTIONS: dict[str, type[Any]] = {
     "reports": ReportsConfig,
     "media": MediaConfig,
     "zalo_bot": ZaloBotConfig,
+    "web": WebConfig,
 }

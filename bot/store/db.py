@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -109,6 +110,14 @@ class Database:
         """`write` for a statement with RETURNING: the rows it returns."""
         async with self._lock:
             return list(await self._connection.execute_fetchall(sql, params))
+
+    async def secret(self, name: str) -> bytes:
+        """This database's own random key called `name` (made on first use, kept in
+        local_secrets): for HMACs that must hold across restarts but mean nothing elsewhere."""
+        await self.write("INSERT OR IGNORE INTO local_secrets (name, value) VALUES (?, ?)",
+                         (name, secrets.token_bytes(32)))
+        return bytes(await self.scalar("SELECT value FROM local_secrets WHERE name = ?",
+                                       (name,)))
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         rows = await self._connection.execute_fetchall(sql, params)

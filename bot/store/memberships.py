@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 
 from bot.models import Member, MemberRole, Membership, MemberState, Team, TeamSummary
@@ -84,13 +83,7 @@ class MembershipStore:
     async def throttle_key(self) -> bytes:
         """This database's key for the join throttle's subjects (made on first use)."""
         if self._throttle_key is None:
-            async with self._db.transaction() as tx:
-                await tx.execute(
-                    "INSERT OR IGNORE INTO local_secrets (name, value) VALUES (?, ?)",
-                    ("join-throttle", secrets.token_bytes(32)))
-            value = await self._db.scalar(
-                "SELECT value FROM local_secrets WHERE name = ?", ("join-throttle",))
-            self._throttle_key = bytes(value)
+            self._throttle_key = await self._db.secret("join-throttle")
         return self._throttle_key
 
     async def record_rejection(self, tx: Tx, team_id: int, resident_id: int) -> None:

@@ -5,10 +5,12 @@ A message becomes plain text (render.py: tags dropped, entities decoded, a link 
 `text (url)`); its buttons become numbered lines after the text (`1. Label`), a quiz its
 question and numbered options; a text past 2,000 characters goes as several messages, in
 order, cut at paragraph, line or word boundaries. A photo goes by its public URL with the
-first part as caption. A photo Zalo cannot fetch — a local file (`photo_path`) or a Telegram
-file id — is not sent: the text goes alone and the delivery records why (`Sent.note`, kept as
-the outbox row's last_error). A Telegram message to copy or forward cannot go (Rejected).
-Zalo has no edits, no silent messages and no replies: those are dropped.
+first part as caption; a file kept in the media store (`photo_path`) goes by the unguessable,
+expiring address anninh's web server gives it (`photo_url`, when `[web] public_url` is set).
+A photo Zalo cannot fetch — no such address, or only a Telegram file id — is not sent: the text
+goes alone and the delivery records why (`Sent.note`, kept as the outbox row's last_error).
+A Telegram message to copy or forward cannot go (Rejected). Zalo has no edits, no silent
+messages and no replies: those are dropped.
 
 The sender depends only on `ZaloBotApi` (bot/channels/zalo_bot/client.py's ZaloBotClient
 fits it) and maps what it raises with `translate`: 429 → RateLimited (Zalo gives no
@@ -88,10 +90,11 @@ class ZaloSender:
     def __init__(
         self, api: ZaloBotApi, *, pause: float = RATE_LIMIT_PAUSE,
         translate_error: Translate | None = None, limit: int = TEXT_LIMIT,
-        offer: Offer | None = None,
+        offer: Offer | None = None, photo_url: Callable[[str], str | None] | None = None,
     ) -> None:
         self.api = api
         self.offer = offer  # told of a message's choices once it is delivered
+        self.photo_url = photo_url  # a kept file's public address (bot/web), None if none
         self.limit = limit
         self._translate = translate_error or functools.partial(translate, pause=pause)
         # (chat, message) → (parts already delivered, the first part's message id)
@@ -143,10 +146,12 @@ class ZaloSender:
             labels = [label for row in message.buttons for label, _ in row]
             text = numbered(plain(message.text), labels)
         photo, note = message.photo, None
-        if message.photo_path is not None and photo is None:
-            note = NO_LOCAL_PHOTO
-        elif photo is not None and not photo.startswith(("https://", "http://")):
-            photo, note = None, NO_FILE_ID
+        if photo is not None and not photo.startswith(("https://", "http://")):
+            photo = None  # a Telegram file id: the kept file's address, if any, goes instead
+            note = NO_FILE_ID if message.photo_path is None else None
+        if photo is None and message.photo_path is not None:
+            photo = self.photo_url(message.photo_path) if self.photo_url else None
+            note = None if photo is not None else NO_LOCAL_PHOTO
         parts = split(text, self.limit)
         if photo is not None and not parts:
             parts = [""]  # a photo without a caption
