@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -46,16 +47,18 @@ def test_only_the_clock_reads_the_wall_clock() -> None:
 
 
 @pytest.mark.timeout(600)
-def test_time_sensitive_tests_pass_with_the_wall_clock_far_away() -> None:
+def test_time_sensitive_tests_pass_with_the_wall_clock_far_away(tmp_path: Path) -> None:
     """The suite's fake clock keeps its own dates while the machine's date is far away.
 
-    Both runs go side by side (one per core); a rule that reads the wall clock fails one."""
+    Both runs go side by side (one per core); a rule that reads the wall clock fails one. Each
+    has its own base folder: with the clock moved, pytest would take the other run's folders
+    for old ones and remove them under it."""
     if os.environ.get("ANNINH_WALL_CLOCK_CHILD"):
         pytest.skip("already inside a moved run")
     runs = {
         moved: subprocess.Popen(
             [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
-             f"--wall-clock={moved}", *TIME_SENSITIVE],
+             f"--basetemp={tmp_path / moved}", f"--wall-clock={moved}", *TIME_SENSITIVE],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             env={**os.environ, "ANNINH_WALL_CLOCK_CHILD": "1"},
         )
