@@ -91,8 +91,7 @@ class AccountService:
                 return Linked(LinkResult.HAS_DATA)
             if await accounts.has_channel(tx, owner, channel):
                 return Linked(LinkResult.SAME_CHANNEL)
-            await accounts.move(tx, channel, external_id, owner)
-            await tx.execute("DELETE FROM residents WHERE id = ?", (person.id,))
+            await accounts.merge(tx, channel, external_id, owner, person.id)
         return Linked(LinkResult.LINKED, await self._store.residents.get(owner))
 
 

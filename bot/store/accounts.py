@@ -76,6 +76,14 @@ class AccountStore:
             (resident_id, channel))
         return bool(rows)
 
+    async def merge(
+        self, tx: Tx, channel: Channel, external_id: str, owner: int, former: int
+    ) -> None:
+        """Give the account to `owner` and drop `former`, the bare person it had (its rows go
+        with it: dialogs, link codes)."""
+        await self.move(tx, channel, external_id, owner)
+        await tx.execute("DELETE FROM residents WHERE id = ?", (former,))
+
     async def seen(self, tx: Tx, channel: Channel, external_id: str) -> None:
         await tx.execute(
             "UPDATE accounts SET last_seen_at = ?, unreachable_at = NULL "
