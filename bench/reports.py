@@ -201,6 +201,7 @@ async def run_subprocess(config: Config, residents: int, rounds: int, channels: 
                 if "zalo" in channels:
                     await zalo.wait_polling(timeout=60)
                 bot_cpu, bench_cpu = cpu_seconds(process.pid), time.process_time()
+                before = sandbox.stats.requests.copy()
                 for channel in channels:
                     cards = len(staff.inbox)
                     elapsed, latencies = await drive(crowds[channel], staff, rounds)
@@ -212,9 +213,11 @@ async def run_subprocess(config: Config, residents: int, rounds: int, channels: 
                 peak = peak_rss(process.pid)
             finally:
                 code = await stop(process)
-        print("Telegram requests per method:", dict(sandbox.stats.requests.most_common()))
-    print(f"CPU during the run: bot {bot_cpu:.2f} s, bench (sandboxes + residents) "
-          f"{bench_cpu:.2f} s")
+        print("Telegram requests per method:",
+              dict((sandbox.stats.requests - before).most_common()))
+    updates = residents * rounds * STEPS * len(channels)
+    print(f"CPU during the run: bot {bot_cpu:.2f} s ({bot_cpu / updates * 1000:.2f} ms an "
+          f"update), bench (sandboxes + residents) {bench_cpu:.2f} s")
     print(f"bot process: peak RSS {peak}; exit code after SIGTERM {code}")
     problems = [line for line in log_path.read_text(encoding="utf-8", errors="replace")
                 .splitlines() if " WARNING " in line or " ERROR " in line]
@@ -233,9 +236,15 @@ async def baseline(channel: str, crowd: list[Person], rounds: int, env: dict[str
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
     try:
         await (sandbox if channel == "telegram" else zalo).wait_polling(timeout=60)
+        cpu, before = cpu_seconds(process.pid), sandbox.stats.requests.copy()
         elapsed, latencies = await drive(crowd, None, rounds, echo=True)
-        print(f"-- baseline on {channel} (bench/echo.py, peak RSS {peak_rss(process.pid)}):")
+        cpu = cpu_seconds(process.pid) - cpu
+        print(f"-- baseline on {channel} (bench/echo.py, peak RSS {peak_rss(process.pid)}, "
+              f"CPU {cpu:.2f} s: {cpu / len(latencies) * 1000:.2f} ms an update):")
         report(len(latencies), elapsed, latencies, None, None)
+        if channel == "telegram":
+            print("  requests per method:", dict((sandbox.stats.requests - before)
+                                                 .most_common()))
     finally:
         await stop(process)
 
