@@ -131,13 +131,13 @@ async def location(turn: Turn) -> str:
             await turn.say(turn.t("report.location_far", km=round(far)))
             return "location"
         turn.data.update(lat=lat, long=lon)
-        return await _ask_photos(turn, turn.t("report.map_point"))
+        return await _ask_photos(turn, None, "report.place_shared")
     if turn.kind is Kind.CHOICE and (turn.input.choice or "").startswith(HAMLET):
         return await _hamlet_chosen(turn)
     if (turn.kind is Kind.CHOICE and turn.input.choice == SKIP) or (
             turn.kind is Kind.TEXT and is_skip(turn, turn.text)):
         await turn.close_press()
-        return await _ask_photos(turn, turn.t("report.no_place"))
+        return await _ask_photos(turn, None, "report.place_none")
     if turn.kind is Kind.PHOTO and report_photos.in_album(turn):
         await report_photos.keep(turn)
         return "location"
@@ -193,8 +193,11 @@ def _as_id(value: str) -> int:
     return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else 0
 
 
-async def _ask_photos(turn: Turn, place: str) -> str:
-    await turn.say(turn.t("report.place_noted", place=place), remove_keyboard=True)
+async def _ask_photos(turn: Turn, place: str | None, key: str = "report.place_noted") -> str:
+    """Says which place the report keeps (`key`'s text; `place` fills it), then asks for
+    photos."""
+    await turn.say(turn.t(key) if place is None else turn.t(key, place=place),
+                   remove_keyboard=True)
     config = turn.services.config.reports
     if report_photos.count(turn) >= config.max_photos:
         return await ask_identity(turn)  # an album brought them all

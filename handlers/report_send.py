@@ -92,8 +92,11 @@ async def _reask(turn: Turn, choices: Rows) -> None:
 
 async def refuse_rate(turn: Turn) -> None:
     """The resident filed [reports] max_per_hour reports in the last hour."""
-    await turn.ask(turn.t("report.rate_limited",
-                          max=turn.services.config.reports.max_per_hour), replace=True)
+    services = turn.services
+    again = await services.reports.may_report_again_at(turn.person)
+    at = (again or services.clock.now()).astimezone(services.config.locale.tz)
+    await turn.ask(turn.t("report.rate_limited", max=services.config.reports.max_per_hour,
+                          time=at.strftime("%H:%M")), replace=True)
 
 
 def _place(turn: Turn) -> str:

@@ -39,7 +39,10 @@ async def consent(turn: Turn) -> str:
     if choice in ("vi", "en"):
         turn.person = await residents.set_language(turn.person, choice)
         turn.lang = choice
-        await _ask_consent(turn)
+        # the welcome too, in the language chosen: the earlier one stays above, in the other
+        await turn.close_press()
+        await turn.say(turn.t("consent.welcome"))
+        await turn.ask(turn.t("consent.ask"), _consent_choices(turn))
         return "consent"
     if choice == NO:
         await residents.decline_consent(turn.person, turn.t("consent.version"))

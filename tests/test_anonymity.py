@@ -37,7 +37,7 @@ async def _typed_place_report(person: SimUser, place: str, *, anonymous: bool = 
     await person.send("Hai thanh niên lạ mặt bẻ khóa xe máy")
     await person.wait_for("ở đâu")
     await person.send(place)
-    await person.wait_for("Đã ghi nhận")
+    await person.wait_for("Địa điểm:")
     await person.wait_for("Bạn có ảnh không")
     await person.press("Bỏ qua")
     await person.wait_for("Bạn muốn gửi tin thế nào")

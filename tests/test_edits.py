@@ -22,7 +22,7 @@ async def test_a_corrected_description_does_not_become_the_address(
     await lan.wait_for("Sự việc xảy ra ở đâu")
     await lan.edit(said, "Mất xe máy trước nhà, lúc 2 giờ sáng")  # at the location step
     await lan.press("Bỏ qua")
-    await lan.wait_for("Đã ghi nhận: không có")
+    await lan.wait_for("Không có địa điểm")
     await lan.wait_for("Bạn có ảnh không")
     await lan.press("Bỏ qua")
     await lan.wait_for("Bạn muốn gửi tin thế nào")
@@ -35,7 +35,7 @@ async def test_a_corrected_description_does_not_become_the_address(
     report = await store.reports.get(int(code[3:]))
     assert report is not None
     assert (report.description, report.address) == ("Mất xe máy trước nha", None)
-    assert not [m for m in lan.inbox if matches(m.text, "Đã ghi nhận: Mất xe máy")]
+    assert not [m for m in lan.inbox if matches(m.text, "Địa điểm: Mất xe máy")]
 
 
 async def test_an_edited_reply_is_not_relayed_again(

@@ -255,7 +255,7 @@ async def test_deleting_ones_data_leaves_no_trace_of_the_person(
     await xuyen.send("Số 5 đường Lê Lợi")
     await xuyen.command("trogiup")  # her updates are handled in order: the text came first
     await xuyen.wait_for("Hướng dẫn")
-    assert not any("Đã ghi nhận" in m.text for m in xuyen.inbox[seen:])
+    assert not any("Địa điểm:" in m.text for m in xuyen.inbox[seen:])
 
 
 async def test_a_leader_who_deletes_their_data_leaves_what_they_did_without_them(

@@ -48,7 +48,7 @@ OPEN_FLOWS = {
     "onboarding-consent": OpenFlow("new", "onboarding", start_onboarding, "bấm Đồng ý"),
     "onboarding-hamlet": OpenFlow("resident", "onboarding", consent, "Không tìm thấy ấp"),
     "join-code": OpenFlow("resident", "join", ask_join_code, "Không tìm thấy tổ"),
-    "report": OpenFlow("resident", "report", report_at_location, "Đã ghi nhận"),
+    "report": OpenFlow("resident", "report", report_at_location, "Địa điểm:"),
     "myreports-addition": OpenFlow("resident", "myreports", adding_to_a_report,
                                    "thông tin bổ sung cho công an xã"),
     "settings-phone": OpenFlow("resident", "phone", asking_the_phone, "Vui lòng bấm nút"),
@@ -180,7 +180,7 @@ async def test_a_flow_ended_by_a_command_stays_ended_across_a_restart(
     await runner.start()
     await binh.send("Số 12 đường Hưng Nhơn")  # would have been the report's address
     await binh.wait_for("Để báo tin về an ninh")
-    assert not [m for m in binh.inbox if matches(m.text, "Đã ghi nhận")]
+    assert not [m for m in binh.inbox if matches(m.text, "Địa điểm:")]
     assert await store.db.fetchall("SELECT id FROM reports") == []
 
 

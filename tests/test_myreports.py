@@ -31,7 +31,7 @@ async def test_an_old_bo_sung_button_ends_the_open_flow_and_adds(
     assert told.reply_to_message_id == written["message_id"]
     added = await staff_group.wait_for("Xe màu đỏ")
     assert code in added.text
-    assert not any("Đã ghi nhận" in m.text for m in lan.inbox[first:])  # not the report's
+    assert not any("Địa điểm:" in m.text for m in lan.inbox[first:])  # not the report's
 
 
 async def test_a_closed_report_takes_no_addition(

@@ -52,11 +52,17 @@ async def test_hourly_limit_follows_the_clock(
     service: ReportService, store: Store, config: Config, clock: FakeClock
 ) -> None:
     resident = await _resident(store, config)
+    first = clock.now()
     for _ in range(config.reports.max_per_hour):
+        assert await service.may_report_again_at(resident) is None
         assert (await service.file(resident, Draft("trom-cap", "x"))).outcome is Outcome.DONE
+        clock.advance(timedelta(minutes=5))
     assert (await service.file(resident, Draft("trom-cap", "x"))).outcome is Outcome.RATE_LIMITED
-    clock.advance(timedelta(minutes=61))
+    # the first of the hour's reports ages out first: the resident is told that moment
+    assert await service.may_report_again_at(resident) == first + timedelta(hours=1)
+    clock.advance(first + timedelta(minutes=61) - clock.now())
     assert await service.may_report(resident)
+    assert await service.may_report_again_at(resident) is None
 
 
 async def test_far_away_is_measured_from_the_commune_s_own_centre(

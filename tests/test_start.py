@@ -75,8 +75,10 @@ async def test_english_consent_and_answers(sandbox: Sandbox, bot: AnninhApp, sto
     await john.wait_for("not an emergency line")
     await john.wait_for("Consent")
     await john.press("Tiếng Việt")
+    await john.wait_for("Chào mừng bạn")  # the welcome, too, in the language chosen
     await john.wait_for("Đồng ý xử lý dữ liệu")
     await john.press("English")
+    await john.wait_for("Welcome to An Ninh")
     await john.wait_for("Do you agree")
     await john.press("I agree")
     await john.wait_for("Which hamlet")

@@ -55,6 +55,16 @@ class ReportService:
         count = await self._store.reports.count_of_reporter(resident.id, since)
         return count < self._config.max_per_hour
 
+    async def may_report_again_at(self, resident: Resident) -> datetime | None:
+        """When a resident held back by max_per_hour may file again (the hour of the report
+        that puts them at the limit runs out); None when they may now."""
+        since = iso(self._clock.now() - timedelta(hours=1))
+        stamps = await self._store.reports.reporter_times(resident.id, since)
+        limit = self._config.max_per_hour
+        if len(stamps) < limit:
+            return None
+        return datetime.fromisoformat(stamps[limit - 1]) + timedelta(hours=1)
+
     async def too_far_km(
         self, commune_id: int | None, latitude: float, longitude: float
     ) -> float | None:

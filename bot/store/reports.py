@@ -216,6 +216,13 @@ class ReportStore:
         )
         return int(count or 0)
 
+    async def reporter_times(self, resident_id: int, since: str) -> list[str]:
+        """When the resident's reports since `since` were filed, newest first."""
+        rows = await self._db.fetchall(
+            "SELECT created_at FROM reports WHERE reporter_id = ? AND created_at >= ?"
+            " ORDER BY created_at DESC", (resident_id, since))
+        return [str(row[0]) for row in rows]
+
     async def recent_same_category(
         self, commune_id: int | None, category: str, since: str
     ) -> list[Report]:
