@@ -240,3 +240,15 @@ async def test_without_consent_the_bot_asks_for_it(sandbox: Sandbox, bot: Anninh
     stranger = sandbox.user(3109, first_name="Khách")
     await stranger.command("baotin")
     await stranger.wait_for("cần đồng ý điều khoản")
+
+
+async def test_a_category_typed_in_a_resident_s_own_words(
+    sandbox: Sandbox, bot: AnninhApp
+) -> None:
+    """"trộm xe" is no button's label, but its word "trộm" names Trộm cắp."""
+    giang = sandbox.user(3120, first_name="Giang")
+    await onboard(giang)
+    await giang.command("baotin")
+    await giang.wait_for("Sự việc thuộc loại nào")
+    await giang.send("trộm xe")
+    await giang.wait_for("Trộm cắp — chuyện gì đã xảy ra")

@@ -170,3 +170,23 @@ async def test_one_draft_files_one_report_however_many_presses_race(
     assert again.outcome is Outcome.ALREADY
     other = await service.file(resident, Draft("trom-cap", "Mất xe", token="draft-2"))
     assert other.outcome is Outcome.DONE  # a new draft is a new report
+
+
+@pytest.mark.parametrize(("typed", "code"), [
+    ("trộm xe", "trom-cap"), ("trom xe may", "trom-cap"), ("bị móc túi ở chợ", "trom-cap"),
+    ("đánh bạc", "co-bac"), ("đánh nhau ở quán", "danh-nhau"),
+    ("chồng đánh vợ", "bao-luc-gia-dinh"), ("cháy nhà", "chay-no"),
+    ("tông xe ngoài đường", "tai-nan"), ("cho vay nặng lãi", "tin-dung-den"),
+    ("người lạ", "nguoi-la"), ("theft", "trom-cap"),
+])
+def test_categories_match_on_the_words_residents_type(
+    config: Config, typed: str, code: str
+) -> None:
+    found = Categories.load(config.content.folder).match(typed)
+    assert found is not None and found.code == code
+
+
+def test_a_category_is_not_guessed_from_words_that_name_none_or_two(config: Config) -> None:
+    categories = Categories.load(config.content.folder)
+    assert categories.match("hôm qua") is None
+    assert categories.match("trộm rồi cháy") is None  # as much the one as the other

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.catalog import CatalogError, read_toml
-from bot.text import matches
+from bot.text import fold, matches
 
 URGENCIES = ("critical", "high", "normal")
 
@@ -18,12 +18,22 @@ class Category:
     emoji: str
     urgency: str
     emergency: str
+    words: tuple[str, ...] = ()  # what residents type for it besides its names
 
     def name(self, language: str) -> str:
         return self.names.get(language) or self.names["vi"]
 
     def label(self, language: str) -> str:
         return f"{self.emoji} {self.name(language)}".strip()
+
+    def score(self, said: set[str]) -> int:
+        """How many of the typed words (folded) name this category: the words of a name, and
+        of each phrase of `words` typed whole."""
+        phrases = [fold(phrase).split() for phrase in self.words]
+        phrases += [[word] for name in self.names.values() for word in fold(name).split()
+                    if word.isalnum()]
+        covered = {word for words in phrases if words and set(words) <= said for word in words}
+        return len(covered)
 
 
 @dataclass(frozen=True)
@@ -51,10 +61,18 @@ class Categories:
         return category.name(language) if category else code
 
     def match(self, typed: str) -> Category | None:
-        """The one category the typed words name (accent-insensitive), else None."""
+        """The one category the typed text names (accent-insensitive), else None: a part of
+        one name ("trom cap", "cháy"), else the category whose names' words and `words`
+        cover most of the typed words ("trộm xe" → Trộm cắp; "đánh bạc" → Cờ bạc, not
+        Đánh nhau); a tie is no answer."""
         found = [c for c in self.items.values()
                  if any(matches(name, typed) for name in c.names.values())]
-        return found[0] if len(found) == 1 else None
+        if len(found) == 1:
+            return found[0]
+        said = set(fold(typed).split())
+        scores = sorted(((c.score(said), c.code) for c in self.items.values()), reverse=True)
+        best, runner_up = scores[0][0], scores[1][0] if len(scores) > 1 else 0
+        return self.items[scores[0][1]] if best > runner_up else None
 
 
 def _category(where: str, entry: dict[str, object]) -> Category:
@@ -70,4 +88,8 @@ def _category(where: str, entry: dict[str, object]) -> Category:
     emoji, emergency = entry.get("emoji", ""), entry.get("emergency", "")
     if not isinstance(emoji, str) or not isinstance(emergency, str):
         raise CatalogError(f"{where} ({code}): emoji and emergency are strings")
-    return Category(code, {k: str(v) for k, v in names.items()}, emoji, str(urgency), emergency)
+    words = entry.get("words", [])
+    if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+        raise CatalogError(f"{where} ({code}): words must be a list of non-empty strings")
+    return Category(code, {k: str(v) for k, v in names.items()}, emoji, str(urgency), emergency,
+                    tuple(words))
