@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.dialog import END, Choice, Flow, Kind, Turn
 from bot.models import Account
+from bot.services.residents import display_phone
 from handlers import help
 
 YES, NO = "yes", "no"
@@ -38,7 +39,8 @@ def _summary(turn: Turn, data: dict[str, Any]) -> str:
     return turn.t(
         "mydata.summary", accounts=", ".join(accounts) or none,
         consent=turn.t(f"mydata.consent_{turn.person.consent}"),
-        name=turn.esc(data["display_name"] or none), phone=turn.esc(data["phone"] or none),
+        name=turn.esc(data["display_name"] or none),
+        phone=turn.esc(display_phone(data["phone"]) if data["phone"] else none),
         area=turn.esc(", ".join(p for p in (data["hamlet"], data["commune"]) if p) or none),
         tags=turn.esc(", ".join(tags) or none), teams=turn.esc("; ".join(teams) or none),
     )

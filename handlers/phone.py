@@ -5,7 +5,7 @@ button (Telegram) only the person's own number, shared with it, is taken; where 
 from __future__ import annotations
 
 from bot.dialog import END, Flow, Kind, Share, Turn
-from bot.services.residents import PhoneError
+from bot.services.residents import PhoneError, display_phone
 from bot.text import matches
 
 NAME = "settings_phone"  # entered from the settings menu (a step returns "/settings_phone")
@@ -61,8 +61,8 @@ async def _store(turn: Turn, raw: str, invalid: str) -> str:
     except PhoneError:
         await turn.say(turn.t(invalid))
         return "number"
-    await turn.say(turn.t("settings.phone_saved", phone=turn.esc(turn.person.phone)),
-                   remove_keyboard=True)
+    shown = display_phone(turn.person.phone or "")
+    await turn.say(turn.t("settings.phone_saved", phone=turn.esc(shown)), remove_keyboard=True)
     return SETTINGS
 
 

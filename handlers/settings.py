@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bot.dialog import END, Choice, Flow, Kind, Rows, Turn, rows_of
 from bot.models import Commune
+from bot.services.residents import display_phone
 from handlers import help, phone
 
 CHOSEN = "✓ "
@@ -117,7 +118,7 @@ async def _menu(turn: Turn) -> str:
         "settings.menu", area=turn.esc(await _place(turn) or t("settings.none")),
         tags=turn.esc(", ".join(chosen) or t("settings.none")),
         propaganda=t("settings.muted" if muted else "settings.receiving"),
-        phone=turn.esc(person.phone or t("settings.no_phone")),
+        phone=turn.esc(display_phone(person.phone) if person.phone else t("settings.no_phone")),
     ), rows, replace=True)
     return "menu"
 

@@ -110,7 +110,7 @@ async def _give_phone(xuyen: SimUser) -> None:
     await xuyen.press("Số điện thoại")
     await xuyen.wait_for("Không bắt buộc")
     await xuyen.tap("Gửi số điện thoại")
-    await xuyen.wait_for("Đã lưu số điện thoại +84912345678")
+    await xuyen.wait_for("Đã lưu số điện thoại 0912 345 678")
 
 
 async def _join_team(xuyen: SimUser, leader: SimUser) -> None:
@@ -145,7 +145,7 @@ async def _reports(xuyen: SimUser, officer: SimUser, staff_group: SimGroup) -> l
     sent = await xuyen.wait_for("Đã gửi tin báo")
     named = next(word for word in sent.text.split() if word.startswith("TB-"))
     card = await staff_group.wait_for(named)
-    assert "Xuyến Quách · +84912345678 · Ấp Hưng Nhơn" in card.text
+    assert "Xuyến Quách · 0912 345 678 · Ấp Hưng Nhơn" in card.text
     await officer.press("Tiếp nhận", chat=staff_group)
     await xuyen.wait_for("đã được công an xã tiếp nhận")
     await staff_group.send(officer, "Chị Xuyến cho biết biển số xe?", reply_to=card)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.context import AnninhApp
 from bot.models import Resident
 from bot.sandbox import Sandbox, SimUser
+from bot.services.residents import display_phone
 from bot.store import Store
 from tests.helpers import onboard
 
@@ -78,10 +79,10 @@ async def test_phone_by_contact_button_only_ones_own(
     assert (await resident(store)).phone is None
 
     await lan.tap("Gửi số điện thoại")
-    await lan.wait_for("Đã lưu số điện thoại +84900003001")
+    await lan.wait_for("Đã lưu số điện thoại 0900 003 001")
     assert (await resident(store)).phone == "+84900003001"
     menu = await lan.wait_for("Cài đặt")
-    assert "+84900003001" in menu.text
+    assert "0900 003 001" in menu.text  # as people write it; stored as +84900003001
 
     await lan.press("Xóa số điện thoại")
     await lan.wait_for("chưa có (không bắt buộc)")
@@ -93,7 +94,7 @@ async def test_phone_by_contact_button_only_ones_own(
     await lan.wait_for("Không bắt buộc")
     await lan.send_raw({"contact": {"phone_number": "0912 345 678", "first_name": "Lan",
                                     "user_id": 3001}})  # a local format is normalised
-    await lan.wait_for("Đã lưu số điện thoại +84912345678")
+    await lan.wait_for("Đã lưu số điện thoại 0912 345 678")
 
 
 async def test_phone_can_be_cancelled_and_is_never_required(
@@ -127,3 +128,9 @@ async def test_without_consent_only_the_language_can_change(
     await minh.command("mydata")
     await minh.wait_for("Your data")
     assert (await resident(store, 3002)).phone is None
+
+
+def test_phone_numbers_are_shown_as_people_write_them() -> None:
+    assert display_phone("+84900003001") == "0900 003 001"
+    assert display_phone("+12025550123") == "+1 202-555-0123"  # another country's: its code
+    assert display_phone("not a number") == "not a number"

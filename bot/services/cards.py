@@ -17,6 +17,7 @@ from bot.models import Channel, Report, Team, tracking_code
 from bot.services.relays import Buttons
 from bot.services.report_values import REJECT_REASONS
 from bot.services.reports import ReportService
+from bot.services.residents import display_phone
 from bot.store import Store
 
 # The actions' prefixes: an officer's on the card, the assigned team leader's on the task.
@@ -51,8 +52,9 @@ class Cards:
             person = await store.residents.get(report.reporter_id)
             if person is not None and person.display_name:
                 home = await store.areas.hamlet(person.hamlet_id) if person.hamlet_id else None
+                phone = display_phone(person.phone) if person.phone else None
                 reporter = " · ".join(esc(part) for part in (
-                    person.display_name, person.phone, home.name if home else None) if part)
+                    person.display_name, phone, home.name if home else None) if part)
         duplicate = "" if report.duplicate_of is None else self.t(
             "report.staff.duplicate", code=tracking_code(report.duplicate_of))
         return self.t(

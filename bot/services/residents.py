@@ -39,6 +39,18 @@ def normalise_phone(raw: str, region: str = "VN") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def display_phone(e164: str) -> str:
+    """A stored number as people write it: "0900 003 001" for a Vietnamese one, "+1 202-555-0123"
+    for another country's; as stored if it does not parse."""
+    try:
+        number = phonenumbers.parse(e164, "VN")
+    except phonenumbers.NumberParseException:
+        return e164
+    national = number.country_code == 84 and phonenumbers.is_valid_number(number)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL if national
+                                      else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def _best_matches(areas: list[A], typed: str) -> list[A]:
     """Exact (folded) name or code first, else every area whose name contains the words."""
     wanted = fold(typed)
