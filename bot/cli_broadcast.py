@@ -64,8 +64,11 @@ def cmd_broadcast_send(config: Config, args: argparse.Namespace) -> int:
                 raise BroadcastFailure(
                     "nothing queued: the audience has 0 recipients (residents there who "
                     f"consented, can be reached{unmuted})")
+            commune = await store.areas.commune(audience.commune_id)
+            message = OutMessage(text=text)
             broadcast_id = await service.send(
-                audience, OutMessage(text=text), urgent=args.urgent, origin="cli")
+                audience, service.signed(message, commune) if commune else message,
+                urgent=args.urgent, origin="cli")
             broadcast = await store.broadcasts.get(broadcast_id)
             return broadcast_id, broadcast.total if broadcast else 0
         finally:
@@ -99,7 +102,7 @@ def cmd_broadcast_status(config: Config, args: argparse.Namespace) -> int:
         broadcast = await store.broadcasts.get(args.id)
         if broadcast is None:
             raise BroadcastFailure(f"no broadcast #{args.id}")
-        text = OutMessage.from_json(broadcast.payload).text or ""
+        text = visible_text(OutMessage.from_json(broadcast.payload).text or "")
         lines = [f"broadcast #{broadcast.id}", f"state\t{broadcast.state}",
                  f"lane\t{broadcast.lane}", f"origin\t{broadcast.origin}",
                  f"created\t{local(broadcast.created_at)}", f"send at\t{local(broadcast.send_at)}",

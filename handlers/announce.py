@@ -48,6 +48,9 @@ async def content(turn: Turn) -> str:
     message = await _message(turn)
     if message is None:
         return "content"
+    commune = await turn.services.store.areas.commune(turn.data["commune"])
+    if commune is not None:
+        message = turn.services.broadcasts.signed(message, commune)
     turn.data["message"] = message.to_json()
     await _ask_audience(turn)
     return "audience"

@@ -98,7 +98,8 @@ async def test_announcement_reaches_exactly_its_audience_once(
     preview = await officer.wait_for("Sẽ gửi tới")
     assert f"<b>{len(expected)}</b>" in preview.raw["text"] or str(len(expected)) in preview.text
     assert preview.buttons == [["✅ Gửi ngay", "⏰ Hẹn giờ", "Hủy"]]
-    assert officer.inbox[-2].text == "Họp dân lúc 19:00 tại nhà văn hóa"  # exactly as sent
+    # exactly as residents get it: who sends it, then the text
+    assert officer.inbox[-2].text == "📢 Công an xã Hưng Lộc\nHọp dân lúc 19:00 tại nhà văn hóa"
     await officer.press("Gửi ngay")
     done = await officer.wait_for("đã gửi xong", timeout=10)
     assert f"Đã gửi: {len(expected)}/{len(expected)}" in done.text

@@ -18,6 +18,8 @@ from bot.store import Store
 from tests.test_announce import resident
 from tests.test_zalo_triage import zalo_staff
 
+SIGNED = "📢 Công an xã Hưng Lộc\n"  # who sends an announcement, above its text
+
 pytestmark = pytest.mark.usefixtures("bot")
 
 
@@ -58,14 +60,14 @@ async def test_a_zalo_officer_announces_to_a_hamlet_by_numbers(
     assert "✓ Ấp Hưng Nhơn" in again.labels
     await hai.choose("Tiếp tục")
     preview = await hai.wait_for("Sẽ gửi tới")
-    assert hai.messages[-2].text == "Họp dân lúc 19:00 <nhà văn hóa>"  # as residents get it
+    assert hai.messages[-2].text == SIGNED + "Họp dân lúc 19:00 <nhà văn hóa>"  # as they get it
     assert preview.labels == ["✅ Gửi ngay", "⏰ Hẹn giờ", "Hủy"]
     assert "Ấp Hưng Nhơn" in preview.text and "Zalo" not in preview.text
     await hai.choose("Gửi ngay")
     await hai.wait_for("Đang gửi")
     done = await hai.wait_for("đã gửi xong", timeout=10)
     assert "Đã gửi: 2/2" in done.text  # Ân on Telegram, and Hải himself lives there
-    assert (await an.wait_for("Họp dân")).text == "Họp dân lúc 19:00 <nhà văn hóa>"
+    assert (await an.wait_for("Họp dân")).text == SIGNED + "Họp dân lúc 19:00 <nhà văn hóa>"
     assert not [m for m in chi.inbox if "Họp dân" in m.text]
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from html import escape
 from typing import get_args
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ from bot.models import (
     Broadcast,
     BroadcastSchedule,
     Channel,
+    Commune,
     DeliveryCounts,
     Lane,
     Recipient,
@@ -112,6 +114,15 @@ class BroadcastService:
             return await self._store.schedules.add(
                 tx, audience.commune_id, message.to_json(), audiences.to_json(audience), cron,
                 created_by)
+
+    def signed(self, message: OutMessage, commune: Commune) -> OutMessage:
+        """The message with who sends it above its text ("📢 Công an xã Hưng Lộc"), in the
+        deployment's language, as residents read it; a copy of a message goes as it is."""
+        if message.copy_from is not None:
+            return message
+        name = commune.name[:1].lower() + commune.name[1:]  # "Xã Hưng Lộc" → "xã Hưng Lộc"
+        header = self._i18n.t(self._i18n.default, "broadcast.signed", commune=escape(name))
+        return replace(message, text=f"{header}\n{message.text}" if message.text else header)
 
     async def scheduled(self, commune_id: int) -> list[Broadcast]:
         """The commune's one-off announcements waiting for their time, soonest first."""
