@@ -195,6 +195,18 @@ async def _tag_choices(turn: Turn) -> Rows:
         Choice(turn.t("onboarding.done_button"), DONE)])
 
 
+async def _roles(turn: Turn) -> list[str]:
+    """A line for each team the person leads, and one if they are an officer (the database
+    says so: the areas file named them)."""
+    services = turn.services
+    lines = [turn.t("onboarding.done_leader", team=turn.esc(team.name))
+             for team, membership in await services.store.memberships.of_resident(turn.person.id)
+             if membership.role == "leader"]
+    if await services.officers.communes_of(turn.person):
+        lines.append(turn.t("onboarding.done_officer"))
+    return lines
+
+
 async def _finish(turn: Turn) -> str:
     areas, person = turn.services.store.areas, turn.person
     places = []
@@ -202,8 +214,13 @@ async def _finish(turn: Turn) -> str:
         places.append(found.name)
     if person.commune_id is not None and (place := await areas.commune(person.commune_id)):
         places.append(place.name)
-    await turn.ask(turn.t("onboarding.done", area=turn.esc(", ".join(places) or "—")),
-                   replace=True)
+    area = turn.esc(", ".join(places) or "—")
+    roles = await _roles(turn)
+    if roles:  # a leader or an officer: their own first steps, not how to join a team
+        await turn.ask(turn.t("onboarding.done_staff", area=area, roles="\n".join(roles)),
+                       replace=True)
+    else:
+        await turn.ask(turn.t("onboarding.done", area=area), replace=True)
     code = turn.data.pop(PENDING_JOIN, None)
     if isinstance(code, str) and code:
         await turn.services.events.join_requested(turn, code)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.context import AnninhApp
 from bot.sandbox import Sandbox
 from bot.store import Store
-from tests.helpers import BotRunner, onboard
+from tests.helpers import LEADER_ID, OFFICER_ID, BotRunner, onboard
 
 
 async def test_consent_then_hamlet_and_tags_are_stored(
@@ -29,6 +29,7 @@ async def test_consent_then_hamlet_and_tags_are_stored(
     await lan.press("Xong")
     done = await lan.wait_for("Cảm ơn bạn")
     assert "Ấp Hưng Hiệp" in done.text and "Xã Hưng Lộc" in done.text
+    assert "/thamgia" in done.text and "tổ trưởng" not in done.text
 
     resident = await store.residents.by_telegram_id(3001)
     assert resident is not None
@@ -137,3 +138,19 @@ async def test_writing_to_the_bot_privately_records_that_the_person_opened_it(
     await binh.wait_for("Đồng ý xử lý dữ liệu")
     leader = await store.residents.by_telegram_id(2001)
     assert leader is not None and leader.opened_at is not None
+
+
+async def test_a_leader_and_an_officer_end_onboarding_with_their_own_first_steps(
+    sandbox: Sandbox, bot: AnninhApp
+) -> None:
+    """The areas file made them leader and officer: no hint to join a team with a code."""
+    leader = sandbox.user(LEADER_ID, first_name="Tư")
+    await onboard(leader)
+    done = leader.inbox[-1]
+    assert "tổ trưởng Tổ an ninh nhân dân số 1" in done.text and "/keng" in done.text
+    assert "/thamgia" not in done.text
+    officer = sandbox.user(OFFICER_ID, first_name="Bình")
+    await onboard(officer)
+    done = officer.inbox[-1]
+    assert "cán bộ công an xã" in done.text and "/tinmo" in done.text
+    assert "/thamgia" not in done.text
