@@ -116,9 +116,14 @@ def _listing(turn: Turn, reports: list[Report]) -> str:
     for report in reports:
         updated = datetime.fromisoformat(report.updated_at).astimezone(tz)
         category = services.reports.categories.name(report.category, turn.lang)
-        lines.append(turn.t("report.mine.item", code=report.code, category=turn.esc(category),
-                            state=turn.t(f"report.mine.state_{report.state}"),
-                            updated=updated.strftime("%H:%M %d/%m/%Y")))
+        item = turn.t("report.mine.item", code=report.code, category=turn.esc(category),
+                      state=turn.t(f"report.mine.state_{report.state}"),
+                      updated=updated.strftime("%H:%M %d/%m/%Y"))
+        if report.state_note and report.state in ("resolved", "rejected"):
+            # what came of it, or why it was not taken up: told when it closed, kept here
+            item += "\n" + turn.t(f"report.mine.note_{report.state}",
+                                  note=turn.esc(report.state_note))
+        lines.append(item)
     return "\n\n".join(lines)
 
 

@@ -25,7 +25,15 @@ async def accept(turn: Turn, parts: tuple[str, ...]) -> None:
 
 
 async def resolve(turn: Turn, parts: tuple[str, ...]) -> None:
-    await act(turn, parts, Verb.RESOLVE)
+    """"Đã xử lý" resolves at once; then the officer may say what came of it (optional; the
+    reporter is told — handlers/reject.py's outcome actions). Where choices are numbered
+    lines the outcomes come with the change's own message (TriageService), after it in order."""
+    report_id = one_id(parts)
+    if await act(turn, parts, Verb.RESOLVE) and report_id is not None and not turn.numbered:
+        report = await turn.services.reports.get(report_id)
+        if report is not None:
+            await turn.offer(turn.t("report.staff.ask_outcome", code=report.code),
+                             rows(turn.services.cards.outcome_choices(report)))
 
 
 async def reopen(turn: Turn, parts: tuple[str, ...]) -> None:
@@ -104,13 +112,14 @@ async def leader_resolved(turn: Turn, parts: tuple[str, ...]) -> None:
 # --- shared with handlers/reject.py and handlers/open_reports.py ----------------------------
 
 
-async def act(turn: Turn, parts: tuple[str, ...], verb: Verb, note: str | None = None) -> None:
-    """The officer's `verb` on the report the value names; refused if not theirs to do."""
+async def act(turn: Turn, parts: tuple[str, ...], verb: Verb, note: str | None = None) -> bool:
+    """The officer's `verb` on the report the value names; refused if not theirs to do.
+    True when it was done."""
     report_id = one_id(parts)
     if report_id is None:
         await turn.refuse(turn.t("errors.stale_button"))
-        return
-    await answer(turn, await turn.services.triage.act(
+        return False
+    return await answer(turn, await turn.services.triage.act(
         turn.person, turn.display_name, report_id, verb, note=note, pressed=pressed(turn)))
 
 

@@ -83,6 +83,48 @@ async def test_a_typed_reason_reaches_the_reporter(
     await staff_group.wait_for("Lý do: Đây là tranh chấp dân sự")
 
 
+async def test_what_came_of_a_resolved_report_is_told_once_and_kept(
+    sandbox: Sandbox, bot: AnninhApp, store: Store, staff_group: SimGroup, officer: SimUser
+) -> None:
+    """After "Đã xử lý", a few outcomes under the card, any officer of the group picks one:
+    the reporter is told, /tindabao keeps it, and a second pick changes nothing."""
+    lan, code = await _reported(sandbox, staff_group)
+    await officer.press("Đã xử lý", chat=staff_group)
+    offer = await staff_group.wait_for("Kết quả thế nào")
+    assert code in offer.text and "Đã nhắc nhở, giáo dục" in offer.labels
+    assert "✏️ Kết quả khác" in offer.labels
+    await lan.wait_for("đã được xử lý")
+    await officer.press("Đã nhắc nhở, giáo dục", chat=staff_group)
+    told = await lan.wait_for("Kết quả xử lý tin")
+    assert code in told.text and "Đã nhắc nhở, giáo dục" in told.text
+    await lan.command("tindabao")
+    assert "Kết quả: Đã nhắc nhở, giáo dục" in (await lan.wait_for("Tin bạn đã báo")).text
+
+    # its choices are gone; a second pick replayed all the same is refused with the state
+    assert not (await staff_group.wait_for("Kết quả thế nào")).labels
+    replayed = await officer.press_data(f"tr:out:{int(code[3:])}:reconciled", chat=staff_group)
+    assert (await officer.answer_for(replayed)).show_alert
+    report = await store.reports.get(int(code[3:]))
+    assert report is not None and report.state_note == "Đã nhắc nhở, giáo dục"
+    outcomes = [e for e in await store.audit.entries("report", report.id)
+                if e.action == "report.outcome"]
+    assert len(outcomes) == 1 and outcomes[0].actor_label == "officer"
+    assert not [m for m in lan.inbox if "Đã hòa giải" in m.text]
+
+
+async def test_an_outcome_typed_in_reply_reaches_the_reporter(
+    sandbox: Sandbox, bot: AnninhApp, staff_group: SimGroup, officer: SimUser
+) -> None:
+    lan, code = await _reported(sandbox, staff_group)
+    await officer.press("Đã xử lý", chat=staff_group)
+    await staff_group.wait_for("Kết quả thế nào")
+    await officer.press("✏️ Kết quả khác", chat=staff_group)
+    prompt = await staff_group.wait_for("kết quả xử lý tin")
+    await staff_group.send(officer, "Đã trả lại xe cho chủ", reply_to=prompt)
+    told = await lan.wait_for("Kết quả xử lý tin")
+    assert code in told.text and "Đã trả lại xe cho chủ" in told.text
+
+
 async def test_a_closed_report_is_reopened_and_the_reporter_told(
     sandbox: Sandbox, bot: AnninhApp, store: Store, staff_group: SimGroup, officer: SimUser
 ) -> None:

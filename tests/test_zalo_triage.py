@@ -80,8 +80,24 @@ async def test_a_zalo_officer_accepts_a_report_filed_on_telegram_by_its_number(
     await hai.choose("Đã xử lý")  # the change's own choices answer the next number
     await lan.wait_for("đã được xử lý")
     await staff_group.wait_for("Đã xử lý — Cán bộ Zalo 1")
-    assert (await hai.wait_for("Đã xử lý —")).labels == ["🔄 Mở lại"]
+    resolved = await hai.wait_for("Đã xử lý —")
+    assert resolved.labels == [  # what came of it may follow, told to the reporter
+        "🔄 Mở lại", "Đã xác minh, giải quyết xong", "Đã nhắc nhở, giáo dục",
+        "Đã lập biên bản, xử phạt", "Đã hòa giải", "Đã chuyển cơ quan chức năng",
+        "✏️ Kết quả khác"]
     assert sum(code in m.text for m in hai.messages) == 3  # the card and one per change
+
+    await hai.send("5")  # "Đã hòa giải", by its number
+    outcome = await lan.wait_for("Kết quả xử lý tin")
+    assert code in outcome.text and "Đã hòa giải" in outcome.text
+    await hai.wait_for("Đã báo kết quả tin")
+    await lan.command("tindabao")
+    assert "Kết quả: Đã hòa giải" in (await lan.wait_for("Tin bạn đã báo")).text
+    report = await store.reports.get(int(code[3:]))
+    assert report is not None and report.state == "resolved"
+    assert report.state_note == "Đã hòa giải"
+    assert [e.action for e in await store.audit.entries("report", report.id)][-1] == (
+        "report.outcome")
 
 
 async def test_a_late_action_is_refused_with_the_reports_state_on_either_channel(

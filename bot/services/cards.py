@@ -15,7 +15,7 @@ from bot.clock import Clock
 from bot.i18n import I18n
 from bot.models import Channel, Report, Team, tracking_code
 from bot.services.relays import Buttons
-from bot.services.report_values import REJECT_REASONS
+from bot.services.report_values import OUTCOMES, REJECT_REASONS
 from bot.services.reports import ReportService
 from bot.services.residents import display_phone
 from bot.store import Store
@@ -23,6 +23,7 @@ from bot.store import Store
 # The actions' prefixes: an officer's on the card, the assigned team leader's on the task.
 ACCEPT, ASSIGN, RESOLVE, REJECT, REOPEN = "tr:acc", "tr:asg", "tr:res", "tr:rej", "tr:reo"
 TEAM, BACK, REASON, OTHER_REASON = "tr:team", "tr:back", "tr:rjr", "tr:rjo"
+OUTCOME, OTHER_OUTCOME = "tr:out", "tr:outo"
 ARRIVED, LEADER_RESOLVED = "ld:arr", "ld:res"
 
 STAFF_GROUP_CHANNEL: Channel = "telegram"  # a commune's staff_chat_id names a Telegram group
@@ -122,6 +123,12 @@ class Cards:
         rows = tuple(((f"👥 {team.name}", f"{TEAM}:{report.id}:{team.id}"),)
                      for team in teams[:MAX_TEAMS])
         return (*rows, (self._choice("back", BACK, report),))
+
+    def outcome_choices(self, report: Report) -> Buttons:
+        """What came of a resolved report: a few outcomes, and one to type."""
+        rows = tuple(((self.t(f"report.staff.outcome_{key}"), f"{OUTCOME}:{report.id}:{key}"),)
+                     for key in OUTCOMES)
+        return (*rows, (self._choice("outcome_other", OTHER_OUTCOME, report),))
 
     def reason_choices(self, report: Report) -> Buttons:
         rows = tuple(((self.t(f"report.staff.reason_{key}"), f"{REASON}:{report.id}:{key}"),)

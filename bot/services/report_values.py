@@ -32,6 +32,7 @@ class Action(enum.StrEnum):
     REJECT = "reject"
     ARRIVED = "arrived"
     REOPEN = "reopen"
+    OUTCOME = "outcome"  # what came of a resolved report, told to the reporter (no new state)
 
 
 # action → (new state, states it may start from)
@@ -47,6 +48,9 @@ TRANSITIONS: dict[Action, tuple[ReportState, tuple[str, ...]]] = {
 # other reason is typed.
 REJECT_REASONS = ("info", "duplicate", "scope", "false")
 REASON_LIMIT = 300  # characters of a typed reason
+# What came of a resolved report, picked after "Đã xử lý" (texts: report.staff.outcome_<key>);
+# any other is typed. It is told to the reporter and shown in their /tindabao.
+OUTCOMES = ("verified", "warned", "fined", "reconciled", "referred")
 
 
 class Outcome(enum.StrEnum):

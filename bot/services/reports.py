@@ -186,7 +186,10 @@ class ReportService:
 
     @staticmethod
     def fits(report: Report, action: Action) -> bool:
-        """Whether `action` may start from the report's current state."""
+        """Whether `action` may start from the report's current state (an outcome: once, on
+        a resolved report)."""
+        if action is Action.OUTCOME:
+            return report.state == "resolved" and not report.state_note
         return report.state in TRANSITIONS[action][1]
 
     async def act(
@@ -209,6 +212,26 @@ class ReportService:
                 return Acted(Outcome.NOT_FOUND, report)
         return await self._change(actor, "officer", report, action, team,
                                   clean(note)[:REASON_LIMIT] or None)
+
+    async def note_outcome(self, actor: Resident, report_id: int, note: str) -> Acted:
+        """An officer of the report's commune says what came of it, once it is resolved
+        (kept as its note, audited); a second outcome, or one for a report not resolved,
+        changes nothing."""
+        report = await self._store.reports.get(report_id)
+        if report is None:
+            return Acted(Outcome.NOT_FOUND)
+        if not await self.is_officer(actor, report):
+            return Acted(Outcome.NOT_ALLOWED, report)
+        note = clean(note)[:REASON_LIMIT]
+        if not note or not self.fits(report, Action.OUTCOME):
+            return Acted(Outcome.WRONG_STATE, report)
+        async with self._store.db.transaction() as tx:
+            if not await self._store.reports.set_outcome(tx, report.id, note,
+                                                         iso(self._clock.now())):
+                return Acted(Outcome.WRONG_STATE, report)
+            await self._audit(tx, actor, "officer", report, Action.OUTCOME, None, note)
+        fresh = await self._get(report.id)
+        return Acted(Outcome.DONE, fresh, await self._reporter(fresh), action=Action.OUTCOME)
 
     async def leader_update(self, actor: Resident, report_id: int, action: Action) -> Acted:
         """The assigned team's leader reports back: arrived, or resolved."""

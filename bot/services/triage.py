@@ -85,6 +85,15 @@ class TriageService:
                 await self._send_task(acted)
         return acted
 
+    async def note_outcome(self, actor: Resident, report_id: int, note: str) -> Acted:
+        """What came of a resolved report (ReportService.note_outcome); the reporter told."""
+        acted = await self._reports.note_outcome(actor, report_id, note)
+        if acted.outcome is Outcome.DONE and acted.report is not None:
+            await self._tell_reporter(acted.reporter, "report.you.outcome",
+                                      code=acted.report.code,
+                                      outcome=escape(acted.report.state_note or "", quote=False))
+        return acted
+
     async def leader_update(
         self, actor: Resident, name: str, report_id: int, action: Action
     ) -> Acted:
@@ -121,10 +130,13 @@ class TriageService:
         is on a channel without in-place edits."""
         recipients = [route for route in await self.officer_routes(report)
                       if route.channel not in self.edited_in_place]
+        buttons = self._cards.choices(report)
+        if self._reports.fits(report, Action.OUTCOME):  # just resolved: what came of it
+            buttons = (*buttons, *self._cards.outcome_choices(report))
         if recipients:
             await self._delivery.enqueue(
                 "personal", OutMessage(text=self._cards.changed(report, status),
-                                       buttons=self._cards.choices(report)),
+                                       buttons=buttons),
                 recipients, commune_id=report.commune_id, origin=f"{CHANGED}:{report.id}")
 
     async def _tell_reporter(self, reporter: Resident | None, key: str, **values: str) -> None:

@@ -122,6 +122,13 @@ class ReportStore:
         )
         return cursor.rowcount > 0
 
+    async def set_outcome(self, tx: Tx, report_id: int, note: str, now: str) -> bool:
+        """Keep what came of a resolved report, once; False if it is not resolved or has one."""
+        cursor = await tx.execute(
+            "UPDATE reports SET state_note = ?, updated_at = ? "
+            "WHERE id = ? AND state = 'resolved' AND state_note IS NULL", (note, now, report_id))
+        return cursor.rowcount > 0
+
     async def mark_arrived(self, tx: Tx, report_id: int, now: str) -> bool:
         """Record the assigned team's arrival; False if already recorded for this assignment."""
         cursor = await tx.execute(
