@@ -4,6 +4,7 @@ and benchmarks. Point the bot's `[zalo_oa]` `api_base_url` and `oauth_base_url` 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
@@ -178,6 +179,10 @@ class OaSandbox:
     def forge_signatures(self, forge: bool = True) -> None:
         """Sign events with a wrong key from now on (or stop)."""
         self.webhook.forge = forge
+
+    async def drained(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Return once every queued event has been posted (answered, or given up on)."""
+        await asyncio.wait_for(self.world.drained.wait(), timeout)
 
     async def post_event(self, event: JSON) -> int:
         """POST one event to the webhook now, signed (or forged), outside the queue; the

@@ -57,6 +57,8 @@ class OaWebhookPusher(ZaloWebhookPusher):
             else:
                 stats.webhook_dropped += 1
                 log.debug("OA webhook: gave up on an event after %d attempts", self.retries + 1)
+            if not world.events:
+                world.drained.set()
 
     async def post(self, event: dict[str, Any]) -> int:
         """POST one event, signed; the HTTP status (0 when the bot was not reached)."""

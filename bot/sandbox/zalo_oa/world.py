@@ -9,6 +9,7 @@ a test can age tokens, attachments and the 7-day window without sleeping.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 import time
@@ -96,6 +97,8 @@ class OaWorld(ZaloWorld):
         self.expired_code = -216  # what a call with an expired access token answers
         self.echoes = True  # post an `oa_send_*` event for every message the OA sends
         self.oa_stats = OaStats()
+        self.drained = asyncio.Event()  # set while no event waits to be posted
+        self.drained.set()
 
     def now(self) -> float:
         return time.time() + self.offset
@@ -137,6 +140,7 @@ class OaWorld(ZaloWorld):
     def queue_event(self, event: JSON) -> None:
         """An event for the webhook, posted in order by the pusher."""
         self.events.append(event)
+        self.drained.clear()
         if self.duplicate_pending > 0:
             self.duplicate_pending -= 1
             self.events.append(event)
