@@ -21,6 +21,7 @@ from bot.channels.telegram.off import OFF_TOKEN, TelegramOff
 from bot.channels.zalo_bot.channel import ZaloBotChannel
 from bot.channels.zalo_bot.client import ZaloBotClient
 from bot.channels.zalo_bot.sender import ZaloSender
+from bot.channels.zalo_oa.channel import ZaloOaChannel
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.context import RUNNER_KEY, SERVICES_KEY, AnninhApp, AppContext, Services
@@ -43,6 +44,7 @@ from handlers.alarm_count import CallerCount
 log = logging.getLogger(__name__)
 
 ZALO_BOT_KEY = "zalo_bot"
+ZALO_OA_KEY = "zalo_oa"
 MEDIA_LINKS_KEY = "media_links"
 WEB_KEY = "web"
 CALLER_COUNT_KEY = "caller_count"
@@ -140,6 +142,10 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         zalo = ZaloBotChannel(services, runner, client, config.zalo_bot_on)
         app.bot_data[ZALO_BOT_KEY] = zalo
         await zalo.start(config.zalo_bot_webhook_secret())
+    if config.zalo_oa_on is not None:
+        oa = ZaloOaChannel(services, runner, config.zalo_oa_on, *config.zalo_oa_secrets())
+        app.bot_data[ZALO_OA_KEY] = oa
+        await oa.start()
     await services.media.sweep()  # what a crash between a deletion and its files left
     if config.web.public_url:  # photos by URL for Zalo (and, later, the officers' console)
         links = MediaLinks(await services.store.db.secret("media-links"),
@@ -166,6 +172,9 @@ async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None
     zalo: ZaloBotChannel | None = app.bot_data.get(ZALO_BOT_KEY)
     if zalo is not None:
         await zalo.stop()
+    oa: ZaloOaChannel | None = app.bot_data.get(ZALO_OA_KEY)
+    if oa is not None:
+        await oa.stop()
     server: WebServer | None = app.bot_data.get(WEB_KEY)
     if server is not None:
         await server.stop()
@@ -197,6 +206,11 @@ async def _start_broadcasting(
             photo_url=None if links is None else lambda path: links.url_of_path(path, folder))
         pacing["zalo"] = PacerConfig(rate_per_second=zalo.config.rate_per_second,
                                      concurrency=zalo.config.concurrency)
+    oa: ZaloOaChannel | None = app.bot_data.get(ZALO_OA_KEY)
+    if oa is not None:  # one pace for the app: Zalo's limit is per app, all OAs together
+        senders["zalo_oa"] = oa.sender
+        pacing["zalo_oa"] = PacerConfig(rate_per_second=oa.config.rate_per_second,
+                                        concurrency=oa.config.concurrency)
     await services.delivery.start(senders, services.broadcasts.describe, pacing=pacing)
     await services.relays.settle_pending()  # relays the last run sent but did not report
 
@@ -205,6 +219,8 @@ async def _start_broadcasting(
     def repliers(channel: str, address: str) -> Replier | None:
         if channel == "telegram":
             return TelegramReplier(app.bot, int(address))
+        if channel == "zalo_oa" and oa is not None:
+            return oa.replier(address)
         return zalo.replier(address) if channel == "zalo" and zalo is not None else None
 
     async def tick(_context: object = None) -> None:

@@ -52,6 +52,8 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
     if config.zalo_bot_on is not None:
         config.zalo_bot_token()  # a missing token or secret stops here, naming its variable
         config.zalo_bot_webhook_secret()
+    if config.zalo_oa_on is not None:
+        config.zalo_oa_secrets()  # the app secret and the OA secret key, named if missing
     telegram = config.telegram
     if not telegram.enabled:
         return _run_without_telegram(config)
@@ -95,9 +97,9 @@ def _run_without_telegram(config: Config) -> int:
     from bot.app import build_application, running
     from bot.startup import StartupError, open_database
 
-    if config.zalo_bot_on is None:
+    if config.zalo_bot_on is None and config.zalo_oa_on is None:
         raise ConfigError(f"{config.source}: [telegram] enabled = false leaves no messenger: "
-                          "add [zalo_bot] (or turn Telegram on)")
+                          "add [zalo_bot] or [zalo_oa] (or turn Telegram on)")
 
     async def serve() -> None:
         stop = asyncio.Event()

@@ -19,11 +19,13 @@ from bot.config.sections import (
     TelegramConfig,
     WebConfig,
     ZaloBotConfig,
+    ZaloOaConfig,
 )
 
 __all__ = [
     "DEFAULT_API_BASE_URL", "DEFAULT_ZALO_BOT_API_BASE_URL", "SECTIONS", "AlarmsConfig",
     "BroadcastConfig", "Config", "ConfigError", "ContentConfig", "DatabaseConfig",
     "LocaleConfig", "MediaConfig", "ReportsConfig", "TeamsConfig", "TelegramConfig",
-    "WebConfig", "ZaloBotConfig", "default_config_path", "load_config", "load_config_or_defaults",
+    "WebConfig", "ZaloBotConfig", "ZaloOaConfig", "default_config_path", "load_config",
+    "load_config_or_defaults",
 ]

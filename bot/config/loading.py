@@ -26,6 +26,7 @@ from bot.config.sections import (
     TelegramConfig,
     WebConfig,
     ZaloBotConfig,
+    ZaloOaConfig,
 )
 
 
@@ -106,6 +107,11 @@ def _coerce(where: str, hint: Any, value: Any) -> Any:
         if not isinstance(value, str):
             raise ConfigError(f"{where}: expected a string, got {value!r}")
         return value
+    if get_origin(hint) is dict:
+        if not isinstance(value, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            raise ConfigError(f"{where}: expected a table of strings, got {value!r}")
+        return dict(value)
     if isinstance(hint, types.UnionType):  # pragma: no cover - no such fields yet
         raise ConfigError(f"{where}: unsupported type")
     raise ConfigError(f"{where}: unsupported type {hint!r}")  # pragma: no cover
@@ -163,6 +169,8 @@ def _validate(source: Path, name: str, section: Any) -> None:
             fail("poll_timeout_seconds", "a number of seconds from 1 to 120")
         if not 0 < section.webhook_port < 65536:
             fail("webhook_port", "a port number from 1 to 65535")
+    elif isinstance(section, ZaloOaConfig):
+        _validate_zalo_oa(section, fail)
     elif isinstance(section, WebConfig):
         if not 0 < section.port < 65536:
             fail("port", "a port number from 1 to 65535")
@@ -190,6 +198,29 @@ def _validate(source: Path, name: str, section: Any) -> None:
         for key in ("max_photo_bytes", "max_voice_bytes"):
             if getattr(section, key) < 1:
                 fail(key, "a number of bytes, at least 1")
+
+
+def _validate_zalo_oa(section: ZaloOaConfig, fail: Any) -> None:
+    if section.enabled and not section.app_id.isdigit():
+        fail("app_id", "the Zalo app's id (digits, from developers.zalo.me)")
+    for key in ("app_secret_env", "oa_secret_env"):
+        if not getattr(section, key):
+            fail(key, "the name of an environment variable")
+    for key in ("api_base_url", "oauth_base_url", "business_api_base_url"):
+        if not getattr(section, key).startswith(("http://", "https://")):
+            fail(key, "an http(s) URL")
+    if not section.webhook_path.startswith("/"):
+        fail("webhook_path", 'a path such as "/zalo/oa/events"')
+    if not 0 < section.webhook_port < 65536:
+        fail("webhook_port", "a port number from 1 to 65535")
+    if not 0 < section.rate_per_second <= 1000:
+        fail("rate_per_second", "a number of sends a second above 0 and at most 1000")
+    if not 1 <= section.concurrency <= 1000:
+        fail("concurrency", "a whole number from 1 to 1000")
+    if not 1 <= section.refresh_before_minutes <= 24 * 60:
+        fail("refresh_before_minutes", "a number of minutes from 1 to 1440")
+    if not 0 <= section.max_buttons <= 10:
+        fail("max_buttons", "a whole number from 0 (numbered lines only) to 10")
 
 
 def _validate_reports(section: ReportsConfig, fail: Any) -> None:
@@ -254,4 +285,15 @@ def _with_environment(config: Config) -> Config:
     if zalo_bot is not None and (
             url := os.environ.get("ANNINH_ZALO_BOT_API_BASE_URL", "").strip()):
         zalo_bot = dataclasses.replace(zalo_bot, api_base_url=url)
-    return dataclasses.replace(config, telegram=telegram, database=database, zalo_bot=zalo_bot)
+    zalo_oa = config.zalo_oa
+    if zalo_oa is not None:
+        urls: dict[str, Any] = {
+            key: url for key, name in (
+                ("api_base_url", "ANNINH_ZALO_OA_API_BASE_URL"),
+                ("oauth_base_url", "ANNINH_ZALO_OAUTH_BASE_URL"),
+                ("business_api_base_url", "ANNINH_ZALO_BUSINESS_API_BASE_URL"))
+            if (url := os.environ.get(name, "").strip())}
+        zalo_oa = dataclasses.replace(zalo_oa, **urls)
+        _validate(config.source, "zalo_oa", zalo_oa)
+    return dataclasses.replace(config, telegram=telegram, database=database, zalo_bot=zalo_bot,
+                               zalo_oa=zalo_oa)

@@ -155,6 +155,36 @@ class ZaloBotConfig:
     concurrency: int = 16  # sends in flight at once (the rate needs concurrency / round trip)
 
 
+DEFAULT_ZALO_OA_API_BASE_URL = "https://openapi.zalo.me"
+DEFAULT_ZALO_OAUTH_BASE_URL = "https://oauth.zaloapp.com"
+DEFAULT_ZALO_BUSINESS_API_BASE_URL = "https://business.openapi.zalo.me"
+
+
+@dataclass(frozen=True)
+class ZaloOaConfig:
+    """The Zalo Official Account channel (one Zalo app, one OA per commune); on when the
+    section is present (unless enabled=false). The secrets come from the environment."""
+
+    enabled: bool = True
+    app_id: str = ""
+    app_secret_env: str = "ZALO_APP_SECRET"
+    oa_secret_env: str = "ZALO_OA_SECRET_KEY"  # the key that signs webhook events
+    api_base_url: str = DEFAULT_ZALO_OA_API_BASE_URL
+    oauth_base_url: str = DEFAULT_ZALO_OAUTH_BASE_URL
+    business_api_base_url: str = DEFAULT_ZALO_BUSINESS_API_BASE_URL
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8445
+    webhook_path: str = "/zalo/oa/events"
+    # The signature's first term: the app id (Chatwoot, most sources) or the OA id.
+    signature_id: Literal["app_id", "oa_id"] = "app_id"
+    redirect_uri: str = ""  # where Zalo sends the consent code back (the app's setting)
+    rate_per_second: float = 60.0  # sends, all OAs of the app together (Zalo: ~4,000/min)
+    concurrency: int = 16
+    refresh_before_minutes: int = 120  # an access token (≈ 25 h) is renewed this long ahead
+    max_buttons: int = 5  # oa.query buttons under a message (Zalo does not document a limit)
+    templates: dict[str, str] = field(default_factory=dict)  # ZBS template ids by purpose
+
+
 @dataclass(frozen=True)
 class WebConfig:
     """anninh's web server (`anninh run` serves it when `public_url` is set): today the
@@ -179,6 +209,26 @@ class Config:
     media: MediaConfig = field(default_factory=MediaConfig)
     zalo_bot: ZaloBotConfig | None = None  # the section turns the channel on
     web: WebConfig = field(default_factory=WebConfig)
+    zalo_oa: ZaloOaConfig | None = None  # the section turns the channel on
+
+    @property
+    def zalo_oa_on(self) -> ZaloOaConfig | None:
+        return self.zalo_oa if self.zalo_oa is not None and self.zalo_oa.enabled else None
+
+    def zalo_oa_secrets(self) -> tuple[str, str]:
+        """(app secret, OA secret key) from the environment; ConfigError naming the variable
+        that is missing."""
+        return self.zalo_oa_secret("app_secret_env"), self.zalo_oa_secret("oa_secret_env")
+
+    def zalo_oa_secret(self, key: Literal["app_secret_env", "oa_secret_env"]) -> str:
+        section = self.zalo_oa or ZaloOaConfig()
+        name = getattr(section, key)
+        value = os.environ.get(name, "").strip()
+        if not value:
+            what = "app secret" if key == "app_secret_env" else "OA secret key"
+            raise ConfigError(f"{self.source}: [zalo_oa] {key}: the environment variable "
+                              f"{name} must hold the Zalo {what} (it is empty or unset)")
+        return str(value)
 
     @property
     def zalo_bot_on(self) -> ZaloBotConfig | None:
@@ -246,4 +296,5 @@ SECTIONS: dict[str, type[Any]] = {
     "media": MediaConfig,
     "zalo_bot": ZaloBotConfig,
     "web": WebConfig,
+    "zalo_oa": ZaloOaConfig,
 }

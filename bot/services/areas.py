@@ -14,6 +14,7 @@ from bot.store import Store
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _JOIN_CODE = re.compile(r"^[A-Za-z0-9]{3,16}$")
+_OA_ID = re.compile(r"^([0-9]{1,32})?$")
 
 
 class AreasFileError(Exception):
@@ -46,6 +47,7 @@ class CommuneSpec:
     officers: list[AccountRef]
     hamlets: list[HamletSpec]
     center: tuple[float, float] | None = None
+    zalo_oa_id: str | None = None  # None: not in the file (kept); "": none (cleared)
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,8 @@ def parse_areas(path: Path, catalog: Catalog, default_approval: bool = True) -> 
         where = f"{path}: [[commune]] #{c_index}"
         code = _code(where, commune)
         where = f"{path}: commune {code!r}"
-        _only(where, commune, {"code", "name", "staff_chat_id", "officers", "center", "hamlet"})
+        _only(where, commune, {"code", "name", "staff_chat_id", "officers", "center", "hamlet",
+                               "zalo_oa_id"})
         listed = commune.get("officers", [])
         parsed = [parse_account(o) for o in listed] if isinstance(listed, list) else [None]
         officers = [o for o in parsed if o is not None]
@@ -96,7 +99,8 @@ def parse_areas(path: Path, catalog: Catalog, default_approval: bool = True) -> 
         _unique(where, [h.code for h in hamlets], "hamlet")
         _unique(where, [t.code for h in hamlets for t in h.teams], "team")
         communes.append(CommuneSpec(code, _name(where, commune), staff, officers, hamlets,
-                                    _center(where, commune.get("center"))))
+                                    _center(where, commune.get("center")),
+                                    _oa_id(where, commune.get("zalo_oa_id"))))
     _unique(str(path), [c.code for c in communes], "commune")
     return communes
 
@@ -116,6 +120,8 @@ async def _write(store: Store, communes: list[CommuneSpec], actor: str) -> LoadS
             commune_id = await store.areas.upsert_commune(
                 tx, commune.code, commune.name, commune.staff_chat_id, commune.center
             )
+            if commune.zalo_oa_id is not None:
+                await store.zalo_oa.set_commune_oa(tx, commune_id, commune.zalo_oa_id or None)
             for officer in commune.officers:
                 resident_id = await store.residents.ensure_account(tx, *officer)
                 if await store.residents.grant_role(tx, resident_id, "officer", commune_id, actor):
@@ -241,3 +247,13 @@ def _team(
     if isinstance(max_members, bool) or not isinstance(max_members, int) or max_members < 0:
         raise AreasFileError(f"{where}: max_members must be 0 (no limit) or a positive number")
     return TeamSpec(code, _name(where, team), kind, join_code, leader, approval, max_members)
+
+
+def _oa_id(where: str, value: object) -> str | None:
+    """A commune's Zalo Official Account id: digits, as Zalo shows it ("" clears it)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _OA_ID.match(value):
+        raise AreasFileError(f"{where}: zalo_oa_id must be the Official Account's id (a string "
+                             f"of digits, or \"\" for none), got {value!r}")
+    return value

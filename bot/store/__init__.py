@@ -25,6 +25,7 @@ from bot.store.residents import ResidentStore
 from bot.store.routes import RouteStore
 from bot.store.schedules import ScheduleStore
 from bot.store.stats import StatsStore
+from bot.store.zalo_oa import ZaloOaStore
 
 __all__ = ["Database", "DatabaseUnavailable", "Store", "Tx"]
 
@@ -52,6 +53,7 @@ class Store:
         self.prompts = PromptStore(db)
         self.media = MediaRefStore(db)
         self.routes = RouteStore(db)
+        self.zalo_oa = ZaloOaStore(db)
 
     @classmethod
     async def open(cls, path: Path, clock: Clock | None = None) -> Store:

@@ -17,8 +17,8 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from bot.channels.keyword_chat import Talk, converse
 from bot.channels.zalo_bot.client import ZaloBotClient
 from bot.channels.zalo_bot.errors import ZaloError, ZaloRateLimited
 from bot.channels.zalo_bot.render import numbered, plain, split
@@ -27,22 +27,17 @@ from bot.channels.zalo_bot.updates import ZaloInbound, parse_update
 from bot.channels.zalo_bot.webhook import ZaloWebhookServer
 from bot.config import ZaloBotConfig
 from bot.dialog import Input, Kind, Media, Prompt, Share
-from bot.dialog.keywords import is_cancel, keyword_command
 from bot.dialog.runner import Runner
 from bot.dialog.turn import open_offer
-from bot.models import Channel, Resident
+from bot.models import Channel
 from bot.sending import OutMessage, Rejected
 from bot.services.container import Services
 from bot.services.media import Fetch, MediaUnavailable
 from bot.text import clean
-from handlers import help as help_flow
 
 log = logging.getLogger(__name__)
 
 CHANNEL: Channel = "zalo"
-WITH_ARGUMENT = frozenset({"start", "thamgia", "join", "tin", "lookup", "lienket", "link",
-                           "totruong", "setleader"})
-JOIN_COMMANDS = frozenset({"thamgia", "join"})
 MAX_BACKOFF = 30.0
 STOP_WAIT = 10.0  # seconds the messages already taken get to finish at shutdown
 
@@ -201,58 +196,13 @@ class ZaloBotChannel:
     # --- one message -------------------------------------------------------------------------
 
     async def handle(self, inbound: ZaloInbound) -> None:
-        store, services, runner = self.services.store, self.services, self.runner
+        store, services = self.services.store, self.services
         if not await store.accounts.first_sight(CHANNEL, inbound.message_id):
             return  # delivered twice
         person = await services.residents.ensure_account(CHANNEL, inbound.user_id, opened=True)
-        lang = services.i18n.language(person.language)
-        talk = _Talk(person, lang, inbound.chat_id, to_input(inbound), inbound.display_name,
-                     self.replier(inbound.chat_id))
-        if talk.input.kind is Kind.TEXT and is_cancel(talk.input.text):
-            flow = await runner.end(person.id)
-            await talk.say(services, flow.cancelled if flow is not None
-                           else "errors.nothing_to_cancel")
-            return
-        command = keyword_command(talk.input.text, runner.commands.keys() | help_flow.COMMANDS,
-                                  WITH_ARGUMENT) if talk.input.kind is Kind.TEXT else None
-        if person.consent == "none" and await runner.open_flow(person.id) is None and (
-                command is None or command[0] in JOIN_COMMANDS | {"start"}):
-            # A first message, whatever it says, starts onboarding; a join code in it is
-            # kept for after consent.
-            code = command[1] if command is not None else ""
-            payload = f"join_{code}" if command and command[0] in JOIN_COMMANDS and code else (
-                code)
-            await self._run(talk, ("start", payload))
-            return
-        if command is not None and not runner.owns(command[0]):
-            await runner.end(person.id)
-            await talk.say(services, "flows.not_on_channel")
-            return
-        if not await self._run(talk, command):
-            await runner.once(help_flow.outside, person, lang=lang, channel=CHANNEL,
-                              address=talk.chat_id, input=talk.input, replier=talk.replier,
-                              display_name=talk.name)
-
-    async def _run(self, talk: _Talk, command: tuple[str, str] | None) -> bool:
-        return await self.runner.handle(
-            talk.person, lang=talk.lang, channel=CHANNEL, address=talk.chat_id,
-            input=talk.input, replier=talk.replier, display_name=talk.name, command=command)
-
-
-@dataclass(frozen=True)
-class _Talk:
-    """Who wrote, in which chat, what, and how to answer them."""
-
-    person: Resident
-    lang: str
-    chat_id: str
-    input: Input
-    name: str
-    replier: ZaloReplier
-
-    async def say(self, services: Services, key: str) -> None:
-        await self.replier.send(Prompt(services.i18n.t(self.lang, key)), seq=None,
-                                remove_keyboard=True)
+        talk = Talk(person, services.i18n.language(person.language), CHANNEL, inbound.chat_id,
+                    to_input(inbound), inbound.display_name, self.replier(inbound.chat_id))
+        await converse(services, self.runner, talk)
 
 
 def to_input(inbound: ZaloInbound) -> Input:

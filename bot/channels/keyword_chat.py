@@ -1,0 +1,76 @@
+"""One message from a person on a channel without a command menu or inline buttons (the Zalo
+Bot Platform, a Zalo Official Account), through the conversation core:
+
+- "0", "hủy" … leave the open flow;
+- a command typed as words ("báo tin", "tham gia HN01") starts its flow (one this channel
+  does not run is said to be elsewhere);
+- a person's first message, whatever it says, starts onboarding (a join code in it, "tham
+  gia HN01", goes on to the join after consent);
+- anything else goes to the open flow, else is answered with how to report and the
+  emergency numbers (or the person's menu).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.dialog import Input, Kind, Prompt, Replier
+from bot.dialog.keywords import is_cancel, keyword_command
+from bot.dialog.runner import Runner
+from bot.models import Channel, Resident
+from bot.services.container import Services
+from handlers import help as help_flow
+
+WITH_ARGUMENT = frozenset({"start", "thamgia", "join", "tin", "lookup", "lienket", "link",
+                           "totruong", "setleader"})
+JOIN_COMMANDS = frozenset({"thamgia", "join"})
+
+
+@dataclass(frozen=True)
+class Talk:
+    """Who wrote, on which channel and chat, what, and how to answer them."""
+
+    person: Resident
+    lang: str
+    channel: Channel
+    chat_id: str
+    input: Input
+    name: str
+    replier: Replier
+
+    async def say(self, services: Services, key: str) -> None:
+        await self.replier.send(Prompt(services.i18n.t(self.lang, key)), seq=None,
+                                remove_keyboard=True)
+
+    async def run(self, runner: Runner, command: tuple[str, str] | None) -> bool:
+        return await runner.handle(
+            self.person, lang=self.lang, channel=self.channel, address=self.chat_id,
+            input=self.input, replier=self.replier, display_name=self.name, command=command)
+
+
+async def converse(services: Services, runner: Runner, talk: Talk) -> None:
+    """Answer one message (see the module)."""
+    person = talk.person
+    if talk.input.kind is Kind.TEXT and is_cancel(talk.input.text):
+        flow = await runner.end(person.id)
+        await talk.say(services, flow.cancelled if flow is not None
+                       else "errors.nothing_to_cancel")
+        return
+    command = keyword_command(talk.input.text, runner.commands.keys() | help_flow.COMMANDS,
+                              WITH_ARGUMENT) if talk.input.kind is Kind.TEXT else None
+    if person.consent == "none" and await runner.open_flow(person.id) is None and (
+            command is None or command[0] in JOIN_COMMANDS | {"start"}):
+        # A first message, whatever it says, starts onboarding; a join code in it is
+        # kept for after consent.
+        code = command[1] if command is not None else ""
+        payload = f"join_{code}" if command and command[0] in JOIN_COMMANDS and code else code
+        await talk.run(runner, ("start", payload))
+        return
+    if command is not None and not runner.owns(command[0]):
+        await runner.end(person.id)
+        await talk.say(services, "flows.not_on_channel")
+        return
+    if not await talk.run(runner, command):
+        await runner.once(help_flow.outside, person, lang=talk.lang, channel=talk.channel,
+                          address=talk.chat_id, input=talk.input, replier=talk.replier,
+                          display_name=talk.name)

@@ -1,0 +1,245 @@
+"""The Zalo Official Account channel: signed webhook events → the conversation core; prompts
+→ consultation messages with numbered choices and `oa.query.hide` buttons.
+
+One Zalo app serves every commune's OA; an event is routed by its OA id to the commune that
+names it (`zalo_oa_id` in the areas file) and ignored, with a warning, when none does. The
+webhook answers 200 at once and the work is done after, each follower's events in order,
+different followers at once. An event is acted on once (its `msg_id` is remembered, as
+the Zalo Bot Platform's message ids are); the OA's own echoes and delivery receipts are
+dropped. `follow` makes the follower an account and starts onboarding; `unfollow` marks it
+unreachable, so deliveries to it stop. A follower's text, location (coordinates as strings)
+and images go to the same conversation core as on the Zalo Bot Platform
+(bot/channels/keyword_chat.py); an image is downloaded into the media store at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+
+from aiohttp import web
+
+from bot.channels.keyword_chat import Talk, converse
+from bot.channels.zalo_bot.webhook import ZaloWebhookServer
+from bot.channels.zalo_oa.client import OaError, ZaloOaClient
+from bot.channels.zalo_oa.events import SIGNATURE_HEADER, OaEvent, oa_of, parse_event, signed
+from bot.channels.zalo_oa.sender import ZaloOaSender, messages
+from bot.channels.zalo_oa.tokens import TokenKeeper
+from bot.config import ZaloOaConfig
+from bot.dialog import Input, Kind, Media, Prompt, Share
+from bot.dialog.runner import Runner
+from bot.dialog.turn import open_offer
+from bot.models import Channel
+from bot.sending import OutMessage, Rejected
+from bot.services.container import Services
+from bot.services.media import Fetch, MediaUnavailable
+from bot.text import clean
+
+log = logging.getLogger(__name__)
+
+CHANNEL: Channel = "zalo_oa"
+STOP_WAIT = 10.0  # seconds the events already taken get to finish at shutdown
+
+
+class OaReplier:
+    """Answers one follower: plain text, choices as numbered lines and buttons."""
+
+    numbered = True
+    shares: frozenset[Share] = frozenset()  # a follower shares a place with Zalo's own menu
+
+    def __init__(self, sender: ZaloOaSender, client: ZaloOaClient, user_id: str) -> None:
+        self.sender, self.client, self.user_id = sender, client, user_id
+
+    async def send(self, prompt: Prompt, *, seq: int | None, remove_keyboard: bool) -> None:
+        del seq, remove_keyboard
+        labels = [choice.label for choice in prompt.flat]
+        for message in messages(prompt.text, labels, self.sender.max_buttons):
+            await self.sender.deliver(self.user_id, message)
+
+    async def show(self, message: OutMessage) -> None:
+        with contextlib.suppress(Rejected):  # nothing of it can go to Zalo: nothing to show
+            await self.sender.send(self.user_id, message)
+
+    def copy_of(self, given: Input) -> OutMessage | None:
+        del given
+        return None
+
+    async def replace(self, prompt: Prompt, *, seq: int | None) -> bool:
+        del prompt, seq
+        return False  # no edits on Zalo
+
+    async def alert(self, text: str) -> bool:
+        del text
+        return False
+
+    async def toast(self, text: str) -> bool:
+        del text
+        return False
+
+    async def close_press(self) -> None:
+        return None
+
+    def fetcher(self, media: Media, max_bytes: int) -> Fetch:
+        async def download() -> bytes:
+            try:
+                return await self.client.download(media.ref, max_bytes)
+            except OaError as error:
+                raise MediaUnavailable(f"a Zalo OA image: {error}") from error
+
+        return download
+
+
+class OaWebhookServer(ZaloWebhookServer):
+    """The Zalo Bot Platform's webhook server (its start and stop), checking OA signatures."""
+
+    def __init__(self, channel: ZaloOaChannel, config: ZaloOaConfig, oa_secret: str) -> None:
+        super().__init__(channel.take, "", config.webhook_path, config.webhook_listen,
+                         config.webhook_port)
+        self.channel, self.config, self.oa_secret = channel, config, oa_secret
+
+    async def _receive(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        try:
+            event = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            event = None
+        if not isinstance(event, dict):
+            return web.json_response({"error": "not a JSON object"}, status=400)
+        first = self.config.app_id if self.config.signature_id == "app_id" else oa_of(event)
+        if not signed(request.headers.get(SIGNATURE_HEADER), first, body,
+                      str(event.get("timestamp") or ""), self.oa_secret):
+            log.warning("a Zalo OA webhook call with a wrong signature was refused")
+            return web.json_response({"error": "bad signature"}, status=401)
+        self.take(event)  # queued: the answer does not wait for the bot's work
+        return web.json_response({"error": 0})
+
+
+class ZaloOaChannel:
+    def __init__(self, services: Services, runner: Runner, config: ZaloOaConfig,
+                 app_secret: str, oa_secret: str) -> None:
+        self.services, self.runner, self.config = services, runner, config
+        self.client = ZaloOaClient(config.app_id, app_secret, api_base_url=config.api_base_url,
+                                   oauth_base_url=config.oauth_base_url)
+        self.keeper = TokenKeeper(services.store.zalo_oa, self.client, services.clock,
+                                  refresh_before=timedelta(minutes=config.refresh_before_minutes))
+        self.sender = ZaloOaSender(self.client, self.keeper, services.clock, self.oa_of,
+                                   max_buttons=config.max_buttons, offer=self.offer)
+        self._webhook = OaWebhookServer(self, config, oa_secret)
+        self._queues: dict[str, asyncio.Queue[OaEvent]] = {}
+        self._workers: dict[str, asyncio.Task[None]] = {}
+
+    def replier(self, user_id: str) -> OaReplier:
+        return OaReplier(self.sender, self.client, user_id)
+
+    async def offer(self, user_id: str, choices: Sequence[tuple[str, str]]) -> None:
+        """Choices a delivered message listed: open for a typed answer or a press a while."""
+        await open_offer(self.services, CHANNEL, user_id, choices)
+
+    async def oa_of(self, user_id: str) -> str | None:
+        """The OA a follower follows; for an account no event has come from yet (an officer
+        named in the areas file), the deployment's only OA, if it has one."""
+        store = self.services.store.zalo_oa
+        found = await store.oa_of(user_id)
+        if found is not None:
+            return found
+        every = await store.oa_ids()
+        return every[0] if len(every) == 1 else None
+
+    # --- running -----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await self._webhook.start()
+
+    async def stop(self) -> None:
+        await self._webhook.stop()
+        workers = list(self._workers.values())
+        if workers:
+            _, late = await asyncio.wait(workers, timeout=STOP_WAIT)
+            for task in late:
+                task.cancel()
+        await self.client.close()
+
+    async def idle(self) -> None:
+        """Return once every event taken so far has been handled."""
+        while self._workers:
+            await asyncio.wait(list(self._workers.values()))
+
+    def take(self, raw: object) -> None:
+        """Queue one event for its follower's worker (echoes and receipts are dropped)."""
+        event = parse_event(raw)
+        if event is None or event.kind in ("echo", "receipt") or not event.user_id:
+            return
+        queue = self._queues.get(event.user_id)
+        if queue is None:
+            queue = self._queues[event.user_id] = asyncio.Queue()
+            self._workers[event.user_id] = asyncio.create_task(
+                self._work(event.user_id, queue), name="zalo-oa-follower")
+        queue.put_nowait(event)
+
+    async def _work(self, user_id: str, queue: asyncio.Queue[OaEvent]) -> None:
+        try:
+            while not queue.empty():
+                event = queue.get_nowait()
+                try:
+                    await self.handle(event)
+                except Exception:
+                    log.exception("a Zalo OA event could not be handled")
+                    await self._sorry(user_id)
+        finally:
+            del self._workers[user_id], self._queues[user_id]
+
+    async def _sorry(self, user_id: str) -> None:
+        i18n = self.services.i18n
+        try:
+            await self.replier(user_id).send(Prompt(i18n.t(i18n.default, "errors.generic")),
+                                             seq=None, remove_keyboard=False)
+        except Exception:
+            log.warning("could not tell a Zalo OA follower about the error", exc_info=True)
+
+    # --- one event ---------------------------------------------------------------------------
+
+    async def handle(self, event: OaEvent) -> None:
+        services, store = self.services, self.services.store
+        if not await store.accounts.first_sight(CHANNEL, event.msg_id):
+            return  # posted twice (a retry)
+        if await store.zalo_oa.commune_of(event.oa_id) is None:
+            log.warning("an event for an OA no commune names was ignored")
+            return
+        if event.kind == "unfollow":
+            await self._unfollowed(event)
+            return
+        person = await services.residents.ensure_account(CHANNEL, event.user_id, opened=True)
+        await store.zalo_oa.interacted(event.user_id, event.oa_id)
+        talk = Talk(person, services.i18n.language(person.language), CHANNEL, event.user_id,
+                    to_input(event), "", self.replier(event.user_id))
+        if event.kind == "follow":
+            async with store.db.transaction() as tx:
+                await store.routes.mark_reachable(tx, CHANNEL, event.user_id, True)
+            if person.consent == "none" and await self.runner.open_flow(person.id) is None:
+                await talk.run(self.runner, ("start", ""))
+            return
+        await converse(services, self.runner, talk)
+
+    async def _unfollowed(self, event: OaEvent) -> None:
+        store = self.services.store
+        if await store.accounts.get(CHANNEL, event.user_id) is None:
+            return
+        async with store.db.transaction() as tx:
+            await store.routes.mark_reachable(tx, CHANNEL, event.user_id, False)
+        await self.runner.end_account(CHANNEL, event.user_id)
+
+
+def to_input(event: OaEvent) -> Input:
+    if event.kind == "text":
+        return Input(Kind.TEXT, text=clean(event.text), message_id=event.msg_id)
+    if event.kind == "image":
+        return Input(Kind.PHOTO, text=clean(event.text), media=Media(event.url, event.msg_id),
+                     message_id=event.msg_id)
+    if event.kind == "location" and event.location is not None:
+        return Input(Kind.LOCATION, text=clean(event.text), location=event.location,
+                     message_id=event.msg_id)
+    return Input(Kind.OTHER)

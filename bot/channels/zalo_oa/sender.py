@@ -1,0 +1,174 @@
+"""`ZaloOaSender`: the delivery engine's way out to Zalo OA followers, and what the channel's
+replies are built with.
+
+A message goes as consultation messages (`/v3.0/oa/message/cs`) from the follower's OA, with
+that OA's access token (the TokenKeeper renews it, and answers -216/-220 with one refresh
+and one retry). Its text is plain (the product's markup read as text, bot/channels/zalo_bot/
+render.py), split at paragraphs to 2,000 characters; its choices are numbered lines and, when
+there are at most `max_buttons`, `oa.query.hide` buttons under the last part whose payload
+is the label (a press arrives as the label typed, so a button, a typed number and typed
+words all answer alike). A kept photo (`photo_path`) is uploaded (≤ 1 MB; its attachment id
+reused for 6 days) and sent as a media template; a photo URL is sent by URL; a Telegram
+file id cannot go (noted).
+
+Zalo's answers, for the engine: -32 → RateLimited; -213 (not a follower), -217 (blocked),
+-227 (inactive) → Unreachable; -230 (outside the 7-day window) and other refusals →
+Rejected, recorded with the reason; no answer, a refused refresh, an OA without tokens →
+Transient (bounded retries).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.channels.zalo_bot.render import TEXT_LIMIT, numbered, plain, split
+from bot.channels.zalo_oa.client import OaError, OaGrantError, OaTransient, ZaloOaClient
+from bot.channels.zalo_oa.tokens import NotConnected, TokenKeeper
+from bot.clock import Clock
+from bot.sending import OutMessage, RateLimited, Rejected, SendError, Sent, Transient, Unreachable
+
+JSON = dict[str, Any]
+Offer = Callable[[str, Sequence[tuple[str, str]]], Awaitable[None]]
+OaOf = Callable[[str], Awaitable[str | None]]
+
+RATE_LIMIT_PAUSE = 5.0  # seconds: -32 says nothing of how long to wait
+UNREACHABLE = frozenset({-213, -217, -227})
+IMAGE_LIMIT = 1024 * 1024
+ATTACHMENT_LIFE = timedelta(days=6)  # Zalo keeps an attachment id 7 days
+QUIZ_ACTION = "qz"
+
+
+def translate(error: Exception) -> SendError | None:
+    if isinstance(error, NotConnected | OaGrantError | OaTransient):
+        return Transient(str(error))
+    if isinstance(error, OaError):
+        if error.code == -32:
+            return RateLimited(RATE_LIMIT_PAUSE)
+        if error.code in UNREACHABLE:
+            return Unreachable(str(error))
+        return Rejected(str(error))
+    return None
+
+
+def buttons(labels: Sequence[str], limit: int) -> JSON | None:
+    """The `oa.query.hide` buttons for these choices; None when there are none or too many
+    (the numbered lines carry them alone)."""
+    if not labels or len(labels) > limit:
+        return None
+    return {"type": "template", "payload": {"buttons": [
+        {"title": label[:100], "type": "oa.query.hide", "payload": label[:1000]}
+        for label in labels]}}
+
+
+def messages(text: str, labels: Sequence[str], max_buttons: int) -> list[JSON]:
+    """The consultation messages of a text with choices: numbered lines, split to fit, the
+    buttons under the last part."""
+    parts = split(numbered(plain(text), labels), TEXT_LIMIT)
+    found: list[JSON] = [{"text": part} for part in parts]
+    attachment = buttons(labels, max_buttons)
+    if found and attachment is not None:
+        found[-1]["attachment"] = attachment
+    return found
+
+
+class ZaloOaSender:
+    def __init__(
+        self, client: ZaloOaClient, keeper: TokenKeeper, clock: Clock, oa_of: OaOf, *,
+        max_buttons: int = 5, offer: Offer | None = None,
+    ) -> None:
+        self.client, self.keeper, self.clock, self.oa_of = client, keeper, clock, oa_of
+        self.max_buttons = max_buttons
+        self.offer = offer
+        # (OA, path) → (attachment id, valid until): an upload belongs to its OA
+        self._attachments: dict[tuple[str, str], tuple[str, datetime]] = {}
+
+    async def deliver(self, user_id: str, message: JSON) -> str:
+        """One consultation message to a follower; its message id (OaError on failure)."""
+        oa_id = await self.oa_of(user_id)
+        if oa_id is None:
+            raise NotConnected("no Official Account is known for this follower")
+
+        async def send(token: str) -> JSON:
+            return await self.client.send_message(token, user_id, message)
+
+        return str((await self.keeper.call(oa_id, send)).get("message_id", ""))
+
+    async def send(self, chat_id: str, message: OutMessage) -> Sent:
+        if message.copy_from is not None:
+            raise Rejected("a Telegram message to copy or forward cannot go to Zalo")
+        try:
+            return await self._send(chat_id, message)
+        except Exception as error:
+            translated = translate(error)
+            if translated is None:
+                raise
+            raise translated from error
+
+    async def _send(self, chat_id: str, message: OutMessage) -> Sent:
+        if message.quiz is not None:
+            parts = messages(message.quiz.question, message.quiz.options, 0)
+        else:
+            labels = [label for row in message.buttons for label, _ in row]
+            parts = messages(message.text, labels, self.max_buttons)
+        media, note = await self._photo(chat_id, message)
+        if media is not None:  # the first part is its caption, unless that part has buttons
+            if parts and "attachment" not in parts[0]:
+                parts[0] = {"text": parts[0]["text"], "attachment": media}
+            else:
+                parts.insert(0, {"attachment": media})
+        if not parts:
+            raise Rejected(f"nothing Zalo can show ({note or 'an empty message'})")
+        ids = [await self.deliver(chat_id, part) for part in parts]
+        if self.offer is not None and message.buttons:
+            await self.offer(chat_id, [choice for row in message.buttons for choice in row])
+        if message.quiz is not None:
+            ref = f"zalo-oa-quiz-{ids[0]}"
+            if self.offer is not None:
+                await self.offer(chat_id, [(option, f"{QUIZ_ACTION}:{ref}:{index}")
+                                           for index, option in enumerate(message.quiz.options)])
+            return Sent(ids[0], ref=ref, note=note)
+        return Sent(ids[0], note=note)
+
+    async def _photo(self, chat_id: str, message: OutMessage) -> tuple[JSON | None, str | None]:
+        """The media template of the message's photo, or why it cannot go."""
+        element: JSON | None = None
+        if message.photo_path is not None:
+            attachment = await self._upload(chat_id, message.photo_path)
+            if attachment is None:
+                return None, "photo not sent: over Zalo's 1 MB for images"
+            element = {"media_type": "image", "attachment_id": attachment}
+        elif message.photo is not None:
+            if not message.photo.startswith(("https://", "http://")):
+                return None, "photo not sent: a Telegram file id, not a URL Zalo can fetch"
+            element = {"media_type": "image", "url": message.photo}
+        if element is None:
+            return None, None
+        return {"type": "template", "payload": {"template_type": "media",
+                                                "elements": [element]}}, None
+
+    async def _upload(self, chat_id: str, path: str) -> str | None:
+        oa_id = await self.oa_of(chat_id)
+        if oa_id is None:
+            raise NotConnected("no Official Account is known for this follower")
+        now = self.clock.now()
+        cached = self._attachments.get((oa_id, path))
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        data = await asyncio.to_thread(Path(path).read_bytes)
+        if len(data) > IMAGE_LIMIT:
+            return None  # re-compression to fit is not done yet
+
+        async def upload(token: str) -> str:
+            return await self.client.upload_image(token, data, Path(path).name)
+
+        attachment = await self.keeper.call(oa_id, upload)
+        self._attachments[(oa_id, path)] = (attachment, now + ATTACHMENT_LIFE)
+        return attachment
+
+    async def edit_text(self, chat_id: str, message_id: int, text: str) -> None:
+        del chat_id, message_id, text
+        raise Rejected("Zalo cannot edit a message")

@@ -1,0 +1,101 @@
+"""Zalo Official Accounts: each commune's OA, each OA's tokens, consent verifiers, and what
+the channel keeps on a follower's account (its OA, its last interaction)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from bot.models.zalo_oa import OaTokens
+from bot.store.db import Database, Tx
+
+
+def _tokens(row: sqlite3.Row) -> OaTokens:
+    return OaTokens(
+        oa_id=row["oa_id"], access_token=row["access_token"],
+        access_expires_at=row["access_expires_at"], refresh_token=row["refresh_token"],
+        refresh_expires_at=row["refresh_expires_at"], generation=row["generation"],
+        failed_at=row["failed_at"], failure=row["failure"])
+
+
+class ZaloOaStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # --- communes and their OAs -------------------------------------------------------------
+
+    async def set_commune_oa(self, tx: Tx, commune_id: int, oa_id: str | None) -> None:
+        await tx.execute("UPDATE communes SET zalo_oa_id = ? WHERE id = ?", (oa_id, commune_id))
+
+    async def commune_of(self, oa_id: str) -> int | None:
+        row = await self._db.fetchone("SELECT id FROM communes WHERE zalo_oa_id = ?", (oa_id,))
+        return None if row is None else int(row[0])
+
+    async def oa_of_commune(self, code: str) -> tuple[int, str | None] | None:
+        """(commune id, its OA id or None) for a commune code; None for an unknown commune."""
+        row = await self._db.fetchone("SELECT id, zalo_oa_id FROM communes WHERE code = ?",
+                                      (code,))
+        return None if row is None else (int(row[0]), row[1])
+
+    async def oa_ids(self) -> list[str]:
+        """Every OA a commune names."""
+        rows = await self._db.fetchall(
+            "SELECT zalo_oa_id FROM communes WHERE zalo_oa_id IS NOT NULL ORDER BY id")
+        return [str(row[0]) for row in rows]
+
+    # --- tokens -----------------------------------------------------------------------------
+
+    async def tokens(self, oa_id: str) -> OaTokens | None:
+        row = await self._db.fetchone("SELECT * FROM zalo_oa_tokens WHERE oa_id = ?", (oa_id,))
+        return None if row is None else _tokens(row)
+
+    async def put_tokens(
+        self, oa_id: str, *, access_token: str | None, access_expires_at: str | None,
+        refresh_token: str, refresh_expires_at: str | None,
+    ) -> int:
+        """Store a new pair (one statement: it is whole or absent); the new generation."""
+        rows = await self._db.write_returning(
+            "INSERT INTO zalo_oa_tokens (oa_id, access_token, access_expires_at, refresh_token, "
+            "refresh_expires_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (oa_id) DO "
+            "UPDATE SET access_token = excluded.access_token, "
+            "access_expires_at = excluded.access_expires_at, "
+            "refresh_token = excluded.refresh_token, "
+            "refresh_expires_at = excluded.refresh_expires_at, "
+            "generation = generation + 1, updated_at = excluded.updated_at, failed_at = NULL, "
+            "failure = NULL RETURNING generation",
+            (oa_id, access_token, access_expires_at, refresh_token, refresh_expires_at,
+             self._db.now_iso()))
+        return int(rows[0][0])
+
+    async def refresh_failed(self, oa_id: str, failure: str) -> None:
+        await self._db.write(
+            "UPDATE zalo_oa_tokens SET failed_at = ?, failure = ? WHERE oa_id = ?",
+            (self._db.now_iso(), failure, oa_id))
+
+    # --- consent (OAuth v4 with PKCE) -------------------------------------------------------
+
+    async def put_consent(self, commune_id: int, verifier: str, state: str) -> None:
+        await self._db.write(
+            "INSERT OR REPLACE INTO zalo_oa_consents (commune_id, verifier, state, created_at) "
+            "VALUES (?, ?, ?, ?)", (commune_id, verifier, state, self._db.now_iso()))
+
+    async def take_consent(self, commune_id: int) -> tuple[str, str] | None:
+        """(verifier, state) of the commune's pending consent link, used up."""
+        rows = await self._db.write_returning(
+            "DELETE FROM zalo_oa_consents WHERE commune_id = ? RETURNING verifier, state",
+            (commune_id,))
+        return (str(rows[0][0]), str(rows[0][1])) if rows else None
+
+    # --- followers --------------------------------------------------------------------------
+
+    async def interacted(self, user_id: str, oa_id: str) -> None:
+        """The follower wrote, pressed or followed now (the window opens again)."""
+        await self._db.write(
+            "UPDATE accounts SET oa_id = ?, interacted_at = ? WHERE channel = 'zalo_oa' "
+            "AND external_id = ?", (oa_id, self._db.now_iso(), user_id))
+
+    async def oa_of(self, user_id: str) -> str | None:
+        """The OA a follower's account follows (None: not known yet)."""
+        row = await self._db.fetchone(
+            "SELECT oa_id FROM accounts WHERE channel = 'zalo_oa' AND external_id = ?",
+            (user_id,))
+        return None if row is None or row[0] is None else str(row[0])
