@@ -77,5 +77,6 @@ class Services:
             delivery=delivery, broadcasts=broadcasts, scheduler=scheduler,
             campaigns=CampaignService(store), relays=relays,
             events=events, accounts=AccountService(store, clock), media=media, cards=cards,
-            triage=TriageService(store, i18n, reports, cards, relays, delivery, events),
+            triage=TriageService(store, i18n, reports, cards, relays, delivery, events,
+                                media.files),
         )

@@ -1,0 +1,81 @@
+"""Photos reach a person on Zalo with their picture when `[web] public_url` is set: a report's
+photos after its card's private copy, a photo relayed between an officer and the reporter, a
+campaign's photo. Zalo takes photos only by URL: each goes by an address of anninh's web
+server, which serves the very bytes kept in the media store (content-addressed: the SHA-256
+of what it serves is the key it was kept under)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.config import Config
+from bot.context import AnninhApp
+from bot.sandbox import Sandbox, SimGroup
+from bot.sandbox.zalo import ZaloSandbox
+from bot.sandbox.zalo.views import ZaloBotMessage
+from bot.store import Store
+from tests.helpers import free_port, services_of
+from tests.test_triage import _reported
+from tests.test_zalo_triage import zalo_staff
+
+PORT = free_port()
+BASE = f"http://127.0.0.1:{PORT}"
+
+
+@pytest.fixture
+def config_extra(zalo_config: str) -> str:
+    return (zalo_config + '\n[broadcast]\nquiet_hours = ""\n'
+            f'\n[web]\nport = {PORT}\npublic_url = "{BASE}"\n')
+
+
+async def served(message: ZaloBotMessage) -> str:
+    """The SHA-256 of what the web server serves at the photo's address (a kept file's key)."""
+    assert message.kind == "photo" and message.photo_url is not None, message
+    assert message.photo_url.startswith(f"{BASE}/media/")
+    async with aiohttp.ClientSession() as session, session.get(message.photo_url) as answer:
+        assert answer.status == 200
+        body = await answer.read()
+    assert body[:2] == b"\xff\xd8"  # a JPEG
+    return hashlib.sha256(body).hexdigest()
+
+
+async def test_a_zalo_officer_gets_the_report_s_photos_after_its_card(
+    sandbox: Sandbox, zalo: ZaloSandbox, store: Store, config: Config, tmp_path: Path,
+    staff_group: SimGroup, bot: AnninhApp,
+) -> None:
+    (hai,) = await zalo_staff(zalo, store, config, tmp_path)
+    _, code = await _reported(sandbox, staff_group, 3611, photos=2)
+    card = await hai.wait_for("Tin báo " + code)
+    assert "Ảnh: 2" in card.text and card.kind == "text"
+    first = await hai.wait_for(f"Ảnh 1/2 của tin {code}")
+    second = await hai.wait_for(f"Ảnh 2/2 của tin {code}")
+    report = await store.reports.get(int(code[3:]))
+    assert report is not None
+    kept = {photo.media_key for photo in await store.reports.photos(report.id)}
+    assert {await served(first), await served(second)} == kept
+    await services_of(bot).delivery.ledger.flush()
+    sent = [d for b in await store.broadcasts.by_origin(f"card-photo:{report.id}")
+            for d in await store.outbox.deliveries(b.id)]
+    assert [(d.channel, d.state, d.last_error) for d in sent] == [("zalo", "sent", None)] * 2
+
+
+async def test_a_reporter_who_deletes_their_data_takes_the_photos_out_of_the_copies_too(
+    sandbox: Sandbox, zalo: ZaloSandbox, store: Store, config: Config, tmp_path: Path,
+    staff_group: SimGroup, bot: AnninhApp,
+) -> None:
+    (hai,) = await zalo_staff(zalo, store, config, tmp_path)
+    lan, code = await _reported(sandbox, staff_group, 3612, photos=1)
+    photo = await hai.wait_for(f"Ảnh 1/1 của tin {code}")
+    key = await served(photo)
+    await lan.command("xoadulieu")
+    await lan.wait_for("Xóa dữ liệu của bạn?")
+    await lan.press("Xóa")
+    await lan.wait_for("Đã xóa dữ liệu của bạn")
+    payloads = await store.db.fetchall("SELECT payload FROM broadcasts")
+    assert not [row for row in payloads if key in row[0]]
+    async with aiohttp.ClientSession() as session, session.get(photo.photo_url or "") as answer:
+        assert answer.status == 404  # the file went with her data
