@@ -14,12 +14,15 @@ import pytest
 
 from bot.config import Config
 from bot.context import AnninhApp
-from bot.sandbox import Sandbox, SimGroup
+from bot.sandbox import Sandbox, SimGroup, SimUser
+from bot.sandbox.people import fake_jpeg
 from bot.sandbox.zalo import ZaloSandbox
 from bot.sandbox.zalo.views import ZaloBotMessage
 from bot.store import Store
-from tests.helpers import free_port, services_of
+from tests.helpers import free_port, onboard_on_zalo, services_of
+from tests.test_relays import _photo
 from tests.test_triage import _reported
+from tests.test_zalo_resident import file_on_zalo
 from tests.test_zalo_triage import zalo_staff
 
 PORT = free_port()
@@ -79,3 +82,49 @@ async def test_a_reporter_who_deletes_their_data_takes_the_photos_out_of_the_cop
     assert not [row for row in payloads if key in row[0]]
     async with aiohttp.ClientSession() as session, session.get(photo.photo_url or "") as answer:
         assert answer.status == 404  # the file went with her data
+
+
+async def test_an_officer_s_photo_reaches_the_reporter_on_zalo(
+    sandbox: Sandbox, zalo: ZaloSandbox, store: Store, staff_group: SimGroup, officer: SimUser,
+    bot: AnninhApp,
+) -> None:
+    an = zalo.user(7, "An")
+    await onboard_on_zalo(an)
+    code = await file_on_zalo(an, "Mất xe đạp ở cổng trường")
+    card = await staff_group.wait_for(code)
+    staff_group.post(officer, {"photo": _photo(sandbox), "caption": "Có phải xe này không?",
+                               **staff_group.reply_fields(card)})
+    got = await an.wait_for("Có phải xe này không?")
+    assert code in got.text
+    (kept,) = await store.db.fetchall(
+        "SELECT media_key FROM report_messages WHERE author = 'officer'")
+    assert await served(got) == kept[0]
+    await staff_group.wait_for("Đã chuyển cho người báo")
+
+
+@pytest.mark.parametrize("group", [False, True])
+async def test_a_photo_a_reporter_adds_on_zalo_reaches_the_officers_with_its_picture(
+    sandbox: Sandbox, zalo: ZaloSandbox, store: Store, config: Config, tmp_path: Path,
+    staff_group: SimGroup, bot: AnninhApp, group: bool,
+) -> None:
+    """Without a staff group, to each officer privately (one on Zalo); with one, into the
+    group on Telegram, uploaded from the media store."""
+    (hai,) = await zalo_staff(zalo, store, config, tmp_path, group=group)
+    an = zalo.user(7, "An")
+    await onboard_on_zalo(an)
+    code = await file_on_zalo(an, "Mất xe đạp ở cổng trường")
+    await an.send("tin đã báo")
+    await an.wait_for("Tin bạn đã báo")
+    await an.choose(f"Bổ sung {code}")
+    await an.wait_for("Gõ thông tin bổ sung")
+    data = fake_jpeg(1280, 960, 30_000, 7)
+    await an.send_photo("Xe màu xanh", data=data)
+    key = hashlib.sha256(data).hexdigest()
+    if group:
+        added = await staff_group.wait_for("Xe màu xanh")
+        assert added.kind == "photo" and code in added.text
+        uploaded = sandbox.world.files[added.raw["photo"][-1]["file_id"]]
+        assert hashlib.sha256(uploaded.data).hexdigest() == key
+        return
+    added_on_zalo = await hai.wait_for("Xe màu xanh")
+    assert code in added_on_zalo.text and await served(added_on_zalo) == key

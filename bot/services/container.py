@@ -68,7 +68,7 @@ class Services:
         delivery = DeliveryEngine(store, config.broadcast, clock, config.locale.tz)
         broadcasts = BroadcastService(store, delivery, i18n)
         scheduler = Scheduler(store, delivery, broadcasts, config, catalog)
-        relays, events = RelayService(store, delivery), Events()
+        relays, events = RelayService(store, delivery, media.files), Events()
         cards = Cards(store, i18n, reports, clock, config.locale.tz)
         return cls(
             config=config, store=store, i18n=i18n, catalog=catalog, clock=clock,
