@@ -7,12 +7,16 @@ of what it serves is the key it was kept under)."""
 from __future__ import annotations
 
 import hashlib
+import shutil
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
 
-from bot.config import Config
+from bot.clock import FakeClock
+from bot.config import Config, ContentConfig
 from bot.context import AnninhApp
 from bot.sandbox import Sandbox, SimGroup, SimUser
 from bot.sandbox.people import fake_jpeg
@@ -27,12 +31,34 @@ from tests.test_zalo_triage import zalo_staff
 
 PORT = free_port()
 BASE = f"http://127.0.0.1:{PORT}"
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+PHOTO = fake_jpeg(800, 600, 25_000, 42)  # the campaign's photo, a content file
+CAMPAIGN = """+++
+id = "khoa-cua"
+title = "Khóa cửa trước khi ra đồng"
+schedule = ["0 19 * * *"]
+audience = { commune = "hung-loc" }
+photo = "khoa-cua.jpg"
++++
+Ra đồng nhớ khóa cửa, cất xe vào nhà.
+"""
 
 
 @pytest.fixture
-def config_extra(zalo_config: str) -> str:
+def content(tmp_path: Path) -> Path:
+    folder = tmp_path / "content"
+    shutil.copytree(ContentConfig().folder, folder,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    (folder / "campaigns" / "khoa-cua.md").write_text(CAMPAIGN, encoding="utf-8")
+    (folder / "campaigns" / "khoa-cua.jpg").write_bytes(PHOTO)
+    return folder
+
+
+@pytest.fixture
+def config_extra(zalo_config: str, content: Path) -> str:
     return (zalo_config + '\n[broadcast]\nquiet_hours = ""\n'
-            f'\n[web]\nport = {PORT}\npublic_url = "{BASE}"\n')
+            f'\n[web]\nport = {PORT}\npublic_url = "{BASE}"\n'
+            f'\n[content]\nfolder = "{content}"\n')
 
 
 async def served(message: ZaloBotMessage) -> str:
@@ -128,3 +154,28 @@ async def test_a_photo_a_reporter_adds_on_zalo_reaches_the_officers_with_its_pic
         return
     added_on_zalo = await hai.wait_for("Xe màu xanh")
     assert code in added_on_zalo.text and await served(added_on_zalo) == key
+
+
+async def test_a_campaign_s_photo_reaches_zalo_from_the_media_store(
+    sandbox: Sandbox, zalo: ZaloSandbox, store: Store, config: Config, tmp_path: Path,
+    bot: AnninhApp, clock: FakeClock,
+) -> None:
+    """The photo, a file beside the campaign, is put into the media store when the campaign
+    is sent, so the web server serves it like any kept photo; the officer's preview on Zalo
+    shows it too."""
+    (hai,) = await zalo_staff(zalo, store, config, tmp_path)
+    hoa = zalo.user(51, "Hoa")
+    await onboard_on_zalo(hoa)
+    clock.set(datetime(2026, 11, 27, 19, 0, tzinfo=TZ).astimezone(UTC))
+    result = await services_of(bot).scheduler.tick(clock.now())
+    assert "campaign:khoa-cua" in [source for source, _ in result.sent]
+    got = await hoa.wait_for("Ra đồng nhớ khóa cửa", timeout=10)
+    key = hashlib.sha256(PHOTO).hexdigest()
+    assert await served(got) == key
+    assert services_of(bot).media.files.exists(key)
+
+    await hai.send("lich phat")
+    await hai.wait_for("Lịch phát tuyên truyền")
+    await hai.choose("Xem trước: Khóa cửa")
+    preview = await hai.wait_for("Ra đồng nhớ khóa cửa")
+    assert await served(preview) == key

@@ -67,7 +67,7 @@ class Services:
         alarms = AlarmService(store, catalog, config.alarms, clock)
         delivery = DeliveryEngine(store, config.broadcast, clock, config.locale.tz)
         broadcasts = BroadcastService(store, delivery, i18n)
-        scheduler = Scheduler(store, delivery, broadcasts, config, catalog)
+        scheduler = Scheduler(store, delivery, broadcasts, config, catalog, media.files)
         relays, events = RelayService(store, delivery, media.files), Events()
         cards = Cards(store, i18n, reports, clock, config.locale.tz)
         return cls(
