@@ -27,6 +27,7 @@ from bot.config import Config
 from bot.context import RUNNER_KEY, SERVICES_KEY, AnninhApp, AppContext, Services
 from bot.dialog import Replier
 from bot.dialog.runner import Runner
+from bot.doctor import photo_address_warning
 from bot.models import Account, Alarm, Channel
 from bot.pacing import PacerConfig
 from bot.persistence import SqlitePersistence
@@ -139,6 +140,8 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     if config.web.public_url:  # photos by URL for Zalo (and, later, the officers' console)
         links = MediaLinks(await services.store.db.secret("media-links"),
                            config.web.public_url, services.clock)
+    elif warning := photo_address_warning(config):
+        log.warning("%s", warning)
     if config.zalo_bot_on is not None:
         zalo_token = app.bot_data.get(ZALO_TOKEN_KEY) or config.zalo_bot_token()
         client = ZaloBotClient(zalo_token, config.zalo_bot_on.api_base_url)
