@@ -7,7 +7,6 @@ of what it serves is the key it was kept under)."""
 from __future__ import annotations
 
 import hashlib
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,7 +22,7 @@ from bot.sandbox.people import fake_jpeg
 from bot.sandbox.zalo import ZaloSandbox
 from bot.sandbox.zalo.views import ZaloBotMessage
 from bot.store import Store
-from tests.helpers import free_port, onboard_on_zalo, services_of
+from tests.helpers import copy_content, free_port, onboard_on_zalo, services_of
 from tests.test_relays import _photo
 from tests.test_triage import _reported
 from tests.test_zalo_resident import file_on_zalo
@@ -47,9 +46,7 @@ Ra đồng nhớ khóa cửa, cất xe vào nhà.
 
 @pytest.fixture
 def content(tmp_path: Path) -> Path:
-    folder = tmp_path / "content"
-    shutil.copytree(ContentConfig().folder, folder,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    folder = copy_content(tmp_path)
     (folder / "campaigns" / "khoa-cua.md").write_text(CAMPAIGN, encoding="utf-8")
     (folder / "campaigns" / "khoa-cua.png").write_bytes(PHOTO)
     return folder
