@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -27,6 +28,7 @@ from bot.config import Config
 from bot.context import RUNNER_KEY, SERVICES_KEY, AnninhApp, AppContext, Services
 from bot.dialog import Replier
 from bot.dialog.runner import Runner
+from bot.doctor import photo_address_warning
 from bot.models import Account, Alarm, Channel
 from bot.pacing import PacerConfig
 from bot.persistence import SqlitePersistence
@@ -136,10 +138,19 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
                 app.drop_user_data(int(account.external_id))
 
     events.person_forgotten_listeners.append(forgotten_on_telegram)
+    links = None
+    if config.web.public_url:  # photos by URL for Zalo (and, later, the officers' console)
+        links = MediaLinks(await services.store.db.secret("media-links"),
+                           config.web.public_url, services.clock)
+    elif warning := photo_address_warning(config):
+        log.warning("%s", warning)
     if config.zalo_bot_on is not None:
         zalo_token = app.bot_data.get(ZALO_TOKEN_KEY) or config.zalo_bot_token()
         client = ZaloBotClient(zalo_token, config.zalo_bot_on.api_base_url)
         zalo = ZaloBotChannel(services, runner, client, config.zalo_bot_on)
+        if links is not None:
+            zalo.photo_url = functools.partial(links.url_of_path,
+                                               folder=services.media.files.folder)
         app.bot_data[ZALO_BOT_KEY] = zalo
         await zalo.start(config.zalo_bot_webhook_secret())
     if config.zalo_oa_on is not None:
@@ -147,9 +158,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         app.bot_data[ZALO_OA_KEY] = oa
         await oa.start()
     await services.media.sweep()  # what a crash between a deletion and its files left
-    if config.web.public_url:  # photos by URL for Zalo (and, later, the officers' console)
-        links = MediaLinks(await services.store.db.secret("media-links"),
-                           config.web.public_url, services.clock)
+    if links is not None:
         server = WebServer(config.web, links, services.media.files)
         await server.start()
         app.bot_data[MEDIA_LINKS_KEY], app.bot_data[WEB_KEY] = links, server
@@ -199,11 +208,7 @@ async def _start_broadcasting(
         senders["telegram"] = TelegramSender(app.bot)
     pacing: dict[Channel, PacerConfig] = {}
     if zalo is not None:
-        links: MediaLinks | None = app.bot_data.get(MEDIA_LINKS_KEY)
-        folder = services.media.files.folder
-        senders["zalo"] = ZaloSender(
-            zalo.client, offer=zalo.offer,
-            photo_url=None if links is None else lambda path: links.url_of_path(path, folder))
+        senders["zalo"] = ZaloSender(zalo.client, offer=zalo.offer, photo_url=zalo.photo_url)
         pacing["zalo"] = PacerConfig(rate_per_second=zalo.config.rate_per_second,
                                      concurrency=zalo.config.concurrency)
     oa: ZaloOaChannel | None = app.bot_data.get(ZALO_OA_KEY)

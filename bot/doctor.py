@@ -5,8 +5,9 @@ commune's staff group and may post there; reads from the database whether every 
 team leader has opened the bot (Telegram refuses messages a bot starts to anyone who has not)
 and which recent broadcasts left messages failed or unreachable, and whether messages wait
 for a channel that has no sender configured; validates the campaign files as `anninh campaigns
-check` does; and looks at the media folder (a folder the bot may write to, holding every file
-the database names). Exit 0 with one "all good" line, else 1.
+check` does; looks at the media folder (a folder the bot may write to, holding every file
+the database names); and warns that photos cannot reach the Zalo Bot Platform, which takes
+them only by URL, without `[web] public_url`. Exit 0 with one "all good" line, else 1.
 """
 
 from __future__ import annotations
@@ -96,7 +97,20 @@ async def diagnose(config: Config, store: Store, now: datetime, hours: float) ->
                                          channels=configured_channels(config))
     media_problems, found.media = await check_media(config.media.folder, store)
     found.problems += media_problems
+    if warning := photo_address_warning(config):
+        found.problems.append(warning)
     return found
+
+
+def photo_address_warning(config: Config) -> str | None:
+    """Why photos cannot reach Zalo, when a Zalo Bot Platform channel is on and anninh's web
+    server has no public address (also logged by `anninh run` at start)."""
+    if "zalo" not in configured_channels(config) or config.web.public_url:
+        return None
+    return ("zalo: [web] public_url is not set: photos (a report's, a relay's, an "
+            "announcement's, a campaign's) reach Zalo as their caption alone — the Zalo Bot "
+            "Platform takes photos only by URL; set public_url to the address Zalo reaches "
+            "anninh's web server at")
 
 
 def configured_channels(config: Config) -> set[str]:

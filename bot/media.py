@@ -33,6 +33,9 @@ from typing import Literal
 from bot.clock import Clock, SystemClock
 
 MediaKind = Literal["photo", "voice"]
+# What a photo's first bytes say it is (a campaign's photo may be a PNG); JPEG otherwise.
+_IMAGE_TYPES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"GIF8", "image/gif"),
+                (b"RIFF", "image/webp"))
 _KEY = re.compile(r"[0-9a-f]{64}")
 _TEMP = ".tmp"  # the suffix of a file being written
 
@@ -96,6 +99,17 @@ class MediaStore:
         """Store `data` (once for the same bytes) and return its key."""
         key = await asyncio.to_thread(self._write, data)
         return MediaRef(key, kind, content_type, len(data))
+
+    async def image_type(self, key: str) -> str:
+        """The content type of the photo stored under `key`, from its first bytes."""
+
+        def head() -> bytes:
+            with self.path(key).open("rb") as file:
+                return file.read(8)
+
+        start = await asyncio.to_thread(head)
+        return next((kind for magic, kind in _IMAGE_TYPES if start.startswith(magic)),
+                    "image/jpeg")
 
     async def read(self, key: str) -> bytes:
         """The bytes of `key`; FileNotFoundError when it is not stored."""

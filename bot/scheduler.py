@@ -24,10 +24,11 @@ from datetime import datetime, timedelta
 from bot.catalog import Catalog
 from bot.config import Config
 from bot.delivery import DeliveryEngine, OutMessage
+from bot.media import MediaStore
 from bot.models import Audience, BroadcastSchedule, Lane, Recipient
 from bot.services import audiences
 from bot.services.broadcasts import BroadcastService, iso
-from bot.services.campaigns import Campaign, cron, load_campaigns
+from bot.services.campaigns import Campaign, cron, kept_messages, load_campaigns
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -92,9 +93,10 @@ def slots_between(expressions: Iterable[str], since: datetime, until: datetime,
 class Scheduler:
     def __init__(
         self, store: Store, engine: DeliveryEngine, broadcasts: BroadcastService,
-        config: Config, catalog: Catalog,
+        config: Config, catalog: Catalog, files: MediaStore,
     ) -> None:
         self.store = store
+        self.files = files  # a campaign's photo is put there when it is sent
         self.engine = engine
         self.broadcasts = broadcasts
         self.config = config
@@ -151,7 +153,7 @@ class Scheduler:
             audience = await self._audience(campaign)
             if audience is None:
                 return None
-            return Send(audience, campaign.messages(), campaign.source)
+            return Send(audience, await kept_messages(campaign, self.files), campaign.source)
 
         return Source(campaign.source, campaign.schedule, seen, state, send)
 

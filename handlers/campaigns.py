@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from bot.dialog import END, Action, Choice, Flow, Rows, Turn
 from bot.models import Commune
 from bot.sending import OutMessage
-from bot.services.campaigns import Campaign
+from bot.services.campaigns import Campaign, kept_messages
 from handlers.text import as_id, esc
 
 PREFIX = "pc"
@@ -70,7 +70,7 @@ async def _campaign_action(turn: Turn, action: str, campaign: Campaign) -> bool:
     """Preview, pause or resume a campaign of the officer's commune; False when refused."""
     campaigns = turn.services.campaigns
     if action == "view" and await campaigns.may_manage(turn.person, campaign):
-        for message in campaign.messages():
+        for message in await kept_messages(campaign, turn.services.media.files):
             await turn.show(message)
         return True
     if action != "view" and await campaigns.set_paused(campaign, action == "pause",

@@ -29,6 +29,18 @@ MENU = (
     ("dulieu", "menu.mydata"),
     ("trogiup", "menu.help"),
 )
+# A leader's and an officer's entries, in the words of their help: a command already in MENU
+# takes the role's words there; the others follow the gong, in this order.
+LEADER_MENU = (("to", "menu.leader_team"), ("keng", "menu.leader_alarm"))
+OFFICER_MENU = (
+    ("keng", "menu.officer_alarm"),
+    ("thongbao", "menu.officer_broadcast"),
+    ("tinmo", "menu.officer_open"),
+    ("tin", "menu.officer_lookup"),
+    ("thongke", "menu.officer_stats"),
+    ("taoto", "menu.officer_new_team"),
+    ("totruong", "menu.officer_set_leader"),
+)
 
 
 async def show_help(turn: Turn) -> str:
@@ -52,9 +64,18 @@ async def outside(turn: Turn) -> str:
 
 
 async def show_menu(turn: Turn) -> str:
-    """`menu`: what the person can do here, as choices; the chosen one starts."""
+    """`menu`: what the person can do here, as choices — a leader's and an officer's entries
+    too, by their roles in the database; the chosen one starts."""
     gong = bool(await turn.services.alarms.scopes(turn.person))
-    choices = [Choice(turn.t(key), command) for command, key in MENU
+    leader, officer = await _roles(turn)
+    keys = dict(MENU)
+    order = [command for command, _ in MENU]
+    for role, entries in ((leader, LEADER_MENU), (officer, OFFICER_MENU)):
+        if role:
+            keys.update(entries)
+            after = order.index("keng") + 1
+            order[after:after] = [command for command, _ in entries if command not in order]
+    choices = [Choice(turn.t(keys[command]), command) for command in order
                if command in turn.commands and (command != "keng" or gong)]
     await turn.ask(turn.t("menu.ask"), rows_of(choices))
     return "chosen"
@@ -68,13 +89,20 @@ async def menu_chosen(turn: Turn) -> str:
     return await outside(turn)
 
 
-async def _help_parts(turn: Turn) -> list[str]:
+async def _roles(turn: Turn) -> tuple[bool, bool]:
+    """Whether the person leads a team, and whether they are an officer (the database's)."""
     services = turn.services
-    parts = [turn.t("help.resident")]
     teams = await services.store.memberships.of_resident(turn.person.id)
-    if any(m.role == "leader" for _, m in teams):
+    officer = bool(await services.officers.communes_of(turn.person))
+    return any(m.role == "leader" for _, m in teams), officer
+
+
+async def _help_parts(turn: Turn) -> list[str]:
+    parts = [turn.t("help.resident")]
+    leader, officer = await _roles(turn)
+    if leader:
         parts.append(turn.t("help.leader"))
-    if await services.officers.communes_of(turn.person):
+    if officer:
         parts.append(turn.t("help.officer"))
         # The typed Telegram id of /totruong is named to officers who are on Telegram.
         parts.append(turn.t("officer_tools.help" if turn.channel == "telegram"

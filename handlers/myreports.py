@@ -104,7 +104,8 @@ async def _pass_on(
                        turn.t("report.mine.add_failed", code=report.code))
     await services.relays.to_staff(
         report, reporter_words(services.i18n, report, turn.person, text),
-        photo.file_id if photo else None, party="reporter", note=None, notice=notice)
+        photo.file_id if photo else None, party="reporter", note=None, notice=notice,
+        photo_key=photo.media_key if photo else None)
     if notice is None:  # the outbox cannot tell this chat the outcome yet: say what is known
         await turn.say(turn.t("report.mine.added_saved", code=report.code))
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 import socket
 from pathlib import Path
 
 from bot.app import build_application, running
 from bot.clock import Clock, SystemClock
-from bot.config import Config
+from bot.config import Config, ContentConfig
 from bot.context import AnninhApp, Services
 from bot.media import MediaStore
 from bot.sandbox import SimUser
@@ -25,6 +26,14 @@ TOKEN = "123456:TEST-TOKEN"
 OFFICER_ID = 1001
 LEADER_ID = 2001  # leader of "Tổ an ninh nhân dân số 1" (join code HN01)
 STAFF_CHAT_ID = -1001000000001
+
+
+def copy_content(tmp_path: Path) -> Path:
+    """A copy of the shipped content folder, to add campaign files to."""
+    folder = tmp_path / "content"
+    shutil.copytree(ContentConfig().folder, folder,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    return folder
 
 
 def free_port() -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,7 +16,7 @@ from bot.context import AnninhApp
 from bot.sandbox import Sandbox, SimUser
 from bot.services.campaigns import load_campaigns, parse_campaign
 from bot.store import Store
-from tests.helpers import BotRunner, services_of
+from tests.helpers import BotRunner, copy_content, services_of
 from tests.test_announce import compose, received, resident
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -38,9 +37,7 @@ def local(*args: int) -> datetime:
 
 @pytest.fixture
 def content(tmp_path: Path) -> Path:
-    folder = tmp_path / "content"
-    shutil.copytree(ContentConfig().folder, folder,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    folder = copy_content(tmp_path)
     (folder / "campaigns" / "dem-khuya.md").write_text(NIGHT, encoding="utf-8")
     return folder
 

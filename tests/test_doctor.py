@@ -239,3 +239,26 @@ async def test_a_commune_without_a_staff_group_and_a_bot_api_out_of_reach(
     assert code == 1 and len(lines) == 1
     assert lines[0].startswith("telegram: cannot reach http://127.0.0.1:9/bot"), lines[0]
     assert lines[0].endswith("the staff groups were not checked")
+
+
+
+def with_sections(config_path: str, sections: str) -> None:
+    """The config with these sections added after what the fixture wrote."""
+    path = Path(config_path)
+    plain = path.read_text(encoding="utf-8").split("\n# added\n")[0]
+    path.write_text(f"{plain}\n# added\n{sections}", encoding="utf-8")
+
+
+async def test_a_zalo_channel_without_a_public_address_for_photos_is_named(
+    config_path: str, store: Store, staff_group: SimGroup, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with_sections(config_path, "[zalo_bot]\n")
+    code, lines = await doctor(config_path, capsys)
+    assert code == 1 and len(lines) == 1, lines
+    assert lines[0].startswith("zalo: [web] public_url is not set: photos")
+    assert "caption alone" in lines[0]
+    with_sections(config_path, '[zalo_bot]\n\n[web]\npublic_url = "https://anninh.example"\n')
+    code, lines = await doctor(config_path, capsys)
+    assert code == 0 and lines[0].startswith("all good"), lines
+    with_sections(config_path, "[zalo_bot]\nenabled = false\n")
+    assert (await doctor(config_path, capsys))[0] == 0  # Zalo off: nothing to warn of

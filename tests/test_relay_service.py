@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +11,7 @@ from bot.catalog import Catalog
 from bot.clock import FakeClock
 from bot.config import BroadcastConfig, Config
 from bot.delivery import DeliveryEngine, Rejected
+from bot.media import MediaStore
 from bot.models import Recipient, Report
 from bot.services.categories import Categories
 from bot.services.relays import Note, Notice, RelayService, notice_in
@@ -52,6 +54,10 @@ async def engine(store: Store, clock: FakeClock) -> AsyncIterator[DeliveryEngine
         await delivery.stop()
 
 
+def _relays(store: Store, engine: DeliveryEngine) -> RelayService:
+    return RelayService(store, engine, MediaStore(Path(store.db.path).parent / "media"))
+
+
 async def _notices(store: Store, relay_id: int) -> list[str]:
     broadcasts = await store.broadcasts.by_origin(f"relay-notice:{relay_id}")
     return [broadcast.payload for broadcast in broadcasts]
@@ -60,7 +66,7 @@ async def _notices(store: Store, relay_id: int) -> list[str]:
 async def test_a_long_relay_goes_in_parts_each_linked_then_the_writer_is_told(
     store: Store, engine: DeliveryEngine, report: Report
 ) -> None:
-    relays = RelayService(store, engine)
+    relays = _relays(store, engine)
     sender = FakeSender()
     await engine.start(sender)
     body = "💬 <b>Người báo tin</b>:\n" + " ".join(f"từ{i}" for i in range(1000))
@@ -85,7 +91,7 @@ async def test_a_long_relay_goes_in_parts_each_linked_then_the_writer_is_told(
 async def test_a_part_refused_means_the_writer_is_told_it_did_not_arrive(
     store: Store, engine: DeliveryEngine, report: Report
 ) -> None:
-    relays = RelayService(store, engine)
+    relays = _relays(store, engine)
     sender = FakeSender()
     sender.failures[STAFF_CHAT_ID] = [Rejected("Bad Request: can't parse entities")]
     await engine.start(sender)
@@ -101,7 +107,7 @@ async def test_a_part_refused_means_the_writer_is_told_it_did_not_arrive(
 async def test_nobody_to_send_to_is_told_at_once(
     store: Store, engine: DeliveryEngine, report: Report
 ) -> None:
-    relays = RelayService(store, engine)
+    relays = _relays(store, engine)
     sender = FakeSender()
     await engine.start(sender)
     await relays.to_person(report, None, "…", None, party="reporter", note=None,
@@ -116,7 +122,7 @@ async def test_a_relay_sent_before_a_restart_is_reported_after_it(
     """The bot stopped after sending the relay but before telling its writer: on the next
     start, settle_pending tells them, once."""
     queued_by = DeliveryEngine(store, FAST, clock, TZ)
-    relays = RelayService(store, queued_by)
+    relays = _relays(store, queued_by)
     relay_id = await relays.to_person(report, Recipient(None, 4002), "Công an xã: …", None,
                                       party="reporter", note=None, notice=NOTICE)
     sender = FakeSender()
@@ -128,7 +134,7 @@ async def test_a_relay_sent_before_a_restart_is_reported_after_it(
     assert sender.chats() == [4002] and await _notices(store, relay_id) == []
 
     restarted = DeliveryEngine(store, FAST, clock, TZ)
-    relays = RelayService(store, restarted)
+    relays = _relays(store, restarted)
     await restarted.start(sender)
     try:
         assert await relays.settle_pending() == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.media import MediaStore
 from bot.models import Lane, Recipient
 from bot.services.broadcasts import set_reachable
 from bot.services.relays import RelayService
@@ -118,7 +119,7 @@ async def test_alarm_recipients_and_relays_reach_people_on_their_channel(
         def on_finished(self, *_: object) -> None:
             pass
 
-    relays = RelayService(db, NoEngine())  # type: ignore[arg-type]
+    relays = RelayService(db, NoEngine(), MediaStore(Path(db.db.path).parent))  # type: ignore[arg-type]
     assert await relays.recipient(member) == Recipient(member, ZA, "zalo")
     assert await relays.recipient(None) is None
 

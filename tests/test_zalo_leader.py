@@ -145,11 +145,19 @@ async def test_to_on_zalo_lists_the_team_and_the_leader_manages_it(
     zalo: ZaloSandbox, binh: SimZaloUser, members: tuple[SimUser, SimUser, SimZaloUser],
 ) -> None:
     an, _, lan = members
-    for person, leads in ((binh, True), (lan, False)):  # the gong is in a leader's menu
-        await person.send("menu")
-        menu = await person.wait_for("Bạn muốn làm gì")
-        assert "Tổ của tôi" in menu.labels
-        assert ("Đánh kẻng an ninh gọi tổ" in menu.labels) is leads
+    await lan.send("menu")  # a member's menu: her team, no gong
+    menu = await lan.wait_for("Bạn muốn làm gì")
+    assert "Tổ của tôi" in menu.labels and not [m for m in menu.labels if "kẻng" in m]
+    await binh.send("menu")  # a leader's: the entries of a leader's help, in its words
+    menu = await binh.wait_for("Bạn muốn làm gì")
+    assert menu.labels[3:5] == ["Tổ của tôi: thành viên, yêu cầu chờ duyệt, đường dẫn mời vào tổ",
+                                "Đánh kẻng an ninh gọi cả tổ"]
+    await binh.send("trợ giúp")
+    guide = (await binh.wait_for("Dành cho tổ trưởng")).text.casefold()
+    assert "thành viên, yêu cầu chờ duyệt, đường dẫn mời vào tổ" in guide
+    assert "đánh kẻng an ninh gọi cả tổ" in guide
+    await binh.send("menu")
+    await binh.wait_for("Bạn muốn làm gì")
     await binh.choose("Tổ của tôi")
     card = await binh.wait_for("bạn là tổ trưởng")
     assert "Thành viên (4)" in card.text and "Bình ★" in card.text and "Lan" in card.text

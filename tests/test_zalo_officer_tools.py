@@ -125,3 +125,29 @@ async def test_a_zalo_officers_help_names_no_telegram_id(
     assert "/totruong MÃ_TỔ" in help_text.text and "TELEGRAM" not in help_text.text
     await officer.command("trogiup")
     assert "/totruong MÃ_TỔ MÃ_TELEGRAM" in (await officer.wait_for("Quản lý tổ")).text
+
+
+async def test_a_zalo_officer_s_menu_holds_the_officer_s_help_in_its_words(
+    zalo: ZaloSandbox, store: Store, config: Config, tmp_path: Path
+) -> None:
+    (hai,) = await zalo_staff(zalo, store, config, tmp_path)
+    await hai.send("trợ giúp")
+    guide = (await hai.wait_for("Dành cho công an xã")).text.casefold()
+    await hai.send("menu")
+    menu = await hai.wait_for("Bạn muốn làm gì")
+    officer = ["Đánh kẻng cho tổ, ấp hoặc toàn xã", "Soạn thông báo cho toàn xã, ấp, tổ, nhóm",
+               "Các tin báo chưa xử lý xong, tin cũ nhất trước",
+               "Xem một tin (kể cả tin đã đóng) và xử lý tiếp", "Thống kê", "Tạo tổ mới",
+               "Chọn tổ trưởng trong danh sách thành viên"]
+    assert menu.labels[4:11] == officer  # after the resident's own, before settings
+    assert all(label.casefold() in guide for label in officer)
+    assert menu.labels[:4] == ["Báo tin về an ninh, trật tự", "Tin tôi đã báo",
+                               "Tham gia tổ an ninh (nhập mã tổ)", "Tổ của tôi"]
+    await hai.choose("Các tin báo chưa xử lý xong")  # the entry starts its command
+    await hai.wait_for("Xã Hưng Lộc")
+
+    resident = zalo.user(3702, "Mai")  # a resident's menu has none of them
+    await onboard_on_zalo(resident)
+    await resident.send("menu")
+    plain = await resident.wait_for("Bạn muốn làm gì")
+    assert not set(officer) & set(plain.labels)

@@ -8,7 +8,13 @@ from typing import Any
 import pytest
 
 from bot.channels.zalo_bot.render import TEXT_LIMIT
-from bot.channels.zalo_bot.sender import NO_FILE_ID, NO_LOCAL_PHOTO, ZaloSender, translate
+from bot.channels.zalo_bot.sender import (
+    NO_FILE_ID,
+    NO_LOCAL_PHOTO,
+    NOT_SERVED,
+    ZaloSender,
+    translate,
+)
 from bot.delivery import (
     DeliveryEngine,
     OutMessage,
@@ -93,8 +99,23 @@ async def test_photos_go_by_url_and_what_cannot_go_is_recorded(zalo: FakeZalo) -
     assert zalo.calls == [("sendPhoto", CHAT, ("https://cdn.example/a.jpg", "Ảnh hiện trường")),
                           ("sendMessage", CHAT, "Tết an toàn"), ("sendMessage", CHAT, "Ảnh")]
     assert (local.note, file_id.note) == (NO_LOCAL_PHOTO, NO_FILE_ID)
-    with pytest.raises(Rejected, match="local file"):
+    with pytest.raises(Rejected, match="public_url is not set"):
         await sender.send(CHAT, OutMessage(photo_path="/srv/tet.jpg"))
+
+
+async def test_a_kept_photo_goes_by_its_address_and_any_other_file_says_why_not(
+    zalo: FakeZalo,
+) -> None:
+    def address(path: str) -> str | None:
+        return "https://anninh.example/media/k" if path.startswith("/media/") else None
+
+    sender = ZaloSender(zalo, photo_url=address)
+    kept = await sender.send(CHAT, OutMessage(text="Ảnh", photo_path="/media/ab/abcd"))
+    other = await sender.send(CHAT, OutMessage(text="Tết", photo_path="/srv/tet.jpg"))
+    assert zalo.calls == [("sendPhoto", CHAT, ("https://anninh.example/media/k", "Ảnh")),
+                          ("sendMessage", CHAT, "Tết")]
+    assert (kept.note, other.note) == (None, NOT_SERVED)
+    assert "public_url" in NO_LOCAL_PHOTO  # what the operator reads without an address
 
 
 async def test_a_quiz_is_numbered_and_a_telegram_copy_is_refused(zalo: FakeZalo) -> None:

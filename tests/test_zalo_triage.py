@@ -227,3 +227,27 @@ async def test_a_zalo_officer_lists_open_reports_and_acts_on_one(
     await staff_group.wait_for(predicate=lambda m: first in m.text and "Đã tiếp nhận" in m.text)
     await hai.send(f"tin {second}")
     assert second in (await hai.wait_for("Trạng thái")).text
+
+
+async def test_tin_with_a_code_is_a_lookup_and_tin_with_words_is_not_a_command(
+    zalo: ZaloSandbox, store: Store, config: Config, tmp_path: Path,
+) -> None:
+    (hai,) = await zalo_staff(zalo, store, config, tmp_path)
+    an = zalo.user(7, "An")
+    await onboard_on_zalo(an)
+    code = await file_on_zalo(an, "Mất xe đạp ở cổng trường")
+    await hai.wait_for("Tin báo " + code)
+    await hai.send(f"tin {code}")  # the officer's lookup, typed as words
+    card = await hai.wait_for("Mất xe đạp")
+    assert code in card.text and "Tiếp nhận" in card.labels[0]
+
+    await an.send("tin cũ")  # "old news" from a resident: not /tin, not refused
+    answer = await an.wait_for("113")
+    assert "không có quyền" not in answer.text
+    await an.send("báo tin")  # and in a flow, the words are the flow's
+    await an.wait_for("Sự việc thuộc loại nào")
+    await an.choose("Trộm cắp")
+    await an.wait_for("chuyện gì đã xảy ra")
+    await an.send("tin cũ")
+    await an.wait_for("ở đâu")  # taken as what happened: the report goes on
+    assert not [m for m in an.messages if "không có quyền" in m.text]

@@ -12,6 +12,7 @@ Bot Platform, a Zalo Official Account), through the conversation core:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.dialog import Input, Kind, Prompt, Replier
@@ -21,8 +22,16 @@ from bot.models import Channel, Resident
 from bot.services.container import Services
 from handlers import help as help_flow
 
-WITH_ARGUMENT = frozenset({"start", "thamgia", "join", "tin", "lookup", "lienket", "link",
-                           "totruong", "setleader"})
+# The keywords that take an argument, and its shape: "tin TB-000123" is /tin, "tin cũ" is not.
+_TRACKING_CODE = re.compile(r"(?:TB-?)?\d{1,9}", re.IGNORECASE)
+_JOIN_CODE = re.compile(r"[A-Za-z0-9]{3,16}")  # as the areas file takes them
+_LINK_CODE = re.compile(r"[A-Za-z0-9-]{6,16}")  # 8 characters, maybe typed with a dash
+_TEAM_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,39}")  # a team's code or its join code
+WITH_ARGUMENT = {
+    "start": re.compile(r"[A-Za-z0-9_-]{1,64}"), "thamgia": _JOIN_CODE, "join": _JOIN_CODE,
+    "tin": _TRACKING_CODE, "lookup": _TRACKING_CODE, "lienket": _LINK_CODE, "link": _LINK_CODE,
+    "totruong": _TEAM_CODE, "setleader": _TEAM_CODE,
+}
 JOIN_COMMANDS = frozenset({"thamgia", "join"})
 
 

@@ -1,12 +1,15 @@
 """Commands typed as words, for channels without a command menu (Zalo): "/baotin", "baotin",
 "bao tin", "báo tin" and "Báo tin" are all /baotin; "tham gia HN01" is /thamgia HN01.
 
-A keyword is the whole message (plus one argument for the commands that take one), so a
-description that merely begins with "tổ …" is never taken for /to."""
+A keyword is the whole message, or the keyword and one argument of the shape its command takes
+("tin TB-000123", "tham gia HN01"): a description that merely begins with "tổ …" is never taken
+for /to, nor "tin cũ" ("old news") for /tin; such text goes to the open flow, or is answered as
+a message outside any flow."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import re
+from collections.abc import Collection, Mapping
 
 from bot.text import fold
 
@@ -19,10 +22,13 @@ def is_cancel(text: str) -> bool:
 
 
 def keyword_command(
-    text: str, commands: Collection[str], with_argument: Collection[str] = ()
+    text: str, commands: Collection[str],
+    with_argument: Mapping[str, re.Pattern[str]] | None = None,
 ) -> tuple[str, str] | None:
     """(command, argument) for a message that is a command; None for anything else. A
-    slash command is a command whatever its name (the caller answers unknown ones)."""
+    slash command is a command whatever its name and argument (the caller answers unknown
+    ones, the command a wrong argument); a keyword's argument must be one word that matches
+    its command's shape in `with_argument`, whole."""
     stripped = text.strip()
     if stripped.startswith("/"):
         head, _, argument = stripped.partition(" ")
@@ -38,6 +44,7 @@ def keyword_command(
         rest = words[size:]
         if not rest:
             return joined, ""
-        if joined in with_argument and len(rest) == 1:
+        shape = (with_argument or {}).get(joined)
+        if shape is not None and len(rest) == 1 and shape.fullmatch(rest[0]):
             return joined, rest[0]
     return None

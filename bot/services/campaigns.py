@@ -1,7 +1,17 @@
-"""Propaganda campaigns: Markdown files with TOML front matter in <content>/campaigns/."""
+"""Propaganda campaigns: Markdown files with TOML front matter in <content>/campaigns/.
+
+A campaign's photo is a content file beside it. Each time the campaign is sent (or previewed)
+the photo is put into the media store, by its content hash, and the messages name the stored
+file: so the one link machinery serves it to Zalo (bot/web: only the media store is ever
+served, never the content folder), an edited photo is a new file at once, and the queued
+broadcast names it, so the media sweep spares it while it waits — a later send puts it back
+should the sweep have taken it since."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import mimetypes
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -13,9 +23,12 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.catalog import Catalog
 from bot.delivery import OutMessage, Quiz
+from bot.media import MediaStore
 from bot.models import Resident
 from bot.services.audiences import AudienceError, check_codes
 from bot.store import Store
+
+log = logging.getLogger(__name__)
 
 FENCE = "+++"
 _AUDIENCE_KEYS = ("commune", "hamlets", "teams", "team_kinds", "tags")
@@ -56,13 +69,30 @@ class Campaign:
         return (self.valid_from is None or day >= self.valid_from) and (
             self.valid_until is None or day <= self.valid_until)
 
-    def messages(self) -> list[OutMessage]:
-        """What each resident gets: the body (with the photo), then the quiz if any."""
-        photo = str(self.photo) if self.photo else None
+    def messages(self, photo_path: str | None = None) -> list[OutMessage]:
+        """What each resident gets: the body (with the photo: `photo_path`, its copy in the
+        media store, else the content file), then the quiz if any."""
+        photo = photo_path or (str(self.photo) if self.photo else None)
         out = [OutMessage(text=self.body, photo_path=photo)]
         if self.quiz is not None:
             out.append(OutMessage(quiz=self.quiz))
         return out
+
+
+async def kept_messages(campaign: Campaign, files: MediaStore) -> list[OutMessage]:
+    """The campaign's messages with its photo put into the media store (see the module's
+    docstring); from the content file itself when it cannot be (Telegram still uploads it,
+    Zalo gets the text and the delivery says why)."""
+    if campaign.photo is None:
+        return campaign.messages()
+    content_type = mimetypes.guess_type(campaign.photo.name)[0] or "image/jpeg"
+    try:
+        data = await asyncio.to_thread(campaign.photo.read_bytes)
+        kept = await files.put(data, "photo", content_type)
+    except OSError as error:
+        log.warning("%s: photo: could not keep it in the media folder: %s", campaign.path, error)
+        return campaign.messages()
+    return campaign.messages(str(files.path(kept.key)))
 
 
 def cron(expression: str, tz: ZoneInfo) -> CronTrigger | datetime:

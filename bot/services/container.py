@@ -67,8 +67,8 @@ class Services:
         alarms = AlarmService(store, catalog, config.alarms, clock)
         delivery = DeliveryEngine(store, config.broadcast, clock, config.locale.tz)
         broadcasts = BroadcastService(store, delivery, i18n)
-        scheduler = Scheduler(store, delivery, broadcasts, config, catalog)
-        relays, events = RelayService(store, delivery), Events()
+        scheduler = Scheduler(store, delivery, broadcasts, config, catalog, media.files)
+        relays, events = RelayService(store, delivery, media.files), Events()
         cards = Cards(store, i18n, reports, clock, config.locale.tz)
         return cls(
             config=config, store=store, i18n=i18n, catalog=catalog, clock=clock,
@@ -77,5 +77,6 @@ class Services:
             delivery=delivery, broadcasts=broadcasts, scheduler=scheduler,
             campaigns=CampaignService(store), relays=relays,
             events=events, accounts=AccountService(store, clock), media=media, cards=cards,
-            triage=TriageService(store, i18n, reports, cards, relays, delivery, events),
+            triage=TriageService(store, i18n, reports, cards, relays, delivery, events,
+                                media.files),
         )

@@ -5,9 +5,11 @@ group, as a reply to the card, else each officer privately — and the officers'
 reporter or the leader. Each relay is queued on the delivery engine's personal lane (paced,
 retried, recorded, durable across a restart), split into messages Telegram accepts: at most
 4,096 visible characters a text, 1,024 a photo's caption, cut at paragraph, line or word
-boundaries (bot/text.py). Every delivered part is linked to the report, so a reply to it is
-relayed on. Once every part is settled, the writer is told — "delivered" only if each part
-reached someone, else that it could not be delivered.
+boundaries (bot/text.py). A photo goes by Telegram's file id where there is one and from the
+media store (`photo_key`): a messenger that cannot use a Telegram file id (Zalo) gets the kept
+file. Every delivered part is linked to the report, so a reply to it is relayed on. Once every
+part is settled, the writer is told — "delivered" only if each part reached someone, else that
+it could not be delivered.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from html import escape
 from bot.delivery import DeliveryEngine, OutMessage
 from bot.i18n import I18n
 from bot.markup import CAPTION_LIMIT, TEXT_LIMIT, split_html
+from bot.media import MediaStore
 from bot.models import Broadcast, Channel, Recipient, Report, Resident
 from bot.store import Store, Tx
 
@@ -76,16 +79,18 @@ def reporter_words(i18n: I18n, report: Report, reporter: Resident, text: str | N
 
 
 def messages(
-    body: str, photo: str | None, reply_to: int | None, buttons: Buttons = ()
+    body: str, photo: str | None, reply_to: int | None, buttons: Buttons = (),
+    photo_path: str | None = None,
 ) -> list[OutMessage]:
-    """`body` (HTML) as messages Telegram accepts: with a photo, a caption of at most 1,024
-    visible characters and the rest as texts; else texts of at most 4,096. `buttons` go on
-    the last part."""
-    if photo is None:
+    """`body` (HTML) as messages Telegram accepts: with a photo (a file id, a kept file or
+    both), a caption of at most 1,024 visible characters and the rest as texts; else texts of
+    at most 4,096. `buttons` go on the last part."""
+    if photo is None and photo_path is None:
         parts = [OutMessage(text=part, reply_to=reply_to) for part in split_html(body)]
     else:
         caption, *rest = split_html(body, TEXT_LIMIT, first=CAPTION_LIMIT)
-        parts = [OutMessage(text=caption, photo=photo, reply_to=reply_to),
+        parts = [OutMessage(text=caption, photo=photo, photo_path=photo_path,
+                            reply_to=reply_to),
                  *(OutMessage(text=part, reply_to=reply_to) for part in rest)]
     if buttons:
         parts[-1] = replace(parts[-1], buttons=buttons)
@@ -93,18 +98,19 @@ def messages(
 
 
 class RelayService:
-    def __init__(self, store: Store, delivery: DeliveryEngine) -> None:
+    def __init__(self, store: Store, delivery: DeliveryEngine, files: MediaStore) -> None:
         self._store = store
         self._delivery = delivery
+        self._files = files
         delivery.on_finished(KIND, self._part_finished)
 
     async def to_staff(
         self, report: Report, body: str, photo: str | None, *, party: str,
-        note: Note | None, notice: Notice | None,
+        note: Note | None, notice: Notice | None, photo_key: str | None = None,
     ) -> int:
         """`body` to the report's officers: the staff group (a reply to the card), else each
         officer of the commune privately, on their preferred account. A reply to what they
-        get is for `party`."""
+        get is for `party`. `photo` is Telegram's file id, `photo_key` the kept file."""
         if report.staff_chat_id is not None:
             targets = [Recipient(None, report.staff_chat_id)]
             reply_to = report.staff_message_id
@@ -114,18 +120,21 @@ class RelayService:
             routes = await self._store.routes.recipients(o.id for o in officers)
             targets = [routes[o.id] for o in officers if o.id in routes]
             reply_to = None
-        return await self._queue(report, messages(body, photo, reply_to), targets, party=party,
-                                 note=note, notice=notice)
+        return await self._queue(report, messages(body, photo, reply_to,
+                                                  photo_path=self._path(photo_key)),
+                                 targets, party=party, note=note, notice=notice)
 
     async def to_person(
         self, report: Report, recipient: Recipient | None, body: str, photo: str | None, *,
         party: str, note: Note | None, notice: Notice | None, buttons: Buttons = (),
+        photo_key: str | None = None,
     ) -> int:
         """`body` to one person (the reporter, the leader), with `buttons` on its last part,
         on their preferred account whatever chat `recipient` names (see `recipient`); None:
         nobody to send it to, the writer is told at once that it could not be delivered."""
         targets = [] if recipient is None else [recipient]
-        return await self._queue(report, messages(body, photo, None, buttons), targets,
+        return await self._queue(report, messages(body, photo, None, buttons,
+                                                  self._path(photo_key)), targets,
                                  party=party, note=note, notice=notice)
 
     async def recipient(self, resident_id: int | None) -> Recipient | None:
@@ -144,6 +153,10 @@ class RelayService:
         return settled
 
     # --- inside ------------------------------------------------------------------------------
+
+    def _path(self, key: str | None) -> str | None:
+        """Where the kept file of `key` is (what a Sender sends or uploads)."""
+        return None if key is None else str(self._files.path(key))
 
     async def _queue(
         self, report: Report, parts: Sequence[OutMessage], targets: Sequence[Recipient], *,

@@ -10,7 +10,9 @@ privately, through the outbox, each officer with no seat in it: one whose prefer
 is not Telegram, or every officer of a commune without a group. A private copy on a channel
 whose adapter edits it in place (`edited_in_place`) is kept up to date there; on any other
 (Zalo) every change comes as one short message with the choices the new state allows — one
-per change per officer, the one who acted included."""
+per change per officer, the one who acted included. A new report's private copy is followed by
+its photos, one message each, from the media store (Telegram's cached file id where there is
+one): on Zalo they go by the web server's address, as every kept photo does."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from html import escape
 from bot.delivery import DeliveryEngine, OutMessage
 from bot.events import Events
 from bot.i18n import I18n
+from bot.media import MediaStore
 from bot.models import Broadcast, Channel, Recipient, Report, Resident
 from bot.services.cards import STAFF_GROUP_CHANNEL, Cards
 from bot.services.relays import Notice, RelayService
@@ -28,15 +31,17 @@ from bot.store import Store
 
 CARD = "card"  # broadcasts 'card:<report id>': the card's private copies
 CHANGED = "card-change"  # 'card-change:<report id>': a change told where copies are not edited
+PHOTOS = "card-photo"  # 'card-photo:<report id>': the photos after a card's private copies
 
 
 class TriageService:
     def __init__(
         self, store: Store, i18n: I18n, reports: ReportService, cards: Cards,
-        relays: RelayService, delivery: DeliveryEngine, events: Events,
+        relays: RelayService, delivery: DeliveryEngine, events: Events, files: MediaStore,
     ) -> None:
         self._store, self._i18n, self._reports, self._cards = store, i18n, reports, cards
         self._relays, self._delivery, self._events = relays, delivery, events
+        self._files = files
         self.edited_in_place: set[Channel] = set()  # channels whose adapter edits copies
         delivery.on_finished(CARD, self._copies_delivered)
 
@@ -51,6 +56,7 @@ class TriageService:
                     if not grouped or route.channel != STAFF_GROUP_CHANNEL]
         head = "" if grouped else self._cards.t("report.staff.no_group")
         await self.send_copies(report, head, unseated)
+        await self._send_photos(report, unseated)
 
     async def officer_routes(self, report: Report) -> list[Recipient]:
         """The report's officers, each on their preferred messenger."""
@@ -68,6 +74,20 @@ class TriageService:
                                    buttons=self._cards.choices(report)),
             recipients, commune_id=report.commune_id, origin=f"{CARD}:{report.id}",
             created_by=report.reporter_id)  # so the reporter's deletion redacts their name
+
+    async def _send_photos(self, report: Report, recipients: list[Recipient]) -> None:
+        """The report's photos after its card, one message each (the group has them under
+        the card already; an escalation's copy does not send them again)."""
+        photos = [photo for photo in await self._reports.photos(report)
+                  if photo.file_id or photo.media_key]
+        for number, photo in enumerate(photos if recipients else (), 1):
+            caption = self._cards.t("report.staff.photo", n=number, total=len(photos),
+                                    code=report.code)
+            path = str(self._files.path(photo.media_key)) if photo.media_key else None
+            await self._delivery.enqueue(
+                "personal", OutMessage(text=caption, photo=photo.file_id, photo_path=path),
+                recipients, commune_id=report.commune_id, origin=f"{PHOTOS}:{report.id}",
+                created_by=report.reporter_id)  # erased with the reporter's photos
 
     # --- actions --------------------------------------------------------------------------
 

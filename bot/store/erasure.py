@@ -47,7 +47,7 @@ class ErasureStore:
         telegram_id = None if row is None else row[0]
         media = await self._reports(tx, resident_id, telegram_id, redact)
         await self._alarms(tx, resident_id, telegram_id, redact)
-        await self._personal(tx, resident_id, telegram_id, redact)
+        await self._personal(tx, resident_id, telegram_id, redact, media)
         await self._deliveries(tx, resident_id, telegram_id)
         await self._audit(tx, resident_id, telegram_id, redact)
         await self._membership(tx, resident_id)
@@ -123,12 +123,14 @@ class ErasureStore:
             "WHERE caller_chat_id = ?", (telegram_id,))
 
     async def _personal(
-        self, tx: Tx, resident_id: int, telegram_id: int | None, redact: Redact
+        self, tx: Tx, resident_id: int, telegram_id: int | None, redact: Redact,
+        media: set[str],
     ) -> None:
-        """Person-to-person messages (relays about a report and their notices, status notices)
-        keep their place in the figures but not the person: their words and names are
-        redacted from the text of every personal-lane message to or from them or about one
-        of their reports; a relay not yet settled forgets the chat it was to tell."""
+        """Person-to-person messages (relays about a report and their notices, status notices,
+        a card's photos) keep their place in the figures but not the person: their words and
+        names are redacted from the text of every personal-lane message to or from them or
+        about one of their reports, and a photo of theirs (one of `media`) is taken out; a
+        relay not yet settled forgets the chat it was to tell."""
         relays = "SELECT 'relay:' || l.id FROM relays l JOIN reports r ON r.id = l.report_id " \
             "WHERE r.reporter_id = ? UNION ALL SELECT 'relay-notice:' || l.id FROM relays l " \
             "JOIN reports r ON r.id = l.report_id WHERE r.reporter_id = ?"
@@ -142,6 +144,8 @@ class ErasureStore:
             message = json.loads(payload)
             if isinstance(message.get("text"), str):
                 message["text"] = redact(message["text"])
+            if keys_in(str(message.get("photo_path") or "")) & media:
+                message["photo"] = message["photo_path"] = None  # the file id too: theirs
             redacted = json.dumps(message, ensure_ascii=False)
             if redacted != payload:
                 changed.append((redacted, broadcast_id))

@@ -39,6 +39,11 @@ class WebServer:
         key = self.links.key_of(request.match_info["token"])
         if key is None or not self.files.exists(key):
             raise web.HTTPNotFound()
+        try:
+            content_type = await self.files.image_type(key)
+        except FileNotFoundError:  # removed a moment ago
+            raise web.HTTPNotFound() from None
         return web.FileResponse(self.files.path(key), headers={
-            "Content-Type": "image/jpeg", "Cache-Control": "private, max-age=3600",
+            "Content-Type": content_type,
+            "Cache-Control": "private, max-age=3600",
             "X-Content-Type-Options": "nosniff"})

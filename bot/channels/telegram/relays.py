@@ -60,7 +60,7 @@ async def staff_reply(update: Update, context: AppContext) -> None:
                         t(services, lang, "report.staff.relay_failed", code=report.code))
     body = t(services, person_lang, key, code=report.code, text=esc(reply.text or ""))
     await services.relays.to_person(report, recipient, body, reply.photo, party=reply.party,
-                                    note=note, notice=notice)
+                                    note=note, notice=notice, photo_key=reply.media_key)
 
 
 async def _reporter(services: Services, report: Report) -> tuple[Recipient | None, str]:
@@ -126,7 +126,7 @@ async def private_reply(update: Update, context: AppContext) -> None:
     await services.relays.to_staff(
         report, body, reply.photo, party=author,
         note=Note(author, who.resident.id, reply.text, reply.photo, reply.media_key),
-        notice=notice)
+        notice=notice, photo_key=reply.media_key)
 
 
 # --- shared ----------------------------------------------------------------------------------

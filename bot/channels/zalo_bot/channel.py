@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.channels.keyword_chat import Talk, converse
 from bot.channels.zalo_bot.client import ZaloBotClient
@@ -38,6 +38,7 @@ from bot.text import clean
 log = logging.getLogger(__name__)
 
 CHANNEL: Channel = "zalo"
+PhotoUrl = Callable[[str], str | None]  # a kept file's address on anninh's web server
 MAX_BACKOFF = 30.0
 STOP_WAIT = 10.0  # seconds the messages already taken get to finish at shutdown
 
@@ -48,8 +49,10 @@ class ZaloReplier:
     numbered = True
     shares: frozenset[Share] = frozenset()  # no location or contact messages on this platform
 
-    def __init__(self, client: ZaloBotClient, chat_id: str) -> None:
-        self.client, self.chat_id = client, chat_id
+    def __init__(
+        self, client: ZaloBotClient, chat_id: str, photo_url: PhotoUrl | None = None
+    ) -> None:
+        self.client, self.chat_id, self.photo_url = client, chat_id, photo_url
 
     async def send(self, prompt: Prompt, *, seq: int | None, remove_keyboard: bool) -> None:
         del seq, remove_keyboard  # no buttons, no keyboards to take away
@@ -60,9 +63,10 @@ class ZaloReplier:
             await self.client.send_message(self.chat_id, part)
 
     async def show(self, message: OutMessage) -> None:
-        """As the outbox sends it to Zalo: a photo only by a public URL, else the text."""
+        """As the outbox sends it to Zalo: a photo only by a public URL (a kept file's from
+        the web server), else the text."""
         with contextlib.suppress(Rejected):  # nothing of it can go to Zalo: nothing to show
-            await ZaloSender(self.client).send(self.chat_id, message)
+            await ZaloSender(self.client, photo_url=self.photo_url).send(self.chat_id, message)
 
     def copy_of(self, given: Input) -> OutMessage | None:
         del given
@@ -104,9 +108,10 @@ class ZaloBotChannel:
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._poller: asyncio.Task[None] | None = None
         self._webhook: ZaloWebhookServer | None = None
+        self.photo_url: PhotoUrl | None = None  # set when the web server serves kept files
 
     def replier(self, chat_id: str) -> ZaloReplier:
-        return ZaloReplier(self.client, chat_id)
+        return ZaloReplier(self.client, chat_id, self.photo_url)
 
     async def offer(self, chat_id: str, choices: Sequence[tuple[str, str]]) -> None:
         """Choices a delivered message listed (numbered): open for a typed answer a while."""

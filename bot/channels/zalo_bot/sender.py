@@ -7,8 +7,9 @@ question and numbered options; a text past 2,000 characters goes as several mess
 order, cut at paragraph, line or word boundaries. A photo goes by its public URL with the
 first part as caption; a file kept in the media store (`photo_path`) goes by the unguessable,
 expiring address anninh's web server gives it (`photo_url`, when `[web] public_url` is set).
-A photo Zalo cannot fetch — no such address, or only a Telegram file id — is not sent: the text
-goes alone and the delivery records why (`Sent.note`, kept as the outbox row's last_error).
+A photo Zalo cannot fetch — `[web] public_url` unset, a file outside the media folder, or only a
+Telegram file id — is not sent: the text goes alone and the delivery records why (`Sent.note`,
+kept as the outbox row's last_error; `anninh doctor` warns of the first).
 A Telegram message to copy or forward cannot go (Rejected). Zalo has no edits, no silent
 messages and no replies: those are dropped.
 
@@ -48,7 +49,10 @@ QUIZ_REF = "zalo-quiz-"
 RATE_LIMIT_PAUSE = 1.0  # seconds: Zalo's 429 says nothing of how long to wait
 MAX_RESUMABLE = 10_000  # messages remembered half sent
 
-NO_LOCAL_PHOTO = "photo not sent: a local file cannot go to Zalo yet"
+NO_LOCAL_PHOTO = ("photo not sent: [web] public_url is not set, and Zalo takes photos only by "
+                  "an address anninh's web server gives them")
+NOT_SERVED = ("photo not sent: its file is not in the media folder, the only one the web "
+              "server serves")
 NO_FILE_ID = "photo not sent: a Telegram file id, not a URL Zalo can fetch"
 
 
@@ -151,7 +155,8 @@ class ZaloSender:
             note = NO_FILE_ID if message.photo_path is None else None
         if photo is None and message.photo_path is not None:
             photo = self.photo_url(message.photo_path) if self.photo_url else None
-            note = None if photo is not None else NO_LOCAL_PHOTO
+            note = None if photo is not None else NOT_SERVED if self.photo_url else (
+                NO_LOCAL_PHOTO)
         parts = split(text, self.limit)
         if photo is not None and not parts:
             parts = [""]  # a photo without a caption
