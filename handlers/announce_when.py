@@ -12,6 +12,7 @@ from bot.dialog import END, Choice, Kind, Turn
 from bot.models import Audience
 from bot.sending import OutMessage
 from bot.services.broadcasts import CHAT, PastMoment, parse_when, told_in
+from bot.services.cron_words import describe_cron
 from handlers.text import esc
 
 IN = "in:"  # a quick choice: in:<minutes>
@@ -73,7 +74,8 @@ async def _schedule(turn: Turn, moment: datetime | str) -> str:
     audience, message = draft_audience(draft), OutMessage.from_json(draft["message"])
     if isinstance(moment, str):
         await services.broadcasts.repeat(audience, message, moment, turn.person.id)
-        await turn.ask(turn.t("broadcast.repeating", cron=esc(moment)), replace=True)
+        await turn.ask(turn.t("broadcast.repeating", cron=describe_cron(
+            turn.services.i18n, turn.lang, moment)), replace=True)
         return END
     local = moment.astimezone(services.config.locale.tz)
     until = moment + timedelta(days=1)

@@ -13,9 +13,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.dialog import END, Action, Choice, Flow, Rows, Turn
+from bot.markup import MarkupError, visible_text
 from bot.models import Commune
 from bot.sending import OutMessage
 from bot.services.campaigns import Campaign, kept_messages
+from bot.services.cron_words import describe_cron
 from handlers.text import as_id, esc
 
 PREFIX = "pc"
@@ -127,7 +129,7 @@ async def _campaign_lines(
         stopped = campaign.id in paused
         state = turn.t("campaign.paused" if stopped else "campaign.active")
         lines.append(turn.t("campaign.line", title=esc(campaign.title), state=state,
-                            schedule=esc(", ".join(campaign.schedule))))
+                            schedule="; ".join(_when(turn, c) for c in campaign.schedule)))
         key, action = ("campaign.resume_button", "resume") if stopped else (
             "campaign.pause_button", "pause")
         title = campaign.title[:30]
@@ -145,11 +147,13 @@ async def _announcement_lines(
     for schedule in await services.store.schedules.all(commune_id):
         if schedule.held_reason is not None:
             lines.append(turn.t("campaign.held_repeat_line", id=schedule.id,
-                                schedule=esc(schedule.cron), preview=_preview(schedule.payload)))
+                                schedule=_when(turn, schedule.cron),
+                                preview=_preview(turn, schedule.payload)))
         else:
             state = turn.t("campaign.active" if schedule.active else "campaign.paused")
             lines.append(turn.t("campaign.repeat_line", id=schedule.id, state=state,
-                                schedule=esc(schedule.cron)))
+                                schedule=_when(turn, schedule.cron),
+                                preview=_preview(turn, schedule.payload)))
         action = "stop" if schedule.active else "start"
         rows.append((Choice(turn.t(f"campaign.{action}_button", id=schedule.id),
                             f"{PREFIX}:{action}:{schedule.id}"),))
@@ -158,13 +162,18 @@ async def _announcement_lines(
         when = datetime.fromisoformat(waiting.send_at or "").astimezone(tz)
         key = "campaign.held_scheduled_line" if waiting.held_reason else "campaign.scheduled_line"
         lines.append(turn.t(key, id=waiting.id, when=when.strftime("%H:%M %d/%m/%Y"),
-                            preview=_preview(waiting.payload)))
+                            preview=_preview(turn, waiting.payload)))
         rows.append((Choice(turn.t("campaign.cancel_button", id=waiting.id),
                             f"{PREFIX}:cancel:{waiting.id}"),))
 
 
-def _preview(payload: str) -> str:
-    text = OutMessage.from_json(payload).text
+def _preview(turn: Turn, payload: str) -> str:
+    """The start of an announcement's text, as residents read it, without who signs it."""
+    markup = turn.services.broadcasts.unsigned(OutMessage.from_json(payload).text)
+    try:
+        text = " ".join(visible_text(markup).split())
+    except MarkupError:  # kept from before it was checked: the start of it as typed
+        text = markup
     return esc(text[:60] + ("…" if len(text) > 60 else ""))
 
 
@@ -176,3 +185,8 @@ def build_flow() -> Flow:
 
 def actions() -> list[Action]:
     return [Action(PREFIX, act)]
+
+
+def _when(turn: Turn, cron: str) -> str:
+    """A schedule in the officer's words ("19:00 thứ Bảy hằng tuần")."""
+    return describe_cron(turn.services.i18n, turn.lang, cron)

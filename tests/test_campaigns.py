@@ -221,7 +221,10 @@ async def test_repeating_announcement_from_chat(
     await officer.press("Hẹn giờ")
     await officer.wait_for("Gửi lúc nào")
     await officer.send("hằng ngày 07:30")
-    await officer.wait_for("lặp lại")
+    assert "07:30 hằng ngày" in (await officer.wait_for("lặp lại")).text  # not cron
+    await officer.command("lichphat")
+    listing = await officer.wait_for("Thông báo lặp lại #")
+    assert "Lịch: 07:30 hằng ngày · Đổ rác đúng giờ" in listing.text  # with its text
     scheduler = services_of(bot).scheduler
     for day in (25, 26):
         clock.set(local(2026, 11, day, 7, 30))

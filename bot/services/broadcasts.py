@@ -124,6 +124,12 @@ class BroadcastService:
         header = self._i18n.t(self._i18n.default, "broadcast.signed", commune=escape(name))
         return replace(message, text=f"{header}\n{message.text}" if message.text else header)
 
+    def unsigned(self, text: str) -> str:
+        """A signed message's text without its header (for a short preview)."""
+        template = self._i18n.t(self._i18n.default, "broadcast.signed", commune="\x00")
+        header = re.escape(template).replace("\x00", ".*?")
+        return re.sub(f"^{header}\n", "", text, count=1)
+
     async def scheduled(self, commune_id: int) -> list[Broadcast]:
         """The commune's one-off announcements waiting for their time, soonest first."""
         return await self._store.broadcasts.scheduled(commune_id)
