@@ -77,7 +77,7 @@ async def test_an_unknown_code_names_no_team_and_thamgia_asks_for_one(people: Pe
     await hoa.wait_for("Gõ mã tổ")
     await hoa.send_sticker()  # not a code: asked again
     await hoa.wait_for("Gõ mã tổ")
-    await hoa.send("hn01")
+    await hoa.send("mã là hn01")  # the last word is the code
     await hoa.wait_for("yêu cầu tham gia Tổ an ninh nhân dân số 1")
 
 
@@ -137,7 +137,7 @@ async def test_a_report_reaches_the_officers_with_its_photo_and_place(
 async def test_my_reports_list_them_and_a_resident_adds_to_one(
     people: People, store: Store, staff_group: SimGroup,
 ) -> None:
-    an = people(3005, "An")
+    an = people(3005, "An Phạm")
     await an.onboard()
     code = await file_report(an, anonymous=False)
     await staff_group.wait_for(code)
@@ -149,7 +149,14 @@ async def test_my_reports_list_them_and_a_resident_adds_to_one(
     await an.send("Xe màu xanh, có giỏ phía trước")
     await an.wait_for(code)
     added = await staff_group.wait_for("Xe màu xanh")
-    assert code in added.text and "An" in added.text
+    assert code in added.text and "An Phạm" in added.text
+    await an.command("tindabao", code.lower())  # with its code: straight to the addition
+    await an.wait_for("Gõ thông tin bổ sung")
+    await an.send("Đi về phía chợ")
+    await an.wait_for(code)
+    assert code in (await staff_group.wait_for("Đi về phía chợ")).text
+    await an.command("tindabao", "TB-999999")  # not theirs: nothing named
+    await an.wait_for("không phải của bạn")
     report = await store.reports.get(int(code[3:]))
     assert report is not None and report.state == "submitted"
 
@@ -223,8 +230,10 @@ async def test_a_member_answers_the_gong_and_the_leader_sees_it(
 ) -> None:
     await onboard(leader)
     lan = people(3008, "Lan")
-    await lan.onboard(join="HN01")
-    await lan.wait_for("Đã gửi yêu cầu tham gia")
+    await lan.onboard()
+    await lan.command("thamgia", "HN01")
+    asked = await lan.wait_for("Đã gửi yêu cầu tham gia")
+    assert "Tổ an ninh nhân dân số 1" in asked.text and "<b>" not in asked.text
     await leader.wait_for("Lan xin tham gia")
     await leader.press("Duyệt")
     await leader.wait_for("Đã duyệt Lan")
@@ -312,3 +321,5 @@ async def test_deleting_ones_data_leaves_every_team_and_audience(
     assert commune is not None
     everyone = await store.broadcasts.recipients(Audience(commune.id), include_muted=True)
     assert person not in {recipient.resident_id for recipient in everyone}
+    await xuyen.command("to")  # a stranger now: asked to agree to the terms first
+    await xuyen.wait_for("cần đồng ý điều khoản")

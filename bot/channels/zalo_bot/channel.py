@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL: Channel = "zalo"
 WITH_ARGUMENT = frozenset({"start", "thamgia", "join", "tin", "lookup", "lienket", "link",
+                           "tindabao", "myreports",
                            "totruong", "setleader"})
 JOIN_COMMANDS = frozenset({"thamgia", "join"})
 MAX_BACKOFF = 30.0
