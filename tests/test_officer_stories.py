@@ -36,6 +36,10 @@ class Desk:
     def __init__(self, officer: SimUser | SimZaloUser, group: SimGroup) -> None:
         self.officer, self.group = officer, group
 
+    @property
+    def name(self) -> str:
+        return self.officer.name
+
     async def card(self, code: str) -> str:
         if isinstance(self.officer, SimUser):
             return (await self.group.wait_for(code)).text
@@ -97,7 +101,7 @@ async def test_an_accepted_report_is_told_on_the_reporters_channel_and_taken_onc
     await desk.act("Tiếp nhận")
     told = await lan.wait_for("đã được công an xã tiếp nhận")
     assert code in told.text and "<b>" not in told.text
-    assert code in await desk.sees("Đã tiếp nhận")
+    assert code in await desk.sees(f"Đã tiếp nhận — {desk.name}")
     refusal = await other.accept_too_late(code)
     assert "trạng thái khác" in refusal and "đã tiếp nhận" in refusal
     report = await store.reports.get(int(code[3:]))
@@ -120,7 +124,7 @@ async def test_a_rejection_with_a_reason_reaches_the_reporter_on_their_channel(
     await desk.reject("Trùng tin đã báo")
     told = await minh.wait_for("không được tiếp nhận")
     assert code in told.text and "Lý do: Trùng tin đã báo" in told.text
-    card = await staff_group.wait_for("Đã từ chối —")  # the group's card, whoever acted
+    card = await staff_group.wait_for(f"Đã từ chối — {desk.name}")  # whoever acted
     assert "Lý do: Trùng tin đã báo" in card.text and "🔄 Mở lại" in card.labels
     report = await store.reports.get(int(code[3:]))
     assert report is not None and report.state == "rejected"

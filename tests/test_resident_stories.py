@@ -304,7 +304,8 @@ async def test_deleting_ones_data_leaves_every_team_and_audience(
     assert ask.labels == ["🗑 Xóa", "Hủy"]
     await xuyen.choose("Hủy")
     await xuyen.wait_for("Dữ liệu của bạn vẫn được giữ nguyên")
-    assert await store.residents.get(person) is not None
+    kept = await store.residents.get(person)
+    assert kept is not None and kept.has_consented
 
     await xuyen.command("xoadulieu")
     await xuyen.wait_for("Xóa dữ liệu của bạn?")
