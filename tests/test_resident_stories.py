@@ -1,7 +1,8 @@
 """A resident's stories told once and run on Telegram and on Zalo (tests/people.py): onboarding
-with consent, reporting, my reports and adding to one, settings, the gong, an announcement,
-leaving a flow, and what the bot says to a message it does not understand. What only one
-channel has stays in that channel's tests (test_report.py, test_zalo_resident.py, …)."""
+with consent, reporting, my reports and adding to one, settings, an announcement, leaving a
+flow, a message the bot does not understand, and deleting one's data. Teams and the gong:
+test_team_stories.py. What only one channel has stays in that channel's tests
+(test_report.py, test_zalo_resident.py, …)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import pytest
 from bot.models import Audience, Report
 from bot.sandbox import SimGroup, SimUser
 from bot.store import Store
-from tests.helpers import onboard, sound_gong
 from tests.people import PLACE, People, Person, tracking_code
 
 pytestmark = pytest.mark.usefixtures("bot")
@@ -48,37 +48,6 @@ async def test_onboarding_asks_consent_then_stores_hamlet_and_groups(
     hamlet = await store.areas.hamlet(resident.hamlet_id or 0)
     assert hamlet is not None and hamlet.code == "hung-hiep"
     assert await store.residents.tags(resident.id) == ["thanh-nien"]
-
-
-async def test_a_join_code_in_the_first_message_goes_on_after_consent(
-    people: People, store: Store, leader: SimUser,
-) -> None:
-    await onboard(leader)  # the leader, on Telegram, decides on their own channel
-    lan = people(3002, "Lan")
-    await lan.onboard(join="HN01")
-    asked = await lan.wait_for("Đã gửi yêu cầu tham gia")
-    assert "Tổ an ninh nhân dân số 1" in asked.text and "<b>" not in asked.text
-    await leader.wait_for("Lan xin tham gia")
-    await leader.press("Từ chối")
-    await leader.wait_for("Đã từ chối yêu cầu của Lan")
-    await lan.wait_for("không được duyệt")
-    team = await store.areas.team_by_join_code("HN01")
-    assert team is not None
-    assert await store.memberships.get(team.id, await lan.resident_id(store) or 0) is None
-
-
-async def test_an_unknown_code_names_no_team_and_thamgia_asks_for_one(people: People) -> None:
-    hoa = people(3003, "Hoa")
-    await hoa.onboard()
-    await hoa.command("thamgia", "ZZ99")
-    unknown = await hoa.wait_for("Không tìm thấy tổ")
-    assert "Tổ an ninh" not in unknown.text
-    await hoa.command("thamgia")
-    await hoa.wait_for("Gõ mã tổ")
-    await hoa.send_sticker()  # not a code: asked again
-    await hoa.wait_for("Gõ mã tổ")
-    await hoa.send("mã là hn01")  # the last word is the code
-    await hoa.wait_for("yêu cầu tham gia Tổ an ninh nhân dân số 1")
 
 
 async def file_report(person: Person, *, anonymous: bool) -> str:
@@ -223,32 +192,6 @@ async def test_an_announcement_reaches_the_resident_as_it_was_typed(
     heard = await hoa.wait_for("Họp dân", timeout=10)
     # the bot's markup escapes it for Telegram; each channel shows the plain text back
     assert heard.text.endswith("nhà văn hóa ấp <Hưng Nhơn> & đoàn thể")
-
-
-async def test_a_member_answers_the_gong_and_the_leader_sees_it(
-    people: People, leader: SimUser, store: Store,
-) -> None:
-    await onboard(leader)
-    lan = people(3008, "Lan")
-    await lan.onboard()
-    await lan.command("thamgia", "HN01")
-    asked = await lan.wait_for("Đã gửi yêu cầu tham gia")
-    assert "Tổ an ninh nhân dân số 1" in asked.text and "<b>" not in asked.text
-    await leader.wait_for("Lan xin tham gia")
-    await leader.press("Duyệt")
-    await leader.wait_for("Đã duyệt Lan")
-    await lan.wait_for("Tổ trưởng đã duyệt")
-    team = await store.areas.team_by_join_code("HN01")
-    assert team is not None
-    membership = await store.memberships.get(team.id, await lan.resident_id(store) or 0)
-    assert membership is not None and membership.state == "active"
-
-    await sound_gong(leader)
-    alert = await lan.wait_for("KẺNG AN NINH")
-    assert alert.labels[:2] == ["🏃 Đang đến", "Không thể"]
-    await lan.choose("Đang đến")
-    await lan.wait_for_notice("Đã báo bạn đang đến")
-    await leader.wait_for(predicate=lambda m: "Đang đến (1): Lan" in m.text)
 
 
 async def test_huy_and_a_command_in_the_middle_of_a_flow_end_it(

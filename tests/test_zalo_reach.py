@@ -1,8 +1,8 @@
 """What reaches a person on Zalo from outside their own conversation, through the outbox: the
 gong in the middle of a report they are writing (answered by its words and by number without
-taking the report's), and an answer the channel failed to take. (The gong answered, an
-officer's decision and a leader's: tests/test_resident_stories.py and test_officer_stories.py,
-on both channels.)"""
+taking the report's), and an answer the channel failed to take. (The gong answered and a
+leader's decision: tests/test_team_stories.py; an officer's: test_officer_stories.py; each on
+both channels.)"""
 
 from __future__ import annotations
 
