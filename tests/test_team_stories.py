@@ -20,7 +20,7 @@ pytestmark = pytest.mark.usefixtures("bot")
 
 @pytest.fixture
 def config_extra(zalo_config: str) -> str:
-    return zalo_config
+    return zalo_config + "\n[alarms]\nrefresh_seconds = 0.05\n"
 
 
 async def asked_to_join(lan: Person, leader: Person | SimUser) -> None:
