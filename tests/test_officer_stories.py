@@ -105,7 +105,7 @@ async def test_an_accepted_report_is_told_on_the_reporters_channel_and_taken_onc
     refusal = await other.accept_too_late(code)
     assert "trạng thái khác" in refusal and "đã tiếp nhận" in refusal
     report = await store.reports.get(int(code[3:]))
-    assert report is not None and report.state == "accepted"
+    assert report is not None and report.state == "accepted" and report.anonymous
     assert [e.action for e in await store.audit.entries("report", report.id)] == [
         "report.submitted", "report.accept"]
     assert sum("tiếp nhận" in m.text for m in lan.inbox if code in m.text) == 1
