@@ -26,6 +26,7 @@ from tests.helpers import (
     BotRunner,
     zalo_section,
 )
+from tests.people import CHANNELS, Channel, People
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -156,3 +157,16 @@ def leader(sandbox: Sandbox) -> SimUser:
 @pytest.fixture
 def staff_group(sandbox: Sandbox, officer: SimUser) -> SimGroup:
     return sandbox.group(STAFF_CHAT_ID, "Công an xã Hưng Lộc", members=[officer])
+
+
+@pytest.fixture(params=CHANNELS)
+def channel(request: pytest.FixtureRequest) -> Channel:
+    """The messenger of a story told the same on each (tests/people.py); a module that uses it
+    runs the bot on both, with `zalo_config` in its `config_extra`."""
+    channel: Channel = request.param
+    return channel
+
+
+@pytest.fixture
+def people(sandbox: Sandbox, zalo: ZaloSandbox, channel: Channel) -> People:
+    return People(sandbox, zalo, channel)

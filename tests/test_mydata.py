@@ -1,4 +1,5 @@
-"""/dulieu and /xoadulieu through the real bot: the JSON export, deletion, what stays."""
+"""/dulieu and /xoadulieu on Telegram: the JSON export, a leader's deletion, an old button.
+(Deletion leaving every team and audience: tests/test_resident_stories.py, on both channels.)"""
 
 from __future__ import annotations
 
@@ -38,30 +39,6 @@ async def forget(person: SimUser) -> str:
     assert ask.buttons == [["🗑 Xóa", "Hủy"]]
     await person.press("Xóa")
     return (await person.wait_for("Đã xóa dữ liệu của bạn")).text
-
-
-async def test_forgetting_leaves_every_team_and_audience(
-    sandbox: Sandbox, bot: AnninhApp, store: Store
-) -> None:
-    lan = sandbox.user(3001, first_name="Lan")
-    await onboard(lan)
-    await lan.command("thamgia", "HHDP")
-    await lan.wait_for("Bạn đã tham gia")
-    await lan.command("xoadulieu")
-    await lan.wait_for("Xóa dữ liệu của bạn?")
-    await lan.press("Hủy")
-    await lan.wait_for("Dữ liệu của bạn vẫn được giữ nguyên")
-    resident = await store.residents.by_telegram_id(3001)
-    assert resident is not None and resident.has_consented
-
-    said = await forget(lan)
-    assert "mã Telegram" in said and "không còn gắn với bạn" in said and "1 tổ" in said
-    assert await store.residents.by_telegram_id(3001) is None
-    assert await store.residents.get(resident.id) is None
-    assert await store.memberships.of_resident(resident.id) == []
-    assert await store.residents.tags(resident.id) == []
-    await lan.command("to")
-    await lan.wait_for("cần đồng ý điều khoản")
 
 
 async def test_a_leader_who_forgets_is_leader_no_more(

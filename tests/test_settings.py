@@ -1,4 +1,6 @@
-"""/caidat through the real bot: language, mute, hamlet, tags, the optional phone number."""
+"""/caidat on Telegram: the phone number by the contact button, and what is left without
+consent. (Language, mute, hamlet and groups: tests/test_resident_stories.py, on both
+channels.)"""
 
 from __future__ import annotations
 
@@ -19,50 +21,6 @@ async def resident(store: Store, telegram_id: int = 3001) -> Resident:
 async def settings_of(person: SimUser) -> str:
     await person.command("caidat")
     return (await person.wait_for("Cài đặt")).text
-
-
-async def test_language_and_mute(sandbox: Sandbox, bot: AnninhApp, store: Store) -> None:
-    lan = sandbox.user(3001, first_name="Lan")
-    await onboard(lan)
-    text = await settings_of(lan)
-    assert "Ấp Hưng Nhơn, Xã Hưng Lộc" in text and "đang nhận" in text
-    await lan.press("English")
-    menu = await lan.wait_for("Settings")
-    assert "✓ English" in menu.labels
-    assert (await resident(store)).language == "en"
-    await lan.press("Tiếng Việt")
-    await lan.wait_for("Cài đặt")
-
-    await lan.press("Tắt tuyên truyền")
-    muted = await lan.wait_for("đã tắt")
-    assert "kẻng an ninh và thông báo khẩn" in muted.text
-    assert "🔔 Bật tuyên truyền" in muted.labels
-    assert (await resident(store)).mute_propaganda
-    await lan.press("Bật tuyên truyền")
-    await lan.wait_for("đang nhận")
-    assert not (await resident(store)).mute_propaganda
-    await lan.press("Xong")
-    await lan.wait_for("Đã lưu cài đặt")
-
-
-async def test_change_hamlet_and_tags(sandbox: Sandbox, bot: AnninhApp, store: Store) -> None:
-    lan = sandbox.user(3001, first_name="Lan")
-    await onboard(lan)
-    await settings_of(lan)
-    await lan.press("Đổi ấp")
-    await lan.wait_for("ấp/khu phố nào")
-    await lan.press("Ấp Dầu Giây")
-    assert "Ấp Dầu Giây" in (await lan.wait_for("Cài đặt")).text
-    hamlet = await store.areas.hamlet((await resident(store)).hamlet_id or 0)
-    assert hamlet is not None and hamlet.code == "dau-giay"
-
-    await lan.press("Nhóm")
-    await lan.wait_for("nhóm nào")
-    await lan.press("Phụ nữ")
-    assert "✓ Phụ nữ" in (await lan.wait_for("nhóm nào")).labels
-    await lan.press("Quay lại")
-    assert "Nhóm: Phụ nữ" in (await lan.wait_for("Cài đặt")).text
-    assert await store.residents.tags((await resident(store)).id) == ["phu-nu"]
 
 
 async def test_phone_by_contact_button_only_ones_own(

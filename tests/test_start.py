@@ -1,4 +1,5 @@
-"""Onboarding through the real bot: welcome, consent, hamlet, tags, restart mid-way."""
+"""Onboarding on Telegram: declining, text instead of a press, English, restart mid-way, help.
+(Consent, hamlet and groups stored: tests/test_resident_stories.py, on both channels.)"""
 
 from __future__ import annotations
 
@@ -6,38 +7,6 @@ from bot.context import AnninhApp
 from bot.sandbox import Sandbox
 from bot.store import Store
 from tests.helpers import LEADER_ID, OFFICER_ID, BotRunner, onboard
-
-
-async def test_consent_then_hamlet_and_tags_are_stored(
-    sandbox: Sandbox, bot: AnninhApp, store: Store
-) -> None:
-    lan = sandbox.user(3001, first_name="Lan", last_name="Nguyễn")
-    await lan.command("start")
-    welcome = await lan.wait_for("Chào mừng")
-    assert "113" in welcome.text and "114" in welcome.text and "115" in welcome.text
-    consent = await lan.wait_for("Nghị định 13/2023")
-    assert consent.buttons[0] == ["✅ Đồng ý", "Từ chối"]
-
-    await lan.press("Đồng ý")
-    ask = await lan.wait_for("ấp")
-    assert "Ấp Hưng Nhơn" in [label for row in ask.buttons for label in row]
-    await lan.send("hung hiep")  # typed without diacritics
-    await lan.wait_for("nhóm")
-    await lan.press("Thanh niên")
-    toggled = await lan.wait_for("nhóm")
-    assert "✓ Thanh niên" in [label for row in toggled.buttons for label in row]
-    await lan.press("Xong")
-    done = await lan.wait_for("Cảm ơn bạn")
-    assert "Ấp Hưng Hiệp" in done.text and "Xã Hưng Lộc" in done.text
-    assert "/thamgia" in done.text and "tổ trưởng" not in done.text
-
-    resident = await store.residents.by_telegram_id(3001)
-    assert resident is not None
-    assert resident.consent == "given" and resident.consent_version and resident.consent_at
-    assert resident.display_name == "Lan Nguyễn"
-    hamlet = await store.areas.hamlet(resident.hamlet_id or 0)
-    assert hamlet is not None and hamlet.code == "hung-hiep"
-    assert await store.residents.tags(resident.id) == ["thanh-nien"]
 
 
 async def test_declining_keeps_only_the_telegram_id(
@@ -63,7 +32,9 @@ async def test_text_instead_of_a_press_is_answered_and_consent_still_waits(
 ) -> None:
     hoa = sandbox.user(3003, first_name="Hoa")
     await hoa.command("start")
-    await hoa.wait_for("Nghị định 13/2023")
+    consent = await hoa.wait_for("Nghị định 13/2023")
+    assert consent.buttons[0] == ["✅ Đồng ý", "Từ chối"]  # one row (the rest of onboarding:
+    # tests/test_resident_stories.py, on both channels)
     await hoa.send_sticker()
     await hoa.wait_for("bấm Đồng ý hoặc Từ chối")
     await hoa.press("Đồng ý")

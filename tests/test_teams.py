@@ -66,26 +66,6 @@ async def test_join_by_command_and_the_leader_approves(
     assert "Tổ trưởng Bình" in card.text and "Thành viên: 2" in card.text
 
 
-async def test_join_by_deep_link_and_the_leader_rejects(
-    sandbox: Sandbox, bot: AnninhApp, store: Store, leader: SimUser
-) -> None:
-    await onboard(leader)
-    lan = sandbox.user(3001, first_name="Lan")
-    await lan.command("start", "join_HN01")
-    await lan.wait_for("Nghị định 13/2023")
-    await lan.press("Đồng ý")
-    await lan.wait_for("ấp")
-    await lan.press("Ấp Hưng Nhơn")
-    await lan.wait_for("nhóm")
-    await lan.press("Xong")
-    await lan.wait_for("Đã gửi yêu cầu tham gia")
-    await leader.wait_for("Lan xin tham gia")
-    await leader.press("Từ chối")
-    await leader.wait_for("Đã từ chối yêu cầu của Lan")
-    await lan.wait_for("không được duyệt")
-    assert await state_of(store, 3001) is None
-
-
 async def test_a_consented_resident_joins_by_link_at_once(
     sandbox: Sandbox, bot: AnninhApp, store: Store
 ) -> None:

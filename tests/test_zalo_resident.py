@@ -1,15 +1,17 @@
-"""A resident on the Zalo Bot Platform, through the real bot: the same flows as on Telegram,
-as numbered choices and keywords; the officers on Telegram get what the resident files."""
+"""A resident on the Zalo Bot Platform, through the real bot: what only Zalo has — numbered
+choices answered by number or by words, keywords, a typed landmark, a photo downloaded at once,
+duplicate updates, cancel words. (The stories that are the same on Telegram:
+tests/test_resident_stories.py, run on both channels.)"""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.context import AnninhApp
-from bot.sandbox import SimGroup, SimUser
+from bot.sandbox import SimGroup
 from bot.sandbox.zalo import SimZaloUser, ZaloSandbox
 from bot.store import Store
-from tests.helpers import onboard, onboard_on_zalo, services_of
+from tests.helpers import onboard_on_zalo, services_of
 
 
 @pytest.fixture
@@ -28,7 +30,8 @@ async def test_a_zalo_resident_onboards_and_files_a_report_the_officers_see(
     await lan.choose("Trộm cắp")
     await lan.wait_for("chuyện gì đã xảy ra")
     await lan.send("Mất xe máy trước nhà văn hóa ấp")
-    await lan.wait_for("ở đâu")
+    ask = await lan.wait_for("ở đâu")
+    assert "Gửi vị trí" not in ask.text  # no location button to point at on Zalo
     await lan.send("cổng chợ Hưng Nhơn")  # a typed landmark: Zalo cannot share a location
     await lan.wait_for("Bạn có ảnh không")
     picture = b"\xff\xd8\xff\xe0 a Zalo photo of the scene"
@@ -52,14 +55,6 @@ async def test_a_zalo_resident_onboards_and_files_a_report_the_officers_see(
     assert photo.file_id is None and photo.media_key is not None
     services = services_of(bot)
     assert await services.media.files.read(photo.media_key) == picture
-
-
-async def test_a_join_code_in_the_first_message_goes_on_after_consent(
-    zalo: ZaloSandbox, leader: object, bot: AnninhApp,
-) -> None:
-    minh = zalo.user(2, "Minh")
-    await onboard_on_zalo(minh, first="tham gia HN01")
-    await minh.wait_for("Tổ an ninh nhân dân số 1")
 
 
 async def test_the_same_update_delivered_twice_is_taken_once(
@@ -99,72 +94,6 @@ async def test_cancel_words_commands_elsewhere_and_chatter_are_answered(
     await an.wait_for("Bạn muốn làm gì")
     await an.choose("Báo tin")
     await an.wait_for("Sự việc thuộc loại nào")
-
-
-async def test_without_location_messages_the_place_is_a_hamlet_and_a_landmark(
-    zalo: ZaloSandbox, staff_group: SimGroup, store: Store, bot: AnninhApp,
-) -> None:
-    binh = zalo.user(5, "Bình")
-    await onboard_on_zalo(binh)
-    await binh.send("bao tin")
-    await binh.wait_for("Sự việc thuộc loại nào")
-    await binh.choose("Người lạ khả nghi")
-    await binh.wait_for("chuyện gì đã xảy ra")
-    await binh.send("Hai người lạ đi xe không biển số hỏi thăm nhà neo người")
-    ask = await binh.wait_for("Chọn ấp")
-    assert "Gửi vị trí" not in ask.text  # no location button to point at on Zalo
-    await binh.choose("Ấp Dầu Giây")
-    await binh.wait_for("gõ thêm nơi cụ thể")
-    await binh.send("gần trường tiểu học")
-    await binh.wait_for("Bạn có ảnh không")
-    await binh.choose("Bỏ qua")
-    await binh.wait_for("Bạn muốn gửi tin thế nào")
-    await binh.choose("Ẩn danh")
-    await binh.wait_for("Kiểm tra lại")
-    await binh.choose("Gửi")
-    sent = await binh.wait_for("Đã gửi tin báo")
-    code = next(word for word in sent.text.split() if word.startswith("TB-"))
-    report = await store.reports.get(int(code[3:].rstrip(".")))
-    assert report is not None and report.address == "gần trường tiểu học, Ấp Dầu Giây"
-    hamlets = {h.id: h.name for h in await store.areas.hamlets(report.commune_id or 0)}
-    assert hamlets[report.hamlet_id or 0] == "Ấp Dầu Giây"  # placed where it happened
-
-
-async def test_a_zalo_resident_joins_a_team_the_telegram_leader_approves(
-    zalo: ZaloSandbox, leader: SimUser, store: Store, bot: AnninhApp,
-) -> None:
-    await onboard(leader)  # the leader has opened the bot on Telegram
-    minh = zalo.user(5, "Minh")
-    await onboard_on_zalo(minh)
-    await minh.send("tham gia HN01")
-    asked = await minh.wait_for("Đã gửi yêu cầu tham gia")
-    assert "Tổ an ninh nhân dân số 1" in asked.text and "<b>" not in asked.text
-    await leader.wait_for("Minh xin tham gia")
-    await leader.press("Duyệt")
-    await leader.wait_for("Đã duyệt Minh")
-    account = await store.accounts.get("zalo", minh.id)
-    team = await store.areas.team_by_join_code("HN01")
-    assert account is not None and team is not None
-    membership = await store.memberships.get(team.id, account.resident_id)
-    assert membership is not None and membership.state == "active"
-    # Minh is told "Tổ trưởng đã duyệt" once the outbox delivers on Zalo (the multi-channel
-    # outbox, another change): the decision reaches applicants on Telegram only today.
-
-
-async def test_thamgia_then_the_code_and_an_unknown_code_named_nowhere(
-    zalo: ZaloSandbox, bot: AnninhApp,
-) -> None:
-    hoa = zalo.user(6, "Hoa")
-    await onboard_on_zalo(hoa)
-    await hoa.send("tham gia ZZ99")
-    unknown = await hoa.wait_for("Không tìm thấy tổ")
-    assert "Tổ an ninh" not in unknown.text
-    await hoa.send("thamgia")
-    await hoa.wait_for("Gõ mã tổ")
-    await hoa.send_sticker()  # not a code: asked again
-    await hoa.wait_for("Gõ mã tổ")
-    await hoa.send("mã là hn01")  # the last word is the code
-    await hoa.wait_for("yêu cầu tham gia Tổ an ninh nhân dân số 1")
 
 
 async def file_on_zalo(person: SimZaloUser, text: str) -> str:

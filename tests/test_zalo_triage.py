@@ -156,22 +156,6 @@ async def test_without_a_group_a_zalo_report_is_rejected_on_zalo_with_a_typed_re
     assert report.state_note == "Việc chụp ảnh nơi công cộng không vi phạm"
 
 
-async def test_a_reason_chosen_by_number_reaches_the_telegram_reporter(
-    sandbox: Sandbox, zalo: ZaloSandbox, store: Store, config: Config, tmp_path: Path,
-    staff_group: SimGroup,
-) -> None:
-    (hai,) = await zalo_staff(zalo, store, config, tmp_path)
-    lan, code = await _reported(sandbox, staff_group, 3604)
-    await hai.wait_for(code)
-    await hai.choose("Từ chối")
-    await hai.wait_for("Vì sao từ chối")
-    await hai.choose("Trùng tin đã báo")
-    told = await lan.wait_for("không được tiếp nhận")
-    assert code in told.text and "Lý do: Trùng tin đã báo" in told.text
-    card = await staff_group.wait_for("Đã từ chối — Cán bộ Zalo 1")
-    assert "Lý do: Trùng tin đã báo" in card.text
-
-
 async def test_a_team_is_assigned_on_zalo_and_its_zalo_leader_resolves_it(
     sandbox: Sandbox, zalo: ZaloSandbox, store: Store, config: Config, tmp_path: Path,
     staff_group: SimGroup,

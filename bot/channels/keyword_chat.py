@@ -29,7 +29,8 @@ _LINK_CODE = re.compile(r"[A-Za-z0-9-]{6,16}")  # 8 characters, maybe typed with
 _TEAM_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,39}")  # a team's code or its join code
 WITH_ARGUMENT = {
     "start": re.compile(r"[A-Za-z0-9_-]{1,64}"), "thamgia": _JOIN_CODE, "join": _JOIN_CODE,
-    "tin": _TRACKING_CODE, "lookup": _TRACKING_CODE, "lienket": _LINK_CODE, "link": _LINK_CODE,
+    "tin": _TRACKING_CODE, "lookup": _TRACKING_CODE, "tindabao": _TRACKING_CODE,
+    "myreports": _TRACKING_CODE, "lienket": _LINK_CODE, "link": _LINK_CODE,
     "totruong": _TEAM_CODE, "setleader": _TEAM_CODE,
 }
 JOIN_COMMANDS = frozenset({"thamgia", "join"})

@@ -1,0 +1,124 @@
+"""A resident and their team, told once and run on Telegram and on Zalo (tests/people.py):
+a join code in the first message, an unknown code, a request the leader approves on their own
+channel, and the gong answered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.catalog import Catalog
+from bot.sandbox import SimUser
+from bot.services.areas import load_areas, parse_areas
+from bot.store import Store
+from tests.helpers import LEADER_ID, SAMPLE_AREAS, onboard, sound_gong
+from tests.people import CHANNELS, Channel, People, Person
+
+pytestmark = pytest.mark.usefixtures("bot")
+
+
+@pytest.fixture
+def config_extra(zalo_config: str) -> str:
+    return zalo_config + "\n[alarms]\nrefresh_seconds = 0.05\n"
+
+
+async def asked_to_join(lan: Person, leader: Person | SimUser) -> None:
+    """The resident is told the request went to HN01, and its leader gets it."""
+    asked = await lan.wait_for("Đã gửi yêu cầu tham gia")
+    assert "Tổ an ninh nhân dân số 1" in asked.text and "<b>" not in asked.text
+    request = await leader.wait_for(f"{lan.name} xin tham gia")
+    assert request.labels == ["✅ Duyệt", "Từ chối"]
+
+
+async def approved_member(lan: Person, leader: Person) -> None:
+    """Onboarding, then "thamgia HN01"; the leader approves and the resident is told."""
+    await lan.onboard()
+    await lan.command("thamgia", "HN01")
+    await asked_to_join(lan, leader)
+    await leader.choose("Duyệt")
+    await leader.wait_for(f"Đã duyệt {lan.name}")
+    await lan.wait_for("Tổ trưởng đã duyệt")
+
+
+async def membership_state(store: Store, person: Person) -> str | None:
+    team = await store.areas.team_by_join_code("HN01")
+    assert team is not None
+    membership = await store.memberships.get(team.id, await person.resident_id(store) or 0)
+    return None if membership is None else membership.state
+
+
+async def test_a_join_code_in_the_first_message_goes_on_after_consent(
+    people: People, store: Store, leader: SimUser,
+) -> None:
+    await onboard(leader)  # the leader, on Telegram, decides on their own channel
+    lan = people(3002, "Lan")
+    await lan.onboard(join="HN01")
+    await asked_to_join(lan, leader)
+    await leader.press("Từ chối")
+    await leader.wait_for("Đã từ chối yêu cầu của Lan")
+    await lan.wait_for("không được duyệt")
+    assert await membership_state(store, lan) is None
+
+
+async def test_an_unknown_code_names_no_team_and_thamgia_asks_for_one(people: People) -> None:
+    hoa = people(3003, "Hoa")
+    await hoa.onboard()
+    await hoa.command("thamgia", "ZZ99")
+    unknown = await hoa.wait_for("Không tìm thấy tổ")
+    assert "Tổ an ninh" not in unknown.text
+    await hoa.command("thamgia")
+    await hoa.wait_for("Gõ mã tổ")
+    await hoa.send_sticker()  # not a code: asked again
+    await hoa.wait_for("Gõ mã tổ")
+    await hoa.send("mã là hn01")  # the last word is the code
+    await hoa.wait_for("yêu cầu tham gia Tổ an ninh nhân dân số 1")
+
+
+async def leader_of_hn01(people: People, store: Store, tmp_path: Path, on: Channel) -> Person:
+    """The leader of "Tổ an ninh nhân dân số 1" (HN01), having consented: the sample's Telegram
+    leader (2001), or on Zalo a leader the areas file names by their Zalo account."""
+    if on == "telegram":
+        leader = people(LEADER_ID, "Tổ trưởng Bình", on="telegram")
+        await leader.onboard()
+        return leader
+    leader = people(31, "Tổ trưởng Bình", on="zalo")
+    areas = tmp_path / "areas.toml"
+    areas.write_text(SAMPLE_AREAS.read_text(encoding="utf-8").replace(
+        "leader = 2001", f'leader = "zalo:{leader.external_id}"'), encoding="utf-8")
+    await load_areas(store, parse_areas(areas, Catalog.load(SAMPLE_AREAS.parent)), "test")
+    team = await store.areas.team_by_join_code("HN01")
+    before = await store.residents.by_telegram_id(LEADER_ID)
+    assert team is not None and before is not None
+    async with store.db.transaction() as tx:  # the sample's Telegram leader leads no more
+        await store.memberships.remove(tx, team.id, before.id)
+    await leader.onboard()
+    return leader
+
+
+@pytest.mark.parametrize("leader_on", CHANNELS)
+async def test_a_resident_asks_to_join_and_the_leader_approves_on_their_own_channel(
+    people: People, store: Store, tmp_path: Path, leader_on: Channel,
+) -> None:
+    leader = await leader_of_hn01(people, store, tmp_path, leader_on)
+    lan = people(3012, "Lan")
+    await approved_member(lan, leader)
+    assert await membership_state(store, lan) == "active"
+    await lan.command("to")
+    card = await lan.wait_for("Tổ an ninh nhân dân số 1")
+    assert "Tổ trưởng: Tổ trưởng Bình" in card.text
+
+
+async def test_a_member_answers_the_gong_and_the_leader_sees_it(
+    people: People, leader: SimUser, store: Store,
+) -> None:
+    await onboard(leader)
+    lan = people(3008, "Lan")
+    await approved_member(lan, Person(leader))
+
+    await sound_gong(leader)
+    alert = await lan.wait_for("KẺNG AN NINH")
+    assert alert.labels[:2] == ["🏃 Đang đến", "Không thể"]
+    await lan.choose("Đang đến")
+    await lan.wait_for_notice("Đã báo bạn đang đến")
+    await leader.wait_for(predicate=lambda m: "Đang đến (1): Lan" in m.text)
