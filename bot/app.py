@@ -141,12 +141,16 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         app.bot_data[ZALO_BOT_KEY] = zalo
         await zalo.start(config.zalo_bot_webhook_secret())
     await services.media.sweep()  # what a crash between a deletion and its files left
-    if config.web.public_url:  # photos by URL for Zalo (and, later, the officers' console)
-        links = MediaLinks(await services.store.db.secret("media-links"),
-                           config.web.public_url, services.clock)
-        server = WebServer(config.web, links, services.media.files)
+    web = config.web_on
+    if web is not None:  # the officers' console; with public_url, photos by URL for Zalo
+        links = None
+        if web.public_url:
+            links = MediaLinks(await services.store.db.secret("media-links"), web.public_url,
+                               services.clock)
+            app.bot_data[MEDIA_LINKS_KEY] = links
+        server = WebServer(services, web, links)
         await server.start()
-        app.bot_data[MEDIA_LINKS_KEY], app.bot_data[WEB_KEY] = links, server
+        app.bot_data[WEB_KEY] = server
     await _start_broadcasting(app, services)
     if not config.telegram.enabled:
         return

@@ -19,12 +19,14 @@ from bot.store.migrations import migrate
 from bot.store.outbox import OutboxStore
 from bot.store.persistence import PersistenceStore
 from bot.store.prompts import PromptStore
+from bot.store.queue import QueueStore
 from bot.store.relays import RelayStore
 from bot.store.reports import ReportStore
 from bot.store.residents import ResidentStore
 from bot.store.routes import RouteStore
 from bot.store.schedules import ScheduleStore
 from bot.store.stats import StatsStore
+from bot.store.web import WebStore
 
 __all__ = ["Database", "DatabaseUnavailable", "Store", "Tx"]
 
@@ -52,6 +54,8 @@ class Store:
         self.prompts = PromptStore(db)
         self.media = MediaRefStore(db)
         self.routes = RouteStore(db)
+        self.web = WebStore(db)
+        self.queue = QueueStore(db)
 
     @classmethod
     async def open(cls, path: Path, clock: Clock | None = None) -> Store:
