@@ -15,7 +15,7 @@ async def start(turn: Turn) -> str:
     if web is None:
         await turn.say(turn.t("web.off"))
         return END
-    issued = await services.web_auth.issue(turn.person, "chat")
+    issued = await services.web_auth.issue(turn.person, "chat", turn.display_name)
     if issued.token is None:
         key = "web.too_many" if issued.refusal is Refusal.TOO_MANY else "errors.not_allowed"
         await turn.say(turn.t(key))

@@ -219,3 +219,39 @@ async def test_links_are_for_officers_and_rate_limited(
     for _ in range(LINKS_PER_HOUR):
         assert (await services.web_auth.issue(cast.officer, "chat")).token is not None
     assert (await services.web_auth.issue(cast.officer, "chat")).refusal is Refusal.TOO_MANY
+
+
+async def test_the_card_s_actions_from_the_console(
+    client: TestClient, services: Services, store: Store, cast: People, report: Report,
+) -> None:
+    jar = {COOKIE: await session_of(services, cast.officer)}
+    page = await (await client.get(f"/reports/{report.id}", cookies=jar)).text()
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found is not None
+    csrf = found[1]
+
+    async def act(**form: str) -> str:
+        answer = await client.post(f"/reports/{report.id}/act", cookies=jar,
+                                   data={"csrf": csrf, **form})
+        assert answer.status == 200  # back on the report's page
+        return await answer.text()
+
+    assert "Vui lòng chọn hoặc gõ lý do" in await act(action="reject")
+    assert "Người báo tin đã được báo" in await act(action="accept")
+    assert "đã chuyển sang trạng thái khác" in await act(action="accept")  # twice: once
+    rejected = await act(action="reject", reason="scope", other="  ")
+    assert "Không thuộc thẩm quyền" in rejected and "Đã từ chối" in rejected
+    assert "Mở lại" in await act(action="reopen")
+    teams = await store.areas.teams()
+    assigned = await act(action="assign", team=str(teams[0].id))
+    assert "Đã giao tổ" in assigned and teams[0].name in assigned
+    assert "trên web" in assigned  # the timeline says where it was done
+    entries = [e for e in await store.audit.entries("report", report.id)
+               if e.actor_label == "officer"]
+    assert [e.action for e in entries] == ["report.accept", "report.reject", "report.reopen",
+                                           "report.assign"]
+    assert all(json.loads(e.detail)["origin"] == "web" for e in entries)
+    told = await store.db.fetchall(
+        "SELECT origin FROM broadcasts WHERE origin LIKE 'report:%' ORDER BY id")
+    assert [row[0].rsplit(":", 1)[1] for row in told] == ["accepted", "rejected", "reopened",
+                                                          "assigned"]

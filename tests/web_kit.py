@@ -83,7 +83,7 @@ async def forged_session(store: Store, someone: Resident, clock: Clock) -> str:
     token = f"forged-{someone.id}"
     now = clock.now().isoformat(timespec="seconds")
     async with store.db.transaction() as tx:
-        await store.web.put_session(tx, digest(token), someone.id, "csrf-x", "cli", now,
+        await store.web.put_session(tx, digest(token), someone.id, "csrf-x", "cli", None, now,
                                     "2999-01-01T00:00:00+00:00")
     return token
 

@@ -11,6 +11,7 @@ class WebSession:
     resident_id: int
     csrf: str
     via: str  # how its login link was given: chat | cli
+    name: str | None  # how their messenger names the officer (the card's status line)
     created_at: str
     expires_at: str
     last_seen_at: str

@@ -51,7 +51,8 @@ class Staff:
 
     @property
     def name(self) -> str:
-        return self.person.display_name or f"#{self.person.id}"
+        """How the officer is named on the card ("" when nobody said)."""
+        return self.session.name or self.person.display_name or ""
 
     def serves(self, commune_id: int | None) -> bool:
         return any(commune.id == commune_id for commune in self.communes)
@@ -68,9 +69,9 @@ class WebAuthService:
     def _stamp(self, delta: timedelta = timedelta()) -> str:
         return (self._clock.now() + delta).astimezone(UTC).isoformat(timespec="seconds")
 
-    async def issue(self, person: Resident, via: str) -> Issued:
+    async def issue(self, person: Resident, via: str, name: str | None = None) -> Issued:
         """A one-time login token for an officer (checked in the database), at most
-        LINKS_PER_HOUR an hour."""
+        LINKS_PER_HOUR an hour; `name`: how their messenger names them, for the card."""
         if not await self._store.areas.staff_communes(person.id):
             return Issued(refusal=Refusal.NOT_OFFICER)
         if await self._store.web.logins_since(
@@ -79,7 +80,8 @@ class WebAuthService:
         token = secrets.token_urlsafe(32)
         async with self._store.db.transaction() as tx:
             await self._store.web.forget_logins_before(tx, self._stamp(-timedelta(days=1)))
-            await self._store.web.put_login(tx, digest(token), person.id, via, self._stamp(),
+            await self._store.web.put_login(tx, digest(token), person.id, via, name or None,
+                                            self._stamp(),
                                             self._stamp(timedelta(minutes=LINK_MINUTES)))
         return Issued(token=token)
 
@@ -94,9 +96,9 @@ class WebAuthService:
             taken = await self._store.web.take_login(tx, digest(token), self._stamp())
             if taken is None:
                 return None
-            resident_id, via = taken
+            resident_id, via, name = taken
             session_id = await self._store.web.put_session(
-                tx, digest(session_token), resident_id, csrf, via, self._stamp(),
+                tx, digest(session_token), resident_id, csrf, via, name, self._stamp(),
                 self._stamp(timedelta(hours=SESSION_HOURS)))
             await self._store.audit.record(
                 tx, actor_id=resident_id, actor_label="officer", action="web.login",

@@ -11,6 +11,7 @@ from bot.store.db import Database, Tx
 def _session(row: sqlite3.Row) -> WebSession:
     return WebSession(
         id=row["id"], resident_id=row["resident_id"], csrf=row["csrf"], via=row["via"],
+        name=row["name"],
         created_at=row["created_at"], expires_at=row["expires_at"],
         last_seen_at=row["last_seen_at"], revoked_at=row["revoked_at"])
 
@@ -22,11 +23,13 @@ class WebStore:
     # --- login links ---------------------------------------------------------------------
 
     async def put_login(
-        self, tx: Tx, token_hash: str, resident_id: int, via: str, now: str, expires: str
+        self, tx: Tx, token_hash: str, resident_id: int, via: str, name: str | None, now: str,
+        expires: str,
     ) -> None:
         await tx.execute(
-            "INSERT INTO web_logins (token_hash, resident_id, via, created_at, expires_at) "
-            "VALUES (?, ?, ?, ?, ?)", (token_hash, resident_id, via, now, expires))
+            "INSERT INTO web_logins (token_hash, resident_id, via, name, created_at, "
+            "expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (token_hash, resident_id, via, name, now, expires))
 
     async def logins_since(self, resident_id: int, since: str) -> int:
         count = await self._db.scalar(
@@ -34,15 +37,17 @@ class WebStore:
             (resident_id, since))
         return int(count or 0)
 
-    async def take_login(self, tx: Tx, token_hash: str, now: str) -> tuple[int, str] | None:
-        """The person and the way of a link not used and not expired, marked used: a link
-        works once, even when two requests bring it in the same instant."""
+    async def take_login(
+        self, tx: Tx, token_hash: str, now: str
+    ) -> tuple[int, str, str | None] | None:
+        """The person, the way and the name of a link not used and not expired, marked
+        used: a link works once, even when two requests bring it in the same instant."""
         async with tx.execute(
             "UPDATE web_logins SET used_at = ? WHERE token_hash = ? AND used_at IS NULL "
-            "AND expires_at > ? RETURNING resident_id, via", (now, token_hash, now),
+            "AND expires_at > ? RETURNING resident_id, via, name", (now, token_hash, now),
         ) as cursor:
             row = await cursor.fetchone()
-        return None if row is None else (int(row[0]), str(row[1]))
+        return None if row is None else (int(row[0]), str(row[1]), row[2])
 
     async def login_usable(self, token_hash: str, now: str) -> bool:
         """Whether a link would still open a session (the page that asks to confirm it)."""
@@ -57,13 +62,13 @@ class WebStore:
     # --- sessions ------------------------------------------------------------------------
 
     async def put_session(
-        self, tx: Tx, token_hash: str, resident_id: int, csrf: str, via: str, now: str,
-        expires: str,
+        self, tx: Tx, token_hash: str, resident_id: int, csrf: str, via: str,
+        name: str | None, now: str, expires: str,
     ) -> int:
         async with tx.execute(
-            "INSERT INTO web_sessions (token_hash, resident_id, csrf, via, created_at, "
-            "expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            (token_hash, resident_id, csrf, via, now, expires, now),
+            "INSERT INTO web_sessions (token_hash, resident_id, csrf, via, name, created_at, "
+            "expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (token_hash, resident_id, csrf, via, name, now, expires, now),
         ) as cursor:
             row = await cursor.fetchone()
         assert row is not None

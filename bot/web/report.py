@@ -64,7 +64,8 @@ async def act(request: web.Request) -> web.Response:
         if note is None:
             return _back(report_id, "no_reason")
     acted: Acted = await context.services.triage.act(
-        officer.person, officer.name, report_id, action, team_id=team_id, note=note,
+        officer.person, officer.name or context.t("web.officer"), report_id, action,
+        team_id=team_id, note=note,
         origin="web")
     return _back(report_id, action.value if acted.outcome is Outcome.DONE
                  else acted.outcome.value)

@@ -7,6 +7,7 @@ CREATE TABLE web_logins (
     token_hash  TEXT PRIMARY KEY,
     resident_id INTEGER NOT NULL REFERENCES residents (id) ON DELETE CASCADE,
     via         TEXT NOT NULL,        -- chat | cli
+    name        TEXT,                 -- how the officer's messenger names them (chat only)
     created_at  TEXT NOT NULL,
     expires_at  TEXT NOT NULL,
     used_at     TEXT
@@ -19,6 +20,7 @@ CREATE TABLE web_sessions (
     resident_id  INTEGER NOT NULL REFERENCES residents (id) ON DELETE CASCADE,
     csrf         TEXT NOT NULL,       -- the token every form of the session carries
     via          TEXT NOT NULL,       -- how its login link was given: chat | cli
+    name         TEXT,                -- the officer's name on the card's status line
     created_at   TEXT NOT NULL,
     expires_at   TEXT NOT NULL,
     last_seen_at TEXT NOT NULL,
