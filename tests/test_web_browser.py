@@ -77,3 +77,21 @@ async def test_an_officer_accepts_a_report_in_the_browser(
     await expect(page.get_by_role("link", name=code)).to_be_visible()
     await page.screenshot(path=folder / "queue-phone.png", full_page=True)
     assert errors == []  # no script error, no CSP violation
+
+
+async def test_the_queue_updates_live_when_a_resident_files_a_report(
+    sandbox: Sandbox, bot: AnninhApp, officer: SimUser, browser: Browser,
+) -> None:
+    await officer.command("web")
+    link = LINK.search((await officer.wait_for("Đường dẫn đăng nhập")).text)
+    assert link is not None
+    page = await browser.new_page(viewport=PHONE, locale="vi-VN")
+    await page.goto(link[1])
+    await page.get_by_role("button", name="Đăng nhập").click()
+    await expect(page.get_by_text("Không có tin báo nào")).to_be_visible()
+    await expect(page.locator("body[data-live=on]")).to_have_count(1)  # the stream is open
+    lan = sandbox.user(3302, first_name="Lan")
+    await onboard(lan)
+    code = await file_report(lan, "Cháy nhỏ ở bãi rác đầu ấp, đã dập được một phần")
+    await expect(page.get_by_role("link", name=code)).to_be_visible()  # no reload
+    assert page.url.endswith("/")

@@ -4,6 +4,7 @@ database, no bot): only the last sees anything, and the headers hold on every an
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import AsyncIterator
@@ -255,3 +256,28 @@ async def test_the_card_s_actions_from_the_console(
         "SELECT origin FROM broadcasts WHERE origin LIKE 'report:%' ORDER BY id")
     assert [row[0].rsplit(":", 1)[1] for row in told] == ["accepted", "rejected", "reopened",
                                                           "assigned"]
+
+
+async def test_the_live_stream_tells_only_the_report_s_communes(
+    client: TestClient, services: Services, cast: People,
+) -> None:
+    assert (await client.get("/live")).status == 401
+    own = await client.get("/live", cookies={COOKIE: await session_of(services, cast.officer)})
+    other = await client.get("/live", cookies={
+        COOKIE: await session_of(services, cast.stranger_officer)})
+    assert own.status == 200 and own.content_type == "text/event-stream"
+    assert await own.content.readline() == b"retry: 3000\n"
+    assert await other.content.readline() == b"retry: 3000\n"
+    filed = await file_report(services, cast.resident)
+    await services.events.report_filed(filed, None)
+    await own.content.readline()
+    assert await own.content.readline() == b"event: report\n"
+    assert await own.content.readline() == f"data: {filed.id}\n".encode()
+    phu_hoi = await services.store.areas.commune_by_code("phu-hoi")
+    assert phu_hoi is not None
+    elsewhere = dataclasses.replace(filed, id=filed.id + 100, commune_id=phu_hoi.id)
+    await services.events.report_filed(elsewhere, None)
+    assert [await other.content.readline() for _ in range(3)] == [
+        b"\n", b"event: report\n", f"data: {elsewhere.id}\n".encode()]  # not Hưng Lộc's
+    own.close()
+    other.close()

@@ -4,7 +4,7 @@ and the officer a request is made for (set by bot/web/security.py's session chec
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from aiohttp import web
@@ -13,6 +13,9 @@ from bot.config import WebConfig
 from bot.services.container import Services
 from bot.services.web_auth import Staff
 from bot.web.media import MediaLinks
+
+if TYPE_CHECKING:
+    from bot.web.live import Live
 
 TEMPLATES = "templates"
 STATIC = "static"
@@ -24,6 +27,7 @@ class WebContext:
     config: WebConfig
     links: MediaLinks | None
     templates: jinja2.Environment
+    live: Live
 
     def t(self, key: str, **values: Any) -> str:
         """A text in the deployment's default language (officers read it, as the card)."""

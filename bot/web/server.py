@@ -14,6 +14,7 @@ from bot.config import WebConfig
 from bot.services.container import Services
 from bot.web import auth, queue, report
 from bot.web.context import CONTEXT, STATIC, WebContext, environment
+from bot.web.live import Live, stream
 from bot.web.media import MediaLinks
 from bot.web.security import add_headers, errors, sessions
 
@@ -23,8 +24,20 @@ log = logging.getLogger(__name__)
 def build_app(services: Services, config: WebConfig, links: MediaLinks | None) -> web.Application:
     """The console's aiohttp application (tests drive it with aiohttp's test client)."""
     app = web.Application(middlewares=[errors, sessions], client_max_size=64 * 1024)
-    app[CONTEXT] = WebContext(services, config, links, environment())
+    live = Live()
+    app[CONTEXT] = WebContext(services, config, links, environment(), live)
     app.on_response_prepare.append(add_headers)
+    events = services.events
+    events.report_filed_listeners.append(live.filed)
+    events.report_changed_listeners.append(live.changed)
+
+    async def forget(_app: web.Application) -> None:
+        events.report_filed_listeners.remove(live.filed)
+        events.report_changed_listeners.remove(live.changed)
+
+    app.on_shutdown.append(live.close)  # before aiohttp waits for the open streams
+    app.on_cleanup.append(forget)
+    app.router.add_get("/live", stream)
     app.router.add_static("/static/", Path(__file__).parent / STATIC)
     auth.add_routes(app)
     queue.add_routes(app)
