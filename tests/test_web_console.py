@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 
 from bot.clock import FakeClock
 from bot.config import Config
@@ -19,6 +19,7 @@ from bot.models import Report
 from bot.services.container import Services
 from bot.services.web_auth import LINKS_PER_HOUR, Refusal
 from bot.store import Store
+from bot.web.server import build_app
 from tests.web_kit import (
     COOKIE,
     People,
@@ -281,3 +282,21 @@ async def test_the_live_stream_tells_only_the_report_s_communes(
         b"\n", b"event: report\n", f"data: {elsewhere.id}\n".encode()]  # not Hưng Lộc's
     own.close()
     other.close()
+
+
+async def test_behind_https_the_cookie_is_secure_and_host_bound(
+    services: Services, config: Config, cast: People,
+) -> None:
+    assert config.web_on is not None
+    secure = dataclasses.replace(config.web_on, public_url="https://anninh.example.vn")
+    async with TestClient(TestServer(build_app(services, secure, None))) as client:
+        issued = await services.web_auth.issue(cast.officer, "cli")
+        assert issued.token is not None
+        page = await (await client.get(f"/login/{issued.token}")).text()
+        nonce = re.search(r'name="nonce" value="([^"]+)"', page)
+        assert nonce is not None
+        answer = await client.post("/login", data={"token": issued.token, "nonce": nonce[1]},
+                                   cookies={"anninh_login": nonce[1]}, allow_redirects=False)
+        assert answer.status == 303
+        cookie = answer.cookies["__Host-anninh"]
+        assert cookie["secure"] and cookie["httponly"] and cookie["path"] == "/"

@@ -11,6 +11,7 @@ import pytest
 
 from bot.catalog import Catalog
 from bot.cli import main
+from bot.config import WebConfig, load_config
 from bot.context import AnninhApp
 from bot.sandbox import Sandbox, SimUser
 from bot.sandbox.zalo import ZaloSandbox
@@ -99,3 +100,19 @@ def test_the_command_line_prints_links_and_ends_sessions(
     assert "no live session" in capsys.readouterr().err
     assert run("web", "sessions", "revoke", "--officer", "telegram:1001") == 0
     assert "0 session(s) ended" in capsys.readouterr().out
+
+
+def test_the_web_section_turns_the_console_on(tmp_path: Path) -> None:
+    def web(section: str) -> WebConfig | None:
+        path = tmp_path / "config.toml"
+        path.write_text(f"[telegram]\n{section}", encoding="utf-8")
+        return load_config(path).web_on
+
+    assert web("") is None  # no [web]: nothing served
+    assert web('[web]\nenabled = false\npublic_url = "https://a.vn"\n') is None
+    plain = web("[web]\nport = 8181\n")
+    assert plain is not None and plain.base_url == "http://127.0.0.1:8181"
+    assert not plain.secure
+    https = web('[web]\npublic_url = "https://anninh.example.vn/"\n')
+    assert https is not None and https.base_url == "https://anninh.example.vn"
+    assert https.secure
