@@ -138,10 +138,12 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
                 app.drop_user_data(int(account.external_id))
 
     events.person_forgotten_listeners.append(forgotten_on_telegram)
+    web = config.web_on
     links = None
-    if config.web.public_url:  # photos by URL for Zalo (and, later, the officers' console)
-        links = MediaLinks(await services.store.db.secret("media-links"),
-                           config.web.public_url, services.clock)
+    if web is not None and web.public_url:  # photos by URL for Zalo
+        links = MediaLinks(await services.store.db.secret("media-links"), web.public_url,
+                           services.clock)
+        app.bot_data[MEDIA_LINKS_KEY] = links
     elif warning := photo_address_warning(config):
         log.warning("%s", warning)
     if config.zalo_bot_on is not None:
@@ -158,10 +160,10 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         app.bot_data[ZALO_OA_KEY] = oa
         await oa.start()
     await services.media.sweep()  # what a crash between a deletion and its files left
-    if links is not None:
-        server = WebServer(config.web, links, services.media.files)
+    if web is not None:  # the officers' console (and /media/<token> with public_url)
+        server = WebServer(services, web, links)
         await server.start()
-        app.bot_data[MEDIA_LINKS_KEY], app.bot_data[WEB_KEY] = links, server
+        app.bot_data[WEB_KEY] = server
     await _start_broadcasting(app, services)
     if not config.telegram.enabled:
         return

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from bot.catalog import Catalog, CatalogError
 from bot.cli_broadcast import BroadcastFailure
 from bot.cli_run import EXIT_FAILED, EXIT_OK, EXIT_USAGE, cmd_run
+from bot.cli_web import WebFailure
 from bot.cli_zalo import ZaloFailure
 from bot.config import Config, ConfigError, load_config, load_config_or_defaults
 from bot.store import DatabaseUnavailable, Store
@@ -43,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DatabaseUnavailable as error:
         print(f"anninh: database {error}", file=sys.stderr)
         return EXIT_USAGE
-    except (Failure, CatalogError, BroadcastFailure, ZaloFailure) as error:
+    except (Failure, CatalogError, BroadcastFailure, WebFailure, ZaloFailure) as error:
         print(f"anninh: {error}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
@@ -304,10 +305,12 @@ def _parser() -> argparse.ArgumentParser:
                         "whether the bot can reach the leader")
     team_list.add_argument("--commune", help="only this commune")
     from bot.cli_broadcast import add_commands
+    from bot.cli_web import add_commands as add_web
     from bot.cli_zalo import add_commands as add_zalo
     from bot.doctor import add_command as add_doctor
 
     add_commands(commands, common, command)
+    add_web(commands, common, command)
     add_zalo(commands, common, command)
     add_doctor(commands, command)
     return parser

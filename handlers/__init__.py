@@ -28,6 +28,7 @@ def dialog_flows(config: Config) -> list[Flow]:
         start,
         stats,
         teams,
+        web,
     )
 
     return [start.build_flow(),
@@ -36,7 +37,7 @@ def dialog_flows(config: Config) -> list[Flow]:
             *settings.build_flows(), *mydata.build_flows(), alarm.build_flow(),
             teams.build_flow(), *open_reports.build_flows(), reject.build_flow(),
             stats.build_flow(), *officer_tools.build_flows(), announce.build_flow(),
-            campaigns.build_flow()]
+            campaigns.build_flow(), web.build_flow()]
 
 
 def dialog_actions() -> list[Action]:

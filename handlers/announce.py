@@ -188,7 +188,8 @@ async def _preview(turn: Turn) -> str:
     count = await services.broadcasts.count(chosen, urgent=draft["urgent"])
     key = "broadcast.preview_urgent" if draft["urgent"] else "broadcast.preview"
     text = turn.t(key, count=count, audience=names)
-    by_address = message.photo_path is not None and bool(services.config.web.public_url)
+    web = services.config.web_on  # photos by address need the web server and public_url
+    by_address = message.photo_path is not None and web is not None and bool(web.public_url)
     if (message.photo or message.photo_path) and not by_address and any(
             channel != "telegram" for channel in await services.broadcasts.channels(
                 chosen, urgent=draft["urgent"])):  # Zalo fetches photos by address only

@@ -187,12 +187,24 @@ class ZaloOaConfig:
 
 @dataclass(frozen=True)
 class WebConfig:
-    """anninh's web server (`anninh run` serves it when `public_url` is set): today the
-    photos a channel fetches by URL (Zalo); the officers' console later."""
+    """anninh's web server, on when the section is present (unless enabled = false): the
+    officers' console (bot/web), and with `public_url` the photos a channel fetches by URL
+    (Zalo). Login links name `public_url`, else http://listen:port."""
 
+    enabled: bool = True
     listen: str = "127.0.0.1"
     port: int = 8080
     public_url: str = ""  # the address people and messengers reach it at, e.g. https://…
+
+    @property
+    def base_url(self) -> str:
+        """Where a person's browser reaches the console."""
+        return (self.public_url or f"http://{self.listen}:{self.port}").rstrip("/")
+
+    @property
+    def secure(self) -> bool:
+        """Cookies only over HTTPS: behind an https:// public address."""
+        return self.public_url.startswith("https://")
 
 
 @dataclass(frozen=True)
@@ -208,7 +220,7 @@ class Config:
     reports: ReportsConfig = field(default_factory=ReportsConfig)
     media: MediaConfig = field(default_factory=MediaConfig)
     zalo_bot: ZaloBotConfig | None = None  # the section turns the channel on
-    web: WebConfig = field(default_factory=WebConfig)
+    web: WebConfig = field(default_factory=lambda: WebConfig(enabled=False))  # section: on
     zalo_oa: ZaloOaConfig | None = None  # the section turns the channel on
 
     @property
@@ -229,6 +241,10 @@ class Config:
             raise ConfigError(f"{self.source}: [zalo_oa] {key}: the environment variable "
                               f"{name} must hold the Zalo {what} (it is empty or unset)")
         return str(value)
+
+    @property
+    def web_on(self) -> WebConfig | None:
+        return self.web if self.web.enabled else None
 
     @property
     def zalo_bot_on(self) -> ZaloBotConfig | None:

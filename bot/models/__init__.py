@@ -53,6 +53,7 @@ from bot.models.reports import (
     open_states,
     tracking_code,
 )
+from bot.models.web import WebSession
 
 __all__ = [
     "CHANNELS",
@@ -96,6 +97,7 @@ __all__ = [
     "StaffRole",
     "Team",
     "TeamSummary",
+    "WebSession",
     "closed_states",
     "is_open",
     "open_states",

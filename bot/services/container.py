@@ -19,6 +19,7 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.campaigns import CampaignService
 from bot.services.cards import Cards
 from bot.services.categories import Categories
+from bot.services.console import ConsoleService
 from bot.services.media import MediaService
 from bot.services.officers import OfficerService
 from bot.services.relays import RelayService
@@ -27,6 +28,7 @@ from bot.services.residents import ResidentService
 from bot.services.stats import StatsService
 from bot.services.teams import TeamService
 from bot.services.triage import TriageService
+from bot.services.web_auth import WebAuthService
 from bot.store import Store
 
 
@@ -53,6 +55,8 @@ class Services:
     accounts: AccountService
     cards: Cards
     triage: TriageService
+    web_auth: WebAuthService
+    console: ConsoleService
 
     @classmethod
     def build(cls, config: Config, store: Store, clock: Clock | None = None) -> Services:
@@ -79,4 +83,6 @@ class Services:
             events=events, accounts=AccountService(store, clock), media=media, cards=cards,
             triage=TriageService(store, i18n, reports, cards, relays, delivery, events,
                                 media.files),
+            web_auth=WebAuthService(store, clock),
+            console=ConsoleService(store, reports, clock, config.locale.tz),
         )

@@ -194,10 +194,11 @@ class ReportService:
 
     async def act(
         self, actor: Resident, report_id: int, action: Action, team_id: int | None = None,
-        note: str | None = None,
+        note: str | None = None, origin: str | None = None,
     ) -> Acted:
         """An officer of the report's commune changes its state (checked in the database);
-        `note` is why (a rejection's reason), kept with the state and told to the reporter."""
+        `note` is why (a rejection's reason), kept with the state and told to the reporter;
+        `origin` where it was done when not in chat ("web"), kept in the audit."""
         report = await self._store.reports.get(report_id)
         if report is None:
             return Acted(Outcome.NOT_FOUND)
@@ -211,7 +212,7 @@ class ReportService:
             if team is None or team.commune_id != report.commune_id:
                 return Acted(Outcome.NOT_FOUND, report)
         return await self._change(actor, "officer", report, action, team,
-                                  clean(note)[:REASON_LIMIT] or None)
+                                  clean(note)[:REASON_LIMIT] or None, origin)
 
     async def note_outcome(self, actor: Resident, report_id: int, note: str) -> Acted:
         """An officer of the report's commune says what came of it, once it is resolved
@@ -257,7 +258,7 @@ class ReportService:
 
     async def _change(
         self, actor: Resident, label: str, report: Report, action: Action, team: Team | None,
-        note: str | None = None,
+        note: str | None = None, origin: str | None = None,
     ) -> Acted:
         state, allowed = TRANSITIONS[action]
         async with self._store.db.transaction() as tx:
@@ -268,7 +269,7 @@ class ReportService:
             if changed:
                 if action is Action.ASSIGN:
                     await self._store.reports.clear_arrival(tx, report.id)
-                await self._audit(tx, actor, label, report, action, team, note)
+                await self._audit(tx, actor, label, report, action, team, note, origin)
         if not changed:
             return Acted(Outcome.WRONG_STATE, report)
         fresh = await self._get(report.id)
@@ -277,11 +278,13 @@ class ReportService:
 
     async def _audit(
         self, tx: Any, actor: Resident, label: str, report: Report, action: Action,
-        team: Team | None, note: str | None = None,
+        team: Team | None, note: str | None = None, origin: str | None = None,
     ) -> None:
         extra: dict[str, object] = {"team_id": team.id} if team else {}
         if note:
             extra["reason"] = note
+        if origin:
+            extra["origin"] = origin
         await self._store.audit.record(
             tx, actor_id=actor.id, actor_label=label, action=f"report.{action.value}",
             subject_type="report", subject_id=report.id, **extra,

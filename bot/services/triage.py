@@ -94,11 +94,12 @@ class TriageService:
     async def act(
         self, actor: Resident, name: str, report_id: int, action: Action, *,
         team_id: int | None = None, note: str | None = None, pressed: Pressed | None = None,
+        origin: str | None = None,
     ) -> Acted:
         """An officer's action (see ReportService.act); when done, everyone is told: the
         reporter, the officers, the assigned team's leader. `name` is how the card names the
-        officer; `pressed` the message they acted on."""
-        acted = await self._reports.act(actor, report_id, action, team_id, note)
+        officer; `pressed` the message they acted on; `origin` "web" from the console."""
+        acted = await self._reports.act(actor, report_id, action, team_id, note, origin)
         if acted.outcome is Outcome.DONE:
             await self._changed(acted, name, pressed)
             if action is Action.ASSIGN:

@@ -19,12 +19,14 @@ from bot.store.migrations import migrate
 from bot.store.outbox import OutboxStore
 from bot.store.persistence import PersistenceStore
 from bot.store.prompts import PromptStore
+from bot.store.queue import QueueStore
 from bot.store.relays import RelayStore
 from bot.store.reports import ReportStore
 from bot.store.residents import ResidentStore
 from bot.store.routes import RouteStore
 from bot.store.schedules import ScheduleStore
 from bot.store.stats import StatsStore
+from bot.store.web import WebStore
 from bot.store.zalo_oa import ZaloOaStore
 
 __all__ = ["Database", "DatabaseUnavailable", "Store", "Tx"]
@@ -54,6 +56,8 @@ class Store:
         self.media = MediaRefStore(db)
         self.routes = RouteStore(db)
         self.zalo_oa = ZaloOaStore(db)
+        self.web = WebStore(db)
+        self.queue = QueueStore(db)
 
     @classmethod
     async def open(cls, path: Path, clock: Clock | None = None) -> Store:

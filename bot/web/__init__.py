@@ -1,2 +1,3 @@
-"""anninh's web server: today the photos a messenger fetches by URL (Zalo sends photos only
-from a public address), at unguessable addresses that expire; the officers' console later."""
+"""anninh's web server, served by `anninh run` when `[web]` is configured: the officers'
+console (a session per officer, no passwords: a one-time link from the bot), its vendored
+static files, and — with `[web] public_url` — the photos a messenger fetches by URL."""

@@ -1,49 +1,82 @@
-"""The web server `anninh run` starts when `[web] public_url` is set: `GET /media/<token>` serves
-a photo from the media store to whoever holds an address bot/web/media.py made (a messenger
-fetching it for a person); anything else is 404, and so is an expired or forged address."""
+"""The web server `anninh run` starts when `[web]` is configured: the officers' console
+(bot/web/auth.py, queue.py, report.py), its vendored static files, and with `public_url`
+`GET /media/<token>` — a photo from the media store for whoever holds an address
+bot/web/media.py made (a messenger fetching it for a person); 404 when expired or forged."""
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from aiohttp import web
 
 from bot.config import WebConfig
-from bot.media import MediaStore
+from bot.services.container import Services
+from bot.web import auth, queue, report
+from bot.web.context import CONTEXT, STATIC, WebContext, environment
+from bot.web.live import Live, stream
 from bot.web.media import MediaLinks
+from bot.web.security import add_headers, errors, sessions
 
 log = logging.getLogger(__name__)
 
 
+def build_app(services: Services, config: WebConfig, links: MediaLinks | None) -> web.Application:
+    """The console's aiohttp application (tests drive it with aiohttp's test client)."""
+    app = web.Application(middlewares=[errors, sessions], client_max_size=64 * 1024)
+    live = Live()
+    app[CONTEXT] = WebContext(services, config, links, environment(), live)
+    app.on_response_prepare.append(add_headers)
+    events = services.events
+    events.report_filed_listeners.append(live.filed)
+    events.report_changed_listeners.append(live.changed)
+
+    async def forget(_app: web.Application) -> None:
+        events.report_filed_listeners.remove(live.filed)
+        events.report_changed_listeners.remove(live.changed)
+
+    app.on_shutdown.append(live.close)  # before aiohttp waits for the open streams
+    app.on_cleanup.append(forget)
+    app.router.add_get("/live", stream)
+    app.router.add_static("/static/", Path(__file__).parent / STATIC)
+    auth.add_routes(app)
+    queue.add_routes(app)
+    report.add_routes(app)
+    if links is not None:
+        app.router.add_get("/media/{token}", _media)
+    return app
+
+
+async def _media(request: web.Request) -> web.StreamResponse:
+    context = request.app[CONTEXT]
+    assert context.links is not None
+    key = context.links.key_of(request.match_info["token"])
+    files = context.services.media.files
+    if key is None or not files.exists(key):
+        raise web.HTTPNotFound()
+    try:
+        content_type = await files.image_type(key)
+    except FileNotFoundError:  # removed a moment ago
+        raise web.HTTPNotFound() from None
+    return web.FileResponse(files.path(key), headers={
+        "Content-Type": content_type, "Cache-Control": "private, max-age=3600"})
+
+
 class WebServer:
-    def __init__(self, config: WebConfig, links: MediaLinks, files: MediaStore) -> None:
-        self.config, self.links, self.files = config, links, files
+    def __init__(self, services: Services, config: WebConfig, links: MediaLinks | None) -> None:
+        self.services, self.config, self.links = services, config, links
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:
-        app = web.Application()
-        app.router.add_get("/media/{token}", self._media)
-        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        runner = web.AppRunner(build_app(self.services, self.config, self.links),
+                               access_log=None, handle_signals=False)
         await runner.setup()
         await web.TCPSite(runner, self.config.listen, self.config.port).start()
         self._runner = runner
-        log.info("web server on %s:%s (%s)", self.config.listen, self.config.port,
-                 self.config.public_url)
+        log.info("web console on %s:%s (%s)", self.config.listen, self.config.port,
+                 self.config.base_url)
 
     async def stop(self) -> None:
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
-
-    async def _media(self, request: web.Request) -> web.StreamResponse:
-        key = self.links.key_of(request.match_info["token"])
-        if key is None or not self.files.exists(key):
-            raise web.HTTPNotFound()
-        try:
-            content_type = await self.files.image_type(key)
-        except FileNotFoundError:  # removed a moment ago
-            raise web.HTTPNotFound() from None
-        return web.FileResponse(self.files.path(key), headers={
-            "Content-Type": content_type,
-            "Cache-Control": "private, max-age=3600",
-            "X-Content-Type-Options": "nosniff"})

@@ -1,0 +1,174 @@
+"""What the officers' web console shows, as plain data (bot/web renders it): a commune's
+queue of reports with its filters and counts, and one report's page — what happened, where,
+the photos, the timeline from the audit log, and the actions its state allows (the same as
+the chat card's, bot/services/cards.py). The officer and their communes are checked by the
+caller on every request; a report of another commune is as if it did not exist.
+
+An anonymous report names nothing of its reporter, nor where they live; the timeline never
+names the reporter at all."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.models import Commune, Hamlet, Report, Team
+from bot.services.report_values import REJECT_REASONS, Action, iso
+from bot.services.reports import ReportService
+from bot.store import Store
+from bot.store.queue import QueueFilter
+
+ACTIONS_BY_STATE: dict[str, tuple[Action, ...]] = {  # as the card offers them (cards.py)
+    "submitted": (Action.ACCEPT, Action.ASSIGN, Action.RESOLVE, Action.REJECT),
+    "accepted": (Action.ASSIGN, Action.RESOLVE, Action.REJECT),
+    "assigned": (Action.ASSIGN, Action.RESOLVE),
+    "resolved": (Action.REOPEN,),
+    "rejected": (Action.REOPEN,),
+}
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """The queue's filters as the officer set them (empty: any)."""
+
+    state: str = "open"  # open | all | a state
+    category: str = ""
+    hamlet: int | None = None
+    urgency: str = ""
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class Row:
+    report: Report
+    hamlet: str | None
+    created: str  # local time
+    waited_minutes: int
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class Queue:
+    rows: list[Row]
+    counts: dict[str, int]
+    hamlets: list[Hamlet]
+
+
+@dataclass(frozen=True)
+class Step:
+    """A line of a report's timeline."""
+
+    at: str  # local time
+    who: str  # resident | officer | leader | …: the audit's label
+    name: str | None  # the officer's or the leader's name; never the reporter's
+    action: str  # submitted, accept, assign, …
+    team: str | None
+    reason: str | None
+    origin: str | None  # "web" when done in the console
+
+
+@dataclass(frozen=True)
+class Reporter:
+    name: str | None
+    phone: str | None
+    home: str | None
+
+
+@dataclass(frozen=True)
+class Page:
+    report: Report
+    commune: Commune | None
+    hamlet: str | None
+    team: str | None
+    reporter: Reporter | None  # None for an anonymous report (or one unlinked)
+    created: str
+    updated: str
+    overdue: bool
+    photos: int  # kept in the media store: /reports/<id>/photos/1…
+    timeline: list[Step]
+    actions: tuple[Action, ...]
+    teams: list[Team]
+    reasons: tuple[str, ...]
+
+
+class ConsoleService:
+    def __init__(self, store: Store, reports: ReportService, clock: Clock,
+                 tz: ZoneInfo) -> None:
+        self._store, self._reports, self._clock, self._tz = store, reports, clock, tz
+
+    async def queue(self, communes: tuple[Commune, ...], wanted: Wanted) -> Queue:
+        ids = [commune.id for commune in communes]
+        states = {"open": ("submitted", "accepted", "assigned"), "all": ()}.get(
+            wanted.state, (wanted.state,))
+        reports = await self._store.queue.reports(QueueFilter(
+            ids, states, wanted.category or None, wanted.hamlet, wanted.urgency or None,
+            iso(self._clock.now()) if wanted.overdue else None))
+        hamlets = [h for commune in communes for h in await self._store.areas.hamlets(commune.id)]
+        names = {h.id: h.name for h in hamlets}
+        rows = [Row(report, names.get(report.hamlet_id or 0), self.local(report.created_at),
+                    self._reports.minutes_waiting(report), self.overdue(report))
+                for report in reports]
+        return Queue(rows, await self._store.queue.counts(ids), hamlets)
+
+    async def page(self, communes: tuple[Commune, ...], report_id: int) -> Page | None:
+        """A report of one of `communes`; None for any other (or none)."""
+        report = await self._reports.get(report_id)
+        if report is None or report.commune_id not in {c.id for c in communes}:
+            return None
+        store = self._store
+        hamlet = await store.areas.hamlet(report.hamlet_id) if report.hamlet_id else None
+        team = await store.areas.team(report.team_id) if report.team_id else None
+        photos = [p for p in await self._reports.photos(report) if p.media_key]
+        return Page(
+            report=report, commune=await store.areas.commune(report.commune_id or 0),
+            hamlet=hamlet.name if hamlet else None, team=team.name if team else None,
+            reporter=await self._reporter(report), created=self.local(report.created_at),
+            updated=self.local(report.updated_at), overdue=self.overdue(report),
+            photos=len(photos), timeline=await self._timeline(report),
+            actions=ACTIONS_BY_STATE.get(report.state, ()),
+            teams=await self._reports.teams_for(report) if report.is_open else [],
+            reasons=REJECT_REASONS)
+
+    async def photo(self, communes: tuple[Commune, ...], report_id: int,
+                    number: int) -> str | None:
+        """The media key of a report's photo (1 is the first), for its communes' officers."""
+        report = await self._reports.get(report_id)
+        if report is None or report.commune_id not in {c.id for c in communes}:
+            return None
+        keys = [p.media_key for p in await self._reports.photos(report) if p.media_key]
+        return keys[number - 1] if 1 <= number <= len(keys) else None
+
+    def overdue(self, report: Report) -> bool:
+        """Still waiting to be accepted past its deadline."""
+        return report.state == "submitted" and (report.escalation_level > 0 or (
+            report.escalate_at is not None and report.escalate_at <= iso(self._clock.now())))
+
+    def local(self, stamp: str) -> str:
+        return datetime.fromisoformat(stamp).astimezone(self._tz).strftime("%H:%M %d/%m/%Y")
+
+    async def _reporter(self, report: Report) -> Reporter | None:
+        if report.anonymous or report.reporter_id is None:
+            return None
+        person = await self._store.residents.get(report.reporter_id)
+        if person is None:
+            return None
+        home = await self._store.areas.hamlet(person.hamlet_id) if person.hamlet_id else None
+        return Reporter(person.display_name, person.phone, home.name if home else None)
+
+    async def _timeline(self, report: Report) -> list[Step]:
+        steps = []
+        for entry in await self._store.audit.entries("report", report.id):
+            detail = json.loads(entry.detail or "{}")
+            name = None
+            if entry.actor_label != "resident" and entry.actor_id is not None:
+                actor = await self._store.residents.get(entry.actor_id)
+                name = actor.display_name if actor else None
+            team = await self._store.areas.team(detail["team_id"]) if "team_id" in detail else None
+            steps.append(Step(
+                at=self.local(entry.at), who=entry.actor_label, name=name,
+                action=entry.action.removeprefix("report."), team=team.name if team else None,
+                reason=detail.get("reason"), origin=detail.get("origin")))
+        return steps

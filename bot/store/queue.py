@@ -1,0 +1,68 @@
+"""The web console's queue: a commune's reports filtered and ordered for triage, and how
+many are in each state."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.models import Report, open_states
+from bot.store.db import Database
+from bot.store.reports import _report
+
+QUEUE_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """None (or empty) means no filter; `overdue_at`: only reports still waiting to be
+    accepted past their deadline, as of this time (the deadlines' form)."""
+
+    commune_ids: Sequence[int]
+    states: Sequence[str] = ()
+    category: str | None = None
+    hamlet_id: int | None = None
+    urgency: str | None = None
+    overdue_at: str | None = None
+
+
+class QueueStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def reports(self, wanted: QueueFilter, limit: int = QUEUE_LIMIT) -> list[Report]:
+        """Open reports first, oldest first; then the closed ones, latest change first."""
+        where, params = _where(wanted)
+        opened = ", ".join("?" for _ in open_states())
+        rows = await self._db.fetchall(
+            f"SELECT * FROM reports WHERE {where} ORDER BY "
+            f"CASE WHEN state IN ({opened}) THEN 0 ELSE 1 END, "
+            f"CASE WHEN state IN ({opened}) THEN id ELSE -id END LIMIT ?",
+            [*params, *open_states(), *open_states(), limit])
+        return [_report(row) for row in rows]
+
+    async def counts(self, commune_ids: Sequence[int]) -> dict[str, int]:
+        """How many of the communes' reports are in each state."""
+        marks = ", ".join("?" for _ in commune_ids) or "NULL"
+        rows = await self._db.fetchall(
+            f"SELECT state, count(*) FROM reports WHERE commune_id IN ({marks}) GROUP BY state",
+            list(commune_ids))
+        return {str(row[0]): int(row[1]) for row in rows}
+
+
+def _where(wanted: QueueFilter) -> tuple[str, list[Any]]:
+    marks = ", ".join("?" for _ in wanted.commune_ids) or "NULL"
+    where, params = [f"commune_id IN ({marks})"], list[Any](wanted.commune_ids)
+    if wanted.states:
+        where.append(f"state IN ({', '.join('?' for _ in wanted.states)})")
+        params.extend(wanted.states)
+    for column, value in (("category", wanted.category), ("hamlet_id", wanted.hamlet_id),
+                          ("urgency", wanted.urgency)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if wanted.overdue_at is not None:
+        where.append("state = 'submitted' AND (escalation_level > 0 OR escalate_at <= ?)")
+        params.append(wanted.overdue_at)
+    return " AND ".join(where), params
