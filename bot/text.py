@@ -74,3 +74,15 @@ def matches(label: str, wanted: str) -> bool:
     return folded_label == folded_wanted or (
         bool(folded_wanted) and folded_wanted in folded_label
     )
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters, "…" marking a cut, which falls between words
+    where one ends in the second half ("Cảnh giác lừa đảo qua…", never "… điện tho")."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2 and not text[limit - 1].isspace():
+        cut = cut[:space]
+    return cut.rstrip() + "…"

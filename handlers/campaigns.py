@@ -13,12 +13,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.dialog import END, Action, Choice, Flow, Rows, Turn
-from bot.markup import MarkupError, visible_text
 from bot.models import Commune
-from bot.sending import OutMessage
 from bot.services.campaigns import Campaign, kept_messages
 from bot.services.cron_words import describe_cron
-from handlers.text import as_id, esc
+from handlers.text import as_id, clip, esc
 
 PREFIX = "pc"
 CAMPAIGN_ACTIONS = ("pause", "resume", "view")
@@ -132,7 +130,7 @@ async def _campaign_lines(
                             schedule="; ".join(_when(turn, c) for c in campaign.schedule)))
         key, action = ("campaign.resume_button", "resume") if stopped else (
             "campaign.pause_button", "pause")
-        title = campaign.title[:30]
+        title = clip(campaign.title, 30)
         view = turn.t("campaign.preview_button")  # beside its campaign's, where it is a button
         rows.append((Choice(f"{turn.t(key)}: {title}", f"{PREFIX}:{action}:{campaign.id}"),
                      Choice(f"{view}: {title}" if turn.numbered else view,
@@ -168,13 +166,7 @@ async def _announcement_lines(
 
 
 def _preview(turn: Turn, payload: str) -> str:
-    """The start of an announcement's text, as residents read it, without who signs it."""
-    markup = turn.services.broadcasts.unsigned(OutMessage.from_json(payload).text)
-    try:
-        text = " ".join(visible_text(markup).split())
-    except MarkupError:  # kept from before it was checked: the start of it as typed
-        text = markup
-    return esc(text[:60] + ("…" if len(text) > 60 else ""))
+    return turn.services.broadcasts.excerpt(payload, 60)
 
 
 def build_flow() -> Flow:

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from html import escape
 
+from bot.text import clip
+
+__all__ = ["as_id", "clip", "esc"]
+
 
 def esc(value: object) -> str:
     return escape(str(value), quote=False)
-
-
-def clip(text: str, limit: int) -> str:
-    """`text` cut to `limit` characters, "…" marking the cut (names in long lists)."""
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 MAX_ID = 2**63 - 1  # the largest INTEGER SQLite stores

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text import clean
+from bot.text import clean, clip
 
 EMPTY = [
     None, "", " ", "\n\t \r\n", "\u200b", "\u200b\u200c\u200d", "\u2060", "\ufeff", "\u3164",
@@ -34,3 +34,9 @@ def test_visible_text_is_kept_without_controls_or_invisible_ends(
     text: str, stored: str
 ) -> None:
     assert clean(text) == stored
+
+
+def test_a_clipped_label_ends_between_words() -> None:
+    assert clip("Cảnh giác lừa đảo qua điện thoại", 30) == "Cảnh giác lừa đảo qua điện…"
+    assert clip("Ngắn", 30) == "Ngắn"
+    assert clip("Mộttừrấtdàikhôngcókhoảngtrắngnàocả", 10) == "Mộttừrấtd…"  # no space: cut

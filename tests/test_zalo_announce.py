@@ -87,8 +87,10 @@ async def test_a_zalo_officer_s_photo_and_a_scheduled_announcement(
     await hai.wait_for("đã gửi xong", timeout=10)
     photo = await an.wait_for("trộm chó")
     assert photo.kind == "photo"
-    got = [m for m in hai.messages if "trộm chó" in m.text]
+    got = [m for m in hai.messages if "trộm chó" in m.text and "đã gửi xong" not in m.text]
     assert len(got) == 2  # the preview and the announcement: the caption alone on Zalo
+    done = next(m for m in hai.messages if "đã gửi xong" in m.text)
+    assert "«Đối tượng trộm chó, ai thấy báo công an…»" in done.text  # which one, by its text
 
     await ask_when(hai, "Sáng mai tiêm phòng dại", "/thongbao")
     await hai.send("hom nay luc 25h")  # not a time

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.delivery import DeliveryEngine, OutMessage
 from bot.i18n import I18n
+from bot.markup import MarkupError, visible_text
 from bot.models import (
     LANE_PRIORITY,
     Audience,
@@ -26,7 +27,7 @@ from bot.models import (
 )
 from bot.services import audiences
 from bot.store import Store, Tx
-from bot.text import fold
+from bot.text import clip, fold
 
 log = logging.getLogger(__name__)
 
@@ -229,12 +230,27 @@ class BroadcastService:
             commune_id=broadcast.commune_id, origin="note")
 
     def describe(self, broadcast: Broadcast, counts: DeliveryCounts, final: bool) -> str:
-        """The sender's progress message: sent / failed / unreachable / remaining."""
+        """The sender's progress message: which announcement (the start of its text: a
+        number would be the outbox's, shared with gongs and cards), sent / failed /
+        unreachable / remaining."""
         key = "broadcast.progress_done" if final else "broadcast.progress"
         return self._i18n.t(
-            self._i18n.default, key, id=broadcast.id, sent=counts.sent, failed=counts.failed,
-            unreachable=counts.unreachable, remaining=counts.queued, total=counts.total,
+            self._i18n.default, key, excerpt=self.excerpt(broadcast.payload), sent=counts.sent,
+            failed=counts.failed, unreachable=counts.unreachable, remaining=counts.queued,
+            total=counts.total,
         )
+
+    def excerpt(self, payload: str, length: int = 40) -> str:
+        """The start of an announcement's text as residents read it, without who signs it
+        (HTML-escaped)."""
+        markup = self.unsigned(OutMessage.from_json(payload).text)
+        try:
+            text = " ".join(visible_text(markup).split())
+        except MarkupError:  # kept from before it was checked: the start of it as typed
+            text = markup
+        if not text:  # a forwarded message, a sticker…
+            return self._i18n.t(self._i18n.default, "broadcast.no_text")
+        return escape(clip(text, length), quote=False)
 
 
 # --- "Hẹn giờ": times typed the Vietnamese way -------------------------------------------------
