@@ -80,7 +80,10 @@ def _values(turn: Turn, stats: Statistics) -> dict[str, Any]:
         "pending": counts.pending, "reports": stats.reports, "open": stats.open_reports,
         "resolved": by_state.get("resolved", 0), "rejected": by_state.get("rejected", 0),
         "top": top or "—",
-        "median": "—" if median is None else f"{median:.0f}",
+        "accept_time": turn.t("stats.accept_none") if median is None else turn.t(
+            "stats.accept_time", minutes=f"{median:.0f}"),
+        "unopened": turn.t("stats.unopened", count=counts.leaders_unopened)
+        if counts.leaders_unopened else "",
         "alarms": counts.alarms,
         "response": "—" if rate is None else f"{rate:.0%}",
         "broadcasts": counts.broadcasts, "sent": counts.messages_sent,

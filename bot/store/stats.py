@@ -11,8 +11,9 @@ from bot.store.db import Database
 class CommuneCounts:
     residents: int
     teams: int
-    members: int
+    members: int  # who have opened the bot (a leader named in the areas file may not yet)
     pending: int
+    leaders_unopened: int
     reports_by_state: dict[str, int]
     reports_by_category: dict[str, int]
     minutes_to_accept: list[float]
@@ -37,8 +38,13 @@ class StatsStore:
         teams = await db.scalar("SELECT count(*) FROM teams WHERE commune_id = ?", (commune_id,))
         member_rows = await db.fetchall(
             "SELECT m.state, count(*) FROM memberships m JOIN teams t ON t.id = m.team_id "
-            "WHERE t.commune_id = ? GROUP BY m.state", (commune_id,))
+            "JOIN residents r ON r.id = m.resident_id "
+            "WHERE t.commune_id = ? AND r.opened_at IS NOT NULL GROUP BY m.state", (commune_id,))
         members = {row[0]: row[1] for row in member_rows}
+        unopened = await db.scalar(
+            "SELECT count(*) FROM memberships m JOIN teams t ON t.id = m.team_id "
+            "JOIN residents r ON r.id = m.resident_id WHERE t.commune_id = ? "
+            "AND m.role = 'leader' AND r.opened_at IS NULL", (commune_id,))
         by_state = {row[0]: row[1] for row in await db.fetchall(
             "SELECT state, count(*) FROM reports WHERE commune_id = ? AND created_at >= ? "
             "GROUP BY state", (commune_id, since))}
@@ -64,12 +70,14 @@ class StatsStore:
             "SELECT count(DISTINCT b.id), coalesce(sum(o.state = 'sent'), 0), "
             "coalesce(sum(o.state IN ('failed', 'unreachable')), 0) FROM broadcasts b "
             "LEFT JOIN outbox o ON o.broadcast_id = b.id WHERE b.commune_id = ? "
-            "AND b.created_at >= ? AND b.lane IN ('announcement', 'propaganda')",
+            "AND b.created_at >= ? AND b.lane IN ('announcement', 'propaganda') "
+            "AND b.state != 'cancelled'",
             (commune_id, since))
         assert alarm is not None and gone is not None and sent is not None
         return CommuneCounts(
             residents=int(residents or 0), teams=int(teams or 0),
             members=members.get("active", 0), pending=members.get("pending", 0),
+            leaders_unopened=int(unopened or 0),
             reports_by_state=by_state, reports_by_category=by_category,
             minutes_to_accept=sorted(float(row[0]) for row in accepted if row[0] is not None),
             alarms=int(alarm[0]), alarm_recipients=int(alarm[1]) + int(gone[0]),
