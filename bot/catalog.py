@@ -42,6 +42,7 @@ class AlarmKind:
     urgency: str
     severity: str
     certainty: str
+    emergency: str = ""  # the number to call as well ("114" for a fire)
 
     def name(self, language: str) -> str:
         return self.names.get(language) or self.names["vi"]
@@ -104,5 +105,6 @@ def _alarm_kinds(path: Path) -> dict[str, AlarmKind]:
             code=code, emoji=str(entry.get("emoji", "🔔")), names=named.names,
             cap_category=entry["cap_category"], cap_event=str(entry.get("cap_event", code)),
             urgency=entry["urgency"], severity=entry["severity"], certainty=entry["certainty"],
+            emergency=str(entry.get("emergency", "")),
         )
     return kinds

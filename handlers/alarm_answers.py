@@ -64,6 +64,7 @@ async def end(turn: Turn, parts: tuple[str, ...]) -> None:
     recipients = await services.alarms.recipients(ended)
     await services.events.alarm_ended(ended)
     await deliver_alarm(services, ended, recipients, all_clear=True)
+    await tell_staff_ended(services, ended)
 
 
 def _just_sounded(turn: Turn, alarm: Alarm) -> bool:
@@ -78,6 +79,7 @@ async def check(services: Services) -> None:
         await tell_staff(services, alarm, "alarm.escalation", tally.total, tally)
     for alarm in await services.alarms.expire_due():
         await services.events.alarm_ended(alarm)
+        await tell_staff_ended(services, alarm)
 
 
 def actions() -> list[Action]:
@@ -109,12 +111,8 @@ def _alarm_message(
     values = alarm_values(services, lang, alarm, Tally(total, [], []))
     if all_clear:
         return OutMessage(text=services.i18n.t(lang, "alarm.all_clear_members", **values))
-    place = ""
-    if alarm.latitude is not None and alarm.longitude is not None:
-        url = f"https://maps.google.com/?q={alarm.latitude:.6f},{alarm.longitude:.6f}"
-        place = services.i18n.t(lang, "alarm.map_link", url=url)
     return OutMessage(
-        text=services.i18n.t(lang, "alarm.member_alert", **values | {"place": place}),
+        text=services.i18n.t(lang, "alarm.member_alert", **values),
         buttons=(((services.i18n.t(lang, "alarm.coming"), f"{ANSWER}:{alarm.id}:coming"),
                   (services.i18n.t(lang, "alarm.cannot"), f"{ANSWER}:{alarm.id}:cannot")),),
     )
@@ -137,14 +135,28 @@ async def tell_staff(
         created_by=alarm.caller_id, urgent=True, origin=f"alarm:{alarm.id}:staff")
 
 
+async def tell_staff_ended(services: Services, alarm: Alarm) -> None:
+    """The police group sees the gong's end too ("Đã an toàn", or expired), with who came."""
+    tally = await services.alarms.tally(alarm.id)
+    key = "alarm.staff_expired" if alarm.state == "expired" else "alarm.staff_all_clear"
+    await tell_staff(services, alarm, key, tally.total, tally)
+
+
 def alarm_values(services: Services, lang: str, alarm: Alarm, tally: Tally) -> dict[str, Any]:
     kind = services.catalog.alarm_kinds.get(alarm.kind)
     note = services.i18n.t(lang, "alarm.note_line", note=esc(alarm.note)) if alarm.note else ""
+    call = services.i18n.t(lang, "alarm.call_line", number=kind.emergency) if (
+        kind is not None and kind.emergency) else ""
+    place = ""
+    if alarm.latitude is not None and alarm.longitude is not None:
+        url = f"https://maps.google.com/?q={alarm.latitude:.6f},{alarm.longitude:.6f}"
+        place = services.i18n.t(lang, "alarm.map_link", url=url)
     return {
         "kind": esc(f"{kind.emoji} {kind.name(lang)}" if kind else alarm.kind),
         "scope": esc(alarm.scope_name), "caller": esc(alarm.caller_name), "total": tally.total,
         "coming_count": len(tally.coming), "coming": named(services, lang, tally.coming),
         "cannot_count": len(tally.cannot), "silent": tally.silent, "note": note,
+        "call": call, "place": place,
     }
 
 

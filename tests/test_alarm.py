@@ -220,3 +220,31 @@ async def test_a_police_group_copy_that_cannot_be_delivered_leaves_a_trace(
         == [(staff_chat, "alarm", "unreachable")]
     logged = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any(str(staff_chat) in line and "chat not found" in line.lower() for line in logged)
+
+
+async def test_a_fire_gong_says_114_and_the_police_group_sees_its_place_and_its_end(
+    leader: SimUser, team: list[SimUser], staff_group: SimGroup
+) -> None:
+    await leader.command("keng")
+    await leader.wait_for("Việc gì")
+    await leader.press("Cháy")
+    await leader.wait_for("Phát kẻng")
+    await leader.share_location(10.951, 107.162)
+    await leader.wait_for("Đã có vị trí")
+    await leader.press("Phát kẻng")
+    alert = await team[0].wait_for("KẺNG AN NINH")
+    assert "Gọi ngay 114" in alert.text
+    notice = await staff_group.wait_for("đã phát kẻng")
+    assert "Gọi ngay 114" in notice.text and "bản đồ" in notice.text  # where, on a map
+    await team[0].press("Đang đến")
+    await leader.wait_for("Đang đến (1)")
+    await leader.press("Đã an toàn")
+    ended = await staff_group.wait_for("đã kết thúc")
+    assert "Đã an toàn" in ended.text and "Đang đến: 1" in ended.text
+
+
+async def test_a_theft_gong_names_113(
+    leader: SimUser, team: list[SimUser]
+) -> None:
+    await sound_gong(leader)  # "Trộm": 113
+    assert "Gọi ngay 113" in (await team[0].wait_for("KẺNG AN NINH")).text
