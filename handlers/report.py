@@ -11,18 +11,22 @@ from bot.services import draft_token
 from bot.services.categories import Category
 from handlers import report_photos
 from handlers.report_choices import (
+    BACK,
+    PARTS,
     SKIP,
     category_choices,
     done_choice,
+    edit_choices,
     is_done_or_skip,
     is_skip,
     photo_choices,
     skip_choice,
 )
-from handlers.report_send import ask_identity, confirm, identity, refuse_rate
+from handlers.report_send import ask_identity, confirm, identity, refuse_rate, summary
 
 MAX_ADDRESS = 300
 HAMLET = "h:"  # a hamlet chosen as the place: h:<id>
+EDITING = "editing"  # in the draft: one part is asked again ("Sửa"), then the summary
 
 
 async def start(turn: Turn) -> str:
@@ -54,6 +58,12 @@ async def category(turn: Turn) -> str:
         await turn.ask(turn.t("report.press_category"), category_choices(turn))
         return "category"
     turn.data["category"] = found.code
+    if turn.data.pop(EDITING, False):
+        return await summary(turn)
+    return await _ask_description(turn, found)
+
+
+async def _ask_description(turn: Turn, found: Category) -> str:
     emergency = (turn.t("report.emergency", number=turn.esc(found.emergency))
                  if found.emergency else "")
     await turn.ask(turn.t("report.ask_description", emergency=emergency,
@@ -108,7 +118,9 @@ async def _description_photo(turn: Turn) -> str:
 
 async def _ask_location(turn: Turn) -> str:
     """Where: a shared location (where the channel can), a hamlet of the commune, a typed
-    address or landmark, or "Bỏ qua"."""
+    address or landmark, or "Bỏ qua" (the summary instead, when only the text was changed)."""
+    if turn.data.pop(EDITING, False):
+        return await summary(turn)
     choices = await place_choices(turn)
     if not turn.can_share(Share.LOCATION):
         await turn.ask(turn.t("report.ask_place"), choices)
@@ -198,6 +210,8 @@ async def _ask_photos(turn: Turn, place: str | None, key: str = "report.place_no
     photos."""
     await turn.say(turn.t(key) if place is None else turn.t(key, place=place),
                    remove_keyboard=True)
+    if turn.data.pop(EDITING, False):  # only the place was asked again
+        return await summary(turn)
     config = turn.services.config.reports
     if report_photos.count(turn) >= config.max_photos:
         return await ask_identity(turn)  # an album brought them all
@@ -225,6 +239,31 @@ async def photos(turn: Turn) -> str:
     return "photos"
 
 
+async def edit(turn: Turn) -> str:
+    """"Sửa": the part chosen is asked again, then the summary comes back ("Quay lại": the
+    summary at once); anything else asks which part."""
+    part = turn.input.choice if turn.kind is Kind.CHOICE else None
+    if part == BACK:
+        return await summary(turn)
+    if part == "identity":  # its answer always leads to the summary
+        return await ask_identity(turn)
+    if part not in PARTS:
+        await turn.ask(turn.t("flows.choose_below"), edit_choices(turn))
+        return "edit"
+    found = turn.services.reports.categories.get(str(turn.data.get("category")))
+    if part == "category" or found is None:
+        step = "category"
+        await turn.ask(turn.t("report.ask_category"), category_choices(turn), replace=True)
+    elif part == "description":
+        step = await _ask_description(turn, found)
+    else:
+        for key in ("lat", "long", "address", "hamlet_name"):  # the place, asked again
+            turn.data.pop(key, None)
+        step = await _ask_location(turn)
+    turn.data[EDITING] = True  # the answer to that question brings the summary back
+    return step
+
+
 def build_flow(timeout_minutes: float) -> Flow:
     """The report conversation, one per person, resumed after a restart."""
     return Flow(
@@ -233,7 +272,7 @@ def build_flow(timeout_minutes: float) -> Flow:
         start=start,
         steps={"category": category, "description": description, "location": location,
                "landmark": landmark, "photos": photos, "identity": identity,
-               "confirm": confirm},
+               "confirm": confirm, "edit": edit},
         timeout_minutes=timeout_minutes,
         label="flows.report",
         cancelled="report.cancelled",

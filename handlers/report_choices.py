@@ -7,6 +7,8 @@ from bot.dialog import Choice, Rows, Turn, rows_of
 from bot.text import fold
 
 SKIP, DONE, ANONYMOUS, NAMED, SEND, CANCEL = "skip", "done", "anon", "named", "send", "cancel"
+EDIT, BACK = "edit", "back"
+PARTS = ("category", "description", "place", "identity")  # what "Sửa" may change, one at a time
 
 
 def category_choices(turn: Turn) -> Rows:
@@ -32,7 +34,13 @@ def identity_choices(turn: Turn) -> Rows:
 
 
 def confirm_choices(turn: Turn) -> Rows:
-    return ((Choice(turn.t("report.send"), SEND), Choice(turn.t("report.cancel"), CANCEL)),)
+    return ((Choice(turn.t("report.send"), SEND), Choice(turn.t("report.cancel"), CANCEL)),
+            (Choice(turn.t("report.edit"), EDIT),))
+
+
+def edit_choices(turn: Turn) -> Rows:
+    return (*rows_of([Choice(turn.t(f"report.edit_{part}"), part) for part in PARTS], 2),
+            (Choice(turn.t("report.edit_back"), BACK),))
 
 
 def is_skip(turn: Turn, text: str) -> bool:

@@ -1,5 +1,6 @@
-"""The end of /baotin: anonymous or named, the summary with "Gửi" / "Hủy", filing the report
-and announcing it to the officers; cancelling (handlers/report.py has the first steps)."""
+"""The end of /baotin: anonymous or named, the summary with "Gửi" / "Hủy" / "Sửa", filing the
+report and announcing it to the officers; cancelling (handlers/report.py has the first steps,
+and goes back to one of them for "Sửa")."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from handlers import report_photos
 from handlers.report_choices import (
     ANONYMOUS,
     CANCEL,
+    EDIT,
     NAMED,
     SEND,
     confirm_choices,
+    edit_choices,
     identity_choices,
 )
 
@@ -29,8 +32,13 @@ async def identity(turn: Turn) -> str:
         if not await _album_overflow(turn):
             await _reask(turn, identity_choices(turn))
         return "identity"
+    turn.data["anonymous"] = turn.input.choice == ANONYMOUS
+    return await summary(turn)
+
+
+async def summary(turn: Turn) -> str:
+    """The report as it will be sent, with "Gửi", "Hủy" and "Sửa"."""
     draft = turn.data
-    draft["anonymous"] = turn.input.choice == ANONYMOUS
     categories = turn.services.reports.categories
     who = (turn.t("report.identity_anonymous") if draft["anonymous"] else
            turn.t("report.identity_named",
@@ -45,9 +53,13 @@ async def identity(turn: Turn) -> str:
 
 
 async def confirm(turn: Turn) -> str:
-    """"Gửi" files the report, "Hủy" drops it; anything else asks again."""
+    """"Gửi" files the report, "Hủy" drops it, "Sửa" asks which part to change; anything
+    else asks again."""
     if turn.kind is Kind.CHOICE and turn.input.choice == SEND:
         return await _send(turn)
+    if turn.kind is Kind.CHOICE and turn.input.choice == EDIT:
+        await turn.ask(turn.t("report.ask_edit"), edit_choices(turn), replace=True)
+        return "edit"
     if turn.kind is Kind.CHOICE and turn.input.choice == CANCEL:
         await turn.close_press()
         await turn.say(turn.t("report.cancelled"), remove_keyboard=True)

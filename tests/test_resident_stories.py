@@ -103,6 +103,49 @@ async def test_a_named_report_reaches_the_officers_with_its_photo_and_place(
     assert photo.media_key is not None  # kept by anninh, whatever the channel
 
 
+async def test_the_summary_lets_the_resident_change_one_part(
+    people: People, store: Store, staff_group: SimGroup,
+) -> None:
+    """"Sửa" at the summary: the text, then the place, each asked again alone, and the
+    summary is back each time; what is sent is what was changed."""
+    hoa = people(3010, "Hoa Lê")
+    await hoa.onboard()
+    await hoa.command("baotin")
+    await hoa.wait_for("Báo tin cho công an xã")
+    await hoa.choose("Trộm cắp")
+    await hoa.wait_for("chuyện gì đã xảy ra")
+    await hoa.send("Mất xe đạp")
+    await hoa.wait_for("ở đâu")
+    await hoa.choose("Bỏ qua")
+    await hoa.wait_for("Bạn có ảnh không")
+    await hoa.choose("Bỏ qua")
+    await hoa.wait_for("Bạn muốn gửi tin thế nào")
+    await hoa.choose("Ẩn danh")
+    await hoa.wait_for("Kiểm tra lại tin báo")
+    await hoa.choose("Sửa")
+    await hoa.wait_for("sửa phần nào")
+    await hoa.choose("Nội dung")
+    await hoa.wait_for("chuyện gì đã xảy ra")
+    await hoa.send("Mất xe đạp màu xanh trước cổng chợ")
+    summary = await hoa.wait_for("Kiểm tra lại tin báo")  # no place asked again
+    assert "màu xanh trước cổng chợ" in summary.text and "ẩn danh" in summary.text
+    await hoa.choose("Sửa")
+    await hoa.wait_for("sửa phần nào")
+    await hoa.choose("Địa điểm")
+    await hoa.wait_for("ở đâu")
+    await hoa.place("Ấp Dầu Giây", "gần trường tiểu học")
+    summary = await hoa.wait_for("Kiểm tra lại tin báo")  # no photos asked again
+    assert "màu xanh" in summary.text
+    await hoa.choose("Gửi")
+    code = tracking_code(await hoa.wait_for("Đã gửi tin báo"))
+    await staff_group.wait_for(code)
+    report = await store.reports.get(int(code[3:]))
+    assert report is not None and report.description == "Mất xe đạp màu xanh trước cổng chợ"
+    assert report.anonymous
+    hamlets = {h.id: h.name for h in await store.areas.hamlets(report.commune_id or 0)}
+    assert_placed(report, hoa, hamlets)
+
+
 async def test_my_reports_list_them_and_a_resident_adds_to_one(
     people: People, store: Store, staff_group: SimGroup,
 ) -> None:
