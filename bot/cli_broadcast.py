@@ -64,11 +64,9 @@ def cmd_broadcast_send(config: Config, args: argparse.Namespace) -> int:
                 raise BroadcastFailure(
                     "nothing queued: the audience has 0 recipients (residents there who "
                     f"consented, can be reached{unmuted})")
-            commune = await store.areas.commune(audience.commune_id)
-            message = OutMessage(text=text)
+            # sent exactly as given: another system's text (it signs it if it wishes)
             broadcast_id = await service.send(
-                audience, service.signed(message, commune) if commune else message,
-                urgent=args.urgent, origin="cli")
+                audience, OutMessage(text=text), urgent=args.urgent, origin="cli")
             broadcast = await store.broadcasts.get(broadcast_id)
             return broadcast_id, broadcast.total if broadcast else 0
         finally:
