@@ -28,6 +28,7 @@ def dialog_flows(config: Config) -> list[Flow]:
         start,
         stats,
         teams,
+        to_leader,
         web,
     )
 
@@ -35,9 +36,9 @@ def dialog_flows(config: Config) -> list[Flow]:
             report.build_flow(config.reports.conversation_timeout_minutes),
             myreports.build_flow(), join.build_flow(), link.build_flow(), *help.build_flows(),
             *settings.build_flows(), *mydata.build_flows(), alarm.build_flow(),
-            teams.build_flow(), *open_reports.build_flows(), reject.build_flow(),
-            stats.build_flow(), *officer_tools.build_flows(), announce.build_flow(),
-            campaigns.build_flow(), web.build_flow()]
+            teams.build_flow(), to_leader.build_flow(), *open_reports.build_flows(),
+            reject.build_flow(), stats.build_flow(), *officer_tools.build_flows(),
+            announce.build_flow(), campaigns.build_flow(), web.build_flow()]
 
 
 def dialog_actions() -> list[Action]:

@@ -21,11 +21,13 @@ from handlers.team_cards import (
     REJECT,
     REMOVAL,
     REMOVE,
+    WRITE,
     leader_card,
     page_of,
     pager,
 )
 from handlers.text import clip
+from handlers.to_leader import FLOW as TO_LEADER
 
 MAX_PAGE_DIGITS = 6
 
@@ -124,17 +126,28 @@ async def leave(turn: Turn, parts: tuple[str, ...]) -> None:
     await turn.ask(turn.t("team.left", team=turn.esc(team.name)), replace=True)
 
 
+async def write(turn: Turn, parts: tuple[str, ...]) -> str | None:
+    """"Nhắn tổ trưởng": the flow that asks for the message (handlers/to_leader.py)."""
+    ids = _ids(parts, 1)
+    if ids is None:
+        await turn.refuse(turn.t("errors.stale_button"))
+        return None
+    return f"/{TO_LEADER} {ids[0]}"
+
+
 def actions() -> list[Action]:
     return [Action(APPROVE, approve), Action(REJECT, reject), Action(PAGE, page),
-            Action(REMOVAL, removal_list), Action(REMOVE, remove), Action(LEAVE, leave)]
+            Action(REMOVAL, removal_list), Action(REMOVE, remove), Action(LEAVE, leave),
+            Action(WRITE, write)]
 
 
-async def act(turn: Turn, value: str) -> bool:
-    """Do what a typed choice of /to's card names; False for a value that is no team action."""
+async def act(turn: Turn, value: str) -> str | bool:
+    """Do what a typed choice of /to's card names: True when done, the "/flow argument" it
+    starts, False for a value that is no team action."""
     for action in actions():
         if value.startswith(action.prefix + ":"):
-            await action.handle(turn, tuple(value[len(action.prefix) + 1:].split(":")))
-            return True
+            started = await action.handle(turn, tuple(value[len(action.prefix) + 1:].split(":")))
+            return started or True
     return False
 
 

@@ -18,20 +18,32 @@ NAME_LIMIT = 48
 MAX_PENDING_CHOICES = 10
 # Actions (prefix: what follows it): approve or reject a request (team:applicant), a page of
 # the card (team:page), the members to remove (team[:page]), remove one (team:member), leave.
-APPROVE, REJECT, PAGE, REMOVAL, REMOVE, LEAVE = (
-    "tm:ok", "tm:no", "tm:pg", "tm:rmlist", "tm:rm", "tm:leave")
+APPROVE, REJECT, PAGE, REMOVAL, REMOVE, LEAVE, WRITE = (
+    "tm:ok", "tm:no", "tm:pg", "tm:rmlist", "tm:rm", "tm:leave", "tm:write")
 
 Card = tuple[str, Rows]
 
 
 def member_card(turn: Turn, view: TeamView) -> Card:
-    """The team, its kind, its leader and size, whether the request waits; "Rời tổ"."""
-    leader = view.leader.display_name if view.leader and view.leader.display_name else "—"
-    status = "" if view.membership.state == "active" else turn.t("team.pending")
+    """The team, its kind, its leader (or that it has none, or that they have not opened the
+    bot yet) and size, whether the request waits; "Nhắn tổ trưởng" where the leader can be
+    written to, and "Rời tổ"."""
+    leader, active = view.leader, view.membership.state == "active"
+    if leader is None:
+        named = turn.t("team.no_leader")
+    elif leader.display_name:
+        named = turn.esc(leader.display_name)
+    else:
+        named = turn.t("team.leader_unknown")
+    status = "" if active else turn.t("team.pending")
     text = turn.t("team.card", team=turn.esc(view.team.name),
                   kind=turn.esc(turn.services.catalog.kind_name(view.team.kind, turn.lang)),
-                  leader=turn.esc(leader), count=view.active_members, status=status)
-    return text, ((Choice(turn.t("team.leave"), f"{LEAVE}:{view.team.id}"),),)
+                  leader=named, count=view.active_members, status=status)
+    rows: Rows = ()
+    if active and leader is not None and leader.display_name and (
+            leader.resident_id != turn.person.id):
+        rows = ((Choice(turn.t("team.write_leader"), f"{WRITE}:{view.team.id}"),),)
+    return text, (*rows, (Choice(turn.t("team.leave"), f"{LEAVE}:{view.team.id}"),))
 
 
 def leader_card(turn: Turn, view: LeaderView, page: int) -> Card:

@@ -41,8 +41,11 @@ async def card(turn: Turn) -> str:
     """A card's choice typed by its number or words: does what its button does (and stays
     open where it shows another list); anything else is answered as outside any flow."""
     value = turn.input.choice if turn.kind is Kind.CHOICE else None
-    if value is None or not await team_actions.act(turn, value):
+    done = False if value is None else await team_actions.act(turn, value)
+    if not done:
         return await help.outside(turn)
+    if isinstance(done, str):  # the choice starts a flow ("Nhắn tổ trưởng")
+        return done
     return CARD if turn.asked else END
 
 

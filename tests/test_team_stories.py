@@ -122,3 +122,52 @@ async def test_a_member_answers_the_gong_and_the_leader_sees_it(
     await lan.choose("Đang đến")
     await lan.wait_for_notice("Đã báo bạn đang đến")
     await leader.wait_for(predicate=lambda m: "Đang đến (1): Lan" in m.text)
+
+
+@pytest.mark.parametrize("leader_on", CHANNELS)
+async def test_a_member_writes_to_the_leader_on_the_leader_s_channel(
+    people: People, store: Store, tmp_path: Path, leader_on: Channel,
+) -> None:
+    """"Nhắn tổ trưởng" on the member's card: the leader gets the message with the member's
+    name, on their own messenger; a few an hour at most, and audited without the text."""
+    leader = await leader_of_hn01(people, store, tmp_path, leader_on)
+    minh = people(3015, "Minh")
+    await approved_member(minh, leader)
+    await minh.command("to")
+    card = await minh.wait_for("Tổ an ninh nhân dân số 1")
+    assert "Tổ trưởng: Tổ trưởng Bình" in card.text and "💬 Nhắn tổ trưởng" in card.labels
+    await minh.choose("Nhắn tổ trưởng")
+    await minh.wait_for("Gõ tin nhắn cho tổ trưởng")
+    await minh.send("Tối nay em xin đổi ca tuần tra sang thứ Bảy")
+    await minh.wait_for("Đã gửi cho tổ trưởng")
+    got = await leader.wait_for("nhắn cho tổ trưởng")
+    assert "Minh" in got.text and "đổi ca tuần tra sang thứ Bảy" in got.text
+    [entry] = [e for e in await store.audit.entries("team") if e.action == "team.message_leader"]
+    assert "tuần tra" not in entry.detail  # the message is theirs, not the log's
+    for _ in range(4):  # up to five an hour
+        await minh.command("to")
+        await minh.wait_for("Tổ an ninh nhân dân số 1")
+        await minh.choose("Nhắn tổ trưởng")
+        await minh.wait_for("Gõ tin nhắn cho tổ trưởng")
+        await minh.send("Nhắc lại")
+        await minh.wait_for("Đã gửi cho tổ trưởng")
+    await minh.command("to")
+    await minh.wait_for("Tổ an ninh nhân dân số 1")
+    await minh.choose("Nhắn tổ trưởng")
+    await minh.wait_for("5 lần trong một giờ qua")
+
+
+async def test_a_leader_who_never_opened_the_bot_is_said_so_and_cannot_be_written_to(
+    people: People, store: Store,
+) -> None:
+    """The areas file names the leader (2002, of the HNXEOM team); they never wrote to the bot."""
+    lan = people(3016, "Lan", on="telegram")
+    await lan.onboard()
+    team = await store.areas.team_by_join_code("HNXEOM")
+    resident = await store.residents.get(await lan.resident_id(store) or 0)
+    assert team is not None and resident is not None
+    async with store.db.transaction() as tx:
+        await store.memberships.add(tx, team.id, resident.id, "member", "active")
+    await lan.command("to")
+    card = await lan.wait_for("Tổ trưởng: chưa mở bot")
+    assert "💬 Nhắn tổ trưởng" not in card.labels

@@ -191,8 +191,9 @@ async def test_to_on_zalo_lists_the_team_and_the_leader_manages_it(
 
     await hoa.send("tổ")  # a member's card, and leaving by number
     member_card = await hoa.wait_for("Tổ an ninh nhân dân số 1")
-    assert "Tổ trưởng: Bình" in member_card.text and member_card.labels == ["Rời tổ"]
-    await hoa.send("1")
+    assert "Tổ trưởng: Bình" in member_card.text
+    assert member_card.labels == ["💬 Nhắn tổ trưởng", "Rời tổ"]
+    await hoa.send("2")
     await hoa.wait_for("Bạn đã rời")
     await hoa.send("tổ")
     await hoa.wait_for("Bạn chưa tham gia tổ nào")

@@ -15,6 +15,7 @@ from bot.models import Commune, Member, Membership, Resident, Team
 from bot.store import Store
 
 THROTTLE_WINDOW = timedelta(hours=1)
+LEADER_MESSAGES_PER_HOUR = 5  # a member's messages to their leaders
 
 
 class JoinResult(enum.StrEnum):
@@ -241,6 +242,31 @@ class TeamService:
                 await self._store.memberships.count_active(team.id),
             ))
         return views
+
+    async def leader_to_write(self, member: Resident, team_id: int) -> tuple[Team, Member] | None:
+        """The team and its leader, when `member` is an active member (not its leader) and
+        the leader has opened the bot; None otherwise (checked in the database)."""
+        team = await self._store.areas.team(team_id)
+        membership = await self._store.memberships.get(team_id, member.id)
+        leader = await self._store.memberships.leader(team_id)
+        if team is None or membership is None or membership.state != "active" or (
+                leader is None or leader.resident_id == member.id or not leader.display_name):
+            return None
+        return team, leader
+
+    async def may_write_to_leader(self, member: Resident) -> bool:
+        """At most LEADER_MESSAGES_PER_HOUR messages an hour to leaders, so none is flooded."""
+        since = (self._clock.now() - timedelta(hours=1)).astimezone(UTC).isoformat(
+            timespec="seconds")
+        sent = await self._store.audit.count_by(member.id, "team.message_leader", since)
+        return sent < LEADER_MESSAGES_PER_HOUR
+
+    async def wrote_to_leader(self, member: Resident, team: Team) -> None:
+        """Audited without its text (the message is the two people's, not the log's)."""
+        async with self._store.db.transaction() as tx:
+            await self._store.audit.record(
+                tx, actor_id=member.id, actor_label="member", action="team.message_leader",
+                subject_type="team", subject_id=team.id)
 
     async def leader_view(self, actor: Resident, team_id: int) -> LeaderView | None:
         """Members and pending requests, for the team's leader or an officer only."""

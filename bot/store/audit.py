@@ -31,6 +31,12 @@ class AuditStore:
              json.dumps(detail, ensure_ascii=False, sort_keys=True)),
         )
 
+    async def count_by(self, actor_id: int, action: str, since: str) -> int:
+        """How many times the person did `action` since `since`."""
+        return int(await self._db.scalar(
+            "SELECT count(*) FROM audit_log WHERE actor_id = ? AND action = ? AND at >= ?",
+            (actor_id, action, since)) or 0)
+
     async def entries(
         self, subject_type: str | None = None, subject_id: int | None = None
     ) -> list[AuditEntry]:
