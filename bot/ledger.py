@@ -49,6 +49,7 @@ class Ledger:
         self._listeners: dict[int, Listener] = {}
         self._handlers: dict[str, Finished] = {}
         self._done_events: dict[int, asyncio.Event] = {}
+        self._finishing: set[int] = set()  # closed, their report and handler not yet done
         self._progress_text: dict[int, str] = {}
         # One closer at a time: a broadcast is closed (its listener dropped, its waiters woken)
         # only once every outcome already recorded for it has been told to its listener.
@@ -69,7 +70,8 @@ class Ledger:
         (not merely once its rows are settled: their listener may not have heard them yet)."""
         event = self._done_events.setdefault(broadcast_id, asyncio.Event())
         broadcast = await self.store.broadcasts.get(broadcast_id)
-        if broadcast is None or broadcast.state != "queued":
+        if (broadcast is None or broadcast.state != "queued") and (
+                broadcast_id not in self._finishing):
             return
         await asyncio.wait_for(event.wait(), timeout)
 
@@ -148,18 +150,22 @@ class Ledger:
     async def finish(self, broadcast_ids: list[int]) -> None:
         """Close the broadcasts; each is reported and handed to its handler once, by whichever
         caller closed it (the flush and the progress loop may both find it finished)."""
-        async with self.store.db.transaction() as tx:
-            closed = set(await self.store.broadcasts.finish(tx, broadcast_ids))
-        for broadcast_id in broadcast_ids:
-            broadcast = await self.store.broadcasts.get(broadcast_id)
-            if broadcast is not None and broadcast.state == "queued":
-                continue  # messages were added since it looked finished: not closed
-            self._forget(broadcast_id)
-            self._listeners.pop(broadcast_id, None)
-            if broadcast is not None and broadcast_id in closed:
-                await self._report(broadcast, final=True)
-                await self._handle(broadcast)
-            self._done_events.setdefault(broadcast_id, asyncio.Event()).set()
+        self._finishing.update(broadcast_ids)  # wait_done waits for the handlers too
+        try:
+            async with self.store.db.transaction() as tx:
+                closed = set(await self.store.broadcasts.finish(tx, broadcast_ids))
+            for broadcast_id in broadcast_ids:
+                broadcast = await self.store.broadcasts.get(broadcast_id)
+                if broadcast is not None and broadcast.state == "queued":
+                    continue  # messages were added since it looked finished: not closed
+                self._forget(broadcast_id)
+                self._listeners.pop(broadcast_id, None)
+                if broadcast is not None and broadcast_id in closed:
+                    await self._report(broadcast, final=True)
+                    await self._handle(broadcast)
+                self._done_events.setdefault(broadcast_id, asyncio.Event()).set()
+        finally:
+            self._finishing.difference_update(broadcast_ids)
 
     async def _handle(self, broadcast: Broadcast) -> None:
         handler = self._handlers.get(broadcast.origin.split(":", 1)[0])

@@ -6,10 +6,22 @@ choices each step offers."""
 
 from __future__ import annotations
 
-from bot.dialog import END, Choice, Flow, Kind, Rows, Share, Turn, rows_of
+from bot.dialog import (
+    END,
+    Choice,
+    Flow,
+    Kind,
+    Rows,
+    Share,
+    Turn,
+    as_command,
+    command_value,
+    rows_of,
+)
 from bot.services import draft_token
 from bot.services.categories import Category
-from handlers import report_photos
+from bot.text import matches
+from handlers import help, report_photos
 from handlers.report_choices import (
     BACK,
     PARTS,
@@ -27,14 +39,16 @@ from handlers.report_send import ask_identity, confirm, identity, refuse_rate, s
 MAX_ADDRESS = 300
 HAMLET = "h:"  # a hamlet chosen as the place: h:<id>
 EDITING = "editing"  # in the draft: one part is asked again ("Sửa"), then the summary
+UNREGISTERED = "unregistered"  # in the draft: no consent, so anonymous and nothing kept
+COMMUNE = "c:"  # a commune chosen by someone who has not registered: c:<id>
+ANONYMOUS_NOW = "anonymous-now"
 
 
 async def start(turn: Turn) -> str:
     """/baotin: checks consent, commune and the hourly limit; asks for the category."""
     reports = turn.services.reports
     if not turn.person.has_consented:
-        await turn.ask(turn.t("consent.required"), replace=True)
-        return END
+        return await _start_unregistered(turn)
     if turn.person.commune_id is None:
         await turn.ask(turn.t("report.no_commune"), replace=True)
         return END
@@ -44,6 +58,74 @@ async def start(turn: Turn) -> str:
     turn.data = {"token": draft_token()}
     await turn.ask(turn.t("report.ask_category"), category_choices(turn), replace=True)
     return "category"
+
+
+async def _start_unregistered(turn: Turn) -> str:
+    """Someone who has not registered may still report, always anonymously; one never asked
+    for consent chooses first between registering and an anonymous report."""
+    if turn.person.consent == "none":
+        await turn.ask(turn.t("report.register_or_anonymous"), (
+            (Choice(turn.t("report.anonymous_now"), ANONYMOUS_NOW),),
+            (Choice(turn.t("report.register"), command_value("start")),)), replace=True)
+        return "unregistered"
+    return await _anonymous_without_registering(turn)
+
+
+async def unregistered(turn: Turn) -> str:
+    """"Báo tin ẩn danh" starts the report ("Đăng ký" is /start itself); anything else is
+    answered as a message outside any flow (the question holds nobody)."""
+    if turn.kind is Kind.CHOICE and turn.input.choice == ANONYMOUS_NOW:
+        return await _anonymous_without_registering(turn)
+    if turn.kind is Kind.CHOICE and as_command(turn.input.choice) is not None:
+        return str(turn.input.choice)
+    return await help.outside(turn)
+
+
+async def _anonymous_without_registering(turn: Turn) -> str:
+    """Told it goes anonymously; the commune asked where the deployment has several."""
+    if not await turn.services.reports.may_report(turn.person):
+        await refuse_rate(turn)
+        return END
+    communes = await turn.services.store.areas.communes()
+    if not communes:
+        await turn.ask(turn.t("onboarding.no_communes"), replace=True)
+        return END
+    turn.data = {"token": draft_token(), UNREGISTERED: True, "anonymous": True}
+    await turn.say(turn.t("report.unregistered"))
+    if len(communes) > 1:
+        await turn.ask(turn.t("report.ask_commune"), rows_of(
+            [Choice(c.name, f"{COMMUNE}{c.id}") for c in communes], 2), replace=True)
+        return "commune"
+    turn.data["commune"] = communes[0].id
+    await turn.ask(turn.t("report.ask_category"), category_choices(turn), replace=True)
+    return "category"
+
+
+async def commune(turn: Turn) -> str:
+    """The commune someone who has not registered names; asks the category."""
+    chosen = turn.input.choice if turn.kind is Kind.CHOICE else ""
+    found = None
+    if chosen and chosen.startswith(COMMUNE):
+        found = await turn.services.store.areas.commune(_as_id(chosen[len(COMMUNE):]))
+    if found is None:
+        communes = await turn.services.store.areas.communes()
+        found = next((c for c in communes if matches(c.name, turn.text)), None) if (
+            turn.kind is Kind.TEXT and turn.text) else None
+    if found is None:
+        communes = await turn.services.store.areas.communes()
+        await turn.ask(turn.t("report.ask_commune"), rows_of(
+            [Choice(c.name, f"{COMMUNE}{c.id}") for c in communes], 2))
+        return "commune"
+    turn.data["commune"] = found.id
+    await turn.ask(turn.t("report.ask_category"), category_choices(turn), replace=True)
+    return "category"
+
+
+def commune_of(turn: Turn) -> int | None:
+    """The commune the report is for: the resident's, or the one an unregistered person named."""
+    named = turn.data.get("commune")
+    return named if turn.data.get(UNREGISTERED) and isinstance(named, int) else (
+        turn.person.commune_id)
 
 
 async def category(turn: Turn) -> str:
@@ -138,7 +220,7 @@ async def location(turn: Turn) -> str:
     if turn.kind is Kind.LOCATION:
         assert turn.input.location is not None
         lat, lon = turn.input.location
-        far = await turn.services.reports.too_far_km(turn.person.commune_id, lat, lon)
+        far = await turn.services.reports.too_far_km(commune_of(turn), lat, lon)
         if far is not None:
             await turn.say(turn.t("report.location_far", km=round(far)))
             return "location"
@@ -167,7 +249,7 @@ async def _hamlet_chosen(turn: Turn) -> str:
     """A hamlet chosen as the place: asks for the exact spot within it (or "Bỏ qua")."""
     found = await turn.services.store.areas.hamlet(
         _as_id((turn.input.choice or "")[len(HAMLET):]))
-    if found is None or found.commune_id != turn.person.commune_id:
+    if found is None or found.commune_id != commune_of(turn):
         await turn.refuse(turn.t("errors.stale_button"))
         return "location"
     turn.data["hamlet_name"] = found.name
@@ -196,7 +278,7 @@ async def landmark(turn: Turn) -> str:
 
 async def place_choices(turn: Turn) -> Rows:
     """The commune's hamlets (two to a row), then "Bỏ qua"."""
-    hamlets = await turn.services.store.areas.hamlets(turn.person.commune_id or 0)
+    hamlets = await turn.services.store.areas.hamlets(commune_of(turn) or 0)
     return (*rows_of([Choice(h.name, f"{HAMLET}{h.id}") for h in hamlets], 2),
             *skip_choice(turn))
 
@@ -272,7 +354,8 @@ def build_flow(timeout_minutes: float) -> Flow:
         start=start,
         steps={"category": category, "description": description, "location": location,
                "landmark": landmark, "photos": photos, "identity": identity,
-               "confirm": confirm, "edit": edit},
+               "confirm": confirm, "edit": edit, "commune": commune,
+               "unregistered": unregistered},
         timeout_minutes=timeout_minutes,
         label="flows.report",
         cancelled="report.cancelled",

@@ -39,7 +39,9 @@ def confirm_choices(turn: Turn) -> Rows:
 
 
 def edit_choices(turn: Turn) -> Rows:
-    return (*rows_of([Choice(turn.t(f"report.edit_{part}"), part) for part in PARTS], 2),
+    """The parts "Sửa" may change (anonymity only for someone registered)."""
+    parts = [p for p in PARTS if p != "identity" or not turn.data.get("unregistered")]
+    return (*rows_of([Choice(turn.t(f"report.edit_{part}"), part) for part in parts], 2),
             (Choice(turn.t("report.edit_back"), BACK),))
 
 

@@ -20,7 +20,10 @@ from handlers.report_choices import (
 
 
 async def ask_identity(turn: Turn) -> str:
-    """Asks "Ẩn danh" or "Gửi kèm tên" (the step after the photos)."""
+    """Asks "Ẩn danh" or "Gửi kèm tên" (the step after the photos); someone who has not
+    registered reports anonymously, so the summary comes at once."""
+    if turn.data.get("unregistered"):
+        return await summary(turn)
     await turn.ask(turn.t("report.ask_identity"), identity_choices(turn))
     return "identity"
 

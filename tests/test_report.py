@@ -236,10 +236,22 @@ async def test_bad_input_at_every_step_is_answered_and_the_conversation_goes_on(
     assert len(await store.reports.photos(report.id)) == 1
 
 
-async def test_without_consent_the_bot_asks_for_it(sandbox: Sandbox, bot: AnninhApp) -> None:
+async def test_without_consent_the_bot_asks_for_it_or_takes_the_report_anonymously(
+    sandbox: Sandbox, bot: AnninhApp, store: Store
+) -> None:
     stranger = sandbox.user(3109, first_name="Khách")
     await stranger.command("baotin")
+    asked = await stranger.wait_for("cần đồng ý điều khoản")
+    assert asked.buttons == [["🙈 Báo tin ẩn danh"], ["✅ Đăng ký"]]
+    await stranger.press("Đăng ký")  # registering is /start
+    await stranger.wait_for("Đồng ý xử lý dữ liệu cá nhân")
+    await stranger.command("baotin")
     await stranger.wait_for("cần đồng ý điều khoản")
+    await stranger.press("Báo tin ẩn danh")
+    await stranger.wait_for("tin này sẽ được gửi ẩn danh")
+    await stranger.wait_for("Sự việc thuộc loại nào")
+    person = await store.residents.by_telegram_id(3109)
+    assert person is not None and person.consent == "none" and person.display_name is None
 
 
 async def test_a_category_typed_in_a_resident_s_own_words(

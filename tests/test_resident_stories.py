@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import pytest
 
+from bot.context import AnninhApp
 from bot.models import Audience, Report
 from bot.sandbox import SimGroup, SimUser
 from bot.store import Store
+from tests.helpers import services_of
 from tests.people import PLACE, People, Person, tracking_code
 
 pytestmark = pytest.mark.usefixtures("bot")
@@ -307,3 +309,50 @@ async def test_deleting_ones_data_leaves_every_team_and_audience(
     assert person not in {recipient.resident_id for recipient in everyone}
     await xuyen.command("to")  # a stranger now: asked to agree to the terms first
     await xuyen.wait_for("cần đồng ý điều khoản")
+
+
+async def test_someone_who_declined_consent_reports_anonymously_and_is_forgotten_at_the_end(
+    people: People, store: Store, staff_group: SimGroup, officer: SimUser, bot: AnninhApp,
+) -> None:
+    """Declining consent does not stop a report: it goes anonymously, with nothing kept but
+    the account the answer goes to; once told the report's end, that account is gone too."""
+    tuan = people(3011, "Tuấn")
+    await tuan.start()
+    await tuan.wait_for("Đồng ý xử lý dữ liệu cá nhân")
+    await tuan.choose("Từ chối")
+    declined = await tuan.wait_for("Bạn đã từ chối")
+    assert "báo tin ẩn danh" in declined.text
+    await tuan.command("baotin")
+    await tuan.wait_for("tin này sẽ được gửi ẩn danh")
+    await tuan.wait_for("Sự việc thuộc loại nào")
+    await tuan.choose("Ma túy")
+    await tuan.wait_for("chuyện gì đã xảy ra")
+    await tuan.send("Có người tụ tập hút chích ở bãi đất trống sau chợ")
+    await tuan.wait_for("ở đâu")
+    await tuan.choose("Bỏ qua")
+    await tuan.wait_for("Bạn có ảnh không")
+    await tuan.choose("Bỏ qua")
+    summary = await tuan.wait_for("Kiểm tra lại tin báo")  # no "Ẩn danh or named?" step
+    assert "Người báo: ẩn danh" in summary.text
+    await tuan.choose("Gửi")
+    code = tracking_code(await tuan.wait_for("Đã gửi tin báo"))
+    card = await staff_group.wait_for(code)
+    assert "ẩn danh" in card.text and "Tuấn" not in card.text
+    person = await tuan.resident_id(store)
+    assert person is not None
+    resident = await store.residents.get(person)
+    assert resident is not None and resident.display_name is None and resident.hamlet_id is None
+
+    await officer.press("Từ chối", chat=staff_group)
+    await staff_group.wait_for(predicate=lambda m: "Thiếu thông tin" in m.labels)
+    await officer.press("Thiếu thông tin", chat=staff_group)
+    told = await tuan.wait_for("không được tiếp nhận")
+    assert code in told.text
+    report = await store.reports.get(int(code[3:]))
+    assert report is not None and report.state == "rejected" and report.commune_id is not None
+    [notice] = await store.db.fetchall(
+        "SELECT id FROM broadcasts WHERE origin = ?", (f"report:{code}:rejected",))
+    await services_of(bot).delivery.wait_done(int(notice[0]), timeout=10)
+    assert await tuan.resident_id(store) is None  # once told, nothing of them is kept
+    report = await store.reports.get(int(code[3:]))
+    assert report is not None and report.reporter_id is None

@@ -74,6 +74,8 @@ class Services:
         scheduler = Scheduler(store, delivery, broadcasts, config, catalog, media.files)
         relays, events = RelayService(store, delivery, media.files), Events()
         cards = Cards(store, i18n, reports, clock, config.locale.tz)
+        triage = TriageService(store, i18n, reports, cards, relays, delivery, events, media.files)
+        triage.forget_person = residents.forget  # an unregistered reporter, once told the end
         return cls(
             config=config, store=store, i18n=i18n, catalog=catalog, clock=clock,
             residents=residents, teams=teams, officers=OfficerService(store),
@@ -81,8 +83,7 @@ class Services:
             delivery=delivery, broadcasts=broadcasts, scheduler=scheduler,
             campaigns=CampaignService(store), relays=relays,
             events=events, accounts=AccountService(store, clock), media=media, cards=cards,
-            triage=TriageService(store, i18n, reports, cards, relays, delivery, events,
-                                media.files),
+            triage=triage,
             web_auth=WebAuthService(store, clock),
             console=ConsoleService(store, reports, clock, config.locale.tz),
         )

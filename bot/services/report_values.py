@@ -80,6 +80,7 @@ class Draft:
     photos: list[ReportPhoto] = field(default_factory=list)
     anonymous: bool = True
     token: str | None = None  # one report per token (services.draft_token)
+    commune_id: int | None = None  # where a person who has not registered says it happened
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Draft:
@@ -95,6 +96,7 @@ class Draft:
             address=data.get("address"),
             photos=[ReportPhoto(*p[:3]) for p in data.get("photos", [])],
             anonymous=bool(data.get("anonymous", True)),
+            commune_id=data.get("commune") if isinstance(data.get("commune"), int) else None,
         )
 
 

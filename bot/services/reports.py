@@ -85,17 +85,22 @@ class ReportService:
                 earlier := await self._store.reports.by_draft_token(resident.id, draft.token)):
             return Filed(Outcome.ALREADY, earlier)
         category = self.categories.get(draft.category)
-        if resident.commune_id is None or category is None:
+        # Someone who has not registered reports anonymously, in the commune they name.
+        registered = resident.has_consented
+        commune_id = resident.commune_id if registered else draft.commune_id
+        if commune_id is None or category is None or (
+                not registered and await self._store.areas.commune(commune_id) is None):
             return Filed(Outcome.NO_COMMUNE)
         if not await self.may_report(resident):
             return Filed(Outcome.RATE_LIMITED)
         now = self._clock.now()
-        duplicate = await self._duplicate(resident.commune_id, draft, now)
+        duplicate = await self._duplicate(commune_id, draft, now)
         minutes = self._config.escalate_minutes(category.urgency)
         new = NewReport(
-            commune_id=resident.commune_id,
-            hamlet_id=await self.incident_hamlet(resident.commune_id, draft.address),
-            reporter_id=resident.id, anonymous=draft.anonymous, category=category.code,
+            commune_id=commune_id,
+            hamlet_id=await self.incident_hamlet(commune_id, draft.address),
+            reporter_id=resident.id, anonymous=draft.anonymous or not registered,
+            category=category.code,
             urgency=category.urgency, description=clean(draft.description),
             voice_file_id=draft.voice_file_id, voice_media_key=draft.voice_media_key,
             latitude=draft.latitude,

@@ -16,6 +16,7 @@ one): on Zalo they go by the web server's address, as every kept photo does."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from html import escape
 
 from bot.delivery import DeliveryEngine, OutMessage
@@ -30,6 +31,8 @@ from bot.services.reports import ReportService
 from bot.store import Store
 
 CARD = "card"  # broadcasts 'card:<report id>': the card's private copies
+REPORTER_TOLD = "report"  # 'report:<code>:<what>': a notice to the reporter
+CLOSING = ("resolved", "rejected")
 CHANGED = "card-change"  # 'card-change:<report id>': a change told where copies are not edited
 PHOTOS = "card-photo"  # 'card-photo:<report id>': the photos after a card's private copies
 
@@ -43,7 +46,10 @@ class TriageService:
         self._relays, self._delivery, self._events = relays, delivery, events
         self._files = files
         self.edited_in_place: set[Channel] = set()  # channels whose adapter edits copies
+        # Deletes a person (ResidentService.forget): set by the container.
+        self.forget_person: Callable[[Resident], Awaitable[object]] | None = None
         delivery.on_finished(CARD, self._copies_delivered)
+        delivery.on_finished(REPORTER_TOLD, self._reporter_told)
 
     # --- a new report ---------------------------------------------------------------------
 
@@ -215,6 +221,22 @@ class TriageService:
                                  category=escape(category, quote=False), minutes=minutes)
             await self.send_copies(report, head, await self.officer_routes(report))
         return len(taken)
+
+    async def _reporter_told(self, broadcast: Broadcast) -> None:
+        """Someone who reported without registering has been told how their report ended:
+        nothing of them is kept any longer (their account, the link to their reports), unless
+        another of their reports is still open or they have registered meanwhile."""
+        _, code, what = [*broadcast.origin.split(":"), "", ""][:3]
+        digits = code[3:]
+        if what not in CLOSING or not digits.isdigit() or self.forget_person is None:
+            return
+        report = await self._store.reports.get(int(digits))
+        reporter = None if report is None or report.reporter_id is None else (
+            await self._store.residents.get(report.reporter_id))
+        if reporter is None or reporter.has_consented or any(
+                mine.is_open for mine in await self._reports.mine(reporter)):
+            return
+        await self.forget_person(reporter)
 
     async def _copies_delivered(self, broadcast: Broadcast) -> None:
         """Link the copies delivered where replies are read (Telegram's integer ids): an
