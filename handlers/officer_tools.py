@@ -13,6 +13,7 @@ from __future__ import annotations
 from bot.dialog import END, Action, Choice, Flow, Kind, Rows, Turn
 from bot.models import Commune, Hamlet
 from bot.services.officers import Appointment, NotAllowed, NotAMember
+from bot.services.residents import PhoneError, normalise_phone
 from handlers.team_actions import tell
 from handlers.text import as_id, clip, esc
 
@@ -181,6 +182,9 @@ async def set_leader(turn: Turn) -> str:
         return END
     words = turn.text.split()
     team = await officers.find_team(turn.person, words[0]) if words else None
+    rest = "".join(words[1:])
+    if team is not None and rest[:1] in ("0", "+"):  # a phone number the person shared
+        return await _leader_by_phone(turn, team.id, team.name, rest)
     telegram_id = as_id(words[1]) if len(words) == 2 else None
     if team is None or len(words) > 2 or (len(words) == 2 and telegram_id is None):
         await turn.say(turn.t(_on_telegram(turn, "officer_tools.leader_usage")))
@@ -203,6 +207,21 @@ async def set_leader(turn: Turn) -> str:
         (Choice(clip(m.display_name or str(m.telegram_id or "?"), NAME_LIMIT),
                 f"{LEADER}:{team.id}:{m.resident_id}"),)
         for m in members[:MAX_MEMBER_CHOICES]))
+    return END
+
+
+async def _leader_by_phone(turn: Turn, team_id: int, team: str, typed: str) -> str:
+    """/totruong TEAM 0912 345 678: the resident of the commune who shared that number."""
+    try:
+        done = await turn.services.officers.appoint_by_phone(
+            turn.person, team_id, normalise_phone(typed))
+    except NotAllowed:
+        await turn.refuse(turn.t("errors.not_allowed"))
+        return END
+    except (PhoneError, NotAMember):
+        await turn.say(turn.t("officer_tools.no_such_phone", team=esc(team)))
+        return END
+    await _appointed(turn, done)
     return END
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.context import AnninhApp
 from bot.sandbox import Sandbox, SimUser
 from bot.store import Store
-from tests.helpers import onboard
+from tests.helpers import onboard, services_of
 from tests.test_teams import forge_press
 
 
@@ -121,3 +121,24 @@ async def test_a_member_who_left_meanwhile_is_not_appointed(
     assert team is not None
     leader = await store.memberships.leader(team.id)
     assert leader is not None and leader.telegram_id == 2004
+
+
+async def test_an_officer_appoints_the_resident_who_shared_a_phone_number(
+    sandbox: Sandbox, bot: AnninhApp, store: Store, officer: SimUser
+) -> None:
+    """The number is looked up among the commune's residents who shared one, never trusted:
+    someone unknown is not made a leader."""
+    lan = sandbox.user(3001, first_name="Lan", phone="+84900003001")
+    await onboard(lan)
+    resident = await store.residents.by_telegram_id(3001)
+    assert resident is not None
+    await services_of(bot).residents.set_phone(resident, "0900 003 001")
+    await officer.command("totruong", "HHDP", "0999", "888", "777")  # nobody's
+    await officer.wait_for("Không có người dân nào của xã đã gửi số điện thoại này")
+    await officer.command("totruong", "HHDP", "0900", "003", "001")
+    await officer.wait_for("Đã cử Lan làm tổ trưởng Đội dân phòng Hưng Hiệp")
+    await lan.wait_for("cử bạn làm tổ trưởng Đội dân phòng Hưng Hiệp")
+    team = await store.areas.team_by_join_code("HHDP")
+    assert team is not None
+    leader = await store.memberships.leader(team.id)
+    assert leader is not None and leader.telegram_id == 3001

@@ -160,6 +160,13 @@ class ResidentStore:
             "WHERE r.telegram_id = ?", (telegram_id,))
         return None if row is None else (_resident(row), row["account_seen"])
 
+    async def by_phone(self, e164: str, commune_id: int) -> Resident | None:
+        """The consenting resident of the commune who shared this number (E.164)."""
+        row = await self._db.fetchone(
+            "SELECT * FROM residents WHERE phone = ? AND commune_id = ? AND consent = 'given' "
+            "ORDER BY id LIMIT 1", (e164, commune_id))
+        return None if row is None else _resident(row)
+
     async def by_telegram_id(self, telegram_id: int) -> Resident | None:
         row = await self._db.fetchone(
             "SELECT * FROM residents WHERE telegram_id = ?", (telegram_id,)
