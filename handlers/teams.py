@@ -16,7 +16,10 @@ CARD = "card"
 
 
 async def start(turn: Turn) -> str:
-    """Each of my teams' cards; a leader's is their team's leader card."""
+    """Each of my teams' cards; a leader's is their team's leader card. An officer names a
+    team of their commune ("/to HN01") to see its members and requests."""
+    if turn.text.strip() and await turn.services.officers.communes_of(turn.person):
+        return await _officer_view(turn, turn.text.strip())
     if not turn.person.has_consented:
         await turn.say(turn.t("consent.required"))
         return END
@@ -28,12 +31,27 @@ async def start(turn: Turn) -> str:
         cards.append((view.team.name, leader_card(turn, leading, 0) if leading is not None
                       else member_card(turn, view)))
     if not cards:
-        await turn.say(turn.t("team.none"))
+        officer = bool(await turn.services.officers.communes_of(turn.person))
+        await turn.say(turn.t("team.none_officer" if officer else "team.none"))
         return END
     if turn.numbered and len(cards) > 1:
         cards = [("", joined(cards))]
     for _, (text, choices) in cards:
         await turn.ask(text, choices)
+    return CARD if turn.numbered else END
+
+
+async def _officer_view(turn: Turn, typed: str) -> str:
+    """A team of the officer's communes, by its code or join code: its leader card (the
+    members a page at a time, the requests, the code); another commune's is not found."""
+    services = turn.services
+    team = await services.officers.find_team(turn.person, typed)
+    view = None if team is None else await services.teams.leader_view(turn.person, team.id)
+    if view is None:
+        await turn.say(turn.t("team.no_such_team", code=turn.esc(typed)))
+        return END
+    text, choices = leader_card(turn, view, 0)
+    await turn.ask(text, choices)
     return CARD if turn.numbered else END
 
 

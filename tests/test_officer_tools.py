@@ -142,3 +142,23 @@ async def test_an_officer_appoints_the_resident_who_shared_a_phone_number(
     assert team is not None
     leader = await store.memberships.leader(team.id)
     assert leader is not None and leader.telegram_id == 3001
+
+
+async def test_an_officer_reads_a_teams_members_by_its_code(
+    sandbox: Sandbox, bot: AnninhApp, officer: SimUser
+) -> None:
+    lan = sandbox.user(3001, first_name="Lan")
+    await onboard(lan)
+    await lan.command("thamgia", "HHDP")
+    await lan.wait_for("Bạn đã tham gia")
+    await onboard(officer)
+    await officer.command("to")
+    await officer.wait_for("gõ /to MÃ_TỔ")
+    await officer.command("to", "HHDP")
+    card = await officer.wait_for("Đội dân phòng Hưng Hiệp")
+    assert "Lan" in card.text and "HHDP" in card.text
+    await officer.command("to", "KHONGCO")
+    await officer.wait_for("Không có tổ mã KHONGCO")
+    await lan.command("to", "HN01")  # a resident: their own teams, the code means nothing
+    own = await lan.wait_for("Đội dân phòng Hưng Hiệp")
+    assert "Tổ an ninh nhân dân số 1" not in own.text

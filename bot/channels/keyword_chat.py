@@ -31,7 +31,7 @@ WITH_ARGUMENT = {
     "start": re.compile(r"[A-Za-z0-9_-]{1,64}"), "thamgia": _JOIN_CODE, "join": _JOIN_CODE,
     "tin": _TRACKING_CODE, "lookup": _TRACKING_CODE, "tindabao": _TRACKING_CODE,
     "myreports": _TRACKING_CODE, "lienket": _LINK_CODE, "link": _LINK_CODE,
-    "totruong": _TEAM_CODE, "setleader": _TEAM_CODE,
+    "totruong": _TEAM_CODE, "setleader": _TEAM_CODE, "to": _TEAM_CODE, "myteam": _TEAM_CODE,
 }
 JOIN_COMMANDS = frozenset({"thamgia", "join"})
 
