@@ -18,15 +18,19 @@ from typing import Any
 from bot.dialog import END, Choice, Flow, Kind, Rows, Turn, rows_of
 from bot.sending import OutMessage
 from bot.services import audiences
+from bot.text import fold
 from handlers import announce_when
 from handlers.announce_when import draft_audience, origin, progress_of
 from handlers.text import esc
 
 CHOSEN = "✓ "
-ALL, NEXT, URGENT = "all", "next", "urgent"
+ALL, NEXT, URGENT, MORE_TEAMS = "all", "next", "urgent", "more-teams"
 NOW, LATER, CANCEL = "now", "later", "cancel"
 KINDS = {"h": "hamlets", "t": "teams", "k": "kinds", "g": "tags"}  # a choice: <letter>:<value>
-GROUPS = {"t": "broadcast.group_team", "k": "broadcast.group_kind", "g": "broadcast.group_tag"}
+GROUPS = {"h": "broadcast.group_hamlet", "t": "broadcast.group_team",
+          "k": "broadcast.group_kind", "g": "broadcast.group_tag"}  # each says its group
+TEAM_PAGE = 10  # teams shown at once; "Các tổ khác" shows the next ones
+URGENT_WORDS = frozenset({"khan cap", "khan", "urgent"})  # typed at the preview
 
 
 async def start(turn: Turn) -> str:
@@ -67,6 +71,8 @@ async def audience(turn: Turn) -> str:
             draft[key] = []
     elif choice == URGENT:
         draft["urgent"] = not draft["urgent"]
+    elif choice == MORE_TEAMS:
+        draft["team_page"] = int(draft.get("team_page", 0)) + 1
     elif choice[:2].rstrip(":") in KINDS and choice[1:2] == ":":
         kind, value = KINDS[choice[0]], _value(choice[0], choice[2:])
         chosen: list[Any] = draft[kind]
@@ -81,13 +87,17 @@ async def audience(turn: Turn) -> str:
 
 
 async def confirm(turn: Turn) -> str:
-    """"Gửi ngay" queues it, "Hẹn giờ" asks when, "Hủy" drops it; anything else asks again."""
+    """"Gửi ngay" queues it, "Hẹn giờ" asks when, "Hủy" drops it, "Khẩn cấp" turns urgency
+    on or off and shows the preview again; anything else asks again."""
     choice = _chosen(turn)
     if choice == CANCEL:
         await turn.ask(turn.t("broadcast.cancelled"), replace=True)
         return END
     if not await still_officer(turn):
         return END
+    if choice == URGENT or (turn.kind is Kind.TEXT and fold(turn.text) in URGENT_WORDS):
+        turn.data["urgent"] = not turn.data["urgent"]  # typed at the preview: on or off
+        return await _preview(turn)
     if choice == NOW:
         return await _send_now(turn)
     if choice == LATER:
@@ -154,24 +164,31 @@ async def _ask_audience(turn: Turn) -> None:
     commune_id = draft["commune"]
 
     def choice(kind: str, value: object, label: str) -> Choice:
-        """Where choices are numbered lines, each says its group ("Tổ: …", "Nhóm: …")."""
+        """Each says its group ("Ấp …" by its name; 🛡 tổ, 🧩 loại tổ, 👥 nhóm)."""
         mark = CHOSEN if value in draft[KINDS[kind]] else ""
-        if turn.numbered and kind in GROUPS:
-            label = turn.t(GROUPS[kind], name=label)
-        return Choice(mark + label, f"{kind}:{value}")
+        return Choice(mark + turn.t(GROUPS[kind], name=label), f"{kind}:{value}")
 
     teams = await services.store.areas.teams(commune_id)
+    pages = max(1, -(-len(teams) // TEAM_PAGE))
+    page = int(draft.get("team_page", 0)) % pages
+    shown = teams[page * TEAM_PAGE:(page + 1) * TEAM_PAGE]
     rows: Rows = ((Choice(turn.t("broadcast.whole_commune"), ALL),),)
     rows += rows_of([choice("h", h.id, h.name)
                      for h in await services.store.areas.hamlets(commune_id)], 2)
-    rows += rows_of([choice("t", t.id, t.name) for t in teams], 2)
+    rows += rows_of([choice("t", t.id, t.name) for t in shown], 2)
+    if pages > 1:
+        rows += ((Choice(turn.t("broadcast.more_teams", page=page + 1, pages=pages),
+                         MORE_TEAMS),),)
     rows += rows_of([choice("k", k, services.catalog.kind_name(k, lang))
                      for k in sorted({t.kind for t in teams})], 2)
     rows += rows_of([choice("g", code, tag.name(lang))
                      for code, tag in services.catalog.tags.items()], 2)
     urgent = (CHOSEN if draft["urgent"] else "") + turn.t("broadcast.urgent_button")
     rows += ((Choice(urgent, URGENT), Choice(turn.t("broadcast.next_button"), NEXT)),)
-    text = turn.t("broadcast.ask_audience")
+    names = await audiences.describe(services.store, services.catalog, draft_audience(draft),
+                                     lang)
+    chosen = turn.t("broadcast.chosen_line", names=esc(", ".join(names))) if names else ""
+    text = turn.t("broadcast.ask_audience", chosen=chosen)
     if turn.numbered:
         text += "\n" + turn.t("broadcast.ask_audience_numbered")
     await turn.ask(text, rows, replace=True)
@@ -187,7 +204,8 @@ async def _preview(turn: Turn) -> str:
     names = ", ".join(esc(p) for p in parts) or turn.t("broadcast.whole_commune")
     count = await services.broadcasts.count(chosen, urgent=draft["urgent"])
     key = "broadcast.preview_urgent" if draft["urgent"] else "broadcast.preview"
-    text = turn.t(key, count=count, audience=names)
+    text = turn.t(key, count=count, audience=names) + "\n" + turn.t(
+        "broadcast.urgent_off_hint" if draft["urgent"] else "broadcast.urgent_on_hint")
     web = services.config.web_on  # photos by address need the web server and public_url
     by_address = message.photo_path is not None and web is not None and bool(web.public_url)
     if (message.photo or message.photo_path) and not by_address and any(

@@ -405,3 +405,47 @@ async def test_a_sticker_announcement_is_copied_as_it_is(
     await officer.press("Gửi ngay")
     await officer.wait_for("đã gửi xong", timeout=10)
     assert village["dung"].inbox[-1].kind == "sticker"
+
+
+async def test_urgency_can_be_set_at_the_preview_after_the_whole_commune(
+    sandbox: Sandbox, bot: AnninhApp, officer: SimUser, village: dict[str, SimUser],
+) -> None:
+    """"Toàn xã" goes straight to the preview: "khẩn cấp" typed there turns urgency on (and
+    off), and the count follows (Hoa muted announcements: only an urgent one reaches her)."""
+    await compose(officer, "Mất điện toàn xã từ 13:00")
+    preview = await officer.wait_for("Sẽ gửi tới")
+    assert "Sẽ gửi tới 4 người" in preview.text and "Gõ «khẩn cấp»" in preview.text
+    await officer.send("khẩn cấp")
+    urgent = await officer.wait_for("Sẽ gửi tới")
+    assert "Khẩn cấp" in urgent.text and "Sẽ gửi tới 5 người" in urgent.text
+    assert urgent.buttons == [["✅ Gửi ngay", "⏰ Hẹn giờ", "Hủy"]]
+    await officer.press("Gửi ngay")
+    await officer.wait_for("đã gửi xong")
+    assert await received(village, "Mất điện toàn xã") == {"an", "binh", "chi", "dung", "hoa"}
+
+
+async def test_the_audience_screen_says_what_is_chosen_and_pages_many_teams(
+    sandbox: Sandbox, bot: AnninhApp, officer: SimUser, store: Store,
+) -> None:
+    commune = await store.areas.commune_by_code("hung-loc")
+    hamlet = await store.areas.hamlet_by_code(commune.id if commune else 0, "hung-nhon")
+    assert commune is not None and hamlet is not None
+    async with store.db.transaction() as tx:
+        for number in range(1, 13):
+            await store.areas.upsert_team(
+                tx, commune_id=commune.id, hamlet_id=hamlet.id, code=f"extra-{number}",
+                name=f"Tổ tự quản số {number:02d}", kind="to-an-ninh-nhan-dan",
+                join_code=f"EXTRA{number:02d}", requires_approval=True, max_members=50)
+    await officer.command("thongbao")
+    await officer.wait_for("Soạn thông báo")
+    await officer.send("Họp tổ")
+    asked = await officer.wait_for("Gửi tới ai")
+    teams = [label for label in asked.labels if label.startswith("🛡") and "khác" not in label]
+    assert len(teams) == 10 and "🛡 Các tổ khác (1/2) ▶" in asked.labels
+    assert any(label.startswith("🧩 Loại tổ:") for label in asked.labels)
+    await officer.press("Các tổ khác")
+    more = await officer.wait_for("Gửi tới ai")
+    assert "🛡 Các tổ khác (2/2) ▶" in more.labels
+    await officer.press("Ấp Hưng Nhơn")
+    chosen = await officer.wait_for("Gửi tới ai")
+    assert "✓ Đã chọn: Ấp Hưng Nhơn" in chosen.text

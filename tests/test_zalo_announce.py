@@ -53,8 +53,8 @@ async def test_a_zalo_officer_announces_to_a_hamlet_by_numbers(
     await compose(hai, "Họp dân lúc 19:00 <nhà văn hóa>")
     asked = await hai.wait_for("Gửi tới ai")
     assert "📢 Toàn xã" in asked.labels and "Gõ số" in asked.text
-    assert {"Tổ: Tổ an ninh nhân dân số 1", "Loại tổ: Đội dân phòng",
-            "Nhóm: Thanh niên"} <= set(asked.labels)  # each names its group
+    assert {"🛡 Tổ an ninh nhân dân số 1", "🧩 Loại tổ: Đội dân phòng",
+            "👥 Nhóm: Thanh niên"} <= set(asked.labels)  # each names its group
     await hai.choose("Ấp Hưng Nhơn")
     again = await hai.wait_for("Gửi tới ai")
     assert "✓ Ấp Hưng Nhơn" in again.labels
