@@ -115,3 +115,34 @@ async def test_offline_bot_uses_its_own_database_and_the_sandbox() -> None:
         assert running_config.database.path != config.database.path
         assert running_config.zalo_bot.api_base_url == offline.zalo.api_base_url
         assert "ZALO_BOT_TOKEN" not in os.environ  # the token was handed over, not exported
+
+
+async def test_the_console_numbers_once_a_screen_and_the_officer_acts_in_the_group() -> None:
+    """Lan reports: at the place the hamlets and the location keyboard are numbered on (not
+    two [1]s), and the location button's number asks for /loc rather than making one up;
+    then the officer, in the police's group, accepts the card by its number."""
+    screen = Screen()
+    script = iter([
+        (None, "/start"), ("[1] ✅ Đồng ý", "1"), ("Bạn ở ấp/khu phố nào", "/baotin"),
+        ("Trộm cắp", "1"), ("chuyện gì đã xảy ra", "Mất xe đạp trước cổng"),
+        ("📍 Gửi vị trí", "5"), ("/loc LAT LON", "/loc 10.95 107.16"),
+        ("Bạn có ảnh không", "2"), ("Bạn muốn gửi tin thế nào", "1"),
+        ("Kiểm tra lại tin báo", "1"), ("Đã gửi tin báo", "/as 1001"),
+        ("now chatting as", "/group"), ("[1] ✅ Tiếp nhận", "1"),
+        ("đã được công an xã tiếp nhận", "/quit"),  # Lan told, shown on this screen too
+    ])
+
+    async def person(prompt: str) -> str:
+        wait, line = next(script)
+        if wait:
+            await screen.wait_for(wait)
+        return line
+
+    assert await run_console_session(load_config_or_defaults(None), 3001, input_fn=person,
+                                     output=screen) == 0
+    shown = screen.getvalue()
+    place = shown[shown.index("Sự việc xảy ra ở đâu"):shown.index("to share a location")]
+    assert "[1] Ấp Dầu Giây" in place and "[5] 📍 Gửi vị trí" in place
+    assert place.count("[1]") == 1  # numbered once on the screen
+    assert "\n  Bấm Gửi vị trí" in shown  # the message's own line breaks are kept
+    assert "✅ Đã tiếp nhận — Cán bộ Hùng" in shown  # the card, accepted in the group

@@ -3,8 +3,12 @@
 You type as the current persona; bot messages are printed as they arrive. `ChatConsole` is the
 loop every messenger shares: `/as ID [NAME]` switches persona, `/who` lists them, `/photo
 [CAPTION]` sends a photo, `/quit` leaves, and every other line goes to the bot as text.
-`Console` is Telegram's: buttons are numbered, typing the number presses one, and `/loc LAT
-LON` and `/contact` share a location or the phone number. Zalo's is in `bot.sandbox.zalo.console`.
+`Console` is Telegram's: messages show as they look (line breaks kept, long lines wrapped),
+their buttons under them numbered once per screen (the numbers go on across the bot's messages
+until you type again), typing a number presses that button, `/loc LAT LON` and `/contact` share
+a location or the phone number, and `/group` acts in the police's staff group (text goes there,
+`/reply TEXT` answers the group's newest bot message, numbers press its buttons) until
+`/private`. Zalo's is in `bot.sandbox.zalo.console`.
 """
 
 from __future__ import annotations
@@ -12,12 +16,14 @@ from __future__ import annotations
 import asyncio
 import inspect
 import sys
+import textwrap
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Protocol, TextIO, TypeVar
 
 from bot.sandbox.emulator import Sandbox
-from bot.sandbox.people import SimUser
-from bot.sandbox.views import Event, button_text, describe, inline_rows, keyboard_rows
+from bot.sandbox.people import SimGroup, SimUser
+from bot.sandbox.views import Event, button_text, inline_rows, message_kind, message_text
 
 InputFn = Callable[[str], str | Awaitable[str]]
 JSON = dict[str, Any]
@@ -111,54 +117,104 @@ class ChatConsole(Generic[P]):
             unsubscribe()
 
 
+WIDTH = 76  # a message's lines are wrapped to this, under a two-space margin
+
+
+@dataclass(frozen=True)
+class Numbered:
+    """A button shown with a number on this screen: where it is and what it does."""
+
+    label: str
+    group: SimGroup | None  # None: the current persona's private chat
+    inline: bool
+    request: str | None = None  # "location" / "contact" for a keyboard button that shares
+
+
 class Console(ChatConsole[SimUser]):
-    """Telegram: buttons shown numbered; a number presses the newest message's button."""
+    """Telegram: messages as they look, their buttons numbered once per screen."""
 
     HELP = (
         "Type to chat as {name}. A number presses that button. "
         "/as ID [NAME] switches persona, /loc LAT LON shares a location, /photo sends a photo, "
-        "/contact shares the phone number, /who lists personas, /quit leaves."
+        "/contact shares the phone number, /group acts in the police's group (/reply TEXT, "
+        "/private to come back), /who lists personas, /quit leaves."
     )
 
     def __init__(self, sandbox: Sandbox, people: list[SimUser], output: TextIO) -> None:
         super().__init__({person.id: person for person in people}, output)
         self.sandbox = sandbox
+        self.in_group: SimGroup | None = None
+        self.shown: list[Numbered] = []  # this screen's numbered buttons, in order
+        self.pressable: list[Numbered] = []  # the previous screen's, while a line is handled
 
     def person(self, user_id: int, name: str) -> SimUser:
         return self.sandbox.user(user_id, first_name=name)
 
+    async def handle(self, line: str) -> bool:
+        """A typed line starts a new screen: the bot's answer is numbered from 1 again (a
+        number typed presses a button of the screen it was read on)."""
+        self.pressable, self.shown = self.shown, []
+        return await super().handle(line)
+
     def on_event(self, event: Event) -> None:
-        """Print what the bot does, as it happens."""
+        """Print what the bot does, as it happens (in the current persona's chat, and in a
+        group they are in)."""
         if event.kind == "callback_answer":
-            if event.actor == self.current.name:
+            if event.actor == self.current.name and not event.detail.startswith("("):
                 self.write(f"  (bot answers: {event.detail})")
             return
         if event.kind not in ("bot_message", "edit") or event.message is None:
             return
         message = event.message
         chat_id = int(message["chat"]["id"])
-        mark = "✎ " if event.kind == "edit" else ""
-        who = "" if chat_id == self.current.chat_id else f" → {event.chat}"
-        self.write(f"bot{who}: {mark}{describe(_without_buttons(message))}")
-        labels = self.numbered(message)
-        if labels:
-            self.write("  " + "  ".join(f"[{n}] {label}" for n, label in enumerate(labels, 1)))
+        where = "" if chat_id == self.current.chat_id else f" → {event.chat}"
+        self.show(message, where, "✎ " if event.kind == "edit" else "")
+
+    def show(self, message: JSON, where: str, mark: str = "") -> None:
+        """One message as it looks, its buttons numbered on this screen."""
+        group = self.sandbox.groups.get(int(message["chat"]["id"]))
+        lines = self.body(message)
+        head = " ".join(part for part in (self.header(message), lines[0].strip() if lines
+                                          else "") if part)
+        self.write(f"bot{where}: {mark}{head}")
+        for line in lines[1:]:
+            self.write(line)
+        self.number_buttons(message, group)
 
     @staticmethod
-    def numbered(message: JSON) -> list[str]:
-        inline = [button_text(b) for row in inline_rows(message) for b in row]
-        return inline or [label for row in keyboard_rows(message) or [] for label in row]
+    def header(message: JSON) -> str:
+        kind = message_kind(message)
+        if kind == "location":
+            location = message["location"]
+            return f"[location] {location['latitude']}, {location['longitude']}"
+        if kind == "contact":
+            return f"[contact] {message['contact'].get('phone_number', '')}"
+        return "" if kind == "text" else f"[{kind}]"
 
-    def newest_buttons(self) -> tuple[list[str], bool]:
-        """Labels of the newest message with buttons in the current chat; True when inline."""
-        for view in reversed(self.current.inbox):
-            if view.deleted:
-                continue
-            if view.buttons:
-                return [label for row in view.buttons for label in row], True
-            if view.reply_keyboard:
-                return [label for row in view.reply_keyboard for label in row], False
-        return [], False
+    @staticmethod
+    def body(message: JSON) -> list[str]:
+        """The text as the person reads it: its own line breaks, long lines wrapped."""
+        lines: list[str] = []
+        for paragraph in message_text(message).splitlines():
+            wrapped = textwrap.wrap(paragraph, WIDTH, initial_indent="  ",
+                                    subsequent_indent="  ")
+            lines.extend(wrapped or [""])
+        return lines
+
+    def number_buttons(self, message: JSON, group: SimGroup | None) -> None:
+        """Its buttons under it, a row a line, numbered on from this screen's last number."""
+        inline = inline_rows(message)
+        rows: list[list[Numbered]] = [[Numbered(button_text(b), group, True) for b in row]
+                                      for row in inline]
+        if not inline:
+            for row in (message.get("reply_markup") or {}).get("keyboard") or []:
+                rows.append([Numbered(button_text(b), group, False, _request(b)) for b in row])
+        for row in rows:
+            cells = []
+            for button in row:
+                self.shown.append(button)
+                cells.append(f"[{len(self.shown)}] {button.label}")
+            self.write("  " + "  ".join(cells))
 
     async def act(self, word: str, rest: str, line: str) -> bool:
         person = self.current
@@ -170,25 +226,73 @@ class Console(ChatConsole[SimUser]):
                 await person.share_location(float(parts[0]), float(parts[1]))
         elif word == "/contact":
             await person.share_contact()
+        elif word == "/group":
+            self.enter_group()
+        elif word == "/private":
+            self.in_group = None
+            self.write(f"  back in {person.name}'s private chat with the bot")
+        elif word == "/reply":
+            await self.reply_in_group(rest)
         elif line.isdigit():
             await self.press_number(int(line), line)
+        elif self.in_group is not None:
+            await self.in_group.send(person, line)
         else:
             return False
         return True
 
-    async def press_number(self, number: int, line: str) -> None:
-        labels, inline = self.newest_buttons()
-        if not 1 <= number <= len(labels):
-            await self.current.send(line)
+    def enter_group(self) -> None:
+        groups = [g for g in self.sandbox.groups.values()
+                  if g.state.members.get(self.current.id, "left") not in ("left", "kicked")]
+        if not groups:
+            self.write(f"  {self.current.name} is in no group (the officer 1001 is in the "
+                       "police's group)")
             return
-        label = labels[number - 1]
-        if inline:
+        group = self.in_group = groups[0]
+        self.write(f"  now in the group “{group.title}”: text goes there, /reply TEXT "
+                   "answers its newest bot message, /private comes back")
+        newest = next((m for m in reversed(group.inbox) if not m.deleted), None)
+        if newest is not None:  # what to act on, numbered on this screen
+            self.show(newest.raw, f" → {group.title}")
+
+    async def reply_in_group(self, text: str) -> None:
+        group = self.in_group
+        newest = None if group is None else next(
+            (m for m in reversed(group.inbox) if not m.deleted), None)
+        if group is None or newest is None or not text:
+            self.write("  usage: /group first, then /reply TEXT (to the group's newest bot "
+                       "message)")
+            return
+        await group.send(self.current, text, reply_to=newest)
+
+    async def press_number(self, number: int, line: str) -> None:
+        if not 1 <= number <= len(self.pressable):
+            if self.in_group is not None:
+                await self.in_group.send(self.current, line)
+            else:
+                await self.current.send(line)
+            return
+        button = self.pressable[number - 1]
+        person = self.current
+        if button.inline:
             try:
-                await self.current.press(label)
+                await person.press(button.label, chat=button.group)
             except LookupError as error:
                 self.write(f"  {error}")
+        elif button.request == "location":  # nothing made up: the person says where
+            self.write("  to share a location, type /loc LAT LON (e.g. /loc 10.95 107.16)")
+        elif button.request == "contact":
+            await person.share_contact()
         else:
-            await self.current.tap(label)
+            await person.tap(button.label)
+
+
+def _request(button: JSON | str) -> str | None:
+    if isinstance(button, str):
+        return None
+    if button.get("request_location"):
+        return "location"
+    return "contact" if button.get("request_contact") else None
 
 
 def _without_buttons(message: JSON) -> JSON:

@@ -140,6 +140,10 @@ class Sandbox:
     def users(self) -> dict[int, SimUser]:
         return dict(self._users)
 
+    @property
+    def groups(self) -> dict[int, SimGroup]:
+        return dict(self._groups)
+
     # ---- inspection and control --------------------------------------------------------
 
     @property
