@@ -225,10 +225,14 @@ class BroadcastService:
     def describe(self, broadcast: Broadcast, counts: DeliveryCounts, final: bool) -> str:
         """The sender's progress message: sent / failed / unreachable / remaining."""
         key = "broadcast.progress_done" if final else "broadcast.progress"
-        return self._i18n.t(
+        text = self._i18n.t(
             self._i18n.default, key, id=broadcast.id, sent=counts.sent, failed=counts.failed,
             unreachable=counts.unreachable, remaining=counts.queued, total=counts.total,
         )
+        if counts.skipped:
+            text += "\n" + self._i18n.t(self._i18n.default, "broadcast.progress_skipped",
+                                        skipped=counts.skipped)
+        return text
 
 
 # --- "Hẹn giờ": times typed the Vietnamese way -------------------------------------------------
