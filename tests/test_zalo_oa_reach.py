@@ -13,42 +13,18 @@ import pytest
 from bot.clock import FakeClock
 from bot.context import AnninhApp
 from bot.delivery import OutMessage
-from bot.models import Lane, Recipient
-from bot.sandbox.zalo_oa import DEFAULT_OA, OaSandbox, SimOaUser
+from bot.models import Lane
+from bot.sandbox.zalo_oa import OaSandbox
 from bot.services.oa_reach import decide
 from bot.store import Store
 from tests.helpers import services_of
-from tests.test_zalo_oa_channel import PORT, connected, oa  # noqa: F401 - fixtures
-
-ALARM_TEMPLATE, NEWS_TEMPLATE = "310001", "310002"
-HOUR = 3600
+from tests.oa_kit import NEWS_TEMPLATE, follower, oa_section
+from tests.test_zalo_oa_channel import connected, oa  # noqa: F401 - fixtures
 
 
 @pytest.fixture
 def config_extra(oa: OaSandbox, monkeypatch: pytest.MonkeyPatch) -> str:  # noqa: F811
-    monkeypatch.setenv("ZALO_APP_SECRET", oa.app_secret)
-    monkeypatch.setenv("ZALO_OA_SECRET_KEY", oa.oa_secret)
-    oa.add_template(ALARM_TEMPLATE)
-    oa.add_template(NEWS_TEMPLATE)
-    return (f'[zalo_oa]\napp_id = "{oa.app_id}"\napi_base_url = "{oa.base_url}"\n'
-            f'oauth_base_url = "{oa.base_url}"\nbusiness_api_base_url = "{oa.base_url}"\n'
-            f'webhook_port = {PORT}\n[zalo_oa.templates]\nalarm = "{ALARM_TEMPLATE}"\n'
-            f'announcement = "{NEWS_TEMPLATE}"\n')
-
-
-async def follower(oa: OaSandbox, bot: AnninhApp, clock: FakeClock, seed: int,  # noqa: F811
-                   hours_ago: float) -> tuple[SimOaUser, Recipient]:
-    """A follower with an account whose last interaction was `hours_ago` (on both sides)."""
-    person = oa.user(seed, f"Người {seed}")
-    oa.age(person, hours_ago * HOUR)
-    store = services_of(bot).store
-    residents = services_of(bot).residents
-    resident = await residents.ensure_account("zalo_oa", person.id, opened=True)
-    await residents.give_consent(resident, "1", person.name, "vi")
-    seen = (clock.now() - timedelta(hours=hours_ago)).astimezone(UTC).isoformat()
-    await store.db.write("UPDATE accounts SET oa_id = ?, interacted_at = ? WHERE "
-                         "channel = 'zalo_oa' AND external_id = ?", (DEFAULT_OA, seen, person.id))
-    return person, Recipient.account(resident.id, "zalo_oa", person.id)
+    return oa_section(oa, monkeypatch)
 
 
 def test_the_rule_per_lane_and_age() -> None:

@@ -10,7 +10,9 @@ to someone silent for 7 days is not sent, and recorded so ('outside_window').
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.models import Lane, Reach
 from bot.models.zalo_oa import OaUsage
@@ -43,3 +45,29 @@ def template_purpose(lane: Lane) -> str:
 def cost_vnd(usage: OaUsage, price_zbs_vnd: float, price_billable_vnd: float) -> float:
     """The estimated cost of these sends, at the configured prices."""
     return usage.zbs * price_zbs_vnd + usage.billable * price_billable_vnd
+
+
+# --- the figures, as `anninh broadcast status` and `anninh zalo usage` print them -------------
+
+USAGE_HEADER = "free\tbillable\tzbs\toutside_window\tunreachable\tfailed\tqueued\tcost_vnd"
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def usage_columns(usage: OaUsage, price_zbs_vnd: float, price_billable_vnd: float) -> str:
+    """One line of figures under USAGE_HEADER."""
+    cost = cost_vnd(usage, price_zbs_vnd, price_billable_vnd)
+    return (f"{usage.free}\t{usage.billable}\t{usage.zbs}\t{usage.outside_window}\t"
+            f"{usage.unreachable}\t{usage.failed}\t{usage.queued}\t{cost:.0f}")
+
+
+def month_bounds(month: str, tz: ZoneInfo) -> tuple[str, str] | None:
+    """A local calendar month "YYYY-MM" as stored times [start, end) (UTC ISO 8601); None
+    when `month` is not one."""
+    found = _MONTH.match(month)
+    if found is None:
+        return None
+    year, number = int(found[1]), int(found[2])
+    start = datetime(year, number, 1, tzinfo=tz)
+    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=tz)
+    utc = ZoneInfo("UTC")
+    return start.astimezone(utc).isoformat(), end.astimezone(utc).isoformat()

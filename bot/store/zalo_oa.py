@@ -42,6 +42,13 @@ class ZaloOaStore:
                                       (code,))
         return None if row is None else (int(row[0]), row[1])
 
+    async def oa_communes(self) -> list[tuple[int, str, str]]:
+        """(commune id, code, OA id) of every commune that names an OA."""
+        rows = await self._db.fetchall(
+            "SELECT id, code, zalo_oa_id FROM communes WHERE zalo_oa_id IS NOT NULL "
+            "ORDER BY code")
+        return [(int(row[0]), str(row[1]), str(row[2])) for row in rows]
+
     async def oa_ids(self) -> list[str]:
         """Every OA a commune names."""
         rows = await self._db.fetchall(
