@@ -44,3 +44,18 @@ async def follower(oa: OaSandbox, bot: AnninhApp, clock: FakeClock, seed: int,
     await store.db.write("UPDATE accounts SET oa_id = ?, interacted_at = ? WHERE "
                          "channel = 'zalo_oa' AND external_id = ?", (DEFAULT_OA, seen, person.id))
     return person, Recipient.account(resident.id, "zalo_oa", person.id)
+
+
+async def oa_member(oa: OaSandbox, bot: AnninhApp, clock: FakeClock, seed: int,
+                    hours_ago: float, team_code: str = "hn-01") -> SimOaUser:
+    """A follower (last seen `hours_ago`) who is an active member of the sample team."""
+    person, recipient = await follower(oa, bot, clock, seed, hours_ago)
+    store = services_of(bot).store
+    commune = await store.areas.commune_by_code("hung-loc")
+    assert commune is not None and recipient.resident_id is not None
+    team = await store.areas.team_by_code(commune.id, team_code)
+    assert team is not None
+    async with store.db.transaction() as tx:
+        await store.residents.update(tx, recipient.resident_id, commune_id=commune.id)
+        await store.memberships.add(tx, team.id, recipient.resident_id, "member", "active")
+    return person
