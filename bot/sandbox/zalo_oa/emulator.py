@@ -142,6 +142,12 @@ class OaSandbox:
         for token in self.world.access.values():
             token.expires = min(token.expires, now)
 
+    def revoke_refresh_tokens(self) -> None:
+        """The OA's admin removed the app, or a refresh token leaked and was used: every
+        refresh token is dead (a renewal answers -14014)."""
+        for token in self.world.refresh.values():
+            token.alive = False
+
     @property
     def expired_code(self) -> int:
         return self.world.expired_code
