@@ -7,7 +7,8 @@ and which recent broadcasts left messages failed or unreachable, and whether mes
 for a channel that has no sender configured; validates the campaign files as `anninh campaigns
 check` does; looks at the media folder (a folder the bot may write to, holding every file
 the database names); and warns that photos cannot reach the Zalo Bot Platform, which takes
-them only by URL, without `[web] public_url`. Exit 0 with one "all good" line, else 1.
+them only by URL, without `[web] public_url`; and, with `[zalo_oa]`, names each commune's OA
+that has no tokens or whose renewal Zalo refused. Exit 0 with one "all good" line, else 1.
 """
 
 from __future__ import annotations
