@@ -41,7 +41,7 @@ from bot.updates import PerChatUpdateProcessor, ResilientBot
 from bot.web.media import MediaLinks
 from bot.web.server import WebServer
 from handlers import alarm_answers
-from handlers.alarm_count import CallerCount
+from handlers.alarm_count import CallerCount, reached_by_zbs
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +131,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
     events.alarm_answered_listeners.append(alarm_answered)
     events.alarm_ended_listeners.append(alarm_ended)
+    services.delivery.on_finished("alarm", functools.partial(reached_by_zbs, services))
 
     async def forgotten_on_telegram(accounts: Sequence[Account]) -> None:
         for account in accounts:  # what PTB still keeps in memory for them

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.catalog import Catalog
 from bot.clock import SystemClock
-from bot.config import Config
+from bot.config import Config, ZaloOaConfig
 from bot.delivery import DeliveryEngine, OutMessage
 from bot.i18n import I18n
 from bot.markup import TEXT_LIMIT, MarkupError, visible_length, visible_text
@@ -19,6 +19,7 @@ from bot.scheduler import slots_between
 from bot.services.audiences import AudienceError, from_codes
 from bot.services.broadcasts import BroadcastService
 from bot.services.campaigns import Campaign, load_campaigns
+from bot.services.oa_reach import USAGE_HEADER, usage_columns
 from bot.store import Store
 from bot.text import clean
 
@@ -109,6 +110,12 @@ def cmd_broadcast_status(config: Config, args: argparse.Namespace) -> int:
                  "channel\tsent\tfailed\tunreachable\tqueued"]
         for channel, c in (await store.outbox.counts_by_channel(broadcast.id)).items():
             lines.append(f"{channel}\t{c.sent}\t{c.failed}\t{c.unreachable}\t{c.queued}")
+        usage = await store.zalo_oa.usage_of(broadcast.id)
+        if usage is not None:  # how the OA's followers were reached, and what it cost
+            prices = config.zalo_oa or ZaloOaConfig()
+            lines += [f"zalo_oa reach\t{USAGE_HEADER}",
+                      "zalo_oa\t" + usage_columns(usage, prices.price_zbs_vnd,
+                                                   prices.price_billable_vnd)]
         return lines
 
     async def opened() -> list[str]:

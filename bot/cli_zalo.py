@@ -6,6 +6,9 @@
 - `anninh zalo token --commune CODE --refresh-token TOKEN` seeds the tokens from a refresh
   token (from Zalo's API explorer): it is used at once — it works once only — and the new
   pair is stored.
+- `anninh zalo usage [--month YYYY-MM] [--commune CODE]`: how the month's broadcasts reached
+  each commune's OA followers — free, billable, by ZBS, skipped outside the window,
+  unreachable — and the estimated cost at `[zalo_oa] price_zbs_vnd` / `price_billable_vnd`.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from typing import Any
 from bot.channels.zalo_oa.client import OaError, TokenPair, ZaloOaClient, new_verifier
 from bot.channels.zalo_oa.tokens import store_pair
 from bot.clock import SystemClock
-from bot.config import Config, ConfigError
+from bot.config import Config, ConfigError, ZaloOaConfig
+from bot.services.oa_reach import USAGE_HEADER, month_bounds, usage_columns
 from bot.store import Store
 
 Command = Callable[[Any, str, Callable[[Config, argparse.Namespace], int], str],
@@ -105,8 +109,42 @@ def cmd_zalo_connect(config: Config, args: argparse.Namespace) -> int:
     return _run(config, work)
 
 
+def cmd_zalo_usage(config: Config, args: argparse.Namespace) -> int:
+    tz = config.locale.tz
+    month = args.month or SystemClock().now().astimezone(tz).strftime("%Y-%m")
+    bounds = month_bounds(month, tz)
+    if bounds is None:
+        raise ZaloFailure(f"--month {month!r}: a month as YYYY-MM, e.g. 2026-12")
+    prices = config.zalo_oa or ZaloOaConfig()
+
+    async def run() -> list[str]:
+        store = await Store.open(config.database.path)
+        try:
+            communes = await store.zalo_oa.oa_communes()
+            if args.commune:
+                communes = [c for c in communes if c[1] == args.commune]
+                if not communes:
+                    raise ZaloFailure(f"no commune {args.commune!r} with an Official Account")
+            lines = [f"month\t{month}", f"commune\toa\t{USAGE_HEADER}"]
+            for commune_id, code, oa_id in communes:
+                usage = await store.zalo_oa.usage(*bounds, commune_id=commune_id)
+                lines.append(f"{code}\t{oa_id}\t" + usage_columns(
+                    usage, prices.price_zbs_vnd, prices.price_billable_vnd))
+            if not args.commune:
+                total = await store.zalo_oa.usage(*bounds)
+                lines.append("total\t-\t" + usage_columns(
+                    total, prices.price_zbs_vnd, prices.price_billable_vnd))
+            return lines
+        finally:
+            await store.close()
+
+    print("\n".join(asyncio.run(run())))
+    return 0
+
+
 def add_commands(commands: Any, common: argparse.ArgumentParser, command: Command) -> None:
-    zalo = commands.add_parser("zalo", parents=[common], help="Zalo Official Account tokens")
+    zalo = commands.add_parser("zalo", parents=[common],
+                               help="Zalo Official Account tokens and usage")
     zalo_commands = zalo.add_subparsers(title="commands", metavar="COMMAND", required=True)
     connect = command(zalo_commands, "connect", cmd_zalo_connect,
                       "print the OA admin's consent link (OAuth v4, PKCE), or take its code "
@@ -119,3 +157,8 @@ def add_commands(commands: Any, common: argparse.ArgumentParser, command: Comman
                     "seed an OA's tokens from a refresh token (used at once: it works once)")
     token.add_argument("--commune", required=True, help="commune code")
     token.add_argument("--refresh-token", required=True, help="the OA's refresh token")
+    usage = command(zalo_commands, "usage", cmd_zalo_usage,
+                    "a month's sends to OA followers: free, billable, ZBS, skipped, "
+                    "unreachable, and the estimated cost")
+    usage.add_argument("--month", help="YYYY-MM, local time (default: this month)")
+    usage.add_argument("--commune", help="one commune's code (default: every commune's OA)")

@@ -82,6 +82,7 @@ from bot.sending import (
     Sender,
     SendError,
     Sent,
+    Skipped,
     Transient,
     Unreachable,
 )
@@ -89,7 +90,8 @@ from bot.store import Store, Tx
 
 __all__ = [
     "DeliveryEngine", "Migrated", "OutMessage", "PacerConfig", "QuietHours", "Quiz",
-    "RateLimited", "Rejected", "SendError", "Sender", "Sent", "Transient", "Unreachable",
+    "RateLimited", "Rejected", "SendError", "Sender", "Sent", "Skipped", "Transient",
+    "Unreachable",
 ]
 
 log = logging.getLogger(__name__)

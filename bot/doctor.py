@@ -7,7 +7,8 @@ and which recent broadcasts left messages failed or unreachable, and whether mes
 for a channel that has no sender configured; validates the campaign files as `anninh campaigns
 check` does; looks at the media folder (a folder the bot may write to, holding every file
 the database names); and warns that photos cannot reach the Zalo Bot Platform, which takes
-them only by URL, without `[web] public_url`. Exit 0 with one "all good" line, else 1.
+them only by URL, without `[web] public_url`; and, with `[zalo_oa]`, names each commune's OA
+that has no tokens or whose renewal Zalo refused. Exit 0 with one "all good" line, else 1.
 """
 
 from __future__ import annotations
@@ -99,7 +100,27 @@ async def diagnose(config: Config, store: Store, now: datetime, hours: float) ->
     found.problems += media_problems
     if warning := photo_address_warning(config):
         found.problems.append(warning)
+    if config.zalo_oa_on is not None:
+        found.problems += await check_oa_tokens(store, config.locale.tz)
     return found
+
+
+async def check_oa_tokens(store: Store, tz: ZoneInfo) -> list[str]:
+    """Each commune's OA: tokens stored, and no renewal refused since (its admin must consent
+    again: the refresh token works once, and a refused one is gone)."""
+    problems = []
+    for _, code, oa_id in await store.zalo_oa.oa_communes():
+        tokens = await store.zalo_oa.tokens(oa_id)
+        again = f"anninh zalo connect --commune {code}"
+        if tokens is None:
+            problems.append(f"zalo_oa: the OA {oa_id} of commune {code} has no tokens: run "
+                            f"{again}")
+        elif tokens.failed_at is not None:
+            when = datetime.fromisoformat(tokens.failed_at).astimezone(tz)
+            problems.append(f"zalo_oa: Zalo refused to renew the tokens of OA {oa_id} "
+                            f"(commune {code}) at {when:%H:%M %d/%m/%Y} ({tokens.failure}): "
+                            f"nothing reaches its followers until its admin runs {again}")
+    return problems
 
 
 def photo_address_warning(config: Config) -> str | None:

@@ -23,6 +23,7 @@ from bot.sending import (
     RateLimited,
     Rejected,
     Sender,
+    Skipped,
     Transient,
     Unreachable,
     chat_label,
@@ -47,6 +48,8 @@ class Drain:
         self.engine = engine
         self.channel = channel
         self.sender = sender
+        # A Zalo OA decides per message by its lane (bot/sending.py: LaneSender).
+        self.send_on = getattr(sender, "send_on", None)
         self.pacer = pacer
         self.batch = max(20, min(1000, int(pacer.rate)))
         self.stats = {"sent": 0, "rate_limited": 0, "retried": 0}
@@ -170,7 +173,10 @@ class Drain:
             message = dataclasses.replace(message, silent=True)
         attempts = row.attempts + 1
         try:
-            sent = await self.sender.send(row.chat_id, message)
+            if self.send_on is not None:
+                sent = await self.send_on(row.chat_id, message, prepared.lane, prepared.urgent)
+            else:
+                sent = await self.sender.send(row.chat_id, message)
         except RateLimited as error:
             self.stats["rate_limited"] += 1
             log.info("%s on %s: rate limited for %g s", chat_label(row.chat_id), self.channel,
@@ -187,6 +193,8 @@ class Drain:
         except Unreachable as error:
             self._unreachable[row.chat_id] = self._claimed_up_to
             record(row, "unreachable", attempts, str(error))
+        except Skipped as error:
+            record(row, "skipped", attempts, str(error), reach=error.reach)
         except Rejected as error:
             record(row, "failed", attempts, str(error))
         except Exception as error:  # Transient, and anything unexpected: bounded retries
@@ -202,7 +210,8 @@ class Drain:
                 record(row, "queued", attempts, reason, not_before=time.time() + backoff)
         else:
             self.stats["sent"] += 1
-            record(row, "sent", attempts, sent.note, message_id=sent.message_id, ref=sent.ref)
+            record(row, "sent", attempts, sent.note, message_id=sent.message_id, ref=sent.ref,
+                   reach=sent.reach)
             if sent.ref is not None:
                 engine.ledger.flushed.set()  # a quiz: record its poll id now, before any answer
         finally:

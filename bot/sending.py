@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.models import Lane, Reach
+
 # --- what is sent, and how a Sender says it went wrong --------------------------------------
 
 
@@ -66,6 +68,7 @@ class Sent:
     # What did not go although the message did (e.g. a photo a channel cannot send):
     # recorded with the delivery as its last_error.
     note: str | None = None
+    reach: Reach | None = None  # how a Zalo OA follower was reached (what it cost)
 
 
 class SendError(Exception):
@@ -90,6 +93,15 @@ class Rejected(SendError):
     """The message itself was refused (bad HTML, too long …): retrying will not help."""
 
 
+class Skipped(SendError):
+    """Not sent, by rule, and recorded so (state 'skipped'): e.g. an ordinary announcement to a
+    Zalo OA follower outside the 7-day window. Not a failure; never silent."""
+
+    def __init__(self, reason: str, reach: Reach = "outside_window") -> None:
+        super().__init__(reason)
+        self.reach = reach
+
+
 class Migrated(SendError):
     def __init__(self, new_chat_id: int) -> None:
         super().__init__(f"chat migrated to {new_chat_id}")
@@ -110,6 +122,16 @@ class Sender(Protocol[ChatId]):
 
     async def edit_text(self, chat_id: ChatId, message_id: int, text: str) -> None:
         """Replace the text of a message the bot sent (progress reports)."""
+        ...
+
+
+class LaneSender(Sender[ChatId], Protocol[ChatId]):
+    """A Sender whose way out depends on the message's lane (a Zalo OA: within the window a
+    consultation message; outside it a ZBS template for the gong and urgent announcements,
+    nothing for the rest). The engine calls `send_on` instead of `send` where it exists."""
+
+    async def send_on(self, chat_id: ChatId, message: OutMessage, lane: Lane,
+                      urgent: bool) -> Sent:
         ...
 
 

@@ -48,6 +48,7 @@ def dialog_actions() -> list[Action]:
         campaigns,
         officer_tools,
         quiz_answers,
+        received,
         reject,
         stats,
         team_actions,
@@ -56,4 +57,4 @@ def dialog_actions() -> list[Action]:
 
     return [*alarm_answers.actions(), *team_actions.actions(), *quiz_answers.actions(),
             *triage.actions(), *reject.actions(), *stats.actions(), *officer_tools.actions(),
-            *campaigns.actions()]
+            *campaigns.actions(), *received.actions()]

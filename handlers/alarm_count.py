@@ -15,7 +15,7 @@ import contextlib
 import logging
 
 from bot.delivery import OutMessage
-from bot.models import Alarm
+from bot.models import Alarm, Broadcast
 from bot.services.alarms import Tally
 from bot.services.container import Services
 from handlers.alarm_answers import ALL_CLEAR, alarm_values, named
@@ -97,6 +97,33 @@ class CallerCount:
             "alarm", OutMessage(text=services.i18n.t(lang, key, **values), buttons=buttons),
             [recipient], commune_id=alarm.commune_id, created_by=alarm.caller_id,
             urgent=True, origin=f"alarm:{alarm.id}:caller")
+
+
+async def reached_by_zbs(services: Services, broadcast: Broadcast) -> None:
+    """The gong's messages to its members are all settled (registered with the delivery
+    engine for origins 'alarm:…'): the caller learns how many members on a Zalo OA were
+    outside its 7-day window and got a paid ZBS template instead (they cannot press
+    "Đang đến" under it, but may write it), and how many the OA could not reach at all."""
+    parts = broadcast.origin.split(":")
+    if len(parts) != 2:  # the all-clear, the staff group's copy, the caller's own messages
+        return
+    usage = await services.store.zalo_oa.usage_of(broadcast.id)
+    alarm = await services.alarms.get(int(parts[1])) if parts[1].isdigit() else None
+    if usage is None or alarm is None or not (usage.zbs or usage.failed):
+        return
+    recipient = await services.relays.recipient(alarm.caller_id)
+    if recipient is None:
+        return
+    caller = await services.store.residents.get(alarm.caller_id or 0)
+    lang = services.i18n.language(caller.language if caller else None)
+    lines = []
+    if usage.zbs:
+        lines.append(services.i18n.t(lang, "alarm.zbs_fallback", count=usage.zbs))
+    if usage.failed:
+        lines.append(services.i18n.t(lang, "alarm.oa_not_reached", count=usage.failed))
+    await services.delivery.enqueue(
+        "alarm", OutMessage(text="\n".join(lines)), [recipient], commune_id=alarm.commune_id,
+        created_by=alarm.caller_id, urgent=True, origin=f"alarm:{alarm.id}:zbs")
 
 
 def _by_new_messages(alarm: Alarm) -> bool:

@@ -12,8 +12,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from bot.config import ZaloOaConfig
 from bot.dialog import END, Action, Choice, Flow, Rows, Turn
 from bot.dialog.turn import OFFER_HOURS
+from bot.models.zalo_oa import OaUsage
+from bot.services.oa_reach import cost_vnd
 from bot.services.stats import Period, Statistics
 from handlers.text import as_id, esc
 
@@ -58,6 +61,8 @@ async def _render(turn: Turn, commune_id: int, period: Period, others: Rows = ()
     periods = tuple(Choice(("• " if p is period else "") + turn.t(f"stats.period_{p.value}"),
                            f"{PERIOD}:{commune_id}:{p.value}") for p in Period)
     text = turn.t("stats.summary", **_values(turn, stats))
+    if stats.oa is not None:
+        text += "\n" + _oa_line(turn, stats.oa)
     if others:
         text = f"{text}\n\n{turn.t('stats.other_communes')}"
     until = services.clock.now() + timedelta(hours=OFFER_HOURS)
@@ -89,6 +94,15 @@ def _values(turn: Turn, stats: Statistics) -> dict[str, Any]:
         "broadcasts": counts.broadcasts, "sent": counts.messages_sent,
         "failed": counts.messages_failed,
     }
+
+
+def _oa_line(turn: Turn, usage: OaUsage) -> str:
+    """How the commune's Zalo OA followers were reached in the period, and the cost."""
+    prices = turn.services.config.zalo_oa or ZaloOaConfig()
+    cost = cost_vnd(usage, prices.price_zbs_vnd, prices.price_billable_vnd)
+    return turn.t("stats.oa_line", free=usage.free, billable=usage.billable, zbs=usage.zbs,
+                  cost=f"{cost:,.0f}".replace(",", "."), skipped=usage.outside_window,
+                  unreachable=usage.unreachable)
 
 
 def build_flow() -> Flow:

@@ -221,6 +221,12 @@ def _validate_zalo_oa(section: ZaloOaConfig, fail: Any) -> None:
         fail("refresh_before_minutes", "a number of minutes from 1 to 1440")
     if not 0 <= section.max_buttons <= 10:
         fail("max_buttons", "a whole number from 0 (numbered lines only) to 10")
+    for key in ("price_zbs_vnd", "price_billable_vnd"):
+        if not 0 <= getattr(section, key) <= 100_000:
+            fail(key, "a price in đồng, from 0 to 100000")
+    for purpose in section.templates:
+        if purpose not in ("alarm", "announcement"):
+            fail(f"templates.{purpose}", 'one of "alarm", "announcement"')
 
 
 def _validate_reports(section: ReportsConfig, fail: Any) -> None:

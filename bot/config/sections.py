@@ -183,6 +183,10 @@ class ZaloOaConfig:
     refresh_before_minutes: int = 120  # an access token (≈ 25 h) is renewed this long ahead
     max_buttons: int = 5  # oa.query buttons under a message (Zalo does not document a limit)
     templates: dict[str, str] = field(default_factory=dict)  # ZBS template ids by purpose
+    # Estimated prices for the figures (Zalo's public-service pricing is not published):
+    # a ZBS template message, and a consultation message past 48 h where the OA pays for it.
+    price_zbs_vnd: float = 200.0
+    price_billable_vnd: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from bot.models.alarms import (
 )
 from bot.models.delivery import (
     LANE_PRIORITY,
+    REACHES,
     Audience,
     Broadcast,
     BroadcastSchedule,
@@ -19,6 +20,7 @@ from bot.models.delivery import (
     DeliveryState,
     FailedDeliveries,
     Lane,
+    Reach,
     Recipient,
 )
 from bot.models.people import (
@@ -58,6 +60,7 @@ from bot.models.web import WebSession
 __all__ = [
     "CHANNELS",
     "LANE_PRIORITY",
+    "REACHES",
     "REPORT_STATES",
     "Account",
     "Address",
@@ -87,6 +90,7 @@ __all__ = [
     "MemberState",
     "Membership",
     "OfficerRole",
+    "Reach",
     "Recipient",
     "Relay",
     "Report",

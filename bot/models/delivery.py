@@ -11,7 +11,13 @@ Lane = Literal["alarm", "personal", "announcement", "propaganda"]
 # Most urgent first. "personal": relays about a report and the notices about them.
 LANE_PRIORITY: dict[str, int] = {"alarm": 0, "personal": 1, "announcement": 2, "propaganda": 3}
 BroadcastState = Literal["scheduled", "queued", "done", "cancelled"]
-DeliveryState = Literal["queued", "sending", "sent", "failed", "unreachable"]
+DeliveryState = Literal["queued", "sending", "sent", "failed", "unreachable", "skipped"]
+# How a message reached a Zalo OA follower, and what it cost: a consultation message within
+# 48 h of their last interaction (free) or within 7 days (billable), a ZBS template message
+# outside the window (paid per message); or not at all (an ordinary announcement outside the
+# window: the row is 'skipped').
+Reach = Literal["free", "billable", "zbs", "outside_window"]
+REACHES: tuple[Reach, ...] = ("free", "billable", "zbs", "outside_window")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +65,11 @@ class DeliveryCounts:
     sent: int = 0
     failed: int = 0
     unreachable: int = 0
+    skipped: int = 0  # not sent, by rule (a Zalo OA follower outside the 7-day window)
 
     @property
     def total(self) -> int:
-        return self.queued + self.sent + self.failed + self.unreachable
+        return self.queued + self.sent + self.failed + self.unreachable + self.skipped
 
 
 @dataclass(frozen=True, slots=True)

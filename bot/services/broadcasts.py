@@ -234,11 +234,15 @@ class BroadcastService:
         number would be the outbox's, shared with gongs and cards), sent / failed /
         unreachable / remaining."""
         key = "broadcast.progress_done" if final else "broadcast.progress"
-        return self._i18n.t(
+        text = self._i18n.t(
             self._i18n.default, key, excerpt=self.excerpt(broadcast.payload), sent=counts.sent,
             failed=counts.failed, unreachable=counts.unreachable, remaining=counts.queued,
             total=counts.total,
         )
+        if counts.skipped:
+            text += "\n" + self._i18n.t(self._i18n.default, "broadcast.progress_skipped",
+                                        skipped=counts.skipped)
+        return text
 
     def excerpt(self, payload: str, length: int = 40) -> str:
         """The start of an announcement's text as residents read it, without who signs it

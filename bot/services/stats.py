@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.models import Commune, Resident
+from bot.models.zalo_oa import OaUsage
 from bot.store import Store
 from bot.store.stats import CommuneCounts
 
@@ -27,6 +28,7 @@ class Statistics:
     commune: Commune
     period: Period
     counts: CommuneCounts
+    oa: OaUsage | None = None  # how the commune's Zalo OA followers were reached, if it has one
 
     @property
     def reports(self) -> int:
@@ -62,8 +64,13 @@ class StatsService:
         commune = next((c for c in communes if c.id == commune_id), None)
         if commune is None:
             return None
-        counts = await self._store.stats.commune(commune.id, self.since(period))
-        return Statistics(commune, period, counts)
+        since = self.since(period)
+        counts = await self._store.stats.commune(commune.id, since)
+        oa = None
+        if (found := await self._store.zalo_oa.oa_of_commune(commune.code)) and found[1]:
+            until = (self._clock.now() + timedelta(days=1)).astimezone(ZoneInfo("UTC"))
+            oa = await self._store.zalo_oa.usage(since, until.isoformat(), commune.id)
+        return Statistics(commune, period, counts, oa)
 
     def since(self, period: Period) -> str:
         """The start of the period in stored form (UTC ISO 8601); local midnight for today."""

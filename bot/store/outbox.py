@@ -19,6 +19,7 @@ from bot.models import (
     DeliveryCounts,
     DeliveryFailure,
     FailedDeliveries,
+    Reach,
     Recipient,
 )
 from bot.store import routes
@@ -63,13 +64,15 @@ class Outcome:
 
     id: int
     broadcast_id: int
-    state: str  # sent | failed | unreachable | queued (retry later) | sending (chat moved)
+    # sent | failed | unreachable | skipped (by rule) | queued (retry later) | sending (moved)
+    state: str
     attempts: int
     error: str | None = None
     message_id: int | str | None = None
     ref: str | None = None
     not_before: float = 0.0
     chat_id: int | None = None  # set when the chat moved (group upgraded to a supergroup)
+    reach: Reach | None = None  # how a Zalo OA follower was reached, or why not
 
 
 class OutboxStore:
@@ -125,10 +128,10 @@ class OutboxStore:
         await tx.executemany(
             "UPDATE outbox SET state = ?, attempts = ?, last_error = ?, message_id = ?, ref = ?, "
             "not_before = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, "
-            "failed_at = CASE WHEN ? IN ('failed', 'unreachable') THEN ? ELSE NULL END "
-            "WHERE id = ?",
+            "failed_at = CASE WHEN ? IN ('failed', 'unreachable') THEN ? ELSE NULL END, "
+            "reach = coalesce(?, reach) WHERE id = ?",
             [(o.state, o.attempts, o.error, o.message_id, o.ref, o.not_before, o.state, now,
-              o.state, now, o.id) for o in outcomes],
+              o.state, now, o.reach, o.id) for o in outcomes],
         )
         dropped: dict[tuple[Channel, Address], int] = {}
         for outcome in outcomes:
@@ -276,4 +279,5 @@ def _counts(by_state: dict[str, int]) -> DeliveryCounts:
         sent=by_state.get("sent", 0),
         failed=by_state.get("failed", 0),
         unreachable=by_state.get("unreachable", 0),
+        skipped=by_state.get("skipped", 0),
     )

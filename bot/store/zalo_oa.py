@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import sqlite3
 
-from bot.models.zalo_oa import OaTokens
+from bot.models.zalo_oa import OaFollower, OaTokens, OaUsage
 from bot.store.db import Database, Tx
+
+# A broadcast's zalo_oa rows by what became of them (see OaUsage).
+_USAGE = ("SELECT coalesce(sum(o.reach = 'free'), 0), coalesce(sum(o.reach = 'billable'), 0), "
+          "coalesce(sum(o.reach = 'zbs'), 0), coalesce(sum(o.state = 'skipped'), 0), "
+          "coalesce(sum(o.state = 'unreachable'), 0), coalesce(sum(o.state = 'failed'), 0), "
+          "coalesce(sum(o.state IN ('queued', 'sending')), 0) FROM outbox o ")
 
 
 def _tokens(row: sqlite3.Row) -> OaTokens:
@@ -35,6 +41,13 @@ class ZaloOaStore:
         row = await self._db.fetchone("SELECT id, zalo_oa_id FROM communes WHERE code = ?",
                                       (code,))
         return None if row is None else (int(row[0]), row[1])
+
+    async def oa_communes(self) -> list[tuple[int, str, str]]:
+        """(commune id, code, OA id) of every commune that names an OA."""
+        rows = await self._db.fetchall(
+            "SELECT id, code, zalo_oa_id FROM communes WHERE zalo_oa_id IS NOT NULL "
+            "ORDER BY code")
+        return [(int(row[0]), str(row[1]), str(row[2])) for row in rows]
 
     async def oa_ids(self) -> list[str]:
         """Every OA a commune names."""
@@ -99,3 +112,31 @@ class ZaloOaStore:
             "SELECT oa_id FROM accounts WHERE channel = 'zalo_oa' AND external_id = ?",
             (user_id,))
         return None if row is None or row[0] is None else str(row[0])
+
+    async def follower(self, user_id: str) -> OaFollower | None:
+        """A follower's OA, last interaction, language and shared phone (None: no account)."""
+        row = await self._db.fetchone(
+            "SELECT a.oa_id, a.interacted_at, r.language, r.phone FROM accounts a "
+            "JOIN residents r ON r.id = a.resident_id "
+            "WHERE a.channel = 'zalo_oa' AND a.external_id = ?", (user_id,))
+        return None if row is None else OaFollower(row[0], row[1], row[2], row[3])
+
+    # --- reach and cost ---------------------------------------------------------------------
+
+    async def usage_of(self, broadcast_id: int) -> OaUsage | None:
+        """How a broadcast reached its OA followers; None when it had none."""
+        row = await self._db.fetchone(
+            _USAGE + "WHERE o.broadcast_id = ? AND o.channel = 'zalo_oa' HAVING count(*) > 0",
+            (broadcast_id,))
+        return None if row is None else OaUsage(*row)
+
+    async def usage(self, start: str, end: str, commune_id: int | None = None) -> OaUsage:
+        """How the broadcasts created in [start, end) (ISO 8601, UTC, as the store writes
+        them) reached OA followers, of one commune or all."""
+        where = "" if commune_id is None else " AND b.commune_id = ?"
+        params: tuple[object, ...] = (start, end) if commune_id is None else (
+            start, end, commune_id)
+        row = await self._db.fetchone(
+            _USAGE + "JOIN broadcasts b ON b.id = o.broadcast_id WHERE o.channel = 'zalo_oa' "
+            f"AND b.created_at >= ? AND b.created_at < ?{where}", params)
+        return OaUsage() if row is None else OaUsage(*row)

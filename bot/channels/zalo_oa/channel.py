@@ -25,7 +25,7 @@ from aiohttp import web
 
 from bot.channels.keyword_chat import Talk, converse
 from bot.channels.zalo_bot.webhook import ZaloWebhookServer
-from bot.channels.zalo_oa.client import OaError, ZaloOaClient
+from bot.channels.zalo_oa.client import OaError, OaGrantError, ZaloOaClient
 from bot.channels.zalo_oa.events import SIGNATURE_HEADER, OaEvent, oa_of, parse_event, signed
 from bot.channels.zalo_oa.sender import ZaloOaSender, messages
 from bot.channels.zalo_oa.tokens import TokenKeeper
@@ -37,6 +37,7 @@ from bot.models import Channel
 from bot.sending import OutMessage, Rejected
 from bot.services.container import Services
 from bot.services.media import Fetch, MediaUnavailable
+from bot.services.oa_alerts import tokens_refused
 from bot.text import clean
 
 log = logging.getLogger(__name__)
@@ -123,11 +124,15 @@ class ZaloOaChannel:
                  app_secret: str, oa_secret: str) -> None:
         self.services, self.runner, self.config = services, runner, config
         self.client = ZaloOaClient(config.app_id, app_secret, api_base_url=config.api_base_url,
-                                   oauth_base_url=config.oauth_base_url)
+                                   oauth_base_url=config.oauth_base_url,
+                                   business_api_base_url=config.business_api_base_url)
         self.keeper = TokenKeeper(services.store.zalo_oa, self.client, services.clock,
-                                  refresh_before=timedelta(minutes=config.refresh_before_minutes))
+                                  refresh_before=timedelta(minutes=config.refresh_before_minutes),
+                                  on_failure=self.tokens_refused)
         self.sender = ZaloOaSender(self.client, self.keeper, services.clock, self.oa_of,
-                                   max_buttons=config.max_buttons, offer=self.offer)
+                                   max_buttons=config.max_buttons, offer=self.offer,
+                                   follower=services.store.zalo_oa.follower,
+                                   templates=config.templates, ack=self.ack_label)
         self._webhook = OaWebhookServer(self, config, oa_secret)
         self._queues: dict[str, asyncio.Queue[OaEvent]] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
@@ -138,6 +143,17 @@ class ZaloOaChannel:
     async def offer(self, user_id: str, choices: Sequence[tuple[str, str]]) -> None:
         """Choices a delivered message listed: open for a typed answer or a press a while."""
         await open_offer(self.services, CHANNEL, user_id, choices)
+
+    async def tokens_refused(self, oa_id: str, error: OaGrantError) -> None:
+        """Zalo refused to renew the OA's tokens: its officers hear of it elsewhere."""
+        services = self.services
+        await tokens_refused(services.store, services.delivery, services.i18n, oa_id,
+                             str(error))
+
+    def ack_label(self, language: str | None) -> str:
+        """The "Đã nhận" button under an announcement, in the follower's language."""
+        i18n = self.services.i18n
+        return i18n.t(i18n.language(language), "broadcast.received_button")
 
     async def oa_of(self, user_id: str) -> str | None:
         """The OA a follower follows; for an account no event has come from yet (an officer

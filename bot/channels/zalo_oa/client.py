@@ -6,6 +6,9 @@ aiohttp. No SDK: the few calls anninh makes, their envelopes and their errors.
   `{error: <negative>, error_name, error_description}`.
 - API calls: header `access_token` (not Bearer); HTTP 200 with `{error: 0, message, data}`
   or `{error: <negative>, message}`.
+- ZBS template messages: `POST {business_api_base_url}/message/template` with
+  `{template_id, template_data, tracking_id}` and the follower's `user_id` or a `phone`
+  ("84…"), the same envelope.
 
 Every failure is an `OaError` (its `code` is Zalo's, 0 when no answer came). Secrets — the
 app secret, the tokens — appear in no log line, exception or repr.
@@ -79,13 +82,14 @@ class ZaloOaClient:
 
     def __init__(
         self, app_id: str, app_secret: str, *, api_base_url: str, oauth_base_url: str,
-        session: aiohttp.ClientSession | None = None, request_timeout: float = 10.0,
-        connections: int = 64,
+        business_api_base_url: str = "", session: aiohttp.ClientSession | None = None,
+        request_timeout: float = 10.0, connections: int = 64,
     ) -> None:
         self.app_id = app_id
         self._secret = app_secret
         self.api_base_url = api_base_url.rstrip("/")
         self.oauth_base_url = oauth_base_url.rstrip("/")
+        self.business_api_base_url = (business_api_base_url or api_base_url).rstrip("/")
         self.request_timeout = request_timeout
         self._connections = connections
         self._session = session
@@ -140,9 +144,10 @@ class ZaloOaClient:
     # ---- the OA API --------------------------------------------------------------------
 
     async def call(self, access_token: str, path: str, *, body: JSON | None = None,
-                   form: aiohttp.FormData | None = None) -> JSON:
-        """POST `path` (e.g. "/v3.0/oa/message/cs"); its `data`, or OaError."""
-        answer = await self._post(f"{self.api_base_url}{path}", path, json_body=body,
+                   form: aiohttp.FormData | None = None, base: str = "") -> JSON:
+        """POST `path` (e.g. "/v3.0/oa/message/cs") on `base` (the OA API's by default); its
+        `data`, or OaError."""
+        answer = await self._post(f"{base or self.api_base_url}{path}", path, json_body=body,
                                   data=form, headers={"access_token": access_token})
         code = answer.get("error")
         if code == 0:
@@ -157,6 +162,18 @@ class ZaloOaClient:
         """A consultation message (text, buttons or a media template); `{message_id, …}`."""
         return await self.call(access_token, "/v3.0/oa/message/cs",
                                body={"recipient": {"user_id": user_id}, "message": message})
+
+    async def send_template(
+        self, access_token: str, template_id: str, data: dict[str, str], tracking_id: str, *,
+        user_id: str | None = None, phone: str | None = None,
+    ) -> JSON:
+        """A ZBS template message to a follower (by id) or a phone number ("84…");
+        `{msg_id, …}`."""
+        body: JSON = {"template_id": template_id, "template_data": data,
+                      "tracking_id": tracking_id}
+        body.update({"phone": phone} if phone else {"user_id": user_id})
+        return await self.call(access_token, "/message/template", body=body,
+                               base=self.business_api_base_url)
 
     async def upload_image(self, access_token: str, data: bytes, name: str = "photo.jpg") -> str:
         """An image (JPEG or PNG, ≤ 1 MB) → its attachment id (valid 7 days)."""

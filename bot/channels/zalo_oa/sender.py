@@ -11,8 +11,18 @@ words all answer alike). A kept photo (`photo_path`) is uploaded (≤ 1 MB; its 
 reused for 6 days) and sent as a media template; a photo URL is sent by URL; a Telegram
 file id cannot go (noted).
 
+The engine sends through `send_on`, which first decides by the follower's last interaction
+and the message's lane (bot/services/oa_reach.py): within 48 h a free consultation message,
+within 7 days a billable one, beyond that a ZBS template message for the gong and urgent
+announcements (`[zalo_oa.templates]`: the message's text, as plain text, is the template's
+one parameter `noi_dung`) and nothing for the rest (Skipped, recorded 'outside_window').
+Every message sent says how (`Sent.reach`), so the outbox can count what it cost. An
+announcement carries a "Đã nhận" button: pressing it is an interaction, which keeps the
+window open.
+
 Zalo's answers, for the engine: -32 → RateLimited; -213 (not a follower), -217 (blocked),
--227 (inactive) → Unreachable; -230 (outside the 7-day window) and other refusals →
+-227 (inactive) → Unreachable; -230 (outside the 7-day window, where anninh's record thought
+otherwise) → a ZBS template where the message deserves one, else Skipped; other refusals →
 Rejected, recorded with the reason; no answer, a refused refresh, an OA without tokens →
 Transient (bounded retries).
 """
@@ -20,7 +30,9 @@ Transient (bounded retries).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+import dataclasses
+import secrets
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,17 +41,38 @@ from bot.channels.zalo_bot.render import TEXT_LIMIT, numbered, plain, split
 from bot.channels.zalo_oa.client import OaError, OaGrantError, OaTransient, ZaloOaClient
 from bot.channels.zalo_oa.tokens import NotConnected, TokenKeeper
 from bot.clock import Clock
-from bot.sending import OutMessage, RateLimited, Rejected, SendError, Sent, Transient, Unreachable
+from bot.models import Lane
+from bot.models.zalo_oa import OaFollower
+from bot.sending import (
+    OutMessage,
+    RateLimited,
+    Rejected,
+    SendError,
+    Sent,
+    Skipped,
+    Transient,
+    Unreachable,
+)
+from bot.services.oa_reach import by_template, decide, template_purpose
 
 JSON = dict[str, Any]
 Offer = Callable[[str, Sequence[tuple[str, str]]], Awaitable[None]]
 OaOf = Callable[[str], Awaitable[str | None]]
+FollowerOf = Callable[[str], Awaitable[OaFollower | None]]
+AckLabel = Callable[[str | None], str]  # the "Đã nhận" button's label in a language
 
 RATE_LIMIT_PAUSE = 5.0  # seconds: -32 says nothing of how long to wait
 UNREACHABLE = frozenset({-213, -217, -227})
 IMAGE_LIMIT = 1024 * 1024
 ATTACHMENT_LIFE = timedelta(days=6)  # Zalo keeps an attachment id 7 days
 QUIZ_ACTION = "qz"
+RECEIVED_ACTION = "rcv"  # an announcement's "Đã nhận" (handlers/received.py)
+OUTSIDE_WINDOW = -230
+TEMPLATE_TEXT_LIMIT = 400  # the ZBS template's `noi_dung` parameter, as README asks for it
+
+
+class OutsideWindow(Rejected):
+    """-230: the follower has not interacted for 7 days (Zalo's count)."""
 
 
 def translate(error: Exception) -> SendError | None:
@@ -50,6 +83,8 @@ def translate(error: Exception) -> SendError | None:
             return RateLimited(RATE_LIMIT_PAUSE)
         if error.code in UNREACHABLE:
             return Unreachable(str(error))
+        if error.code == OUTSIDE_WINDOW:
+            return OutsideWindow(str(error))
         return Rejected(str(error))
     return None
 
@@ -75,14 +110,27 @@ def messages(text: str, labels: Sequence[str], max_buttons: int) -> list[JSON]:
     return found
 
 
+def template_text(message: OutMessage) -> str:
+    """A message as the ZBS template's one parameter: plain text, cut at a word."""
+    text = " ".join(plain(message.quiz.question if message.quiz else message.text).split())
+    if len(text) <= TEMPLATE_TEXT_LIMIT:
+        return text
+    cut = text[:TEMPLATE_TEXT_LIMIT - 1].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
 class ZaloOaSender:
     def __init__(
         self, client: ZaloOaClient, keeper: TokenKeeper, clock: Clock, oa_of: OaOf, *,
-        max_buttons: int = 5, offer: Offer | None = None,
+        max_buttons: int = 5, offer: Offer | None = None, follower: FollowerOf | None = None,
+        templates: Mapping[str, str] | None = None, ack: AckLabel | None = None,
     ) -> None:
         self.client, self.keeper, self.clock, self.oa_of = client, keeper, clock, oa_of
         self.max_buttons = max_buttons
         self.offer = offer
+        self.follower = follower
+        self.templates = dict(templates or {})
+        self.ack = ack
         # (OA, path) → (attachment id, valid until): an upload belongs to its OA
         self._attachments: dict[tuple[str, str], tuple[str, datetime]] = {}
 
@@ -96,6 +144,58 @@ class ZaloOaSender:
             return await self.client.send_message(token, user_id, message)
 
         return str((await self.keeper.call(oa_id, send)).get("message_id", ""))
+
+    async def send_on(self, chat_id: str, message: OutMessage, lane: Lane,
+                      urgent: bool) -> Sent:
+        """The engine's way in: decided by the follower's last interaction and the lane."""
+        found = await self.follower(chat_id) if self.follower is not None else None
+        reach = decide(self.clock.now(), found.interacted_at if found else None, lane, urgent)
+        if reach == "outside_window":
+            raise Skipped("outside the 7-day window: not sent")
+        if reach == "zbs":
+            return await self.send_template(chat_id, message, lane)
+        if lane == "announcement" and self.ack is not None:
+            label = self.ack(found.language if found else None)
+            message = dataclasses.replace(
+                message, buttons=(*message.buttons, ((label, RECEIVED_ACTION),)))
+        try:
+            sent = await self.send(chat_id, message)
+        except OutsideWindow:  # Zalo counts otherwise than our record
+            if not by_template(lane, urgent):
+                raise Skipped("outside the 7-day window (Zalo's -230): not sent") from None
+            return await self.send_template(chat_id, message, lane)
+        return dataclasses.replace(sent, reach=reach)
+
+    async def send_template(self, chat_id: str, message: OutMessage, lane: Lane) -> Sent:
+        """A ZBS template message (paid) to a follower outside the window; its choices stay
+        open for a typed answer (writing back opens the window again)."""
+        purpose = template_purpose(lane)
+        template = self.templates.get(purpose)
+        if not template:
+            raise Rejected(f"outside the 7-day window, and no ZBS template for {purpose!r} "
+                           "in [zalo_oa.templates]")
+        tracking = secrets.token_hex(8)
+        data = {"noi_dung": template_text(message)}
+
+        async def send(token: str) -> JSON:
+            return await self.client.send_template(token, template, data, tracking,
+                                                   user_id=chat_id)
+
+        try:
+            oa_id = await self.oa_of(chat_id)
+            if oa_id is None:
+                raise NotConnected("no Official Account is known for this follower")
+            answer = await self.keeper.call(oa_id, send)
+        except Exception as error:
+            translated = translate(error)
+            if translated is None:
+                raise
+            if isinstance(translated, OutsideWindow):  # not a window for templates
+                translated = Rejected(str(error))
+            raise translated from error
+        if self.offer is not None and message.buttons:
+            await self.offer(chat_id, [choice for row in message.buttons for choice in row])
+        return Sent(str(answer.get("msg_id", "")), ref=f"zbs:{tracking}", reach="zbs")
 
     async def send(self, chat_id: str, message: OutMessage) -> Sent:
         if message.copy_from is not None:

@@ -9,7 +9,9 @@ So, per OA:
 - an access token is renewed `refresh_before` ahead of its expiry; a call refused with -216
   or -220 triggers one refresh and one retry, never more;
 - a refused refresh is recorded on the OA's row (`anninh doctor` can show it) and handed to
-  `on_failure`: the OA's admin must consent again (`anninh zalo connect`).
+  `on_failure` once: the OA's admin must consent again (`anninh zalo connect`). Until a new
+  pair is stored, no call asks Zalo again with the dead refresh token: each is refused at
+  once (so the officers are alerted once, not once per queued message).
 """
 
 from __future__ import annotations
@@ -79,6 +81,9 @@ class TokenKeeper:
                 raise NotConnected(f"the OA {oa_id} has no tokens")
             if tokens.generation != seen and tokens.access_token is not None:
                 return tokens  # renewed while we waited
+            if tokens.failed_at is not None:  # refused before: the refresh token is dead
+                raise OaGrantError(-1, f"renewal refused earlier ({tokens.failure})",
+                                   "refresh_token")
             try:
                 pair = await self.client.refresh(tokens.refresh_token)
             except OaGrantError as error:

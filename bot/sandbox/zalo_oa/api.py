@@ -30,7 +30,6 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox.zalo.world import ZaloApiError
 from bot.sandbox.zalo_oa.world import (
     ATTACHMENT_SECONDS,
     CODE_SECONDS,
@@ -49,13 +48,13 @@ BUTTON_TYPES = frozenset({"oa.query.hide", "oa.query.show", "oa.open.url", "oa.o
 IMAGE_LIMIT = 1024 * 1024
 
 
-def _answer(body: JSON) -> web.Response:
+def answer(body: JSON) -> web.Response:
     data = json.dumps(body, ensure_ascii=False).encode("utf-8")
     return web.Response(status=200, body=data, content_type="application/json")
 
 
 def _oauth_error(code: int, name: str, description: str) -> web.Response:
-    return _answer({"error": code, "error_name": name, "error_description": description})
+    return answer({"error": code, "error_name": name, "error_description": description})
 
 
 def challenge_of(verifier: str) -> str:
@@ -88,7 +87,7 @@ class OaApi:
             if challenge_of(str(form.get("code_verifier") or "")) != challenge:
                 return _oauth_error(-14020, "Invalid code_verifier",
                                     "the verifier does not match the challenge")
-            return _answer(world.issue_pair(oa_id))
+            return answer(world.issue_pair(oa_id))
         if grant == "refresh_token":
             found = world.refresh.get(str(form.get("refresh_token") or ""))
             if found is None or not found.alive or found.expires <= world.now():
@@ -101,7 +100,7 @@ class OaApi:
                 if token.oa_id == found.oa_id:
                     token.alive = False
             world.oa_stats.refreshes += 1
-            return _answer(world.issue_pair(found.oa_id))
+            return answer(world.issue_pair(found.oa_id))
         return _oauth_error(-14001, "Invalid grant_type", f"unknown grant_type {grant!r}")
 
     def consent(self, oa_id: str, challenge: str) -> str:
@@ -117,25 +116,21 @@ class OaApi:
         world.oa_stats.calls.append("message/cs")
         try:
             oa_id = world.oa_of_token(request.headers.get("access_token"))
-            body = await _json(request)
+            body = await read_json(request)
             chat = self._recipient(oa_id, body)
             message = body.get("message")
             if not isinstance(message, dict):
                 raise OaApiError(-201, "message is required")
             record = self._message(chat, message)
-            try:
-                world.check_rate()
-            except ZaloApiError:
-                world.oa_stats.rate_limited += 1
-                raise OaApiError(-32, "Exceeded the limit of requests per minute") from None
+            world.check_oa_rate()
             self._window(chat)
         except OaApiError as error:
-            return _answer({"error": error.code, "message": error.message})
+            return answer({"error": error.code, "message": error.message})
         world.record(chat, record)
         world.oa_stats.sent += 1
         if world.echoes:
             world.queue_event(self._echo(oa_id, chat, record))
-        return _answer({"error": 0, "message": "Success",
+        return answer({"error": 0, "message": "Success",
                         "data": {"message_id": record["message_id"], "user_id": chat.id}})
 
     def _recipient(self, oa_id: str, body: JSON) -> OaChat:
@@ -221,11 +216,11 @@ class OaApi:
             if not data.startswith((b"\xff\xd8", b"\x89PNG")):
                 raise OaApiError(-211, "only JPEG and PNG images are taken")
         except OaApiError as error:
-            return _answer({"error": error.code, "message": error.message})
+            return answer({"error": error.code, "message": error.message})
         attachment_id = world.new_id()
         world.attachments[attachment_id] = (data, world.now() + ATTACHMENT_SECONDS)
         world.oa_stats.uploads += 1
-        return _answer({"error": 0, "message": "Success",
+        return answer({"error": 0, "message": "Success",
                         "data": {"attachment_id": attachment_id}})
 
     async def file(self, request: web.Request) -> web.Response:
@@ -243,7 +238,7 @@ class OaApi:
         return app
 
 
-async def _json(request: web.Request) -> JSON:
+async def read_json(request: web.Request) -> JSON:
     try:
         body = await request.json()
     except ValueError:

@@ -17,6 +17,7 @@ from bot.sandbox.zalo_oa.api import OaApi
 from bot.sandbox.zalo_oa.people import SimOaUser
 from bot.sandbox.zalo_oa.webhook import OaWebhookPusher
 from bot.sandbox.zalo_oa.world import OaChat, OaStats, OaWorld, oa_user_id
+from bot.sandbox.zalo_oa.zbs import ZbsApi
 
 JSON = dict[str, Any]
 
@@ -47,7 +48,10 @@ class OaSandbox:
     # ---- lifecycle ---------------------------------------------------------------------
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        runner = web.AppRunner(self.api.app(), access_log=None, handle_signals=False,
+        app = self.api.app()
+        # ZBS lives on business.openapi.zalo.me: the sandbox serves it on the same address
+        app.router.add_post("/message/template", ZbsApi(self.world).send)
+        runner = web.AppRunner(app, access_log=None, handle_signals=False,
                                shutdown_timeout=1.0)
         await runner.setup()
         await web.TCPSite(runner, host, port).start()
@@ -106,6 +110,15 @@ class OaSandbox:
         self.world.oas[oa_id] = name
         return oa_id
 
+    def add_template(self, template_id: str, *params: str) -> str:
+        """A ZBS template Zalo approved, with its parameter names (default `noi_dung`)."""
+        self.world.templates[template_id] = params or ("noi_dung",)
+        return template_id
+
+    def age(self, person: SimOaUser, seconds: float) -> None:
+        """The follower last interacted `seconds` ago (the emulator's side of the window)."""
+        person.oa_chat.last_interaction = self.world.now() - seconds
+
     def issue_tokens(self, oa_id: str = DEFAULT_OA) -> JSON:
         """A token pair for `oa_id`, as if its admin had consented (to seed the bot)."""
         return self.world.issue_pair(oa_id)
@@ -128,6 +141,12 @@ class OaSandbox:
         now = self.world.now()
         for token in self.world.access.values():
             token.expires = min(token.expires, now)
+
+    def revoke_refresh_tokens(self) -> None:
+        """The OA's admin removed the app, or a refresh token leaked and was used: every
+        refresh token is dead (a renewal answers -14014)."""
+        for token in self.world.refresh.values():
+            token.alive = False
 
     @property
     def expired_code(self) -> int:

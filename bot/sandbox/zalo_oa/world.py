@@ -17,7 +17,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.sandbox.zalo.world import ZaloChat, ZaloWorld
+from bot.sandbox.zalo.world import ZaloApiError, ZaloChat, ZaloWorld
 
 JSON = dict[str, Any]
 
@@ -51,6 +51,7 @@ class OaChat(ZaloChat):
     oa_id: str = ""
     followed: bool = True
     last_interaction: float = 0.0  # the emulator's time of their last message, press or follow
+    phone: str = ""  # "84…", when the test gives the person one
 
 
 @dataclass
@@ -71,6 +72,8 @@ class OaStats:
     refreshes: int = 0  # refresh_token grants that succeeded
     reused_refresh_tokens: int = 0  # grants that tried a refresh token already used
     uploads: int = 0
+    zbs: int = 0  # ZBS template messages accepted (paid)
+    zbs_refused: int = 0  # … refused (unknown template, quota, night, not a follower)
     rate_limited: int = 0
     webhook_posts: int = 0  # events the bot answered 200
     webhook_failures: int = 0  # attempts the bot refused or did not answer
@@ -97,6 +100,9 @@ class OaWorld(ZaloWorld):
         self.expired_code = -216  # what a call with an expired access token answers
         self.echoes = True  # post an `oa_send_*` event for every message the OA sends
         self.oa_stats = OaStats()
+        self.templates: dict[str, tuple[str, ...]] = {}  # approved ZBS template → parameters
+        self.zbs_quota: int | None = None  # template messages a day (None: no limit)
+        self.zbs_night = False  # answer -133, as Zalo may between 22:00 and 06:00
         self.drained = asyncio.Event()  # set while no event waits to be posted
         self.drained.set()
 
@@ -130,6 +136,14 @@ class OaWorld(ZaloWorld):
             self.oa_stats.expired_tokens += 1
             raise OaApiError(self.expired_code, "Access token has expired")
         return found.oa_id
+
+    def check_oa_rate(self) -> None:
+        """-32 beyond the app's rate of requests."""
+        try:
+            self.check_rate()
+        except ZaloApiError:
+            self.oa_stats.rate_limited += 1
+            raise OaApiError(-32, "Exceeded the limit of requests per minute") from None
 
     # ---- followers and events ----------------------------------------------------------
 
