@@ -27,6 +27,7 @@ def dialog_flows(config: Config) -> list[Flow]:
         settings,
         start,
         stats,
+        team_message,
         teams,
     )
 
@@ -36,7 +37,7 @@ def dialog_flows(config: Config) -> list[Flow]:
             *settings.build_flows(), *mydata.build_flows(), alarm.build_flow(),
             teams.build_flow(), *open_reports.build_flows(), reject.build_flow(),
             stats.build_flow(), *officer_tools.build_flows(), announce.build_flow(),
-            campaigns.build_flow()]
+            campaigns.build_flow(), team_message.build_flow()]
 
 
 def dialog_actions() -> list[Action]:

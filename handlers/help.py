@@ -31,7 +31,8 @@ MENU = (
 )
 # A leader's and an officer's entries, in the words of their help: a command already in MENU
 # takes the role's words there; the others follow the gong, in this order.
-LEADER_MENU = (("to", "menu.leader_team"), ("keng", "menu.leader_alarm"))
+LEADER_MENU = (("to", "menu.leader_team"), ("keng", "menu.leader_alarm"),
+               ("nhantin", "menu.leader_message"))
 OFFICER_MENU = (
     ("keng", "menu.officer_alarm"),
     ("thongbao", "menu.officer_broadcast"),

@@ -25,6 +25,7 @@ from bot.services.relays import RelayService
 from bot.services.reports import ReportService
 from bot.services.residents import ResidentService
 from bot.services.stats import StatsService
+from bot.services.team_messages import TeamMessageService
 from bot.services.teams import TeamService
 from bot.services.triage import TriageService
 from bot.store import Store
@@ -53,6 +54,7 @@ class Services:
     accounts: AccountService
     cards: Cards
     triage: TriageService
+    team_messages: TeamMessageService
 
     @classmethod
     def build(cls, config: Config, store: Store, clock: Clock | None = None) -> Services:
@@ -79,4 +81,5 @@ class Services:
             events=events, accounts=AccountService(store, clock), media=media, cards=cards,
             triage=TriageService(store, i18n, reports, cards, relays, delivery, events,
                                 media.files),
+            team_messages=TeamMessageService(store, delivery, i18n),
         )
