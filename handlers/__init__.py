@@ -22,6 +22,9 @@ def dialog_flows(config: Config) -> list[Flow]:
         myreports,
         officer_tools,
         open_reports,
+        patrol,
+        patrol_actions,
+        patrol_plan,
         reject,
         report,
         settings,
@@ -37,7 +40,8 @@ def dialog_flows(config: Config) -> list[Flow]:
             *settings.build_flows(), *mydata.build_flows(), alarm.build_flow(),
             teams.build_flow(), *open_reports.build_flows(), reject.build_flow(),
             stats.build_flow(), *officer_tools.build_flows(), announce.build_flow(),
-            campaigns.build_flow(), team_message.build_flow()]
+            campaigns.build_flow(), team_message.build_flow(), patrol.build_flow(),
+            patrol_plan.build_flow(), *patrol_actions.build_flows()]
 
 
 def dialog_actions() -> list[Action]:
@@ -46,6 +50,7 @@ def dialog_actions() -> list[Action]:
         alarm_answers,
         campaigns,
         officer_tools,
+        patrol_actions,
         quiz_answers,
         reject,
         stats,
@@ -55,4 +60,4 @@ def dialog_actions() -> list[Action]:
 
     return [*alarm_answers.actions(), *team_actions.actions(), *quiz_answers.actions(),
             *triage.actions(), *reject.actions(), *stats.actions(), *officer_tools.actions(),
-            *campaigns.actions()]
+            *campaigns.actions(), *patrol_actions.actions()]

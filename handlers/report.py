@@ -20,9 +20,11 @@ from handlers.report_choices import (
     skip_choice,
 )
 from handlers.report_send import ask_identity, confirm, identity, refuse_rate
+from handlers.text import as_id
 
 MAX_ADDRESS = 300
 HAMLET = "h:"  # a hamlet chosen as the place: h:<id>
+PATROL = "patrol:"  # /baotin's argument from a patrol: patrol:<shift id>
 
 
 async def start(turn: Turn) -> str:
@@ -38,8 +40,22 @@ async def start(turn: Turn) -> str:
         await refuse_rate(turn)
         return END
     turn.data = {"token": draft_token()}
+    if (shift := await _patrol_shift(turn)) is not None:
+        turn.data["patrol"] = shift
     await turn.ask(turn.t("report.ask_category"), category_choices(turn), replace=True)
     return "category"
+
+
+async def _patrol_shift(turn: Turn) -> int | None:
+    """"Báo tin từ ca tuần tra" starts /baotin with "patrol:<shift id>": the shift, where
+    the person is on it (handlers/patrol_actions.py)."""
+    if not turn.text.startswith(PATROL):
+        return None
+    shift_id = as_id(turn.text[len(PATROL):])
+    if shift_id is None or await turn.services.store.patrols.assignment(
+            shift_id, turn.person.id) is None:
+        return None
+    return shift_id
 
 
 async def category(turn: Turn) -> str:

@@ -21,6 +21,7 @@ from bot.models.delivery import (
     Lane,
     Recipient,
 )
+from bot.models.patrols import AssignmentState, PatrolAttendance, PatrolSeries, PatrolShift
 from bot.models.people import (
     CHANNELS,
     Account,
@@ -65,6 +66,7 @@ __all__ = [
     "AlarmResponse",
     "AlarmScope",
     "AlarmState",
+    "AssignmentState",
     "Audience",
     "AuditEntry",
     "Broadcast",
@@ -86,6 +88,9 @@ __all__ = [
     "MemberState",
     "Membership",
     "OfficerRole",
+    "PatrolAttendance",
+    "PatrolSeries",
+    "PatrolShift",
     "Recipient",
     "Relay",
     "Report",

@@ -21,6 +21,7 @@ from bot.services.cards import Cards
 from bot.services.categories import Categories
 from bot.services.media import MediaService
 from bot.services.officers import OfficerService
+from bot.services.patrols import PatrolService
 from bot.services.relays import RelayService
 from bot.services.reports import ReportService
 from bot.services.residents import ResidentService
@@ -55,6 +56,7 @@ class Services:
     cards: Cards
     triage: TriageService
     team_messages: TeamMessageService
+    patrols: PatrolService
 
     @classmethod
     def build(cls, config: Config, store: Store, clock: Clock | None = None) -> Services:
@@ -71,6 +73,8 @@ class Services:
         broadcasts = BroadcastService(store, delivery, i18n)
         scheduler = Scheduler(store, delivery, broadcasts, config, catalog, media.files)
         relays, events = RelayService(store, delivery, media.files), Events()
+        patrols = PatrolService(store, delivery, i18n, clock, config.locale.tz)
+        scheduler.hooks.append(patrols.tick)
         cards = Cards(store, i18n, reports, clock, config.locale.tz)
         return cls(
             config=config, store=store, i18n=i18n, catalog=catalog, clock=clock,
@@ -81,5 +85,5 @@ class Services:
             events=events, accounts=AccountService(store, clock), media=media, cards=cards,
             triage=TriageService(store, i18n, reports, cards, relays, delivery, events,
                                 media.files),
-            team_messages=TeamMessageService(store, delivery, i18n),
+            team_messages=TeamMessageService(store, delivery, i18n), patrols=patrols,
         )
