@@ -4,11 +4,16 @@ sees who came and who missed — on Telegram and on Zalo."""
 
 from __future__ import annotations
 
+import asyncio
+import csv
+import io
 from datetime import UTC, datetime
 
 import pytest
 
+from bot.cli import main
 from bot.clock import FakeClock
+from bot.config import Config
 from bot.context import AnninhApp
 from bot.sandbox import Sandbox, SimGroup, SimUser
 from bot.sandbox.zalo import SimZaloUser, ZaloSandbox
@@ -68,6 +73,7 @@ async def plan_saturdays(leader: SimUser, *, weekly: bool = True, who: str = "C�
 async def test_a_weekly_shift_reminded_once_checked_in_declined_and_logged(
     bot: AnninhApp, runner: BotRunner, leader: SimUser,
     members: tuple[SimUser, SimUser, SimZaloUser], clock: FakeClock, store: Store,
+    config: Config, capsys: pytest.CaptureFixture[str],
 ) -> None:
     an, chi, lan = members
     await plan_saturdays(leader)
@@ -114,6 +120,19 @@ async def test_a_weekly_shift_reminded_once_checked_in_declined_and_logged(
     assert sum("Sắp đến ca tuần tra" in m.text for m in chi.inbox) == 1
     (entry,) = [e for e in await store.audit.entries("team") if e.action == "patrol.planned"]
     assert entry.actor_label == "leader"
+    capsys.readouterr()
+    code = await asyncio.to_thread(main, ["export", "patrols", "--config", str(config.source),
+                                          "--team", "hn-01", "--month", "2026-11"])
+    rows = {row["member"]: row for row in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    assert code == 0 and sorted(rows) == ["An", "Chi", "Lan", "Tổ trưởng Bình"]
+    assert rows["An"]["status"] == "came" and rows["An"]["note"] == "Không có gì bất thường"
+    assert rows["An"]["starts"] == "21:00" and rows["An"]["date"] == "2026-11-28"
+    assert rows["An"]["route"].startswith("Đường liên ấp")
+    assert (rows["Lan"]["status"], rows["Lan"]["reason"]) == ("declined", "Bị ốm")
+    assert rows["Chi"]["status"] == "missed"
+    code = await asyncio.to_thread(main, ["export", "patrols", "--config", str(config.source),
+                                          "--team", "hn-01", "--month", "2026-13"])
+    assert code != 0
 
     clock.set(NEXT_SATURDAY_20H)  # the next week's shift: reminded once, a restart or not
     await services_of(bot).scheduler.tick(clock.now())
