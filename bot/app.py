@@ -59,6 +59,7 @@ MENU = (
     ("tindabao", "menu.myreports"),
     ("thamgia", "menu.join"),
     ("to", "menu.myteam"),
+    ("tuantra", "menu.patrol"),
     ("caidat", "menu.settings"),
     ("dulieu", "menu.mydata"),
     ("trogiup", "menu.help"),

@@ -148,6 +148,19 @@ def cmd_export_reports(config: Config, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export_patrols(config: Config, args: argparse.Namespace) -> int:
+    from bot.services.export import ExportError
+    from bot.services.patrol_export import export_patrols
+
+    try:
+        output = with_store(config, lambda store: export_patrols(
+            store, config.locale.tz, args.team, args.month, args.commune))
+    except ExportError as error:
+        raise Failure(str(error)) from None
+    sys.stdout.write(output)
+    return EXIT_OK
+
+
 def cmd_export_alerts(config: Config, args: argparse.Namespace) -> int:
     from bot.services.cap import document, export_alerts, standalone
 
@@ -280,6 +293,12 @@ def _parser() -> argparse.ArgumentParser:
     reports.add_argument("--until", help="up to this date (inclusive) or ISO time (exclusive)")
     reports.add_argument("--commune", help="only this commune (its code)")
     reports.add_argument("--status", help="open, closed, or a state (submitted, accepted, …)")
+    patrols = command(export_commands, "patrols", cmd_export_patrols,
+                      "print a team's patrol log of one month as CSV")
+    patrols.add_argument("--team", required=True, help="the team's code")
+    patrols.add_argument("--month", required=True, help="YYYY-MM")
+    patrols.add_argument("--commune", help="the team's commune (where codes repeat)")
+    patrols.add_argument("--format", choices=["csv"], default="csv")
     alerts = command(export_commands, "alerts", cmd_export_alerts,
                      "print security-gong alarms as OASIS CAP 1.2 alerts")
     alerts.add_argument("--format", choices=["cap"], default="cap")

@@ -107,6 +107,8 @@ class Scheduler:
         # to them from then on, and never races their own `tick`.
         self.caught_up = asyncio.Event()
         self.by_hand = False
+        # What else runs on each tick with its `now` (patrol reminders: bot/services/patrols.py).
+        self.hooks: list[Callable[[datetime], Awaitable[object]]] = []
 
     def campaigns(self) -> list[Campaign]:
         """The campaign files as they are now (edits apply without a restart)."""
@@ -123,6 +125,8 @@ class Scheduler:
             (f"broadcast:{b.id}", b.send_at or "") for b in released.held])
         for source in await self._sources():
             await self._run_source(source, now, result)
+        for hook in self.hooks:
+            await hook(now)
         if result.sent:
             self.engine.notify()
         return result

@@ -22,11 +22,15 @@ def dialog_flows(config: Config) -> list[Flow]:
         myreports,
         officer_tools,
         open_reports,
+        patrol,
+        patrol_actions,
+        patrol_plan,
         reject,
         report,
         settings,
         start,
         stats,
+        team_message,
         teams,
         to_leader,
         web,
@@ -38,7 +42,9 @@ def dialog_flows(config: Config) -> list[Flow]:
             *settings.build_flows(), *mydata.build_flows(), alarm.build_flow(),
             teams.build_flow(), to_leader.build_flow(), *open_reports.build_flows(),
             reject.build_flow(), stats.build_flow(), *officer_tools.build_flows(),
-            announce.build_flow(), campaigns.build_flow(), web.build_flow()]
+            announce.build_flow(), campaigns.build_flow(), web.build_flow(),
+            team_message.build_flow(), patrol.build_flow(), patrol_plan.build_flow(),
+            *patrol_actions.build_flows()]
 
 
 def dialog_actions() -> list[Action]:
@@ -47,6 +53,7 @@ def dialog_actions() -> list[Action]:
         alarm_answers,
         campaigns,
         officer_tools,
+        patrol_actions,
         quiz_answers,
         received,
         reject,
@@ -57,4 +64,4 @@ def dialog_actions() -> list[Action]:
 
     return [*alarm_answers.actions(), *team_actions.actions(), *quiz_answers.actions(),
             *triage.actions(), *reject.actions(), *stats.actions(), *officer_tools.actions(),
-            *campaigns.actions(), *received.actions()]
+            *campaigns.actions(), *received.actions(), *patrol_actions.actions()]

@@ -25,13 +25,15 @@ MENU = (
     ("thamgia", "menu.join"),
     ("to", "menu.myteam"),
     ("keng", "menu.alarm"),  # for those who may sound the gong only
+    ("tuantra", "menu.patrol"),  # for team members only
     ("caidat", "menu.settings"),
     ("dulieu", "menu.mydata"),
     ("trogiup", "menu.help"),
 )
 # A leader's and an officer's entries, in the words of their help: a command already in MENU
 # takes the role's words there; the others follow the gong, in this order.
-LEADER_MENU = (("to", "menu.leader_team"), ("keng", "menu.leader_alarm"))
+LEADER_MENU = (("to", "menu.leader_team"), ("keng", "menu.leader_alarm"),
+               ("nhantin", "menu.leader_message"), ("tuantra", "menu.leader_patrol"))
 OFFICER_MENU = (
     ("keng", "menu.officer_alarm"),
     ("thongbao", "menu.officer_broadcast"),
@@ -75,8 +77,10 @@ async def show_menu(turn: Turn) -> str:
             keys.update(entries)
             after = order.index("keng") + 1
             order[after:after] = [command for command, _ in entries if command not in order]
+    member = bool(await turn.services.store.memberships.of_resident(turn.person.id))
     choices = [Choice(turn.t(keys[command]), command) for command in order
-               if command in turn.commands and (command != "keng" or gong)]
+               if command in turn.commands and (command != "keng" or gong)
+               and (command != "tuantra" or member)]
     await turn.ask(turn.t("menu.ask"), rows_of(choices))
     return "chosen"
 

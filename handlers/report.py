@@ -35,9 +35,11 @@ from handlers.report_choices import (
     skip_choice,
 )
 from handlers.report_send import ask_identity, confirm, identity, refuse_rate, summary
+from handlers.text import as_id
 
 MAX_ADDRESS = 300
 HAMLET = "h:"  # a hamlet chosen as the place: h:<id>
+PATROL = "patrol:"  # /baotin's argument from a patrol: patrol:<shift id>
 EDITING = "editing"  # in the draft: one part is asked again ("Sửa"), then the summary
 UNREGISTERED = "unregistered"  # in the draft: no consent, so anonymous and nothing kept
 COMMUNE = "c:"  # a commune chosen by someone who has not registered: c:<id>
@@ -56,6 +58,8 @@ async def start(turn: Turn) -> str:
         await refuse_rate(turn)
         return END
     turn.data = {"token": draft_token()}
+    if (shift := await _patrol_shift(turn)) is not None:
+        turn.data["patrol"] = shift
     await turn.ask(turn.t("report.ask_category"), category_choices(turn), replace=True)
     return "category"
 
@@ -126,6 +130,18 @@ def commune_of(turn: Turn) -> int | None:
     named = turn.data.get("commune")
     return named if turn.data.get(UNREGISTERED) and isinstance(named, int) else (
         turn.person.commune_id)
+
+
+async def _patrol_shift(turn: Turn) -> int | None:
+    """"Báo tin từ ca tuần tra" starts /baotin with "patrol:<shift id>": the shift, where
+    the person is on it (handlers/patrol_actions.py)."""
+    if not turn.text.startswith(PATROL):
+        return None
+    shift_id = as_id(turn.text[len(PATROL):])
+    if shift_id is None or await turn.services.store.patrols.assignment(
+            shift_id, turn.person.id) is None:
+        return None
+    return shift_id
 
 
 async def category(turn: Turn) -> str:

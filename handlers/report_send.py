@@ -85,6 +85,9 @@ async def _send(turn: Turn) -> str:
     if filed.report is None:
         await turn.ask(turn.t("report.no_commune"), replace=True)
         return END
+    if turn.data.get("patrol") and not filed.report.anonymous:  # a link would narrow it down
+        await turn.services.patrols.link_report(turn.person, int(turn.data["patrol"]),
+                                                filed.report.id)
     await turn.ask(turn.t("report.sent", code=filed.report.code), replace=True)
     await turn.services.events.report_filed(filed.report, filed.duplicate)
     return END

@@ -23,6 +23,7 @@ from bot.models.delivery import (
     Reach,
     Recipient,
 )
+from bot.models.patrols import AssignmentState, PatrolAttendance, PatrolSeries, PatrolShift
 from bot.models.people import (
     CHANNELS,
     Account,
@@ -69,6 +70,7 @@ __all__ = [
     "AlarmResponse",
     "AlarmScope",
     "AlarmState",
+    "AssignmentState",
     "Audience",
     "AuditEntry",
     "Broadcast",
@@ -90,6 +92,9 @@ __all__ = [
     "MemberState",
     "Membership",
     "OfficerRole",
+    "PatrolAttendance",
+    "PatrolSeries",
+    "PatrolShift",
     "Reach",
     "Recipient",
     "Relay",

@@ -22,10 +22,12 @@ from bot.services.categories import Categories
 from bot.services.console import ConsoleService
 from bot.services.media import MediaService
 from bot.services.officers import OfficerService
+from bot.services.patrols import PatrolService
 from bot.services.relays import RelayService
 from bot.services.reports import ReportService
 from bot.services.residents import ResidentService
 from bot.services.stats import StatsService
+from bot.services.team_messages import TeamMessageService
 from bot.services.teams import TeamService
 from bot.services.triage import TriageService
 from bot.services.web_auth import WebAuthService
@@ -57,6 +59,8 @@ class Services:
     triage: TriageService
     web_auth: WebAuthService
     console: ConsoleService
+    team_messages: TeamMessageService
+    patrols: PatrolService
 
     @classmethod
     def build(cls, config: Config, store: Store, clock: Clock | None = None) -> Services:
@@ -73,6 +77,8 @@ class Services:
         broadcasts = BroadcastService(store, delivery, i18n)
         scheduler = Scheduler(store, delivery, broadcasts, config, catalog, media.files)
         relays, events = RelayService(store, delivery, media.files), Events()
+        patrols = PatrolService(store, delivery, i18n, clock, config.locale.tz)
+        scheduler.hooks.append(patrols.tick)
         cards = Cards(store, i18n, reports, clock, config.locale.tz)
         triage = TriageService(store, i18n, reports, cards, relays, delivery, events, media.files)
         triage.forget_person = residents.forget  # an unregistered reporter, once told the end
@@ -86,4 +92,5 @@ class Services:
             triage=triage,
             web_auth=WebAuthService(store, clock),
             console=ConsoleService(store, reports, clock, config.locale.tz),
+            team_messages=TeamMessageService(store, delivery, i18n), patrols=patrols,
         )

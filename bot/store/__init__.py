@@ -17,6 +17,7 @@ from bot.store.media import MediaRefStore
 from bot.store.memberships import MembershipStore
 from bot.store.migrations import migrate
 from bot.store.outbox import OutboxStore
+from bot.store.patrols import PatrolStore
 from bot.store.persistence import PersistenceStore
 from bot.store.prompts import PromptStore
 from bot.store.queue import QueueStore
@@ -58,6 +59,7 @@ class Store:
         self.zalo_oa = ZaloOaStore(db)
         self.web = WebStore(db)
         self.queue = QueueStore(db)
+        self.patrols = PatrolStore(db)
 
     @classmethod
     async def open(cls, path: Path, clock: Clock | None = None) -> Store:

@@ -45,6 +45,10 @@ class ErasureStore:
         row = await (await tx.execute(
             "SELECT telegram_id FROM residents WHERE id = ?", (resident_id,))).fetchone()
         telegram_id = None if row is None else row[0]
+        # A report of theirs no longer says which patrol it came from (its members would
+        # narrow down who sent it); their shifts' assignments go with the person (CASCADE).
+        await tx.execute("DELETE FROM patrol_reports WHERE report_id IN (SELECT id FROM "
+                         "reports WHERE reporter_id = ?)", (resident_id,))
         media = await self._reports(tx, resident_id, telegram_id, redact)
         await self._alarms(tx, resident_id, telegram_id, redact)
         await self._personal(tx, resident_id, telegram_id, redact, media)
