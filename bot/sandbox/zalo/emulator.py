@@ -64,8 +64,12 @@ class ZaloSandbox:
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         """Serve on `host:port` (port 0 picks a free one)."""
+        # A getUpdates whose client hung up (a bot stopped mid-poll) is cancelled, and the
+        # update it waited for stays queued for the next poll: ZALO.md notes consumed updates
+        # coming back on the real platform, so an update is not lost to a dropped connection.
         runner = web.AppRunner(
-            build_app(self.api), access_log=None, handle_signals=False, shutdown_timeout=1.0
+            build_app(self.api), access_log=None, handle_signals=False, shutdown_timeout=1.0,
+            handler_cancellation=True,
         )
         await runner.setup()
         await web.TCPSite(runner, host, port).start()
