@@ -60,6 +60,7 @@ MENU = (
     ("thamgia", "menu.join"),
     ("to", "menu.myteam"),
     ("tuantra", "menu.patrol"),
+    ("diem", "menu.points"),
     ("caidat", "menu.settings"),
     ("dulieu", "menu.mydata"),
     ("trogiup", "menu.help"),

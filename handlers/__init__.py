@@ -25,6 +25,7 @@ def dialog_flows(config: Config) -> list[Flow]:
         patrol,
         patrol_actions,
         patrol_plan,
+        points,
         reject,
         report,
         settings,
@@ -44,6 +45,7 @@ def dialog_flows(config: Config) -> list[Flow]:
             reject.build_flow(), stats.build_flow(), *officer_tools.build_flows(),
             announce.build_flow(), campaigns.build_flow(), web.build_flow(),
             team_message.build_flow(), patrol.build_flow(), patrol_plan.build_flow(),
+            points.build_flow(),
             *patrol_actions.build_flows()]
 
 

@@ -26,6 +26,7 @@ MENU = (
     ("to", "menu.myteam"),
     ("keng", "menu.alarm"),  # for those who may sound the gong only
     ("tuantra", "menu.patrol"),  # for team members only
+    ("diem", "menu.points"),
     ("caidat", "menu.settings"),
     ("dulieu", "menu.mydata"),
     ("trogiup", "menu.help"),

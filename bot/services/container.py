@@ -23,6 +23,7 @@ from bot.services.console import ConsoleService
 from bot.services.media import MediaService
 from bot.services.officers import OfficerService
 from bot.services.patrols import PatrolService
+from bot.services.points import PointsService, load_rules
 from bot.services.relays import RelayService
 from bot.services.reports import ReportService
 from bot.services.residents import ResidentService
@@ -61,6 +62,7 @@ class Services:
     console: ConsoleService
     team_messages: TeamMessageService
     patrols: PatrolService
+    points: PointsService
 
     @classmethod
     def build(cls, config: Config, store: Store, clock: Clock | None = None) -> Services:
@@ -82,6 +84,8 @@ class Services:
         cards = Cards(store, i18n, reports, clock, config.locale.tz)
         triage = TriageService(store, i18n, reports, cards, relays, delivery, events, media.files)
         triage.forget_person = residents.forget  # an unregistered reporter, once told the end
+        points = PointsService(store, clock, config.locale.tz, load_rules(config.content.folder))
+        triage.points = points
         return cls(
             config=config, store=store, i18n=i18n, catalog=catalog, clock=clock,
             residents=residents, teams=teams, officers=OfficerService(store),
@@ -93,4 +97,5 @@ class Services:
             web_auth=WebAuthService(store, clock),
             console=ConsoleService(store, reports, clock, config.locale.tz),
             team_messages=TeamMessageService(store, delivery, i18n), patrols=patrols,
+            points=points,
         )

@@ -25,6 +25,7 @@ from bot.i18n import I18n
 from bot.media import MediaStore
 from bot.models import Broadcast, Channel, Recipient, Report, Resident
 from bot.services.cards import STAFF_GROUP_CHANNEL, Cards
+from bot.services.points import REPORT_ACCEPTED, REPORT_RESOLVED, PointsService
 from bot.services.relays import Notice, RelayService
 from bot.services.report_values import Acted, Action, Outcome, Pressed, ReportChange
 from bot.services.reports import ReportService
@@ -48,6 +49,7 @@ class TriageService:
         self.edited_in_place: set[Channel] = set()  # channels whose adapter edits copies
         # Deletes a person (ResidentService.forget): set by the container.
         self.forget_person: Callable[[Resident], Awaitable[object]] | None = None
+        self.points: PointsService | None = None  # thi đua: set by the container
         delivery.on_finished(CARD, self._copies_delivered)
         delivery.on_finished(REPORTER_TOLD, self._reporter_told)
 
@@ -151,6 +153,18 @@ class TriageService:
                                   team=escape(team, quote=False),
                                   reason=escape(report.state_note or "", quote=False))
         await self._tell_unedited(report, status)
+        await self._award(report, acted.action)
+
+    async def _award(self, report: Report, action: Action) -> None:
+        """A report an officer accepted or resolved earns its reporter points (anonymous or
+        not: only the reporter sees them); a rejected one earns nothing."""
+        rule = {Action.ACCEPT: REPORT_ACCEPTED, Action.ASSIGN: REPORT_ACCEPTED,
+                Action.RESOLVE: REPORT_RESOLVED}.get(action)
+        if rule is None or report.reporter_id is None or self.points is None:
+            return
+        if rule == REPORT_RESOLVED:  # resolved straight away: it was accepted too
+            await self.points.award(report.reporter_id, REPORT_ACCEPTED, "report", report.id)
+        await self.points.award(report.reporter_id, rule, "report", report.id)
 
     async def _tell_unedited(self, report: Report, status: str) -> None:
         """One short message with the new state and its choices to each officer whose copy

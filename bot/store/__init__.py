@@ -19,6 +19,7 @@ from bot.store.migrations import migrate
 from bot.store.outbox import OutboxStore
 from bot.store.patrols import PatrolStore
 from bot.store.persistence import PersistenceStore
+from bot.store.points import PointsStore
 from bot.store.prompts import PromptStore
 from bot.store.queue import QueueStore
 from bot.store.relays import RelayStore
@@ -60,6 +61,7 @@ class Store:
         self.web = WebStore(db)
         self.queue = QueueStore(db)
         self.patrols = PatrolStore(db)
+        self.points = PointsStore(db)
 
     @classmethod
     async def open(cls, path: Path, clock: Clock | None = None) -> Store:

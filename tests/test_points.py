@@ -1,0 +1,81 @@
+"""Thi đua points: given only once an officer verified the report, once per thing, capped a
+day, seen by the reporter alone (anonymous reports included), gone with the person's data."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.config import Config
+from bot.sandbox import SimGroup, SimUser
+from bot.services.points import REPORT_ACCEPTED, PointsService, load_rules
+from bot.store import Store
+from tests.people import People
+from tests.test_resident_stories import file_report
+
+pytestmark = pytest.mark.usefixtures("bot")
+
+
+@pytest.fixture
+def config_extra(zalo_config: str) -> str:
+    return zalo_config
+
+
+async def test_an_anonymous_reporter_earns_points_only_they_see(
+    people: People, store: Store, staff_group: SimGroup, officer: SimUser,
+) -> None:
+    lan = people(3301, "Lan")
+    await lan.onboard()
+    code = await file_report(lan, anonymous=True)
+    card = await staff_group.wait_for(code)
+    await lan.command("diem")
+    await lan.wait_for("chưa có điểm thi đua")  # filed is not verified: nothing yet
+    await officer.press("Tiếp nhận", chat=staff_group)
+    await lan.wait_for("đã được công an xã tiếp nhận")
+    await officer.press("Đã xử lý", chat=staff_group)
+    await lan.wait_for("đã được xử lý")
+    await lan.command("diem")
+    mine = await lan.wait_for("Điểm thi đua của bạn")
+    assert "Tháng này: 15" in mine.text and "Tất cả: 15" in mine.text
+    assert f"+5 — Tin {code} được công an xã tiếp nhận" in mine.text
+    assert f"+10 — Tin {code} đã được xử lý xong" in mine.text
+    assert "thi đua" not in card.text and "+5" not in card.text  # the card: nothing of points
+
+
+async def test_a_rejected_report_earns_nothing(
+    people: People, store: Store, staff_group: SimGroup, officer: SimUser,
+) -> None:
+    minh = people(3302, "Minh")
+    await minh.onboard()
+    code = await file_report(minh, anonymous=False)
+    await staff_group.wait_for(code)
+    await officer.press("Từ chối", chat=staff_group)
+    await staff_group.wait_for(predicate=lambda m: "Thiếu thông tin" in m.labels)
+    await officer.press("Thiếu thông tin", chat=staff_group)
+    await minh.wait_for("không được tiếp nhận")
+    await minh.command("diem")
+    await minh.wait_for("chưa có điểm thi đua")
+
+
+async def test_once_per_thing_a_daily_cap_and_gone_with_the_person(
+    store: Store, config: Config, clock: FakeClock,
+) -> None:
+    service = PointsService(store, clock, config.locale.tz, load_rules(config.content.folder))
+    async with store.db.transaction() as tx:
+        person = await store.residents.ensure(tx, 3303)
+    assert await service.award(person, REPORT_ACCEPTED, "report", 1)
+    assert not await service.award(person, REPORT_ACCEPTED, "report", 1)  # the same report
+    assert await service.award(person, REPORT_ACCEPTED, "report", 2)
+    assert await service.award(person, REPORT_ACCEPTED, "report", 3)
+    assert not await service.award(person, REPORT_ACCEPTED, "report", 4)  # three a day
+    clock.advance(timedelta(days=1))
+    assert await service.award(person, REPORT_ACCEPTED, "report", 4)  # a new day
+    _, total, awards = await service.mine(person)
+    assert total == 20 and len(awards) == 4
+    resident = await store.residents.get(person)
+    assert resident is not None
+    async with store.db.transaction() as tx:
+        await store.erasure.forget(tx, person, lambda text: text)
+    assert await store.db.scalar("SELECT count(*) FROM points") == 0
