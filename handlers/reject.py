@@ -13,7 +13,7 @@ from __future__ import annotations
 from bot.dialog import END, Action, Flow, Kind, Turn
 from bot.models import Report
 from bot.services import cards
-from bot.services.report_values import OUTCOMES, REJECT_REASONS, Acted, Pressed
+from bot.services.report_values import OUTCOMES, REJECT_REASONS, Acted, Outcome, Pressed
 from bot.services.report_values import Action as Verb
 from handlers.text import as_id, esc
 from handlers.triage import act, answer, report_for, rows
@@ -105,11 +105,40 @@ async def typed(turn: Turn) -> str:
 
 
 async def _noted(turn: Turn, acted: Acted) -> None:
-    """The officer sees the outcome told (the choices taken off), or why not."""
+    """The officer sees the outcome told (what may still follow stays offered), or why not."""
     if await answer(turn, acted) and acted.report is not None:
-        await turn.close_press()
         await turn.notify(turn.t("report.staff.outcome_noted", code=acted.report.code,
                                  outcome=esc(acted.report.state_note or "")))
+        await _what_remains(turn, acted.report)
+
+
+async def commend(turn: Turn, parts: tuple[str, ...]) -> None:
+    """"Khen": the reporter thanked (and their points), once; nobody learns who they are."""
+    report_id = as_id(parts[0]) if len(parts) == 1 else None
+    if report_id is None:
+        await turn.refuse(turn.t("errors.stale_button"))
+        return
+    acted = await turn.services.triage.commend(turn.person, report_id)
+    if acted.outcome is Outcome.ALREADY:
+        await turn.refuse(turn.t("report.staff.commended_already"))
+        return
+    if acted.outcome is Outcome.NOT_FOUND and acted.report is not None:
+        await turn.refuse(turn.t("report.staff.commend_nobody"))
+        return
+    if await answer(turn, acted) and acted.report is not None:
+        await turn.notify(turn.t("report.staff.commended", code=acted.report.code))
+        await _what_remains(turn, acted.report)
+
+
+async def _what_remains(turn: Turn, report: Report) -> None:
+    """The pressed message keeps the follow-ups still open (an outcome, "Khen"), or none."""
+    fresh = await turn.services.reports.get(report.id) or report
+    remaining = await turn.services.triage.followups(fresh)
+    if remaining and turn.input.pressed:
+        await turn.offer(turn.t("report.staff.ask_outcome", code=fresh.code), rows(remaining),
+                         in_place=True)
+    else:
+        await turn.close_press()
 
 
 def _in_staff_group(turn: Turn, report: Report) -> bool:
@@ -120,7 +149,7 @@ def _in_staff_group(turn: Turn, report: Report) -> bool:
 def actions() -> list[Action]:
     return [Action(cards.REJECT, ask_reason), Action(cards.REASON, reason_chosen),
             Action(cards.OTHER_REASON, other_reason), Action(cards.OUTCOME, outcome_chosen),
-            Action(cards.OTHER_OUTCOME, other_outcome)]
+            Action(cards.OTHER_OUTCOME, other_outcome), Action(cards.COMMEND, commend)]
 
 
 def build_flow() -> Flow:

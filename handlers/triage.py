@@ -33,7 +33,7 @@ async def resolve(turn: Turn, parts: tuple[str, ...]) -> None:
         report = await turn.services.reports.get(report_id)
         if report is not None:
             await turn.offer(turn.t("report.staff.ask_outcome", code=report.code),
-                             rows(turn.services.cards.outcome_choices(report)))
+                             rows(await turn.services.triage.followups(report)))
 
 
 async def reopen(turn: Turn, parts: tuple[str, ...]) -> None:

@@ -79,3 +79,30 @@ async def test_once_per_thing_a_daily_cap_and_gone_with_the_person(
     async with store.db.transaction() as tx:
         await store.erasure.forget(tx, person, lambda text: text)
     assert await store.db.scalar("SELECT count(*) FROM points") == 0
+
+
+async def test_an_officer_thanks_an_anonymous_reporter_without_learning_who(
+    people: People, store: Store, staff_group: SimGroup, officer: SimUser,
+) -> None:
+    """"Khen" after "Đã xử lý": the reporter is thanked and earns points, once; the officer's
+    screen never names them, and the audit holds the report, not the person."""
+    hoa = people(3304, "Hoa")
+    await hoa.onboard()
+    code = await file_report(hoa, anonymous=True)
+    await staff_group.wait_for(code)
+    await officer.press("Đã xử lý", chat=staff_group)
+    await staff_group.wait_for("Kết quả thế nào")
+    await officer.press("Khen người báo tin", chat=staff_group)
+    thanked = await hoa.wait_for("Công an xã cảm ơn bạn")
+    assert code in thanked.text
+    done = await staff_group.wait_for("Kết quả thế nào")  # thanking is not offered again
+    assert "🏅 Khen người báo tin" not in done.labels and "Hoa" not in done.text
+    replayed = await officer.press_data(f"tr:khen:{int(code[3:])}", chat=staff_group)
+    assert (await officer.answer_for(replayed)).show_alert  # once
+    await hoa.command("diem")
+    mine = await hoa.wait_for("Điểm thi đua của bạn")
+    assert f"+20 — Công an xã khen tin {code}" in mine.text and "Tất cả: 35" in mine.text
+    entries = [e for e in await store.audit.entries("report", int(code[3:]))
+               if e.action == "report.commend"]
+    person = await hoa.resident_id(store)
+    assert len(entries) == 1 and str(person) not in entries[0].detail

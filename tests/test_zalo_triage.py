@@ -84,7 +84,7 @@ async def test_a_zalo_officer_accepts_a_report_filed_on_telegram_by_its_number(
     assert resolved.labels == [  # what came of it may follow, told to the reporter
         "🔄 Mở lại", "Đã xác minh, giải quyết xong", "Đã nhắc nhở, giáo dục",
         "Đã lập biên bản, xử phạt", "Đã hòa giải", "Đã chuyển cơ quan chức năng",
-        "✏️ Kết quả khác"]
+        "✏️ Kết quả khác", "🏅 Khen người báo tin"]
     assert sum(code in m.text for m in hai.messages) == 3  # the card and one per change
 
     await hai.send("5")  # "Đã hòa giải", by its number

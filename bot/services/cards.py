@@ -23,7 +23,7 @@ from bot.store import Store
 # The actions' prefixes: an officer's on the card, the assigned team leader's on the task.
 ACCEPT, ASSIGN, RESOLVE, REJECT, REOPEN = "tr:acc", "tr:asg", "tr:res", "tr:rej", "tr:reo"
 TEAM, BACK, REASON, OTHER_REASON = "tr:team", "tr:back", "tr:rjr", "tr:rjo"
-OUTCOME, OTHER_OUTCOME = "tr:out", "tr:outo"
+OUTCOME, OTHER_OUTCOME, COMMEND = "tr:out", "tr:outo", "tr:khen"
 ARRIVED, LEADER_RESOLVED = "ld:arr", "ld:res"
 
 STAFF_GROUP_CHANNEL: Channel = "telegram"  # a commune's staff_chat_id names a Telegram group
@@ -124,11 +124,17 @@ class Cards:
                      for team in teams[:MAX_TEAMS])
         return (*rows, (self._choice("back", BACK, report),))
 
-    def outcome_choices(self, report: Report) -> Buttons:
-        """What came of a resolved report: a few outcomes, and one to type."""
-        rows = tuple(((self.t(f"report.staff.outcome_{key}"), f"{OUTCOME}:{report.id}:{key}"),)
-                     for key in OUTCOMES)
-        return (*rows, (self._choice("outcome_other", OTHER_OUTCOME, report),))
+    def followup_choices(self, report: Report, *, commended: bool) -> Buttons:
+        """What may still follow a resolved report: its outcome (a few, and one to type) while
+        it has none, and thanking its reporter ("Khen") until someone has."""
+        rows: Buttons = ()
+        if report.state == "resolved" and not report.state_note:
+            rows = (*(((self.t(f"report.staff.outcome_{key}"), f"{OUTCOME}:{report.id}:{key}"),)
+                      for key in OUTCOMES),
+                    (self._choice("outcome_other", OTHER_OUTCOME, report),))
+        if report.state == "resolved" and report.reporter_id is not None and not commended:
+            rows = (*rows, (self._choice("commend", COMMEND, report),))
+        return rows
 
     def reason_choices(self, report: Report) -> Buttons:
         rows = tuple(((self.t(f"report.staff.reason_{key}"), f"{REASON}:{report.id}:{key}"),)

@@ -17,7 +17,7 @@ from bot.clock import Clock
 from bot.store import Store
 from bot.store.points import Award
 
-REPORT_ACCEPTED, REPORT_RESOLVED = "report_accepted", "report_resolved"
+REPORT_ACCEPTED, REPORT_RESOLVED, COMMENDED = "report_accepted", "report_resolved", "commended"
 
 
 @dataclass(frozen=True, slots=True)

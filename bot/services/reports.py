@@ -239,6 +239,28 @@ class ReportService:
         fresh = await self._get(report.id)
         return Acted(Outcome.DONE, fresh, await self._reporter(fresh), action=Action.OUTCOME)
 
+    async def commended(self, report_id: int) -> bool:
+        return any(e.action == "report.commend"
+                   for e in await self._store.audit.entries("report", report_id))
+
+    async def commend(self, actor: Resident, report_id: int) -> Acted:
+        """An officer of the report's commune thanks its reporter, once, when it is resolved
+        and still has a reporter (audited, without who the reporter is)."""
+        report = await self._store.reports.get(report_id)
+        if report is None or report.reporter_id is None:
+            return Acted(Outcome.NOT_FOUND, report)
+        if not await self.is_officer(actor, report):
+            return Acted(Outcome.NOT_ALLOWED, report)
+        if report.state != "resolved":
+            return Acted(Outcome.WRONG_STATE, report)
+        async with self._store.db.transaction() as tx:  # one at a time: checked inside
+            if await self.commended(report.id):
+                return Acted(Outcome.ALREADY, report)
+            await self._store.audit.record(
+                tx, actor_id=actor.id, actor_label="officer", action="report.commend",
+                subject_type="report", subject_id=report.id)
+        return Acted(Outcome.DONE, report, await self._reporter(report))
+
     async def leader_update(self, actor: Resident, report_id: int, action: Action) -> Acted:
         """The assigned team's leader reports back: arrived, or resolved."""
         report = await self._store.reports.get(report_id)

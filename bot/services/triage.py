@@ -25,8 +25,8 @@ from bot.i18n import I18n
 from bot.media import MediaStore
 from bot.models import Broadcast, Channel, Recipient, Report, Resident
 from bot.services.cards import STAFF_GROUP_CHANNEL, Cards
-from bot.services.points import REPORT_ACCEPTED, REPORT_RESOLVED, PointsService
-from bot.services.relays import Notice, RelayService
+from bot.services.points import COMMENDED, REPORT_ACCEPTED, REPORT_RESOLVED, PointsService
+from bot.services.relays import Buttons, Notice, RelayService
 from bot.services.report_values import Acted, Action, Outcome, Pressed, ReportChange
 from bot.services.reports import ReportService
 from bot.store import Store
@@ -123,6 +123,23 @@ class TriageService:
                                       outcome=escape(acted.report.state_note or "", quote=False))
         return acted
 
+    async def followups(self, report: Report) -> Buttons:
+        """The choices still open after a report is resolved (Cards.followup_choices)."""
+        return self._cards.followup_choices(
+            report, commended=await self._reports.commended(report.id))
+
+    async def commend(self, actor: Resident, report_id: int) -> Acted:
+        """"Khen": an officer thanks a resolved report's reporter, once — the reporter is
+        told and earns the rule's points, the officer never learns who it is; audited."""
+        acted = await self._reports.commend(actor, report_id)
+        if acted.outcome is Outcome.DONE and acted.report is not None:
+            if self.points is not None and acted.report.reporter_id is not None:
+                await self.points.award(acted.report.reporter_id, COMMENDED, "report",
+                                        acted.report.id)
+            await self._tell_reporter(acted.reporter, "report.you.commended",
+                                      code=acted.report.code)
+        return acted
+
     async def leader_update(
         self, actor: Resident, name: str, report_id: int, action: Action
     ) -> Acted:
@@ -172,8 +189,8 @@ class TriageService:
         recipients = [route for route in await self.officer_routes(report)
                       if route.channel not in self.edited_in_place]
         buttons = self._cards.choices(report)
-        if self._reports.fits(report, Action.OUTCOME):  # just resolved: what came of it
-            buttons = (*buttons, *self._cards.outcome_choices(report))
+        if report.state == "resolved":  # just resolved: what came of it, thanks
+            buttons = (*buttons, *await self.followups(report))
         if recipients:
             await self._delivery.enqueue(
                 "personal", OutMessage(text=self._cards.changed(report, status),
