@@ -53,6 +53,7 @@ def dialog_actions() -> list[Action]:
     """Choices that belong to no flow, for every messenger (bot/dialog's runner)."""
     from handlers import (
         alarm_answers,
+        alarm_thanks,
         campaigns,
         officer_tools,
         patrol_actions,
@@ -64,6 +65,7 @@ def dialog_actions() -> list[Action]:
         triage,
     )
 
-    return [*alarm_answers.actions(), *team_actions.actions(), *quiz_answers.actions(),
+    return [*alarm_answers.actions(), *alarm_thanks.actions(), *team_actions.actions(),
+            *quiz_answers.actions(),
             *triage.actions(), *reject.actions(), *stats.actions(), *officer_tools.actions(),
             *campaigns.actions(), *received.actions(), *patrol_actions.actions()]

@@ -18,6 +18,7 @@ from bot.dialog import Action, Turn
 from bot.models import Alarm, AlarmRecipient, AlarmResponse, Recipient
 from bot.services.alarms import AnswerResult, Tally
 from bot.services.container import Services
+from handlers import alarm_thanks
 from handlers.text import clip, esc
 
 MAX_NAMED = 30  # responders named in the caller's message; the others are counted
@@ -65,6 +66,7 @@ async def end(turn: Turn, parts: tuple[str, ...]) -> None:
     await services.events.alarm_ended(ended)
     await deliver_alarm(services, ended, recipients, all_clear=True)
     await tell_staff_ended(services, ended)
+    await alarm_thanks.offer(turn, ended)
 
 
 def _just_sounded(turn: Turn, alarm: Alarm) -> bool:

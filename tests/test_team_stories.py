@@ -171,3 +171,27 @@ async def test_a_leader_who_never_opened_the_bot_is_said_so_and_cannot_be_writte
     await lan.command("to")
     card = await lan.wait_for("Tổ trưởng: chưa mở bot")
     assert "💬 Nhắn tổ trưởng" not in card.labels
+
+
+async def test_the_caller_confirms_who_came_and_each_is_thanked_once(
+    people: People, leader: SimUser, store: Store,
+) -> None:
+    """After "Đã an toàn" the leader confirms a member who answered "Đang đến": thanked on
+    their own channel, +10 points, once; someone who did not answer is not offered."""
+    await onboard(leader)
+    lan = people(3021, "Lan")
+    await approved_member(lan, Person(leader))
+    await sound_gong(leader)
+    await lan.wait_for("KẺNG AN NINH")
+    await lan.choose("Đang đến")
+    await lan.wait_for_notice("Đã báo bạn đang đến")
+    await leader.wait_for(predicate=lambda m: "Đang đến (1): Lan" in m.text)
+    await leader.press("Đã an toàn")
+    ask = await leader.wait_for("Ai đã thật sự đến hỗ trợ")
+    assert ask.buttons == [["✅ Lan"]]
+    await leader.press("Lan")
+    await lan.wait_for("Cảm ơn bạn đã đến hỗ trợ")
+    replayed = await leader.press_data(ask.inline[0][0][1] or "", chat=None)
+    assert (await leader.answer_for(replayed)).show_alert  # once
+    await lan.command("diem")
+    assert "+10 — Đến hỗ trợ khi có kẻng" in (await lan.wait_for("Điểm thi đua")).text

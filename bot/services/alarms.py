@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -186,6 +187,28 @@ class AlarmService:
                 subject_type="alarm", subject_id=alarm_id,
             )
         return await self._store.alarms.get(alarm_id)
+
+    async def confirm_came(self, actor: Resident, alarm: Alarm, resident_id: int) -> bool:
+        """The gong's caller (or an officer) confirms a member who answered "Đang đến"
+        came, once a member and only once the gong is over; audited. False otherwise."""
+        if alarm.state == "active" or not await self.may_end(alarm, actor):
+            return False
+        came = [r for r in await self._store.alarms.recipients(alarm.id)
+                if r.resident_id == resident_id and r.response == "coming"]
+        if not came:
+            return False
+        async with self._store.db.transaction() as tx:  # one at a time: checked inside
+            if resident_id in await self.confirmed(alarm):
+                return False
+            await self._store.audit.record(
+                tx, actor_id=actor.id, actor_label="alarm", action="alarm.confirm",
+                subject_type="alarm", subject_id=alarm.id, member_resident_id=resident_id)
+        return True
+
+    async def confirmed(self, alarm: Alarm) -> set[int]:
+        """The members whose coming the caller (or an officer) confirmed."""
+        return {json.loads(e.detail).get("member_resident_id") for e in
+                await self._store.audit.entries("alarm", alarm.id) if e.action == "alarm.confirm"}
 
     async def may_end(self, alarm: Alarm, actor: Resident) -> bool:
         return alarm.caller_id == actor.id or await self._store.residents.has_role(

@@ -18,6 +18,7 @@ from bot.store import Store
 from bot.store.points import Award
 
 REPORT_ACCEPTED, REPORT_RESOLVED, COMMENDED = "report_accepted", "report_resolved", "commended"
+GONG_CAME = "gong_came"  # answered "Đang đến", and the caller confirmed it
 
 
 @dataclass(frozen=True, slots=True)
