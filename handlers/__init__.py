@@ -16,6 +16,7 @@ def dialog_flows(config: Config) -> list[Flow]:
         announce,
         campaigns,
         help,
+        honour,
         join,
         link,
         mydata,
@@ -45,7 +46,7 @@ def dialog_flows(config: Config) -> list[Flow]:
             reject.build_flow(), stats.build_flow(), *officer_tools.build_flows(),
             announce.build_flow(), campaigns.build_flow(), web.build_flow(),
             team_message.build_flow(), patrol.build_flow(), patrol_plan.build_flow(),
-            points.build_flow(),
+            points.build_flow(), honour.build_flow(),
             *patrol_actions.build_flows()]
 
 

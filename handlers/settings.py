@@ -18,6 +18,7 @@ LANGUAGES = (("vi", "Tiếng Việt"), ("en", "English"))  # each in its own lan
 LANG, COMMUNE, HAMLET, TAG = "lang:", "c:", "h:", "t:"
 AREA, TAGS, MUTE, UNMUTE, PHONE, NO_PHONE, DONE, BACK = (
     "area", "tags", "mute", "unmute", "phone", "nophone", "done", "back")
+BOARD_ON, BOARD_OFF = "board-on", "board-off"
 
 
 async def show(turn: Turn) -> str:
@@ -40,6 +41,8 @@ async def menu(turn: Turn) -> str:
     residents = turn.services.residents
     if choice in (MUTE, UNMUTE):
         turn.person = await residents.set_mute(turn.person, choice == MUTE)
+    elif choice in (BOARD_ON, BOARD_OFF):
+        turn.person = await residents.set_on_board(turn.person, choice == BOARD_ON)
     elif choice == NO_PHONE:
         turn.person = await residents.set_phone(turn.person, None)
     elif choice == TAGS:
@@ -112,6 +115,8 @@ async def _menu(turn: Turn) -> str:
          else Choice(t("settings.mute_button"), MUTE),),
         (Choice(t("settings.phone_button"), PHONE),
          *((Choice(t("settings.phone_remove"), NO_PHONE),) if person.phone else ())),
+        (Choice(t("settings.board_off_button"), BOARD_OFF) if person.on_board
+         else Choice(t("settings.board_on_button"), BOARD_ON),),
         (Choice(t("settings.done_button"), DONE),),
     )
     await turn.ask(t(
@@ -119,6 +124,7 @@ async def _menu(turn: Turn) -> str:
         tags=turn.esc(", ".join(chosen) or t("settings.none")),
         propaganda=t("settings.muted" if muted else "settings.receiving"),
         phone=turn.esc(display_phone(person.phone) if person.phone else t("settings.no_phone")),
+        board=t("settings.on_board" if person.on_board else "settings.off_board"),
     ), rows, replace=True)
     return "menu"
 

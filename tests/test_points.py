@@ -106,3 +106,37 @@ async def test_an_officer_thanks_an_anonymous_reporter_without_learning_who(
                if e.action == "report.commend"]
     person = await hoa.resident_id(store)
     assert len(entries) == 1 and str(person) not in entries[0].detail
+
+
+async def test_the_honour_board_names_only_who_chose_and_counts_no_anonymous_report(
+    people: People, store: Store, staff_group: SimGroup, officer: SimUser,
+) -> None:
+    """Lan (named report, on the board by choice), Hoa (anonymous report, on the board too)
+    and Minh (named report, not on the board), all of HN01's team."""
+    team = await store.areas.team_by_join_code("HN01")
+    assert team is not None
+    filed = {}
+    for number, name, anonymous in ((3311, "Lan", False), (3312, "Hoa", True),
+                                     (3313, "Minh", False)):
+        person = people(number, name)
+        await person.onboard()
+        resident = await person.resident_id(store)
+        assert resident is not None
+        async with store.db.transaction() as tx:
+            await store.memberships.add(tx, team.id, resident, "member", "active")
+        code = await file_report(person, anonymous=anonymous)
+        await staff_group.wait_for(code)
+        await officer.press("Tiếp nhận", chat=staff_group)
+        await person.wait_for("đã được công an xã tiếp nhận")
+        filed[name] = person
+    for name in ("Lan", "Hoa"):
+        await filed[name].command("caidat")
+        await filed[name].wait_for("Bảng vàng: không có tên bạn")
+        await filed[name].choose("Hiện tên tôi trên bảng vàng")
+        await filed[name].wait_for("Bảng vàng: 🏅 có tên bạn")
+    await filed["Minh"].command("bangvang")
+    board = await filed["Minh"].wait_for("Bảng vàng Xã Hưng Lộc")
+    month = board.text.split("Quý này")[0]
+    assert "Tổ an ninh nhân dân số 1 — 10 điểm" in month  # Lan's and Minh's, not Hoa's
+    assert "Lan — 5 điểm" in month
+    assert "Hoa" not in board.text and "Minh" not in board.text.split("Người dân:")[1]

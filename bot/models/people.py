@@ -58,6 +58,7 @@ class Resident:
     unreachable_at: str | None
     created_at: str
     opened_at: str | None = None  # first private message to the bot: it may write to them
+    on_board: bool = False  # named on the honour board (/bangvang): their own choice
 
     @property
     def has_consented(self) -> bool:

@@ -19,6 +19,7 @@ from bot.store.points import Award
 
 REPORT_ACCEPTED, REPORT_RESOLVED, COMMENDED = "report_accepted", "report_resolved", "commended"
 GONG_CAME = "gong_came"  # answered "Đang đến", and the caller confirmed it
+BOARD_SIZE = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,15 @@ class PointsService:
                 return False
             return await self._store.points.add(tx, resident_id, rule.code, rule.points,
                                                 subject_type, subject_id, _iso(now))
+
+    async def board(self, commune_id: int, quarter: bool
+                    ) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+        """The honour board of this month (or this quarter): teams, and the people who chose
+        to appear; anonymous reports' points count for nobody on it."""
+        local = self._clock.now().astimezone(self._tz)
+        month = local.month - (local.month - 1) % 3 if quarter else local.month
+        start = local.replace(month=month, day=1, hour=0, minute=0, second=0, microsecond=0)
+        return await self._store.points.board(commune_id, _iso(start), BOARD_SIZE)
 
     async def mine(self, resident_id: int) -> tuple[int, int, list[Award]]:
         """The person's points this month, in all, and the latest awards."""

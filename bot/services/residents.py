@@ -172,6 +172,12 @@ class ResidentService:
             await self._store.residents.update(tx, resident.id, mute_propaganda=int(muted))
         return await self._reload(resident)
 
+    async def set_on_board(self, resident: Resident, shown: bool) -> Resident:
+        """Whether the person's name may appear on the honour board (their choice only)."""
+        async with self._store.db.transaction() as tx:
+            await self._store.residents.update(tx, resident.id, on_board=int(shown))
+        return await self._reload(resident)
+
     async def set_phone(self, resident: Resident, raw: str | None) -> Resident:
         """Store the phone in E.164 (PhoneError if invalid); None removes it."""
         phone = None if raw is None else normalise_phone(raw)

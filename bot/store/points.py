@@ -40,6 +40,25 @@ class PointsStore:
             "SELECT coalesce(sum(points), 0) FROM points WHERE resident_id = ? AND at >= ?",
             (resident_id, since)) or 0)
 
+    async def board(self, commune_id: int, since: str, limit: int
+                    ) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+        """The commune's teams and the people who chose to appear, by points since `since`;
+        points of anonymous reports count for nobody here (they would point at who)."""
+        named = ("NOT (p.subject_type = 'report' AND EXISTS (SELECT 1 FROM reports r "
+                 "WHERE r.id = p.subject_id AND r.anonymous = 1))")
+        teams = await self._db.fetchall(
+            "SELECT t.name, sum(p.points) FROM points p JOIN memberships m ON m.resident_id = "
+            "p.resident_id AND m.state = 'active' JOIN teams t ON t.id = m.team_id "
+            f"WHERE t.commune_id = ? AND p.at >= ? AND {named} GROUP BY t.id "
+            "ORDER BY 2 DESC, t.name LIMIT ?", (commune_id, since, limit))
+        people = await self._db.fetchall(
+            "SELECT r.display_name, sum(p.points) FROM points p JOIN residents r ON "
+            "r.id = p.resident_id WHERE r.commune_id = ? AND r.on_board = 1 AND "
+            f"r.display_name IS NOT NULL AND p.at >= ? AND {named} GROUP BY r.id "
+            "ORDER BY 2 DESC, r.display_name LIMIT ?", (commune_id, since, limit))
+        return ([(str(row[0]), int(row[1])) for row in teams],
+                [(str(row[0]), int(row[1])) for row in people])
+
     async def of_resident(self, resident_id: int, limit: int = 10) -> list[Award]:
         rows = await self._db.fetchall(
             "SELECT rule, points, subject_type, subject_id, at FROM points "

@@ -25,6 +25,7 @@ def _resident(row: sqlite3.Row) -> Resident:
         unreachable_at=row["unreachable_at"],
         created_at=row["created_at"],
         opened_at=row["opened_at"],
+        on_board=bool(row["on_board"]),
     )
 
 
@@ -76,7 +77,7 @@ class ResidentStore:
         """Set columns of one resident; the column names come from code, never from input."""
         allowed = {
             "display_name", "language", "commune_id", "hamlet_id", "phone", "consent",
-            "consent_at", "consent_version", "mute_propaganda", "unreachable_at",
+            "consent_at", "consent_version", "mute_propaganda", "unreachable_at", "on_board",
         }
         unknown = set(fields) - allowed
         if unknown:
