@@ -3,16 +3,24 @@ day, seen by the reporter alone (anonymous reports included), gone with the pers
 
 from __future__ import annotations
 
+import asyncio
+import csv
+import io
 from datetime import timedelta
 
 import pytest
 
+from bot.cli import main
 from bot.clock import FakeClock
 from bot.config import Config
 from bot.sandbox import SimGroup, SimUser
-from bot.services.points import REPORT_ACCEPTED, PointsService, load_rules
+from bot.services.categories import Categories
+from bot.services.points import GONG_CAME, REPORT_ACCEPTED, PointsService, load_rules
+from bot.services.report_values import Draft
+from bot.services.reports import ReportService
 from bot.store import Store
 from tests.people import People
+from tests.test_report_service import _resident
 from tests.test_resident_stories import file_report
 
 pytestmark = pytest.mark.usefixtures("bot")
@@ -140,3 +148,41 @@ async def test_the_honour_board_names_only_who_chose_and_counts_no_anonymous_rep
     assert "Tổ an ninh nhân dân số 1 — 10 điểm" in month  # Lan's and Minh's, not Hoa's
     assert "Lan — 5 điểm" in month
     assert "Hoa" not in board.text and "Minh" not in board.text.split("Người dân:")[1]
+
+
+async def test_the_commendations_export_lists_named_contributions_by_period(
+    store: Store, config: Config, clock: FakeClock, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An anonymous report's points stay the reporter's: they put nobody on the list."""
+    service = PointsService(store, clock, config.locale.tz, load_rules(config.content.folder))
+    reports = ReportService(store, config.reports, clock,
+                            Categories.load(config.content.folder))
+    lan = await _resident(store, config, 3321)
+    team = await store.areas.team_by_join_code("HN01")
+    assert team is not None
+    async with store.db.transaction() as tx:
+        await store.memberships.add(tx, team.id, lan.id, "member", "active")
+    named = await reports.file(lan, Draft("trom-cap", "Mất xe", anonymous=False))
+    hidden = await reports.file(lan, Draft("trom-cap", "Lạ mặt", anonymous=True))
+    assert named.report is not None and hidden.report is not None
+    await service.award(lan.id, REPORT_ACCEPTED, "report", named.report.id)
+    await service.award(lan.id, REPORT_ACCEPTED, "report", hidden.report.id)
+    await service.award(lan.id, GONG_CAME, "alarm", 1)
+    assert await asyncio.to_thread(main, ["export", "commendations", "--period", "2026-Q4",
+                                          "--config", str(config.source)]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert rows == [
+        {"kind": "person", "name": "Hà", "teams": "Tổ an ninh nhân dân số 1", "points": "15",
+         "earned_by": "1 lần đến hỗ trợ khi có kẻng; 1 tin báo được tiếp nhận",
+         "period": "2026-Q4"},
+        {"kind": "team", "name": "Tổ an ninh nhân dân số 1", "teams": "", "points": "15",
+         "earned_by": "", "period": "2026-Q4"},
+    ]
+    assert await asyncio.to_thread(main, ["export", "commendations", "--period", "2026-11",
+                                          "--config", str(config.source)]) == 0
+    assert "Hà" in capsys.readouterr().out
+    assert await asyncio.to_thread(main, ["export", "commendations", "--period", "2027",
+                                          "--config", str(config.source)]) == 0
+    assert "Hà" not in capsys.readouterr().out
+    assert await asyncio.to_thread(main, ["export", "commendations", "--period", "2026-Q5",
+                                          "--config", str(config.source)]) != 0

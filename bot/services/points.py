@@ -28,9 +28,13 @@ class Rule:
     points: int
     daily_cap: int
     names: dict[str, str]
+    whats: dict[str, str]  # what a count of it is called ("tin báo được tiếp nhận")
 
     def name(self, language: str, **values: str) -> str:
         return (self.names.get(language) or self.names["vi"]).format(**values)
+
+    def what(self, language: str) -> str:
+        return self.whats.get(language) or self.whats["vi"]
 
 
 def load_rules(folder: Path) -> dict[str, Rule]:
@@ -42,12 +46,15 @@ def load_rules(folder: Path) -> dict[str, Rule]:
     for code, entry in read_toml(path).get("rule", {}).items():
         points, cap = entry.get("points"), entry.get("daily_cap")
         names = {lang: entry.get(f"name_{lang}") for lang in ("vi", "en")}
+        whats = {lang: entry.get(f"what_{lang}") for lang in ("vi", "en")}
         if not isinstance(points, int) or points <= 0 or not isinstance(cap, int) or cap <= 0:
             raise CatalogError(f"{path}: rule {code!r}: points and daily_cap are positive "
                                "whole numbers")
-        if not all(isinstance(name, str) and name for name in names.values()):
-            raise CatalogError(f"{path}: rule {code!r}: name_vi and name_en are required")
-        rules[code] = Rule(code, points, cap, {k: str(v) for k, v in names.items()})
+        if not all(isinstance(name, str) and name for name in (*names.values(), *whats.values())):
+            raise CatalogError(f"{path}: rule {code!r}: name_vi, name_en, what_vi and what_en "
+                               "are required")
+        rules[code] = Rule(code, points, cap, {k: str(v) for k, v in names.items()},
+                           {k: str(v) for k, v in whats.items()})
     return rules
 
 

@@ -59,6 +59,19 @@ class PointsStore:
         return ([(str(row[0]), int(row[1])) for row in teams],
                 [(str(row[0]), int(row[1])) for row in people])
 
+    async def earned(self, since: str, until: str, commune_id: int | None = None
+                     ) -> list[tuple[int, str, str, int, int]]:
+        """(resident id, name, rule, times, points) for every named contribution awarded in
+        [since, until) — anonymous reports' points left out — in the commune, if given."""
+        rows = await self._db.fetchall(
+            "SELECT r.id, coalesce(r.display_name, ''), p.rule, count(*), sum(p.points) "
+            "FROM points p JOIN residents r ON r.id = p.resident_id "
+            "WHERE p.at >= ? AND p.at < ? AND (? IS NULL OR r.commune_id = ?) AND NOT ("
+            "p.subject_type = 'report' AND EXISTS (SELECT 1 FROM reports x "
+            "WHERE x.id = p.subject_id AND x.anonymous = 1)) "
+            "GROUP BY r.id, p.rule ORDER BY r.id, p.rule", (since, until, commune_id, commune_id))
+        return [(int(r[0]), str(r[1]), str(r[2]), int(r[3]), int(r[4])) for r in rows]
+
     async def of_resident(self, resident_id: int, limit: int = 10) -> list[Award]:
         rows = await self._db.fetchall(
             "SELECT rule, points, subject_type, subject_id, at FROM points "
