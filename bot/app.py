@@ -51,6 +51,7 @@ MEDIA_LINKS_KEY = "media_links"
 WEB_KEY = "web"
 CALLER_COUNT_KEY = "caller_count"
 ZALO_TOKEN_KEY = "zalo_bot_token"
+ZALO_OA_SECRETS_KEY = "zalo_oa_secrets"
 
 # The command menu: (command, text key). Aliases work but are not listed.
 MENU = (
@@ -68,12 +69,14 @@ MENU = (
 
 
 def build_application(
-    config: Config, token: str, clock: Clock | None = None, *, zalo_token: str | None = None
+    config: Config, token: str, clock: Clock | None = None, *, zalo_token: str | None = None,
+    zalo_oa_secrets: tuple[str, str] | None = None,
 ) -> AnninhApp:
     """The Application for this config; nothing runs until it is started.
 
     `clock` replaces the system clock (tests move time by hand); `zalo_token` the Zalo bot
-    token otherwise read from the environment (the offline demo's, which leaves it alone)."""
+    token and `zalo_oa_secrets` the Zalo app secret and OA secret key otherwise read from the
+    environment (the offline demo's, which leaves it alone)."""
     clock = clock or SystemClock()
     persistence = SqlitePersistence(config.database.path, clock=clock)
     telegram_on = config.telegram.enabled
@@ -101,6 +104,8 @@ def build_application(
     app.bot_data["clock"] = clock
     if zalo_token is not None:
         app.bot_data[ZALO_TOKEN_KEY] = zalo_token
+    if zalo_oa_secrets is not None:
+        app.bot_data[ZALO_OA_SECRETS_KEY] = zalo_oa_secrets
     telegram_handlers.register(app)  # their order: bot/channels/telegram/handlers.py
     return app
 
@@ -159,7 +164,8 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         app.bot_data[ZALO_BOT_KEY] = zalo
         await zalo.start(config.zalo_bot_webhook_secret())
     if config.zalo_oa_on is not None:
-        oa = ZaloOaChannel(services, runner, config.zalo_oa_on, *config.zalo_oa_secrets())
+        secrets = app.bot_data.get(ZALO_OA_SECRETS_KEY) or config.zalo_oa_secrets()
+        oa = ZaloOaChannel(services, runner, config.zalo_oa_on, *secrets)
         app.bot_data[ZALO_OA_KEY] = oa
         await oa.start()
     await services.media.sweep()  # what a crash between a deletion and its files left

@@ -1,5 +1,5 @@
-"""`anninh demo` and `anninh sandbox`: the real bot, offline, on the local Telegram and Zalo
-sandboxes."""
+"""`anninh demo` and `anninh sandbox`: the real bot, offline, on the local Telegram, Zalo Bot
+Platform and Zalo Official Account sandboxes."""
 
 from __future__ import annotations
 
@@ -17,11 +17,13 @@ from bot.catalog import Catalog
 from bot.config import Config, ZaloBotConfig
 from bot.context import AnninhApp
 from bot.demo_broadcast import campaign_goes_out, officer_announces
+from bot.demo_oa import connect_oa, oa_config, oa_follower_reports, oa_line
 from bot.sandbox import Event, Sandbox, SimGroup, SimUser, format_event
 from bot.sandbox.console import InputFn, run_console
 from bot.sandbox.zalo import ZaloSandbox
 from bot.sandbox.zalo.console import run_zalo_console
 from bot.sandbox.zalo.views import ZaloTranscript
+from bot.sandbox.zalo_oa import OaSandbox
 from bot.services.areas import load_areas, parse_areas
 from bot.store import Store
 
@@ -31,15 +33,18 @@ Channel = Literal["telegram", "zalo"]
 
 @dataclass(frozen=True)
 class OfflineBot:
-    """The bot running offline, and the two messengers' sandboxes it talks to."""
+    """The bot running offline, and the messengers' sandboxes it talks to."""
 
     telegram: Sandbox
     zalo: ZaloSandbox
+    oa: OaSandbox
     app: AnninhApp
 
 
-def _offline_config(config: Config, telegram: Sandbox, zalo: ZaloSandbox, folder: str) -> Config:
-    """`config` pointed at the sandboxes and a temporary database; Zalo long-polls briefly."""
+def _offline_config(config: Config, telegram: Sandbox, zalo: ZaloSandbox, oa: OaSandbox,
+                    folder: str) -> Config:
+    """`config` pointed at the sandboxes and a temporary database; Zalo long-polls briefly,
+    the OA emulator posts to the bot's webhook on a free local port."""
     zalo_bot = dataclasses.replace(
         config.zalo_bot or ZaloBotConfig(), enabled=True, mode="polling",
         api_base_url=zalo.api_base_url, poll_timeout_seconds=1.0)
@@ -48,26 +53,30 @@ def _offline_config(config: Config, telegram: Sandbox, zalo: ZaloSandbox, folder
         telegram=dataclasses.replace(config.telegram, api_base_url=telegram.api_base_url),
         database=dataclasses.replace(config.database, path=Path(folder) / "demo.sqlite3"),
         zalo_bot=zalo_bot,
+        zalo_oa=oa_config(config, oa),
     )
 
 
 @asynccontextmanager
 async def offline_bot(config: Config) -> AsyncIterator[OfflineBot]:
-    """Both sandboxes, a temporary database holding the sample commune, and the bot running on
-    Telegram and Zalo. The Zalo token is handed to the bot, not put in the environment."""
+    """The sandboxes, a temporary database holding the sample commune (its OA connected),
+    and the bot running on Telegram, Zalo and the OA. The Zalo token and the OA's secrets are
+    handed to the bot, not put in the environment."""
     with tempfile.TemporaryDirectory(prefix="anninh-") as folder:
-        async with Sandbox() as sandbox, ZaloSandbox() as zalo:
-            offline = _offline_config(config, sandbox, zalo, folder)
+        async with Sandbox() as sandbox, ZaloSandbox() as zalo, OaSandbox() as oa:
+            offline = _offline_config(config, sandbox, zalo, oa, folder)
             store = await Store.open(offline.database.path)
             try:
                 catalog = Catalog.load(offline.content.folder)
                 sample = offline.content.folder / "areas.sample.toml"
                 await load_areas(store, parse_areas(sample, catalog), "demo")
+                await connect_oa(store, oa)
             finally:
                 await store.close()
-            app = build_application(offline, DEMO_TOKEN, zalo_token=zalo.token)
+            app = build_application(offline, DEMO_TOKEN, zalo_token=zalo.token,
+                                    zalo_oa_secrets=(oa.app_secret, oa.oa_secret))
             async with running(app, poll_timeout=1):
-                yield OfflineBot(sandbox, zalo, app)
+                yield OfflineBot(sandbox, zalo, oa, app)
 
 
 Step = Callable[[OfflineBot], Awaitable[None]]
@@ -209,6 +218,10 @@ SCENES: list[tuple[str, Step]] = [
     ("Chị Hoa, on Zalo, onboards and reports a bag snatching with numbers and keywords; "
      "officer Hùng accepts it in the staff group on Telegram",
      _zalo_resident_reports_to_telegram_officers),
+    ("Anh Tư follows the commune police's Zalo Official Account, agrees by its button and "
+     "reports a break-in anonymously, the place shared from Zalo; officer Hùng accepts it "
+     "on Telegram and Anh Tư hears it on the OA",
+     oa_follower_reports),
     ("Officer Hùng announces a meeting to the whole commune (/thongbao → Toàn xã → Gửi ngay); "
      "residents get it; his message turns into the delivery summary",
      officer_announces),
@@ -229,6 +242,9 @@ async def run_demo(
             offline.telegram.on_event(lambda event: _print_event(event, output))
             zalo_lines = ZaloTranscript()
             offline.zalo.on_event(lambda event: print("  " + zalo_lines.line(event), file=output))
+            oa_lines = ZaloTranscript("[Zalo OA] ")
+            offline.oa.on_event(
+                lambda event: print("  " + oa_lines.line(oa_line(event)), file=output))
         for title, scene in SCENES:
             if not quiet:
                 print(f"\n== {title} ==", file=output)
@@ -239,7 +255,8 @@ async def run_demo(
                 return 1
         gap = "" if quiet else "\n"
         print(f"{gap}Demo finished: {len(SCENES)} scene(s), {len(offline.telegram.log)} "
-              f"Telegram and {len(offline.zalo.log)} Zalo events, all offline.", file=output)
+              f"Telegram, {len(offline.zalo.log)} Zalo and {len(offline.oa.log)} Zalo OA "
+              "events, all offline.", file=output)
     return 0
 
 

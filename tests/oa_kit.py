@@ -35,15 +35,21 @@ async def follower(oa: OaSandbox, bot: AnninhApp, clock: FakeClock, seed: int,
                    hours_ago: float) -> tuple[SimOaUser, Recipient]:
     """A follower with an account whose last interaction was `hours_ago` (on both sides)."""
     person = oa.user(seed, f"Người {seed}")
-    oa.age(person, hours_ago * HOUR)
-    store = services_of(bot).store
     residents = services_of(bot).residents
     resident = await residents.ensure_account("zalo_oa", person.id, opened=True)
     await residents.give_consent(resident, "1", person.name, "vi")
-    seen = (clock.now() - timedelta(hours=hours_ago)).astimezone(UTC).isoformat()
-    await store.db.write("UPDATE accounts SET oa_id = ?, interacted_at = ? WHERE "
-                         "channel = 'zalo_oa' AND external_id = ?", (DEFAULT_OA, seen, person.id))
+    await last_seen(oa, bot, clock, person, hours_ago)
     return person, Recipient.account(resident.id, "zalo_oa", person.id)
+
+
+async def last_seen(oa: OaSandbox, bot: AnninhApp, clock: FakeClock, person: SimOaUser,
+                    hours_ago: float) -> None:
+    """The follower's last interaction was `hours_ago`, for Zalo and in the bot's record."""
+    oa.age(person, hours_ago * HOUR)
+    seen = (clock.now() - timedelta(hours=hours_ago)).astimezone(UTC).isoformat()
+    await services_of(bot).store.db.write(
+        "UPDATE accounts SET oa_id = ?, interacted_at = ? WHERE channel = 'zalo_oa' "
+        "AND external_id = ?", (DEFAULT_OA, seen, person.id))
 
 
 async def oa_member(oa: OaSandbox, bot: AnninhApp, clock: FakeClock, seed: int,

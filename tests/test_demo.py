@@ -35,7 +35,7 @@ async def test_the_demo_plays_every_scene_and_exits_0() -> None:
     assert code == 0, transcript[-4000:]  # the end of the transcript says where it stopped
     assert "[Telegram] Lan → bot: /start join_HN01" in transcript
     assert "Tổ trưởng đã duyệt" in transcript
-    assert "Demo finished: 6 scene(s)" in transcript
+    assert "Demo finished: 7 scene(s)" in transcript
     # A resident on Zalo and an officer on Telegram share one story.
     scene = transcript.split("== Chị Hoa, on Zalo")[1].split("\n== ")[0]
     assert "[Zalo] Chị Hoa → bot: báo tin" in scene
@@ -45,13 +45,22 @@ async def test_the_demo_plays_every_scene_and_exits_0() -> None:
     code = scene.split("Mã tin của bạn: ")[1].split()[0]
     card = [line for line in scene.splitlines() if "[Telegram] bot ✎ Công an xã" in line][-1]
     assert code in card and "Người báo: Chị Hoa" in card and "Đã tiếp nhận" in card
+    # A follower of the commune's Official Account: a follow, buttons pressed, a shared place.
+    scene = transcript.split("== Anh Tư follows")[1].split("\n== ")[0]
+    assert "[Zalo OA] Anh Tư → bot: [follow]" in scene
+    assert "[Zalo OA] Anh Tư → bot: [✅ Đồng ý]" in scene  # an oa.query button pressed
+    assert "[Zalo OA] Anh Tư → bot: [location] 10.9498, 107.1587" in scene
+    code = scene.split("Mã tin của bạn: ")[1].split()[0]
+    assert f"[Zalo OA] bot → Anh Tư: ✅ Tin {code} của bạn đã được công an xã tiếp nhận" \
+        in scene
+    assert "Zalo OA events, all offline." in transcript
 
 
 async def test_the_quiet_demo_prints_one_line() -> None:
     out = io.StringIO()
     assert await run_demo(load_config_or_defaults(None), quiet=True, output=out) == 0
     lines = out.getvalue().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Demo finished: 6 scene(s)"), lines
+    assert len(lines) == 1 and lines[0].startswith("Demo finished: 7 scene(s)"), lines
 
 
 async def test_the_console_chats_with_the_real_bot() -> None:
@@ -114,7 +123,9 @@ async def test_offline_bot_uses_its_own_database_and_the_sandbox() -> None:
         running_config = app.bot_data["config"]
         assert running_config.database.path != config.database.path
         assert running_config.zalo_bot.api_base_url == offline.zalo.api_base_url
+        assert running_config.zalo_oa.api_base_url == offline.oa.base_url
         assert "ZALO_BOT_TOKEN" not in os.environ  # the token was handed over, not exported
+        assert "ZALO_APP_SECRET" not in os.environ and "ZALO_OA_SECRET_KEY" not in os.environ
 
 
 async def test_the_console_numbers_once_a_screen_and_the_officer_acts_in_the_group() -> None:

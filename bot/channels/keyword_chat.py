@@ -21,6 +21,7 @@ from bot.dialog.runner import Runner
 from bot.models import Channel, Resident
 from bot.services.container import Services
 from handlers import help as help_flow
+from handlers import phone as phone_flow
 
 # The keywords that take an argument, and its shape: "tin TB-000123" is /tin, "tin cũ" is not.
 _TRACKING_CODE = re.compile(r"(?:TB-?)?\d{1,9}", re.IGNORECASE)
@@ -84,3 +85,16 @@ async def converse(services: Services, runner: Runner, talk: Talk) -> None:
         await runner.once(help_flow.outside, person, lang=talk.lang, channel=talk.channel,
                           address=talk.chat_id, input=talk.input, replier=talk.replier,
                           display_name=talk.name)
+
+
+async def shared_contact(runner: Runner, talk: Talk) -> None:
+    """The person's own phone number, shared outside the conversation (a Zalo OA's
+    information form): the phone question takes it when it is open; otherwise it is stored
+    as that question would, leaving any other open flow as it was (with consent only)."""
+    flow = await runner.open_flow(talk.person.id)
+    if flow is not None and flow.name == phone_flow.NAME:
+        await talk.run(runner, None)
+        return
+    await runner.once(phone_flow.contact_outside, talk.person, lang=talk.lang,
+                      channel=talk.channel, address=talk.chat_id, input=talk.input,
+                      replier=talk.replier, display_name=talk.name)

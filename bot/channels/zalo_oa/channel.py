@@ -23,14 +23,14 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from bot.channels.keyword_chat import Talk, converse
+from bot.channels.keyword_chat import Talk, converse, shared_contact
 from bot.channels.zalo_bot.webhook import ZaloWebhookServer
 from bot.channels.zalo_oa.client import OaError, OaGrantError, ZaloOaClient
 from bot.channels.zalo_oa.events import SIGNATURE_HEADER, OaEvent, oa_of, parse_event, signed
 from bot.channels.zalo_oa.sender import ZaloOaSender, messages
 from bot.channels.zalo_oa.tokens import TokenKeeper
 from bot.config import ZaloOaConfig
-from bot.dialog import Input, Kind, Media, Prompt, Share
+from bot.dialog import Contact, Input, Kind, Media, Prompt, Share
 from bot.dialog.runner import Runner
 from bot.dialog.turn import open_offer
 from bot.models import Channel
@@ -238,6 +238,9 @@ class ZaloOaChannel:
             if person.consent == "none" and await self.runner.open_flow(person.id) is None:
                 await talk.run(self.runner, ("start", ""))
             return
+        if event.kind == "contact":
+            await shared_contact(self.runner, talk)
+            return
         await converse(services, self.runner, talk)
 
     async def _unfollowed(self, event: OaEvent) -> None:
@@ -258,4 +261,6 @@ def to_input(event: OaEvent) -> Input:
     if event.kind == "location" and event.location is not None:
         return Input(Kind.LOCATION, text=clean(event.text), location=event.location,
                      message_id=event.msg_id)
+    if event.kind == "contact":  # the OA's form, filled in by the person about themselves
+        return Input(Kind.CONTACT, contact=Contact(event.phone, own=True))
     return Input(Kind.OTHER)

@@ -14,13 +14,13 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
-EventKind = Literal["text", "image", "location", "follow", "unfollow", "other", "echo",
-                    "receipt"]
+EventKind = Literal["text", "image", "location", "follow", "unfollow", "contact", "other",
+                    "echo", "receipt"]
 SIGNATURE_HEADER = "X-ZEvent-Signature"
 
 _OTHER = frozenset({"user_send_sticker", "user_send_file", "user_send_audio",
                     "user_send_video", "user_send_link", "user_send_gif",
-                    "user_send_business_card", "user_submit_info"})
+                    "user_send_business_card"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,7 @@ class OaEvent:
     text: str = ""
     url: str = ""  # an image's download address
     location: tuple[float, float] | None = None
+    phone: str = ""  # user_submit_info: the number the person put in the OA's form ("84…")
 
 
 def _str(value: Any) -> str:
@@ -72,6 +73,18 @@ def _image(message: dict[str, Any]) -> str:
     return ""
 
 
+def _submitted(event: dict[str, Any], oa_id: str, user_id: str) -> OaEvent | None:
+    """The OA's information form, sent back by the person: `info: {name, phone, address…}`
+    and no message id (one is made from the event, as for a follow)."""
+    info = event.get("info")
+    if not user_id or not isinstance(info, dict):
+        return None
+    stamp = _str(event.get("timestamp"))
+    return OaEvent("contact", "user_submit_info", oa_id, user_id,
+                   f"user_submit_info:{user_id}:{stamp}", _str(info.get("name")),
+                   phone=_str(info.get("phone")))
+
+
 def parse_event(event: Any) -> OaEvent | None:
     """The event, or None when it is not one we can read at all."""
     if not isinstance(event, dict):
@@ -92,6 +105,8 @@ def parse_event(event: Any) -> OaEvent | None:
             else None
     sender, message = event.get("sender"), event.get("message")
     user_id = _str(sender.get("id")) if isinstance(sender, dict) else ""
+    if name == "user_submit_info":
+        return _submitted(event, oa_id, user_id)
     if not user_id or not isinstance(message, dict) or not (msg := _str(message.get("msg_id"))):
         return None
     text = _str(message.get("text"))

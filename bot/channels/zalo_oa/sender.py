@@ -16,6 +16,8 @@ and the message's lane (bot/services/oa_reach.py): within 48 h a free consultati
 within 7 days a billable one, beyond that a ZBS template message for the gong and urgent
 announcements (`[zalo_oa.templates]`: the message's text, as plain text, is the template's
 one parameter `noi_dung`) and nothing for the rest (Skipped, recorded 'outside_window').
+A template Zalo refuses by follower id as not following (-213) goes by the phone number
+the person shared (their settings, or the OA's information form), where there is one.
 Every message sent says how (`Sent.reach`), so the outbox can count what it cost. An
 announcement carries a "Đã nhận" button: pressing it is an interaction, which keeps the
 window open.
@@ -62,7 +64,8 @@ FollowerOf = Callable[[str], Awaitable[OaFollower | None]]
 AckLabel = Callable[[str | None], str]  # the "Đã nhận" button's label in a language
 
 RATE_LIMIT_PAUSE = 5.0  # seconds: -32 says nothing of how long to wait
-UNREACHABLE = frozenset({-213, -217, -227})
+NOT_FOLLOWER = -213
+UNREACHABLE = frozenset({NOT_FOLLOWER, -217, -227})
 IMAGE_LIMIT = 1024 * 1024
 ATTACHMENT_LIFE = timedelta(days=6)  # Zalo keeps an attachment id 7 days
 QUIZ_ACTION = "qz"
@@ -177,15 +180,25 @@ class ZaloOaSender:
         tracking = secrets.token_hex(8)
         data = {"noi_dung": template_text(message)}
 
-        async def send(token: str) -> JSON:
+        async def by_id(token: str) -> JSON:
             return await self.client.send_template(token, template, data, tracking,
                                                    user_id=chat_id)
+
+        async def by_phone(token: str) -> JSON:
+            return await self.client.send_template(token, template, data, tracking,
+                                                   phone=phone)
 
         try:
             oa_id = await self.oa_of(chat_id)
             if oa_id is None:
                 raise NotConnected("no Official Account is known for this follower")
-            answer = await self.keeper.call(oa_id, send)
+            try:
+                answer = await self.keeper.call(oa_id, by_id)
+            except OaError as refused:
+                phone = await self._phone(chat_id) if refused.code == NOT_FOLLOWER else ""
+                if not phone:  # nothing else to try
+                    raise
+                answer = await self.keeper.call(oa_id, by_phone)
         except Exception as error:
             translated = translate(error)
             if translated is None:
@@ -196,6 +209,11 @@ class ZaloOaSender:
         if self.offer is not None and message.buttons:
             await self.offer(chat_id, [choice for row in message.buttons for choice in row])
         return Sent(str(answer.get("msg_id", "")), ref=f"zbs:{tracking}", reach="zbs")
+
+    async def _phone(self, chat_id: str) -> str:
+        """The number the follower shared, as ZBS takes it ("84…", no plus); "" if none."""
+        found = await self.follower(chat_id) if self.follower is not None else None
+        return (found.phone or "").removeprefix("+") if found is not None else ""
 
     async def send(self, chat_id: str, message: OutMessage) -> Sent:
         if message.copy_from is not None:

@@ -4,7 +4,8 @@ The Zalo Bot Platform's `SimZaloUser` already reads the bot's messages, waits fo
 answers numbered choices (`wait_for`, `choose`); here the same person speaks the OA's
 webhook events instead: `send` (user_send_text), `send_location` (coordinates as strings, as
 Zalo sends them), `send_image`, `press` (an `oa.query` button: the person sends its
-payload), `follow` and `unfollow`. Each counts as an interaction (the 7-day window)."""
+payload), `submit_info` (the OA's information form sent back), `follow` and `unfollow`.
+Each counts as an interaction (the 7-day window)."""
 
 from __future__ import annotations
 
@@ -86,6 +87,23 @@ class SimOaUser(SimZaloUser):
                                    f"[{found[0]['title']}]")
         there = " ".join(f"[{title}]" for title in seen) or "(none)"
         raise LookupError(f"no button matching {label!r} for {self.name}; there: {there}")
+
+    def submit_info(self, phone: str, *, name: str = "", address: str = "") -> JSON:
+        """The person fills in the OA's information form and sends it: `user_submit_info`
+        with `info` (Zalo writes the phone as "84…"); from now on ZBS finds them by it."""
+        world, chat = self.oa_world, self.oa_chat
+        chat.phone = phone
+        chat.last_interaction = world.now()
+        event: JSON = {
+            "app_id": world.app_id, "user_id_by_app": f"app-{chat.id}",
+            "event_name": "user_submit_info", "timestamp": str(world.now_ms()),
+            "sender": {"id": chat.id}, "recipient": {"id": chat.oa_id},
+            "info": {"name": name or chat.name, "phone": phone, "address": address,
+                     "city": "", "district": "", "ward": ""}}
+        world.emit(ZaloEvent("user_message", chat.name, chat.name, f"[info] {phone}",
+                             "user_submit_info"))
+        world.queue_event(event)
+        return event
 
     def buttons(self) -> list[str]:
         """The titles of the newest bot message's buttons."""
