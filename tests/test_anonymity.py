@@ -18,6 +18,7 @@ from bot.config import Config
 from bot.context import AnninhApp
 from bot.sandbox import Sandbox, SimGroup, SimUser
 from bot.sandbox.views import BotMessage
+from bot.services.report_values import Draft
 from bot.store import Store
 from bot.store.migrations import available
 from tests.helpers import onboard, services_of
@@ -196,3 +197,22 @@ async def test_reports_filed_before_lose_the_hamlet_copied_from_their_reporter(
         assert report is not None and report.hamlet_id is None
     finally:
         await store.close()
+
+
+async def test_a_named_report_without_a_name_is_not_shown_as_anonymous(
+    bot: AnninhApp, store: Store
+) -> None:
+    """A Zalo OA follower gives no display name: "Gửi kèm tên" must not read "ẩn danh"."""
+    services = services_of(bot)
+    commune = await store.areas.commune_by_code("hung-loc")
+    assert commune is not None
+    async with store.db.transaction() as tx:
+        person_id = await store.residents.ensure(tx, 3901)
+        await store.residents.set_consent(tx, person_id, "given", "test")
+        await store.residents.update(tx, person_id, commune_id=commune.id)
+    person = await store.residents.get(person_id)
+    assert person is not None and person.display_name is None
+    filed = await services.reports.file(person, Draft("trom-cap", "Mất xe", anonymous=False))
+    assert filed.report is not None
+    card = await services.cards.text(filed.report, "")
+    assert "gửi kèm tên" in card and "ẩn danh" not in card

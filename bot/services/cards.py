@@ -51,11 +51,12 @@ class Cards:
         reporter = self.t("report.staff.anonymous")
         if not report.anonymous and report.reporter_id is not None:
             person = await store.residents.get(report.reporter_id)
-            if person is not None and person.display_name:
+            if person is not None:  # named: never shown as anonymous, with or without a name
                 home = await store.areas.hamlet(person.hamlet_id) if person.hamlet_id else None
                 phone = display_phone(person.phone) if person.phone else None
                 reporter = " · ".join(esc(part) for part in (
-                    person.display_name, phone, home.name if home else None) if part)
+                    person.display_name or self.t("report.staff.unnamed"), phone,
+                    home.name if home else None) if part)
         duplicate = "" if report.duplicate_of is None else self.t(
             "report.staff.duplicate", code=tracking_code(report.duplicate_of))
         return self.t(
