@@ -82,8 +82,8 @@ async def test_cancel_words_commands_elsewhere_and_chatter_are_answered(
     await an.wait_for("Đã hủy tin báo")
     await an.send("hủy")
     await an.wait_for("Không có thao tác nào")
-    await an.send("bảng vàng")  # /bangvang: not on Zalo yet, said plainly
-    await an.wait_for("chưa dùng được")
+    await an.send("bảng vàng")  # /bangvang, as words
+    await an.wait_for("Bảng vàng Xã Hưng Lộc")
     await an.send("thống kê")  # /thongke: for officers only
     await an.wait_for("không có quyền")
     await an.send("tổ")  # /to

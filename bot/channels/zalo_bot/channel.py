@@ -18,6 +18,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Sequence
 
+from bot.channels.chats import ChatQueues
 from bot.channels.keyword_chat import Talk, converse
 from bot.channels.zalo_bot.client import ZaloBotClient
 from bot.channels.zalo_bot.errors import ZaloError, ZaloRateLimited
@@ -40,7 +41,6 @@ log = logging.getLogger(__name__)
 CHANNEL: Channel = "zalo"
 PhotoUrl = Callable[[str], str | None]  # a kept file's address on anninh's web server
 MAX_BACKOFF = 30.0
-STOP_WAIT = 10.0  # seconds the messages already taken get to finish at shutdown
 
 
 class ZaloReplier:
@@ -104,8 +104,7 @@ class ZaloBotChannel:
         self, services: Services, runner: Runner, client: ZaloBotClient, config: ZaloBotConfig
     ) -> None:
         self.services, self.runner, self.client, self.config = services, runner, client, config
-        self._queues: dict[str, asyncio.Queue[ZaloInbound]] = {}
-        self._workers: dict[str, asyncio.Task[None]] = {}
+        self._chats = ChatQueues[ZaloInbound](self.handle, self._sorry, "zalo-chat")
         self._poller: asyncio.Task[None] | None = None
         self._webhook: ZaloWebhookServer | None = None
         self.photo_url: PhotoUrl | None = None  # set when the web server serves kept files
@@ -140,11 +139,7 @@ class ZaloBotChannel:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._poller
             self._poller = None
-        workers = list(self._workers.values())
-        if workers:
-            _, late = await asyncio.wait(workers, timeout=STOP_WAIT)
-            for task in late:
-                task.cancel()
+        await self._chats.stop()
         await self.client.close()
 
     async def _poll(self) -> None:
@@ -168,26 +163,7 @@ class ZaloBotChannel:
         inbound = parse_update(update)
         if inbound is None or not inbound.private:
             return  # not a message we can read; groups (a beta on Zalo) are not served
-        queue = self._queues.get(inbound.chat_id)
-        if queue is None:
-            queue = self._queues[inbound.chat_id] = asyncio.Queue()
-            self._workers[inbound.chat_id] = asyncio.create_task(
-                self._work(inbound.chat_id, queue), name="zalo-chat")
-        queue.put_nowait(inbound)
-
-    async def _work(self, chat_id: str, queue: asyncio.Queue[ZaloInbound]) -> None:
-        """One chat's messages in order; the worker ends when the chat has nothing queued
-        (checked and forgotten without an await in between, so nothing slips past)."""
-        try:
-            while not queue.empty():
-                inbound = queue.get_nowait()
-                try:
-                    await self.handle(inbound)
-                except Exception:
-                    log.exception("a Zalo message could not be handled")
-                    await self._sorry(inbound.chat_id)
-        finally:
-            del self._workers[chat_id], self._queues[chat_id]
+        self._chats.put(inbound.chat_id, inbound)
 
     async def _sorry(self, chat_id: str) -> None:
         """A message that could not be handled: the person is told, never met with silence."""

@@ -14,7 +14,6 @@ and images go to the same conversation core as on the Zalo Bot Platform
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -23,6 +22,7 @@ from datetime import timedelta
 
 from aiohttp import web
 
+from bot.channels.chats import ChatQueues
 from bot.channels.keyword_chat import Talk, converse, shared_contact
 from bot.channels.zalo_bot.webhook import ZaloWebhookServer
 from bot.channels.zalo_oa.client import OaError, OaGrantError, ZaloOaClient
@@ -43,7 +43,6 @@ from bot.text import clean
 log = logging.getLogger(__name__)
 
 CHANNEL: Channel = "zalo_oa"
-STOP_WAIT = 10.0  # seconds the events already taken get to finish at shutdown
 
 
 class OaReplier:
@@ -134,8 +133,7 @@ class ZaloOaChannel:
                                    follower=services.store.zalo_oa.follower,
                                    templates=config.templates, ack=self.ack_label)
         self._webhook = OaWebhookServer(self, config, oa_secret)
-        self._queues: dict[str, asyncio.Queue[OaEvent]] = {}
-        self._workers: dict[str, asyncio.Task[None]] = {}
+        self._chats = ChatQueues[OaEvent](self.handle, self._sorry, "zalo-oa-follower")
 
     def replier(self, user_id: str) -> OaReplier:
         return OaReplier(self.sender, self.client, user_id)
@@ -172,41 +170,19 @@ class ZaloOaChannel:
 
     async def stop(self) -> None:
         await self._webhook.stop()
-        workers = list(self._workers.values())
-        if workers:
-            _, late = await asyncio.wait(workers, timeout=STOP_WAIT)
-            for task in late:
-                task.cancel()
+        await self._chats.stop()
         await self.client.close()
 
     async def idle(self) -> None:
         """Return once every event taken so far has been handled."""
-        while self._workers:
-            await asyncio.wait(list(self._workers.values()))
+        await self._chats.idle()
 
     def take(self, raw: object) -> None:
         """Queue one event for its follower's worker (echoes and receipts are dropped)."""
         event = parse_event(raw)
         if event is None or event.kind in ("echo", "receipt") or not event.user_id:
             return
-        queue = self._queues.get(event.user_id)
-        if queue is None:
-            queue = self._queues[event.user_id] = asyncio.Queue()
-            self._workers[event.user_id] = asyncio.create_task(
-                self._work(event.user_id, queue), name="zalo-oa-follower")
-        queue.put_nowait(event)
-
-    async def _work(self, user_id: str, queue: asyncio.Queue[OaEvent]) -> None:
-        try:
-            while not queue.empty():
-                event = queue.get_nowait()
-                try:
-                    await self.handle(event)
-                except Exception:
-                    log.exception("a Zalo OA event could not be handled")
-                    await self._sorry(user_id)
-        finally:
-            del self._workers[user_id], self._queues[user_id]
+        self._chats.put(event.user_id, event)
 
     async def _sorry(self, user_id: str) -> None:
         i18n = self.services.i18n
