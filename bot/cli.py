@@ -15,6 +15,7 @@ from bot.cli_run import EXIT_FAILED, EXIT_OK, EXIT_USAGE, cmd_run
 from bot.cli_web import WebFailure
 from bot.cli_zalo import ZaloFailure
 from bot.config import Config, ConfigError, load_config, load_config_or_defaults
+from bot.services.api_keys import ApiKeyError
 from bot.store import DatabaseUnavailable, Store
 
 if TYPE_CHECKING:
@@ -44,7 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DatabaseUnavailable as error:
         print(f"anninh: database {error}", file=sys.stderr)
         return EXIT_USAGE
-    except (Failure, CatalogError, BroadcastFailure, WebFailure, ZaloFailure) as error:
+    except (Failure, CatalogError, BroadcastFailure, WebFailure, ZaloFailure,
+            ApiKeyError) as error:
         print(f"anninh: {error}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
@@ -323,6 +325,7 @@ def _parser() -> argparse.ArgumentParser:
                         "list teams with leader, active members, pending requests and "
                         "whether the bot can reach the leader")
     team_list.add_argument("--commune", help="only this commune")
+    from bot.cli_api_keys import add_commands as add_api_keys
     from bot.cli_broadcast import add_commands
     from bot.cli_web import add_commands as add_web
     from bot.cli_zalo import add_commands as add_zalo
@@ -330,6 +333,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_commands(commands, common, command)
     add_web(commands, common, command)
+    add_api_keys(commands, common, command)
     add_zalo(commands, common, command)
     add_doctor(commands, command)
     return parser
