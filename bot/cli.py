@@ -15,6 +15,7 @@ from bot.cli_run import EXIT_FAILED, EXIT_OK, EXIT_USAGE, cmd_run
 from bot.cli_web import WebFailure
 from bot.cli_zalo import ZaloFailure
 from bot.config import Config, ConfigError, load_config, load_config_or_defaults
+from bot.services.api_keys import ApiKeyError
 from bot.store import DatabaseUnavailable, Store
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        offline = args.handler in (cmd_demo, cmd_sandbox)
+        offline = args.handler in (cmd_demo, cmd_sandbox, cmd_areas_init)
         config = (load_config_or_defaults if offline else load_config)(args.config)
         result: int = args.handler(config, args)
         return result
@@ -44,7 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DatabaseUnavailable as error:
         print(f"anninh: database {error}", file=sys.stderr)
         return EXIT_USAGE
-    except (Failure, CatalogError, BroadcastFailure, WebFailure, ZaloFailure) as error:
+    except (Failure, CatalogError, BroadcastFailure, WebFailure, ZaloFailure,
+            ApiKeyError) as error:
         print(f"anninh: {error}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
@@ -124,6 +126,7 @@ def cmd_areas_load(config: Config, args: argparse.Namespace) -> int:
     catalog = Catalog.load(config.content.folder)
     try:
         communes = parse_areas(Path(args.file), catalog, config.teams.require_approval)
+        _warn_unofficial(communes)
         summary = with_store(config, lambda store: load_areas(store, communes, "cli"))
     except AreasFileError as error:
         raise Failure(f"areas file rejected, nothing written: {error}") from None
@@ -133,6 +136,34 @@ def cmd_areas_load(config: Config, args: argparse.Namespace) -> int:
         f"{summary.leaders_changed} leader(s) set"
     )
     return EXIT_OK
+
+
+def cmd_areas_init(_config: Config, args: argparse.Namespace) -> int:
+    """A starter areas file for an official commune on stdout; an ambiguous or unknown name
+    lists the closest official ones and exits 2."""
+    from bot.services.official_units import NotFound, OfficialUnits, starter
+
+    try:
+        unit = OfficialUnits.load().commune(args.province, args.commune)
+    except NotFound as missing:
+        how = "names several units" if missing.ambiguous else "names no official unit"
+        print(f"anninh: {missing.wanted!r} {how}; closest: "
+              f"{', '.join(missing.closest) or 'none'}", file=sys.stderr)
+        return EXIT_USAGE
+    print(starter(unit), end="")
+    return EXIT_OK
+
+
+def _warn_unofficial(communes: list[Any]) -> None:
+    """A warning on stderr for each commune whose name (or official_code) matches no official
+    unit of the 2025 list; not an error: the list may be newer or older than the file."""
+    from bot.services.official_units import OfficialUnits
+
+    units = OfficialUnits.load()
+    for commune in communes:
+        problem = units.check(commune)
+        if problem is not None:
+            print(f"anninh: warning: commune {commune.code!r}: {problem}", file=sys.stderr)
 
 
 def cmd_export_reports(config: Config, args: argparse.Namespace) -> int:
@@ -298,6 +329,10 @@ def _parser() -> argparse.ArgumentParser:
     load = command(areas_commands, "load", cmd_areas_load,
                    "create or update communes, hamlets, teams, leaders, officers from TOML")
     load.add_argument("file", help="a file shaped like content/areas.sample.toml")
+    init = command(areas_commands, "init", cmd_areas_init,
+                   "print a starter areas file for an official commune or ward (2025 list)")
+    init.add_argument("--province", required=True, help='e.g. "Đồng Nai" (accents optional)')
+    init.add_argument("--commune", required=True, help='e.g. "Thống Nhất" or "Xã Thống Nhất"')
 
     export = commands.add_parser("export", parents=[common], help="export data")
     export_commands = export.add_subparsers(title="commands", metavar="COMMAND", required=True)
@@ -343,6 +378,7 @@ def _parser() -> argparse.ArgumentParser:
                         "list teams with leader, active members, pending requests and "
                         "whether the bot can reach the leader")
     team_list.add_argument("--commune", help="only this commune")
+    from bot.cli_api_keys import add_commands as add_api_keys
     from bot.cli_broadcast import add_commands
     from bot.cli_web import add_commands as add_web
     from bot.cli_zalo import add_commands as add_zalo
@@ -350,6 +386,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_commands(commands, common, command)
     add_web(commands, common, command)
+    add_api_keys(commands, common, command)
     add_zalo(commands, common, command)
     add_doctor(commands, command)
     return parser

@@ -7,6 +7,7 @@ from bot.models.alarms import (
     AlarmScope,
     AlarmState,
 )
+from bot.models.api_keys import ApiKey
 from bot.models.delivery import (
     LANE_PRIORITY,
     REACHES,
@@ -70,6 +71,7 @@ __all__ = [
     "AlarmResponse",
     "AlarmScope",
     "AlarmState",
+    "ApiKey",
     "AssignmentState",
     "Audience",
     "AuditEntry",

@@ -48,6 +48,8 @@ class CommuneSpec:
     hamlets: list[HamletSpec]
     center: tuple[float, float] | None = None
     zalo_oa_id: str | None = None  # None: not in the file (kept); "": none (cleared)
+    official_code: str | None = None  # the unit's official code (bot/services/official_units.py)
+    province: str | None = None  # where its name is looked for in the official list
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ def parse_areas(path: Path, catalog: Catalog, default_approval: bool = True) -> 
         code = _code(where, commune)
         where = f"{path}: commune {code!r}"
         _only(where, commune, {"code", "name", "staff_chat_id", "officers", "center", "hamlet",
-                               "zalo_oa_id"})
+                               "zalo_oa_id", "official_code", "province"})
         listed = commune.get("officers", [])
         parsed = [parse_account(o) for o in listed] if isinstance(listed, list) else [None]
         officers = [o for o in parsed if o is not None]
@@ -100,7 +102,9 @@ def parse_areas(path: Path, catalog: Catalog, default_approval: bool = True) -> 
         _unique(where, [t.code for h in hamlets for t in h.teams], "team")
         communes.append(CommuneSpec(code, _name(where, commune), staff, officers, hamlets,
                                     _center(where, commune.get("center")),
-                                    _oa_id(where, commune.get("zalo_oa_id"))))
+                                    _oa_id(where, commune.get("zalo_oa_id")),
+                                    _official_code(where, commune.get("official_code")),
+                                    _province(where, commune.get("province"))))
     _unique(str(path), [c.code for c in communes], "commune")
     return communes
 
@@ -247,6 +251,23 @@ def _team(
     if isinstance(max_members, bool) or not isinstance(max_members, int) or max_members < 0:
         raise AreasFileError(f"{where}: max_members must be 0 (no limit) or a positive number")
     return TeamSpec(code, _name(where, team), kind, join_code, leader, approval, max_members)
+
+
+def _province(where: str, value: object) -> str | None:
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise AreasFileError(f'{where}: province must be a name, such as "Đồng Nai"')
+    return value.strip() if isinstance(value, str) else None
+
+
+def _official_code(where: str, value: object) -> str | None:
+    """An official unit's code: digits, as text ("26041") or a number."""
+    if value is None:
+        return None
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if not isinstance(text, str) or not text.isdigit() or len(text) > 5:
+        raise AreasFileError(f'{where}: official_code must be an official unit\'s code, such '
+                             f'as "26041", got {value!r}')
+    return text.zfill(5)
 
 
 def _oa_id(where: str, value: object) -> str | None:

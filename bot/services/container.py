@@ -15,6 +15,7 @@ from bot.media import MediaStore
 from bot.scheduler import Scheduler
 from bot.services.accounts import AccountService
 from bot.services.alarms import AlarmService
+from bot.services.api_keys import ApiKeyService
 from bot.services.broadcasts import BroadcastService
 from bot.services.campaigns import CampaignService
 from bot.services.cards import Cards
@@ -22,6 +23,7 @@ from bot.services.categories import Categories
 from bot.services.console import ConsoleService
 from bot.services.media import MediaService
 from bot.services.officers import OfficerService
+from bot.services.open311 import Open311Service
 from bot.services.patrols import PatrolService
 from bot.services.points import PointsService, load_rules
 from bot.services.relays import RelayService
@@ -63,6 +65,8 @@ class Services:
     team_messages: TeamMessageService
     patrols: PatrolService
     points: PointsService
+    api_keys: ApiKeyService
+    open311: Open311Service
 
     @classmethod
     def build(cls, config: Config, store: Store, clock: Clock | None = None) -> Services:
@@ -86,6 +90,7 @@ class Services:
         triage.forget_person = residents.forget  # an unregistered reporter, once told the end
         points = PointsService(store, clock, config.locale.tz, load_rules(config.content.folder))
         triage.points = points
+        api_keys = ApiKeyService(store, clock)
         return cls(
             config=config, store=store, i18n=i18n, catalog=catalog, clock=clock,
             residents=residents, teams=teams, officers=OfficerService(store),
@@ -98,4 +103,6 @@ class Services:
             console=ConsoleService(store, reports, clock, config.locale.tz),
             team_messages=TeamMessageService(store, delivery, i18n), patrols=patrols,
             points=points,
+            api_keys=api_keys, open311=Open311Service(
+                store, config, i18n, reports, api_keys, media, events, clock),
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -95,6 +96,13 @@ async def service_requests(
 ) -> list[dict[str, Any]]:
     """Reports matching the filter as Open311 service requests, oldest first."""
     query = await _query(store, config, wanted or ExportFilter())
+    return await as_service_requests(store, config, await store.reports.query(query))
+
+
+async def as_service_requests(
+    store: Store, config: Config, rows: Sequence[tuple[Report, str | None]]
+) -> list[dict[str, Any]]:
+    """Reports (each with its first photo's Telegram file id, if any) as service requests."""
     i18n = I18n.load(config.content.folder, config.locale.default_language)
     categories = Categories.load(config.content.folder)
     communes = {c.id: c for c in await store.areas.communes()}
@@ -102,7 +110,7 @@ async def service_requests(
     lang = i18n.default
     tz = config.locale.tz
     result = []
-    for report, photo in await store.reports.query(query):
+    for report, photo in rows:
         commune = communes.get(report.commune_id or 0)
         request = _request(report, photo, tz, i18n, lang, categories,
                            commune.name if commune else None, teams.get(report.team_id or 0))

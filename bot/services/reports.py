@@ -93,33 +93,43 @@ class ReportService:
             return Filed(Outcome.NO_COMMUNE)
         if not await self.may_report(resident):
             return Filed(Outcome.RATE_LIMITED)
-        now = self._clock.now()
-        duplicate = await self._duplicate(commune_id, draft, now)
-        minutes = self._config.escalate_minutes(category.urgency)
-        new = NewReport(
-            commune_id=commune_id,
-            hamlet_id=await self.incident_hamlet(commune_id, draft.address),
-            reporter_id=resident.id, anonymous=draft.anonymous or not registered,
-            category=category.code,
-            urgency=category.urgency, description=clean(draft.description),
-            voice_file_id=draft.voice_file_id, voice_media_key=draft.voice_media_key,
-            latitude=draft.latitude,
-            longitude=draft.longitude, address=clean(draft.address) or None,
-            duplicate_of=duplicate.id if duplicate else None,
-            escalate_at=iso(now + timedelta(minutes=minutes)), draft_token=draft.token,
-        )
+        new, duplicate = await self.prepare(commune_id, draft, reporter_id=resident.id,
+                                            anonymous=draft.anonymous or not registered)
         async with self._store.db.transaction() as tx:
             # Checked again inside the write transaction (they run one at a time): of two
             # presses that both got past the check above, the second finds the first's report.
             if draft.token is not None and (earlier := await self._store.reports.by_draft_token(
                     resident.id, draft.token)):
                 return Filed(Outcome.ALREADY, earlier)
-            report_id = await self._store.reports.insert(tx, new, draft.photos, iso(now))
+            report_id = await self._store.reports.insert(
+                tx, new, draft.photos, iso(self._clock.now()))
             await self._store.audit.record(
                 tx, actor_id=resident.id, actor_label="resident", action="report.submitted",
-                subject_type="report", subject_id=report_id, category=category.code,
+                subject_type="report", subject_id=report_id, category=new.category,
             )
         return Filed(Outcome.DONE, await self._get(report_id), duplicate)
+
+    async def prepare(
+        self, commune_id: int, draft: Draft, *, reporter_id: int | None, anonymous: bool
+    ) -> tuple[NewReport, Report | None]:
+        """The row a draft of a known category becomes in the commune (its hamlet, deadline
+        and cleaned text), and an open report it probably repeats; stored by the caller."""
+        category = self.categories.get(draft.category)
+        assert category is not None
+        now = self._clock.now()
+        duplicate = await self._duplicate(commune_id, draft, now)
+        minutes = self._config.escalate_minutes(category.urgency)
+        return NewReport(
+            commune_id=commune_id,
+            hamlet_id=await self.incident_hamlet(commune_id, draft.address),
+            reporter_id=reporter_id, anonymous=anonymous, category=category.code,
+            urgency=category.urgency, description=clean(draft.description),
+            voice_file_id=draft.voice_file_id, voice_media_key=draft.voice_media_key,
+            latitude=draft.latitude,
+            longitude=draft.longitude, address=clean(draft.address) or None,
+            duplicate_of=duplicate.id if duplicate else None,
+            escalate_at=iso(now + timedelta(minutes=minutes)), draft_token=draft.token,
+        ), duplicate
 
     async def incident_hamlet(self, commune_id: int, address: str | None) -> int | None:
         """The hamlet where the incident happened, when the typed address names one of the

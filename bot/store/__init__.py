@@ -7,6 +7,7 @@ from pathlib import Path
 from bot.clock import Clock
 from bot.store.accounts import AccountStore
 from bot.store.alarms import AlarmStore
+from bot.store.api_keys import ApiKeyStore
 from bot.store.areas import AreaStore
 from bot.store.audit import AuditStore
 from bot.store.broadcasts import BroadcastStore
@@ -62,6 +63,7 @@ class Store:
         self.queue = QueueStore(db)
         self.patrols = PatrolStore(db)
         self.points = PointsStore(db)
+        self.api_keys = ApiKeyStore(db)
 
     @classmethod
     async def open(cls, path: Path, clock: Clock | None = None) -> Store:

@@ -30,7 +30,7 @@ def _report(row: sqlite3.Row) -> Report:
 class NewReport:
     commune_id: int | None
     hamlet_id: int | None
-    reporter_id: int
+    reporter_id: int | None  # None: filed by another system (Open311), no one to tell
     anonymous: bool
     category: str
     urgency: str

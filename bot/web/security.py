@@ -18,8 +18,9 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-# Paths open without a session: the login pages, vendored files, media links (signed).
-OPEN_PREFIXES = ("/login", "/static/", "/media/")
+# Paths open without a session: the login pages, vendored files, media links (signed), the
+# Open311 API (an API key where one is needed: bot/web/open311.py).
+OPEN_PREFIXES = ("/login", "/static/", "/media/", "/open311/")
 
 POLICY = "; ".join((
     "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self'",

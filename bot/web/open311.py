@@ -1,0 +1,135 @@
+"""Open311 GeoReport v2 under `/open311/v2/` (the rules: bot/services/open311.py):
+`GET services.json|xml` (public), `POST requests.json|xml` (form-encoded, with an
+`api_key`), `GET requests.json|xml` (with an `api_key`: its commune's requests) and
+`GET requests/<id>.json|xml` (anyone: the state; with its commune's key: the whole request).
+No session and no CSRF here (the key is the credential); every answer, errors included, is in
+GeoReport's shape and the format the path asks for, never the console's page."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from html import escape
+from urllib.parse import urlsplit
+
+import aiohttp
+from aiohttp import web
+
+from bot.markup import visible_text
+from bot.services.media import Fetch, MediaUnavailable
+from bot.services.open311 import Problem, Submission
+from bot.web import georeport
+from bot.web.context import WebContext, context_of
+from bot.web.georeport import REQUESTS, SERVICES
+
+log = logging.getLogger(__name__)
+
+PREFIX = "/open311/v2"
+FETCH_TIMEOUT = aiohttp.ClientTimeout(total=20)
+_IMAGES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF8", b"RIFF")
+
+Route = Callable[[web.Request, WebContext, str], Awaitable[web.Response]]
+
+
+def _georeport(route: Route) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """A route whose failures are GeoReport errors in the asked format (a Problem's text in
+    the deployment's language; anything unexpected a 500, logged)."""
+
+    async def handle(request: web.Request) -> web.Response:
+        context = context_of(request)
+        fmt = request.match_info.get("fmt", "json")
+        try:
+            return await route(request, context, fmt)
+        except Problem as problem:
+            values = {name: escape(str(v)) for name, v in problem.values.items()}
+            return georeport.error(problem.status, visible_text(context.t(
+                f"open311.{problem.key}", **values)), fmt)
+        except web.HTTPException as failure:  # a body past the server's size limit
+            return georeport.error(failure.status, failure.reason, fmt)
+        except Exception:
+            log.exception("open311: %s %s failed", request.method, request.path)
+            return georeport.error(500, visible_text(context.t("open311.error")), fmt)
+
+    return handle
+
+
+async def services_list(request: web.Request, context: WebContext, fmt: str) -> web.Response:
+    open311 = context.services.open311
+    await open311.jurisdiction(request.query.get("jurisdiction_id"))
+    return georeport.answer(open311.services(), fmt, SERVICES)
+
+
+async def create(request: web.Request, context: WebContext, fmt: str) -> web.Response:
+    form = await request.post()
+
+    def field(name: str) -> str | None:
+        value = form.get(name)
+        return value if isinstance(value, str) else None
+
+    open311 = context.services.open311
+    key = await open311.key(field("api_key"), field("jurisdiction_id"))
+    media_url = (field("media_url") or "").strip()
+    fetch = _fetch(media_url, context.services.media.limit("photo")) if media_url else None
+    report = await open311.file(key, Submission(
+        service_code=field("service_code"), description=field("description"),
+        lat=field("lat"), long=field("long"), address_string=field("address_string"),
+        jurisdiction_id=field("jurisdiction_id")), fetch)
+    return georeport.answer([{"service_request_id": report.code}], fmt, REQUESTS)
+
+
+async def listing(request: web.Request, context: WebContext, fmt: str) -> web.Response:
+    open311, query = context.services.open311, request.query
+    key = await open311.key(query.get("api_key"), query.get("jurisdiction_id"))
+    found = await open311.many(key, dict(query), _link(context))
+    return georeport.answer(found, fmt, REQUESTS)
+
+
+async def one(request: web.Request, context: WebContext, fmt: str) -> web.Response:
+    open311, secret = context.services.open311, request.query.get("api_key")
+    key = await open311.key(secret, request.query.get("jurisdiction_id")) if secret else None
+    found = await open311.one(request.match_info["id"], key, _link(context))
+    return georeport.answer([found], fmt, REQUESTS)
+
+
+async def unknown(request: web.Request, context: WebContext, fmt: str) -> web.Response:
+    del request, context, fmt
+    raise Problem(404, "no_route")
+
+
+def _link(context: WebContext) -> Callable[[str], str] | None:
+    return context.links.url if context.links is not None else None
+
+
+def _fetch(url: str, limit: int) -> Fetch:
+    """Download the photo at `url` (http or https), at most `limit` bytes and one more (so
+    the media service can say it is too large); MediaUnavailable unless it is an image."""
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+        raise Problem(400, "bad_media")
+
+    async def fetch() -> bytes:
+        try:
+            async with aiohttp.ClientSession(timeout=FETCH_TIMEOUT) as session, \
+                    session.get(url, allow_redirects=True, max_redirects=3) as response:
+                if response.status != 200:
+                    raise MediaUnavailable(f"{url}: HTTP {response.status}")
+                data = b""
+                async for chunk in response.content.iter_chunked(64 * 1024):
+                    data += chunk
+                    if len(data) > limit:
+                        break
+        except (aiohttp.ClientError, TimeoutError, ValueError) as failure:
+            raise MediaUnavailable(f"{url}: {failure}") from None
+        if len(data) <= limit and not data.startswith(_IMAGES):
+            raise MediaUnavailable(f"{url}: not an image")
+        return data
+
+    return fetch
+
+
+def add_routes(app: web.Application) -> None:
+    formats = "{fmt:json|xml}"
+    app.router.add_get(f"{PREFIX}/services.{formats}", _georeport(services_list))
+    app.router.add_post(f"{PREFIX}/requests.{formats}", _georeport(create))
+    app.router.add_get(f"{PREFIX}/requests.{formats}", _georeport(listing))
+    app.router.add_get(PREFIX + "/requests/{id:[^/.]+}." + formats, _georeport(one))
+    app.router.add_route("*", "/open311/{tail:.*}", _georeport(unknown))
