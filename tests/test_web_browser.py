@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, Page, expect
 
 from bot.context import AnninhApp
 from bot.sandbox import Sandbox, SimGroup, SimUser
@@ -35,6 +35,20 @@ async def browser() -> AsyncIterator[Browser]:
         yield started
 
 
+async def logged_in(officer: SimUser, browser: Browser) -> tuple[Page, list[str]]:
+    """The officer asks the bot for a link and logs in with it in a desk-sized page; the
+    page's console errors (a script error, a CSP violation) are collected."""
+    await officer.command("web")
+    link = LINK.search((await officer.wait_for("Đường dẫn đăng nhập")).text)
+    assert link is not None
+    page = await browser.new_page(viewport={"width": 1280, "height": 860}, locale="vi-VN")
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    await page.goto(link[1])
+    await page.get_by_role("button", name="Đăng nhập").click()
+    return page, errors
+
+
 async def test_an_officer_accepts_a_report_in_the_browser(
     sandbox: Sandbox, bot: AnninhApp, staff_group: SimGroup, officer: SimUser,
     browser: Browser, tmp_path: Path,
@@ -44,15 +58,7 @@ async def test_an_officer_accepts_a_report_in_the_browser(
     await onboard(lan)
     code = await file_report(lan, "Hai thanh niên lạ mặt rình rập nhà bỏ trống ở cuối xóm")
     await staff_group.wait_for(code)
-    await officer.command("web")
-    link = LINK.search((await officer.wait_for("Đường dẫn đăng nhập")).text)
-    assert link is not None
-
-    page = await browser.new_page(viewport={"width": 1280, "height": 860}, locale="vi-VN")
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    await page.goto(link[1])
-    await page.get_by_role("button", name="Đăng nhập").click()
+    page, errors = await logged_in(officer, browser)
     await expect(page.get_by_role("heading", name="Tin báo")).to_be_visible()
     row = page.get_by_role("row").filter(has_text=code)
     await expect(row).to_contain_text("Chờ tiếp nhận")
@@ -95,3 +101,22 @@ async def test_the_queue_updates_live_when_a_resident_files_a_report(
     code = await file_report(lan, "Cháy nhỏ ở bãi rác đầu ấp, đã dập được một phần")
     await expect(page.get_by_role("link", name=code)).to_be_visible()  # no reload
     assert page.url.endswith("/")
+
+
+async def test_an_announcement_composed_in_the_browser_reaches_the_residents(
+    sandbox: Sandbox, bot: AnninhApp, officer: SimUser, browser: Browser, tmp_path: Path,
+) -> None:
+    folder = screenshots(tmp_path)
+    lan = sandbox.user(3302, first_name="Lan")
+    await onboard(lan)
+    page, errors = await logged_in(officer, browser)
+    await page.get_by_role("link", name="Loa").click()
+    await expect(page.get_by_role("heading", name="Loa phát thanh")).to_be_visible()
+    await page.get_by_label("Nội dung thông báo").fill("Họp dân lúc 19:00 tại nhà văn hóa ấp")
+    await page.get_by_label("Ấp Hưng Nhơn").check()
+    await page.screenshot(path=folder / "loudspeaker.png", full_page=True)
+    await page.get_by_role("button", name="Gửi thông báo").click()
+    await expect(page.get_by_text("Đã gửi thông báo")).to_be_visible()
+    got = await lan.wait_for("Họp dân lúc 19:00")
+    assert got.text.startswith("📢 Công an xã Hưng Lộc")
+    assert errors == []

@@ -16,6 +16,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.clock import FakeClock
 from bot.config import Config
 from bot.models import Report
+from bot.sending import OutMessage
 from bot.services.container import Services
 from bot.services.web_auth import LINKS_PER_HOUR, Refusal
 from bot.store import Store
@@ -300,3 +301,46 @@ async def test_behind_https_the_cookie_is_secure_and_host_bound(
         assert answer.status == 303
         cookie = answer.cookies["__Host-anninh"]
         assert cookie["secure"] and cookie["httponly"] and cookie["path"] == "/"
+
+
+async def test_the_loudspeaker_sends_now_or_later_and_cancels(
+    client: TestClient, services: Services, store: Store, clock: FakeClock, cast: People,
+) -> None:
+    """An announcement composed in the browser goes through the same service as /thongbao:
+    signed, to the chosen audience, audited "web"; one for later can be cancelled; another
+    commune's officer and a stranger reach none of it."""
+    token = await session_of(services, cast.officer)
+    jar = {COOKIE: token}
+    page = await (await client.get("/loudspeaker", cookies=jar)).text()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+    commune = re.search(r'name="commune" value="(\d+)"', page)
+    assert csrf is not None and commune is not None and "Loa phát thanh" in page
+    form = {"csrf": csrf[1], "commune": commune[1], "text": "Cúp điện <toàn xã> từ 13:00"}
+    sent = await client.post("/loudspeaker/send", cookies=jar, data=form,
+                             allow_redirects=False)
+    assert sent.status == 303 and "done=sent" in sent.headers["Location"]
+    [broadcast] = [b for b in await store.broadcasts.recent(10) if b.origin == "web"]
+    message = OutMessage.from_json(broadcast.payload)
+    assert message.text.startswith("📢 <b>Công an xã Hưng Lộc</b>")
+    assert "Cúp điện &lt;toàn xã&gt; từ 13:00" in message.text  # what was typed, as typed
+    later = (clock.now() + timedelta(days=1)).astimezone(services.config.locale.tz)
+    answer = await client.post("/loudspeaker/send", cookies=jar, data={
+        **form, "text": "Họp dân", "when": later.strftime("%Y-%m-%dT%H:%M")},
+        allow_redirects=False)
+    assert "done=scheduled" in answer.headers["Location"]
+    waiting = [b for b in await store.broadcasts.recent(10) if b.state == "scheduled"]
+    assert len(waiting) == 1
+    past = await client.post("/loudspeaker/send", cookies=jar, data={
+        **form, "when": "2020-01-01T08:00"}, allow_redirects=False)
+    assert "done=past" in past.headers["Location"]
+    listed = await (await client.get("/loudspeaker", cookies=jar)).text()
+    assert "Họp dân" in listed and "chờ đến giờ" in listed
+    stranger = {COOKIE: await session_of(services, cast.stranger_officer)}
+    refused = await client.post(f"/loudspeaker/cancel/{waiting[0].id}", cookies=stranger,
+                                data={"csrf": "x"}, allow_redirects=False)
+    assert refused.status in (403, 404)
+    cancelled = await client.post(f"/loudspeaker/cancel/{waiting[0].id}", cookies=jar,
+                                  data={"csrf": csrf[1]}, allow_redirects=False)
+    assert "done=cancelled" in cancelled.headers["Location"]
+    assert (await store.broadcasts.get(waiting[0].id)).state == "cancelled"  # type: ignore[union-attr]
+    assert (await client.get("/loudspeaker")).status == 401  # no session

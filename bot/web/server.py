@@ -12,7 +12,7 @@ from aiohttp import web
 
 from bot.config import WebConfig
 from bot.services.container import Services
-from bot.web import auth, open311, queue, report
+from bot.web import auth, loudspeaker, open311, queue, report
 from bot.web.context import CONTEXT, STATIC, WebContext, environment
 from bot.web.live import Live, stream
 from bot.web.media import MediaLinks
@@ -42,6 +42,7 @@ def build_app(services: Services, config: WebConfig, links: MediaLinks | None) -
     auth.add_routes(app)
     queue.add_routes(app)
     report.add_routes(app)
+    loudspeaker.add_routes(app)
     open311.add_routes(app)  # Open311 GeoReport v2: keys, not sessions
     if links is not None:
         app.router.add_get("/media/{token}", _media)

@@ -1,0 +1,133 @@
+"""`/loudspeaker` (the loa lưu động in a browser): compose an announcement — the text, who gets it
+(the whole commune, or hamlets, teams, team kinds, groups), urgent or not, now or at a time —
+and see the commune's recent announcements with their figures, cancelling one still waiting.
+It goes through the same BroadcastService as /thongbao in chat (signed "📢 Công an xã …",
+audited with origin "web"), for a commune of the officer's only, checked at every request."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+
+from aiohttp import web
+from markupsafe import Markup
+from multidict import MultiDictProxy
+
+from bot.markup import TEXT_LIMIT, visible_length
+from bot.models import Audience
+from bot.sending import OutMessage
+from bot.web.context import context_of, officer_of
+from bot.web.security import check_csrf
+
+RECENT = 15  # announcements listed
+DONE = ("sent", "scheduled", "cancelled", "empty", "too_long", "past", "bad_time", "nobody",
+        "not_allowed", "gone")
+
+
+async def page(request: web.Request) -> web.Response:
+    context, officer = context_of(request), officer_of(request)
+    services = context.services
+    store = services.store
+    communes = officer.communes
+    commune = next((c for c in communes if str(c.id) == request.query.get("commune")),
+                   communes[0])
+    teams = await store.areas.teams(commune.id)
+    recent = []
+    for broadcast in await store.broadcasts.recent(200):
+        if broadcast.commune_id != commune.id or broadcast.lane != "announcement":
+            continue
+        counts = await store.outbox.counts(broadcast.id)
+        when = datetime.fromisoformat(broadcast.send_at or broadcast.created_at).astimezone(
+            services.config.locale.tz).strftime("%H:%M %d/%m/%Y")
+        recent.append((broadcast, counts, Markup(services.broadcasts.excerpt(
+            broadcast.payload, 60)), when))
+        if len(recent) == RECENT:
+            break
+    done = request.query.get("done", "")
+    return context.render(
+        request, "loudspeaker.html", commune=commune, communes=communes,
+        hamlets=await store.areas.hamlets(commune.id), teams=teams,
+        kinds=[(k, services.catalog.kind_name(k, services.i18n.default))
+               for k in sorted({t.kind for t in teams})],
+        tags=[(code, tag.name(services.i18n.default))
+              for code, tag in services.catalog.tags.items()],
+        recent=recent, done=done if done in DONE else "")
+
+
+async def send(request: web.Request) -> web.Response:
+    """Queue now or keep for later; back to the page, saying what came of it."""
+    context, officer = context_of(request), officer_of(request)
+    services = context.services
+    form = await request.post()
+    check_csrf(request, form)
+    commune = next((c for c in officer.communes if str(c.id) == form.get("commune")), None)
+    if commune is None or not await services.broadcasts.may_announce(
+            officer.person.id, commune.id):
+        return _back(None, "not_allowed")
+    text = str(form.get("text") or "").strip()
+    markup = escape(text, quote=False)  # what was typed, shown as typed
+    if not text:
+        return _back(commune.id, "empty")
+    if visible_length(markup) > TEXT_LIMIT - 100:  # room for the header that signs it
+        return _back(commune.id, "too_long")
+    store = services.store  # only this commune's areas and the catalog's groups count
+    hamlets = {h.id for h in await store.areas.hamlets(commune.id)}
+    teams = {t.id for t in await store.areas.teams(commune.id)}
+    audience = Audience(
+        commune.id, tuple(i for i in _ids(_all(form, "hamlet")) if i in hamlets),
+        tuple(i for i in _ids(_all(form, "team")) if i in teams),
+        tuple(k for k in _all(form, "kind") if k in services.catalog.team_kinds),
+        tuple(g for g in _all(form, "tag") if g in services.catalog.tags))
+    urgent = form.get("urgent") == "on"
+    if await services.broadcasts.count(audience, urgent=urgent) == 0:
+        return _back(commune.id, "nobody")
+    message = services.broadcasts.signed(OutMessage(text=markup), commune)
+    when = str(form.get("when") or "").strip()
+    if not when:
+        await services.broadcasts.send(audience, message, urgent=urgent,
+                                       created_by=officer.person.id, origin="web")
+        return _back(commune.id, "sent")
+    try:
+        moment = datetime.fromisoformat(when).replace(tzinfo=services.config.locale.tz)
+    except ValueError:
+        return _back(commune.id, "bad_time")
+    if moment <= services.clock.now():
+        return _back(commune.id, "past")
+    await services.broadcasts.schedule(audience, message, moment, urgent=urgent,
+                                       created_by=officer.person.id, origin="web")
+    return _back(commune.id, "scheduled")
+
+
+async def cancel(request: web.Request) -> web.Response:
+    """Cancel an announcement still waiting for its time (an officer of its commune)."""
+    context, officer = context_of(request), officer_of(request)
+    form = await request.post()
+    check_csrf(request, form)
+    value = request.match_info["broadcast_id"]
+    if not value.isdigit() or len(value) > 9:
+        raise web.HTTPNotFound()
+    broadcast = await context.services.store.broadcasts.get(int(value))
+    if broadcast is None or broadcast.commune_id not in {c.id for c in officer.communes}:
+        raise web.HTTPNotFound()
+    done = await context.services.broadcasts.cancel(broadcast.id, officer.person.id)
+    return _back(broadcast.commune_id, "cancelled" if done is not None else "gone")
+
+
+def _all(form: MultiDictProxy[str | bytes | bytearray | web.FileField], name: str
+         ) -> tuple[str, ...]:
+    return tuple(v for v in form.getall(name, []) if isinstance(v, str))
+
+
+def _ids(values: tuple[str, ...]) -> tuple[int, ...]:
+    return tuple(int(v) for v in values if v.isdigit() and len(v) < 10)
+
+
+def _back(commune_id: int | None, done: str) -> web.Response:
+    where = f"/loudspeaker?done={done}" + (f"&commune={commune_id}" if commune_id else "")
+    return web.Response(status=303, headers={"Location": where})
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/loudspeaker", page)
+    app.router.add_post("/loudspeaker/send", send)
+    app.router.add_post("/loudspeaker/cancel/{broadcast_id}", cancel)
