@@ -119,4 +119,7 @@ async def test_an_announcement_composed_in_the_browser_reaches_the_residents(
     await expect(page.get_by_text("Đã gửi thông báo")).to_be_visible()
     got = await lan.wait_for("Họp dân lúc 19:00")
     assert got.text.startswith("📢 Công an xã Hưng Lộc")
+    await page.get_by_role("link", name="Tổ", exact=True).click()
+    await expect(page.get_by_role("heading", name="Các tổ")).to_be_visible()
+    await page.screenshot(path=folder / "teams.png", full_page=True)
     assert errors == []

@@ -344,3 +344,22 @@ async def test_the_loudspeaker_sends_now_or_later_and_cancels(
     assert "done=cancelled" in cancelled.headers["Location"]
     assert (await store.broadcasts.get(waiting[0].id)).state == "cancelled"  # type: ignore[union-attr]
     assert (await client.get("/loudspeaker")).status == 401  # no session
+
+
+async def test_the_teams_page_shows_the_officer_s_communes_teams_and_their_leaders(
+    client: TestClient, services: Services, store: Store, cast: People,
+) -> None:
+    jar = {COOKIE: await session_of(services, cast.officer)}
+    page = await (await client.get("/teams", cookies=jar)).text()
+    assert "Tổ an ninh nhân dân số 1" in page and "HN01" in page
+    assert "chưa mở bot" in page  # the areas file's leaders never wrote to the bot
+    assert "Ấp Hưng Nhơn" in page and "hung-nhon" not in page  # the hamlet's name
+    team = await store.areas.team_by_join_code("HN01")
+    assert team is not None
+    one = await client.get(f"/teams/{team.id}", cookies=jar)
+    assert one.status == 200 and "Thành viên" in await one.text()
+    other = {COOKIE: await session_of(services, cast.stranger_officer)}
+    assert (await client.get(f"/teams/{team.id}", cookies=other)).status == 404
+    assert "HN01" not in await (await client.get("/teams", cookies=other)).text()
+    assert (await client.get("/teams")).status == 401
+    assert (await client.get("/teams/999999", cookies=jar)).status == 404
