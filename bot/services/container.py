@@ -20,6 +20,7 @@ from bot.services.campaigns import CampaignService
 from bot.services.cards import Cards
 from bot.services.categories import Categories
 from bot.services.console import ConsoleService
+from bot.services.conversation import ConversationService
 from bot.services.media import MediaService
 from bot.services.officers import OfficerService
 from bot.services.relays import RelayService
@@ -57,6 +58,7 @@ class Services:
     triage: TriageService
     web_auth: WebAuthService
     console: ConsoleService
+    conversation: ConversationService
 
     @classmethod
     def build(cls, config: Config, store: Store, clock: Clock | None = None) -> Services:
@@ -86,4 +88,5 @@ class Services:
             triage=triage,
             web_auth=WebAuthService(store, clock),
             console=ConsoleService(store, reports, clock, config.locale.tz),
+            conversation=ConversationService(store, i18n, reports, relays, config.locale.tz),
         )

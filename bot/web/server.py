@@ -12,7 +12,7 @@ from aiohttp import web
 
 from bot.config import WebConfig
 from bot.services.container import Services
-from bot.web import auth, queue, report
+from bot.web import auth, conversation, queue, report
 from bot.web.context import CONTEXT, STATIC, WebContext, environment
 from bot.web.live import Live, stream
 from bot.web.media import MediaLinks
@@ -42,6 +42,7 @@ def build_app(services: Services, config: WebConfig, links: MediaLinks | None) -
     auth.add_routes(app)
     queue.add_routes(app)
     report.add_routes(app)
+    conversation.add_routes(app)
     if links is not None:
         app.router.add_get("/media/{token}", _media)
     return app

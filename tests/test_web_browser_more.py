@@ -1,0 +1,58 @@
+# ruff: noqa: F811 (the fixtures are imported from the module they are shared with)
+"""The console's later pages in a real browser (headless Chromium) against the real bot and
+the Telegram sandbox: an officer writes to a reporter from the report's page and the resident
+gets it in the sandbox, without learning who wrote. Screenshots go where tests/browser.py
+says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.async_api import Browser, Page, expect
+
+from bot.context import AnninhApp
+from bot.sandbox import Sandbox, SimGroup, SimUser
+from tests.browser import screenshots
+from tests.helpers import onboard
+from tests.test_report import file_report
+from tests.test_web_browser import LINK, browser, config_extra  # noqa: F401 (fixtures)
+
+
+async def logged_in(officer: SimUser, browser: Browser, errors: list[str]) -> Page:
+    await officer.command("web")
+    link = LINK.search((await officer.wait_for("Đường dẫn đăng nhập")).text)
+    assert link is not None
+    page = await browser.new_page(viewport={"width": 1280, "height": 860}, locale="vi-VN")
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    await page.goto(link[1])
+    await page.get_by_role("button", name="Đăng nhập").click()
+    await expect(page.get_by_role("heading", name="Tin báo")).to_be_visible()
+    return page
+
+
+async def test_an_officer_writes_to_the_reporter_from_the_browser(
+    sandbox: Sandbox, bot: AnninhApp, staff_group: SimGroup, officer: SimUser,
+    browser: Browser, tmp_path: Path,
+) -> None:
+    lan = sandbox.user(3401, first_name="Lan", last_name="Phạm")
+    await onboard(lan)
+    code = await file_report(lan, "Có người lạ đi xe không biển số lượn quanh trường học")
+    await staff_group.wait_for(code)
+    errors: list[str] = []
+    page = await logged_in(officer, browser, errors)
+    await page.get_by_role("link", name=code).click()
+    await expect(page.get_by_text("Chưa có tin nhắn nào")).to_be_visible()
+    await page.get_by_label("Nhắn cho người báo tin").fill(
+        "Anh/chị nhớ được màu xe và giờ nào không?")
+    await page.get_by_role("button", name="Gửi tin nhắn").click()
+    await expect(page.get_by_role("status")).to_contain_text("Đã gửi tin nhắn")
+    conversation = page.locator("#conversation")
+    await expect(conversation).to_contain_text("màu xe và giờ nào")
+    await expect(conversation).to_contain_text("Công an xã")  # the officer has no name
+
+    told = await lan.wait_for("màu xe và giờ nào")
+    assert code in told.text and "Công an xã" in told.text
+    await page.reload()
+    await page.screenshot(path=screenshots(tmp_path) / "report-conversation.png",
+                          full_page=True)
+    assert errors == []
