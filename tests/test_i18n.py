@@ -64,7 +64,8 @@ ai an anninh ba bao bot cao cho con cung danh do dung ghi gia gian giao hai hay 
 kia mai minh nay ngay nguy ninh phong qua quan quay ra sang sao sau sung tay tham thao thay theo
 tin tra trang trong trung vai vi vui xem xin xong
 """))
-NAMES = frozenset(re.findall(r"\w+", "cp english json km mb menu oa reply telegram web zalo zbs"))
+NAMES = frozenset(re.findall(r"\w+", "cap cp csv english json km mb menu oa open reply "
+                                      "telegram web xml zalo zbs"))
 
 
 def _unmarked_words(text: str) -> list[str]:

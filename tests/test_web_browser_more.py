@@ -56,3 +56,33 @@ async def test_an_officer_writes_to_the_reporter_from_the_browser(
     await page.screenshot(path=screenshots(tmp_path) / "report-conversation.png",
                           full_page=True)
     assert errors == []
+
+
+async def test_the_figures_page_in_the_browser(
+    sandbox: Sandbox, bot: AnninhApp, staff_group: SimGroup, officer: SimUser,
+    browser: Browser, tmp_path: Path,
+) -> None:
+    lan = sandbox.user(3402, first_name="Lan")
+    await onboard(lan)
+    code = await file_report(lan, "Mất trộm gà trong chuồng lúc nửa đêm")
+    await staff_group.wait_for(code)
+    errors: list[str] = []
+    page = await logged_in(officer, browser, errors)
+    await page.get_by_role("link", name="Số liệu").click()
+    await expect(page.get_by_role("heading", name="Số liệu")).to_be_visible()
+    categories = page.locator("#fig-categories")
+    await expect(categories.get_by_role("row").filter(has_text="Trộm cắp")).to_contain_text("1")
+    async with page.expect_download() as downloading:
+        await categories.get_by_role("link", name="Tải CSV").click()
+    download = await downloading.value
+    assert download.suggested_filename == "categories-30d.csv"
+    with open(await download.path(), encoding="utf-8-sig") as saved:  # noqa: ASYNC230
+        assert "Trộm cắp,1,1,0,0" in saved.read()
+    await page.get_by_role("link", name="Một năm qua").click()
+    await expect(page.get_by_role("link", name="Một năm qua")).to_have_attribute(
+        "aria-current", "page")
+    folder = screenshots(tmp_path)
+    await page.screenshot(path=folder / "figures.png", full_page=True)
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.screenshot(path=folder / "figures-phone.png", full_page=True)
+    assert errors == []

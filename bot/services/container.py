@@ -21,6 +21,7 @@ from bot.services.cards import Cards
 from bot.services.categories import Categories
 from bot.services.console import ConsoleService
 from bot.services.conversation import ConversationService
+from bot.services.figures import FiguresService
 from bot.services.media import MediaService
 from bot.services.officers import OfficerService
 from bot.services.relays import RelayService
@@ -59,6 +60,7 @@ class Services:
     web_auth: WebAuthService
     console: ConsoleService
     conversation: ConversationService
+    figures: FiguresService
 
     @classmethod
     def build(cls, config: Config, store: Store, clock: Clock | None = None) -> Services:
@@ -89,4 +91,5 @@ class Services:
             web_auth=WebAuthService(store, clock),
             console=ConsoleService(store, reports, clock, config.locale.tz),
             conversation=ConversationService(store, i18n, reports, relays, config.locale.tz),
+            figures=FiguresService(store, i18n, catalog, reports.categories, clock),
         )
