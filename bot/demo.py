@@ -17,6 +17,7 @@ from bot.catalog import Catalog
 from bot.config import Config, ZaloBotConfig
 from bot.context import AnninhApp
 from bot.demo_broadcast import campaign_goes_out, officer_announces
+from bot.demo_web import tell_console, with_console
 from bot.sandbox import Event, Sandbox, SimGroup, SimUser, format_event
 from bot.sandbox.console import InputFn, run_console
 from bot.sandbox.zalo import ZaloSandbox
@@ -219,12 +220,14 @@ SCENES: list[tuple[str, Step]] = [
 
 
 async def run_demo(
-    config: Config, *, quiet: bool = False, output: TextIO | None = None
+    config: Config, *, quiet: bool = False, output: TextIO | None = None, serve: bool = False,
 ) -> int:
-    """Play every scene against the real bot and print the transcript on `output` (stdout);
-    with `quiet`, only the one-line summary, or the line saying where it failed."""
+    """Play every scene against the real bot and print the transcript on `output` (stdout),
+    then a login link to the web console on the demo's data; with `quiet`, only the one-line
+    summary, or the line saying where it failed; with `serve`, the link and the bot kept
+    running until cancelled (Ctrl-C)."""
     output = sys.stdout if output is None else output  # looked up now, not when imported
-    async with offline_bot(config) as offline:
+    async with offline_bot(with_console(config)) as offline:
         if not quiet:
             offline.telegram.on_event(lambda event: _print_event(event, output))
             zalo_lines = ZaloTranscript()
@@ -240,6 +243,8 @@ async def run_demo(
         gap = "" if quiet else "\n"
         print(f"{gap}Demo finished: {len(SCENES)} scene(s), {len(offline.telegram.log)} "
               f"Telegram and {len(offline.zalo.log)} Zalo events, all offline.", file=output)
+        if serve or not quiet:
+            await tell_console(offline.app, serve, output)
     return 0
 
 
