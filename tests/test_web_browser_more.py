@@ -1,8 +1,8 @@
 # ruff: noqa: F811 (the fixtures are imported from the module they are shared with)
 """The console's later pages in a real browser (headless Chromium) against the real bot and
 the Telegram sandbox: an officer writes to a reporter from the report's page and the resident
-gets it in the sandbox, without learning who wrote. Screenshots go where tests/browser.py
-says."""
+gets it in the sandbox; the figures page and a table's CSV; the map with a report's marker,
+its tiles unreachable. Screenshots go where tests/browser.py says."""
 
 from __future__ import annotations
 
@@ -16,6 +16,15 @@ from tests.browser import screenshots
 from tests.helpers import onboard
 from tests.test_report import file_report
 from tests.test_web_browser import LINK, browser, config_extra  # noqa: F401 (fixtures)
+
+
+async def filed(lan: SimUser, staff_group: SimGroup, text: str,
+                location: tuple[float, float] | None = None) -> str:
+    """A resident onboards and files a report the staff group gets; its code."""
+    await onboard(lan)
+    code = await file_report(lan, text, location=location)
+    await staff_group.wait_for(code)
+    return code
 
 
 async def logged_in(officer: SimUser, browser: Browser, errors: list[str]) -> Page:
@@ -35,9 +44,7 @@ async def test_an_officer_writes_to_the_reporter_from_the_browser(
     browser: Browser, tmp_path: Path,
 ) -> None:
     lan = sandbox.user(3401, first_name="Lan", last_name="Phạm")
-    await onboard(lan)
-    code = await file_report(lan, "Có người lạ đi xe không biển số lượn quanh trường học")
-    await staff_group.wait_for(code)
+    code = await filed(lan, staff_group, "Có người lạ đi xe không biển số lượn quanh trường học")
     errors: list[str] = []
     page = await logged_in(officer, browser, errors)
     await page.get_by_role("link", name=code).click()
@@ -62,10 +69,8 @@ async def test_the_figures_page_in_the_browser(
     sandbox: Sandbox, bot: AnninhApp, staff_group: SimGroup, officer: SimUser,
     browser: Browser, tmp_path: Path,
 ) -> None:
-    lan = sandbox.user(3402, first_name="Lan")
-    await onboard(lan)
-    code = await file_report(lan, "Mất trộm gà trong chuồng lúc nửa đêm")
-    await staff_group.wait_for(code)
+    await filed(sandbox.user(3402, first_name="Lan"), staff_group,
+                "Mất trộm gà trong chuồng lúc nửa đêm")
     errors: list[str] = []
     page = await logged_in(officer, browser, errors)
     await page.get_by_role("link", name="Số liệu").click()
@@ -86,3 +91,27 @@ async def test_the_figures_page_in_the_browser(
     await page.set_viewport_size({"width": 390, "height": 844})
     await page.screenshot(path=folder / "figures-phone.png", full_page=True)
     assert errors == []
+
+
+async def test_the_map_shows_a_report_s_marker_without_tiles(
+    sandbox: Sandbox, bot: AnninhApp, staff_group: SimGroup, officer: SimUser,
+    browser: Browser, tmp_path: Path,
+) -> None:
+    """The tiles' server cannot be reached here (no internet): the marker still shows."""
+    code = await filed(sandbox.user(3403, first_name="Lan"), staff_group,
+                       "Nhóm thanh niên tụ tập đua xe ở đường đê", (10.9512, 107.1623))
+    errors: list[str] = []
+    page = await logged_in(officer, browser, errors)
+    await page.get_by_role("link", name="Bản đồ").click()
+    await expect(page.get_by_role("heading", name="Bản đồ")).to_be_visible()
+    marker = page.locator("path.report-marker.state-submitted")
+    await expect(marker).to_have_count(1)
+    await marker.click()
+    await expect(page.locator(".leaflet-popup")).to_contain_text(code)
+    await expect(page.locator(".leaflet-popup")).to_contain_text("Chờ tiếp nhận")
+    await expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")  # faded in
+    await page.screenshot(path=screenshots(tmp_path) / "map.png", full_page=True)
+    await page.locator(".leaflet-popup").get_by_role("link", name=code).click()
+    await expect(page.get_by_text("đua xe ở đường đê")).to_be_visible()
+    # Tiles that could not load are the only errors (no script error, no CSP violation).
+    assert [e for e in errors if not e.startswith("Failed to load resource")] == []

@@ -12,7 +12,7 @@ from aiohttp import web
 
 from bot.config import WebConfig
 from bot.services.container import Services
-from bot.web import auth, conversation, figures, queue, report
+from bot.web import auth, conversation, figures, queue, report, reports_map
 from bot.web.context import CONTEXT, STATIC, WebContext, environment
 from bot.web.live import Live, stream
 from bot.web.media import MediaLinks
@@ -44,6 +44,7 @@ def build_app(services: Services, config: WebConfig, links: MediaLinks | None) -
     report.add_routes(app)
     conversation.add_routes(app)
     figures.add_routes(app)
+    reports_map.add_routes(app)
     if links is not None:
         app.router.add_get("/media/{token}", _media)
     return app
