@@ -26,6 +26,7 @@ from bot.store import Store
 PERIODS = (7, 30, 90, 365)  # days
 TABLES = ("categories", "hamlets", "times", "gongs", "broadcasts")
 Cell = str | int | None
+Counted = tuple[str, int | None, str, int]  # category, hamlet id, state, reports
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,8 @@ class FiguresService:
     async def tables(self, communes: Sequence[Commune], days: int) -> list[Table]:
         """Every table for `communes` over the last `days` (the caller checked the officer)."""
         ids, since = [commune.id for commune in communes], self.since(days)
-        return [await self._categories_table(ids, since), await self._hamlets(ids, since),
+        counted = await self._store.figures.reports_by(ids, since)
+        return [self._categories_table(counted), await self._hamlets(ids, counted),
                 await self._times(ids, since), await self._gongs(ids, since),
                 await self._broadcasts(ids, since)]
 
@@ -85,20 +87,20 @@ class FiguresService:
             row[3] += count if state == "rejected" else 0
         return dict(sorted(totals.items(), key=lambda item: (-item[1][0], str(item[0]))))
 
-    async def _categories_table(self, ids: list[int], since: str) -> Table:
+    def _categories_table(self, counted: list[Counted]) -> Table:
         lang = self._i18n.default
-        counted = self._by_state(await self._store.figures.reports_by("category", ids, since))
+        totals = self._by_state([(category, state, n) for category, _, state, n in counted])
         return Table("categories", self._t("by_category"), self._report_columns("category"),
                      [(self._categories.name(str(code), lang), *row)
-                      for code, row in counted.items()])
+                      for code, row in totals.items()])
 
-    async def _hamlets(self, ids: list[int], since: str) -> Table:
+    async def _hamlets(self, ids: list[int], counted: list[Counted]) -> Table:
         names = {h.id: h.name for commune_id in ids
                  for h in await self._store.areas.hamlets(commune_id)}
-        counted = self._by_state(await self._store.figures.reports_by("hamlet_id", ids, since))
+        totals = self._by_state([(hamlet, state, n) for _, hamlet, state, n in counted])
         return Table("hamlets", self._t("by_hamlet"), self._report_columns("hamlet"),
                      [(names.get(key, self._t("no_hamlet")) if isinstance(key, int)
-                       else self._t("no_hamlet"), *row) for key, row in counted.items()])
+                       else self._t("no_hamlet"), *row) for key, row in totals.items()])
 
     async def _times(self, ids: list[int], since: str) -> Table:
         durations = await self._store.figures.durations(ids, since)
