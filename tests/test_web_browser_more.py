@@ -113,5 +113,7 @@ async def test_the_map_shows_a_report_s_marker_without_tiles(
     await page.screenshot(path=screenshots(tmp_path) / "map.png", full_page=True)
     await page.locator(".leaflet-popup").get_by_role("link", name=code).click()
     await expect(page.get_by_text("đua xe ở đường đê")).to_be_visible()
+    await expect(page.locator("#map path.report-marker")).to_have_count(1)  # its place
+    await page.screenshot(path=screenshots(tmp_path) / "report-map.png", full_page=True)
     # Tiles that could not load are the only errors (no script error, no CSP violation).
     assert [e for e in errors if not e.startswith("Failed to load resource")] == []

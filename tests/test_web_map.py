@@ -102,3 +102,18 @@ async def test_nobody_but_the_commune_s_officer_sees_its_map(
         else:
             assert page.status == 401 and markers.status == 401, who
             assert report.code not in await markers.text()
+
+
+async def test_a_located_report_s_page_shows_its_place_on_a_small_map(
+    client: TestClient, services: Services, cast: People,
+) -> None:
+    jar = {COOKIE: await session_of(services, cast.officer)}
+    placed = await located(services, cast, 10.95)
+    page = await client.get(f"/reports/{placed.id}", cookies=jar)
+    body = await page.text()
+    assert 'data-point="[10.95, 107.16]"' in body and "/static/leaflet/leaflet.js" in body
+    assert "https://tile.openstreetmap.org" in page.headers["Content-Security-Policy"]
+    typed = await file_report(services, cast.resident)  # an address only: no map, no tiles
+    page = await client.get(f"/reports/{typed.id}", cookies=jar)
+    assert "data-point" not in await page.text()
+    assert "openstreetmap" not in page.headers["Content-Security-Policy"]

@@ -13,6 +13,7 @@ from multidict import MultiDictProxy
 from bot.services.console import Page
 from bot.services.report_values import REJECT_REASONS, Acted, Action, Outcome
 from bot.web.context import context_of, officer_of
+from bot.web.reports_map import allow_tiles
 from bot.web.security import check_csrf
 
 MAX_NOTE = 300
@@ -40,11 +41,14 @@ async def report_page(request: web.Request) -> web.Response:
     services = context.services
     language = services.i18n.default
     done = request.query.get("done", "")
-    return context.render(
+    response = context.render(
         request, "report.html", page=page, report=page.report,
+        tiles=context.config.map_tiles, attribution=context.config.map_attribution,
         said=await services.conversation.messages(page.report),
         category=services.reports.categories.name(page.report.category, language),
         done=done if done in DONE else "", bad=BAD)
+    located = page.report.latitude is not None and page.report.longitude is not None
+    return allow_tiles(response, context.config.map_tiles) if located else response
 
 
 async def posted(request: web.Request) -> tuple[Page, Form]:

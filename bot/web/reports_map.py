@@ -39,8 +39,13 @@ async def map_page(request: web.Request) -> web.Response:
         request, "map.html", days=days, periods=PERIODS, count=len(markers), states=STATES,
         centre=json.dumps([latitude, longitude]), tiles=context.config.map_tiles,
         attribution=context.config.map_attribution)
-    source = tile_source(context.config.map_tiles)
-    if source is not None:  # the tiles are images from elsewhere; nothing else is
+    return allow_tiles(response, context.config.map_tiles)
+
+
+def allow_tiles(response: web.Response, tiles: str) -> web.Response:
+    """A page with a map: images from the tiles' origin too (nothing else from elsewhere)."""
+    source = tile_source(tiles)
+    if source is not None:
         response.headers["Content-Security-Policy"] = POLICY.replace(
             "img-src 'self'", f"img-src 'self' data: {source}")
         # Tile servers (OpenStreetMap's among them) refuse requests that name no site.

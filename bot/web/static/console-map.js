@@ -1,7 +1,7 @@
 // The map of reports (/map): Leaflet over the configured tiles, one circle a report with a
 // shared location, coloured by state; a click shows its code (a link to its page), category,
-// state and when it was filed. Without tiles (none configured, or unreachable) the markers
-// still show, on a plain background.
+// state and when it was filed. On a report's page (data-point), its place alone. Without
+// tiles (none configured, or unreachable) the markers still show, on a plain background.
 (function () {
   "use strict";
   var box = document.getElementById("map");
@@ -9,7 +9,8 @@
   var COLOURS = {submitted: "#b3261e", accepted: "#a15c00", assigned: "#1f5fa8",
                  resolved: "#1e7b3c", rejected: "#5b6675"};
   var map = L.map(box, {scrollWheelZoom: false});
-  map.setView(JSON.parse(box.getAttribute("data-centre")), 14);
+  var point = box.getAttribute("data-point");  // a report's page: its place alone
+  map.setView(JSON.parse(point || box.getAttribute("data-centre")), point ? 16 : 14);
   var tiles = box.getAttribute("data-tiles");
   if (tiles) {
     var credit = document.createElement("span");
@@ -33,16 +34,23 @@
     return card;
   }
 
+  function dot(where, state) {
+    return L.circleMarker(where, {
+      radius: 9, color: "#ffffff", weight: 2, fillOpacity: 0.9,
+      fillColor: COLOURS[state] || "#5b6675", className: "report-marker state-" + state
+    });
+  }
+
+  if (point) {
+    dot(JSON.parse(point), box.getAttribute("data-state")).addTo(map);
+    return;
+  }
   fetch(box.getAttribute("data-markers"), {credentials: "same-origin"})
     .then(function (answer) { return answer.json(); })
     .then(function (data) {
       var layer = L.featureGroup();
       data.markers.forEach(function (marker) {
-        L.circleMarker([marker.lat, marker.lon], {
-          radius: 9, color: "#ffffff", weight: 2, fillOpacity: 0.9,
-          fillColor: COLOURS[marker.state] || "#5b6675",
-          className: "report-marker state-" + marker.state
-        }).bindPopup(popup(marker)).addTo(layer);
+        dot([marker.lat, marker.lon], marker.state).bindPopup(popup(marker)).addTo(layer);
       });
       layer.addTo(map);
       if (data.markers.length) {
