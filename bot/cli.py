@@ -72,7 +72,10 @@ def with_store(config: Config, work: Callable[[Store], Awaitable[T]]) -> T:
 def cmd_demo(config: Config, args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
-    return asyncio.run(run_demo(config, quiet=args.quiet))
+    try:
+        return asyncio.run(run_demo(config, quiet=args.quiet, serve=args.serve))
+    except KeyboardInterrupt:  # Ctrl-C ends `--serve`: the demo itself went through
+        return 0
 
 
 def cmd_sandbox(config: Config, args: argparse.Namespace) -> int:
@@ -308,6 +311,8 @@ def _parser() -> argparse.ArgumentParser:
     demo = command(commands, "demo", cmd_demo,
                    "play a scripted conversation offline (local sandbox, temporary database)")
     demo.add_argument("--quiet", action="store_true", help="print only the summary")
+    demo.add_argument("--serve", action="store_true",
+                      help="keep the bot and its web console running until Ctrl-C")
     sandbox = command(commands, "sandbox", cmd_sandbox,
                       "chat with the bot in the terminal, offline, as a simulated user")
     sandbox.add_argument("--channel", choices=["telegram", "zalo"], default="telegram",

@@ -18,6 +18,7 @@ from bot.config import Config, ZaloBotConfig
 from bot.context import AnninhApp
 from bot.demo_broadcast import campaign_goes_out, officer_announces
 from bot.demo_oa import connect_oa, oa_config, oa_follower_reports, oa_line
+from bot.demo_web import tell_console, with_console
 from bot.sandbox import Event, Sandbox, SimGroup, SimUser, format_event
 from bot.sandbox.console import InputFn, run_console
 from bot.sandbox.zalo import ZaloSandbox
@@ -232,12 +233,14 @@ SCENES: list[tuple[str, Step]] = [
 
 
 async def run_demo(
-    config: Config, *, quiet: bool = False, output: TextIO | None = None
+    config: Config, *, quiet: bool = False, output: TextIO | None = None, serve: bool = False,
 ) -> int:
-    """Play every scene against the real bot and print the transcript on `output` (stdout);
-    with `quiet`, only the one-line summary, or the line saying where it failed."""
+    """Play every scene against the real bot and print the transcript on `output` (stdout),
+    then a login link to the web console on the demo's data; with `quiet`, only the one-line
+    summary, or the line saying where it failed; with `serve`, the link and the bot kept
+    running until cancelled (Ctrl-C)."""
     output = sys.stdout if output is None else output  # looked up now, not when imported
-    async with offline_bot(config) as offline:
+    async with offline_bot(with_console(config)) as offline:
         if not quiet:
             offline.telegram.on_event(lambda event: _print_event(event, output))
             zalo_lines = ZaloTranscript()
@@ -257,6 +260,8 @@ async def run_demo(
         print(f"{gap}Demo finished: {len(SCENES)} scene(s), {len(offline.telegram.log)} "
               f"Telegram, {len(offline.zalo.log)} Zalo and {len(offline.oa.log)} Zalo OA "
               "events, all offline.", file=output)
+        if serve or not quiet:
+            await tell_console(offline.app, serve, output)
     return 0
 
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import re
+
+import aiohttp
+import pytest
 
 from bot.config import load_config_or_defaults
 from bot.demo import offline_bot, run_console_session, run_demo
@@ -36,6 +40,8 @@ async def test_the_demo_plays_every_scene_and_exits_0() -> None:
     assert "[Telegram] Lan → bot: /start join_HN01" in transcript
     assert "Tổ trưởng đã duyệt" in transcript
     assert "Demo finished: 7 scene(s)" in transcript
+    assert re.search(r"Web console on the demo's data .*\n  http://127\.0\.0\.1:\d+/login/"
+                     r"[\w-]{20,}\n.*anninh demo --serve", transcript)
     # A resident on Zalo and an officer on Telegram share one story.
     scene = transcript.split("== Chị Hoa, on Zalo")[1].split("\n== ")[0]
     assert "[Zalo] Chị Hoa → bot: báo tin" in scene
@@ -157,3 +163,28 @@ async def test_the_console_numbers_once_a_screen_and_the_officer_acts_in_the_gro
     assert place.count("[1]") == 1  # numbered once on the screen
     assert "\n  Bấm Gửi vị trí" in shown  # the message's own line breaks are kept
     assert "✅ Đã tiếp nhận — Cán bộ Hùng" in shown  # the card, accepted in the group
+
+
+async def test_the_served_demo_keeps_its_console_open_until_ctrl_c() -> None:
+    """`anninh demo --serve`: after the scenes, a login link that opens the console on the
+    demo's reports; the bot runs on until it is cancelled, as Ctrl-C does."""
+    screen = Screen()
+    demo = asyncio.create_task(run_demo(load_config_or_defaults(None), quiet=True,
+                                        serve=True, output=screen))
+    while "Serving until Ctrl-C" not in screen.getvalue():
+        screen.printed.clear()
+        await asyncio.wait_for(screen.printed.wait(), timeout=120)  # the scenes take a while
+    link = re.search(r"(http://127\.0\.0\.1:\d+)/login/[\w-]+", screen.getvalue())
+    assert link is not None
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
+        page = await (await browser.get(link[0])).text()
+        nonce = re.search(r'name="nonce" value="([^"]+)"', page)
+        assert nonce is not None
+        queue = await browser.post(f"{link[1]}/login", data={
+            "token": link[0].rsplit("/", 1)[1], "nonce": nonce[1]})
+        listed = await queue.text()
+        assert queue.status == 200 and "Cán bộ Hùng" in listed and "TB-000002" in listed
+    assert not demo.done()  # still serving
+    demo.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await demo

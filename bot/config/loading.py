@@ -176,6 +176,10 @@ def _validate(source: Path, name: str, section: Any) -> None:
             fail("port", "a port number from 1 to 65535")
         if section.public_url and not section.public_url.startswith(("https://", "http://")):
             fail("public_url", 'an address such as "https://anninh.example.vn"')
+        if section.map_tiles and not (section.map_tiles.startswith(("https://", "http://"))
+                                      and all(k in section.map_tiles for k in "zxy")):
+            fail("map_tiles", 'a tile URL such as "https://tile.openstreetmap.org/{z}/{x}/{y}.png"'
+                 ' or "" for none')
     elif isinstance(section, TeamsConfig):
         if section.max_members < 0:
             fail("max_members", "0 (no limit) or a positive whole number")

@@ -199,6 +199,9 @@ class WebConfig:
     listen: str = "127.0.0.1"
     port: int = 8080
     public_url: str = ""  # the address people and messengers reach it at, e.g. https://…
+    # The map's tiles ({z}/{x}/{y}, optional {s}); "" for none. The map works without them.
+    map_tiles: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    map_attribution: str = "© OpenStreetMap contributors"
 
     @property
     def base_url(self) -> str:

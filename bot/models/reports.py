@@ -81,6 +81,20 @@ class Relay:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportMessage:
+    """A message about a report (report_messages), with the state of the relay that carried
+    it (queued, delivered, failed), or None where nothing was relayed by it."""
+
+    id: int
+    author: str  # reporter | officer | leader
+    actor_id: int | None
+    text: str | None
+    media_key: str | None
+    created_at: str
+    relay_state: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class ReportPhoto:
     """A report's photo: its file in the media store (bot/media.py) and, when it came through
     Telegram, Telegram's ids for it (a cache: sent again without uploading). A photo from

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Collection
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -69,10 +70,16 @@ def alert_element(alarm: Alarm, commune: Commune, catalog: Catalog, tz: ZoneInfo
     return alert
 
 
-async def export_alerts(store: Store, catalog: Catalog, tz: ZoneInfo) -> list[ET.Element]:
-    communes = {c.id: c for c in await store.areas.communes()}
+async def export_alerts(store: Store, catalog: Catalog, tz: ZoneInfo,
+                        commune_ids: Collection[int] | None = None,
+                        since: str = "") -> list[ET.Element]:
+    """Every alarm as an alert; of `commune_ids` only and sent since `since` (stored form)
+    where they are given."""
+    communes = {c.id: c for c in await store.areas.communes()
+                if commune_ids is None or c.id in commune_ids}
     return [alert_element(alarm, communes[alarm.commune_id], catalog, tz)
-            for alarm in await store.alarms.all() if alarm.commune_id in communes]
+            for alarm in await store.alarms.all()
+            if alarm.commune_id in communes and alarm.sent_at >= since]
 
 
 def document(alerts: list[ET.Element]) -> str:

@@ -71,6 +71,14 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Marker:
+    """A report on the map (it has a shared location)."""
+
+    report: Report
+    filed: str  # local time
+
+
+@dataclass(frozen=True)
 class Reporter:
     name: str | None
     phone: str | None
@@ -112,6 +120,11 @@ class ConsoleService:
                     self._reports.minutes_waiting(report), self.overdue(report))
                 for report in reports]
         return Queue(rows, await self._store.queue.counts(ids), hamlets)
+
+    async def markers(self, communes: tuple[Commune, ...], since: str) -> list[Marker]:
+        """The communes' reports filed since `since` (stored form) with a location."""
+        reports = await self._store.queue.located([c.id for c in communes], since)
+        return [Marker(report, self.local(report.created_at)) for report in reports]
 
     async def page(self, communes: tuple[Commune, ...], report_id: int) -> Page | None:
         """A report of one of `communes`; None for any other (or none)."""

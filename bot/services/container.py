@@ -21,6 +21,8 @@ from bot.services.campaigns import CampaignService
 from bot.services.cards import Cards
 from bot.services.categories import Categories
 from bot.services.console import ConsoleService
+from bot.services.conversation import ConversationService
+from bot.services.figures import FiguresService
 from bot.services.media import MediaService
 from bot.services.officers import OfficerService
 from bot.services.open311 import Open311Service
@@ -67,6 +69,8 @@ class Services:
     points: PointsService
     api_keys: ApiKeyService
     open311: Open311Service
+    conversation: ConversationService
+    figures: FiguresService
 
     @classmethod
     def build(cls, config: Config, store: Store, clock: Clock | None = None) -> Services:
@@ -105,4 +109,6 @@ class Services:
             points=points,
             api_keys=api_keys, open311=Open311Service(
                 store, config, i18n, reports, api_keys, media, events, clock),
+            conversation=ConversationService(store, i18n, reports, relays, config.locale.tz),
+            figures=FiguresService(store, i18n, catalog, reports.categories, clock),
         )

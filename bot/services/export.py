@@ -155,7 +155,11 @@ def _request(
 async def export_reports(
     store: Store, config: Config, fmt: str, wanted: ExportFilter | None = None
 ) -> str:
-    requests = await service_requests(store, config, wanted)
+    return as_text(await service_requests(store, config, wanted), fmt)
+
+
+def as_text(requests: list[dict[str, Any]], fmt: str) -> str:
+    """Service requests as `anninh export reports` prints them: JSON (Open311) or CSV."""
     if fmt == "json":
         return json.dumps(requests, ensure_ascii=False, indent=2) + "\n"
     buffer = io.StringIO()

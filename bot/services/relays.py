@@ -39,6 +39,7 @@ class Note:
     text: str | None
     file_id: str | None
     media_key: str | None = None  # the photo in the media store
+    origin: str | None = None  # "web": written in the console, and audited so
 
 
 @dataclass(frozen=True)
@@ -162,19 +163,26 @@ class RelayService:
         self, report: Report, parts: Sequence[OutMessage], targets: Sequence[Recipient], *,
         party: str, note: Note | None, notice: Notice | None,
     ) -> int:
-        """In one transaction: record the note, queue each part to every target on the
-        personal lane and remember whom to tell; with no target, settle it as failed."""
+        """In one transaction: record the note (audited when it has an origin), queue each
+        part to every target on the personal lane and remember whom to tell; with no
+        target, settle it as failed."""
         store = self._store
         async with store.db.transaction() as tx:
-            if note is not None:
-                now = store.db.now_iso()
-                await store.reports.add_message(tx, report.id, note.author, note.actor_id,
-                                                note.text, note.file_id, now, note.media_key)
-                await store.reports.touch(tx, report.id, now)
             relay_id = await store.relays.create(
                 tx, report.id, party, notice.chat_id if notice else None,
                 notice.reply_to if notice else None, notice.delivered if notice else "",
                 notice.failed if notice else "")
+            if note is not None:
+                now = store.db.now_iso()
+                await store.reports.add_message(tx, report.id, note.author, note.actor_id,
+                                                note.text, note.file_id, now, note.media_key,
+                                                relay_id)
+                await store.reports.touch(tx, report.id, now)
+                if note.origin is not None:
+                    await store.audit.record(
+                        tx, actor_id=note.actor_id, actor_label=note.author,
+                        action="report.message", subject_type="report", subject_id=report.id,
+                        origin=note.origin, to=party)
             for part in parts if targets else ():
                 await self._delivery.write(
                     tx, "personal", part, targets, commune_id=report.commune_id,

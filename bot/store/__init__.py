@@ -28,7 +28,7 @@ from bot.store.reports import ReportStore
 from bot.store.residents import ResidentStore
 from bot.store.routes import RouteStore
 from bot.store.schedules import ScheduleStore
-from bot.store.stats import StatsStore
+from bot.store.stats import FigureStore, StatsStore
 from bot.store.web import WebStore
 from bot.store.zalo_oa import ZaloOaStore
 
@@ -47,6 +47,7 @@ class Store:
         self.persistence = PersistenceStore(db)
         self.alarms = AlarmStore(db)
         self.stats = StatsStore(db)
+        self.figures = FigureStore(db)
         self.reports = ReportStore(db)
         self.broadcasts = BroadcastStore(db)
         self.outbox = OutboxStore(db)

@@ -12,6 +12,7 @@ from bot.store.db import Database
 from bot.store.reports import _report
 
 QUEUE_LIMIT = 200
+MAP_LIMIT = 5000  # markers on one map
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,16 @@ class QueueStore:
             f"CASE WHEN state IN ({opened}) THEN 0 ELSE 1 END, "
             f"CASE WHEN state IN ({opened}) THEN id ELSE -id END LIMIT ?",
             [*params, *open_states(), *open_states(), limit])
+        return [_report(row) for row in rows]
+
+    async def located(self, commune_ids: Sequence[int], since: str,
+                      limit: int = MAP_LIMIT) -> list[Report]:
+        """The communes' reports filed since `since` with a shared location, newest first."""
+        marks = ", ".join("?" for _ in commune_ids) or "NULL"
+        rows = await self._db.fetchall(
+            f"SELECT * FROM reports WHERE commune_id IN ({marks}) AND created_at >= ? "
+            "AND latitude IS NOT NULL AND longitude IS NOT NULL ORDER BY id DESC LIMIT ?",
+            [*commune_ids, since, limit])
         return [_report(row) for row in rows]
 
     async def counts(self, commune_ids: Sequence[int]) -> dict[str, int]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.models import Report, ReportPhoto, ReportState
+from bot.models import Report, ReportMessage, ReportPhoto, ReportState
 from bot.store.db import Database, Tx
 
 
@@ -179,12 +179,21 @@ class ReportStore:
     async def add_message(
         self, tx: Tx, report_id: int, author: str, actor_id: int | None,
         text: str | None, file_id: str | None, now: str, media_key: str | None = None,
+        relay_id: int | None = None,
     ) -> None:
         await tx.execute(
             "INSERT INTO report_messages (report_id, author, actor_id, text, file_id, "
-            "media_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (report_id, author, actor_id, text, file_id, media_key, now),
+            "media_key, created_at, relay_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (report_id, author, actor_id, text, file_id, media_key, now, relay_id),
         )
+
+    async def messages(self, report_id: int) -> list[ReportMessage]:
+        """The messages about a report, oldest first, with their relay's state."""
+        rows = await self._db.fetchall(
+            "SELECT m.id, m.author, m.actor_id, m.text, m.media_key, m.created_at, r.state "
+            "FROM report_messages m LEFT JOIN relays r ON r.id = m.relay_id "
+            "WHERE m.report_id = ? ORDER BY m.id", (report_id,))
+        return [ReportMessage(*row) for row in rows]
 
     # --- reads ---------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.store.db import Database
@@ -84,3 +85,77 @@ class StatsStore:
             alarm_coming=int(alarm[2]) + int(gone[1]),
             broadcasts=int(sent[0]), messages_sent=int(sent[1]), messages_failed=int(sent[2]),
         )
+
+
+@dataclass(frozen=True)
+class Durations:
+    """Minutes from filing to the first officer's step, and to the first resolution, of
+    each report that had one (unsorted)."""
+
+    to_accept: list[float]
+    to_resolve: list[float]
+
+
+class FigureStore:
+    """The figures page's counts (bot/services/figures.py): grouped over several communes
+    at once, since a moment (stored form)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def reports_by(self, communes: Sequence[int],
+                         since: str) -> list[tuple[str, int | None, str, int]]:
+        """(category, hamlet id, state, how many) for reports filed since `since`: one scan
+        for both the category and the hamlet tables."""
+        rows = await self._db.fetchall(
+            "SELECT category, hamlet_id, state, count(*) FROM reports WHERE commune_id IN "
+            f"({_marks(communes)}) AND created_at >= ? GROUP BY category, hamlet_id, state",
+            (*communes, since))
+        return [(str(row[0]), row[1], str(row[2]), int(row[3])) for row in rows]
+
+    async def durations(self, communes: Sequence[int], since: str) -> Durations:
+        rows = await self._db.fetchall(
+            "SELECT (julianday(min(CASE WHEN a.action IN ('report.accept', 'report.assign', "
+            "'report.resolve', 'report.reject') THEN a.at END)) - julianday(r.created_at)) "
+            "* 1440, (julianday(min(CASE WHEN a.action = 'report.resolve' THEN a.at END)) - "
+            "julianday(r.created_at)) * 1440 FROM reports r JOIN audit_log a "
+            "ON a.subject_type = 'report' AND a.subject_id = r.id "
+            f"WHERE r.commune_id IN ({_marks(communes)}) AND r.created_at >= ? GROUP BY r.id",
+            (*communes, since))
+        return Durations([float(row[0]) for row in rows if row[0] is not None],
+                         [float(row[1]) for row in rows if row[1] is not None])
+
+    async def alarms_by_kind(self, communes: Sequence[int],
+                             since: str) -> list[tuple[str, int, int, int]]:
+        """(kind, alarms, recipients, coming), counting those who have since deleted their
+        data (alarm_forgotten)."""
+        marks = _marks(communes)
+        rows = await self._db.fetchall(
+            "SELECT a.kind, count(*), sum(coalesce(r.n, 0) + coalesce(f.recipients, 0)), "
+            "sum(coalesce(r.coming, 0) + coalesce(f.coming, 0)) FROM alarms a "
+            "LEFT JOIN (SELECT alarm_id, count(*) AS n, coalesce(sum(response = 'coming'), 0) "
+            "AS coming FROM alarm_recipients GROUP BY alarm_id) r ON r.alarm_id = a.id "
+            "LEFT JOIN alarm_forgotten f ON f.alarm_id = a.id "
+            f"WHERE a.commune_id IN ({marks}) AND a.sent_at >= ? GROUP BY a.kind "
+            "ORDER BY count(*) DESC, a.kind", (*communes, since))
+        return [(str(row[0]), int(row[1]), int(row[2]), int(row[3])) for row in rows]
+
+    async def broadcasts_by_channel(self, communes: Sequence[int],
+                                    since: str) -> list[tuple[str, int, int, int, int, int]]:
+        """(channel, announcements, messages, sent, failed or unreachable, skipped) of the
+        announcements and campaigns (not cancelled) created since `since`."""
+        rows = await self._db.fetchall(
+            "SELECT o.channel, count(DISTINCT b.id), count(*), sum(o.state = 'sent'), "
+            "sum(o.state IN ('failed', 'unreachable')), sum(o.state = 'skipped') "
+            "FROM broadcasts b JOIN outbox o ON o.broadcast_id = b.id "
+            f"WHERE b.commune_id IN ({_marks(communes)}) AND b.created_at >= ? "
+            "AND b.lane IN ('announcement', 'propaganda') AND b.state != 'cancelled' "
+            "GROUP BY o.channel ORDER BY o.channel", (*communes, since))
+        return [(str(row[0]), int(row[1]), int(row[2]), int(row[3] or 0), int(row[4] or 0),
+                 int(row[5] or 0)) for row in rows]
+
+
+def _marks(ids: Sequence[int]) -> str:
+    if not ids:
+        raise ValueError("no commune")
+    return ", ".join("?" for _ in ids)

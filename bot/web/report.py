@@ -7,18 +7,26 @@ another commune is 404, as one that does not exist."""
 from __future__ import annotations
 
 from aiohttp import web
+from aiohttp.web_request import FileField
+from multidict import MultiDictProxy
 
+from bot.services.console import Page
 from bot.services.report_values import REJECT_REASONS, Acted, Action, Outcome
 from bot.web.context import context_of, officer_of
+from bot.web.reports_map import allow_tiles
 from bot.web.security import check_csrf
 
 MAX_NOTE = 300
-# What the page says after a form (texts web.done.<key>): an action done, or why not.
+Form = MultiDictProxy[str | bytes | bytearray | FileField]
+# What the page says after a form (texts web.done_<key>): an action done, or why not; and
+# what came of a message to the reporter (bot/web/conversation.py).
 DONE = (*(a.value for a in Action), "wrong_state", "not_allowed", "not_found", "no_team",
-        "no_reason")
+        "no_reason", "written", "unreachable", "blank", "too_long")
+BAD = ("wrong_state", "not_allowed", "not_found", "no_team", "no_reason", "unreachable",
+       "blank", "too_long")
 
 
-def _report_id(request: web.Request) -> int:
+def report_id_of(request: web.Request) -> int:
     value = request.match_info["report_id"]
     if not value.isdigit() or len(value) > 9:
         raise web.HTTPNotFound()
@@ -27,30 +35,42 @@ def _report_id(request: web.Request) -> int:
 
 async def report_page(request: web.Request) -> web.Response:
     context, officer = context_of(request), officer_of(request)
-    page = await context.services.console.page(officer.communes, _report_id(request))
+    page = await context.services.console.page(officer.communes, report_id_of(request))
     if page is None:
         raise web.HTTPNotFound()
     services = context.services
     language = services.i18n.default
     done = request.query.get("done", "")
-    return context.render(
+    response = context.render(
         request, "report.html", page=page, report=page.report,
+        tiles=context.config.map_tiles, attribution=context.config.map_attribution,
+        said=await services.conversation.messages(page.report),
         category=services.reports.categories.name(page.report.category, language),
-        done=done if done in DONE else "")
+        done=done if done in DONE else "", bad=BAD)
+    located = page.report.latitude is not None and page.report.longitude is not None
+    return allow_tiles(response, context.config.map_tiles) if located else response
+
+
+async def posted(request: web.Request) -> tuple[Page, Form]:
+    """A form posted about a report of the officer's communes: its page and the form, once
+    the form's CSRF token is checked (403) and the report found (404)."""
+    form = await request.post()
+    check_csrf(request, form)
+    page = await context_of(request).services.console.page(
+        officer_of(request).communes, report_id_of(request))
+    if page is None:
+        raise web.HTTPNotFound()
+    return page, form
 
 
 async def act(request: web.Request) -> web.Response:
     """One of the card's actions; back to the report's page, saying what came of it."""
     context, officer = context_of(request), officer_of(request)
-    form = await request.post()
-    check_csrf(request, form)
-    report_id = _report_id(request)
-    page = await context.services.console.page(officer.communes, report_id)
-    if page is None:
-        raise web.HTTPNotFound()
+    page, form = await posted(request)
+    report_id = page.report.id
     verb = form.get("action")
     if not isinstance(verb, str) or verb not in {a.value for a in page.actions}:
-        return _back(report_id, Outcome.WRONG_STATE.value)
+        return back(report_id, Outcome.WRONG_STATE.value)
     action = Action(verb)
     team_id, note = None, None
     if action is Action.ASSIGN:
@@ -58,16 +78,16 @@ async def act(request: web.Request) -> web.Response:
         team_id = int(team) if isinstance(team, str) and team.isdigit() and len(team) < 10 \
             else None
         if team_id is None:
-            return _back(report_id, "no_team")
+            return back(report_id, "no_team")
     if action is Action.REJECT:
         note = _reason(request, form.get("reason"), form.get("other"))
         if note is None:
-            return _back(report_id, "no_reason")
+            return back(report_id, "no_reason")
     acted: Acted = await context.services.triage.act(
         officer.person, officer.name or context.t("web.officer"), report_id, action,
         team_id=team_id, note=note,
         origin="web")
-    return _back(report_id, action.value if acted.outcome is Outcome.DONE
+    return back(report_id, action.value if acted.outcome is Outcome.DONE
                  else acted.outcome.value)
 
 
@@ -80,7 +100,7 @@ def _reason(request: web.Request, chosen: object, typed: object) -> str | None:
     return None
 
 
-def _back(report_id: int, done: str) -> web.Response:
+def back(report_id: int, done: str) -> web.Response:
     return web.Response(status=303, headers={"Location": f"/reports/{report_id}?done={done}"})
 
 
@@ -88,9 +108,14 @@ async def photo(request: web.Request) -> web.StreamResponse:
     context, officer = context_of(request), officer_of(request)
     number = request.match_info["number"]
     key = await context.services.console.photo(
-        officer.communes, _report_id(request), int(number) if number.isdigit() and len(
+        officer.communes, report_id_of(request), int(number) if number.isdigit() and len(
             number) < 3 else 0)
-    files = context.services.media.files
+    return kept_photo(request, key)
+
+
+def kept_photo(request: web.Request, key: str | None) -> web.FileResponse:
+    """A photo from the media store, for this browser only; 404 when there is none."""
+    files = context_of(request).services.media.files
     if key is None or not files.exists(key):
         raise web.HTTPNotFound()
     return web.FileResponse(files.path(key), headers={

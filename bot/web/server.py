@@ -12,7 +12,17 @@ from aiohttp import web
 
 from bot.config import WebConfig
 from bot.services.container import Services
-from bot.web import auth, loudspeaker, open311, queue, report, teams
+from bot.web import (
+    auth,
+    conversation,
+    figures,
+    loudspeaker,
+    open311,
+    queue,
+    report,
+    reports_map,
+    teams,
+)
 from bot.web.context import CONTEXT, STATIC, WebContext, environment
 from bot.web.live import Live, stream
 from bot.web.media import MediaLinks
@@ -45,6 +55,9 @@ def build_app(services: Services, config: WebConfig, links: MediaLinks | None) -
     loudspeaker.add_routes(app)
     teams.add_routes(app)
     open311.add_routes(app)  # Open311 GeoReport v2: keys, not sessions
+    conversation.add_routes(app)
+    figures.add_routes(app)
+    reports_map.add_routes(app)
     if links is not None:
         app.router.add_get("/media/{token}", _media)
     return app

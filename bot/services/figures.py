@@ -1,0 +1,133 @@
+"""The figures the commune police need for their monthly and thematic reviews, for the web
+console's `/figures` page and its CSV downloads: over the officer's communes and one period
+(the last 7, 30 or 90 days, or the last year) — reports by category and by hamlet, the time
+to accept and to resolve a report (median and 90th percentile), the gongs and how many came,
+the announcements and how many were reached on each messenger.
+
+Each is a `Table` of texts and numbers, already in the officers' language, so the page and
+the CSV show the same thing."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from bot.catalog import Catalog
+from bot.clock import Clock
+from bot.i18n import I18n
+from bot.models import Commune, open_states
+from bot.services.categories import Categories
+from bot.store import Store
+
+PERIODS = (7, 30, 90, 365)  # days
+TABLES = ("categories", "hamlets", "times", "gongs", "broadcasts")
+Cell = str | int | None
+Counted = tuple[str, int | None, str, int]  # category, hamlet id, state, reports
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str  # one of TABLES: the CSV's name
+    title: str
+    columns: tuple[str, ...]
+    rows: list[tuple[Cell, ...]]
+
+
+def quantile(values: Sequence[float], q: float) -> float | None:
+    """The `q` quantile of `values`, interpolated between the closest ranks; None for none."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    position = (len(ordered) - 1) * q
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+class FiguresService:
+    def __init__(self, store: Store, i18n: I18n, catalog: Catalog, categories: Categories,
+                 clock: Clock) -> None:
+        self._store, self._i18n, self._catalog = store, i18n, catalog
+        self._categories, self._clock = categories, clock
+
+    def since(self, days: int) -> str:
+        start = self._clock.now() - timedelta(days=days)
+        return start.astimezone(ZoneInfo("UTC")).isoformat(timespec="seconds")
+
+    async def tables(self, communes: Sequence[Commune], days: int) -> list[Table]:
+        """Every table for `communes` over the last `days` (the caller checked the officer)."""
+        ids, since = [commune.id for commune in communes], self.since(days)
+        counted = await self._store.figures.reports_by(ids, since)
+        return [self._categories_table(counted), await self._hamlets(ids, counted),
+                await self._times(ids, since), await self._gongs(ids, since),
+                await self._broadcasts(ids, since)]
+
+    # --- inside ----------------------------------------------------------------------------
+
+    def _t(self, key: str, **values: object) -> str:
+        return self._i18n.t(self._i18n.default, f"web.fig_{key}", **values)
+
+    def _report_columns(self, first: str) -> tuple[str, ...]:
+        return (self._t(first), *(self._t(k) for k in ("reports", "open", "resolved",
+                                                         "rejected")))
+
+    @staticmethod
+    def _by_state(counted: list[tuple[str | int | None, str, int]]
+                  ) -> dict[str | int | None, list[int]]:
+        """Per key: [all, open, resolved, rejected], the largest first."""
+        totals: dict[str | int | None, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        for key, state, count in counted:
+            row = totals[key]
+            row[0] += count
+            row[1] += count if state in open_states() else 0
+            row[2] += count if state == "resolved" else 0
+            row[3] += count if state == "rejected" else 0
+        return dict(sorted(totals.items(), key=lambda item: (-item[1][0], str(item[0]))))
+
+    def _categories_table(self, counted: list[Counted]) -> Table:
+        lang = self._i18n.default
+        totals = self._by_state([(category, state, n) for category, _, state, n in counted])
+        return Table("categories", self._t("by_category"), self._report_columns("category"),
+                     [(self._categories.name(str(code), lang), *row)
+                      for code, row in totals.items()])
+
+    async def _hamlets(self, ids: list[int], counted: list[Counted]) -> Table:
+        names = {h.id: h.name for commune_id in ids
+                 for h in await self._store.areas.hamlets(commune_id)}
+        totals = self._by_state([(hamlet, state, n) for _, hamlet, state, n in counted])
+        return Table("hamlets", self._t("by_hamlet"), self._report_columns("hamlet"),
+                     [(names.get(key, self._t("no_hamlet")) if isinstance(key, int)
+                       else self._t("no_hamlet"), *row) for key, row in totals.items()])
+
+    async def _times(self, ids: list[int], since: str) -> Table:
+        durations = await self._store.figures.durations(ids, since)
+        rows: list[tuple[Cell, ...]] = []
+        for key, values in (("to_accept", durations.to_accept),
+                            ("to_resolve", durations.to_resolve)):
+            median, p90 = quantile(values, 0.5), quantile(values, 0.9)
+            rows.append((self._t(key), len(values),
+                         None if median is None else round(median),
+                         None if p90 is None else round(p90)))
+        return Table("times", self._t("times"), (
+            self._t("measure"), self._t("reports"), self._t("median"), self._t("p90")), rows)
+
+    async def _gongs(self, ids: list[int], since: str) -> Table:
+        lang = self._i18n.default
+        rows: list[tuple[Cell, ...]] = []
+        for kind, alarms, recipients, coming in await self._store.figures.alarms_by_kind(
+                ids, since):
+            known = self._catalog.alarm_kinds.get(kind)
+            rows.append((known.name(lang) if known else kind, alarms, recipients, coming,
+                         f"{round(100 * coming / recipients)}%" if recipients else None))
+        return Table("gongs", self._t("gongs"), tuple(self._t(k) for k in (
+            "gong_kind", "gongs_sounded", "recipients", "coming", "coming_share")), rows)
+
+    async def _broadcasts(self, ids: list[int], since: str) -> Table:
+        rows: list[tuple[Cell, ...]] = [
+            (self._t(f"channel_{channel}"), *counts) for channel, *counts
+            in await self._store.figures.broadcasts_by_channel(ids, since)]
+        return Table("broadcasts", self._t("broadcasts"), tuple(self._t(k) for k in (
+            "channel", "announcements", "messages", "reached", "failed", "skipped")), rows)
