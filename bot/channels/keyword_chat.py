@@ -15,10 +15,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.dialog import Input, Kind, Prompt, Replier
+from bot.dialog import Input, Kind, Prompt, Replier, Share
 from bot.dialog.keywords import is_cancel, keyword_command
 from bot.dialog.runner import Runner
 from bot.models import Channel, Resident
+from bot.sending import OutMessage
 from bot.services.container import Services
 from handlers import help as help_flow
 from handlers import phone as phone_flow
@@ -35,6 +36,34 @@ WITH_ARGUMENT = {
     "totruong": _TEAM_CODE, "setleader": _TEAM_CODE, "to": _TEAM_CODE, "myteam": _TEAM_CODE,
 }
 JOIN_COMMANDS = frozenset({"thamgia", "join"})
+
+
+class NumberedReplier:
+    """What a channel without buttons, edits or presses answers for them (the Zalo Bot
+    Platform, a Zalo OA): choices are numbered lines, a refusal or a note comes as a message
+    (the callers send it when these say False), nothing can be copied or edited."""
+
+    numbered = True
+    shares: frozenset[Share] = frozenset()  # no location or contact messages
+
+    def copy_of(self, given: Input) -> OutMessage | None:
+        del given
+        return None  # a person's message cannot be sent again as it is
+
+    async def replace(self, prompt: Prompt, *, seq: int | None) -> bool:
+        del prompt, seq
+        return False  # no edits: the caller sends a new message
+
+    async def alert(self, text: str) -> bool:
+        del text
+        return False
+
+    async def toast(self, text: str) -> bool:
+        del text
+        return False
+
+    async def close_press(self) -> None:
+        return None
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable, Sequence
 
 from bot.channels.chats import ChatQueues
-from bot.channels.keyword_chat import Talk, converse
+from bot.channels.keyword_chat import NumberedReplier, Talk, converse
 from bot.channels.zalo_bot.client import ZaloBotClient
 from bot.channels.zalo_bot.errors import ZaloError, ZaloRateLimited
 from bot.channels.zalo_bot.render import numbered, plain, split
@@ -27,7 +27,7 @@ from bot.channels.zalo_bot.sender import ZaloSender
 from bot.channels.zalo_bot.updates import ZaloInbound, parse_update
 from bot.channels.zalo_bot.webhook import ZaloWebhookServer
 from bot.config import ZaloBotConfig
-from bot.dialog import Input, Kind, Media, Prompt, Share
+from bot.dialog import Input, Kind, Media, Prompt
 from bot.dialog.runner import Runner
 from bot.dialog.turn import open_offer
 from bot.models import Channel
@@ -43,11 +43,8 @@ PhotoUrl = Callable[[str], str | None]  # a kept file's address on anninh's web 
 MAX_BACKOFF = 30.0
 
 
-class ZaloReplier:
+class ZaloReplier(NumberedReplier):
     """Answers one Zalo chat in plain text; choices as numbered lines."""
-
-    numbered = True
-    shares: frozenset[Share] = frozenset()  # no location or contact messages on this platform
 
     def __init__(
         self, client: ZaloBotClient, chat_id: str, photo_url: PhotoUrl | None = None
@@ -68,18 +65,6 @@ class ZaloReplier:
         with contextlib.suppress(Rejected):  # nothing of it can go to Zalo: nothing to show
             await ZaloSender(self.client, photo_url=self.photo_url).send(self.chat_id, message)
 
-    def copy_of(self, given: Input) -> OutMessage | None:
-        del given
-        return None  # Zalo cannot send a person's message again as it is
-
-    async def replace(self, prompt: Prompt, *, seq: int | None) -> bool:
-        del prompt, seq
-        return False  # no edits on Zalo: the caller sends a new message
-
-    async def alert(self, text: str) -> bool:
-        del text
-        return False  # no presses on Zalo: the caller sends the refusal as a message
-
     def fetcher(self, media: Media, max_bytes: int) -> Fetch:
         """A Zalo image URL downloads without authentication; fetched at once."""
 
@@ -91,12 +76,7 @@ class ZaloReplier:
 
         return download
 
-    async def toast(self, text: str) -> bool:
-        del text
-        return False  # the caller sends the note as a message
 
-    async def close_press(self) -> None:
-        return None
 
 
 class ZaloBotChannel:

@@ -23,14 +23,14 @@ from datetime import timedelta
 from aiohttp import web
 
 from bot.channels.chats import ChatQueues
-from bot.channels.keyword_chat import Talk, converse, shared_contact
+from bot.channels.keyword_chat import NumberedReplier, Talk, converse, shared_contact
 from bot.channels.zalo_bot.webhook import ZaloWebhookServer
 from bot.channels.zalo_oa.client import OaError, OaGrantError, ZaloOaClient
 from bot.channels.zalo_oa.events import SIGNATURE_HEADER, OaEvent, oa_of, parse_event, signed
 from bot.channels.zalo_oa.sender import ZaloOaSender, messages
 from bot.channels.zalo_oa.tokens import TokenKeeper
 from bot.config import ZaloOaConfig
-from bot.dialog import Contact, Input, Kind, Media, Prompt, Share
+from bot.dialog import Contact, Input, Kind, Media, Prompt
 from bot.dialog.runner import Runner
 from bot.dialog.turn import open_offer
 from bot.models import Channel
@@ -45,11 +45,8 @@ log = logging.getLogger(__name__)
 CHANNEL: Channel = "zalo_oa"
 
 
-class OaReplier:
+class OaReplier(NumberedReplier):
     """Answers one follower: plain text, choices as numbered lines and buttons."""
-
-    numbered = True
-    shares: frozenset[Share] = frozenset()  # a follower shares a place with Zalo's own menu
 
     def __init__(self, sender: ZaloOaSender, client: ZaloOaClient, user_id: str) -> None:
         self.sender, self.client, self.user_id = sender, client, user_id
@@ -63,25 +60,6 @@ class OaReplier:
     async def show(self, message: OutMessage) -> None:
         with contextlib.suppress(Rejected):  # nothing of it can go to Zalo: nothing to show
             await self.sender.send(self.user_id, message)
-
-    def copy_of(self, given: Input) -> OutMessage | None:
-        del given
-        return None
-
-    async def replace(self, prompt: Prompt, *, seq: int | None) -> bool:
-        del prompt, seq
-        return False  # no edits on Zalo
-
-    async def alert(self, text: str) -> bool:
-        del text
-        return False
-
-    async def toast(self, text: str) -> bool:
-        del text
-        return False
-
-    async def close_press(self) -> None:
-        return None
 
     def fetcher(self, media: Media, max_bytes: int) -> Fetch:
         async def download() -> bytes:
