@@ -7,13 +7,13 @@ import asyncio
 import re
 from collections import deque
 from collections.abc import Callable
-from types import TracebackType
 from typing import Any
 
 from aiohttp import web
 
 from bot.sandbox.zalo.api import ZaloApi
 from bot.sandbox.zalo.people import SimZaloUser
+from bot.sandbox.zalo.served import Served
 from bot.sandbox.zalo.server import build_app
 from bot.sandbox.zalo.webhook import ZaloWebhookPusher
 from bot.sandbox.zalo.world import (
@@ -32,13 +32,16 @@ _HEX = re.compile(r"^[0-9a-f]+$")
 DEFAULT_TOKEN = "1459232241454765289:sandbox-zalo-bot-token"
 
 
-class ZaloSandbox:
+class ZaloSandbox(Served):
     """The emulator.
 
     `rate_per_second` answers 429 beyond that many sends a second; `max_poll_seconds` caps a
     getUpdates long poll (an idle poll answers 408 after it); `keep_log=False` keeps counters
     and only each chat's newest few messages; `webhook_envelope=False` posts bare events.
     """
+
+    world: ZaloWorld
+    webhook: ZaloWebhookPusher
 
     def __init__(
         self,
@@ -58,47 +61,11 @@ class ZaloSandbox:
             self.world, envelope=webhook_envelope, retries=webhook_retries
         )
         self._users: dict[str, SimZaloUser] = {}
-        self._runner: web.AppRunner | None = None
 
     # ---- lifecycle ---------------------------------------------------------------------
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        """Serve on `host:port` (port 0 picks a free one)."""
-        # A getUpdates whose client hung up (a bot stopped mid-poll) is cancelled, and the
-        # update it waited for stays queued for the next poll: ZALO.md notes consumed updates
-        # coming back on the real platform, so an update is not lost to a dropped connection.
-        runner = web.AppRunner(
-            build_app(self.api), access_log=None, handle_signals=False, shutdown_timeout=1.0,
-            handler_cancellation=True,
-        )
-        await runner.setup()
-        await web.TCPSite(runner, host, port).start()
-        self._runner = runner
-        bound_port = runner.addresses[0][1]
-        self.world.base_url = f"http://{host}:{bound_port}"
-        self.world.closing = False
-        self.webhook.start()
-
-    async def stop(self) -> None:
-        """End pending long polls, then close the server."""
-        self.world.closing = True
-        self.world.wake()
-        await self.webhook.stop()
-        if self._runner is not None:
-            runner, self._runner = self._runner, None
-            await runner.cleanup()
-
-    async def __aenter__(self) -> ZaloSandbox:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()
+    def app(self) -> web.Application:
+        return build_app(self.api)
 
     @property
     def base_url(self) -> str:

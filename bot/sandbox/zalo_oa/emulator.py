@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from aiohttp import web
 
+from bot.sandbox.zalo.served import Served
 from bot.sandbox.zalo.world import RateCeiling, ZaloEvent
 from bot.sandbox.zalo_oa.api import OaApi
 from bot.sandbox.zalo_oa.people import SimOaUser
@@ -27,9 +27,12 @@ OA_SECRET = "sandbox-oa-secret-Q8vT"
 DEFAULT_OA = "579745863508352884"
 
 
-class OaSandbox:
+class OaSandbox(Served):
     """The emulator. `requests_per_minute` answers -32 beyond it (Zalo: about 4,000 a
     minute per app); `webhook_retries` more attempts are made at an event not answered 200."""
+
+    world: OaWorld
+    webhook: OaWebhookPusher
 
     def __init__(
         self, *, app_id: str = APP_ID, app_secret: str = APP_SECRET,
@@ -42,39 +45,15 @@ class OaSandbox:
         self.api = OaApi(self.world)
         self.webhook = OaWebhookPusher(self.world, retries=webhook_retries)
         self._users: dict[str, SimOaUser] = {}
-        self._runner: web.AppRunner | None = None
         self.add_oa(DEFAULT_OA, "Công an xã Hưng Lộc")
 
     # ---- lifecycle ---------------------------------------------------------------------
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def app(self) -> web.Application:
         app = self.api.app()
         # ZBS lives on business.openapi.zalo.me: the sandbox serves it on the same address
         app.router.add_post("/message/template", ZbsApi(self.world).send)
-        runner = web.AppRunner(app, access_log=None, handle_signals=False,
-                               shutdown_timeout=1.0)
-        await runner.setup()
-        await web.TCPSite(runner, host, port).start()
-        self._runner = runner
-        self.world.base_url = f"http://{host}:{runner.addresses[0][1]}"
-        self.world.closing = False
-        self.webhook.start()
-
-    async def stop(self) -> None:
-        self.world.closing = True
-        self.world.wake()
-        await self.webhook.stop()
-        if self._runner is not None:
-            runner, self._runner = self._runner, None
-            await runner.cleanup()
-
-    async def __aenter__(self) -> OaSandbox:
-        await self.start()
-        return self
-
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        traceback: TracebackType | None) -> None:
-        await self.stop()
+        return app
 
     @property
     def base_url(self) -> str:
