@@ -10,8 +10,9 @@
   passes it on as that command; chosen from the open prompt, the step returns it, and that
   flow starts with the command's argument as its input. An action (a choice outside any
   flow) may start a flow the same way.
-- Each person's inputs are handled one at a time, in order; the draft is written after each
-  step, so a restart resumes where the person was; an expired flow is dropped (and the person
+- Each person's inputs are handled one at a time, in order; the draft is kept after each
+  step (in memory, written behind within a fraction of a second: bot/store/dialogs.py), so a
+  restart resumes where the person was; an expired flow is dropped (and the person
   told, where the flow says what) by `expire`, run on the scheduler's tick."""
 
 from __future__ import annotations

@@ -40,8 +40,9 @@ class Store:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.dialogs = DialogStore(db)  # first: the stores that delete people forget flows
         self.areas = AreaStore(db)
-        self.residents = ResidentStore(db)
+        self.residents = ResidentStore(db, self.dialogs)
         self.memberships = MembershipStore(db)
         self.audit = AuditStore(db)
         self.persistence = PersistenceStore(db)
@@ -53,11 +54,10 @@ class Store:
         self.outbox = OutboxStore(db)
         self.relays = RelayStore(db)
         self.schedules = ScheduleStore(db)
-        self.erasure = ErasureStore(db)
-        self.accounts = AccountStore(db)
-        self.dialogs = DialogStore(db)
-        self.prompts = PromptStore(db)
-        self.media = MediaRefStore(db)
+        self.erasure = ErasureStore(db, self.dialogs)
+        self.accounts = AccountStore(db, self.dialogs)
+        self.prompts = PromptStore(db, self.dialogs)
+        self.media = MediaRefStore(db, self.dialogs)
         self.routes = RouteStore(db)
         self.zalo_oa = ZaloOaStore(db)
         self.web = WebStore(db)
@@ -80,4 +80,5 @@ class Store:
         return cls(db)
 
     async def close(self) -> None:
+        await self.dialogs.close()
         await self.db.close()

@@ -7,6 +7,7 @@ import sqlite3
 
 from bot.models import Account, Channel
 from bot.store.db import Database, Tx
+from bot.store.dialogs import DialogStore
 
 
 def _account(row: sqlite3.Row) -> Account:
@@ -18,8 +19,9 @@ def _account(row: sqlite3.Row) -> Account:
 
 
 class AccountStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, dialogs: DialogStore) -> None:
         self._db = db
+        self._dialogs = dialogs
 
     async def resident_of(self, channel: Channel, external_id: str) -> int | None:
         rows = await self._db.fetchall(
@@ -83,6 +85,7 @@ class AccountStore:
         with it: dialogs, link codes)."""
         await self.move(tx, channel, external_id, owner)
         await tx.execute("DELETE FROM residents WHERE id = ?", (former,))
+        self._dialogs.drop(former)
 
     async def seen(self, tx: Tx, channel: Channel, external_id: str) -> None:
         await tx.execute(

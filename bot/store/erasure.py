@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.store.db import Database, Tx
+from bot.store.dialogs import DialogStore
 from bot.store.media import keys_in
 
 # A delivered message's chat, once its recipient is forgotten: TOMBSTONE_CHAT - row id, below
@@ -36,8 +37,9 @@ Redact = Callable[[str], str]
 
 
 class ErasureStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, dialogs: DialogStore) -> None:
         self._db = db
+        self._dialogs = dialogs
 
     async def forget(self, tx: Tx, resident_id: int, redact: Redact) -> set[str]:
         """Delete the resident and every trace of them (see the module's docstring); the media
@@ -67,7 +69,11 @@ class ErasureStore:
             "DELETE FROM open_prompts WHERE EXISTS (SELECT 1 FROM accounts a WHERE "
             "a.resident_id = ? AND a.channel = open_prompts.channel "
             "AND a.external_id = open_prompts.address)", (resident_id,))
+        dialog = await self._dialogs.get(resident_id)
+        if dialog is not None:
+            media |= keys_in(dialog.data)  # an open draft's photos
         await tx.execute("DELETE FROM residents WHERE id = ?", (resident_id,))
+        self._dialogs.drop(resident_id)
         return media
 
     async def _reports(

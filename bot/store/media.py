@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.store.db import Database
+from bot.store.dialogs import DialogStore
 
 _NAMED = (
     "SELECT media_key FROM report_media WHERE media_key IS NOT NULL "
@@ -48,11 +49,13 @@ def _referenced(named: Iterable[Any], drafts: Iterable[Any]) -> set[str]:
 
 
 class MediaRefStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, dialogs: DialogStore) -> None:
         self._db = db
+        self._dialogs = dialogs
 
     async def referenced(self) -> set[str]:
         """Every media key a row or a draft names."""
+        await self._dialogs.flush()  # the drafts not yet written name keys too
         named = await self._db.fetchall(_NAMED)
         drafts = await self._db.fetchall(_DRAFTS)
         return _referenced(named, drafts)

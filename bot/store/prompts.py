@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bot.models import Channel
 from bot.store.db import Database, Tx
+from bot.store.dialogs import DialogStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,8 +19,9 @@ class OpenPrompt:
 
 
 class PromptStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, dialogs: DialogStore) -> None:
         self._db = db
+        self._dialogs = dialogs
 
     async def offer(
         self, tx: Tx, channel: Channel, address: str, choices: Sequence[tuple[str, str]],
@@ -31,9 +33,8 @@ class PromptStore:
             "VALUES (?, ?, ?, ?, ?)",
             (channel, address, json.dumps([list(c) for c in choices], ensure_ascii=False),
              self._db.now_iso(), expires_at))
-        await tx.execute(
-            "UPDATE dialogs SET shadowed_by = ? WHERE channel = ? AND address = ? "
-            "AND shadowed_by IS NULL", (cursor.lastrowid, channel, address))
+        assert cursor.lastrowid is not None
+        await self._dialogs.shadow(tx, channel, address, cursor.lastrowid)
 
     async def open(self, channel: Channel, address: str, since: int = 0) -> list[OpenPrompt]:
         """The chat's prompts not yet expired (from id `since` on), newest first."""

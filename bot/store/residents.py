@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from bot.models import Channel, Consent, OfficerRole, Resident, StaffContact, StaffRole
 from bot.store.db import Database, Tx
+from bot.store.dialogs import DialogStore
 
 
 def _resident(row: sqlite3.Row) -> Resident:
@@ -30,8 +31,9 @@ def _resident(row: sqlite3.Row) -> Resident:
 
 
 class ResidentStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, dialogs: DialogStore) -> None:
         self._db = db
+        self._dialogs = dialogs
 
     # --- writes ----------------------------------------------------------------------------
 
@@ -114,6 +116,7 @@ class ResidentStore:
         await tx.execute("DELETE FROM memberships WHERE resident_id = ?", (resident_id,))
         await tx.execute("DELETE FROM join_rejections WHERE resident_id = ?", (resident_id,))
         await tx.execute("DELETE FROM dialogs WHERE resident_id = ?", (resident_id,))
+        self._dialogs.drop(resident_id)
         await tx.execute("DELETE FROM ptb_user_data WHERE user_id = (SELECT telegram_id "
                          "FROM residents WHERE id = ?)", (resident_id,))
         # Reports stay as records, unlinked from the person (bot/store/reports.py).
