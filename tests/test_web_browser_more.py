@@ -75,6 +75,9 @@ async def test_the_figures_page_in_the_browser(
     page = await logged_in(officer, browser, errors)
     await page.get_by_role("link", name="Số liệu").click()
     await expect(page.get_by_role("heading", name="Số liệu")).to_be_visible()
+    chart = page.locator("#chart-days")  # drawn by the vendored uPlot, no CDN
+    await expect(chart.locator("canvas")).to_be_visible()
+    await expect(chart).to_have_attribute("data-drawn", "31")  # a bar for each of 31 days
     categories = page.locator("#fig-categories")
     await expect(categories.get_by_role("row").filter(has_text="Trộm cắp")).to_contain_text("1")
     async with page.expect_download() as downloading:

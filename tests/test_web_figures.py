@@ -26,8 +26,9 @@ from tests.test_web_console import (  # noqa: F401 (fixtures)
 )
 from tests.web_kit import COOKIE, People, file_report, session_of
 
-DOWNLOADS = ("/figures/categories.csv", "/figures/hamlets.csv", "/figures/times.csv",
-             "/figures/gongs.csv", "/figures/broadcasts.csv", "/exports/reports.csv",
+DOWNLOADS = ("/figures/days.csv", "/figures/categories.csv", "/figures/hamlets.csv",
+             "/figures/times.csv", "/figures/gongs.csv", "/figures/broadcasts.csv",
+             "/exports/reports.csv",
              "/exports/reports.json", "/exports/alerts.xml")
 
 
@@ -94,6 +95,16 @@ async def test_the_officer_reads_the_figures_of_the_period(
     assert "Telegram,1,2,1,0,0" in sent
     hamlets = await (await client.get("/figures/hamlets.csv?days=365", cookies=jar)).text()
     assert ",4,3,1,0" in hamlets  # a year: the old report too
+    days = await (await client.get("/figures/days.csv", cookies=jar)).text()
+    assert days.startswith("\ufeffNgày,Số tin,Đang mở,Đã xử lý,Từ chối\r\n")
+    assert days.count("\r\n") == 1 + 31  # every day of the period, a quiet one as 0
+    assert "04/12,0,0,0,0\r\n" in days and days.endswith("03/01,3,2,1,0\r\n")
+    months = await (await client.get("/figures/days.csv?days=365", cookies=jar)).text()
+    assert months.startswith("\ufeffTháng,") and months.count("\r\n") == 1 + 13
+    assert "11/2026,1,1,0,0\r\n" in months and months.endswith("01/2027,3,2,1,0\r\n")
+    weeks = await (await client.get("/figures/days.csv?days=90", cookies=jar)).text()
+    assert weeks.startswith("\ufeffTuần bắt đầu,") and "23/11,1,1,0,0\r\n" in weeks
+    assert '"values": [' in page and "Tin báo theo ngày" in page  # the chart's data
     for table in ("Tin báo theo loại", "Tin báo theo ấp", "Thời gian xử lý", "Kẻng an ninh",
                   "Thông báo theo ứng dụng"):
         assert table in page

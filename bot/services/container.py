@@ -110,5 +110,6 @@ class Services:
             api_keys=api_keys, open311=Open311Service(
                 store, config, i18n, reports, api_keys, media, events, clock),
             conversation=ConversationService(store, i18n, reports, relays, config.locale.tz),
-            figures=FiguresService(store, i18n, catalog, reports.categories, clock),
+            figures=FiguresService(store, i18n, catalog, reports.categories, clock,
+                                   config.locale.tz),
         )

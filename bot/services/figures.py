@@ -1,6 +1,7 @@
 """The figures the commune police need for their monthly and thematic reviews, for the web
 console's `/figures` page and its CSV downloads: over the officer's communes and one period
-(the last 7, 30 or 90 days, or the last year) — reports by category and by hamlet, the time
+(the last 7, 30 or 90 days, or the last year) — reports over time (per day, week or month:
+`SPANS`), by category and by hamlet, the time
 to accept and to resolve a report (median and 90th percentile), the gongs and how many came,
 the announcements and how many were reached on each messenger.
 
@@ -13,7 +14,7 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from bot.catalog import Catalog
@@ -24,7 +25,8 @@ from bot.services.categories import Categories
 from bot.store import Store
 
 PERIODS = (7, 30, 90, 365)  # days
-TABLES = ("categories", "hamlets", "times", "gongs", "broadcasts")
+TABLES = ("days", "categories", "hamlets", "times", "gongs", "broadcasts")
+SPANS = {7: "day", 30: "day", 90: "week", 365: "month"}  # the "days" table's rows, by period
 Cell = str | int | None
 Counted = tuple[str, int | None, str, int]  # category, hamlet id, state, reports
 
@@ -49,9 +51,9 @@ def quantile(values: Sequence[float], q: float) -> float | None:
 
 class FiguresService:
     def __init__(self, store: Store, i18n: I18n, catalog: Catalog, categories: Categories,
-                 clock: Clock) -> None:
+                 clock: Clock, tz: tzinfo) -> None:
         self._store, self._i18n, self._catalog = store, i18n, catalog
-        self._categories, self._clock = categories, clock
+        self._categories, self._clock, self._tz = categories, clock, tz
 
     def since(self, days: int) -> str:
         start = self._clock.now() - timedelta(days=days)
@@ -61,7 +63,8 @@ class FiguresService:
         """Every table for `communes` over the last `days` (the caller checked the officer)."""
         ids, since = [commune.id for commune in communes], self.since(days)
         counted = await self._store.figures.reports_by(ids, since)
-        return [self._categories_table(counted), await self._hamlets(ids, counted),
+        return [await self._days(ids, since, days),
+                self._categories_table(counted), await self._hamlets(ids, counted),
                 await self._times(ids, since), await self._gongs(ids, since),
                 await self._broadcasts(ids, since)]
 
@@ -86,6 +89,42 @@ class FiguresService:
             row[2] += count if state == "resolved" else 0
             row[3] += count if state == "rejected" else 0
         return dict(sorted(totals.items(), key=lambda item: (-item[1][0], str(item[0]))))
+
+    async def _days(self, ids: list[int], since: str, days: int) -> Table:
+        """Reports filed per day, week (from Monday) or month of local time, every one of the
+        period's included (an empty one is a 0, so a chart shows the quiet days too)."""
+        span = SPANS.get(days, "day")
+        today = self._clock.now().astimezone(self._tz).date()
+        first = self._span_of(today - timedelta(days=days), span)
+        starts = [first]
+        while (following := self._next(starts[-1], span)) <= today:
+            starts.append(following)
+        counted: list[tuple[str | int | None, str, int]] = []
+        for hour, state, count in await self._store.figures.reports_by_hour(ids, since):
+            local = datetime.fromisoformat(f"{hour}:00+00:00").astimezone(self._tz).date()
+            counted.append((self._span_of(local, span).isoformat(), state, count))
+        totals = self._by_state(counted)
+        rows: list[tuple[Cell, ...]] = [
+            (self._label(start, span), *totals.get(start.isoformat(), [0, 0, 0, 0]))
+            for start in starts]
+        return Table("days", self._t(f"by_{span}"), self._report_columns(span), rows)
+
+    @staticmethod
+    def _span_of(day: date, span: str) -> date:
+        if span == "week":
+            return day - timedelta(days=day.weekday())
+        return day.replace(day=1) if span == "month" else day
+
+    @staticmethod
+    def _next(start: date, span: str) -> date:
+        if span == "month":
+            return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return start + timedelta(days=7 if span == "week" else 1)
+
+    def _label(self, start: date, span: str) -> str:
+        if span == "month":
+            return self._t("month_label", month=start.month, year=start.year)
+        return self._t(f"{span}_label", day=start.day, month=start.month)
 
     def _categories_table(self, counted: list[Counted]) -> Table:
         lang = self._i18n.default

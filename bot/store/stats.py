@@ -113,6 +113,16 @@ class FigureStore:
             (*communes, since))
         return [(str(row[0]), row[1], str(row[2]), int(row[3])) for row in rows]
 
+    async def reports_by_hour(self, communes: Sequence[int],
+                              since: str) -> list[tuple[str, str, int]]:
+        """(the UTC hour they were filed, "YYYY-MM-DDTHH"; state; how many) for reports filed
+        since `since`: few enough rows for a year, each placed in its local day by the caller."""
+        rows = await self._db.fetchall(
+            "SELECT substr(created_at, 1, 13), state, count(*) FROM reports WHERE commune_id "
+            f"IN ({_marks(communes)}) AND created_at >= ? GROUP BY 1, 2",
+            (*communes, since))
+        return [(str(row[0]), str(row[1]), int(row[2])) for row in rows]
+
     async def durations(self, communes: Sequence[int], since: str) -> Durations:
         rows = await self._db.fetchall(
             "SELECT (julianday(min(CASE WHEN a.action IN ('report.accept', 'report.assign', "
