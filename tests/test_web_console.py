@@ -56,12 +56,13 @@ async def cast(services: Services, config: Config) -> People:
 
 @pytest.fixture
 async def report(services: Services, cast: People) -> Report:
-    return await file_report(services, cast.resident, photo=True)
+    return await file_report(services, cast.resident, photo=True, voice=True)
 
 
 def routes(report: Report) -> list[tuple[str, str]]:
     return [("GET", "/"), ("GET", f"/reports/{report.id}"),
-            ("GET", f"/reports/{report.id}/photos/1"), ("POST", f"/reports/{report.id}/act"),
+            ("GET", f"/reports/{report.id}/photos/1"), ("GET", f"/reports/{report.id}/voice"),
+            ("POST", f"/reports/{report.id}/act"),
             ("POST", "/logout")]
 
 
@@ -136,6 +137,10 @@ async def test_the_officer_sees_the_queue_the_report_and_its_photo(
     photo = await client.get(f"/reports/{report.id}/photos/1", cookies=jar)
     assert photo.status == 200 and (await photo.read())[:2] == b"\xff\xd8"
     assert (await client.get(f"/reports/{report.id}/photos/2", cookies=jar)).status == 404
+    assert f'src="/reports/{report.id}/voice"' in detail and "Tin nhắn thoại" in detail
+    voice = await client.get(f"/reports/{report.id}/voice", cookies=jar)
+    assert voice.status == 200 and voice.headers["Content-Type"] == "audio/ogg"
+    assert (await voice.read()).startswith(b"OggS")
     assert (await client.get("/reports/999999", cookies=jar)).status == 404
     assert (await client.get("/reports/abc", cookies=jar)).status == 404
 

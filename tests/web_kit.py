@@ -20,6 +20,7 @@ from bot.store import Store
 from bot.web.server import build_app
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64 + b"\xff\xd9"
+OGG = b"OggS\x00\x02" + b"\x00" * 64  # the start of a voice note as Telegram sends it
 COOKIE = "anninh"  # the session cookie over plain HTTP
 
 
@@ -56,14 +57,18 @@ async def people(services: Services, config: Config) -> People:
 
 
 async def file_report(services: Services, reporter: Resident, *, anonymous: bool = True,
-                      photo: bool = False, description: str = "Mất trộm xe máy") -> Report:
+                      photo: bool = False, voice: bool = False,
+                      description: str = "Mất trộm xe máy") -> Report:
     photos = []
     if photo:
         ref = await services.media.files.put(JPEG, "photo", "image/jpeg")
         photos = [ReportPhoto(None, None, ref.key)]
+    voice_key = None
+    if voice:
+        voice_key = (await services.media.files.put(OGG, "voice", "audio/ogg")).key
     filed = await services.reports.file(reporter, Draft(
         "trom-cap", description, address="Ấp Hưng Nhơn, gần chợ", photos=photos,
-        anonymous=anonymous))
+        anonymous=anonymous, voice_media_key=voice_key))
     assert filed.outcome is Outcome.DONE and filed.report is not None
     return filed.report
 

@@ -96,6 +96,7 @@ class Page:
     updated: str
     overdue: bool
     photos: int  # kept in the media store: /reports/<id>/photos/1…
+    voice: bool  # a voice note kept in the media store: /reports/<id>/voice
     timeline: list[Step]
     actions: tuple[Action, ...]
     teams: list[Team]
@@ -140,7 +141,8 @@ class ConsoleService:
             hamlet=hamlet.name if hamlet else None, team=team.name if team else None,
             reporter=await self._reporter(report), created=self.local(report.created_at),
             updated=self.local(report.updated_at), overdue=self.overdue(report),
-            photos=len(photos), timeline=await self._timeline(report),
+            photos=len(photos), voice=report.voice_media_key is not None,
+            timeline=await self._timeline(report),
             actions=ACTIONS_BY_STATE.get(report.state, ()),
             teams=await self._reports.teams_for(report) if report.is_open else [],
             reasons=REJECT_REASONS)
@@ -153,6 +155,13 @@ class ConsoleService:
             return None
         keys = [p.media_key for p in await self._reports.photos(report) if p.media_key]
         return keys[number - 1] if 1 <= number <= len(keys) else None
+
+    async def voice(self, communes: tuple[Commune, ...], report_id: int) -> str | None:
+        """The media key of a report's voice note, for its communes' officers."""
+        report = await self._reports.get(report_id)
+        if report is None or report.commune_id not in {c.id for c in communes}:
+            return None
+        return report.voice_media_key
 
     def overdue(self, report: Report) -> bool:
         """Still waiting to be accepted past its deadline."""

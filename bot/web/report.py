@@ -113,16 +113,47 @@ async def photo(request: web.Request) -> web.StreamResponse:
     return kept_photo(request, key)
 
 
+async def voice(request: web.Request) -> web.StreamResponse:
+    context, officer = context_of(request), officer_of(request)
+    key = await context.services.console.voice(officer.communes, report_id_of(request))
+    return kept_file(request, key, None)
+
+
 def kept_photo(request: web.Request, key: str | None) -> web.FileResponse:
     """A photo from the media store, for this browser only; 404 when there is none."""
+    return kept_file(request, key, "image/jpeg")
+
+
+def kept_file(request: web.Request, key: str | None,
+              content_type: str | None) -> web.FileResponse:
+    """A file from the media store, for this browser only (its type from its first bytes
+    where none is given: a voice note is Ogg on Telegram, MP4 audio or MP3 elsewhere); 404
+    when there is none."""
     files = context_of(request).services.media.files
     if key is None or not files.exists(key):
         raise web.HTTPNotFound()
-    return web.FileResponse(files.path(key), headers={
-        "Content-Type": "image/jpeg", "Cache-Control": "private, no-store"})
+    path = files.path(key)
+    if content_type is None:
+        with path.open("rb") as head:
+            content_type = _audio_type(head.read(12))
+    return web.FileResponse(path, headers={
+        "Content-Type": content_type, "Cache-Control": "private, no-store"})
+
+
+def _audio_type(head: bytes) -> str:
+    if head.startswith(b"OggS"):
+        return "audio/ogg"
+    if head[4:8] == b"ftyp":
+        return "audio/mp4"
+    if head.startswith((b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")):
+        return "audio/mpeg"
+    if head.startswith(b"#!AMR"):
+        return "audio/amr"
+    return "application/octet-stream"  # nosniff: a download, never run
 
 
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/reports/{report_id}", report_page)
     app.router.add_post("/reports/{report_id}/act", act)
     app.router.add_get("/reports/{report_id}/photos/{number}", photo)
+    app.router.add_get("/reports/{report_id}/voice", voice)

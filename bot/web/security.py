@@ -24,7 +24,8 @@ OPEN_PREFIXES = ("/login", "/static/", "/media/", "/open311/")
 
 POLICY = "; ".join((
     "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self'",
-    "connect-src 'self'", "form-action 'self'", "base-uri 'none'", "frame-ancestors 'none'",
+    "connect-src 'self'", "media-src 'self'", "form-action 'self'", "base-uri 'none'",
+    "frame-ancestors 'none'",
 ))
 HEADERS = {
     "Content-Security-Policy": POLICY,
