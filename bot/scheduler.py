@@ -28,7 +28,7 @@ from bot.media import MediaStore
 from bot.models import Audience, BroadcastSchedule, Lane, Recipient
 from bot.services import audiences
 from bot.services.broadcasts import BroadcastService, iso
-from bot.services.campaigns import Campaign, cron, kept_messages, load_campaigns
+from bot.services.campaigns import Campaign, commune_of, cron, kept_messages, load_campaigns
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -213,9 +213,16 @@ class Scheduler:
 
     async def _audience(self, campaign: Campaign) -> Audience | None:
         codes = campaign.audience
+        commune = await commune_of(self.store, campaign)
+        if commune is None and codes.commune is None:
+            log.warning("%s: audience: no commune named, and the deployment has %d: name one "
+                        "(commune = \"CODE\")", campaign.path,
+                        len(await self.store.areas.communes()))
+            return None
         try:
             return await audiences.from_codes(
-                self.store, self.catalog, codes.commune, hamlets=codes.hamlets,
+                self.store, self.catalog, commune.code if commune else str(codes.commune),
+                hamlets=codes.hamlets,
                 teams=codes.teams, team_kinds=codes.team_kinds, tags=codes.tags)
         except audiences.AudienceError as error:
             log.warning("%s: audience: %s", campaign.path, error)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from bot.dialog import END, Action, Choice, Flow, Rows, Turn
 from bot.models import Commune
-from bot.services.campaigns import Campaign, kept_messages
+from bot.services.campaigns import Campaign, commune_of, kept_messages
 from bot.services.cron_words import describe_cron
 from handlers.text import as_id, clip, esc
 
@@ -122,7 +122,8 @@ async def _campaign_lines(
     services = turn.services
     paused = await services.store.schedules.paused()
     for campaign in services.scheduler.campaigns():
-        if campaign.audience.commune not in codes:
+        commune = await commune_of(services.store, campaign)
+        if commune is None or commune.code not in codes:
             continue  # another commune's: not theirs to see or touch
         stopped = campaign.id in paused
         state = turn.t("campaign.paused" if stopped else "campaign.active")

@@ -24,7 +24,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.catalog import Catalog
 from bot.delivery import OutMessage, Quiz
 from bot.media import MediaStore
-from bot.models import Resident
+from bot.models import Commune, Resident
 from bot.services.audiences import AudienceError, check_codes
 from bot.store import Store
 
@@ -41,7 +41,7 @@ class CampaignError(ValueError):
 
 @dataclass(frozen=True)
 class CampaignAudience:
-    commune: str
+    commune: str | None  # None: the deployment's only commune (`commune_of`)
     hamlets: tuple[str, ...] = ()
     teams: tuple[str, ...] = ()
     team_kinds: tuple[str, ...] = ()
@@ -193,8 +193,9 @@ def _photo(path: Path, value: Any, fail: Any) -> Path | None:
 
 
 def _audience(value: Any, catalog: Catalog | None, fail: Any) -> CampaignAudience:
-    if not isinstance(value, dict) or not isinstance(value.get("commune"), str):
-        raise fail("audience", 'a table with at least commune = "CODE"')
+    if not isinstance(value, dict) or not isinstance(value.get("commune", ""), str):
+        raise fail("audience", 'a table: commune = "CODE" (may be left out where the '
+                   "deployment has one commune), and/or hamlets, teams, team_kinds, tags")
     for key, item in value.items():
         if key not in _AUDIENCE_KEYS:
             raise fail(f"audience.{key}", f"unknown (expected {', '.join(_AUDIENCE_KEYS)})")
@@ -202,7 +203,7 @@ def _audience(value: Any, catalog: Catalog | None, fail: Any) -> CampaignAudienc
                                      and all(isinstance(c, str) for c in item)):
             raise fail(f"audience.{key}", "a list of codes")
     audience = CampaignAudience(
-        value["commune"], *(tuple(value.get(key, ())) for key in _AUDIENCE_KEYS[1:]))
+        value.get("commune"), *(tuple(value.get(key, ())) for key in _AUDIENCE_KEYS[1:]))
     if catalog is not None:
         try:
             check_codes(catalog, team_kinds=audience.team_kinds, tags=audience.tags)
@@ -252,6 +253,16 @@ def load_campaigns(
     return campaigns, errors
 
 
+async def commune_of(store: Store, campaign: Campaign) -> Commune | None:
+    """The commune a campaign speaks to: the one its audience names, or — where it names
+    none, as the shipped sample campaigns do — the deployment's only commune; None when the
+    code is unknown or the deployment has several communes to choose from."""
+    if campaign.audience.commune is not None:
+        return await store.areas.commune_by_code(campaign.audience.commune)
+    communes = await store.areas.communes()
+    return communes[0] if len(communes) == 1 else None
+
+
 @dataclass(frozen=True)
 class QuizAnswer:
     quiz: Quiz
@@ -268,7 +279,7 @@ class CampaignService:
 
     async def may_manage(self, actor: Resident, campaign: Campaign) -> bool:
         """Only officers of the campaign's audience commune may pause, resume or preview it."""
-        commune = await self._store.areas.commune_by_code(campaign.audience.commune)
+        commune = await commune_of(self._store, campaign)
         return commune is not None and await self._store.residents.has_role(
             actor.id, "officer", commune.id)
 
