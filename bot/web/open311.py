@@ -1,7 +1,9 @@
 """Open311 GeoReport v2 under `/open311/v2/` (the rules: bot/services/open311.py):
-`GET services.json|xml` (public), `POST requests.json|xml` (form-encoded, with an
-`api_key`), `GET requests.json|xml` (with an `api_key`: its commune's requests) and
-`GET requests/<id>.json|xml` (anyone: the state; with its commune's key: the whole request).
+`GET services.json|xml` and `services/<code>.json|xml` (public), `POST requests.json|xml`
+(form-encoded or a JSON object, with an `api_key`), `GET requests.json|xml` (with an
+`api_key`: its commune's requests) and `GET requests/<id>.json|xml` (anyone: the state; with
+its commune's key: the whole request); `GET discovery.json|xml` (public, also at
+`/open311/discovery`): GeoReport's Service Discovery.
 No session and no CSRF here (the key is the credential); every answer, errors included, is in
 GeoReport's shape and the format the path asks for, never the console's page."""
 
@@ -59,12 +61,40 @@ async def services_list(request: web.Request, context: WebContext, fmt: str) -> 
     return georeport.answer(open311.services(), fmt, SERVICES)
 
 
-async def create(request: web.Request, context: WebContext, fmt: str) -> web.Response:
-    form = await request.post()
+async def definition(request: web.Request, context: WebContext, fmt: str) -> web.Response:
+    open311 = context.services.open311
+    await open311.jurisdiction(request.query.get("jurisdiction_id"))
+    found = open311.definition(request.match_info["code"])
+    return georeport.document(found, fmt, "service_definition")
 
-    def field(name: str) -> str | None:
-        value = form.get(name)
-        return value if isinstance(value, str) else None
+
+async def discovery(request: web.Request, context: WebContext, fmt: str) -> web.Response:
+    """Where the API is: `[web] public_url` when set, else the address this request came to."""
+    base = context.config.public_url.rstrip("/") or str(request.url.origin())
+    found = context.services.open311.discovery(base + PREFIX)
+    return georeport.document(found, fmt, "discovery")
+
+
+async def _fields(request: web.Request) -> dict[str, str]:
+    """A filing's fields: form-encoded, or one JSON object (numbers as their text; any other
+    kind of value is left out, as a field that was not sent)."""
+    if request.content_type != "application/json":
+        form = await request.post()
+        return {name: value for name, value in form.items() if isinstance(value, str)}
+    try:
+        body = await request.json()
+    except ValueError:
+        raise Problem(400, "bad_json") from None
+    if not isinstance(body, dict):
+        raise Problem(400, "bad_json")
+    return {name: value if isinstance(value, str) else str(value) for name, value in body.items()
+            if isinstance(value, str) or (isinstance(value, int | float)
+                                          and not isinstance(value, bool))}
+
+
+async def create(request: web.Request, context: WebContext, fmt: str) -> web.Response:
+    form = await _fields(request)
+    field = form.get
 
     open311 = context.services.open311
     key = await open311.key(field("api_key"), field("jurisdiction_id"))
@@ -128,7 +158,10 @@ def _fetch(url: str, limit: int) -> Fetch:
 
 def add_routes(app: web.Application) -> None:
     formats = "{fmt:json|xml}"
+    app.router.add_get(f"{PREFIX}/discovery.{formats}", _georeport(discovery))
+    app.router.add_get(f"/open311/discovery.{formats}", _georeport(discovery))
     app.router.add_get(f"{PREFIX}/services.{formats}", _georeport(services_list))
+    app.router.add_get(PREFIX + "/services/{code:[^/.]+}." + formats, _georeport(definition))
     app.router.add_post(f"{PREFIX}/requests.{formats}", _georeport(create))
     app.router.add_get(f"{PREFIX}/requests.{formats}", _georeport(listing))
     app.router.add_get(PREFIX + "/requests/{id:[^/.]+}." + formats, _georeport(one))
