@@ -25,12 +25,13 @@ from tests.open311_kit import API, errors_of, form, key_of, photo_server
 from tests.web_kit import JPEG, People, file_report, people
 
 LIMIT = 100_000  # [media] max_photo_bytes here
+WEB = '[web]\nport = 8098\npublic_url = "https://anninh.example"\n\n'
 
 
 @pytest.fixture
 def config_extra() -> str:
-    return f'[web]\nport = 8098\npublic_url = "https://anninh.example"\n\n' \
-           f"[media]\nmax_photo_bytes = {LIMIT}\n"
+    """The test photo server is on 127.0.0.1: private addresses allowed, as a deployment may."""
+    return f"{WEB}[media]\nmax_photo_bytes = {LIMIT}\n\n[open311]\nallow_private_media = true\n"
 
 
 @pytest.fixture
@@ -361,6 +362,22 @@ async def test_a_photo_that_cannot_be_kept_files_nothing(
         assert response.status == 400
         [error] = await errors_of(response)
     assert said in error["description"]
+    assert await _report_count(store) == 0
+
+
+@pytest.mark.parametrize("config_extra", [WEB])  # [open311] allow_private_media by default
+@pytest.mark.parametrize("where", [
+    "127.0.0.1:{port}/photo.jpg", "localhost:{port}/photo.jpg", "10.1.2.3/photo.jpg",
+    "[::1]:{port}/photo.jpg", "169.254.169.254/latest/meta-data", "[::ffff:127.0.0.1]/a.jpg",
+    "0.0.0.0:{port}/photo.jpg"])
+async def test_a_media_url_at_a_private_address_files_nothing(
+    client: TestClient, key: str, photos: TestClient, store: Store, where: str,
+) -> None:
+    url = "http://" + where.format(port=photos.port)
+    async with client.post(f"{API}/requests.json", data=form(key, media_url=url)) as response:
+        assert response.status == 400
+        [error] = await errors_of(response)
+    assert "media_url" in error["description"] and "loopback" in error["description"]
     assert await _report_count(store) == 0
 
 

@@ -12,23 +12,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from html import escape
-from urllib.parse import urlsplit
 
-import aiohttp
 from aiohttp import web
 
 from bot.markup import visible_text
-from bot.services.media import Fetch, MediaUnavailable
 from bot.services.open311 import Problem, Submission
 from bot.web import georeport
 from bot.web.context import WebContext, context_of
 from bot.web.georeport import REQUESTS, SERVICES
+from bot.web.open311_media import anywhere, media_fetch, public
 
 log = logging.getLogger(__name__)
 
 PREFIX = "/open311/v2"
-FETCH_TIMEOUT = aiohttp.ClientTimeout(total=20)
-_IMAGES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF8", b"RIFF")
 
 Route = Callable[[web.Request, WebContext, str], Awaitable[web.Response]]
 
@@ -99,7 +95,9 @@ async def create(request: web.Request, context: WebContext, fmt: str) -> web.Res
     open311 = context.services.open311
     key = await open311.key(field("api_key"), field("jurisdiction_id"))
     media_url = (field("media_url") or "").strip()
-    fetch = _fetch(media_url, context.services.media.limit("photo")) if media_url else None
+    allowed = anywhere if context.services.config.open311.allow_private_media else public
+    fetch = media_fetch(media_url, context.services.media.limit("photo"), allowed) \
+        if media_url else None
     report = await open311.file(key, Submission(
         service_code=field("service_code"), description=field("description"),
         lat=field("lat"), long=field("long"), address_string=field("address_string"),
@@ -128,32 +126,6 @@ async def unknown(request: web.Request, context: WebContext, fmt: str) -> web.Re
 
 def _link(context: WebContext) -> Callable[[str], str] | None:
     return context.links.url if context.links is not None else None
-
-
-def _fetch(url: str, limit: int) -> Fetch:
-    """Download the photo at `url` (http or https), at most `limit` bytes and one more (so
-    the media service can say it is too large); MediaUnavailable unless it is an image."""
-    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
-        raise Problem(400, "bad_media")
-
-    async def fetch() -> bytes:
-        try:
-            async with aiohttp.ClientSession(timeout=FETCH_TIMEOUT) as session, \
-                    session.get(url, allow_redirects=True, max_redirects=3) as response:
-                if response.status != 200:
-                    raise MediaUnavailable(f"{url}: HTTP {response.status}")
-                data = b""
-                async for chunk in response.content.iter_chunked(64 * 1024):
-                    data += chunk
-                    if len(data) > limit:
-                        break
-        except (aiohttp.ClientError, TimeoutError, ValueError) as failure:
-            raise MediaUnavailable(f"{url}: {failure}") from None
-        if len(data) <= limit and not data.startswith(_IMAGES):
-            raise MediaUnavailable(f"{url}: not an image")
-        return data
-
-    return fetch
 
 
 def add_routes(app: web.Application) -> None:
