@@ -98,7 +98,8 @@ def media_fetch(url: str, limit: int, allowed: Allowed) -> Fetch:
     first = checked(url, allowed)
 
     async def fetch() -> bytes:
-        connector = aiohttp.TCPConnector(resolver=PublicResolver(allowed), use_dns_cache=False)
+        resolver = PublicResolver(allowed)  # a connector does not close a resolver it is given
+        connector = aiohttp.TCPConnector(resolver=resolver, use_dns_cache=False)
         try:
             async with aiohttp.ClientSession(connector=connector, timeout=FETCH_TIMEOUT,
                                              trust_env=False) as session:
@@ -107,6 +108,8 @@ def media_fetch(url: str, limit: int, allowed: Allowed) -> Fetch:
             raise Problem(400, "media_private") from None
         except (aiohttp.ClientError, TimeoutError, ValueError) as failure:
             raise MediaUnavailable(f"{url}: {failure}") from None
+        finally:
+            await resolver.close()
         if len(data) <= limit and not data.startswith(_IMAGES):
             raise MediaUnavailable(f"{url}: not an image")
         return data
