@@ -14,7 +14,7 @@ echo loop). Judge anninh by its ratio to the baseline, not by the absolute figur
 The bot runs in its own process (`python -m bot run --config …`, token and ANNINH_API_BASE_URL
 from the environment, long polling); the sandbox and the simulated residents run here, as
 Telegram and its users are not in the bot's process in real life. The database is prepared
-first: the sample commune and N consenting residents of Hưng Lộc (Ấp Hưng Nhơn), so each
+first: the sample commune and N consenting residents of Thống Nhất (Ấp Dốc Mơ), so each
 resident goes straight to /baotin. Each runs the whole report conversation (command, category,
 text, skip the place, skip photos, anonymous, send: 7 updates) concurrently with the others;
 every filed report also goes to the staff group. Prints updates/s and p50/p99/max latency per
@@ -50,7 +50,7 @@ TOKEN = "123456:BENCH"
 FIRST_ID = 500_000
 OFFICER_ID = 1001
 STAFF_CHAT_ID = -1001000000001
-COMMUNE, HAMLET = "hung-loc", "hung-nhon"
+COMMUNE, HAMLET = "thong-nhat", "doc-mo"
 
 
 Person = SimUser | SimZaloUser
@@ -153,7 +153,7 @@ def people(sandbox: Sandbox, residents: int) -> tuple[list[SimUser], SimGroup]:
     """The simulated residents and the staff group with officer 1001 in it."""
     sandbox.world.keep_log = False
     officer = sandbox.user(OFFICER_ID, first_name="Cán bộ Hùng")
-    staff = sandbox.group(STAFF_CHAT_ID, "Công an xã Hưng Lộc", members=[officer])
+    staff = sandbox.group(STAFF_CHAT_ID, "Công an xã Thống Nhất", members=[officer])
     return [sandbox.user(FIRST_ID + i, first_name=f"Dân {i}") for i in range(residents)], staff
 
 

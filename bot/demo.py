@@ -91,7 +91,7 @@ async def _resident_joins_a_team(offline: OfflineBot) -> None:
     await binh.wait_for("Đồng ý xử lý dữ liệu cá nhân")
     await binh.press("Đồng ý")
     await binh.wait_for("ấp")
-    await binh.press("Hưng Nhơn")
+    await binh.press("Dốc Mơ")
     await binh.wait_for("nhóm")
     await binh.press("Xong")
     await binh.wait_for("Cảm ơn bạn")
@@ -99,7 +99,7 @@ async def _resident_joins_a_team(offline: OfflineBot) -> None:
     await lan.wait_for("Đồng ý xử lý dữ liệu cá nhân")
     await lan.press("Đồng ý")
     await lan.wait_for("ấp")
-    await lan.send("hung nhon")
+    await lan.send("doc mo")
     await lan.wait_for("nhóm")
     await lan.press("Phụ nữ")
     await lan.wait_for("nhóm")
@@ -115,7 +115,7 @@ async def _resident_joins_a_team(offline: OfflineBot) -> None:
 async def _leader_sounds_the_gong(offline: OfflineBot) -> None:
     sandbox = offline.telegram
     binh, lan = sandbox.user(2001), sandbox.user(3001)
-    police = sandbox.group(-1001000000001, "Công an xã Hưng Lộc",
+    police = sandbox.group(-1001000000001, "Công an xã Thống Nhất",
                            members=[sandbox.user(1001, first_name="Cán bộ Hùng")])
     await binh.command("keng")
     await binh.wait_for("Việc gì")
@@ -136,13 +136,13 @@ async def _leader_sounds_the_gong(offline: OfflineBot) -> None:
 async def _resident_reports_a_theft(offline: OfflineBot) -> None:
     sandbox = offline.telegram
     officer = sandbox.user(1001, first_name="Cán bộ Hùng")
-    staff = sandbox.group(-1001000000001, "Công an xã Hưng Lộc", members=[officer])
+    staff = sandbox.group(-1001000000001, "Công an xã Thống Nhất", members=[officer])
     minh = sandbox.user(3002, first_name="Minh", last_name="Lê")
     await minh.command("start")
     await minh.wait_for("Đồng ý xử lý dữ liệu cá nhân")
     await minh.press("Đồng ý")
     await minh.wait_for("ấp")
-    await minh.press("Hưng Hiệp")
+    await minh.press("Tân Yên")
     await minh.wait_for("nhóm")
     await minh.press("Xong")
     await minh.wait_for("Cảm ơn bạn")
@@ -153,7 +153,7 @@ async def _resident_reports_a_theft(offline: OfflineBot) -> None:
     await minh.send("Đêm qua mất xe máy Wave màu đỏ trước cửa nhà, khoảng 2 giờ sáng.")
     await minh.wait_for("ở đâu")
     await minh.wait_for("Các nút gửi vị trí")
-    await minh.tap("Gửi vị trí", latitude=10.9512, longitude=107.1623)
+    await minh.tap("Gửi vị trí", latitude=11.0712, longitude=107.1723)
     await minh.wait_for("Bạn có ảnh không")
     await minh.send_photo()
     await minh.wait_for("Đã nhận ảnh 1")
@@ -173,13 +173,13 @@ async def _zalo_resident_reports_to_telegram_officers(offline: OfflineBot) -> No
     """Chị Hoa writes to the bot on Zalo — numbers and keywords, no buttons — and the officers
     take her report from the staff group on Telegram."""
     officer = offline.telegram.user(1001, first_name="Cán bộ Hùng")
-    staff = offline.telegram.group(-1001000000001, "Công an xã Hưng Lộc", members=[officer])
+    staff = offline.telegram.group(-1001000000001, "Công an xã Thống Nhất", members=[officer])
     hoa = offline.zalo.user(4001, "Chị Hoa")
     await hoa.send("xin chào")  # a first message, whatever it says, starts onboarding
     await hoa.wait_for("Đồng ý xử lý dữ liệu cá nhân")
     await hoa.choose("Đồng ý")  # types the choice's number
     await hoa.wait_for("ấp")
-    await hoa.choose("Ấp Hưng Nhơn")
+    await hoa.choose("Ấp Dốc Mơ")
     await hoa.wait_for("nhóm")
     await hoa.send("xong")  # a choice's words work as well as its number
     await hoa.wait_for("Cảm ơn bạn")
@@ -190,7 +190,7 @@ async def _zalo_resident_reports_to_telegram_officers(offline: OfflineBot) -> No
     await hoa.send("Khoảng 7 giờ sáng, một thanh niên đi xe máy giật túi xách của tôi rồi "
                    "chạy về hướng quốc lộ 1.")
     await hoa.wait_for("ở đâu")
-    await hoa.send("cổng chợ ấp Hưng Nhơn")  # a landmark: Zalo bots cannot receive a location
+    await hoa.send("cổng chợ ấp Dốc Mơ")  # a landmark: Zalo bots cannot receive a location
     await hoa.wait_for("Bạn có ảnh không")
     await hoa.send_image(caption="ảnh camera của tiệm tạp hóa")
     await hoa.wait_for("Đã nhận ảnh 1")
@@ -281,7 +281,7 @@ async def run_console_session(
     async with offline_bot(config) as offline:
         sandbox = offline.telegram
         officer = sandbox.user(1001, first_name="Cán bộ Hùng")
-        staff = sandbox.group(-1001000000001, "Công an xã Hưng Lộc", members=[officer])
+        staff = sandbox.group(-1001000000001, "Công an xã Thống Nhất", members=[officer])
         if channel == "zalo":
             await _zalo_session(offline, staff, user_id, input_fn, output)
             return 0

@@ -21,7 +21,7 @@ async def officer_announces(offline: OfflineBot) -> None:
     lan, binh = sandbox.user(3001), sandbox.user(2001)
     await hung.command("thongbao")
     await hung.wait_for("Soạn thông báo")
-    await hung.send("Tối nay 19:00 họp dân tại nhà văn hóa ấp Hưng Nhơn về an ninh dịp Tết.")
+    await hung.send("Tối nay 19:00 họp dân tại nhà văn hóa ấp Dốc Mơ về an ninh dịp Tết.")
     await hung.wait_for("Gửi tới ai")
     await hung.press("Toàn xã")
     await hung.wait_for("Sẽ gửi tới")

@@ -19,7 +19,7 @@ from bot.store import Store
 if TYPE_CHECKING:
     from bot.demo import OfflineBot
 
-COMMUNE = "hung-loc"  # the sample commune, whose OA the emulator runs
+COMMUNE = "thong-nhat"  # the sample commune, whose OA the emulator runs
 
 
 def _free_port() -> int:
@@ -67,13 +67,13 @@ async def oa_follower_reports(offline: OfflineBot) -> None:
     anonymously with the place shared from Zalo's menu; officer Hùng accepts it in the staff
     group on Telegram and Anh Tư hears it on the OA."""
     officer = offline.telegram.user(1001, first_name="Cán bộ Hùng")
-    staff = offline.telegram.group(-1001000000001, "Công an xã Hưng Lộc", members=[officer])
+    staff = offline.telegram.group(-1001000000001, "Công an xã Thống Nhất", members=[officer])
     tu = offline.oa.user(5001, "Anh Tư", followed=False)
     tu.follow()  # following the OA starts onboarding
     await tu.wait_for("Đồng ý xử lý dữ liệu cá nhân")
     await tu.press("Đồng ý")  # an oa.query button under the message
     await tu.wait_for("ấp")
-    await tu.choose("Ấp Hưng Nhơn")
+    await tu.choose("Ấp Dốc Mơ")
     await tu.wait_for("nhóm")
     await tu.send("xong")
     await tu.wait_for("Cảm ơn bạn")
@@ -83,7 +83,7 @@ async def oa_follower_reports(offline: OfflineBot) -> None:
     await tu.wait_for("chuyện gì đã xảy ra")
     await tu.send("Đêm qua kẻ gian cạy cửa kho, lấy mất máy bơm nước.")
     await tu.wait_for("ở đâu")
-    await tu.send_location(10.9498, 107.1587, "Kho nhà anh Tư, ấp Hưng Nhơn")
+    await tu.send_location(11.0698, 107.1687, "Kho nhà anh Tư, ấp Dốc Mơ")
     await tu.wait_for("Bạn có ảnh không")
     await tu.choose("Bỏ qua", by="label")
     await tu.wait_for("Bạn muốn gửi tin thế nào")

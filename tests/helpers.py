@@ -19,20 +19,35 @@ from bot.services.media import MediaService
 from bot.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_AREAS = ROOT / "content" / "areas.sample.toml"
+CONTENT = ROOT / "content"
+# The suite's commune: the contract's example, Xã Hưng Lộc (the shipped sample is another).
+SAMPLE_AREAS = ROOT / "tests" / "fixtures" / "areas.hung-loc.toml"
+SHIPPED_AREAS = CONTENT / "areas.sample.toml"
 TOKEN = "123456:TEST-TOKEN"
 
-# People of the sample commune (content/areas.sample.toml).
+# People of the sample commune (tests/fixtures/areas.hung-loc.toml; the shipped sample
+# keeps them too).
 OFFICER_ID = 1001
 LEADER_ID = 2001  # leader of "Tổ an ninh nhân dân số 1" (join code HN01)
 STAFF_CHAT_ID = -1001000000001
 
 
+# The shipped sample's codes → the suite's commune's (tests/fixtures/areas.hung-loc.toml).
+TO_SUITE_COMMUNE = {'"thong-nhat"': '"hung-loc"', '"doc-mo"': '"hung-nhon"',
+                    '"tan-yen"': '"hung-hiep"', '"vo-dong"': '"dau-giay"'}
+
+
 def copy_content(tmp_path: Path) -> Path:
-    """A copy of the shipped content folder, to add campaign files to."""
+    """A copy of the shipped content folder, to add campaign files to; its campaigns, written
+    for the shipped sample commune, aimed at the suite's commune and hamlets instead."""
     folder = tmp_path / "content"
     shutil.copytree(ContentConfig().folder, folder,
                     ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    for campaign in (folder / "campaigns").glob("*.md"):
+        text = campaign.read_text(encoding="utf-8")
+        for shipped, suite in TO_SUITE_COMMUNE.items():
+            text = text.replace(shipped, suite)
+        campaign.write_text(text, encoding="utf-8")
     return folder
 
 

@@ -55,7 +55,7 @@ async def test_the_demo_plays_every_scene_and_exits_0() -> None:
     scene = transcript.split("== Anh Tư follows")[1].split("\n== ")[0]
     assert "[Zalo OA] Anh Tư → bot: [follow]" in scene
     assert "[Zalo OA] Anh Tư → bot: [✅ Đồng ý]" in scene  # an oa.query button pressed
-    assert "[Zalo OA] Anh Tư → bot: [location] 10.9498, 107.1587" in scene
+    assert "[Zalo OA] Anh Tư → bot: [location] 11.0698, 107.1687" in scene
     code = scene.split("Mã tin của bạn: ")[1].split()[0]
     assert f"[Zalo OA] bot → Anh Tư: ✅ Tin {code} của bạn đã được công an xã tiếp nhận" \
         in scene
@@ -83,7 +83,7 @@ async def test_the_console_chats_with_the_real_bot() -> None:
 
     config = load_config_or_defaults(None)
     assert await run_console_session(config, 3001, input_fn=person, output=screen) == 0
-    assert "[1] Ấp Dầu Giây" in screen.getvalue()
+    assert "[1] Ấp Dốc Mơ" in screen.getvalue()
 
 
 async def test_the_zalo_console_files_a_report_the_telegram_staff_group_gets() -> None:
@@ -93,17 +93,17 @@ async def test_the_zalo_console_files_a_report_the_telegram_staff_group_gets() -
     script = iter([
         ("", "xin chào"),
         ("1. ✅ Đồng ý", "1"),
-        ("3. Ấp Hưng Nhơn", "3"),
+        ("1. Ấp Dốc Mơ", "1"),
         ("9. Xong", "xong"),
         ("Cảm ơn bạn", "báo tin"),
         ("1. 🥷 Trộm cắp", "1"),
         ("chuyện gì đã xảy ra", "Mất trộm con gà trong chuồng"),
-        ("ở đâu", "sau nhà văn hóa ấp Hưng Nhơn"),
+        ("ở đâu", "sau nhà văn hóa ấp Dốc Mơ"),
         ("Bạn có ảnh không", "/photo chuồng gà"),
         ("Đã nhận ảnh 1", "Xong"),
         ("1. 🙈 Ẩn danh", "1"),
         ("Kiểm tra lại tin báo", "1"),
-        ("[Telegram] bot → Công an xã Hưng Lộc: 📣 Tin báo TB-", "/sticker"),
+        ("[Telegram] bot → Công an xã Thống Nhất: 📣 Tin báo TB-", "/sticker"),
         ("Để báo tin về an ninh, trật tự", "/quit"),  # a sticker outside a flow
     ])
 
@@ -117,7 +117,7 @@ async def test_the_zalo_console_files_a_report_the_telegram_staff_group_gets() -
     assert await run_console_session(config, 3001, channel="zalo", input_fn=person,
                                      output=screen) == 0
     shown = screen.getvalue()
-    assert "bot: Bạn ở ấp/khu phố nào" in shown and "\n  1. Ấp Dầu Giây   2. " in shown
+    assert "bot: Bạn ở ấp/khu phố nào" in shown and "\n  1. Ấp Dốc Mơ   2. " in shown
     assert "Đã gửi tin báo" in shown and "Người báo: ẩn danh" in shown
 
 
@@ -142,7 +142,7 @@ async def test_the_console_numbers_once_a_screen_and_the_officer_acts_in_the_gro
     script = iter([
         (None, "/start"), ("[1] ✅ Đồng ý", "1"), ("Bạn ở ấp/khu phố nào", "/baotin"),
         ("Trộm cắp", "1"), ("chuyện gì đã xảy ra", "Mất xe đạp trước cổng"),
-        ("📍 Gửi vị trí", "5"), ("/loc LAT LON", "/loc 10.95 107.16"),
+        ("📍 Gửi vị trí", "5"), ("/loc LAT LON", "/loc 11.07 107.17"),
         ("Bạn có ảnh không", "2"), ("Bạn muốn gửi tin thế nào", "1"),
         ("Kiểm tra lại tin báo", "1"), ("Đã gửi tin báo", "/as 1001"),
         ("now chatting as", "/group"), ("[1] ✅ Tiếp nhận", "1"),
@@ -159,7 +159,7 @@ async def test_the_console_numbers_once_a_screen_and_the_officer_acts_in_the_gro
                                      output=screen) == 0
     shown = screen.getvalue()
     place = shown[shown.index("Sự việc xảy ra ở đâu"):shown.index("to share a location")]
-    assert "[1] Ấp Dầu Giây" in place and "[5] 📍 Gửi vị trí" in place
+    assert "[1] Ấp Dốc Mơ" in place and "[5] 📍 Gửi vị trí" in place
     assert place.count("[1]") == 1  # numbered once on the screen
     assert "\n  Bấm Gửi vị trí" in shown  # the message's own line breaks are kept
     assert "✅ Đã tiếp nhận — Cán bộ Hùng" in shown  # the card, accepted in the group

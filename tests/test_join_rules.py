@@ -12,7 +12,7 @@ from bot.context import AnninhApp
 from bot.sandbox import Sandbox, SimUser
 from bot.services.areas import load_areas, parse_areas
 from bot.store import Store
-from tests.helpers import LEADER_ID, SAMPLE_AREAS, BotRunner, onboard
+from tests.helpers import CONTENT, LEADER_ID, BotRunner, onboard
 from tests.test_announce import resident
 from tests.test_mydata import forget
 from tests.test_teams import TEAM_NAMES, ids, state_of
@@ -37,7 +37,7 @@ approval = false
 async def load_other_commune(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "other.toml"
     path.write_text(OTHER_COMMUNE, encoding="utf-8")
-    await load_areas(store, parse_areas(path, Catalog.load(SAMPLE_AREAS.parent)), "test")
+    await load_areas(store, parse_areas(path, Catalog.load(CONTENT)), "test")
 
 
 async def without_commune(store: Store, sandbox: Sandbox, telegram_id: int) -> SimUser:

@@ -5,14 +5,17 @@ areas file that loads as it is; ambiguous and unknown names list the closest off
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.catalog import Catalog
 from bot.cli import main
+from bot.config import ContentConfig
 from bot.services.areas import AreasFileError, parse_areas
+from bot.services.campaigns import load_campaigns
 from bot.services.official_units import NotFound, OfficialUnits
-from tests.helpers import ROOT, SAMPLE_AREAS
+from tests.helpers import ROOT, SAMPLE_AREAS, SHIPPED_AREAS
 
 
 @pytest.fixture
@@ -91,6 +94,30 @@ def test_load_warns_about_a_name_no_official_unit_has(
     err = load(sample.replace('name = "Xã Hưng Lộc"', 'name = "Xã Hưng Lộc"\n'
                               'province = "Sài Gòn"'))
     assert "province Sài Gòn is no official province" in err
+
+
+def test_the_shipped_sample_is_an_official_commune_with_the_contracts_people(
+    config: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["--config", str(config), "areas", "load", str(SHIPPED_AREAS)]) == 0
+    said = capsys.readouterr()
+    assert said.err == "" and "loaded 1 commune(s)" in said.out  # no warning
+    [commune] = parse_areas(SHIPPED_AREAS, Catalog.load(ROOT / "content"))
+    unit = OfficialUnits.load().by_code(commune.official_code or "")
+    assert unit is not None and (unit.name, unit.province) == (commune.name, commune.province)
+    assert OfficialUnits.load().check(commune) is None
+    # what the acceptance contract's examples name still works with the shipped sample
+    assert commune.staff_chat_id == -1001000000001 and ("telegram", "1001") in commune.officers
+    teams = {t.join_code: t for h in commune.hamlets for t in h.teams}
+    assert teams["HN01"].leader == ("telegram", "2001")
+    assert teams["HN01"].kind == "to-an-ninh-nhan-dan"
+    # and the shipped campaigns are aimed at it
+    campaigns, errors = load_campaigns(ContentConfig().folder, ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert errors == [] and campaigns
+    hamlets = {h.code for h in commune.hamlets}
+    for campaign in campaigns:
+        assert campaign.audience.commune == commune.code
+        assert set(campaign.audience.hamlets) <= hamlets
 
 
 def test_an_official_code_is_digits(tmp_path: Path) -> None:

@@ -4,13 +4,15 @@ listing, photos by media_url, XML, and what a caller without its commune's key n
 
 from __future__ import annotations
 
+import asyncio
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from georeport import GeoReport
 
 from bot.clock import FakeClock
 from bot.config import Config
@@ -23,12 +25,13 @@ from tests.open311_kit import API, errors_of, form, key_of, photo_server
 from tests.web_kit import JPEG, People, file_report, people
 
 LIMIT = 100_000  # [media] max_photo_bytes here
+WEB = '[web]\nport = 8098\npublic_url = "https://anninh.example"\n\n'
 
 
 @pytest.fixture
 def config_extra() -> str:
-    return f'[web]\nport = 8098\npublic_url = "https://anninh.example"\n\n' \
-           f"[media]\nmax_photo_bytes = {LIMIT}\n"
+    """The test photo server is on 127.0.0.1: private addresses allowed, as a deployment may."""
+    return f"{WEB}[media]\nmax_photo_bytes = {LIMIT}\n\n[open311]\nallow_private_media = true\n"
 
 
 @pytest.fixture
@@ -86,6 +89,87 @@ async def test_the_categories_are_the_services_for_anyone(client: TestClient) ->
         root = ET.fromstring(await response.text())
     assert root.tag == "services"
     assert [s.findtext("service_code") for s in root] == [s["service_code"] for s in services]
+
+
+async def test_a_service_definition_has_no_attributes(client: TestClient) -> None:
+    async with client.get(f"{API}/services/trom-cap.json") as response:
+        assert response.status == 200
+        assert await response.json() == {"service_code": "trom-cap", "attributes": []}
+    async with client.get(f"{API}/services/trom-cap.xml") as response:
+        assert response.status == 200 and response.content_type == "text/xml"
+        root = ET.fromstring(await response.text())
+    assert root.tag == "service_definition" and root.findtext("service_code") == "trom-cap"
+    attributes = root.find("attributes")
+    assert attributes is not None and list(attributes) == []
+    reader = GeoReport(str(client.make_url(API)), jurisdiction="hung-loc")
+    read = await asyncio.to_thread(reader.get_service_definition, "trom-cap")
+    assert read == {"service_code": "trom-cap", "attributes": []}
+    for path, status, said in ((f"{API}/services/flying-saucer.json", 404, "flying-saucer"),
+                               (f"{API}/services/trom-cap.json?jurisdiction_id=nowhere", 404,
+                                "nowhere")):
+        async with client.get(path) as response:
+            assert response.status == status
+            [error] = await errors_of(response)
+        assert said in error["description"]
+    async with client.get(f"{API}/services/flying-saucer.xml") as response:
+        assert response.status == 404
+        assert ET.fromstring(await response.text()).findtext("error/code") == "404"
+
+
+async def test_discovery_names_the_endpoint_at_the_public_address(
+    client: TestClient, clock: FakeClock,
+) -> None:
+    for path in (f"{API}/discovery.json", "/open311/discovery.json"):
+        async with client.get(path) as response:
+            assert response.status == 200
+            found = await response.json()
+        assert found["changeset"] == clock.now().astimezone(UTC).isoformat(timespec="seconds")
+        assert "Công an xã" in found["contact"] and "api_key" in found["key_service"]
+        [endpoint] = found["endpoints"]
+        assert endpoint == {"specification": "http://wiki.open311.org/GeoReport_v2",
+                            "url": "https://anninh.example/open311/v2",
+                            "changeset": found["changeset"], "type": "production",
+                            "formats": ["text/xml", "application/json"]}
+    async with client.get(f"{API}/discovery.xml") as response:
+        assert response.status == 200 and response.content_type == "text/xml"
+        root = ET.fromstring(await response.text())
+    assert root.tag == "discovery" and root.findtext("changeset") == found["changeset"]
+    assert root.findtext("endpoints/endpoint/url") == "https://anninh.example/open311/v2"
+    assert [f.text for f in root.iterfind("endpoints/endpoint/formats/format")] == [
+        "text/xml", "application/json"]
+
+
+@pytest.mark.parametrize("config_extra", [
+    '[web]\nport = 8098\n\n[open311]\ncontact = "Công an xã Hưng Lộc, 0251 000 000"\n'
+    'key_service = "https://anninh.example/keys"\n'])
+async def test_discovery_without_a_public_url_names_the_address_asked(
+    client: TestClient,
+) -> None:
+    async with client.get(f"{API}/discovery.json") as response:
+        found = await response.json()
+    assert found["contact"] == "Công an xã Hưng Lộc, 0251 000 000"
+    assert found["key_service"] == "https://anninh.example/keys"
+    assert found["endpoints"][0]["url"] == str(client.make_url(API))
+
+
+async def test_a_request_may_be_filed_as_a_json_object(
+    client: TestClient, key: str, store: Store,
+) -> None:
+    body: dict[str, object] = {**form(key), "lat": 10.9409, "long": 107.0921}
+    async with client.post(f"{API}/requests.json", json=body) as response:
+        assert response.status == 200
+        assert await response.json() == [{"service_request_id": "TB-000001"}]
+    report = await store.reports.get(1)
+    assert report is not None and report.latitude == pytest.approx(10.9409)
+    assert report.description.startswith("Người dân gọi 1022")
+    for sent, said in (("{not json", "JSON"), (json.dumps([form(key)]), "JSON"),
+                       (json.dumps({**form(key), "description": ["x"]}), "description")):
+        async with client.post(f"{API}/requests.json", data=sent,
+                               headers={"Content-Type": "application/json"}) as response:
+            assert response.status == 400
+            [error] = await errors_of(response)
+        assert said in error["description"]
+    assert await _report_count(store) == 1
 
 
 async def test_a_filed_request_is_an_anonymous_report_of_the_keys_commune(
@@ -281,8 +365,25 @@ async def test_a_photo_that_cannot_be_kept_files_nothing(
     assert await _report_count(store) == 0
 
 
+@pytest.mark.parametrize("config_extra", [WEB])  # [open311] allow_private_media by default
+@pytest.mark.parametrize("where", [
+    "127.0.0.1:{port}/photo.jpg", "localhost:{port}/photo.jpg", "10.1.2.3/photo.jpg",
+    "[::1]:{port}/photo.jpg", "169.254.169.254/latest/meta-data", "[::ffff:127.0.0.1]/a.jpg",
+    "0.0.0.0:{port}/photo.jpg"])
+async def test_a_media_url_at_a_private_address_files_nothing(
+    client: TestClient, key: str, photos: TestClient, store: Store, where: str,
+) -> None:
+    url = "http://" + where.format(port=photos.port)
+    async with client.post(f"{API}/requests.json", data=form(key, media_url=url)) as response:
+        assert response.status == 400
+        [error] = await errors_of(response)
+    assert "media_url" in error["description"] and "loopback" in error["description"]
+    assert await _report_count(store) == 0
+
+
 async def test_anything_else_under_open311_is_a_georeport_404(client: TestClient) -> None:
-    for path in (f"{API}/discovery.json", f"{API}/requests.csv", "/open311/v3/services.json"):
+    for path in (f"{API}/tokens/1.json", f"{API}/requests.csv", "/open311/v3/services.json",
+                 f"{API}/services/trom-cap.csv"):
         async with client.get(path) as response:
             assert response.status == 404
             await errors_of(response)

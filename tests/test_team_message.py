@@ -15,7 +15,7 @@ from bot.sandbox import Sandbox, SimUser
 from bot.sandbox.zalo import SimZaloUser, ZaloSandbox
 from bot.services.areas import load_areas, parse_areas
 from bot.store import Store
-from tests.helpers import SAMPLE_AREAS, onboard_on_zalo
+from tests.helpers import CONTENT, SAMPLE_AREAS, onboard_on_zalo
 from tests.test_alarm import add_member
 
 pytestmark = pytest.mark.usefixtures("bot")
@@ -139,7 +139,7 @@ async def test_a_zalo_leader_of_two_teams_picks_one_and_sends_by_number(
     areas = tmp_path / "areas.toml"
     areas.write_text(SAMPLE_AREAS.read_text(encoding="utf-8").replace(
         "leader = 2001", f'leader = "zalo:{binh.id}"'), encoding="utf-8")
-    await load_areas(store, parse_areas(areas, Catalog.load(SAMPLE_AREAS.parent)), "test")
+    await load_areas(store, parse_areas(areas, Catalog.load(CONTENT)), "test")
     await onboard_on_zalo(binh)
     other = next(t for t in await store.areas.teams() if t.join_code != "HN01")
     await join(store, "zalo", binh.id, other.join_code, role="leader")

@@ -12,7 +12,7 @@ from bot.catalog import Catalog
 from bot.sandbox import SimUser
 from bot.services.areas import load_areas, parse_areas
 from bot.store import Store
-from tests.helpers import LEADER_ID, SAMPLE_AREAS, onboard, sound_gong
+from tests.helpers import CONTENT, LEADER_ID, SAMPLE_AREAS, onboard, sound_gong
 from tests.people import CHANNELS, Channel, People, Person
 
 pytestmark = pytest.mark.usefixtures("bot")
@@ -86,7 +86,7 @@ async def leader_of_hn01(people: People, store: Store, tmp_path: Path, on: Chann
     areas = tmp_path / "areas.toml"
     areas.write_text(SAMPLE_AREAS.read_text(encoding="utf-8").replace(
         "leader = 2001", f'leader = "zalo:{leader.external_id}"'), encoding="utf-8")
-    await load_areas(store, parse_areas(areas, Catalog.load(SAMPLE_AREAS.parent)), "test")
+    await load_areas(store, parse_areas(areas, Catalog.load(CONTENT)), "test")
     team = await store.areas.team_by_join_code("HN01")
     before = await store.residents.by_telegram_id(LEADER_ID)
     assert team is not None and before is not None

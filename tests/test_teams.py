@@ -9,7 +9,7 @@ from bot.context import AnninhApp
 from bot.sandbox import CallbackAnswer, Sandbox, SimGroup, SimUser
 from bot.services.areas import load_areas, parse_areas
 from bot.store import Store
-from tests.helpers import SAMPLE_AREAS, onboard
+from tests.helpers import CONTENT, SAMPLE_AREAS, onboard
 
 TEAM_NAMES = ("Tổ an ninh", "Đội xe ôm", "Đội dân phòng", "Đội nữ")
 
@@ -39,7 +39,7 @@ async def load_small_areas(store: Store, tmp_path: Path, body: str) -> None:
         '[[commune.hamlet]]\ncode = "hung-nhon"\nname = "Ấp Hưng Nhơn"\n\n' + body,
         encoding="utf-8",
     )
-    catalog = Catalog.load(SAMPLE_AREAS.parent)
+    catalog = Catalog.load(CONTENT)
     await load_areas(store, parse_areas(path, catalog), "test")
 
 
@@ -338,7 +338,7 @@ async def test_a_replaced_leader_can_no_longer_approve(
     await leader.wait_for("Lan xin tham gia")
     replaced = SAMPLE_AREAS.read_text(encoding="utf-8").replace("leader = 2001", "leader = 2009")
     (tmp_path / "areas.toml").write_text(replaced, encoding="utf-8")
-    catalog = Catalog.load(SAMPLE_AREAS.parent)
+    catalog = Catalog.load(CONTENT)
     await load_areas(store, parse_areas(tmp_path / "areas.toml", catalog), "test")
 
     query = await leader.press("Duyệt")

@@ -18,7 +18,7 @@ from bot.services.areas import load_areas, parse_areas
 from bot.store import Store
 from handlers import alarm_answers
 from handlers.alarm_answers import REPEAT_SECONDS
-from tests.helpers import LEADER_ID, SAMPLE_AREAS, onboard_on_zalo, services_of
+from tests.helpers import CONTENT, LEADER_ID, SAMPLE_AREAS, onboard_on_zalo, services_of
 from tests.test_alarm import add_member
 
 pytestmark = pytest.mark.usefixtures("bot")
@@ -39,7 +39,7 @@ async def binh(zalo: ZaloSandbox, store: Store, tmp_path: Path) -> SimZaloUser:
     areas = tmp_path / "areas.toml"
     areas.write_text(SAMPLE_AREAS.read_text(encoding="utf-8").replace(
         "leader = 2001", f'leader = "zalo:{binh.id}"'), encoding="utf-8")
-    await load_areas(store, parse_areas(areas, Catalog.load(SAMPLE_AREAS.parent)), "test")
+    await load_areas(store, parse_areas(areas, Catalog.load(CONTENT)), "test")
     team = await store.areas.team_by_join_code("HN01")
     before = await store.residents.by_telegram_id(LEADER_ID)  # the sample's Telegram leader
     assert team is not None and before is not None

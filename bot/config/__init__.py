@@ -14,6 +14,7 @@ from bot.config.sections import (
     DatabaseConfig,
     LocaleConfig,
     MediaConfig,
+    Open311Config,
     ReportsConfig,
     TeamsConfig,
     TelegramConfig,
@@ -25,7 +26,7 @@ from bot.config.sections import (
 __all__ = [
     "DEFAULT_API_BASE_URL", "DEFAULT_ZALO_BOT_API_BASE_URL", "SECTIONS", "AlarmsConfig",
     "BroadcastConfig", "Config", "ConfigError", "ContentConfig", "DatabaseConfig",
-    "LocaleConfig", "MediaConfig", "ReportsConfig", "TeamsConfig", "TelegramConfig",
-    "WebConfig", "ZaloBotConfig", "ZaloOaConfig", "default_config_path", "load_config",
-    "load_config_or_defaults",
+    "LocaleConfig", "MediaConfig", "Open311Config", "ReportsConfig", "TeamsConfig",
+    "TelegramConfig", "WebConfig", "ZaloBotConfig", "ZaloOaConfig", "default_config_path",
+    "load_config", "load_config_or_defaults",
 ]

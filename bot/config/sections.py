@@ -215,6 +215,19 @@ class WebConfig:
 
 
 @dataclass(frozen=True)
+class Open311Config:
+    """The Open311 GeoReport v2 API on the web server (bot/web/open311.py): what its discovery
+    document says, and whether a `media_url` may point at a private address."""
+
+    contact: str = ""  # who runs the API ("" → the locale's open311.contact)
+    key_service: str = ""  # how to get an api_key ("" → the locale's open311.key_service)
+    # A media_url is fetched only from public addresses (no loopback, private, link-local,
+    # multicast, reserved or unspecified address, checked at every redirect): true lifts that
+    # (a test server, or a photo store on the same private network).
+    allow_private_media: bool = False
+
+
+@dataclass(frozen=True)
 class Config:
     source: Path
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
@@ -229,6 +242,7 @@ class Config:
     zalo_bot: ZaloBotConfig | None = None  # the section turns the channel on
     web: WebConfig = field(default_factory=lambda: WebConfig(enabled=False))  # section: on
     zalo_oa: ZaloOaConfig | None = None  # the section turns the channel on
+    open311: Open311Config = field(default_factory=Open311Config)
 
     @property
     def zalo_oa_on(self) -> ZaloOaConfig | None:
@@ -320,4 +334,5 @@ SECTIONS: dict[str, type[Any]] = {
     "zalo_bot": ZaloBotConfig,
     "web": WebConfig,
     "zalo_oa": ZaloOaConfig,
+    "open311": Open311Config,
 }

@@ -280,7 +280,7 @@ class Console(ChatConsole[SimUser]):
             except LookupError as error:
                 self.write(f"  {error}")
         elif button.request == "location":  # nothing made up: the person says where
-            self.write("  to share a location, type /loc LAT LON (e.g. /loc 10.95 107.16)")
+            self.write("  to share a location, type /loc LAT LON (e.g. /loc 11.07 107.17)")
         elif button.request == "contact":
             await person.share_contact()
         else:

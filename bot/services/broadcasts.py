@@ -117,11 +117,11 @@ class BroadcastService:
                 created_by)
 
     def signed(self, message: OutMessage, commune: Commune) -> OutMessage:
-        """The message with who sends it above its text ("📢 Công an xã Hưng Lộc"), in the
+        """The message with who sends it above its text ("📢 Công an xã Thống Nhất"), in the
         deployment's language, as residents read it; a copy of a message goes as it is."""
         if message.copy_from is not None:
             return message
-        name = commune.name[:1].lower() + commune.name[1:]  # "Xã Hưng Lộc" → "xã Hưng Lộc"
+        name = commune.name[:1].lower() + commune.name[1:]  # "Xã Thống Nhất" → "xã Thống Nhất"
         header = self._i18n.t(self._i18n.default, "broadcast.signed", commune=escape(name))
         return replace(message, text=f"{header}\n{message.text}" if message.text else header)
 

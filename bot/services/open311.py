@@ -20,6 +20,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.events import Events
 from bot.i18n import I18n
+from bot.markup import visible_text
 from bot.models import ApiKey, Report, ReportPhoto
 from bot.services.api_keys import FILED, FILINGS_PER_MINUTE, ApiKeyService
 from bot.services.export import ExportError, ExportFilter, as_service_requests, service_requests
@@ -33,6 +34,8 @@ MAX_ADDRESS = 300
 MAX_LISTED = 1000  # GeoReport's usual ceiling for one listing
 LISTED_DAYS = 90  # without start_date, a listing covers the last 90 days, as GeoReport's default
 ORIGIN = "open311"
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"  # as Service Discovery names it
+FORMATS = ("text/xml", "application/json")
 _CODE = re.compile(r"(?:TB-)?0*(\d{1,9})", re.IGNORECASE)
 # What only the report's own commune sees (the rest is its state).
 PRIVATE = ("description", "address", "lat", "long", "media_url")
@@ -67,6 +70,9 @@ class Open311Service:
     ) -> None:
         self._store, self._config, self._i18n, self._clock = store, config, i18n, clock
         self._reports, self._keys, self._media, self._events = reports, keys, media, events
+        # The services are the categories, loaded with the rest of the content at start: they
+        # change only with a restart, so that is the discovery document's changeset.
+        self._loaded = iso(self._now())
 
     def services(self) -> list[dict[str, Any]]:
         """The report categories as GeoReport services."""
@@ -76,6 +82,27 @@ class Open311Service:
                  "metadata": False, "type": "realtime",
                  "keywords": ", ".join(c.words), "group": c.urgency}
                 for c in self._reports.categories.items.values()]
+
+    def definition(self, code: str) -> dict[str, Any]:
+        """A service's definition: no attributes (every service has `metadata` false)."""
+        if self._reports.categories.get(code) is None:
+            raise Problem(404, "no_service", service=code)
+        return {"service_code": code, "attributes": []}
+
+    def discovery(self, endpoint: str) -> dict[str, Any]:
+        """GeoReport's Service Discovery: this deployment's one endpoint (`endpoint`, the
+        address of /open311/v2), who runs it and how to get a key."""
+        section, language = self._config.open311, self._i18n.default
+        return {
+            "changeset": self._loaded,
+            "contact": section.contact or visible_text(
+                self._i18n.t(language, "open311.contact")),
+            "key_service": section.key_service or visible_text(
+                self._i18n.t(language, "open311.key_service")),
+            "endpoints": [{"specification": SPECIFICATION, "url": endpoint,
+                           "changeset": self._loaded, "type": "production",
+                           "formats": list(FORMATS)}],
+        }
 
     async def jurisdiction(self, code: str | None) -> None:
         """A jurisdiction_id, when given, must be a commune's code (404 otherwise)."""

@@ -117,7 +117,7 @@ class ReportFiling:
 
     async def incident_hamlet(self, commune_id: int, address: str | None) -> int | None:
         """The hamlet where the incident happened, when the typed address names one of the
-        commune's hamlets in full ("… ấp Hưng Nhơn"; the longest name wins). Never the
+        commune's hamlets in full ("… ấp Dốc Mơ"; the longest name wins). Never the
         reporter's own hamlet: for an anonymous report that would point at the reporter."""
         if not address:
             return None

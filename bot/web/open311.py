@@ -1,7 +1,9 @@
 """Open311 GeoReport v2 under `/open311/v2/` (the rules: bot/services/open311.py):
-`GET services.json|xml` (public), `POST requests.json|xml` (form-encoded, with an
-`api_key`), `GET requests.json|xml` (with an `api_key`: its commune's requests) and
-`GET requests/<id>.json|xml` (anyone: the state; with its commune's key: the whole request).
+`GET services.json|xml` and `services/<code>.json|xml` (public), `POST requests.json|xml`
+(form-encoded or a JSON object, with an `api_key`), `GET requests.json|xml` (with an
+`api_key`: its commune's requests) and `GET requests/<id>.json|xml` (anyone: the state; with
+its commune's key: the whole request); `GET discovery.json|xml` (public, also at
+`/open311/discovery`): GeoReport's Service Discovery.
 No session and no CSRF here (the key is the credential); every answer, errors included, is in
 GeoReport's shape and the format the path asks for, never the console's page."""
 
@@ -10,23 +12,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from html import escape
-from urllib.parse import urlsplit
 
-import aiohttp
 from aiohttp import web
 
 from bot.markup import visible_text
-from bot.services.media import Fetch, MediaUnavailable
 from bot.services.open311 import Problem, Submission
 from bot.web import georeport
 from bot.web.context import WebContext, context_of
 from bot.web.georeport import REQUESTS, SERVICES
+from bot.web.open311_media import anywhere, media_fetch, public
 
 log = logging.getLogger(__name__)
 
 PREFIX = "/open311/v2"
-FETCH_TIMEOUT = aiohttp.ClientTimeout(total=20)
-_IMAGES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF8", b"RIFF")
 
 Route = Callable[[web.Request, WebContext, str], Awaitable[web.Response]]
 
@@ -59,17 +57,47 @@ async def services_list(request: web.Request, context: WebContext, fmt: str) -> 
     return georeport.answer(open311.services(), fmt, SERVICES)
 
 
-async def create(request: web.Request, context: WebContext, fmt: str) -> web.Response:
-    form = await request.post()
+async def definition(request: web.Request, context: WebContext, fmt: str) -> web.Response:
+    open311 = context.services.open311
+    await open311.jurisdiction(request.query.get("jurisdiction_id"))
+    found = open311.definition(request.match_info["code"])
+    return georeport.document(found, fmt, "service_definition")
 
-    def field(name: str) -> str | None:
-        value = form.get(name)
-        return value if isinstance(value, str) else None
+
+async def discovery(request: web.Request, context: WebContext, fmt: str) -> web.Response:
+    """Where the API is: `[web] public_url` when set, else the address this request came to."""
+    base = context.config.public_url.rstrip("/") or str(request.url.origin())
+    found = context.services.open311.discovery(base + PREFIX)
+    return georeport.document(found, fmt, "discovery")
+
+
+async def _fields(request: web.Request) -> dict[str, str]:
+    """A filing's fields: form-encoded, or one JSON object (numbers as their text; any other
+    kind of value is left out, as a field that was not sent)."""
+    if request.content_type != "application/json":
+        form = await request.post()
+        return {name: value for name, value in form.items() if isinstance(value, str)}
+    try:
+        body = await request.json()
+    except ValueError:
+        raise Problem(400, "bad_json") from None
+    if not isinstance(body, dict):
+        raise Problem(400, "bad_json")
+    return {name: value if isinstance(value, str) else str(value) for name, value in body.items()
+            if isinstance(value, str) or (isinstance(value, int | float)
+                                          and not isinstance(value, bool))}
+
+
+async def create(request: web.Request, context: WebContext, fmt: str) -> web.Response:
+    form = await _fields(request)
+    field = form.get
 
     open311 = context.services.open311
     key = await open311.key(field("api_key"), field("jurisdiction_id"))
     media_url = (field("media_url") or "").strip()
-    fetch = _fetch(media_url, context.services.media.limit("photo")) if media_url else None
+    allowed = anywhere if context.services.config.open311.allow_private_media else public
+    fetch = media_fetch(media_url, context.services.media.limit("photo"), allowed) \
+        if media_url else None
     report = await open311.file(key, Submission(
         service_code=field("service_code"), description=field("description"),
         lat=field("lat"), long=field("long"), address_string=field("address_string"),
@@ -100,35 +128,12 @@ def _link(context: WebContext) -> Callable[[str], str] | None:
     return context.links.url if context.links is not None else None
 
 
-def _fetch(url: str, limit: int) -> Fetch:
-    """Download the photo at `url` (http or https), at most `limit` bytes and one more (so
-    the media service can say it is too large); MediaUnavailable unless it is an image."""
-    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
-        raise Problem(400, "bad_media")
-
-    async def fetch() -> bytes:
-        try:
-            async with aiohttp.ClientSession(timeout=FETCH_TIMEOUT) as session, \
-                    session.get(url, allow_redirects=True, max_redirects=3) as response:
-                if response.status != 200:
-                    raise MediaUnavailable(f"{url}: HTTP {response.status}")
-                data = b""
-                async for chunk in response.content.iter_chunked(64 * 1024):
-                    data += chunk
-                    if len(data) > limit:
-                        break
-        except (aiohttp.ClientError, TimeoutError, ValueError) as failure:
-            raise MediaUnavailable(f"{url}: {failure}") from None
-        if len(data) <= limit and not data.startswith(_IMAGES):
-            raise MediaUnavailable(f"{url}: not an image")
-        return data
-
-    return fetch
-
-
 def add_routes(app: web.Application) -> None:
     formats = "{fmt:json|xml}"
+    app.router.add_get(f"{PREFIX}/discovery.{formats}", _georeport(discovery))
+    app.router.add_get(f"/open311/discovery.{formats}", _georeport(discovery))
     app.router.add_get(f"{PREFIX}/services.{formats}", _georeport(services_list))
+    app.router.add_get(PREFIX + "/services/{code:[^/.]+}." + formats, _georeport(definition))
     app.router.add_post(f"{PREFIX}/requests.{formats}", _georeport(create))
     app.router.add_get(f"{PREFIX}/requests.{formats}", _georeport(listing))
     app.router.add_get(PREFIX + "/requests/{id:[^/.]+}." + formats, _georeport(one))

@@ -45,7 +45,7 @@ class OaSandbox(Served):
         self.api = OaApi(self.world)
         self.webhook = OaWebhookPusher(self.world, retries=webhook_retries)
         self._users: dict[str, SimOaUser] = {}
-        self.add_oa(DEFAULT_OA, "Công an xã Hưng Lộc")
+        self.add_oa(DEFAULT_OA, "Công an xã Thống Nhất")
 
     # ---- lifecycle ---------------------------------------------------------------------
 
