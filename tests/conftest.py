@@ -24,7 +24,6 @@ from tests.helpers import (
     SAMPLE_AREAS,
     STAFF_CHAT_ID,
     BotRunner,
-    copy_content,
     zalo_section,
 )
 from tests.people import CHANNELS, Channel, People
@@ -87,18 +86,11 @@ def zalo_config(zalo: ZaloSandbox, monkeypatch: pytest.MonkeyPatch) -> str:
     return zalo_section(zalo)
 
 
-@pytest.fixture(scope="session")
-def suite_content(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped content, its sample campaigns aimed at the suite's commune (Hưng Lộc)."""
-    return copy_content(tmp_path_factory.mktemp("suite"))
-
-
 @pytest.fixture
-def config(tmp_path: Path, sandbox: Sandbox, config_extra: str, suite_content: Path) -> Config:
-    """The bot's config: the sandbox, a database of its own, `config_extra`, and the suite's
-    content unless `config_extra` names its own."""
-    if "[content]" not in config_extra:
-        config_extra = f'[content]\nfolder = "{suite_content}"\n\n{config_extra}'
+def config(tmp_path: Path, sandbox: Sandbox, config_extra: str) -> Config:
+    """The bot's config: the sandbox, a database of its own, `config_extra`; the shipped
+    content unless `config_extra` names its own (its campaigns name no commune: they speak to
+    the suite's)."""
     return load_config(write_config(tmp_path, sandbox.api_base_url, config_extra))
 
 

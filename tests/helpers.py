@@ -32,22 +32,12 @@ LEADER_ID = 2001  # leader of "Tổ an ninh nhân dân số 1" (join code HN01)
 STAFF_CHAT_ID = -1001000000001
 
 
-# The shipped sample's codes → the suite's commune's (tests/fixtures/areas.hung-loc.toml).
-TO_SUITE_COMMUNE = {'"thong-nhat"': '"hung-loc"', '"doc-mo"': '"hung-nhon"',
-                    '"tan-yen"': '"hung-hiep"', '"vo-dong"': '"dau-giay"'}
-
-
 def copy_content(tmp_path: Path) -> Path:
-    """A copy of the shipped content folder, to add campaign files to; its campaigns, written
-    for the shipped sample commune, aimed at the suite's commune and hamlets instead."""
+    """A copy of the shipped content folder, to add campaign files to (the shipped campaigns
+    name no commune: they speak to the suite's, the only one)."""
     folder = tmp_path / "content"
     shutil.copytree(ContentConfig().folder, folder,
                     ignore=shutil.ignore_patterns("__pycache__", "*.py"))
-    for campaign in (folder / "campaigns").glob("*.md"):
-        text = campaign.read_text(encoding="utf-8")
-        for shipped, suite in TO_SUITE_COMMUNE.items():
-            text = text.replace(shipped, suite)
-        campaign.write_text(text, encoding="utf-8")
     return folder
 
 
