@@ -58,6 +58,7 @@ def dialog_actions() -> list[Action]:
         campaigns,
         officer_tools,
         patrol_actions,
+        patrol_leader,
         quiz_answers,
         received,
         reject,
@@ -69,4 +70,5 @@ def dialog_actions() -> list[Action]:
     return [*alarm_answers.actions(), *alarm_thanks.actions(), *team_actions.actions(),
             *quiz_answers.actions(),
             *triage.actions(), *reject.actions(), *stats.actions(), *officer_tools.actions(),
-            *campaigns.actions(), *received.actions(), *patrol_actions.actions()]
+            *campaigns.actions(), *received.actions(), *patrol_actions.actions(),
+            *patrol_leader.actions()]

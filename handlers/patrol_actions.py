@@ -12,6 +12,7 @@ from datetime import datetime
 from bot.dialog import END, Action, Choice, Flow, Kind, Turn
 from bot.models import PatrolAttendance, PatrolShift
 from bot.services.patrols import ACTION, CHECK_IN_EARLY, Check
+from handlers import patrol_leader
 from handlers.text import as_id, esc
 
 REASON_LIMIT = 200
@@ -103,6 +104,7 @@ async def log(turn: Turn, parts: tuple[str, ...]) -> str | None:
             turn.t("patrol.log_nobody")]
         blocks.append(f"<b>{services.patrols.when(shift, turn.lang)}</b>\n" + "\n".join(lines))
     await turn.say(turn.t("patrol.log_title") + "\n\n" + "\n\n".join(blocks))
+    await patrol_leader.offer_confirm(turn, team_id)
     return None
 
 
@@ -114,7 +116,9 @@ def _attendance_line(turn: Turn, part: PatrolAttendance, over: bool) -> str:
         left = datetime.fromisoformat(part.checked_out_at).astimezone(tz).strftime(
             "%H:%M") if part.checked_out_at else "…"
         note = f" — {esc(part.note)}" if part.note else ""
-        return turn.t("patrol.log_came", name=name, came=came, left=left, note=note)
+        confirmed = turn.t("patrol.log_confirmed") if part.confirmed_at else ""
+        return turn.t("patrol.log_came", name=name, came=came, left=left, note=note,
+                      confirmed=confirmed)
     if part.state == "declined":
         return turn.t("patrol.log_declined", name=name, reason=esc(part.reason or ""))
     return turn.t("patrol.log_missed" if over else "patrol.log_waiting", name=name)

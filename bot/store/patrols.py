@@ -11,7 +11,8 @@ from bot.store.db import Database, Tx
 _SHIFT = ("SELECT s.id, s.team_id, s.series_id, s.starts_at, s.ends_at, s.note, s.created_by, "
           "s.reminded_at, s.cancelled_at FROM patrol_shifts s")
 _ATTENDANCE = ("SELECT a.shift_id, a.resident_id, r.display_name, a.state, a.reason, "
-               "a.checked_in_at, a.checked_out_at, a.note FROM patrol_assignments a "
+               "a.checked_in_at, a.checked_out_at, a.note, a.confirmed_at, a.place, a.lat, a.lon "
+               "FROM patrol_assignments a "
                "JOIN residents r ON r.id = a.resident_id")
 
 
@@ -77,6 +78,15 @@ class PatrolStore:
             "UPDATE patrol_assignments SET checked_out_at = ? WHERE shift_id = ? "
             "AND resident_id = ? AND checked_in_at IS NOT NULL AND checked_out_at IS NULL",
             (at, shift_id, resident_id))
+        return cursor.rowcount > 0
+
+    async def confirm(self, tx: Tx, shift_id: int, resident_id: int, by: int, at: str) -> bool:
+        """The leader confirms the person did the shift; False unless they checked in and it
+        was not confirmed yet."""
+        cursor = await tx.execute(
+            "UPDATE patrol_assignments SET confirmed_at = ?, confirmed_by = ? WHERE shift_id = ? "
+            "AND resident_id = ? AND checked_in_at IS NOT NULL AND confirmed_at IS NULL",
+            (at, by, shift_id, resident_id))
         return cursor.rowcount > 0
 
     async def set_note(self, tx: Tx, shift_id: int, resident_id: int, note: str) -> bool:
