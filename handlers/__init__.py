@@ -25,6 +25,7 @@ def dialog_flows(config: Config) -> list[Flow]:
         open_reports,
         patrol,
         patrol_actions,
+        patrol_checkin,
         patrol_plan,
         points,
         reject,
@@ -47,7 +48,7 @@ def dialog_flows(config: Config) -> list[Flow]:
             announce.build_flow(), campaigns.build_flow(), web.build_flow(),
             team_message.build_flow(), patrol.build_flow(), patrol_plan.build_flow(),
             points.build_flow(), honour.build_flow(),
-            *patrol_actions.build_flows()]
+            *patrol_actions.build_flows(), patrol_checkin.build_flow()]
 
 
 def dialog_actions() -> list[Action]:
@@ -59,6 +60,7 @@ def dialog_actions() -> list[Action]:
         officer_tools,
         patrol_actions,
         patrol_leader,
+        patrol_swap,
         quiz_answers,
         received,
         reject,
@@ -71,4 +73,4 @@ def dialog_actions() -> list[Action]:
             *quiz_answers.actions(),
             *triage.actions(), *reject.actions(), *stats.actions(), *officer_tools.actions(),
             *campaigns.actions(), *received.actions(), *patrol_actions.actions(),
-            *patrol_leader.actions()]
+            *patrol_leader.actions(), *patrol_swap.actions()]

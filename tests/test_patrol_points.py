@@ -40,9 +40,13 @@ async def test_the_leader_confirms_who_patrolled_and_only_then_they_earn_points(
     await lan.wait_for("Ca của bạn")
     await lan.choose("Bắt đầu")  # the Zalo member checks in by number
     await lan.wait_for("Đã ghi nhận bạn bắt đầu")
+    await lan.choose("Bỏ qua")  # no place given
+    await lan.wait_for("Không lưu nơi bắt đầu")
     await an.wait_for("Ca tuần tra mới")
     await an.press("Bắt đầu")
     await an.wait_for("Đã ghi nhận bạn bắt đầu")
+    await an.press("Bỏ qua")
+    await an.wait_for("Không lưu nơi bắt đầu")
     clock.set(SATURDAY_23H30)
     await lan.send("diem")
     await lan.wait_for("chưa có điểm thi đua")  # checked in is not confirmed: nothing yet
@@ -113,6 +117,8 @@ async def test_a_leader_on_zalo_confirms_a_member_by_number(
     await an.wait_for("Ca của bạn")
     await an.choose("Bắt đầu")
     await an.wait_for("Đã ghi nhận bạn bắt đầu")
+    await an.choose("Bỏ qua")
+    await an.wait_for("Không lưu nơi bắt đầu")
     await zalo_leader.command("tuan tra")
     await zalo_leader.wait_for("Lịch tuần tra của")
     await zalo_leader.choose("Ai đã đi tuần")

@@ -50,3 +50,17 @@ class PatrolAttendance:
     place: str | None = None  # typed at check-in
     lat: float | None = None
     lon: float | None = None
+
+
+SwapState = Literal["asked", "accepted", "declined"]
+
+
+@dataclass(frozen=True, slots=True)
+class PatrolSwap:
+    """A member asked another to take their place on a shift."""
+
+    id: int
+    shift_id: int
+    from_resident: int
+    to_resident: int
+    state: SwapState

@@ -27,6 +27,7 @@ from bot.services.media import MediaService
 from bot.services.officers import OfficerService
 from bot.services.open311 import Open311Service
 from bot.services.patrol_leader import PatrolLeaderService
+from bot.services.patrol_swaps import PatrolSwapService
 from bot.services.patrols import PatrolService
 from bot.services.points import PointsService, load_rules
 from bot.services.relays import RelayService
@@ -68,6 +69,7 @@ class Services:
     team_messages: TeamMessageService
     patrols: PatrolService
     patrol_leader: PatrolLeaderService
+    patrol_swaps: PatrolSwapService
     points: PointsService
     api_keys: ApiKeyService
     open311: Open311Service
@@ -109,6 +111,7 @@ class Services:
             console=ConsoleService(store, reports, clock, config.locale.tz),
             team_messages=TeamMessageService(store, delivery, i18n), patrols=patrols,
             patrol_leader=PatrolLeaderService(store, delivery, i18n, clock, patrols, points),
+            patrol_swaps=PatrolSwapService(store, delivery, i18n, clock, patrols),
             points=points,
             api_keys=api_keys, open311=Open311Service(
                 store, config, i18n, reports, api_keys, media, events, clock),

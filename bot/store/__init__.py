@@ -18,6 +18,7 @@ from bot.store.media import MediaRefStore
 from bot.store.memberships import MembershipStore
 from bot.store.migrations import migrate
 from bot.store.outbox import OutboxStore
+from bot.store.patrol_swaps import PatrolSwapStore
 from bot.store.patrols import PatrolStore
 from bot.store.persistence import PersistenceStore
 from bot.store.points import PointsStore
@@ -63,6 +64,7 @@ class Store:
         self.web = WebStore(db)
         self.queue = QueueStore(db)
         self.patrols = PatrolStore(db)
+        self.patrol_swaps = PatrolSwapStore(db)
         self.points = PointsStore(db)
         self.api_keys = ApiKeyStore(db)
 
