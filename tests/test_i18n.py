@@ -61,11 +61,11 @@ def test_fold_is_stable_for_decomposed_input() -> None:
 # it. A new legitimate one (a syllable with the level tone and plain vowels) goes here.
 UNMARKED = frozenset(re.findall(r"\w+", """
 ai an anninh ba bao bot ca cao cho con cung danh do dung ghi gia gian giao hai hay khai khen khi
-khu khung kia kinh loa mai minh nay ngay nguy ninh phong qua quan quay ra sang sao sau sung tay
+khu khung kia kinh loa mai minh nam nay ngay nguy ninh phong qua quan quay ra sang sao sau sung tay
 tham thanh thao thay theo thi thu tin tra trang trong trung vai vi vui xem xin xong
 """))
 NAMES = frozenset(re.findall(r"\w+", "cap cp csv english json km mb menu oa open reply "
-                                      "telegram web xml zalo zbs"))
+                                      "stt telegram web xml zalo zbs"))
 
 
 def _unmarked_words(text: str) -> list[str]:
