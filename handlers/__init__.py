@@ -27,6 +27,7 @@ def dialog_flows(config: Config) -> list[Flow]:
         patrol_actions,
         patrol_checkin,
         patrol_plan,
+        pledge,
         points,
         reject,
         report,
@@ -47,7 +48,7 @@ def dialog_flows(config: Config) -> list[Flow]:
             reject.build_flow(), stats.build_flow(), *officer_tools.build_flows(),
             announce.build_flow(), campaigns.build_flow(), web.build_flow(),
             team_message.build_flow(), patrol.build_flow(), patrol_plan.build_flow(),
-            points.build_flow(), honour.build_flow(),
+            points.build_flow(), honour.build_flow(), pledge.build_flow(),
             *patrol_actions.build_flows(), patrol_checkin.build_flow()]
 
 

@@ -33,6 +33,7 @@ from bot.services.points import PointsService, load_rules
 from bot.services.relays import RelayService
 from bot.services.reports import ReportService
 from bot.services.residents import ResidentService
+from bot.services.review import CommitmentService
 from bot.services.stats import StatsService
 from bot.services.team_messages import TeamMessageService
 from bot.services.teams import TeamService
@@ -70,6 +71,7 @@ class Services:
     patrols: PatrolService
     patrol_leader: PatrolLeaderService
     patrol_swaps: PatrolSwapService
+    commitments: CommitmentService
     points: PointsService
     api_keys: ApiKeyService
     open311: Open311Service
@@ -112,6 +114,7 @@ class Services:
             team_messages=TeamMessageService(store, delivery, i18n), patrols=patrols,
             patrol_leader=PatrolLeaderService(store, delivery, i18n, clock, patrols, points),
             patrol_swaps=PatrolSwapService(store, delivery, i18n, clock, patrols),
+            commitments=CommitmentService(store, clock, config.locale.tz),
             points=points,
             api_keys=api_keys, open311=Open311Service(
                 store, config, i18n, reports, api_keys, media, events, clock),

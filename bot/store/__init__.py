@@ -27,6 +27,7 @@ from bot.store.queue import QueueStore
 from bot.store.relays import RelayStore
 from bot.store.reports import ReportStore
 from bot.store.residents import ResidentStore
+from bot.store.review import ReviewStore
 from bot.store.routes import RouteStore
 from bot.store.schedules import ScheduleStore
 from bot.store.stats import FigureStore, StatsStore
@@ -66,6 +67,7 @@ class Store:
         self.patrols = PatrolStore(db)
         self.patrol_swaps = PatrolSwapStore(db)
         self.points = PointsStore(db)
+        self.review = ReviewStore(db)
         self.api_keys = ApiKeyStore(db)
 
     @classmethod

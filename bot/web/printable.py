@@ -11,6 +11,7 @@ import jinja2
 
 from bot.i18n import I18n
 from bot.services.commendations import Commendations
+from bot.services.review import CommuneReview
 
 
 def _environment() -> jinja2.Environment:
@@ -36,3 +37,8 @@ def commendations_page(found: Commendations, i18n: I18n) -> str:
                   communes=", ".join(found.communes),
                   start=found.start.strftime("%d/%m/%Y"),
                   end=(found.end - timedelta(days=1)).strftime("%d/%m/%Y"))
+
+
+def review_page(reviews: list[CommuneReview], year: int, i18n: I18n) -> str:
+    """The year's figures per hamlet, for the commune's review meeting."""
+    return render("print_review.html", i18n, reviews=reviews, year=year)
