@@ -4,20 +4,25 @@ to take their shift (the other accepts or declines; the leader hears of the chan
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.clock import FakeClock
 from bot.context import AnninhApp
-from bot.sandbox import SimUser
-from bot.sandbox.zalo import SimZaloUser
+from bot.sandbox import Sandbox, SimUser
+from bot.sandbox.zalo import SimZaloUser, ZaloSandbox
 from bot.store import Store
 from tests.helpers import services_of
+from tests.people import People
+from tests.test_alarm import add_member
 from tests.test_patrol import (
     NEXT_SATURDAY_20H,
     SATURDAY_20H,
     members,
     plan_saturdays,
 )
+from tests.test_team_stories import leader_of_hn01
 
 __all__ = ["members"]  # the fixture, shared with tests/test_patrol.py
 
@@ -127,3 +132,39 @@ async def test_a_member_asks_another_to_take_the_shift(
     assert sum("Đổi ca tuần tra" in m.text for m in leader.inbox) == 1
     swapped = [e for e in await store.audit.entries("team") if e.action == "patrol.swapped"]
     assert len(swapped) == 1
+
+
+async def test_a_leader_on_zalo_cancels_a_shift_by_number(
+    bot: AnninhApp, sandbox: Sandbox, zalo: ZaloSandbox, store: Store, tmp_path: Path,
+) -> None:
+    """The leader on Zalo: "Hủy ca, dừng lịch" and the shift to cancel are typed numbers;
+    the Telegram member is told on Telegram."""
+    people = People(sandbox, zalo, "telegram")
+    boss = await leader_of_hn01(people, store, tmp_path, "zalo")
+    await add_member(store, "hn-01", 4001, "An")
+    an = sandbox.user(4001, first_name="An")
+    await boss.command("tuan tra")
+    await boss.wait_for("Lịch tuần tra của")
+    await boss.choose("Lên lịch ca")
+    await boss.wait_for("Gõ ngày và giờ đi")
+    await boss.send("30/11 21:00-23:00")
+    await boss.wait_for("chỉ một lần")
+    await boss.choose("Chỉ một lần")
+    await boss.wait_for("Ai đi ca")
+    await boss.choose("Cả tổ")
+    await boss.wait_for("Gõ lộ trình")
+    await boss.choose("Bỏ qua")
+    await boss.wait_for("Lưu và báo")
+    await boss.choose("Lưu")
+    await boss.wait_for("Đã lên lịch tuần tra")
+    await an.wait_for("Ca tuần tra mới")
+    await boss.command("tuan tra")
+    await boss.wait_for("Lịch tuần tra của")
+    await boss.choose("Hủy ca, dừng lịch")
+    menu = await boss.wait_for("Chọn ca muốn hủy")
+    assert menu.labels == ["Hủy ca thứ Hai 30/11, 21:00–23:00"]  # no weekly series
+    await boss.choose("Hủy ca thứ Hai 30/11")
+    await boss.wait_for("Đã hủy ca thứ Hai 30/11")
+    await an.wait_for("Tổ trưởng đã hủy ca tuần tra thứ Hai 30/11, 21:00–23:00")
+    await boss.command("tuan tra")
+    assert "Chưa có ca nào" in (await boss.wait_for("Lịch tuần tra của")).text
