@@ -62,6 +62,7 @@ MENU = (
     ("to", "menu.myteam"),
     ("tuantra", "menu.patrol"),
     ("diem", "menu.points"),
+    ("camket", "menu.pledge"),
     ("caidat", "menu.settings"),
     ("dulieu", "menu.mydata"),
     ("trogiup", "menu.help"),

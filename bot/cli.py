@@ -195,21 +195,6 @@ def cmd_export_patrols(config: Config, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_export_commendations(config: Config, args: argparse.Namespace) -> int:
-    from bot.services.commendations import export_commendations
-    from bot.services.export import ExportError
-    from bot.services.points import load_rules
-
-    rules = load_rules(config.content.folder)
-    try:
-        output = with_store(config, lambda store: export_commendations(
-            store, config.locale.tz, rules, args.period, args.commune))
-    except ExportError as error:
-        raise Failure(str(error)) from None
-    sys.stdout.write(output)
-    return EXIT_OK
-
-
 def cmd_export_alerts(config: Config, args: argparse.Namespace) -> int:
     from bot.services.cap import document, export_alerts, standalone
 
@@ -354,11 +339,9 @@ def _parser() -> argparse.ArgumentParser:
     patrols.add_argument("--month", required=True, help="YYYY-MM")
     patrols.add_argument("--commune", help="the team's commune (where codes repeat)")
     patrols.add_argument("--format", choices=["csv"], default="csv")
-    commendations = command(export_commands, "commendations", cmd_export_commendations,
-                            "print who is proposed for commendation in a period, as CSV")
-    commendations.add_argument("--period", required=True, help="YYYY, YYYY-Qn or YYYY-MM")
-    commendations.add_argument("--commune", help="only this commune")
-    commendations.add_argument("--format", choices=["csv"], default="csv")
+    from bot.cli_thidua import add_commands as add_thidua
+
+    add_thidua(export_commands, command)
     alerts = command(export_commands, "alerts", cmd_export_alerts,
                      "print security-gong alarms as OASIS CAP 1.2 alerts")
     alerts.add_argument("--format", choices=["cap"], default="cap")

@@ -18,6 +18,7 @@ from bot.config import Config, ZaloBotConfig
 from bot.context import AnninhApp
 from bot.demo_broadcast import campaign_goes_out, officer_announces
 from bot.demo_oa import connect_oa, oa_config, oa_follower_reports, oa_line
+from bot.demo_team import officer_commends_a_reporter, patrol_checked_in_and_confirmed
 from bot.demo_web import tell_console, with_console
 from bot.sandbox import Event, Sandbox, SimGroup, SimUser, format_event
 from bot.sandbox.console import InputFn, run_console
@@ -229,6 +230,12 @@ SCENES: list[tuple[str, Step]] = [
     ("The scheduler reaches a slot of the campaign “Cảnh giác lừa đảo qua điện thoại”; "
      "residents get it with its quiz",
      campaign_goes_out),
+    ("Leader Bình plans a patrol shift; Lan presses “Bắt đầu”, says where she starts and "
+     "finishes; Bình confirms her in “Ai đã đi tuần” and she earns the patrol's points",
+     patrol_checked_in_and_confirmed),
+    ("Officer Hùng looks up Minh's anonymous report, marks it resolved and presses “Khen "
+     "người báo tin”: Minh is thanked and earns points, and Hùng never learns who he is",
+     officer_commends_a_reporter),
 ]
 
 

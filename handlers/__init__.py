@@ -25,7 +25,9 @@ def dialog_flows(config: Config) -> list[Flow]:
         open_reports,
         patrol,
         patrol_actions,
+        patrol_checkin,
         patrol_plan,
+        pledge,
         points,
         reject,
         report,
@@ -46,8 +48,8 @@ def dialog_flows(config: Config) -> list[Flow]:
             reject.build_flow(), stats.build_flow(), *officer_tools.build_flows(),
             announce.build_flow(), campaigns.build_flow(), web.build_flow(),
             team_message.build_flow(), patrol.build_flow(), patrol_plan.build_flow(),
-            points.build_flow(), honour.build_flow(),
-            *patrol_actions.build_flows()]
+            points.build_flow(), honour.build_flow(), pledge.build_flow(),
+            *patrol_actions.build_flows(), patrol_checkin.build_flow()]
 
 
 def dialog_actions() -> list[Action]:
@@ -58,6 +60,8 @@ def dialog_actions() -> list[Action]:
         campaigns,
         officer_tools,
         patrol_actions,
+        patrol_leader,
+        patrol_swap,
         quiz_answers,
         received,
         reject,
@@ -69,4 +73,5 @@ def dialog_actions() -> list[Action]:
     return [*alarm_answers.actions(), *alarm_thanks.actions(), *team_actions.actions(),
             *quiz_answers.actions(),
             *triage.actions(), *reject.actions(), *stats.actions(), *officer_tools.actions(),
-            *campaigns.actions(), *received.actions(), *patrol_actions.actions()]
+            *campaigns.actions(), *received.actions(), *patrol_actions.actions(),
+            *patrol_leader.actions(), *patrol_swap.actions()]

@@ -15,7 +15,8 @@ COMMANDS = frozenset({
     "myreports", "to", "myteam", "keng", "alarm", "thongbao", "broadcast", "thongke", "stats",
     "caidat", "settings", "dulieu", "mydata", "xoadulieu", "forget", "trogiup", "help", "tin",
     "lookup", "tinmo", "openreports", "menu", "tuantra", "patrol", "nhantin", "teammsg",
-    "diem", "points", "bangvang", "honour", "web", "lienket", "link", "lichphat", "campaigns",
+    "diem", "points", "bangvang", "honour", "camket", "pledge", "web", "lienket", "link",
+    "lichphat", "campaigns",
 })
 
 # (command, text key) in the order the menu lists them; only commands the runner has are shown.
@@ -27,6 +28,7 @@ MENU = (
     ("keng", "menu.alarm"),  # for those who may sound the gong only
     ("tuantra", "menu.patrol"),  # for team members only
     ("diem", "menu.points"),
+    ("camket", "menu.pledge"),
     ("caidat", "menu.settings"),
     ("dulieu", "menu.mydata"),
     ("trogiup", "menu.help"),

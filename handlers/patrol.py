@@ -1,6 +1,7 @@
 """/tuantra (/patrol): the team's patrol roster, on every messenger — a member's coming shifts
-with "Bắt đầu" / "Kết thúc" / "Không tham gia được" / "Báo tin từ ca tuần tra" for the nearest;
-a leader's team schedule with "Lên lịch ca" (handlers/patrol_plan.py) and "Ai đã đi tuần".
+with "Bắt đầu" / "Kết thúc" / "Không tham gia được" / "Nhờ người đổi ca" / "Báo tin từ ca tuần
+tra" for the nearest; a leader's team schedule with "Lên lịch ca" (handlers/patrol_plan.py),
+"Ai đã đi tuần" and "Hủy ca, dừng lịch".
 
 The card's choices are actions (handlers/patrol_actions.py): a button works whenever it is
 pressed, and so do those of the reminder each member gets before a shift. Where choices are
@@ -42,7 +43,8 @@ async def start(turn: Turn) -> str:
     for team in led:
         suffix = f" ({team.name})" if len(led) > 1 else ""
         choices += ((Choice(turn.t("patrol.plan") + suffix, f"{ACTION}:plan:{team.id}"),
-                     Choice(turn.t("patrol.log") + suffix, f"{ACTION}:log:{team.id}")),)
+                     Choice(turn.t("patrol.log") + suffix, f"{ACTION}:log:{team.id}")),
+                    (Choice(turn.t("patrol.cancel_menu") + suffix, f"{ACTION}:cx:{team.id}"),))
     await turn.ask("\n\n".join(parts), choices)
     return CARD if turn.numbered and choices else END
 
@@ -82,7 +84,8 @@ def _my_choices(turn: Turn, shift: PatrolShift, part: PatrolAttendance) -> Rows:
     if part.state == "declined":
         return ((Choice(turn.t("patrol.start"), f"{ACTION}:in:{on}"),),)
     return ((Choice(turn.t("patrol.start"), f"{ACTION}:in:{on}"),
-             Choice(turn.t("patrol.decline"), f"{ACTION}:no:{on}")),)
+             Choice(turn.t("patrol.decline"), f"{ACTION}:no:{on}")),
+            (Choice(turn.t("patrol.swap"), f"{ACTION}:sw:{on}"),))
 
 
 async def _schedule(turn: Turn, team: Team) -> str:

@@ -1,7 +1,8 @@
 """What the choices of /tuantra and of a shift's reminder do, on every messenger — "Bắt đầu",
 "Kết thúc" (then an optional note), "Không tham gia được" (then the reason; the leader is
-told), "Báo tin từ ca tuần tra" (/baotin linked to the shift), and a leader's "Lên lịch ca"
-and "Ai đã đi tuần". Each is an action (bot/dialog): a button pressed whenever, or a number
+told), "Nhờ người đổi ca" (handlers/patrol_swap.py), "Báo tin từ ca tuần tra" (/baotin linked
+to the shift), and a leader's "Lên lịch ca", "Ai đã đi tuần" and "Hủy ca, dừng lịch"
+(handlers/patrol_leader.py). Each is an action (bot/dialog): a button pressed whenever, or a number
 or label typed in answer to the message that offered it. Every id is checked against the
 database: a crafted or out-of-date one changes nothing."""
 
@@ -12,6 +13,7 @@ from datetime import datetime
 from bot.dialog import END, Action, Choice, Flow, Kind, Turn
 from bot.models import PatrolAttendance, PatrolShift
 from bot.services.patrols import ACTION, CHECK_IN_EARLY, Check
+from handlers import patrol_leader, patrol_swap
 from handlers.text import as_id, esc
 
 REASON_LIMIT = 200
@@ -21,7 +23,8 @@ REASONS = ("patrol.reason_family", "patrol.reason_sick", "patrol.reason_away")
 
 
 async def check_in(turn: Turn, parts: tuple[str, ...]) -> str | None:
-    """"Bắt đầu": recorded from CHECK_IN_EARLY before the start until the end."""
+    """"Bắt đầu": recorded from CHECK_IN_EARLY before the start until the end; then asks
+where the person starts (patrol_place)."""
     shift_id = _shift_id(parts)
     if shift_id is None:
         await _stale(turn)
@@ -29,11 +32,8 @@ async def check_in(turn: Turn, parts: tuple[str, ...]) -> str | None:
     services = turn.services
     result, shift = await services.patrols.check_in(turn.person, shift_id)
     if result is Check.DONE and shift is not None:
-        await turn.offer(turn.t("patrol.checked_in", when=services.patrols.when(
-            shift, turn.lang)), (
-            (Choice(turn.t("patrol.finish"), f"{ACTION}:out:{shift_id}"),),
-            (Choice(turn.t("patrol.report"), f"{ACTION}:rep:{shift_id}"),)))
-    elif result is Check.TOO_EARLY and shift is not None:
+        return f"/patrol_place {shift_id}"  # then where (optional): handlers/patrol_checkin.py
+    if result is Check.TOO_EARLY and shift is not None:
         opens = datetime.fromisoformat(shift.starts_at) - CHECK_IN_EARLY
         await turn.refuse(turn.t("patrol.too_early", time=opens.astimezone(
             services.patrols.tz).strftime("%H:%M")))
@@ -103,6 +103,7 @@ async def log(turn: Turn, parts: tuple[str, ...]) -> str | None:
             turn.t("patrol.log_nobody")]
         blocks.append(f"<b>{services.patrols.when(shift, turn.lang)}</b>\n" + "\n".join(lines))
     await turn.say(turn.t("patrol.log_title") + "\n\n" + "\n\n".join(blocks))
+    await patrol_leader.offer_confirm(turn, team_id)
     return None
 
 
@@ -114,10 +115,21 @@ def _attendance_line(turn: Turn, part: PatrolAttendance, over: bool) -> str:
         left = datetime.fromisoformat(part.checked_out_at).astimezone(tz).strftime(
             "%H:%M") if part.checked_out_at else "…"
         note = f" — {esc(part.note)}" if part.note else ""
-        return turn.t("patrol.log_came", name=name, came=came, left=left, note=note)
+        confirmed = turn.t("patrol.log_confirmed") if part.confirmed_at else ""
+        return turn.t("patrol.log_came", name=name, came=came, left=left, note=note,
+                      place=_place(part), confirmed=confirmed)
     if part.state == "declined":
         return turn.t("patrol.log_declined", name=name, reason=esc(part.reason or ""))
     return turn.t("patrol.log_missed" if over else "patrol.log_waiting", name=name)
+
+
+def _place(part: PatrolAttendance) -> str:
+    """Where the person checked in, if they said: " · 📍 cổng chợ" or the coordinates."""
+    if part.place:
+        return f" · 📍 {esc(part.place)}"
+    if part.lat is not None and part.lon is not None:
+        return f" · 📍 {part.lat:.5f}, {part.lon:.5f}"
+    return ""
 
 
 async def _mine(turn: Turn, parts: tuple[str, ...]) -> tuple[PatrolShift, PatrolAttendance] | None:
@@ -144,7 +156,7 @@ def _shift_id(parts: tuple[str, ...]) -> int | None:
 
 
 HANDLERS = {"in": check_in, "out": check_out, "no": decline, "rep": report, "plan": plan,
-            "log": log}
+            "log": log, "cx": patrol_leader.cancel_menu, "sw": patrol_swap.offer}
 
 
 def actions() -> list[Action]:

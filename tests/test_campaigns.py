@@ -289,6 +289,23 @@ async def test_resident_answers_a_campaign_quiz_and_it_is_recorded(
     an = await store.residents.by_telegram_id(3101)
     assert an is not None
     assert rows == [(an.id, sent[0][0], "phong-chong-ma-tuy-thanh-nien", 0, 0)]
+    await village["an"].command("diem")  # a wrong answer earns nothing
+    await village["an"].wait_for("chưa có điểm thi đua")
+
+
+async def test_a_quiz_answered_right_in_its_poll_earns_points_once(
+    bot: AnninhApp, village: dict[str, SimUser], clock: FakeClock, store: Store,
+) -> None:
+    clock.set(local(2026, 11, 27, 20, 0))
+    await services_of(bot).scheduler.tick(clock.now())
+    quiz = await village["an"].wait_for(predicate=lambda m: m.kind == "poll")
+    assert quiz.poll is not None
+    await until_rows(store, "SELECT broadcast_id FROM outbox WHERE ref = ?", quiz.poll["id"])
+    await village["an"].answer_poll(quiz, 1)  # the right one
+    await until_rows(store, "SELECT resident_id FROM points WHERE rule = 'quiz_right'")
+    await village["an"].command("diem")
+    mine = await village["an"].wait_for("Điểm thi đua của bạn")
+    assert "+2 — Trả lời đúng câu đố tuyên truyền" in mine.text and "Tất cả: 2" in mine.text
 
 
 async def until_rows(store: Store, sql: str, *params: object) -> list[tuple[object, ...]]:

@@ -39,7 +39,19 @@ async def test_the_demo_plays_every_scene_and_exits_0() -> None:
     assert code == 0, transcript[-4000:]  # the end of the transcript says where it stopped
     assert "[Telegram] Lan → bot: /start join_HN01" in transcript
     assert "Tổ trưởng đã duyệt" in transcript
-    assert "Demo finished: 7 scene(s)" in transcript
+    assert "Demo finished: 9 scene(s)" in transcript
+    # Team life: a patrol checked in and confirmed; an officer's "Khen" for a report.
+    scene = transcript.split("== Leader Bình plans a patrol shift")[1].split("\n== ")[0]
+    assert "[Telegram] Lan presses [▶️ Bắt đầu]" in scene
+    assert "📍 Đã lưu nơi bắt đầu: cổng chợ Dốc Mơ" in scene
+    assert "[Telegram] Bình presses [✅ Lan Nguyễn (" in scene
+    assert "+10 — Đi tuần tra (tổ trưởng xác nhận)" in scene
+    scene = transcript.split("== Officer Hùng looks up Minh's")[1].split("\n== ")[0]
+    assert "[Telegram] Cán bộ Hùng presses [🏅 Khen người báo tin]" in scene
+    assert "bot → Minh: 🏅 Công an xã cảm ơn bạn" in scene
+    officer_saw = scene.split("Cán bộ Hùng presses [🏅 Khen người báo tin]")[1].split(
+        "bot → Minh: 🏅")[0]
+    assert "Minh" not in officer_saw  # the officer is never told who it is
     assert re.search(r"Web console on the demo's data .*\n  http://127\.0\.0\.1:\d+/login/"
                      r"[\w-]{20,}\n.*anninh demo --serve", transcript)
     # A resident on Zalo and an officer on Telegram share one story.
@@ -66,7 +78,7 @@ async def test_the_quiet_demo_prints_one_line() -> None:
     out = io.StringIO()
     assert await run_demo(load_config_or_defaults(None), quiet=True, output=out) == 0
     lines = out.getvalue().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Demo finished: 7 scene(s)"), lines
+    assert len(lines) == 1 and lines[0].startswith("Demo finished: 9 scene(s)"), lines
 
 
 async def test_the_console_chats_with_the_real_bot() -> None:

@@ -96,6 +96,9 @@ async def test_a_weekly_shift_reminded_once_checked_in_declined_and_logged(
     clock.set(SATURDAY_21H05)
     await an.press("Bắt đầu")
     await an.wait_for("Đã ghi nhận bạn bắt đầu ca thứ Bảy 28/11")
+    await an.send("cổng chợ Hưng Nhơn")  # where An starts (optional)
+    await an.wait_for("Đã lưu nơi bắt đầu: cổng chợ Hưng Nhơn")
+    await an.wait_for("Khi xong, bấm Kết thúc")
     await lan.choose("Không tham gia được")  # from the reminder, by number
     await lan.wait_for("Vì sao bạn không tham gia")
     await lan.choose("Bị ốm")
@@ -114,7 +117,7 @@ async def test_a_weekly_shift_reminded_once_checked_in_declined_and_logged(
     assert "05/12" in card.text and "28/11" not in card.text  # the past one left the schedule
     await leader.press("Ai đã đi tuần")
     log = await leader.wait_for("Các ca tuần tra gần đây")
-    assert "✅ An: 21:05–21:05 — Không có gì bất thường" in log.text
+    assert "✅ An: 21:05–21:05 — Không có gì bất thường · 📍 cổng chợ Hưng Nhơn" in log.text
     assert "🚫 Lan: báo không tham gia (Bị ốm)" in log.text
     assert "❌ Chi: vắng" in log.text
     assert sum("Sắp đến ca tuần tra" in m.text for m in chi.inbox) == 1
@@ -128,6 +131,7 @@ async def test_a_weekly_shift_reminded_once_checked_in_declined_and_logged(
     assert rows["An"]["status"] == "came" and rows["An"]["note"] == "Không có gì bất thường"
     assert rows["An"]["starts"] == "21:00" and rows["An"]["date"] == "2026-11-28"
     assert rows["An"]["route"].startswith("Đường liên ấp")
+    assert (rows["An"]["place"], rows["An"]["confirmed"]) == ("cổng chợ Hưng Nhơn", "")
     assert (rows["Lan"]["status"], rows["Lan"]["reason"]) == ("declined", "Bị ốm")
     assert rows["Chi"]["status"] == "missed"
     code = await asyncio.to_thread(main, ["export", "patrols", "--config", str(config.source),
@@ -166,6 +170,9 @@ async def test_a_member_sees_the_shift_and_reports_from_the_patrol(
     assert "thứ Bảy 28/11, 21:00–23:00" in card.text and "được phân công" in card.text
     await an.press("Bắt đầu")
     await an.wait_for("Đã ghi nhận bạn bắt đầu")
+    await an.share_location(10.951, 107.161)
+    await an.wait_for("Đã lưu vị trí bắt đầu")
+    await an.wait_for("Khi xong, bấm Kết thúc")
     await an.press("Báo tin từ ca tuần tra")
     await an.wait_for("Báo tin cho công an xã")
     await an.press("Trộm cắp")

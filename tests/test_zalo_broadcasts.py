@@ -1,4 +1,5 @@
-"""The loudspeaker on Zalo: a campaign's quiz is answered by number where there are no polls.
+"""The loudspeaker on Zalo: a campaign's quiz is answered by number where there are no polls
+(a right first answer earns the quiz's points).
 (An officer's announcement reaching residents: tests/test_resident_stories.py, on both
 channels.)"""
 
@@ -41,3 +42,6 @@ async def test_a_campaign_quiz_is_answered_by_number_on_zalo(
     await an.wait_for("đầu tiên của bạn đã được ghi nhận")
     answers = await store.schedules.answers("canh-giac-lua-dao")
     assert [(option, correct) for _, option, correct in answers] == [(1, True)]
+    await an.send("diem")  # the first answer was right: the quiz's points, once
+    mine = await an.wait_for("Điểm thi đua của bạn")
+    assert "+2 — Trả lời đúng câu đố tuyên truyền" in mine.text and "Tất cả: 2" in mine.text

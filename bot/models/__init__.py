@@ -24,7 +24,14 @@ from bot.models.delivery import (
     Reach,
     Recipient,
 )
-from bot.models.patrols import AssignmentState, PatrolAttendance, PatrolSeries, PatrolShift
+from bot.models.patrols import (
+    AssignmentState,
+    PatrolAttendance,
+    PatrolSeries,
+    PatrolShift,
+    PatrolSwap,
+    SwapState,
+)
 from bot.models.people import (
     CHANNELS,
     Account,
@@ -98,6 +105,7 @@ __all__ = [
     "PatrolAttendance",
     "PatrolSeries",
     "PatrolShift",
+    "PatrolSwap",
     "Reach",
     "Recipient",
     "Relay",
@@ -108,6 +116,7 @@ __all__ = [
     "Resident",
     "StaffContact",
     "StaffRole",
+    "SwapState",
     "Team",
     "TeamSummary",
     "WebSession",

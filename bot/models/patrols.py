@@ -36,7 +36,7 @@ class PatrolSeries:
 @dataclass(frozen=True, slots=True)
 class PatrolAttendance:
     """One person on one shift: assigned or declined (with the reason), when they checked in
-    and out, their note."""
+    and out, their note, where they checked in (optional), and when the leader confirmed it."""
 
     shift_id: int
     resident_id: int
@@ -46,3 +46,21 @@ class PatrolAttendance:
     checked_in_at: str | None
     checked_out_at: str | None
     note: str | None
+    confirmed_at: str | None = None
+    place: str | None = None  # typed at check-in
+    lat: float | None = None
+    lon: float | None = None
+
+
+SwapState = Literal["asked", "accepted", "declined"]
+
+
+@dataclass(frozen=True, slots=True)
+class PatrolSwap:
+    """A member asked another to take their place on a shift."""
+
+    id: int
+    shift_id: int
+    from_resident: int
+    to_resident: int
+    state: SwapState

@@ -27,6 +27,7 @@ class Hamlet:
     commune_id: int
     code: str
     name: str
+    households: int | None = None  # from the areas file, for the yearly review (optional)
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ class HamletSpec:
     code: str
     name: str
     teams: list[TeamSpec] = field(default_factory=list)
+    households: int | None = None  # how many households, for the yearly review
 
 
 @dataclass(frozen=True)
@@ -92,12 +93,13 @@ def parse_areas(path: Path, catalog: Catalog, default_approval: bool = True) -> 
         for h_index, hamlet in enumerate(_tables(where, commune, "hamlet", "hamlet"), start=1):
             h_code = _code(f"{where}, hamlet #{h_index}", hamlet)
             h_where = f"{where}, hamlet {h_code!r}"
-            _only(h_where, hamlet, {"code", "name", "team"})
+            _only(h_where, hamlet, {"code", "name", "team", "households"})
             teams = [
                 _team(f"{h_where}, team #{t_index}", team, catalog, default_approval, join_codes)
                 for t_index, team in enumerate(_tables(h_where, hamlet, "team", "team"), start=1)
             ]
-            hamlets.append(HamletSpec(h_code, _name(h_where, hamlet), teams))
+            hamlets.append(HamletSpec(h_code, _name(h_where, hamlet), teams,
+                                      _households(h_where, hamlet.get("households"))))
         _unique(where, [h.code for h in hamlets], "hamlet")
         _unique(where, [t.code for h in hamlets for t in h.teams], "team")
         communes.append(CommuneSpec(code, _name(where, commune), staff, officers, hamlets,
@@ -138,7 +140,7 @@ async def _write(store: Store, communes: list[CommuneSpec], actor: str) -> LoadS
             for hamlet in commune.hamlets:
                 hamlet_count += 1
                 hamlet_id = await store.areas.upsert_hamlet(
-                    tx, commune_id, hamlet.code, hamlet.name
+                    tx, commune_id, hamlet.code, hamlet.name, hamlet.households
                 )
                 for team in hamlet.teams:
                     team_count += 1
@@ -190,6 +192,16 @@ def _code(where: str, table: dict[str, Any]) -> str:
             f"{where}: code must be lower-case letters, digits and dashes, got {code!r}"
         )
     return code
+
+
+def _households(where: str, value: object) -> int | None:
+    """`households = N` on a hamlet (optional): a whole number, 0 or more."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise AreasFileError(f"{where}: households must be a whole number (0 or more), "
+                             f"got {value!r}")
+    return value
 
 
 def _name(where: str, table: dict[str, Any]) -> str:

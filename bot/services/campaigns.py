@@ -26,6 +26,7 @@ from bot.delivery import OutMessage, Quiz
 from bot.media import MediaStore
 from bot.models import Commune, Resident
 from bot.services.audiences import AudienceError, check_codes
+from bot.services.points import QUIZ_RIGHT, PointsService
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -271,11 +272,12 @@ class QuizAnswer:
 
 
 class CampaignService:
-    """What officers change about campaigns, and residents' quiz answers. Every change is
-    checked against the officer's roles in the database and audited."""
+    """What officers change about campaigns, and residents' quiz answers (the first answer,
+    if right, earns the quiz's points). Every change is checked against the officer's roles
+    in the database and audited."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, store: Store, points: PointsService | None = None) -> None:
+        self._store, self._points = store, points
 
     async def may_manage(self, actor: Resident, campaign: Campaign) -> bool:
         """Only officers of the campaign's audience commune may pause, resume or preview it."""
@@ -342,4 +344,6 @@ class CampaignService:
             first = await self._store.schedules.record_answer(
                 tx, resident.id, broadcast.id, broadcast.origin.removeprefix("campaign:"),
                 options[0], correct)
+        if first and correct and self._points is not None:  # points for the first, right
+            await self._points.award(resident.id, QUIZ_RIGHT, "quiz", broadcast.id)
         return QuizAnswer(quiz, correct, first)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -39,45 +38,80 @@ def period_bounds(period: str, tz: ZoneInfo) -> tuple[datetime, datetime]:
 
 
 @dataclass
-class _Person:
+class Proposed:
+    """A person or a team on the list, with its points and what earned them."""
+
     name: str
     points: int = 0
-    earned_by: list[str] = field(default_factory=list)
-    teams: list[str] = field(default_factory=list)
+    earned_by: list[str] = field(default_factory=list)  # "3 tin báo được tiếp nhận"
+    teams: list[str] = field(default_factory=list)  # a person's active teams
+    counts: dict[str, int] = field(default_factory=dict)  # rule → times
+
+
+@dataclass(frozen=True)
+class Commendations:
+    period: str
+    start: datetime  # local, inclusive
+    end: datetime  # local, exclusive
+    communes: list[str]  # the communes' names the list covers
+    people: list[Proposed]  # most points first
+    teams: list[Proposed]  # their members' points and counts
+
+
+async def gather_commendations(store: Store, tz: ZoneInfo, rules: dict[str, Rule],
+                               period: str, commune_code: str | None = None,
+                               lang: str = "vi") -> Commendations:
+    """People (named contributions only) and teams (their members' points) of the period."""
+    start, end = period_bounds(period, tz)
+    communes = await store.areas.communes()
+    commune_id = None
+    if commune_code is not None:
+        communes = [c for c in communes if c.code == commune_code]
+        if not communes:
+            raise ExportError(f"--commune: no commune {commune_code!r}")
+        commune_id = communes[0].id
+    people: dict[int, Proposed] = {}
+    for resident_id, name, rule, times, points in await store.points.earned(
+            _iso(start), _iso(end), commune_id):
+        person = people.setdefault(resident_id, Proposed(name))
+        person.points += points
+        person.counts[rule] = times
+        person.earned_by.append(_what(rules, rule, times, lang))
+    teams: dict[str, Proposed] = {}
+    for resident_id, person in people.items():
+        person.teams = [team.name for team, membership in
+                        await store.memberships.of_resident(resident_id)
+                        if membership.state == "active"]
+        for name in person.teams:
+            team = teams.setdefault(name, Proposed(name))
+            team.points += person.points
+            for rule, times in person.counts.items():
+                team.counts[rule] = team.counts.get(rule, 0) + times
+    for team in teams.values():
+        team.earned_by = [_what(rules, rule, times, lang)
+                          for rule, times in sorted(team.counts.items())]
+    return Commendations(period, start, end, [c.name for c in communes],
+                         sorted(people.values(), key=lambda p: -p.points),
+                         sorted(teams.values(), key=lambda t: -t.points))
 
 
 async def export_commendations(store: Store, tz: ZoneInfo, rules: dict[str, Rule],
                                period: str, commune_code: str | None = None) -> str:
     """The CSV: people first (most points first), then teams (their members' points)."""
-    start, end = period_bounds(period, tz)
-    commune_id = None
-    if commune_code is not None:
-        commune = await store.areas.commune_by_code(commune_code)
-        if commune is None:
-            raise ExportError(f"--commune: no commune {commune_code!r}")
-        commune_id = commune.id
-    people: dict[int, _Person] = {}
-    for resident_id, name, rule, times, points in await store.points.earned(
-            _iso(start), _iso(end), commune_id):
-        person = people.setdefault(resident_id, _Person(name))
-        person.points += points
-        person.earned_by.append(f"{times} {rules[rule].what('vi') if rule in rules else rule}")
-    teams: dict[str, int] = defaultdict(int)
-    for resident_id, person in people.items():
-        person.teams = [team.name for team, membership in
-                        await store.memberships.of_resident(resident_id)
-                        if membership.state == "active"]
-        for team in person.teams:
-            teams[team] += person.points
+    found = await gather_commendations(store, tz, rules, period, commune_code)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
-    for person in sorted(people.values(), key=lambda p: -p.points):
+    for person in found.people:
         writer.writerow(("person", person.name, "; ".join(person.teams), person.points,
                          "; ".join(person.earned_by), period))
-    for team, points in sorted(teams.items(), key=lambda item: -item[1]):
-        writer.writerow(("team", team, "", points, "", period))
+    for team in found.teams:
+        writer.writerow(("team", team.name, "", team.points, "", period))
     return out.getvalue()
+
+
+def _what(rules: dict[str, Rule], rule: str, times: int, lang: str) -> str:
+    return f"{times} {rules[rule].what(lang) if rule in rules else rule}"
 
 
 def _iso(moment: datetime) -> str:

@@ -26,11 +26,14 @@ from bot.services.figures import FiguresService
 from bot.services.media import MediaService
 from bot.services.officers import OfficerService
 from bot.services.open311 import Open311Service
+from bot.services.patrol_leader import PatrolLeaderService
+from bot.services.patrol_swaps import PatrolSwapService
 from bot.services.patrols import PatrolService
 from bot.services.points import PointsService, load_rules
 from bot.services.relays import RelayService
 from bot.services.reports import ReportService
 from bot.services.residents import ResidentService
+from bot.services.review import CommitmentService
 from bot.services.stats import StatsService
 from bot.services.team_messages import TeamMessageService
 from bot.services.teams import TeamService
@@ -66,6 +69,9 @@ class Services:
     console: ConsoleService
     team_messages: TeamMessageService
     patrols: PatrolService
+    patrol_leader: PatrolLeaderService
+    patrol_swaps: PatrolSwapService
+    commitments: CommitmentService
     points: PointsService
     api_keys: ApiKeyService
     open311: Open311Service
@@ -100,12 +106,15 @@ class Services:
             residents=residents, teams=teams, officers=OfficerService(store),
             reports=reports, alarms=alarms, stats=StatsService(store, clock, config.locale.tz),
             delivery=delivery, broadcasts=broadcasts, scheduler=scheduler,
-            campaigns=CampaignService(store), relays=relays,
+            campaigns=CampaignService(store, points), relays=relays,
             events=events, accounts=AccountService(store, clock), media=media, cards=cards,
             triage=triage,
             web_auth=WebAuthService(store, clock),
             console=ConsoleService(store, reports, clock, config.locale.tz),
             team_messages=TeamMessageService(store, delivery, i18n), patrols=patrols,
+            patrol_leader=PatrolLeaderService(store, delivery, i18n, clock, patrols, points),
+            patrol_swaps=PatrolSwapService(store, delivery, i18n, clock, patrols),
+            commitments=CommitmentService(store, clock, config.locale.tz),
             points=points,
             api_keys=api_keys, open311=Open311Service(
                 store, config, i18n, reports, api_keys, media, events, clock),

@@ -14,7 +14,7 @@ from bot.services.export import ExportError
 from bot.store import Store
 
 COLUMNS = ("shift_id", "date", "starts", "ends", "team", "route", "member", "status",
-           "checked_in", "checked_out", "note", "reason", "reports")
+           "checked_in", "checked_out", "note", "reason", "reports", "place", "confirmed")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -48,7 +48,16 @@ def _row(shift: PatrolShift, part: PatrolAttendance, team: Team, tz: ZoneInfo, n
     return [str(shift.id), starts[:10], starts[11:16], ends[11:16], team.code, shift.note or "",
             part.display_name or "", _status(shift, part, now),
             _local(part.checked_in_at, tz), _local(part.checked_out_at, tz), part.note or "",
-            part.reason or "", reports]
+            part.reason or "", reports, _place(part), _local(part.confirmed_at, tz)]
+
+
+def _place(part: PatrolAttendance) -> str:
+    """Where the person checked in: the typed place, or "lat,lon" of a shared location."""
+    if part.place:
+        return part.place
+    if part.lat is None or part.lon is None:
+        return ""
+    return f"{part.lat:.6f},{part.lon:.6f}"
 
 
 def _status(shift: PatrolShift, part: PatrolAttendance, now: str) -> str:

@@ -169,6 +169,13 @@ class PatrolService:
                                                        iso(self._clock.now()))
         return (Check.DONE if done else Check.NOT_STARTED), shift
 
+    async def set_place(self, person: Resident, shift_id: int, place: str | None,
+                        location: tuple[float, float] | None = None) -> bool:
+        """Where the person checked in (optional): a typed place or a shared location."""
+        lat, lon = location if location is not None else (None, None)
+        async with self._store.db.transaction() as tx:
+            return await self._store.patrols.set_place(tx, shift_id, person.id, place, lat, lon)
+
     async def add_note(self, person: Resident, shift_id: int, note: str) -> bool:
         async with self._store.db.transaction() as tx:
             return await self._store.patrols.set_note(tx, shift_id, person.id, note)

@@ -19,6 +19,8 @@ from bot.store.points import Award
 
 REPORT_ACCEPTED, REPORT_RESOLVED, COMMENDED = "report_accepted", "report_resolved", "commended"
 GONG_CAME = "gong_came"  # answered "Đang đến", and the caller confirmed it
+PATROL_DONE = "patrol_done"  # checked in on a shift, and the team's leader confirmed it
+QUIZ_RIGHT = "quiz_right"  # a campaign quiz's first answer, and the right one
 BOARD_SIZE = 10
 
 

@@ -221,6 +221,11 @@ class ResidentService:
                 {"team": team.name, "role": m.role, "state": m.state, "since": m.requested_at}
                 for team, m in memberships
             ],
+            "household_commitments": [
+                {"year": year, "hamlet": hamlet_name, "household": household}
+                for year, hamlet_name, household in
+                await self._store.review.commitments_of(resident.id)
+            ],
             "history": [{"at": e.at, "action": e.action} for e in audit],
             "created_at": resident.created_at,
         }

@@ -18,6 +18,7 @@ from bot.store.media import MediaRefStore
 from bot.store.memberships import MembershipStore
 from bot.store.migrations import migrate
 from bot.store.outbox import OutboxStore
+from bot.store.patrol_swaps import PatrolSwapStore
 from bot.store.patrols import PatrolStore
 from bot.store.persistence import PersistenceStore
 from bot.store.points import PointsStore
@@ -26,6 +27,7 @@ from bot.store.queue import QueueStore
 from bot.store.relays import RelayStore
 from bot.store.reports import ReportStore
 from bot.store.residents import ResidentStore
+from bot.store.review import ReviewStore
 from bot.store.routes import RouteStore
 from bot.store.schedules import ScheduleStore
 from bot.store.stats import FigureStore, StatsStore
@@ -63,7 +65,9 @@ class Store:
         self.web = WebStore(db)
         self.queue = QueueStore(db)
         self.patrols = PatrolStore(db)
+        self.patrol_swaps = PatrolSwapStore(db)
         self.points = PointsStore(db)
+        self.review = ReviewStore(db)
         self.api_keys = ApiKeyStore(db)
 
     @classmethod

@@ -19,7 +19,7 @@ def _commune(row: sqlite3.Row) -> Commune:
 
 
 def _hamlet(row: sqlite3.Row) -> Hamlet:
-    return Hamlet(row["id"], row["commune_id"], row["code"], row["name"])
+    return Hamlet(row["id"], row["commune_id"], row["code"], row["name"], row["households"])
 
 
 def team_from_row(row: sqlite3.Row) -> Team:
@@ -66,11 +66,13 @@ class AreaStore:
         assert row is not None
         return int(row[0])
 
-    async def upsert_hamlet(self, tx: Tx, commune_id: int, code: str, name: str) -> int:
+    async def upsert_hamlet(self, tx: Tx, commune_id: int, code: str, name: str,
+                            households: int | None = None) -> int:
         async with tx.execute(
-            "INSERT INTO hamlets (commune_id, code, name) VALUES (?, ?, ?) "
-            "ON CONFLICT (commune_id, code) DO UPDATE SET name = excluded.name RETURNING id",
-            (commune_id, code, name),
+            "INSERT INTO hamlets (commune_id, code, name, households) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (commune_id, code) DO UPDATE SET name = excluded.name, "
+            "households = excluded.households RETURNING id",
+            (commune_id, code, name, households),
         ) as cursor:
             row = await cursor.fetchone()
         assert row is not None

@@ -11,7 +11,8 @@ from bot.store.db import Database, Tx
 _SHIFT = ("SELECT s.id, s.team_id, s.series_id, s.starts_at, s.ends_at, s.note, s.created_by, "
           "s.reminded_at, s.cancelled_at FROM patrol_shifts s")
 _ATTENDANCE = ("SELECT a.shift_id, a.resident_id, r.display_name, a.state, a.reason, "
-               "a.checked_in_at, a.checked_out_at, a.note FROM patrol_assignments a "
+               "a.checked_in_at, a.checked_out_at, a.note, a.confirmed_at, a.place, a.lat, a.lon "
+               "FROM patrol_assignments a "
                "JOIN residents r ON r.id = a.resident_id")
 
 
@@ -78,6 +79,57 @@ class PatrolStore:
             "AND resident_id = ? AND checked_in_at IS NOT NULL AND checked_out_at IS NULL",
             (at, shift_id, resident_id))
         return cursor.rowcount > 0
+
+    async def confirm(self, tx: Tx, shift_id: int, resident_id: int, by: int, at: str) -> bool:
+        """The leader confirms the person did the shift; False unless they checked in and it
+        was not confirmed yet."""
+        cursor = await tx.execute(
+            "UPDATE patrol_assignments SET confirmed_at = ?, confirmed_by = ? WHERE shift_id = ? "
+            "AND resident_id = ? AND checked_in_at IS NOT NULL AND confirmed_at IS NULL",
+            (at, by, shift_id, resident_id))
+        return cursor.rowcount > 0
+
+    async def set_place(self, tx: Tx, shift_id: int, resident_id: int, place: str | None,
+                        lat: float | None, lon: float | None) -> bool:
+        """Where the person checked in: a typed place or a shared location."""
+        cursor = await tx.execute(
+            "UPDATE patrol_assignments SET place = ?, lat = ?, lon = ? WHERE shift_id = ? "
+            "AND resident_id = ? AND checked_in_at IS NOT NULL",
+            (place, lat, lon, shift_id, resident_id))
+        return cursor.rowcount > 0
+
+    async def cancel_shift(self, tx: Tx, shift_id: int, at: str) -> bool:
+        """Cancelled; False when it already was."""
+        cursor = await tx.execute(
+            "UPDATE patrol_shifts SET cancelled_at = ? WHERE id = ? AND cancelled_at IS NULL",
+            (at, shift_id))
+        return cursor.rowcount > 0
+
+    async def stop_series(self, tx: Tx, series_id: int, at: str) -> list[int] | None:
+        """The series stopped and its shifts that have not started cancelled (their ids);
+        None when it was stopped already."""
+        cursor = await tx.execute(
+            "UPDATE patrol_series SET stopped_at = ? WHERE id = ? AND stopped_at IS NULL",
+            (at, series_id))
+        if cursor.rowcount == 0:
+            return None
+        rows = await tx.execute_fetchall(
+            "UPDATE patrol_shifts SET cancelled_at = ? WHERE series_id = ? "
+            "AND cancelled_at IS NULL AND starts_at > ? RETURNING id", (at, series_id, at))
+        return sorted(int(row[0]) for row in rows)
+
+    async def hand_over(self, tx: Tx, shift_id: int, from_id: int, to_id: int) -> bool:
+        """`to_id` takes `from_id`'s place on the shift (before `from_id` checked in)."""
+        cursor = await tx.execute(
+            "DELETE FROM patrol_assignments WHERE shift_id = ? AND resident_id = ? "
+            "AND checked_in_at IS NULL", (shift_id, from_id))
+        if cursor.rowcount == 0:
+            return False
+        await tx.execute(
+            "INSERT INTO patrol_assignments (shift_id, resident_id) VALUES (?, ?) "
+            "ON CONFLICT (shift_id, resident_id) DO UPDATE SET state = 'assigned', "
+            "reason = NULL", (shift_id, to_id))
+        return True
 
     async def set_note(self, tx: Tx, shift_id: int, resident_id: int, note: str) -> bool:
         cursor = await tx.execute(
@@ -149,6 +201,17 @@ class PatrolStore:
             f"{_SHIFT} WHERE s.reminded_at IS NULL AND s.cancelled_at IS NULL "
             "AND s.starts_at <= ? AND s.ends_at > ? ORDER BY s.starts_at", (until, now))
         return [_shift(row) for row in rows]
+
+    async def series(self, series_id: int) -> PatrolSeries | None:
+        row = await self._db.fetchone("SELECT * FROM patrol_series WHERE id = ?", (series_id,))
+        return None if row is None else _series(row)
+
+    async def team_series(self, team_id: int) -> list[PatrolSeries]:
+        """The team's weekly series still running."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM patrol_series WHERE team_id = ? AND stopped_at IS NULL ORDER BY id",
+            (team_id,))
+        return [_series(row) for row in rows]
 
     async def active_series(self) -> list[PatrolSeries]:
         rows = await self._db.fetchall(
