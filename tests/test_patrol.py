@@ -240,3 +240,24 @@ async def test_only_the_leader_plans_and_the_plan_is_read_in_vietnamese_forms(
     await leader.wait_for("đã qua rồi")
     await leader.send("hằng tuần chủ nhật 5h-6h30")  # weekly typed: no repeat question
     await leader.wait_for("Ai đi ca Chủ nhật 29/11, 05:00–06:30")
+
+
+async def test_each_member_is_told_of_a_shift_in_their_own_language(
+    bot: AnninhApp, leader: SimUser, members: tuple[SimUser, SimUser, SimZaloUser],
+    clock: FakeClock, store: Store,
+) -> None:
+    an, chi, _lan = members
+    chi_id = await store.residents.by_telegram_id(4003)
+    assert chi_id is not None
+    async with store.db.transaction() as tx:  # Chi reads English (/caidat)
+        await store.residents.update(tx, chi_id.id, language="en")
+    await plan_saturdays(leader, weekly=False)
+    await leader.wait_for("Đã lên lịch tuần tra")
+    told = await chi.wait_for("New patrol shift")
+    assert "Saturday 28/11, 21:00–23:00" in told.text
+    assert "Ca tuần tra mới" in (await an.wait_for("Ca tuần tra mới")).text
+    clock.set(SATURDAY_20H)
+    assert await services_of(bot).patrols.tick(clock.now()) == 1
+    reminder = await chi.wait_for(predicate=lambda m: m.buttons and "Start" in m.buttons[0][0])
+    assert "Bắt đầu" not in str(reminder.buttons)
+    await an.wait_for("Sắp đến ca tuần tra")

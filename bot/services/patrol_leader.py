@@ -5,6 +5,7 @@ change is audited and everyone it concerns is told through the outbox, on their 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from html import escape
 
@@ -54,16 +55,17 @@ class PatrolLeaderService:
                 member_resident_id=member_id)
         awarded = await self._points.award(member_id, PATROL_DONE, "patrol", shift_id)
         part = await self._store.patrols.assignment(shift_id, member_id)
-        recipient = (await self._store.routes.recipients([member_id])).get(member_id)
         team = await self._store.areas.team(shift.team_id)
-        if recipient is not None and team is not None and member_id != person.id:
-            lang = self._i18n.default
+        told = {} if team is None or member_id == person.id \
+            else await self._patrols.by_language([member_id])
+        for lang, recipients in told.items():
+            assert team is not None
             text = self._i18n.t(lang, "patrol.confirmed_member",
                                 when=self._patrols.when(shift, lang),
                                 team=escape(team.name, quote=False))
             if awarded:
                 text += "\n" + self._i18n.t(lang, "patrol.confirmed_points")
-            await self._engine.enqueue("personal", OutMessage(text=text), [recipient],
+            await self._engine.enqueue("personal", OutMessage(text=text), recipients,
                                        commune_id=team.commune_id, created_by=person.id,
                                        origin=f"patrol-confirmed:{shift_id}")
         return None if part is None else (shift, part)
@@ -96,7 +98,8 @@ class PatrolLeaderService:
                 tx, actor_id=person.id, actor_label="leader", action="patrol.cancelled",
                 subject_type="team", subject_id=team.id, shift=shift_id)
             await self._tell(tx, [shift], team, person, "patrol.cancelled_member",
-                             self._patrols.when(shift), f"patrol-cancelled:{shift_id}")
+                             lambda lang: self._patrols.when(shift, lang),
+                             f"patrol-cancelled:{shift_id}")
         self._engine.notify()
         return shift
 
@@ -118,7 +121,8 @@ class PatrolLeaderService:
                 subject_type="team", subject_id=team.id, series=series_id, shifts=cancelled)
             shifts = [s for s in [await self._store.patrols.shift(i) for i in cancelled] if s]
             await self._tell(tx, shifts, team, person, "patrol.stopped_member",
-                             self.series_when(series), f"patrol-stopped:{series_id}")
+                             lambda lang: self.series_when(series, lang),
+                             f"patrol-stopped:{series_id}")
         self._engine.notify()
         return series
 
@@ -129,17 +133,14 @@ class PatrolLeaderService:
         return self._i18n.t(lang, "patrol.series_when", day=day, time=series.start_time)
 
     async def _tell(self, tx: Tx, shifts: list[PatrolShift], team: Team, leader: Resident,
-                    key: str, when: str, origin: str) -> None:
+                    key: str, when: Callable[[str], str], origin: str) -> None:
         """Everyone still assigned to any of `shifts` (the leader aside), once each."""
         people: set[int] = set()
         for shift in shifts:
             people |= {a.resident_id for a in await self._store.patrols.attendance(shift.id)
                        if a.state == "assigned" and a.resident_id != leader.id}
-        recipients = list((await self._store.routes.recipients(people)).values())
-        if not recipients:
-            return
-        text = self._i18n.t(self._i18n.default, key, when=when,
-                            team=escape(team.name, quote=False))
-        await self._engine.write(tx, "personal", OutMessage(text=text), recipients,
-                                 commune_id=team.commune_id, created_by=leader.id,
-                                 origin=origin)
+        for lang, recipients in (await self._patrols.by_language(people)).items():
+            text = self._i18n.t(lang, key, when=when(lang), team=escape(team.name, quote=False))
+            await self._engine.write(tx, "personal", OutMessage(text=text), recipients,
+                                     commune_id=team.commune_id, created_by=leader.id,
+                                     origin=origin)

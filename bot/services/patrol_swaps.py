@@ -6,6 +6,7 @@ on each person's channel. Every step is checked against the database."""
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from html import escape
 
 from bot.clock import Clock
@@ -50,16 +51,18 @@ class PatrolSwapService:
         team = await self._store.areas.team(shift.team_id)
         if team is None or other_id not in {member for member, _ in others}:
             return Swap.NOT_MEMBER
-        lang = self._i18n.default
         async with self._store.db.transaction() as tx:
             swap_id = await self._store.patrol_swaps.ask(tx, shift_id, person.id, other_id)
-            text = self._i18n.t(lang, "patrol.swap_asked_other",
-                                name=_esc(person.display_name or "?"),
-                                when=self._patrols.when(shift, lang), team=_esc(team.name))
-            buttons = (((self._i18n.t(lang, "patrol.swap_accept"), f"{ACTION}:sa:{swap_id}"),
-                        (self._i18n.t(lang, "patrol.swap_refuse"), f"{ACTION}:sd:{swap_id}")),)
-            await self._say(tx, other_id, team, OutMessage(text=text, buttons=buttons),
-                            f"patrol-swap:{swap_id}", person.id)
+
+            def asking(lang: str) -> OutMessage:
+                text = self._i18n.t(lang, "patrol.swap_asked_other",
+                                    name=_esc(person.display_name or "?"),
+                                    when=self._patrols.when(shift, lang), team=_esc(team.name))
+                return OutMessage(text=text, buttons=(
+                    ((self._i18n.t(lang, "patrol.swap_accept"), f"{ACTION}:sa:{swap_id}"),
+                     (self._i18n.t(lang, "patrol.swap_refuse"), f"{ACTION}:sd:{swap_id}")),))
+
+            await self._say(tx, other_id, team, asking, f"patrol-swap:{swap_id}", person.id)
         self._engine.notify()
         return Swap.DONE
 
@@ -77,7 +80,6 @@ class PatrolSwapService:
         membership = await self._store.memberships.get(team.id, person.id)
         if accept and (membership is None or membership.state != "active"):
             return Swap.NOT_MEMBER, shift
-        lang, when = self._i18n.default, self._patrols.when(shift)
         name = _esc(person.display_name or "?")
         async with self._store.db.transaction() as tx:
             started = shift.cancelled_at is not None or shift.starts_at <= iso(self._clock.now())
@@ -88,16 +90,18 @@ class PatrolSwapService:
             if not await self._store.patrol_swaps.decide(tx, swap_id, accept):
                 return Swap.DECIDED, shift
             key = "patrol.swap_accepted" if accept else "patrol.swap_declined"
-            await self._say(tx, swap.from_resident, team, OutMessage(text=self._i18n.t(
-                lang, key, name=name, when=when)), f"patrol-swap:{swap_id}:answer", person.id)
+            await self._say(tx, swap.from_resident, team, lambda lang: OutMessage(
+                text=self._i18n.t(lang, key, name=name, when=self._patrols.when(shift, lang))),
+                f"patrol-swap:{swap_id}:answer", person.id)
             leader = await self._store.memberships.leader(team.id)
             if accept and leader is not None and leader.resident_id != swap.from_resident:
                 asker = await self._store.residents.get(swap.from_resident)
                 asker_name = (asker.display_name if asker else None) or "?"
-                text = self._i18n.t(lang, "patrol.swap_leader", when=when, team=_esc(team.name),
-                                    name=name, asker=_esc(asker_name))
-                await self._say(tx, leader.resident_id, team, OutMessage(text=text),
-                                f"patrol-swap:{swap_id}:leader", person.id)
+                await self._say(tx, leader.resident_id, team, lambda lang: OutMessage(
+                    text=self._i18n.t(lang, "patrol.swap_leader",
+                                      when=self._patrols.when(shift, lang),
+                                      team=_esc(team.name), name=name, asker=_esc(asker_name))),
+                    f"patrol-swap:{swap_id}:leader", person.id)
             if accept:
                 await self._store.audit.record(
                     tx, actor_id=person.id, actor_label="member", action="patrol.swapped",
@@ -116,11 +120,11 @@ class PatrolSwapService:
             return shift, Swap.STARTED
         return shift, Swap.DONE
 
-    async def _say(self, tx: Tx, resident_id: int, team: Team, message: OutMessage,
-                   origin: str, by: int) -> None:
-        recipient = (await self._store.routes.recipients([resident_id])).get(resident_id)
-        if recipient is not None:
-            await self._engine.write(tx, "personal", message, [recipient],
+    async def _say(self, tx: Tx, resident_id: int, team: Team,
+                   message: Callable[[str], OutMessage], origin: str, by: int) -> None:
+        """`message` written in the person's language, to where they are reached."""
+        for lang, recipients in (await self._patrols.by_language([resident_id])).items():
+            await self._engine.write(tx, "personal", message(lang), recipients,
                                      commune_id=team.commune_id, created_by=by, origin=origin)
 
 

@@ -5,7 +5,7 @@ each shift, and reports filed from a patrol. Roles are read from the database on
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from html import escape
@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.delivery import DeliveryEngine, OutMessage
 from bot.i18n import I18n
-from bot.models import PatrolAttendance, PatrolSeries, PatrolShift, Resident, Team
+from bot.models import PatrolAttendance, PatrolSeries, PatrolShift, Recipient, Resident, Team
 from bot.services.patrol_times import Window
 from bot.store import Store, Tx
 
@@ -52,6 +52,16 @@ class PatrolService:
         self._i18n = i18n
         self._clock = clock
         self.tz = tz
+
+    async def by_language(self, people: Iterable[int]) -> dict[str, list[Recipient]]:
+        """Where each person is reached, grouped by the language they read (a message to
+        several people is written once for each language among them)."""
+        grouped: dict[str, list[Recipient]] = {}
+        for person_id, recipient in (await self._store.routes.recipients(set(people))).items():
+            person = await self._store.residents.get(person_id)
+            lang = self._i18n.language(person.language if person else None)
+            grouped.setdefault(lang, []).append(recipient)
+        return grouped
 
     # --- who --------------------------------------------------------------------------------
 
@@ -192,15 +202,15 @@ class PatrolService:
         async with self._store.db.transaction() as tx:
             if not await self._store.patrols.decline(tx, shift_id, person.id, reason):
                 return Check.CHECKED_IN
-            recipient = None if leader is None or leader.resident_id == person.id else (
-                await self._store.routes.recipients([leader.resident_id])).get(
-                    leader.resident_id)
-            if recipient is not None and team is not None:
-                text = self._i18n.t(self._i18n.default, "patrol.declined_leader",
+            told = {} if leader is None or leader.resident_id == person.id or team is None \
+                else await self.by_language([leader.resident_id])
+            for lang, recipients in told.items():
+                assert team is not None
+                text = self._i18n.t(lang, "patrol.declined_leader",
                                     name=_esc(person.display_name or "?"),
-                                    when=self.when(shift), reason=_esc(reason),
+                                    when=self.when(shift, lang), reason=_esc(reason),
                                     team=_esc(team.name))
-                await self._engine.write(tx, "personal", OutMessage(text=text), [recipient],
+                await self._engine.write(tx, "personal", OutMessage(text=text), recipients,
                                          commune_id=team.commune_id, created_by=person.id,
                                          origin=f"patrol-declined:{shift_id}")
         self._engine.notify()
@@ -274,17 +284,17 @@ class PatrolService:
         "Bắt đầu" and "Không tham gia được", in the same transaction as what caused it."""
         people = [a.resident_id for a in await self._store.patrols.attendance(shift.id)
                   if a.state == "assigned"]
-        recipients = list((await self._store.routes.recipients(people)).values())
-        lang = self._i18n.default
-        note = self._i18n.t(lang, "patrol.route", note=_esc(shift.note)) if shift.note else ""
-        repeat = self._i18n.t(lang, "patrol.weekly_note") if weekly else ""
-        text = self._i18n.t(lang, key, team=_esc(team.name), when=self.when(shift, lang),
-                            note=note, weekly=repeat)
-        buttons = (((self._i18n.t(lang, "patrol.start"), f"{ACTION}:in:{shift.id}"),
-                    (self._i18n.t(lang, "patrol.decline"), f"{ACTION}:no:{shift.id}")),)
-        await self._engine.write(tx, "personal", OutMessage(text=text, buttons=buttons),
-                                 recipients, commune_id=team.commune_id,
-                                 origin=f"patrol:{shift.id}")
+        for lang, recipients in (await self.by_language(people)).items():
+            note = self._i18n.t(lang, "patrol.route", note=_esc(shift.note)) if shift.note \
+                else ""
+            repeat = self._i18n.t(lang, "patrol.weekly_note") if weekly else ""
+            text = self._i18n.t(lang, key, team=_esc(team.name), when=self.when(shift, lang),
+                                note=note, weekly=repeat)
+            buttons = (((self._i18n.t(lang, "patrol.start"), f"{ACTION}:in:{shift.id}"),
+                        (self._i18n.t(lang, "patrol.decline"), f"{ACTION}:no:{shift.id}")),)
+            await self._engine.write(tx, "personal", OutMessage(text=text, buttons=buttons),
+                                     recipients, commune_id=team.commune_id,
+                                     origin=f"patrol:{shift.id}")
 
 
 def _esc(value: str) -> str:
