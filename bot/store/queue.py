@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.models import Report, open_states
+from bot.models import Report, closed_states, open_states
 from bot.store.db import Database
 from bot.store.reports import _report
 
@@ -33,15 +33,19 @@ class QueueStore:
         self._db = db
 
     async def reports(self, wanted: QueueFilter, limit: int = QUEUE_LIMIT) -> list[Report]:
-        """Open reports first, oldest first; then the closed ones, latest change first."""
-        where, params = _where(wanted)
-        opened = ", ".join("?" for _ in open_states())
-        rows = await self._db.fetchall(
-            f"SELECT * FROM reports WHERE {where} ORDER BY "
-            f"CASE WHEN state IN ({opened}) THEN 0 ELSE 1 END, "
-            f"CASE WHEN state IN ({opened}) THEN id ELSE -id END LIMIT ?",
-            [*params, *open_states(), *open_states(), limit])
-        return [_report(row) for row in rows]
+        """Open reports first, oldest first; then the closed ones, latest first. Two queries,
+        each walking an index in its order, so a year of closed reports is never sorted."""
+        found: list[Report] = []
+        for states, order in ((open_states(), "id"), (closed_states(), "id DESC")):
+            wanted_states = [s for s in states if not wanted.states or s in wanted.states]
+            if not wanted_states or len(found) >= limit:
+                continue
+            where, params = _where(wanted, wanted_states)
+            rows = await self._db.fetchall(
+                f"SELECT * FROM reports WHERE {where} ORDER BY {order} LIMIT ?",
+                [*params, limit - len(found)])
+            found += [_report(row) for row in rows]
+        return found
 
     async def located(self, commune_ids: Sequence[int], since: str,
                       limit: int = MAP_LIMIT) -> list[Report]:
@@ -62,12 +66,11 @@ class QueueStore:
         return {str(row[0]): int(row[1]) for row in rows}
 
 
-def _where(wanted: QueueFilter) -> tuple[str, list[Any]]:
+def _where(wanted: QueueFilter, states: Sequence[str]) -> tuple[str, list[Any]]:
     marks = ", ".join("?" for _ in wanted.commune_ids) or "NULL"
     where, params = [f"commune_id IN ({marks})"], list[Any](wanted.commune_ids)
-    if wanted.states:
-        where.append(f"state IN ({', '.join('?' for _ in wanted.states)})")
-        params.extend(wanted.states)
+    where.append(f"state IN ({', '.join('?' for _ in states)})")
+    params.extend(states)
     for column, value in (("category", wanted.category), ("hamlet_id", wanted.hamlet_id),
                           ("urgency", wanted.urgency)):
         if value is not None:
