@@ -15,7 +15,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.models import Commune, Hamlet, Report, Team
+from bot.models import Alarm, Commune, Hamlet, Report, Team, open_states
 from bot.services.report_values import REJECT_REASONS, Action, iso
 from bot.services.reports import ReportService
 from bot.store import Store
@@ -79,6 +79,15 @@ class Marker:
 
 
 @dataclass(frozen=True)
+class Sounded:
+    """A gong on the map: at its place, else at its commune's centre."""
+
+    alarm: Alarm
+    commune: Commune
+    sent: str  # local time
+
+
+@dataclass(frozen=True)
 class Reporter:
     name: str | None
     phone: str | None
@@ -109,11 +118,9 @@ class ConsoleService:
 
     async def queue(self, communes: tuple[Commune, ...], wanted: Wanted) -> Queue:
         ids = [commune.id for commune in communes]
-        states = {"open": ("submitted", "accepted", "assigned"), "all": ()}.get(
-            wanted.state, (wanted.state,))
         reports = await self._store.queue.reports(QueueFilter(
-            ids, states, wanted.category or None, wanted.hamlet, wanted.urgency or None,
-            iso(self._clock.now()) if wanted.overdue else None))
+            ids, _states(wanted.state), wanted.category or None, wanted.hamlet,
+            wanted.urgency or None, iso(self._clock.now()) if wanted.overdue else None))
         hamlets = [h for commune in communes for h in await self._store.areas.hamlets(commune.id)]
         names = {h.id: h.name for h in hamlets}
         rows = [Row(report, names.get(report.hamlet_id or 0), self.local(report.created_at),
@@ -121,10 +128,20 @@ class ConsoleService:
                 for report in reports]
         return Queue(rows, await self._store.queue.counts(ids), hamlets)
 
-    async def markers(self, communes: tuple[Commune, ...], since: str) -> list[Marker]:
-        """The communes' reports filed since `since` (stored form) with a location."""
-        reports = await self._store.queue.located([c.id for c in communes], since)
+    async def markers(self, communes: tuple[Commune, ...], since: str,
+                      wanted: Wanted = Wanted(state="all")) -> list[Marker]:
+        """The communes' reports filed since `since` (stored form) with a location, of the
+        state (open, all or one) and category wanted."""
+        reports = await self._store.queue.located(
+            [c.id for c in communes], since, states=_states(wanted.state),
+            category=wanted.category or None)
         return [Marker(report, self.local(report.created_at)) for report in reports]
+
+    async def alarms(self, communes: tuple[Commune, ...], since: str) -> list[Sounded]:
+        """The communes' gongs sounded since `since`, with their commune (for a place)."""
+        by_id = {commune.id: commune for commune in communes}
+        return [Sounded(alarm, by_id[alarm.commune_id], self.local(alarm.sent_at))
+                for alarm in await self._store.queue.alarms(list(by_id), since)]
 
     async def page(self, communes: tuple[Commune, ...], report_id: int) -> Page | None:
         """A report of one of `communes`; None for any other (or none)."""
@@ -185,3 +202,8 @@ class ConsoleService:
                 action=entry.action.removeprefix("report."), team=team.name if team else None,
                 reason=detail.get("reason"), origin=detail.get("origin")))
         return steps
+
+
+def _states(wanted: str) -> tuple[str, ...]:
+    """The states a filter names: open, all (none: no filter) or one state."""
+    return {"open": open_states(), "all": ()}.get(wanted, (wanted,))

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.models import Report, closed_states, open_states
+from bot.models import Alarm, Report, closed_states, open_states
+from bot.store.alarms import _alarm
 from bot.store.db import Database
 from bot.store.reports import _report
 
@@ -47,15 +48,32 @@ class QueueStore:
             found += [_report(row) for row in rows]
         return found
 
-    async def located(self, commune_ids: Sequence[int], since: str,
-                      limit: int = MAP_LIMIT) -> list[Report]:
-        """The communes' reports filed since `since` with a shared location, newest first."""
+    async def located(self, commune_ids: Sequence[int], since: str, limit: int = MAP_LIMIT, *,
+                      states: Sequence[str] = (), category: str | None = None) -> list[Report]:
+        """The communes' reports filed since `since` with a shared location, newest first;
+        only those in `states` and of `category` when given."""
+        marks = ", ".join("?" for _ in commune_ids) or "NULL"
+        where, params = [f"commune_id IN ({marks})", "created_at >= ?"], [*commune_ids, since]
+        if states:
+            where.append(f"state IN ({', '.join('?' for _ in states)})")
+            params.extend(states)
+        if category is not None:
+            where.append("category = ?")
+            params.append(category)
+        rows = await self._db.fetchall(
+            f"SELECT * FROM reports WHERE {' AND '.join(where)} "
+            "AND latitude IS NOT NULL AND longitude IS NOT NULL ORDER BY id DESC LIMIT ?",
+            [*params, limit])
+        return [_report(row) for row in rows]
+
+    async def alarms(self, commune_ids: Sequence[int], since: str,
+                     limit: int = MAP_LIMIT) -> list[Alarm]:
+        """The communes' gongs sounded since `since`, newest first (with a place or not)."""
         marks = ", ".join("?" for _ in commune_ids) or "NULL"
         rows = await self._db.fetchall(
-            f"SELECT * FROM reports WHERE commune_id IN ({marks}) AND created_at >= ? "
-            "AND latitude IS NOT NULL AND longitude IS NOT NULL ORDER BY id DESC LIMIT ?",
-            [*commune_ids, since, limit])
-        return [_report(row) for row in rows]
+            f"SELECT * FROM alarms WHERE commune_id IN ({marks}) AND sent_at >= ? "
+            "ORDER BY id DESC LIMIT ?", [*commune_ids, since, limit])
+        return [_alarm(row) for row in rows]
 
     async def counts(self, commune_ids: Sequence[int]) -> dict[str, int]:
         """How many of the communes' reports are in each state."""
