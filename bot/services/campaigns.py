@@ -272,16 +272,19 @@ class CampaignService:
         return commune is not None and await self._store.residents.has_role(
             actor.id, "officer", commune.id)
 
-    async def set_paused(self, campaign: Campaign, paused: bool, actor: Resident) -> bool:
-        """Pause or resume a campaign (audited); False if `actor` may not manage it."""
+    async def set_paused(self, campaign: Campaign, paused: bool, actor: Resident,
+                         origin: str | None = None) -> bool:
+        """Pause or resume a campaign (audited, with `origin` "web" from the console); False
+        if `actor` may not manage it."""
         if not await self.may_manage(actor, campaign):
             return False
+        extra = {"origin": origin} if origin else {}
         async with self._store.db.transaction() as tx:
             await self._store.schedules.set_paused(tx, campaign.id, paused, actor.id)
             await self._store.audit.record(
                 tx, actor_id=actor.id, actor_label="officer",
                 action="campaign.pause" if paused else "campaign.resume",
-                subject_type="campaign", subject_id=None, campaign=campaign.id)
+                subject_type="campaign", subject_id=None, campaign=campaign.id, **extra)
         return True
 
     async def set_schedule_active(self, schedule_id: int, active: bool, actor: Resident) -> bool:
