@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 
 from aiohttp.test_utils import TestClient
 
@@ -24,16 +23,13 @@ from tests.test_web_console import (  # noqa: F401 (fixtures)
     cookies,
     services,
 )
-from tests.web_kit import COOKIE, People, session_of
+from tests.web_kit import COOKIE, People, csrf_in, session_of
 
 TET = "phong-chong-trom-tet"
 
 
 async def form_token(client: TestClient, jar: dict[str, str]) -> str:
-    page = await (await client.get("/loudspeaker", cookies=jar)).text()
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert csrf is not None
-    return csrf[1]
+    return csrf_in(await (await client.get("/loudspeaker", cookies=jar)).text())
 
 
 async def test_the_campaigns_with_their_next_slots_paused_resumed_and_previewed(
