@@ -48,6 +48,7 @@ from bot.models.people import (
 )
 from bot.models.reports import (
     REPORT_STATES,
+    MapPoint,
     Relay,
     Report,
     ReportMessage,
@@ -90,6 +91,7 @@ __all__ = [
     "FailedDeliveries",
     "Hamlet",
     "Lane",
+    "MapPoint",
     "Member",
     "MemberRole",
     "MemberState",

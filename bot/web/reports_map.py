@@ -45,14 +45,14 @@ def tile_source(template: str) -> str | None:
 async def map_page(request: web.Request) -> web.Response:
     context, officer = context_of(request), officer_of(request)
     services, days, filters = context.services, days_of(request), wanted(request)
-    markers = await services.console.markers(officer.communes, services.figures.since(days),
-                                             filters)
+    count = await services.console.marker_count(officer.communes,
+                                                services.figures.since(days), filters)
     latitude, longitude = center_of(officer.communes[0] if officer.communes else None,
                                     services.config.reports)
     language = services.i18n.default
     query = urlencode({"days": days, "category": filters.category, "state": filters.state})
     response = context.render(
-        request, "map.html", days=days, periods=PERIODS, count=len(markers),
+        request, "map.html", days=days, periods=PERIODS, count=count,
         states=REPORT_STATES, choices=STATE_CHOICES, wanted=filters, query=query,
         filters=urlencode({"category": filters.category, "state": filters.state}),
         categories=[(c.code, c.name(language))
@@ -90,12 +90,14 @@ async def markers_json(request: web.Request) -> web.Response:
             else alarm.kind,
             "scope": alarm.scope_name, "state": alarm.state,
             "state_label": context.t(f"web.alarm_{alarm.state}"), "sent": sounded.sent})
+    states = {state: context.t(f"web.state_{state}") for state in REPORT_STATES}
+    categories = {code: category.name(language)
+                  for code, category in services.reports.categories.items.items()}
     return web.json_response({"days": days, "markers": [{
-        "id": m.report.id, "code": m.report.code, "lat": m.report.latitude,
-        "lon": m.report.longitude, "state": m.report.state,
-        "state_label": context.t(f"web.state_{m.report.state}"),
-        "category": services.reports.categories.name(m.report.category, language),
-        "filed": m.filed} for m in markers], "alarms": alarms})
+        "id": m.point.id, "code": m.point.code, "lat": m.point.latitude,
+        "lon": m.point.longitude, "state": m.point.state, "state_label": states[m.point.state],
+        "category": categories.get(m.point.category, m.point.category), "filed": m.filed,
+    } for m in markers], "alarms": alarms})
 
 
 def add_routes(app: web.Application) -> None:
