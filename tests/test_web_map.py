@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.clock import FakeClock
@@ -177,3 +178,16 @@ async def test_the_map_filters_reports_and_shows_the_period_s_gongs(
         page)
     assert '<option value="trom-cap" selected>' in page
     assert 'href="/map?days=30&amp;category=trom-cap&amp;state=open"' in page
+
+
+async def test_the_page_says_when_the_map_shows_only_the_newest(
+    client: TestClient, services: Services, cast: People, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("bot.web.reports_map.MAP_LIMIT", 1)
+    jar = {COOKIE: await session_of(services, cast.officer)}
+    await located(services, cast, 10.95)
+    page = await (await client.get("/map", cookies=jar)).text()
+    assert "1 tin có vị trí" in page and "chỉ hiện" not in page
+    await located(services, cast, 10.96)
+    page = await (await client.get("/map", cookies=jar)).text()
+    assert "2 tin có vị trí" in page and "Bản đồ chỉ hiện 1 tin mới nhất" in page

@@ -19,6 +19,7 @@ from bot.models import Alarm, Commune, Hamlet, MapPoint, Report, Team, open_stat
 from bot.services.report_values import REJECT_REASONS, Action, iso
 from bot.services.reports import ReportService
 from bot.store import Store
+from bot.store.queue import MAP_LIMIT as MAP_LIMIT  # the newest markers a map shows
 from bot.store.queue import QUEUE_LIMIT, QueueFilter
 
 ACTIONS_BY_STATE: dict[str, tuple[Action, ...]] = {  # as the card offers them (cards.py)

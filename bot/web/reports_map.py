@@ -15,7 +15,7 @@ from urllib.parse import urlencode, urlsplit
 from aiohttp import web
 
 from bot.models import REPORT_STATES
-from bot.services.console import Wanted
+from bot.services.console import MAP_LIMIT, Wanted
 from bot.services.figures import PERIODS
 from bot.services.report_values import center_of
 from bot.web.context import context_of, officer_of
@@ -52,7 +52,7 @@ async def map_page(request: web.Request) -> web.Response:
     language = services.i18n.default
     query = urlencode({"days": days, "category": filters.category, "state": filters.state})
     response = context.render(
-        request, "map.html", days=days, periods=PERIODS, count=count,
+        request, "map.html", days=days, periods=PERIODS, count=count, shown=MAP_LIMIT,
         states=REPORT_STATES, choices=STATE_CHOICES, wanted=filters, query=query,
         filters=urlencode({"category": filters.category, "state": filters.state}),
         categories=[(c.code, c.name(language))
