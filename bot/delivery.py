@@ -61,7 +61,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -69,7 +69,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.config import BroadcastConfig
 from bot.drain import Drain
-from bot.ledger import Finished, Ledger, Listener, Progress
+from bot.ledger import Finished, Ledger, Listener, Progress, Progressed
 from bot.models import LANE_PRIORITY, Channel, Lane, Recipient
 from bot.pacing import Pacer, PacerConfig
 from bot.sending import (
@@ -176,6 +176,12 @@ class DeliveryEngine:
     def on_finished(self, kind: str, handler: Finished) -> None:
         """Durable follow-up: `handler(broadcast)` once a broadcast of origin `kind:…` closes."""
         self.ledger.on_finished(kind, handler)
+
+    def on_progress(self, listener: Progressed) -> Callable[[], None]:
+        """`listener(broadcast_ids)` each time outcomes of those broadcasts are recorded (and
+        after any of them closed); returns what stops it."""
+        self.ledger.progressed.append(listener)
+        return lambda: self.ledger.progressed.remove(listener)
 
     async def edit_text(self, chat_id: int, message_id: int, text: str) -> bool:
         """Change a progress message (Telegram's, the only channel with edits); False when

@@ -29,6 +29,7 @@ FLUSH_SECONDS = 0.2
 Progress = Callable[[Broadcast, DeliveryCounts, bool], str]
 Listener = Callable[[Delivery], Awaitable[None]]
 Finished = Callable[[Broadcast], Awaitable[None]]
+Progressed = Callable[[set[int]], None]  # the broadcasts whose counts just moved (no awaits)
 
 
 class Ledger:
@@ -51,6 +52,7 @@ class Ledger:
         self._done_events: dict[int, asyncio.Event] = {}
         self._finishing: set[int] = set()  # closed, their report and handler not yet done
         self._progress_text: dict[int, str] = {}
+        self.progressed: list[Progressed] = []  # the web console's live progress
         # One closer at a time: a broadcast is closed (its listener dropped, its waiters woken)
         # only once every outcome already recorded for it has been told to its listener.
         self._closing = asyncio.Lock()
@@ -130,6 +132,14 @@ class Ledger:
         finished = [i for i in touched if i not in open_ids]
         if finished:
             await self.finish(finished)
+        self._tell_progress(touched - set(finished))  # finish() told the closed ones
+
+    def _tell_progress(self, broadcast_ids: set[int]) -> None:
+        for listener in self.progressed:
+            try:
+                listener(broadcast_ids)
+            except Exception:
+                log.exception("a progress listener failed")
 
     async def _notify_listeners(self, outcomes: list[Outcome]) -> None:
         if not self._listeners:
@@ -164,6 +174,7 @@ class Ledger:
                     await self._report(broadcast, final=True)
                     await self._handle(broadcast)
                 self._done_events.setdefault(broadcast_id, asyncio.Event()).set()
+            self._tell_progress(set(broadcast_ids))
         finally:
             self._finishing.difference_update(broadcast_ids)
 

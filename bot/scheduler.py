@@ -214,11 +214,14 @@ class Scheduler:
     async def _audience(self, campaign: Campaign) -> Audience | None:
         codes = campaign.audience
         commune = await commune_of(self.store, campaign)
-        if commune is None and codes.commune is None:
-            log.warning("%s: audience: no commune named, and the deployment has %d: name one "
-                        "(commune = \"CODE\")", campaign.path,
-                        len(await self.store.areas.communes()))
-            return None
+        if codes.commune is None:
+            first, count = await self.store.areas.first_commune()
+            if first is None:
+                return None
+            if count > 1:
+                log.warning("%s: audience: no commune named: it goes to %s, the first of the "
+                            "deployment's %d; name one (commune = \"CODE\")", campaign.path,
+                            first.code, count)
         try:
             return await audiences.from_codes(
                 self.store, self.catalog, commune.code if commune else str(codes.commune),

@@ -8,9 +8,9 @@ and the role is read from the database on every choice (services.teams)."""
 
 from __future__ import annotations
 
-from bot.delivery import OutMessage
 from bot.dialog import Action, Choice, Turn
 from bot.models import Resident, Team
+from bot.services.team_notices import tell_member
 from bot.services.teams import Decision, LeaderView
 from handlers.team_cards import (
     APPROVE,
@@ -169,13 +169,8 @@ async def _leader_view(turn: Turn, parts: tuple[str, ...]) -> tuple[LeaderView, 
 async def tell(turn: Turn, person: Resident, team: Team, key: str, origin: str) -> None:
     """A message to someone else about their membership, through the outbox."""
     services = turn.services
-    recipient = await services.relays.recipient(person.id)
-    if recipient is None:
-        return
-    lang = services.i18n.language(person.language)
-    await services.delivery.enqueue(
-        "personal", OutMessage(text=services.i18n.t(lang, key, team=turn.esc(team.name))),
-        [recipient], commune_id=team.commune_id, origin=origin)
+    await tell_member(services.relays, services.delivery, services.i18n, person, team, key,
+                      origin)
 
 
 def _is_page(part: str) -> bool:

@@ -1,6 +1,6 @@
 """A campaign that names no commune (as the shipped samples, written for any deployment): it
-speaks to the deployment's only commune, its officers manage it, and where there are several
-communes it is held, with a warning saying which commune to name."""
+speaks to the deployment's first commune (a one-commune deployment's own), whose officers
+manage it; where there are several, a warning says to name one."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def config_extra(tmp_path: Path) -> str:
     return f'[content]\nfolder = "{content}"\n[broadcast]\nquiet_hours = ""\n'
 
 
-async def test_a_campaign_naming_no_commune_speaks_to_the_only_one(
+async def test_a_campaign_naming_no_commune_speaks_to_the_first_one(
     sandbox: Sandbox, bot: AnninhApp, store: Store, clock: FakeClock, officer: SimUser,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -54,10 +54,14 @@ async def test_a_campaign_naming_no_commune_speaks_to_the_only_one(
     assert await received(village, "nhớ khóa cửa") == {"chi"}  # its hamlet only
 
     async with store.db.transaction() as tx:  # the deployment grows to a second commune
-        await store.areas.upsert_commune(tx, "xa-moi", "Xã Mới", None)
-    assert not await services.campaigns.may_manage(hung_loc, campaign)
+        new = await store.areas.upsert_commune(tx, "xa-moi", "Xã Mới", None)
+        stranger = await store.residents.ensure(tx, 1009)
+        await store.residents.grant_role(tx, stranger, "officer", new, "test")
+    newcomer = await store.residents.get(stranger)
+    assert newcomer is not None and not await services.campaigns.may_manage(newcomer, campaign)
+    assert await services.campaigns.may_manage(hung_loc, campaign)  # still the first's
     clock.set(datetime(2026, 11, 27, 9, 30, tzinfo=TZ).astimezone(UTC))
     with caplog.at_level(logging.WARNING, logger="bot.scheduler"):
         result = await services.scheduler.tick(clock.now())
-    assert SOURCE not in [source for source, _ in result.sent]
-    assert "no commune named, and the deployment has 2" in caplog.text
+    assert SOURCE in [source for source, _ in result.sent]  # to Hưng Lộc, loaded first
+    assert "no commune named: it goes to hung-loc, the first of the deployment's 2" in caplog.text

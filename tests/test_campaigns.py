@@ -336,8 +336,9 @@ async def test_another_commune_s_officer_cannot_touch_this_commune_s_schedules(
     stranger = sandbox.user(1002, first_name="Cán bộ xã khác")
     await stranger.command("lichphat")
     listing = await stranger.wait_for("Lịch phát tuyên truyền")
-    assert "khóa cửa" not in listing.text and f"#{schedule.id}" not in listing.text
-    for data in ("pc:pause:dem-khuya", "pc:view:dem-khuya", f"pc:stop:{schedule.id}"):
+    assert "Thanh niên" not in listing.text and f"#{schedule.id}" not in listing.text
+    for data in ("pc:pause:phong-chong-ma-tuy-thanh-nien", "pc:view:dem-khuya",
+                 f"pc:stop:{schedule.id}"):
         query = await stranger.press_data(data)
         refusal = await stranger.answer_for(query)
         assert refusal.show_alert and "không có quyền" in (refusal.text or ""), data
@@ -345,9 +346,8 @@ async def test_another_commune_s_officer_cannot_touch_this_commune_s_schedules(
     assert (await store.schedules.all())[0].active
     assert await store.audit.entries("campaign") == []
     assert await store.audit.entries("schedule") == []
-    clock.set(local(2026, 11, 27, 22, 0))  # Hưng Lộc's own campaign goes on (it names it)
-    sent = (await services_of(bot).scheduler.tick(clock.now())).sent
-    assert "campaign:dem-khuya" in [source for source, _ in sent]
+    clock.set(local(2026, 11, 27, 20, 0))
+    assert YOUTH in [s for s, _ in (await services_of(bot).scheduler.tick(clock.now())).sent]
 
 
 async def test_every_pause_resume_stop_and_restart_is_audited(

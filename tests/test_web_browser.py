@@ -119,6 +119,10 @@ async def test_an_announcement_composed_in_the_browser_reaches_the_residents(
     await expect(page.get_by_text("Đã gửi thông báo")).to_be_visible()
     got = await lan.wait_for("Họp dân lúc 19:00")
     assert got.text.startswith("📢 Công an xã Hưng Lộc")
+    row = page.locator("#broadcasts tr[data-broadcast]").first  # live, or as rendered
+    await expect(row).to_contain_text("đã gửi xong")
+    await expect(row.locator(".reach")).to_have_text("Telegram: 1/1")
+    await page.screenshot(path=folder / "loudspeaker-sent.png", full_page=True)
     await page.get_by_role("link", name="Tổ", exact=True).click()
     await expect(page.get_by_role("heading", name="Các tổ")).to_be_visible()
     await page.screenshot(path=folder / "teams.png", full_page=True)

@@ -10,12 +10,18 @@ from pathlib import Path
 
 from playwright.async_api import Browser, Page, expect
 
-from bot.context import AnninhApp
+from bot.config import Config
+from bot.context import SERVICES_KEY, AnninhApp
 from bot.sandbox import Sandbox, SimGroup, SimUser
+from bot.services.container import Services
+from bot.services.report_values import Draft, Outcome
+from bot.store import Store
 from tests.browser import screenshots
 from tests.helpers import onboard
 from tests.test_report import file_report
 from tests.test_web_browser import LINK, browser, config_extra  # noqa: F401 (fixtures)
+from tests.test_web_map import sounded
+from tests.web_kit import People, person
 
 
 async def filed(lan: SimUser, staff_group: SimGroup, text: str,
@@ -119,4 +125,47 @@ async def test_the_map_shows_a_report_s_marker_without_tiles(
     await expect(page.locator("#map path.report-marker")).to_have_count(1)  # its place
     await page.screenshot(path=screenshots(tmp_path) / "report-map.png", full_page=True)
     # Tiles that could not load are the only errors (no script error, no CSP violation).
+    assert [e for e in errors if not e.startswith("Failed to load resource")] == []
+
+
+async def test_the_map_clusters_the_period_s_reports_and_shows_a_gong(
+    bot: AnninhApp, store: Store, config: Config, officer: SimUser, browser: Browser,
+    tmp_path: Path,
+) -> None:
+    """Three reports a few metres apart make one cluster, a fourth stands alone, a gong has
+    its own marker; the heat layer can be turned on; a category filter leaves none."""
+    services: Services = bot.bot_data[SERVICES_KEY]
+    lan = await person(services, config, 3404, "Lan")
+    for latitude, longitude in ((10.9512, 107.1623), (10.9513, 107.1624),
+                                (10.9511, 107.1622), (10.99, 107.21)):
+        filed = await services.reports.file(lan, Draft(
+            "trom-cap", "Mất trộm xe máy", latitude=latitude, longitude=longitude))
+        assert filed.outcome is Outcome.DONE
+    hung = await store.residents.by_telegram_id(1001)
+    assert hung is not None
+    await sounded(store, People(officer=hung, stranger_officer=hung, resident=lan), "hung-loc",
+                  services.clock.now().isoformat(timespec="seconds"), (10.97, 107.18))
+    errors: list[str] = []
+    page = await logged_in(officer, browser, errors)
+    await page.get_by_role("link", name="Bản đồ").click()
+    await page.get_by_role("link", name="Một năm qua").click()
+    await expect(page.locator("#map")).to_have_attribute("data-count", "4")
+    cluster = page.locator(".marker-cluster")
+    await expect(cluster).to_have_count(1)
+    await expect(cluster).to_contain_text("3")
+    await expect(page.locator("path.report-marker")).to_have_count(1)
+    gong = page.locator(".alarm-marker")
+    await expect(gong).to_have_count(1)
+    await gong.click()
+    await expect(page.locator(".leaflet-popup")).to_contain_text("Xã Hưng Lộc")
+    await expect(page.locator(".leaflet-popup")).to_contain_text("Đang phát kẻng")
+    await page.get_by_label("Mật độ tin báo").check()
+    await expect(page.locator("canvas.leaflet-heatmap-layer")).to_have_count(1)
+    await page.screenshot(path=screenshots(tmp_path) / "map-clusters.png", full_page=True)
+    await cluster.click()  # zooms in until the three come apart
+    await expect(page.locator("path.report-marker")).to_have_count(3)
+    await page.get_by_label("Loại tin").select_option(label="Đánh nhau / gây rối")
+    await page.get_by_role("button", name="Lọc").click()
+    await expect(page.locator("#map")).to_have_attribute("data-count", "0")
+    await expect(page.locator(".alarm-marker")).to_have_count(1)  # gongs have no category
     assert [e for e in errors if not e.startswith("Failed to load resource")] == []

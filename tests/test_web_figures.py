@@ -135,3 +135,25 @@ async def test_nobody_but_the_commune_s_officer_reads_its_figures(
                 assert not any(r.code in body for r in reports), path
             else:
                 assert answer.status == 401, (who, path)
+
+
+async def test_the_tables_are_kept_a_minute_and_dropped_when_a_report_moves(
+    client: TestClient, services: Services, clock: FakeClock, cast: People,
+) -> None:
+    jar = {COOKIE: await session_of(services, cast.officer)}
+
+    async def thefts() -> str:
+        table = await (await client.get("/figures/categories.csv", cookies=jar)).text()
+        return next(line for line in table.splitlines() if line.startswith("Trộm cắp"))
+
+    first = await file_report(services, cast.resident)
+    assert await thefts() == "Trộm cắp,1,1,0,0"
+    await file_report(services, cast.resident)  # stored, but nobody told: still kept
+    assert await thefts() == "Trộm cắp,1,1,0,0"
+    clock.advance(timedelta(seconds=61))
+    assert await thefts() == "Trộm cắp,2,2,0,0"  # the minute is over
+    third = await file_report(services, cast.resident)
+    await services.events.report_filed(third, None)  # as the chat tells it
+    assert await thefts() == "Trộm cắp,3,3,0,0"
+    await services.triage.act(cast.officer, "Hùng", first.id, Action.RESOLVE)  # tells it too
+    assert await thefts() == "Trộm cắp,3,2,1,0"

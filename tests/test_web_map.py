@@ -8,13 +8,14 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.clock import FakeClock
 from bot.config import Config, load_config
 from bot.models import Report
 from bot.services.container import Services
-from bot.services.report_values import Draft, Outcome
+from bot.services.report_values import Action, Draft, Outcome
 from bot.store import Store
 from bot.web.reports_map import tile_source
 from bot.web.server import build_app
@@ -117,3 +118,76 @@ async def test_a_located_report_s_page_shows_its_place_on_a_small_map(
     page = await client.get(f"/reports/{typed.id}", cookies=jar)
     assert "data-point" not in await page.text()
     assert "openstreetmap" not in page.headers["Content-Security-Policy"]
+
+
+async def sounded(store: Store, cast: People, commune: str, at: str,
+                  place: tuple[float, float] | None = None) -> int:
+    """A gong in `commune` by the officer to the resident (as /keng records it), at `place`
+    when given."""
+    found = await store.areas.commune_by_code(commune)
+    assert found is not None
+    async with store.db.transaction() as tx:
+        return await store.alarms.create(
+            tx, [cast.resident.id], commune_id=found.id, caller_id=cast.officer.id,
+            caller_role="officer", caller_name="Hùng", scope_kind="commune",
+            scope_id=found.id, scope_name=found.name, kind="trom", note=None,
+            latitude=place[0] if place else None, longitude=place[1] if place else None,
+            sent_at=at, expires_at=at)
+
+
+async def test_the_map_filters_reports_and_shows_the_period_s_gongs(
+    client: TestClient, services: Services, store: Store, clock: FakeClock, cast: People,
+) -> None:
+    theft = await located(services, cast, 10.95)
+    fight = await services.reports.file(cast.resident, Draft(
+        "danh-nhau", "Đánh nhau ở quán", latitude=10.96, longitude=107.17, anonymous=True))
+    assert fight.report is not None
+    await services.triage.act(cast.officer, "Hùng", theft.id, Action.RESOLVE)
+    old = clock.now().isoformat(timespec="seconds")
+    clock.advance(timedelta(days=40))
+    now = clock.now().isoformat(timespec="seconds")
+    await sounded(store, cast, "hung-loc", old, (10.9, 107.1))  # out of the period
+    placed = await sounded(store, cast, "hung-loc", now, (10.951, 107.161))
+    unplaced = await sounded(store, cast, "hung-loc", now)
+    await sounded(store, cast, "phu-hoi", now, (11.0, 107.0))  # another commune's
+    jar = {COOKIE: await session_of(services, cast.officer)}
+
+    async def codes(query: str) -> list[str]:
+        data = await (await client.get(f"/map/markers.json?days=365&{query}",
+                                       cookies=jar)).json()
+        return sorted(m["code"] for m in data["markers"])
+
+    assert await codes("") == sorted([theft.code, fight.report.code])
+    assert await codes("state=open") == [fight.report.code]
+    assert await codes("state=resolved") == [theft.code]
+    assert await codes("category=trom-cap") == [theft.code]
+    assert await codes("category=trom-cap&state=open") == []
+    assert await codes("category=nonsense&state=nonsense") == sorted(
+        [theft.code, fight.report.code])  # unknown filters are no filter
+    data = await (await client.get("/map/markers.json?days=30", cookies=jar)).json()
+    assert data["markers"] == []  # the reports are 40 days old
+    assert [(a["id"], a["lat"], a["lon"], a["placed"], a["scope"], a["state_label"])
+            for a in data["alarms"]] == [
+        (unplaced, 10.95, 107.16, False, "Xã Hưng Lộc", "Đang phát kẻng"),  # the centre
+        (placed, 10.951, 107.161, True, "Xã Hưng Lộc", "Đang phát kẻng")]
+    assert "Trộm" in data["alarms"][0]["kind"]
+    page = await (await client.get("/map?days=365&category=trom-cap&state=open",
+                                   cookies=jar)).text()
+    assert "0 tin có vị trí" in page
+    assert 'data-markers="/map/markers.json?days=365&amp;category=trom-cap&amp;state=open"' in (
+        page)
+    assert '<option value="trom-cap" selected>' in page
+    assert 'href="/map?days=30&amp;category=trom-cap&amp;state=open"' in page
+
+
+async def test_the_page_says_when_the_map_shows_only_the_newest(
+    client: TestClient, services: Services, cast: People, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("bot.web.reports_map.MAP_LIMIT", 1)
+    jar = {COOKIE: await session_of(services, cast.officer)}
+    await located(services, cast, 10.95)
+    page = await (await client.get("/map", cookies=jar)).text()
+    assert "1 tin có vị trí" in page and "chỉ hiện" not in page
+    await located(services, cast, 10.96)
+    page = await (await client.get("/map", cookies=jar)).text()
+    assert "2 tin có vị trí" in page and "Bản đồ chỉ hiện 1 tin mới nhất" in page

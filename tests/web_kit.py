@@ -3,6 +3,7 @@ the sample commune's people, a report to look at, and a session per persona."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -91,6 +92,13 @@ async def forged_session(store: Store, someone: Resident, clock: Clock) -> str:
         await store.web.put_session(tx, digest(token), someone.id, "csrf-x", "cli", None, now,
                                     "2999-01-01T00:00:00+00:00")
     return token
+
+
+def csrf_in(page: str) -> str:
+    """The CSRF token a page's forms carry."""
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found is not None, "no form on the page"
+    return found[1]
 
 
 async def console_client(services: Services, config: Config) -> AsyncIterator[TestClient]:

@@ -55,6 +55,7 @@ from bot.models.people import (
 )
 from bot.models.reports import (
     REPORT_STATES,
+    MapPoint,
     Relay,
     Report,
     ReportMessage,
@@ -97,6 +98,7 @@ __all__ = [
     "FailedDeliveries",
     "Hamlet",
     "Lane",
+    "MapPoint",
     "Member",
     "MemberRole",
     "MemberState",

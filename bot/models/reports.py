@@ -66,6 +66,22 @@ class Report:
 
 
 @dataclass(frozen=True, slots=True)
+class MapPoint:
+    """A report with a shared location, as the console's map needs it (and no more)."""
+
+    id: int
+    latitude: float
+    longitude: float
+    state: ReportState
+    category: str
+    created_at: str
+
+    @property
+    def code(self) -> str:
+        return tracking_code(self.id)
+
+
+@dataclass(frozen=True, slots=True)
 class Relay:
     """A message relayed about a report (bot/services/relays.py): whom a reply to it is for,
     and what its writer is told once every part is settled (chat cleared after that)."""

@@ -256,12 +256,11 @@ def load_campaigns(
 
 async def commune_of(store: Store, campaign: Campaign) -> Commune | None:
     """The commune a campaign speaks to: the one its audience names, or — where it names
-    none, as the shipped sample campaigns do — the deployment's only commune; None when the
-    code is unknown or the deployment has several communes to choose from."""
+    none, as the shipped sample campaigns do — the deployment's first commune (the first the
+    areas file loaded: a one-commune deployment's own); None for an unknown code."""
     if campaign.audience.commune is not None:
         return await store.areas.commune_by_code(campaign.audience.commune)
-    communes = await store.areas.communes()
-    return communes[0] if len(communes) == 1 else None
+    return (await store.areas.first_commune())[0]
 
 
 @dataclass(frozen=True)
@@ -285,16 +284,19 @@ class CampaignService:
         return commune is not None and await self._store.residents.has_role(
             actor.id, "officer", commune.id)
 
-    async def set_paused(self, campaign: Campaign, paused: bool, actor: Resident) -> bool:
-        """Pause or resume a campaign (audited); False if `actor` may not manage it."""
+    async def set_paused(self, campaign: Campaign, paused: bool, actor: Resident,
+                         origin: str | None = None) -> bool:
+        """Pause or resume a campaign (audited, with `origin` "web" from the console); False
+        if `actor` may not manage it."""
         if not await self.may_manage(actor, campaign):
             return False
+        extra = {"origin": origin} if origin else {}
         async with self._store.db.transaction() as tx:
             await self._store.schedules.set_paused(tx, campaign.id, paused, actor.id)
             await self._store.audit.record(
                 tx, actor_id=actor.id, actor_label="officer",
                 action="campaign.pause" if paused else "campaign.resume",
-                subject_type="campaign", subject_id=None, campaign=campaign.id)
+                subject_type="campaign", subject_id=None, campaign=campaign.id, **extra)
         return True
 
     async def set_schedule_active(self, schedule_id: int, active: bool, actor: Resident) -> bool:

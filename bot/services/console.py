@@ -15,11 +15,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.models import Commune, Hamlet, Report, Team
+from bot.models import Alarm, Commune, Hamlet, MapPoint, Report, Team, open_states
 from bot.services.report_values import REJECT_REASONS, Action, iso
 from bot.services.reports import ReportService
 from bot.store import Store
-from bot.store.queue import QueueFilter
+from bot.store.queue import MAP_LIMIT as MAP_LIMIT  # the newest markers a map shows
+from bot.store.queue import QUEUE_LIMIT, QueueFilter
 
 ACTIONS_BY_STATE: dict[str, tuple[Action, ...]] = {  # as the card offers them (cards.py)
     "submitted": (Action.ACCEPT, Action.ASSIGN, Action.RESOLVE, Action.REJECT),
@@ -39,6 +40,7 @@ class Wanted:
     hamlet: int | None = None
     urgency: str = ""
     overdue: bool = False
+    page: int = 1
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ class Queue:
     rows: list[Row]
     counts: dict[str, int]
     hamlets: list[Hamlet]
+    page: int = 1  # QUEUE_LIMIT reports a page
+    more: bool = False  # there is a next page
 
 
 @dataclass(frozen=True)
@@ -74,8 +78,17 @@ class Step:
 class Marker:
     """A report on the map (it has a shared location)."""
 
-    report: Report
+    point: MapPoint
     filed: str  # local time
+
+
+@dataclass(frozen=True)
+class Sounded:
+    """A gong on the map: at its place, else at its commune's centre."""
+
+    alarm: Alarm
+    commune: Commune
+    sent: str  # local time
 
 
 @dataclass(frozen=True)
@@ -110,22 +123,39 @@ class ConsoleService:
 
     async def queue(self, communes: tuple[Commune, ...], wanted: Wanted) -> Queue:
         ids = [commune.id for commune in communes]
-        states = {"open": ("submitted", "accepted", "assigned"), "all": ()}.get(
-            wanted.state, (wanted.state,))
         reports = await self._store.queue.reports(QueueFilter(
-            ids, states, wanted.category or None, wanted.hamlet, wanted.urgency or None,
-            iso(self._clock.now()) if wanted.overdue else None))
+            ids, _states(wanted.state), wanted.category or None, wanted.hamlet,
+            wanted.urgency or None, iso(self._clock.now()) if wanted.overdue else None),
+            QUEUE_LIMIT + 1, (wanted.page - 1) * QUEUE_LIMIT)  # one more: is there a next page
+        more, reports = len(reports) > QUEUE_LIMIT, reports[:QUEUE_LIMIT]
         hamlets = [h for commune in communes for h in await self._store.areas.hamlets(commune.id)]
         names = {h.id: h.name for h in hamlets}
         rows = [Row(report, names.get(report.hamlet_id or 0), self.local(report.created_at),
                     self._reports.minutes_waiting(report), self.overdue(report))
                 for report in reports]
-        return Queue(rows, await self._store.queue.counts(ids), hamlets)
+        return Queue(rows, await self._store.queue.counts(ids), hamlets, wanted.page, more)
 
-    async def markers(self, communes: tuple[Commune, ...], since: str) -> list[Marker]:
-        """The communes' reports filed since `since` (stored form) with a location."""
-        reports = await self._store.queue.located([c.id for c in communes], since)
-        return [Marker(report, self.local(report.created_at)) for report in reports]
+    async def markers(self, communes: tuple[Commune, ...], since: str,
+                      wanted: Wanted = Wanted(state="all")) -> list[Marker]:
+        """The communes' reports filed since `since` (stored form) with a location, of the
+        state (open, all or one) and category wanted."""
+        points = await self._store.queue.located(
+            [c.id for c in communes], since, states=_states(wanted.state),
+            category=wanted.category or None)
+        return [Marker(point, self.local(point.created_at)) for point in points]
+
+    async def marker_count(self, communes: tuple[Commune, ...], since: str,
+                           wanted: Wanted = Wanted(state="all")) -> int:
+        """How many reports `markers` stands for (it shows the newest MAP_LIMIT)."""
+        return await self._store.queue.located_count(
+            [c.id for c in communes], since, states=_states(wanted.state),
+            category=wanted.category or None)
+
+    async def alarms(self, communes: tuple[Commune, ...], since: str) -> list[Sounded]:
+        """The communes' gongs sounded since `since`, with their commune (for a place)."""
+        by_id = {commune.id: commune for commune in communes}
+        return [Sounded(alarm, by_id[alarm.commune_id], self.local(alarm.sent_at))
+                for alarm in await self._store.queue.alarms(list(by_id), since)]
 
     async def page(self, communes: tuple[Commune, ...], report_id: int) -> Page | None:
         """A report of one of `communes`; None for any other (or none)."""
@@ -194,3 +224,8 @@ class ConsoleService:
                 action=entry.action.removeprefix("report."), team=team.name if team else None,
                 reason=detail.get("reason"), origin=detail.get("origin")))
         return steps
+
+
+def _states(wanted: str) -> tuple[str, ...]:
+    """The states a filter names: open, all (none: no filter) or one state."""
+    return {"open": open_states(), "all": ()}.get(wanted, (wanted,))

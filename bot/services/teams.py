@@ -167,9 +167,11 @@ class TeamService:
         return until - now if until > now else None
 
     async def decide(
-        self, actor: Resident, team_id: int, applicant_id: int, approve: bool
+        self, actor: Resident, team_id: int, applicant_id: int, approve: bool,
+        origin: str | None = None,
     ) -> DecisionOutcome:
-        """The leader (or an officer of the commune) approves or rejects a pending request."""
+        """The leader (or an officer of the commune) approves or rejects a pending request
+        (audited with `origin`: "web" from the console)."""
         team = await self._store.areas.team(team_id)
         if team is None or not await self.may_manage(actor, team):
             return DecisionOutcome(Decision.NOT_LEADER, team)
@@ -198,6 +200,7 @@ class TeamService:
                 tx, actor_id=actor.id, actor_label=label,
                 action="team.approved" if approve else "team.rejected",
                 subject_type="team", subject_id=team_id, resident_id=applicant_id,
+                **({"origin": origin} if origin else {}),
             )
         result = Decision.APPROVED if approve else Decision.REJECTED
         return DecisionOutcome(result, team, applicant, by=label)

@@ -107,6 +107,13 @@ class AreaStore:
 
     # --- reads ---------------------------------------------------------------------------
 
+    async def first_commune(self) -> tuple[Commune | None, int]:
+        """The commune loaded first (the first of the first areas file), and how many there are."""
+        rows = await self._db.fetchall(
+            "SELECT *, (SELECT count(*) FROM communes) AS communes FROM communes "
+            "ORDER BY id LIMIT 1")
+        return (_commune(rows[0]), int(rows[0]["communes"])) if rows else (None, 0)
+
     async def communes(self) -> list[Commune]:
         rows = await self._db.fetchall("SELECT * FROM communes ORDER BY name")
         return [_commune(row) for row in rows]

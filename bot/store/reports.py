@@ -111,14 +111,20 @@ class ReportStore:
         self, tx: Tx, report_id: int, state: ReportState, allowed_from: Sequence[str],
         now: str, *, note: str | None = None, team_id: int | None = None,
     ) -> bool:
-        """Move the report to `state` if it is in one of `allowed_from`; False otherwise."""
+        """Move the report to `state` if it is in one of `allowed_from`; False otherwise.
+        The first time it leaves 'submitted' and the first time it is resolved are kept."""
         marks = ", ".join("?" for _ in allowed_from)
         cursor = await tx.execute(
             "UPDATE reports SET state = ?, state_note = ?, updated_at = ?, "
             "team_id = CASE WHEN ? IS NULL THEN team_id ELSE ? END, "
-            "escalate_at = CASE WHEN ? = 'submitted' THEN escalate_at ELSE NULL END "
+            "escalate_at = CASE WHEN ? = 'submitted' THEN escalate_at ELSE NULL END, "
+            "first_acted_at = CASE WHEN ? = 'submitted' THEN first_acted_at "
+            "ELSE coalesce(first_acted_at, ?) END, "
+            "resolved_at = CASE WHEN ? = 'resolved' THEN coalesce(resolved_at, ?) "
+            "ELSE resolved_at END "
             f"WHERE id = ? AND state IN ({marks})",
-            (state, note, now, team_id, team_id, state, report_id, *allowed_from),
+            (state, note, now, team_id, team_id, state, state, now, state, now, report_id,
+             *allowed_from),
         )
         return cursor.rowcount > 0
 

@@ -1,6 +1,8 @@
 """Logging in and out. A login link (`/login/<token>`) only shows a button: messengers fetch
 links to preview them, so the one-time token is taken by the button's POST, which also
-carries a nonce from a cookie the page set (a form posted from elsewhere logs no one in)."""
+carries a nonce from a cookie the page set (a form posted from elsewhere logs no one in).
+A few bad or expired tokens from one address, and it is refused for a while (429:
+bot/web/login_limit.py)."""
 
 from __future__ import annotations
 
@@ -10,15 +12,19 @@ import secrets
 from aiohttp import web
 
 from bot.services.web_auth import LINK_MINUTES, SESSION_HOURS
-from bot.web.context import OFFICER, context_of, officer_of
+from bot.web.context import CONTEXT, OFFICER, context_of, officer_of
+from bot.web.login_limit import WINDOW, LoginLimit, address_of
 from bot.web.security import check_csrf, cookie_name
 
 NONCE_COOKIE = "anninh_login"
+LIMIT = web.AppKey("login_limit", LoginLimit)
 
 
 async def login_page(request: web.Request) -> web.Response:
     context = context_of(request)
     token = request.match_info["token"]
+    if request.app[LIMIT].blocked(address_of(request)):
+        return _too_many(request)
     if not await context.services.web_auth.usable(token):
         return _bad_link(request)
     nonce = secrets.token_urlsafe(16)
@@ -31,6 +37,8 @@ async def login_page(request: web.Request) -> web.Response:
 
 async def log_in(request: web.Request) -> web.Response:
     context = context_of(request)
+    if request.app[LIMIT].blocked(address_of(request)):
+        return _too_many(request)
     form = await request.post()
     token, nonce = form.get("token"), form.get("nonce")
     cookie = request.cookies.get(NONCE_COOKIE, "")
@@ -60,12 +68,25 @@ async def log_out(request: web.Request) -> web.Response:
 
 
 def _bad_link(request: web.Request) -> web.Response:
+    """A token unknown, used or expired: counted against the address it came from."""
+    request.app[LIMIT].failed(address_of(request))
     context = context_of(request)
     return context.render(request, "message.html", status=400,
                           title=context.t("web.login_bad"), text=context.t("web.login_how"))
 
 
+def _too_many(request: web.Request) -> web.Response:
+    context = context_of(request)
+    seconds = int(WINDOW.total_seconds())
+    response = context.render(request, "message.html", status=429,
+                              title=context.t("web.login_too_many"),
+                              text=context.t("web.login_wait", minutes=seconds // 60))
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 def add_routes(app: web.Application) -> None:
+    app[LIMIT] = LoginLimit(app[CONTEXT].services.clock)
     app.router.add_get("/login/{token}", login_page)
     app.router.add_post("/login", log_in)
     app.router.add_post("/logout", log_out)

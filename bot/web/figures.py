@@ -14,8 +14,10 @@ from aiohttp import web
 from bot.services import cap
 from bot.services.export import ExportFilter, as_text, service_requests
 from bot.services.figures import PERIODS, TABLES
-from bot.web.context import context_of, officer_of
+from bot.web.context import CONTEXT, context_of, officer_of
+from bot.web.figures_cache import FiguresCache
 
+FIGURES = web.AppKey("figures", FiguresCache)
 DEFAULT_DAYS = 30
 BOM = "\ufeff"  # so that a spreadsheet opens the CSV as UTF-8 (Vietnamese names)
 
@@ -29,17 +31,17 @@ def days_of(request: web.Request) -> int:
 async def figures_page(request: web.Request) -> web.Response:
     context, officer = context_of(request), officer_of(request)
     days = days_of(request)
-    tables = await context.services.figures.tables(officer.communes, days)
+    tables = await request.app[FIGURES].tables(officer.communes, days)
     return context.render(request, "figures.html", tables=tables, days=days, periods=PERIODS)
 
 
 async def table_csv(request: web.Request) -> web.Response:
-    context, officer = context_of(request), officer_of(request)
+    officer = officer_of(request)
     name = request.match_info["table"]
     if name not in TABLES:
         raise web.HTTPNotFound()
     days = days_of(request)
-    tables = await context.services.figures.tables(officer.communes, days)
+    tables = await request.app[FIGURES].tables(officer.communes, days)
     table = next(t for t in tables if t.name == name)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -78,6 +80,18 @@ def _download(body: str, content_type: str, filename: str) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
+    """The routes, and the tables kept for a while (dropped when a report moves)."""
+    services = app[CONTEXT].services
+    kept = app[FIGURES] = FiguresCache(services.figures, services.clock)
+    events = services.events
+    events.report_filed_listeners.append(kept.filed)
+    events.report_changed_listeners.append(kept.changed)
+
+    async def forget(_app: web.Application) -> None:
+        events.report_filed_listeners.remove(kept.filed)
+        events.report_changed_listeners.remove(kept.changed)
+
+    app.on_cleanup.append(forget)
     app.router.add_get("/figures", figures_page)
     app.router.add_get("/figures/{table}.csv", table_csv)
     app.router.add_get(r"/exports/reports.{format:csv|json}", reports_export)

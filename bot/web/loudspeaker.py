@@ -1,6 +1,8 @@
 """`/loudspeaker` (the loa lưu động in a browser): compose an announcement — the text, who gets it
 (the whole commune, or hamlets, teams, team kinds, groups), urgent or not, now or at a time —
-and see the commune's recent announcements with their figures, cancelling one still waiting.
+and see the commune's recent announcements with how far each has gone on each messenger
+(updated live while they go out: bot/web/live.py), cancelling one still waiting; and the
+campaigns aimed at the commune (bot/web/campaigns.py).
 It goes through the same BroadcastService as /thongbao in chat (signed "📢 Công an xã …",
 audited with origin "web"), for a commune of the officer's only, checked at every request."""
 
@@ -16,12 +18,14 @@ from multidict import MultiDictProxy
 from bot.markup import TEXT_LIMIT, visible_length
 from bot.models import Audience
 from bot.sending import OutMessage
+from bot.web import campaigns
 from bot.web.context import context_of, officer_of
+from bot.web.progress import progress
 from bot.web.security import check_csrf
 
 RECENT = 15  # announcements listed
 DONE = ("sent", "scheduled", "cancelled", "empty", "too_long", "past", "bad_time", "nobody",
-        "not_allowed", "gone")
+        "not_allowed", "gone", "campaign_paused", "campaign_resumed")
 
 
 async def page(request: web.Request) -> web.Response:
@@ -36,16 +40,16 @@ async def page(request: web.Request) -> web.Response:
     for broadcast in await store.broadcasts.recent(200):
         if broadcast.commune_id != commune.id or broadcast.lane != "announcement":
             continue
-        counts = await store.outbox.counts(broadcast.id)
         when = datetime.fromisoformat(broadcast.send_at or broadcast.created_at).astimezone(
             services.config.locale.tz).strftime("%H:%M %d/%m/%Y")
-        recent.append((broadcast, counts, Markup(services.broadcasts.excerpt(
-            broadcast.payload, 60)), when))
+        recent.append((broadcast, await progress(context, broadcast), Markup(
+            services.broadcasts.excerpt(broadcast.payload, 60)), when))
         if len(recent) == RECENT:
             break
     done = request.query.get("done", "")
     return context.render(
         request, "loudspeaker.html", commune=commune, communes=communes,
+        campaigns=await campaigns.rows(context, commune),
         hamlets=await store.areas.hamlets(commune.id), teams=teams,
         kinds=[(k, services.catalog.kind_name(k, services.i18n.default))
                for k in sorted({t.kind for t in teams})],

@@ -1,8 +1,11 @@
 """`/`: the queue of the officer's communes — open reports first, oldest first — with filters
-(state, category, hamlet, urgency, overdue) and counts per state. An htmx request gets the
-table alone (the filters swap it in place); a plain one the whole page."""
+(state, category, hamlet, urgency, overdue) and counts per state, QUEUE_LIMIT reports a page
+(`?page=N`). An htmx request gets the table alone (the filters swap it in place); a plain one
+the whole page."""
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -22,12 +25,14 @@ def wanted(request: web.Request) -> Wanted:
     category = query.get("category", "")
     hamlet = query.get("hamlet", "")
     urgency = query.get("urgency", "")
+    page = query.get("page", "")
     return Wanted(
         state=state if state in STATE_CHOICES else "open",
         category=category if context.services.reports.categories.get(category) else "",
         hamlet=int(hamlet) if hamlet.isdigit() and len(hamlet) < 10 else None,
         urgency=urgency if urgency in URGENCIES else "",
-        overdue=query.get("overdue") == "1")
+        overdue=query.get("overdue") == "1",
+        page=int(page) if page.isdigit() and 0 < len(page) < 6 and int(page) > 0 else 1)
 
 
 async def queue_page(request: web.Request) -> web.Response:
@@ -38,6 +43,8 @@ async def queue_page(request: web.Request) -> web.Response:
     template = "queue_table.html" if request.headers.get("HX-Request") else "queue.html"
     return context.render(
         request, template, queue=queue, wanted=filters, states=STATE_CHOICES,
+        page_link=lambda page: "/?" + urlencode(
+            [(k, v) for k, v in request.query.items() if k != "page"] + [("page", str(page))]),
         open_count=sum(queue.counts.get(s, 0) for s in ("submitted", "accepted", "assigned")),
         report_states=REPORT_STATES, urgencies=URGENCIES,
         categories=[(c.code, c.name(context.services.i18n.default))

@@ -14,6 +14,7 @@ from bot.config import WebConfig
 from bot.services.container import Services
 from bot.web import (
     auth,
+    campaigns,
     conversation,
     figures,
     loudspeaker,
@@ -40,10 +41,12 @@ def build_app(services: Services, config: WebConfig, links: MediaLinks | None) -
     events = services.events
     events.report_filed_listeners.append(live.filed)
     events.report_changed_listeners.append(live.changed)
+    unhear = services.delivery.on_progress(live.progressed)
 
     async def forget(_app: web.Application) -> None:
         events.report_filed_listeners.remove(live.filed)
         events.report_changed_listeners.remove(live.changed)
+        unhear()
 
     app.on_shutdown.append(live.close)  # before aiohttp waits for the open streams
     app.on_cleanup.append(forget)
@@ -53,6 +56,7 @@ def build_app(services: Services, config: WebConfig, links: MediaLinks | None) -
     queue.add_routes(app)
     report.add_routes(app)
     loudspeaker.add_routes(app)
+    campaigns.add_routes(app)
     teams.add_routes(app)
     open311.add_routes(app)  # Open311 GeoReport v2: keys, not sessions
     conversation.add_routes(app)

@@ -1,12 +1,14 @@
 """`/teams`: the teams of the officer's communes — kind, hamlet, join code, leader (and whether
 the bot can reach them: never opened it, or blocked it), members and requests waiting — and
-`/teams/<id>`: a team's members and its requests, as its leader sees them in /to. Read from
+`/teams/<id>`: a team's members and its requests, as its leader sees them in /to, each
+request with "Duyệt" and "Từ chối" (bot/web/team_requests.py). Read from
 the same store as `anninh teams list` and the leader's card; another commune's team is 404."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
+from bot.web import team_requests
 from bot.web.context import context_of, officer_of
 
 
@@ -33,9 +35,12 @@ async def team_page(request: web.Request) -> web.Response:
     view = await context.services.teams.leader_view(officer.person, team.id)
     if view is None:  # not an officer of its commune any more (checked in the database)
         raise web.HTTPNotFound()
-    return context.render(request, "team.html", view=view, team=team)
+    done = request.query.get("done", "")
+    return context.render(request, "team.html", view=view, team=team,
+                          done=done if done in team_requests.DONE else "")
 
 
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/teams", teams_page)
     app.router.add_get("/teams/{team_id}", team_page)
+    team_requests.add_routes(app)
