@@ -3,13 +3,14 @@
 
 One Zalo app serves every commune's OA; an event is routed by its OA id to the commune that
 names it (`zalo_oa_id` in the areas file) and ignored, with a warning, when none does. The
-webhook answers 200 at once and the work is done after, each follower's events in order,
-different followers at once. An event is acted on once (its `msg_id` is remembered, as
-the Zalo Bot Platform's message ids are); the OA's own echoes and delivery receipts are
-dropped. `follow` makes the follower an account and starts onboarding; `unfollow` marks it
-unreachable, so deliveries to it stop. A follower's text, location (coordinates as strings)
-and images go to the same conversation core as on the Zalo Bot Platform
-(bot/channels/keyword_chat.py); an image is downloaded into the media store at once.
+webhook answers 200 once the event is kept (bot/channels/zalo_oa/inbox.py) and the work is
+done after, each follower's events in order, a few followers at once. An event is acted on
+once (its `msg_id` is remembered, as the Zalo Bot Platform's message ids are); the OA's own
+echoes and delivery receipts are dropped. `follow` makes the follower an account and starts
+onboarding; `unfollow` marks it unreachable, so deliveries to it stop. A follower's text,
+location (coordinates as strings) and images go to the same conversation core as on the Zalo
+Bot Platform (bot/channels/keyword_chat.py); an image is downloaded into the media store at
+once.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import json
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import TypeGuard
 
 from aiohttp import web
 
@@ -27,6 +29,7 @@ from bot.channels.keyword_chat import NumberedReplier, Talk, converse, shared_co
 from bot.channels.zalo_bot.webhook import ZaloWebhookServer
 from bot.channels.zalo_oa.client import OaError, OaGrantError, ZaloOaClient
 from bot.channels.zalo_oa.events import SIGNATURE_HEADER, OaEvent, oa_of, parse_event, signed
+from bot.channels.zalo_oa.inbox import Inbox
 from bot.channels.zalo_oa.sender import ZaloOaSender, messages
 from bot.channels.zalo_oa.tokens import TokenKeeper
 from bot.config import ZaloOaConfig
@@ -43,6 +46,7 @@ from bot.text import clean
 log = logging.getLogger(__name__)
 
 CHANNEL: Channel = "zalo_oa"
+AT_ONCE = 8  # followers whose events are handled at the same time (the rest wait their turn)
 
 
 class OaReplier(NumberedReplier):
@@ -75,7 +79,8 @@ class OaWebhookServer(ZaloWebhookServer):
     """The Zalo Bot Platform's webhook server (its start and stop), checking OA signatures."""
 
     def __init__(self, channel: ZaloOaChannel, config: ZaloOaConfig, oa_secret: str) -> None:
-        super().__init__(channel.take, "", config.webhook_path, config.webhook_listen,
+        # Its `take` is not used: `_receive` hands each event to `channel.receive`.
+        super().__init__(lambda _event: None, "", config.webhook_path, config.webhook_listen,
                          config.webhook_port)
         self.channel, self.config, self.oa_secret = channel, config, oa_secret
 
@@ -92,7 +97,10 @@ class OaWebhookServer(ZaloWebhookServer):
                       str(event.get("timestamp") or ""), self.oa_secret):
             log.warning("a Zalo OA webhook call with a wrong signature was refused")
             return web.json_response({"error": "bad signature"}, status=401)
-        self.take(event)  # queued: the answer does not wait for the bot's work
+        try:
+            await self.channel.receive(body, event)
+        except Exception:
+            return web.json_response({"error": "not kept, post it again"}, status=500)
         return web.json_response({"error": 0})
 
 
@@ -111,7 +119,9 @@ class ZaloOaChannel:
                                    follower=services.store.zalo_oa.follower,
                                    templates=config.templates, ack=self.ack_label)
         self._webhook = OaWebhookServer(self, config, oa_secret)
-        self._chats = ChatQueues[OaEvent](self.handle, self._sorry, "zalo-oa-follower")
+        self._inbox = Inbox(services.store.db.path, services.clock)
+        self._chats = ChatQueues[tuple[int, OaEvent]](self._handle_kept, self._sorry,
+                                                      "zalo-oa-follower", at_once=AT_ONCE)
 
     def replier(self, user_id: str) -> OaReplier:
         return OaReplier(self.sender, self.client, user_id)
@@ -144,23 +154,40 @@ class ZaloOaChannel:
     # --- running -----------------------------------------------------------------------------
 
     async def start(self) -> None:
+        for event_id, body in await self._inbox.open():  # taken in before a stop
+            self._queue(event_id, parse_event(_json(body)))
         await self._webhook.start()
 
     async def stop(self) -> None:
         await self._webhook.stop()
         await self._chats.stop()
+        await self._inbox.close()
         await self.client.close()
 
     async def idle(self) -> None:
-        """Return once every event taken so far has been handled."""
+        """Return once every event taken so far has been handled and forgotten."""
         await self._chats.idle()
+        await self._inbox.flushed()
 
-    def take(self, raw: object) -> None:
-        """Queue one event for its follower's worker (echoes and receipts are dropped)."""
+    async def receive(self, body: bytes, raw: object) -> None:
+        """Keep one event (its raw body) and queue it for its follower's worker; echoes and
+        receipts are dropped. Returns once it is kept: then Zalo may hear 200."""
         event = parse_event(raw)
-        if event is None or event.kind in ("echo", "receipt") or not event.user_id:
-            return
-        self._chats.put(event.user_id, event)
+        if _wanted(event):
+            self._queue(await self._inbox.keep(body), event)
+
+    def _queue(self, event_id: int, event: OaEvent | None) -> None:
+        if event is not None and _wanted(event):
+            self._chats.put(event.user_id, (event_id, event))
+        else:  # kept by an older version, or unreadable: nothing to do
+            self._inbox.handled(event_id)
+
+    async def _handle_kept(self, kept: tuple[int, OaEvent]) -> None:
+        event_id, event = kept
+        try:
+            await self.handle(event)
+        finally:
+            self._inbox.handled(event_id)
 
     async def _sorry(self, user_id: str) -> None:
         i18n = self.services.i18n
@@ -204,6 +231,18 @@ class ZaloOaChannel:
         async with store.db.transaction() as tx:
             await store.routes.mark_reachable(tx, CHANNEL, event.user_id, False)
         await self.runner.end_account(CHANNEL, event.user_id)
+
+
+def _wanted(event: OaEvent | None) -> TypeGuard[OaEvent]:
+    """A follower's event the bot acts on (not an echo, a receipt, or an unreadable one)."""
+    return event is not None and event.kind not in ("echo", "receipt") and bool(event.user_id)
+
+
+def _json(body: bytes) -> object:
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 def to_input(event: OaEvent) -> Input:

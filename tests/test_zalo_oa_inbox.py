@@ -1,0 +1,91 @@
+"""The OA webhook's inbox, through the real bot and the OA emulator: an event is kept in
+SQLite before Zalo hears 200 and forgotten once handled; one kept when the bot stopped is
+handled at the next start; one that could not be kept is answered 500 (Zalo posts it again)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from bot.app import ZALO_OA_KEY
+from bot.channels.zalo_oa.channel import ZaloOaChannel
+from bot.channels.zalo_oa.events import OaEvent
+from bot.clock import FakeClock
+from bot.context import AnninhApp
+from bot.sandbox.zalo_oa import DEFAULT_OA, OaSandbox
+from bot.store import Store
+from bot.store.zalo_oa_inbox import OaInboxStore
+from tests.helpers import BotRunner, services_of
+from tests.test_zalo_oa_channel import config_extra, connected, oa  # noqa: F401 - fixtures
+
+CONSENT = "Đồng ý xử lý dữ liệu cá nhân"
+
+
+async def kept(store: Store) -> list[tuple[int, bytes]]:
+    return [(int(row[0]), bytes(row[1]))
+            for row in await store.db.fetchall("SELECT id, body FROM zalo_oa_inbox")]
+
+
+def follow_event(emulator: OaSandbox, user_id: str) -> dict[str, object]:
+    return {"app_id": emulator.app_id, "event_name": "follow", "timestamp": "1700000000000",
+            "oa_id": DEFAULT_OA, "follower": {"id": user_id}}
+
+
+async def test_an_event_is_kept_before_the_200_and_forgotten_once_handled(
+    connected: OaSandbox, bot: AnninhApp, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+) -> None:
+    channel: ZaloOaChannel = bot.bot_data[ZALO_OA_KEY]
+    store = services_of(bot).store
+    lan = connected.user(1, "Lan")
+    gate = asyncio.Event()
+    handle = channel.handle
+
+    async def held(event: OaEvent) -> None:
+        await gate.wait()
+        await handle(event)
+
+    monkeypatch.setattr(channel, "handle", held)
+    event = follow_event(connected, lan.id)
+    assert await connected.post_event(event) == 200
+    [(_, body)] = await kept(store)  # kept, not yet handled
+    assert json.loads(body) == event
+    gate.set()
+    await lan.wait_for(CONSENT)
+    await channel.idle()
+    assert await kept(store) == []
+
+
+async def test_an_event_kept_when_the_bot_stopped_is_handled_at_the_next_start(
+    connected: OaSandbox, store: Store, runner: BotRunner, clock: FakeClock,  # noqa: F811
+) -> None:
+    mai = connected.user(2, "Mai")
+    body = json.dumps(follow_event(connected, mai.id)).encode()
+    inbox = await OaInboxStore.open(store.db.path, clock)
+    await inbox.keep_events([body], [])  # taken in, then the bot stopped
+    await inbox.close()
+    bot = await runner.start()
+    await mai.wait_for(CONSENT)
+    channel: ZaloOaChannel = bot.bot_data[ZALO_OA_KEY]
+    await channel.idle()
+    assert await kept(store) == []
+    assert len([m for m in mai.messages if CONSENT in m.text]) == 1
+
+
+async def test_an_event_that_could_not_be_kept_is_refused_and_taken_when_posted_again(
+    connected: OaSandbox, bot: AnninhApp, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+) -> None:
+    hoa = connected.user(3, "Hoa")
+
+    async def broken(self: OaInboxStore, bodies: object, handled: object) -> list[int]:
+        raise OSError("disk full")
+
+    keep_events = OaInboxStore.keep_events
+    monkeypatch.setattr(OaInboxStore, "keep_events", broken)
+    event = follow_event(connected, hoa.id)
+    assert await connected.post_event(event) == 500
+    monkeypatch.setattr(OaInboxStore, "keep_events", keep_events)
+    assert hoa.messages == []  # not acted on
+    assert await connected.post_event(event) == 200
+    await hoa.wait_for(CONSENT)
