@@ -51,6 +51,12 @@ class Drain:
         # A Zalo OA decides per message by its lane (bot/sending.py: LaneSender).
         self.send_on = getattr(sender, "send_on", None)
         self.pacer = pacer
+        # A sender that paces its own calls (a Zalo OA: a message may take several calls, or
+        # none) takes the pacer's tokens itself; the loop then takes none per row.
+        pace_with = getattr(sender, "pace_with", None)
+        self.sender_paces = pace_with is not None
+        if pace_with is not None:
+            pace_with(pacer.take)
         self.batch = max(20, min(1000, int(pacer.rate)))
         self.stats = {"sent": 0, "rate_limited": 0, "retried": 0}
         self.task: asyncio.Task[None] | None = None
@@ -99,7 +105,8 @@ class Drain:
                 self.engine.ledger.record(row, "unreachable", row.attempts,
                                           "recipient unreachable")
                 continue
-            await self.pacer.take(alarm=row.priority == ALARM)
+            if not self.sender_paces:
+                await self.pacer.take(alarm=row.priority == ALARM)
             await self._slots.acquire()
             if row.priority == PROPAGANDA and self.engine.quiet.contains(self.engine.clock.now()):
                 self._slots.release()

@@ -63,6 +63,7 @@ class Pacer:
         self._paused_until = 0.0
         self._chat_ready: dict[Address, float] = {}
         self._held: list[tuple[float, int, int, Claimed]] = []
+        self.taken = 0  # tokens given out so far
 
     # --- the global rate and RetryAfter ---------------------------------------------------
 
@@ -78,6 +79,7 @@ class Pacer:
             self._stamp = now
             if self._tokens >= 1:
                 self._tokens -= 1
+                self.taken += 1
                 return
             await asyncio.sleep((1 - self._tokens) / rate)
 

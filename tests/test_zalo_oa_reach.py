@@ -142,3 +142,21 @@ async def test_every_event_stamps_the_last_interaction(
     await mai.wait_for("113")
     seen = await store.zalo_oa.follower(mai.id)
     assert seen is not None and seen.interacted_at == clock.now().astimezone(UTC).isoformat()
+
+
+async def test_the_app_s_rate_is_taken_per_call_of_zalo_s_api_not_per_message(
+    connected: OaSandbox, clock: FakeClock, bot: AnninhApp,  # noqa: F811
+) -> None:
+    services = services_of(bot)
+    pacer = services.delivery.drains["zalo_oa"].pacer
+    fresh, to_fresh = await follower(connected, bot, clock, 21, 2)
+    silent = [(await follower(connected, bot, clock, 22 + n, 24 * 10))[1] for n in range(3)]
+    taken, calls = pacer.taken, len(connected.stats.calls)
+    paragraph = "Họp dân tối thứ Bảy tại nhà văn hóa ấp, mang theo giấy tờ. " * 20
+    broadcast_id = await services.delivery.enqueue(
+        "announcement", OutMessage(text=f"{paragraph}\n\n{paragraph}"), [to_fresh, *silent],
+        commune_id=None, origin="test")
+    await services.delivery.wait_done(broadcast_id, timeout=10)
+    await fresh.wait_for("Đã nhận")
+    assert len(connected.stats.calls) - calls == 2  # the message in two parts; none skipped
+    assert pacer.taken - taken == 2  # a token per call: the skipped three cost none

@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -94,6 +95,9 @@ class ZaloOaClient:
         self._connections = connections
         self._session = session
         self._own_session = session is None
+        # Waits for the app's rate before each call of the OA API (Zalo's limit is per app
+        # and counts calls, not messages); set by the delivery engine's pacer when it starts.
+        self.pace: Callable[[], Awaitable[None]] | None = None
 
     def __repr__(self) -> str:
         return f"ZaloOaClient(app_id={self.app_id!r}, api_base_url={self.api_base_url!r})"
@@ -147,6 +151,8 @@ class ZaloOaClient:
                    form: aiohttp.FormData | None = None, base: str = "") -> JSON:
         """POST `path` (e.g. "/v3.0/oa/message/cs") on `base` (the OA API's by default); its
         `data`, or OaError."""
+        if self.pace is not None:
+            await self.pace()
         answer = await self._post(f"{base or self.api_base_url}{path}", path, json_body=body,
                                   data=form, headers={"access_token": access_token})
         code = answer.get("error")

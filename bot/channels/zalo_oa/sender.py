@@ -137,6 +137,12 @@ class ZaloOaSender:
         # (OA, path) → (attachment id, valid until): an upload belongs to its OA
         self._attachments: dict[tuple[str, str], tuple[str, datetime]] = {}
 
+    def pace_with(self, take: Callable[[], Awaitable[None]]) -> None:
+        """The delivery engine's pacer takes a token per call of the OA API, not per message:
+        a skipped message costs none, a message in parts or a -230 retried by template more
+        than one; the channel's replies count against the app's limit too."""
+        self.client.pace = take
+
     async def deliver(self, user_id: str, message: JSON) -> str:
         """One consultation message to a follower; its message id (OaError on failure)."""
         oa_id = await self.oa_of(user_id)
