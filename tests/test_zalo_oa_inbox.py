@@ -24,8 +24,11 @@ CONSENT = "Đồng ý xử lý dữ liệu cá nhân"
 
 
 async def kept(store: Store) -> list[tuple[int, bytes]]:
-    return [(int(row[0]), bytes(row[1]))
-            for row in await store.db.fetchall("SELECT id, body FROM zalo_oa_inbox")]
+    inbox = await OaInboxStore.open(store.db.path, store.db.clock)
+    try:
+        return await inbox.kept_events()
+    finally:
+        await inbox.close()
 
 
 def follow_event(emulator: OaSandbox, user_id: str) -> dict[str, object]:

@@ -1,10 +1,11 @@
-"""The Zalo OA webhook's inbox (migration 0035), on a connection of its own.
+"""The Zalo OA webhook's inbox, in a small database file of its own beside the main one.
 
 The webhook answers Zalo only once an event is kept, so keeping it must not wait behind the
-bot's own work: this store opens a second connection to the same database (its own aiosqlite
-thread, its own write lock). SQLite lets one writer at a time in, so its short transaction
-waits at most for the one the bot is committing (busy_timeout), not for every statement
-queued on the bot's connection."""
+bot's own work: not behind the statements queued on the bot's connection, nor behind the
+write lock of the main database, which the bot's transactions hold while they run. The
+inbox's file (`<database>.oa-inbox.sqlite3`) holds nothing else: each event's raw body from
+its arrival until it is handled. Its one table is made when it is opened.
+"""
 
 from __future__ import annotations
 
@@ -14,15 +15,34 @@ from pathlib import Path
 from bot.clock import Clock
 from bot.store.db import Database
 
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS zalo_oa_inbox (
+    id          INTEGER PRIMARY KEY,
+    body        BLOB NOT NULL,
+    received_at TEXT NOT NULL
+);
+"""
+
+
+def inbox_path(database: Path) -> Path:
+    """The inbox's file for the main database at `database`."""
+    return database.with_name(f"{database.stem}.oa-inbox.sqlite3")
+
 
 class OaInboxStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
     @classmethod
-    async def open(cls, path: Path, clock: Clock) -> OaInboxStore:
-        """A connection of its own to the database at `path` (already migrated)."""
-        return cls(await Database.open(path, clock))
+    async def open(cls, database: Path, clock: Clock) -> OaInboxStore:
+        """The inbox beside the main database at `database` (made on first use)."""
+        db = await Database.open(inbox_path(database), clock)
+        try:
+            await db.executescript(_SCHEMA)
+        except BaseException:
+            await db.close()
+            raise
+        return cls(db)
 
     async def close(self) -> None:
         await self._db.close()

@@ -5,8 +5,8 @@ Zalo does not post an event again once it has had its 200, so the webhook keeps 
 first. Events arriving together are kept in one transaction (the first waits for no one;
 those arriving while it commits go in the next), and the events handled since are deleted in
 the same transaction, so under load the webhook costs one short write for many events — on
-a connection of its own (bot/store/zalo_oa_inbox.py), not behind the bot's work. An
-event kept and not handled when the bot stops is handled at the next start (`kept`); its
+a small database file of its own (bot/store/zalo_oa_inbox.py), not behind the bot's work. An
+event kept and not handled when the bot stops is handled at the next start (`open`); its
 msg_id keeps one handled but not yet forgotten from being acted on twice.
 """
 
