@@ -201,7 +201,8 @@ class Drain:
             self._unreachable[row.chat_id] = self._claimed_up_to
             record(row, "unreachable", attempts, str(error))
         except Skipped as error:
-            record(row, "skipped", attempts, str(error), reach=error.reach)
+            record(row, "skipped", attempts, str(error), reach=error.reach,
+                   waits_until=error.waits_until)
         except Rejected as error:
             record(row, "failed", attempts, str(error))
         except Exception as error:  # Transient, and anything unexpected: bounded retries

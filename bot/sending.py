@@ -97,9 +97,11 @@ class Skipped(SendError):
     """Not sent, by rule, and recorded so (state 'skipped'): e.g. an ordinary announcement to a
     Zalo OA follower outside the 7-day window. Not a failure; never silent."""
 
-    def __init__(self, reason: str, reach: Reach = "outside_window") -> None:
+    def __init__(self, reason: str, reach: Reach = "outside_window",
+                 waits_until: str | None = None) -> None:
         super().__init__(reason)
         self.reach = reach
+        self.waits_until = waits_until  # ISO 8601: sent if the person interacts before then
 
 
 class Migrated(SendError):

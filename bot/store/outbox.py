@@ -73,6 +73,7 @@ class Outcome:
     not_before: float = 0.0
     chat_id: int | None = None  # set when the chat moved (group upgraded to a supergroup)
     reach: Reach | None = None  # how a Zalo OA follower was reached, or why not
+    waits_until: str | None = None  # skipped, but sent if the follower interacts before then
 
 
 class OutboxStore:
@@ -133,6 +134,13 @@ class OutboxStore:
             [(o.state, o.attempts, o.error, o.message_id, o.ref, o.not_before, o.state, now,
               o.state, now, o.reach, o.id) for o in outcomes],
         )
+        waiting = [(o.waits_until, o.id) for o in outcomes
+                   if o.state == "skipped" and o.waits_until is not None]
+        if waiting:  # migration 0036: the follower's next interaction queues them again
+            await tx.executemany(
+                "INSERT OR REPLACE INTO zalo_oa_waiting (outbox_id, address, until) "
+                "SELECT id, address, ? FROM outbox WHERE id = ? AND address IS NOT NULL",
+                waiting)
         dropped: dict[tuple[Channel, Address], int] = {}
         for outcome in outcomes:
             if outcome.state == "unreachable":

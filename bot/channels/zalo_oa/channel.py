@@ -6,8 +6,9 @@ names it (`zalo_oa_id` in the areas file) and ignored, with a warning, when none
 webhook answers 200 once the event is kept (bot/channels/zalo_oa/inbox.py) and the work is
 done after, each follower's events in order, a few followers at once. An event is acted on
 once (its `msg_id` is remembered, as the Zalo Bot Platform's message ids are); the OA's own
-echoes and delivery receipts are dropped. `follow` makes the follower an account and starts
-onboarding; `unfollow` marks it unreachable, so deliveries to it stop. A follower's text,
+echoes and delivery receipts are dropped. Every event is an interaction: news that waited for
+it (bot/services/oa_reach.py) is queued again. `follow` makes the follower an account and
+starts onboarding; `unfollow` marks it unreachable, so deliveries to it stop. A follower's text,
 location (coordinates as strings) and images go to the same conversation core as on the Zalo
 Bot Platform (bot/channels/keyword_chat.py); an image is downloaded into the media store at
 once.
@@ -211,6 +212,8 @@ class ZaloOaChannel:
             return
         person = await services.residents.ensure_account(CHANNEL, event.user_id, opened=True)
         await store.zalo_oa.interacted(event.user_id, event.oa_id)
+        if await store.zalo_oa.wake_waiting(event.user_id):
+            services.delivery.notify()  # news that waited for the window goes out now
         talk = Talk(person, services.i18n.language(person.language), CHANNEL, event.user_id,
                     to_input(event), "", self.replier(event.user_id))
         if event.kind == "follow":

@@ -15,7 +15,8 @@ The engine sends through `send_on`, which first decides by the follower's last i
 and the message's lane (bot/services/oa_reach.py): within 48 h a free consultation message,
 within 7 days a billable one, beyond that a ZBS template message for the gong and urgent
 announcements (`[zalo_oa.templates]`: the message's text, as plain text, is the template's
-one parameter `noi_dung`) and nothing for the rest (Skipped, recorded 'outside_window').
+one parameter `noi_dung`) and nothing for the rest (Skipped, recorded 'outside_window'; news
+and propaganda wait for the follower's next interaction, bot/services/oa_reach.py).
 A template Zalo refuses by follower id as not following (-213) goes by the phone number
 the person shared (their settings, or the OA's information form), where there is one.
 Every message sent says how (`Sent.reach`), so the outbox can count what it cost. An
@@ -55,7 +56,7 @@ from bot.sending import (
     Transient,
     Unreachable,
 )
-from bot.services.oa_reach import by_template, decide, template_purpose
+from bot.services.oa_reach import by_template, decide, template_purpose, waits_until
 
 JSON = dict[str, Any]
 Offer = Callable[[str, Sequence[tuple[str, str]]], Awaitable[None]]
@@ -160,7 +161,7 @@ class ZaloOaSender:
         found = await self.follower(chat_id) if self.follower is not None else None
         reach = decide(self.clock.now(), found.interacted_at if found else None, lane, urgent)
         if reach == "outside_window":
-            raise Skipped("outside the 7-day window: not sent")
+            raise self._outside_window(lane, urgent, "outside the 7-day window")
         if reach == "zbs":
             return await self.send_template(chat_id, message, lane)
         if lane == "announcement" and self.ack is not None:
@@ -171,9 +172,18 @@ class ZaloOaSender:
             sent = await self.send(chat_id, message)
         except OutsideWindow:  # Zalo counts otherwise than our record
             if not by_template(lane, urgent):
-                raise Skipped("outside the 7-day window (Zalo's -230): not sent") from None
+                raise self._outside_window(lane, urgent,
+                                           "outside the 7-day window (Zalo's -230)") from None
             return await self.send_template(chat_id, message, lane)
         return dataclasses.replace(sent, reach=reach)
+
+    def _outside_window(self, lane: Lane, urgent: bool, why: str) -> Skipped:
+        """Not sent for the window: waiting for the follower's next interaction, or not."""
+        until = waits_until(self.clock.now(), lane, urgent)
+        if until is None:
+            return Skipped(f"{why}: not sent")
+        return Skipped(f"{why}: waits for the follower's next message until {until}",
+                       waits_until=until)
 
     async def send_template(self, chat_id: str, message: OutMessage, lane: Lane) -> Sent:
         """A ZBS template message (paid) to a follower outside the window; its choices stay
