@@ -14,7 +14,7 @@ from bot.clock import FakeClock
 from bot.context import AnninhApp
 from bot.delivery import OutMessage
 from bot.models import Delivery
-from bot.sandbox.zalo_oa import OaSandbox
+from bot.sandbox.zalo_oa import OaSandbox, SimOaUser
 from bot.services.oa_reach import waits_until
 from bot.store import Store
 from tests.helpers import services_of
@@ -45,14 +45,22 @@ async def state_and_reach(store: Store, broadcast_id: int) -> tuple[str, str | N
     return row[0], row[1]
 
 
+async def news_to_the_silent(emulator: OaSandbox, bot: AnninhApp, clock: FakeClock,
+                             seed: int) -> tuple[SimOaUser, int]:
+    """A follower silent for 10 days, and an announcement to them, closed (nothing sent)."""
+    delivery = services_of(bot).delivery
+    silent, to_silent = await follower(emulator, bot, clock, seed, 24 * 10)
+    broadcast_id = await delivery.enqueue(
+        "announcement", OutMessage(text=NEWS), [to_silent], commune_id=None, origin="test")
+    await delivery.wait_done(broadcast_id, timeout=10)
+    return silent, broadcast_id
+
+
 async def test_news_waits_for_the_follower_s_next_message_and_then_goes_free(
     connected: OaSandbox, store: Store, clock: FakeClock, bot: AnninhApp,  # noqa: F811
 ) -> None:
     services = services_of(bot)
-    silent, to_silent = await follower(connected, bot, clock, 31, 24 * 10)
-    broadcast_id = await services.delivery.enqueue(
-        "announcement", OutMessage(text=NEWS), [to_silent], commune_id=None, origin="test")
-    await services.delivery.wait_done(broadcast_id, timeout=10)  # closed: nothing in flight
+    silent, broadcast_id = await news_to_the_silent(connected, bot, clock, 31)
     assert silent.messages == []
     assert await state_and_reach(store, broadcast_id) == ("skipped", "outside_window")
     usage = await store.zalo_oa.usage_of(broadcast_id)
@@ -85,11 +93,7 @@ async def test_news_waits_for_the_follower_s_next_message_and_then_goes_free(
 async def test_news_whose_wait_is_over_stays_skipped(
     connected: OaSandbox, store: Store, clock: FakeClock, bot: AnninhApp,  # noqa: F811
 ) -> None:
-    services = services_of(bot)
-    silent, to_silent = await follower(connected, bot, clock, 32, 24 * 10)
-    broadcast_id = await services.delivery.enqueue(
-        "announcement", OutMessage(text=NEWS), [to_silent], commune_id=None, origin="test")
-    await services.delivery.wait_done(broadcast_id, timeout=10)
+    silent, broadcast_id = await news_to_the_silent(connected, bot, clock, 32)
     clock.advance(timedelta(days=4))  # an announcement waits three days
     usage = await store.zalo_oa.usage_of(broadcast_id)
     assert usage is not None and (usage.waiting, usage.outside_window) == (0, 1)
