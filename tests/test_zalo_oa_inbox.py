@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 
 import pytest
 
@@ -16,19 +17,19 @@ from bot.clock import FakeClock
 from bot.context import AnninhApp
 from bot.sandbox.zalo_oa import DEFAULT_OA, OaSandbox
 from bot.store import Store
-from bot.store.zalo_oa_inbox import OaInboxStore
+from bot.store.zalo_oa_inbox import OaInbox
 from tests.helpers import BotRunner, services_of
 from tests.test_zalo_oa_channel import config_extra, connected, oa  # noqa: F401 - fixtures
 
 CONSENT = "Đồng ý xử lý dữ liệu cá nhân"
 
 
-async def kept(store: Store) -> list[tuple[int, bytes]]:
-    inbox = await OaInboxStore.open(store.db.path, store.db.clock)
+def kept(store: Store) -> list[tuple[int, bytes]]:
+    inbox = OaInbox.open(store.db.path, store.db.clock)
     try:
-        return await inbox.kept_events()
+        return inbox.kept()
     finally:
-        await inbox.close()
+        inbox.close()
 
 
 def follow_event(emulator: OaSandbox, user_id: str) -> dict[str, object]:
@@ -52,12 +53,12 @@ async def test_an_event_is_kept_before_the_200_and_forgotten_once_handled(
     monkeypatch.setattr(channel, "handle", held)
     event = follow_event(connected, lan.id)
     assert await connected.post_event(event) == 200
-    [(_, body)] = await kept(store)  # kept, not yet handled
+    [(_, body)] = kept(store)  # kept, not yet handled
     assert json.loads(body) == event
     gate.set()
     await lan.wait_for(CONSENT)
     await channel.idle()
-    assert await kept(store) == []
+    assert kept(store) == []
 
 
 async def test_an_event_kept_when_the_bot_stopped_is_handled_at_the_next_start(
@@ -65,14 +66,14 @@ async def test_an_event_kept_when_the_bot_stopped_is_handled_at_the_next_start(
 ) -> None:
     mai = connected.user(2, "Mai")
     body = json.dumps(follow_event(connected, mai.id)).encode()
-    inbox = await OaInboxStore.open(store.db.path, clock)
-    await inbox.keep_events([body], [])  # taken in, then the bot stopped
-    await inbox.close()
+    inbox = OaInbox.open(store.db.path, clock)
+    inbox.keep(body)  # taken in, then the bot stopped
+    inbox.close()
     bot = await runner.start()
     await mai.wait_for(CONSENT)
     channel: ZaloOaChannel = bot.bot_data[ZALO_OA_KEY]
     await channel.idle()
-    assert await kept(store) == []
+    assert kept(store) == []
     assert len([m for m in mai.messages if CONSENT in m.text]) == 1
 
 
@@ -81,14 +82,14 @@ async def test_an_event_that_could_not_be_kept_is_refused_and_taken_when_posted_
 ) -> None:
     hoa = connected.user(3, "Hoa")
 
-    async def broken(self: OaInboxStore, bodies: object, handled: object) -> list[int]:
-        raise OSError("disk full")
+    def broken(self: OaInbox, body: bytes) -> int:
+        raise sqlite3.OperationalError("disk I/O error")
 
-    keep_events = OaInboxStore.keep_events
-    monkeypatch.setattr(OaInboxStore, "keep_events", broken)
+    keep = OaInbox.keep
+    monkeypatch.setattr(OaInbox, "keep", broken)
     event = follow_event(connected, hoa.id)
     assert await connected.post_event(event) == 500
-    monkeypatch.setattr(OaInboxStore, "keep_events", keep_events)
+    monkeypatch.setattr(OaInbox, "keep", keep)
     assert hoa.messages == []  # not acted on
     assert await connected.post_event(event) == 200
     await hoa.wait_for(CONSENT)

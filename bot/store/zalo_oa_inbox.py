@@ -5,15 +5,20 @@ bot's own work: not behind the statements queued on the bot's connection, nor be
 write lock of the main database, which the bot's transactions hold while they run. The
 inbox's file (`<database>.oa-inbox.sqlite3`) holds nothing else: each event's raw body from
 its arrival until it is handled. Its one table is made when it is opened.
+
+Unlike the rest of the store this is plain `sqlite3`, used by the one thread that answers
+Zalo's webhook calls (bot/channels/zalo_oa/webhook.py): a write is a few hundred
+microseconds, and that thread has nothing else to do meanwhile.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
+from datetime import UTC
 from pathlib import Path
 
 from bot.clock import Clock
-from bot.store.db import Database
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS zalo_oa_inbox (
@@ -29,40 +34,53 @@ def inbox_path(database: Path) -> Path:
     return database.with_name(f"{database.stem}.oa-inbox.sqlite3")
 
 
-class OaInboxStore:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+class OaInbox:
+    def __init__(self, connection: sqlite3.Connection, clock: Clock) -> None:
+        self._connection, self._clock = connection, clock
 
     @classmethod
-    async def open(cls, database: Path, clock: Clock) -> OaInboxStore:
-        """The inbox beside the main database at `database` (made on first use)."""
-        db = await Database.open(inbox_path(database), clock)
+    def open(cls, database: Path, clock: Clock) -> OaInbox:
+        """The inbox beside the main database at `database` (made on first use), for use by
+        the calling thread only."""
+        path = inbox_path(database)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(path, isolation_level=None)
         try:
-            await db.executescript(_SCHEMA)
+            for pragma in ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
+                           "PRAGMA busy_timeout=5000"):
+                connection.execute(pragma)
+            connection.executescript(_SCHEMA)
         except BaseException:
-            await db.close()
+            connection.close()
             raise
-        return cls(db)
+        return cls(connection, clock)
 
-    async def close(self) -> None:
-        await self._db.close()
+    def close(self) -> None:
+        self._connection.close()
 
-    async def keep_events(self, bodies: Sequence[bytes], handled: Sequence[int]) -> list[int]:
-        """In one transaction: keep the events' raw bodies (their ids, in order) and forget
-        the ones handled since."""
-        now = self._db.now_iso()
-        ids: list[int] = []
-        async with self._db.transaction() as tx:
-            for body in bodies:
-                cursor = await tx.execute(
-                    "INSERT INTO zalo_oa_inbox (body, received_at) VALUES (?, ?)", (body, now))
-                ids.append(int(cursor.lastrowid or 0))
-            if handled:
-                await tx.executemany("DELETE FROM zalo_oa_inbox WHERE id = ?",
-                                     [(event_id,) for event_id in handled])
-        return ids
+    def keep(self, body: bytes) -> int:
+        """Keep one event's raw body (committed when this returns); its id."""
+        stamp = self._clock.now().astimezone(UTC).isoformat(timespec="seconds")
+        cursor = self._connection.execute(
+            "INSERT INTO zalo_oa_inbox (body, received_at) VALUES (?, ?)", (body, stamp))
+        return int(cursor.lastrowid or 0)
 
-    async def kept_events(self) -> list[tuple[int, bytes]]:
-        """The events taken in and not handled yet, oldest first."""
-        rows = await self._db.fetchall("SELECT id, body FROM zalo_oa_inbox ORDER BY id")
+    def forget(self, event_ids: Sequence[int]) -> None:
+        """The events were handled: delete them, in one transaction."""
+        if not event_ids:
+            return
+        connection = self._connection
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            connection.executemany("DELETE FROM zalo_oa_inbox WHERE id = ?",
+                                   [(event_id,) for event_id in event_ids])
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+
+    def kept(self) -> list[tuple[int, bytes]]:
+        """The events kept and not handled yet, oldest first."""
+        rows = self._connection.execute(
+            "SELECT id, body FROM zalo_oa_inbox ORDER BY id").fetchall()
         return [(int(row[0]), bytes(row[1])) for row in rows]

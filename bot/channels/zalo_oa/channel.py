@@ -3,36 +3,31 @@
 
 One Zalo app serves every commune's OA; an event is routed by its OA id to the commune that
 names it (`zalo_oa_id` in the areas file) and ignored, with a warning, when none does. The
-webhook answers 200 once the event is kept (bot/channels/zalo_oa/inbox.py) and the work is
-done after, each follower's events in order, a few followers at once. An event is acted on
-once (its `msg_id` is remembered, as the Zalo Bot Platform's message ids are); the OA's own
-echoes and delivery receipts are dropped. Every event is an interaction: news that waited for
-it (bot/services/oa_reach.py) is queued again. `follow` makes the follower an account and
-starts onboarding; `unfollow` marks it unreachable, so deliveries to it stop. A follower's text,
-location (coordinates as strings) and images go to the same conversation core as on the Zalo
-Bot Platform (bot/channels/keyword_chat.py); an image is downloaded into the media store at
-once.
+webhook answers 200 on a thread of its own once the event is kept (bot/channels/zalo_oa/
+webhook.py); the work is done after on the bot's loop, each follower's events in order, a
+few followers at once. An event is acted on once (its `msg_id` is remembered, as the Zalo
+Bot Platform's message ids are); the OA's own echoes and delivery receipts are dropped.
+Every event is an interaction: news that waited for it (bot/services/oa_reach.py) is queued
+again. `follow` makes the follower an account and starts onboarding; `unfollow` marks it
+unreachable, so deliveries to it stop. A follower's text, location (coordinates as strings)
+and images go to the same conversation core as on the Zalo Bot Platform
+(bot/channels/keyword_chat.py); an image is downloaded into the media store at once.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import TypeGuard
-
-from aiohttp import web
 
 from bot.channels.chats import ChatQueues
 from bot.channels.keyword_chat import NumberedReplier, Talk, converse, shared_contact
-from bot.channels.zalo_bot.webhook import ZaloWebhookServer
 from bot.channels.zalo_oa.client import OaError, OaGrantError, ZaloOaClient
-from bot.channels.zalo_oa.events import SIGNATURE_HEADER, OaEvent, oa_of, parse_event, signed
-from bot.channels.zalo_oa.inbox import Inbox
+from bot.channels.zalo_oa.events import OaEvent, acted_on, parse_event
 from bot.channels.zalo_oa.sender import ZaloOaSender, messages
 from bot.channels.zalo_oa.tokens import TokenKeeper
+from bot.channels.zalo_oa.webhook import OaWebhookServer
 from bot.config import ZaloOaConfig
 from bot.dialog import Contact, Input, Kind, Media, Prompt
 from bot.dialog.runner import Runner
@@ -76,35 +71,6 @@ class OaReplier(NumberedReplier):
         return download
 
 
-class OaWebhookServer(ZaloWebhookServer):
-    """The Zalo Bot Platform's webhook server (its start and stop), checking OA signatures."""
-
-    def __init__(self, channel: ZaloOaChannel, config: ZaloOaConfig, oa_secret: str) -> None:
-        # Its `take` is not used: `_receive` hands each event to `channel.receive`.
-        super().__init__(lambda _event: None, "", config.webhook_path, config.webhook_listen,
-                         config.webhook_port)
-        self.channel, self.config, self.oa_secret = channel, config, oa_secret
-
-    async def _receive(self, request: web.Request) -> web.Response:
-        body = await request.read()
-        try:
-            event = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            event = None
-        if not isinstance(event, dict):
-            return web.json_response({"error": "not a JSON object"}, status=400)
-        first = self.config.app_id if self.config.signature_id == "app_id" else oa_of(event)
-        if not signed(request.headers.get(SIGNATURE_HEADER), first, body,
-                      str(event.get("timestamp") or ""), self.oa_secret):
-            log.warning("a Zalo OA webhook call with a wrong signature was refused")
-            return web.json_response({"error": "bad signature"}, status=401)
-        try:
-            await self.channel.receive(body, event)
-        except Exception:
-            return web.json_response({"error": "not kept, post it again"}, status=500)
-        return web.json_response({"error": 0})
-
-
 class ZaloOaChannel:
     def __init__(self, services: Services, runner: Runner, config: ZaloOaConfig,
                  app_secret: str, oa_secret: str) -> None:
@@ -119,8 +85,8 @@ class ZaloOaChannel:
                                    max_buttons=config.max_buttons, offer=self.offer,
                                    follower=services.store.zalo_oa.follower,
                                    templates=config.templates, ack=self.ack_label)
-        self._webhook = OaWebhookServer(self, config, oa_secret)
-        self._inbox = Inbox(services.store.db.path, services.clock)
+        self._webhook = OaWebhookServer(self._queue, config, oa_secret,
+                                        services.store.db.path, services.clock)
         self._chats = ChatQueues[tuple[int, OaEvent]](self._handle_kept, self._sorry,
                                                       "zalo-oa-follower", at_once=AT_ONCE)
 
@@ -155,40 +121,32 @@ class ZaloOaChannel:
     # --- running -----------------------------------------------------------------------------
 
     async def start(self) -> None:
-        for event_id, body in await self._inbox.open():  # taken in before a stop
-            self._queue(event_id, parse_event(_json(body)))
         await self._webhook.start()
 
     async def stop(self) -> None:
         await self._webhook.stop()
         await self._chats.stop()
-        await self._inbox.close()
         await self.client.close()
 
     async def idle(self) -> None:
         """Return once every event taken so far has been handled and forgotten."""
         await self._chats.idle()
-        await self._inbox.flushed()
+        await self._webhook.forget_handled()
 
-    async def receive(self, body: bytes, raw: object) -> None:
-        """Keep one event (its raw body) and queue it for its follower's worker; echoes and
-        receipts are dropped. Returns once it is kept: then Zalo may hear 200."""
+    def _queue(self, event_id: int, raw: object) -> None:
+        """An event the webhook kept (its inbox id): to its follower's worker."""
         event = parse_event(raw)
-        if _wanted(event):
-            self._queue(await self._inbox.keep(body), event)
-
-    def _queue(self, event_id: int, event: OaEvent | None) -> None:
-        if event is not None and _wanted(event):
+        if acted_on(event):
             self._chats.put(event.user_id, (event_id, event))
         else:  # kept by an older version, or unreadable: nothing to do
-            self._inbox.handled(event_id)
+            self._webhook.handled(event_id)
 
     async def _handle_kept(self, kept: tuple[int, OaEvent]) -> None:
         event_id, event = kept
         try:
             await self.handle(event)
         finally:
-            self._inbox.handled(event_id)
+            self._webhook.handled(event_id)
 
     async def _sorry(self, user_id: str) -> None:
         i18n = self.services.i18n
@@ -234,18 +192,6 @@ class ZaloOaChannel:
         async with store.db.transaction() as tx:
             await store.routes.mark_reachable(tx, CHANNEL, event.user_id, False)
         await self.runner.end_account(CHANNEL, event.user_id)
-
-
-def _wanted(event: OaEvent | None) -> TypeGuard[OaEvent]:
-    """A follower's event the bot acts on (not an echo, a receipt, or an unreadable one)."""
-    return event is not None and event.kind not in ("echo", "receipt") and bool(event.user_id)
-
-
-def _json(body: bytes) -> object:
-    try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return None
 
 
 def to_input(event: OaEvent) -> Input:

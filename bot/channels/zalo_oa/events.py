@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import math
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 EventKind = Literal["text", "image", "location", "follow", "unfollow", "contact", "other",
                     "echo", "receipt"]
@@ -119,6 +119,11 @@ def parse_event(event: Any) -> OaEvent | None:
     if name.startswith("user_") and (name in _OTHER or name.startswith("user_send_")):
         return OaEvent("other", name, oa_id, user_id, msg)
     return None
+
+
+def acted_on(event: OaEvent | None) -> TypeGuard[OaEvent]:
+    """A follower's event the bot acts on (not an echo, a receipt, or an unreadable one)."""
+    return event is not None and event.kind not in ("echo", "receipt") and bool(event.user_id)
 
 
 def expected_signature(first: str, body: bytes, timestamp: str, secret: str) -> str:
