@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from bot.models import LANE_PRIORITY, Address, Channel
 from bot.pacing import Pacer, is_group
 from bot.sending import (
+    Deferred,
     Migrated,
     RateLimited,
     Rejected,
@@ -200,6 +201,9 @@ class Drain:
         except Unreachable as error:
             self._unreachable[row.chat_id] = self._claimed_up_to
             record(row, "unreachable", attempts, str(error))
+        except Deferred as error:
+            record(row, "queued", row.attempts, str(error),
+                   not_before=time.time() + error.seconds)
         except Skipped as error:
             record(row, "skipped", attempts, str(error), reach=error.reach,
                    waits_until=error.waits_until)

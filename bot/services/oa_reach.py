@@ -14,7 +14,7 @@ free. A personal notice does not wait (it is told again where it matters).
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from bot.models import Lane, Reach
@@ -44,6 +44,23 @@ def waits_until(now: datetime, lane: Lane, urgent: bool) -> str | None:
     interaction (ISO 8601, UTC, as the store writes it); None: it does not wait."""
     wait = None if by_template(lane, urgent) else WAITS.get(lane)
     return None if wait is None else (now + wait).astimezone(UTC).isoformat(timespec="seconds")
+
+
+NIGHT_ENDS = time(6)  # Zalo: template messages may be refused 22:00–06:00 (-133)
+NIGHT_BEGINS = time(22)
+NIGHT_RETRY = timedelta(minutes=30)  # Zalo says night where our clock does not
+
+
+def after_the_night(now: datetime, tz: tzinfo) -> timedelta:
+    """How long until a ZBS template refused for the night (-133) may be tried again: until
+    06:00 local time, or half an hour when it is not night by our clock."""
+    local = now.astimezone(tz)
+    if NIGHT_ENDS <= local.time() < NIGHT_BEGINS:
+        return NIGHT_RETRY
+    morning = datetime.combine(local.date(), NIGHT_ENDS, tz)
+    if local.time() >= NIGHT_BEGINS:
+        morning += timedelta(days=1)
+    return morning - local
 
 
 def by_template(lane: Lane, urgent: bool) -> bool:

@@ -84,7 +84,8 @@ class ZaloOaChannel:
         self.sender = ZaloOaSender(self.client, self.keeper, services.clock, self.oa_of,
                                    max_buttons=config.max_buttons, offer=self.offer,
                                    follower=services.store.zalo_oa.follower,
-                                   templates=config.templates, ack=self.ack_label)
+                                   templates=config.templates, ack=self.ack_label,
+                                   tz=services.config.locale.tz)
         self._webhook = OaWebhookServer(self._queue, config, oa_secret,
                                         services.store.db.path, services.clock)
         self._chats = ChatQueues[tuple[int, OaEvent]](self._handle_kept, self._sorry,

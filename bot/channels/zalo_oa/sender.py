@@ -36,9 +36,10 @@ import asyncio
 import dataclasses
 import secrets
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.channels.zalo_bot.render import TEXT_LIMIT, numbered, plain, split
 from bot.channels.zalo_oa.client import OaError, OaGrantError, OaTransient, ZaloOaClient
@@ -47,6 +48,7 @@ from bot.clock import Clock
 from bot.models import Lane
 from bot.models.zalo_oa import OaFollower
 from bot.sending import (
+    Deferred,
     OutMessage,
     RateLimited,
     Rejected,
@@ -56,7 +58,13 @@ from bot.sending import (
     Transient,
     Unreachable,
 )
-from bot.services.oa_reach import by_template, decide, template_purpose, waits_until
+from bot.services.oa_reach import (
+    after_the_night,
+    by_template,
+    decide,
+    template_purpose,
+    waits_until,
+)
 
 JSON = dict[str, Any]
 Offer = Callable[[str, Sequence[tuple[str, str]]], Awaitable[None]]
@@ -72,6 +80,8 @@ ATTACHMENT_LIFE = timedelta(days=6)  # Zalo keeps an attachment id 7 days
 QUIZ_ACTION = "qz"
 RECEIVED_ACTION = "rcv"  # an announcement's "Đã nhận" (handlers/received.py)
 OUTSIDE_WINDOW = -230
+NIGHT = -133  # a ZBS template refused at night
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 TEMPLATE_TEXT_LIMIT = 400  # the ZBS template's `noi_dung` parameter, as README asks for it
 
 
@@ -128,7 +138,9 @@ class ZaloOaSender:
         self, client: ZaloOaClient, keeper: TokenKeeper, clock: Clock, oa_of: OaOf, *,
         max_buttons: int = 5, offer: Offer | None = None, follower: FollowerOf | None = None,
         templates: Mapping[str, str] | None = None, ack: AckLabel | None = None,
+        tz: tzinfo = VIETNAM,
     ) -> None:
+        self.tz = tz  # the night of Zalo's rule for templates is local time
         self.client, self.keeper, self.clock, self.oa_of = client, keeper, clock, oa_of
         self.max_buttons = max_buttons
         self.offer = offer
@@ -221,10 +233,21 @@ class ZaloOaSender:
                 raise
             if isinstance(translated, OutsideWindow):  # not a window for templates
                 translated = Rejected(str(error))
+            if isinstance(error, OaError) and error.code == NIGHT:
+                translated = self._night(lane, str(error))
             raise translated from error
         if self.offer is not None and message.buttons:
             await self.offer(chat_id, [choice for row in message.buttons for choice in row])
         return Sent(str(answer.get("msg_id", "")), ref=f"zbs:{tracking}", reach="zbs")
+
+    def _night(self, lane: Lane, why: str) -> SendError:
+        """Zalo refused the template for the night: the gong's message is worth nothing by
+        morning (recorded as failed, the caller told); other news waits for 06:00."""
+        if lane == "alarm":
+            return Rejected(f"{why} (the gong's message does not wait for the morning)")
+        wait = after_the_night(self.clock.now(), self.tz)
+        return Deferred(f"{why}: tried again in {wait.total_seconds() / 3600:.1f} h",
+                        wait.total_seconds())
 
     async def _phone(self, chat_id: str) -> str:
         """The number the follower shared, as ZBS takes it ("84…", no plus); "" if none."""
