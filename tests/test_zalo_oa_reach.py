@@ -14,11 +14,12 @@ from bot.clock import FakeClock
 from bot.context import AnninhApp
 from bot.delivery import OutMessage
 from bot.models import Lane
-from bot.sandbox.zalo_oa import OaSandbox
+from bot.sandbox.zalo_oa import OaSandbox, SimOaUser
 from bot.services.oa_reach import decide
 from bot.store import Store
 from tests.helpers import services_of
 from tests.oa_kit import NEWS_TEMPLATE, follower, oa_section
+from tests.test_campaigns import until_rows
 from tests.test_zalo_oa_channel import connected, oa  # noqa: F401 - fixtures
 
 
@@ -79,15 +80,22 @@ async def test_an_announcement_goes_free_billable_or_not_at_all_and_each_is_reco
     assert (counts.sent, counts.skipped, counts.failed) == (2, 1, 0)
 
 
+async def urgent_to_the_silent(emulator: OaSandbox, bot: AnninhApp, clock: FakeClock,
+                               seed: int, text: str) -> tuple[SimOaUser, int]:
+    """An urgent announcement to a follower silent for 30 days, delivered (by ZBS)."""
+    delivery = services_of(bot).delivery
+    silent, to_silent = await follower(emulator, bot, clock, seed, 24 * 30)
+    broadcast_id = await delivery.enqueue("announcement", OutMessage(text=text), [to_silent],
+                                          commune_id=None, origin="test", urgent=True)
+    await delivery.wait_done(broadcast_id, timeout=10)
+    return silent, broadcast_id
+
+
 async def test_an_urgent_announcement_reaches_the_silent_by_zbs(
     connected: OaSandbox, store: Store, clock: FakeClock, bot: AnninhApp,  # noqa: F811
 ) -> None:
-    services = services_of(bot)
-    silent, to_silent = await follower(connected, bot, clock, 21, 24 * 30)
-    broadcast_id = await services.delivery.enqueue(
-        "announcement", OutMessage(text="<b>Khẩn</b>: nước lên, di dời khỏi bờ sông."),
-        [to_silent], commune_id=None, origin="test", urgent=True)
-    await services.delivery.wait_done(broadcast_id, timeout=10)
+    silent, broadcast_id = await urgent_to_the_silent(
+        connected, bot, clock, 21, "<b>Khẩn</b>: nước lên, di dời khỏi bờ sông.")
     message = await silent.wait_for("di dời khỏi bờ sông")
     assert message.text == "Khẩn: nước lên, di dời khỏi bờ sông."  # plain, in the template
     assert silent.chat.history[-1]["template_id"] == NEWS_TEMPLATE
@@ -160,3 +168,20 @@ async def test_the_app_s_rate_is_taken_per_call_of_zalo_s_api_not_per_message(
     await fresh.wait_for("Đã nhận")
     assert len(connected.stats.calls) - calls == 2  # the message in two parts; none skipped
     assert pacer.taken - taken == 2  # a token per call: the skipped three cost none
+
+
+async def test_a_zbs_template_s_delivery_receipt_is_recorded_on_its_row(
+    connected: OaSandbox, store: Store, clock: FakeClock, bot: AnninhApp,  # noqa: F811
+) -> None:
+    silent, broadcast_id = await urgent_to_the_silent(connected, bot, clock, 25,
+                                                      "Khẩn: đường ngập.")
+    await silent.wait_for("đường ngập")
+    tracking = silent.chat.history[-1]["tracking_id"]
+    [(ref, received_at)] = await until_rows(
+        store, "SELECT ref, received_at FROM outbox WHERE broadcast_id = ? "
+        "AND received_at IS NOT NULL", broadcast_id)
+    assert ref == f"zbs:{tracking}" and received_at == store.db.now_iso()
+    follower_now = await store.zalo_oa.follower(silent.id)
+    assert follower_now is not None and follower_now.interacted_at is not None
+    # a receipt is no interaction: the window stays shut
+    assert datetime.fromisoformat(follower_now.interacted_at) < clock.now() - timedelta(days=29)

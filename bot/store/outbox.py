@@ -164,6 +164,13 @@ class OutboxStore:
             await routes.mark(tx, channel, str(chat), reachable=False, now=now,
                               resident_id=resident_id)
 
+    async def received(self, ref: str) -> bool:
+        """The messenger says the message with this ref reached the person's device (a ZBS
+        template's receipt): stamped once (migration 0035)."""
+        return await self._db.write(
+            "UPDATE outbox SET received_at = ? WHERE ref = ? AND received_at IS NULL",
+            (self._db.now_iso(), ref)) > 0
+
     async def release(self, tx: Tx, ids: Sequence[int]) -> None:
         """Give claimed rows back to the queue (the engine stops with rows still in hand)."""
         await tx.executemany(

@@ -25,7 +25,7 @@ from bot.channels.chats import ChatQueues
 from bot.channels.keyword_chat import NumberedReplier, Talk, converse, shared_contact
 from bot.channels.zalo_oa.client import OaError, OaGrantError, ZaloOaClient
 from bot.channels.zalo_oa.events import OaEvent, acted_on, parse_event
-from bot.channels.zalo_oa.sender import ZaloOaSender, messages
+from bot.channels.zalo_oa.sender import ZBS_REF, ZaloOaSender, messages
 from bot.channels.zalo_oa.tokens import TokenKeeper
 from bot.channels.zalo_oa.webhook import OaWebhookServer
 from bot.config import ZaloOaConfig
@@ -168,6 +168,9 @@ class ZaloOaChannel:
             return
         if event.kind == "unfollow":
             await self._unfollowed(event)
+            return
+        if event.kind == "receipt":  # not an interaction: the phone received a ZBS template
+            await store.outbox.received(f"{ZBS_REF}{event.tracking}")
             return
         person = await services.residents.ensure_account(CHANNEL, event.user_id, opened=True)
         await store.zalo_oa.interacted(event.user_id, event.oa_id)

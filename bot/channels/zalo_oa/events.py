@@ -34,6 +34,7 @@ class OaEvent:
     url: str = ""  # an image's download address
     location: tuple[float, float] | None = None
     phone: str = ""  # user_submit_info: the number the person put in the OA's form ("84…")
+    tracking: str = ""  # user_received_message: the tracking_id of the ZBS template received
 
 
 def _str(value: Any) -> str:
@@ -85,6 +86,17 @@ def _submitted(event: dict[str, Any], oa_id: str, user_id: str) -> OaEvent | Non
                    phone=_str(info.get("phone")))
 
 
+def _receipt(event: dict[str, Any], name: str, oa_id: str) -> OaEvent:
+    """A delivery receipt; only a ZBS template's (its `tracking_id`) is acted on."""
+    message, sender = event.get("message"), event.get("sender")
+    tracking = _str(message.get("tracking_id")) if isinstance(message, dict) else ""
+    tracking = tracking or _str(event.get("tracking_id"))
+    user_id = _str(sender.get("id")) if isinstance(sender, dict) else ""
+    if name != "user_received_message" or not tracking:
+        return OaEvent("receipt", name, oa_id, "", "")
+    return OaEvent("receipt", name, oa_id, user_id, f"{name}:{tracking}", tracking=tracking)
+
+
 def parse_event(event: Any) -> OaEvent | None:
     """The event, or None when it is not one we can read at all."""
     if not isinstance(event, dict):
@@ -95,7 +107,7 @@ def parse_event(event: Any) -> OaEvent | None:
     if name.startswith("oa_send_"):
         return OaEvent("echo", name, oa_id, "", "")
     if name in ("user_received_message", "user_seen_message"):
-        return OaEvent("receipt", name, oa_id, "", "")
+        return _receipt(event, name, oa_id)
     if name in ("follow", "unfollow"):
         follower = event.get("follower")
         user_id = _str(follower.get("id")) if isinstance(follower, dict) else ""
@@ -122,8 +134,11 @@ def parse_event(event: Any) -> OaEvent | None:
 
 
 def acted_on(event: OaEvent | None) -> TypeGuard[OaEvent]:
-    """A follower's event the bot acts on (not an echo, a receipt, or an unreadable one)."""
-    return event is not None and event.kind not in ("echo", "receipt") and bool(event.user_id)
+    """A follower's event the bot acts on: not an echo, an unreadable one, or a receipt other
+    than a ZBS template's."""
+    if event is None or event.kind == "echo" or not event.user_id:
+        return False
+    return event.kind != "receipt" or bool(event.tracking)
 
 
 def expected_signature(first: str, body: bytes, timestamp: str, secret: str) -> str:

@@ -81,6 +81,7 @@ QUIZ_ACTION = "qz"
 RECEIVED_ACTION = "rcv"  # an announcement's "Đã nhận" (handlers/received.py)
 OUTSIDE_WINDOW = -230
 NIGHT = -133  # a ZBS template refused at night
+ZBS_REF = "zbs:"  # + the tracking_id: a template's outbox ref, which its receipt names
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 TEMPLATE_TEXT_LIMIT = 400  # the ZBS template's `noi_dung` parameter, as README asks for it
 
@@ -238,7 +239,7 @@ class ZaloOaSender:
             raise translated from error
         if self.offer is not None and message.buttons:
             await self.offer(chat_id, [choice for row in message.buttons for choice in row])
-        return Sent(str(answer.get("msg_id", "")), ref=f"zbs:{tracking}", reach="zbs")
+        return Sent(str(answer.get("msg_id", "")), ref=f"{ZBS_REF}{tracking}", reach="zbs")
 
     def _night(self, lane: Lane, why: str) -> SendError:
         """Zalo refused the template for the night: the gong's message is worth nothing by
