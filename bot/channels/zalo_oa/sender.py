@@ -7,9 +7,9 @@ and one retry). Its text is plain (the product's markup read as text, bot/channe
 render.py), split at paragraphs to 2,000 characters; its choices are numbered lines and, when
 there are at most `max_buttons`, `oa.query.hide` buttons under the last part whose payload
 is the label (a press arrives as the label typed, so a button, a typed number and typed
-words all answer alike). A kept photo (`photo_path`) is uploaded (≤ 1 MB; its attachment id
-reused for 6 days) and sent as a media template; a photo URL is sent by URL; a Telegram
-file id cannot go (noted).
+words all answer alike). A kept photo (`photo_path`) is uploaded (≤ 1 MB, re-compressed to fit
+if larger: images.py; its attachment id reused for 6 days) and sent as a media template; a
+photo URL is sent by URL; a Telegram file id cannot go (noted).
 
 The engine sends through `send_on`, which first decides by the follower's last interaction
 and the message's lane (bot/services/oa_reach.py): within 48 h a free consultation message,
@@ -43,6 +43,7 @@ from zoneinfo import ZoneInfo
 
 from bot.channels.zalo_bot.render import TEXT_LIMIT, numbered, plain, split
 from bot.channels.zalo_oa.client import OaError, OaGrantError, OaTransient, ZaloOaClient
+from bot.channels.zalo_oa.images import fit_image
 from bot.channels.zalo_oa.tokens import NotConnected, TokenKeeper
 from bot.clock import Clock
 from bot.models import Lane
@@ -297,7 +298,7 @@ class ZaloOaSender:
         if message.photo_path is not None:
             attachment = await self._upload(chat_id, message.photo_path)
             if attachment is None:
-                return None, "photo not sent: over Zalo's 1 MB for images"
+                return None, "photo not sent: not an image that fits Zalo's 1 MB"
             element = {"media_type": "image", "attachment_id": attachment}
         elif message.photo is not None:
             if not message.photo.startswith(("https://", "http://")):
@@ -317,11 +318,15 @@ class ZaloOaSender:
         if cached is not None and cached[1] > now:
             return cached[0]
         data = await asyncio.to_thread(Path(path).read_bytes)
+        name = Path(path).name
         if len(data) > IMAGE_LIMIT:
-            return None  # re-compression to fit is not done yet
+            fitted = await asyncio.to_thread(fit_image, data, IMAGE_LIMIT)
+            if fitted is None:
+                return None
+            data, name = fitted, f"{Path(path).stem}.jpg"
 
         async def upload(token: str) -> str:
-            return await self.client.upload_image(token, data, Path(path).name)
+            return await self.client.upload_image(token, data, name)
 
         attachment = await self.keeper.call(oa_id, upload)
         self._attachments[(oa_id, path)] = (attachment, now + ATTACHMENT_LIFE)
