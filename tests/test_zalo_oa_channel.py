@@ -96,6 +96,8 @@ async def test_a_follower_reports_with_a_place_and_a_photo_and_hears_the_decisio
     code = next(word for word in sent.text.split() if word.startswith("TB-")).rstrip(".")
     card = await staff_group.wait_for(code)
     assert "Mất xe máy" in card.text
+    assert "Lan" in card.text  # her name from Zalo's profile call, asked once
+    assert connected.stats.calls.count("user/detail") == 1
     report = await store.reports.get(int(code[3:]))
     assert report is not None and report.latitude == pytest.approx(10.951)
     assert report.longitude == pytest.approx(107.162)

@@ -26,13 +26,13 @@ from bot.channels.keyword_chat import NumberedReplier, Talk, converse, shared_co
 from bot.channels.zalo_oa.client import OaError, OaGrantError, ZaloOaClient
 from bot.channels.zalo_oa.events import OaEvent, acted_on, parse_event
 from bot.channels.zalo_oa.sender import ZBS_REF, ZaloOaSender, messages
-from bot.channels.zalo_oa.tokens import TokenKeeper
+from bot.channels.zalo_oa.tokens import NotConnected, TokenKeeper
 from bot.channels.zalo_oa.webhook import OaWebhookServer
 from bot.config import ZaloOaConfig
 from bot.dialog import Contact, Input, Kind, Media, Prompt
 from bot.dialog.runner import Runner
 from bot.dialog.turn import open_offer
-from bot.models import Channel
+from bot.models import Channel, Resident
 from bot.sending import OutMessage, Rejected
 from bot.services.container import Services
 from bot.services.media import Fetch, MediaUnavailable
@@ -88,6 +88,7 @@ class ZaloOaChannel:
                                    tz=services.config.locale.tz)
         self._webhook = OaWebhookServer(self._queue, config, oa_secret,
                                         services.store.db.path, services.clock)
+        self._names: dict[str, str] = {}  # follower id → Zalo's name for them, asked once
         self._chats = ChatQueues[tuple[int, OaEvent]](self._handle_kept, self._sorry,
                                                       "zalo-oa-follower", at_once=AT_ONCE)
 
@@ -177,7 +178,8 @@ class ZaloOaChannel:
         if await store.zalo_oa.wake_waiting(event.user_id):
             services.delivery.notify()  # news that waited for the window goes out now
         talk = Talk(person, services.i18n.language(person.language), CHANNEL, event.user_id,
-                    to_input(event), "", self.replier(event.user_id))
+                    to_input(event), await self._name(person, event.user_id),
+                    self.replier(event.user_id))
         if event.kind == "follow":
             async with store.db.transaction() as tx:
                 await store.routes.mark_reachable(tx, CHANNEL, event.user_id, True)
@@ -188,6 +190,24 @@ class ZaloOaChannel:
             await shared_contact(self.runner, talk)
             return
         await converse(services, self.runner, talk)
+
+    async def _name(self, person: Resident, user_id: str) -> str:
+        """The person's name: theirs if known, else Zalo's profile name, asked once a run
+        (kept with the person once they have consented; onboarding takes it at consent)."""
+        if person.display_name:
+            return person.display_name
+        if user_id not in self._names:
+            try:
+                self._names[user_id] = clean(await self.sender.display_name(user_id))[:128]
+            except (OaError, NotConnected):
+                log.warning("a Zalo OA follower's profile could not be read", exc_info=True)
+                self._names[user_id] = ""
+            name = self._names[user_id]
+            if name and person.consent == "given":
+                store = self.services.store
+                async with store.db.transaction() as tx:
+                    await store.residents.update(tx, person.id, display_name=name)
+        return self._names[user_id]
 
     async def _unfollowed(self, event: OaEvent) -> None:
         store = self.services.store

@@ -169,6 +169,17 @@ class ZaloOaSender:
 
         return str((await self.keeper.call(oa_id, send)).get("message_id", ""))
 
+    async def display_name(self, user_id: str) -> str:
+        """The follower's name as Zalo shows it (the OA's profile call); "" if none."""
+        oa_id = await self.oa_of(user_id)
+        if oa_id is None:
+            raise NotConnected("no Official Account is known for this follower")
+
+        async def ask(token: str) -> str:
+            return await self.client.user_name(token, user_id)
+
+        return await self.keeper.call(oa_id, ask)
+
     async def send_on(self, chat_id: str, message: OutMessage, lane: Lane,
                       urgent: bool) -> Sent:
         """The engine's way in: decided by the follower's last interaction and the lane."""
