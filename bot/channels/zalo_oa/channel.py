@@ -3,10 +3,10 @@
 
 One Zalo app serves every commune's OA; an event is routed by its OA id to the commune that
 names it (`zalo_oa_id` in the areas file) and ignored, with a warning, when none does. The
-webhook answers 200 on a thread of its own once the event is kept (bot/channels/zalo_oa/
-webhook.py); the work is done after on the bot's loop, each follower's events in order, a
-few followers at once. An event is acted on once (its `msg_id` is remembered, as the Zalo
-Bot Platform's message ids are); the OA's own echoes and delivery receipts are dropped.
+webhook answers 200 once the event is kept (bot/channels/zalo_oa/webhook.py); the work is
+done after, each follower's events in order, a few followers at once. An event is acted on
+once (its `msg_id` is remembered, as the Zalo Bot Platform's message ids are); the OA's own
+echoes and delivery receipts are dropped (a ZBS template's receipt is stamped on its row).
 Every event is an interaction: news that waited for it (bot/services/oa_reach.py) is queued
 again. `follow` makes the follower an account and starts onboarding; `unfollow` marks it
 unreachable, so deliveries to it stop. A follower's text, location (coordinates as strings)
@@ -133,7 +133,7 @@ class ZaloOaChannel:
     async def idle(self) -> None:
         """Return once every event taken so far has been handled and forgotten."""
         await self._chats.idle()
-        await self._webhook.forget_handled()
+        self._webhook.forget_handled()
 
     def _queue(self, event_id: int, raw: object) -> None:
         """An event the webhook kept (its inbox id): to its follower's worker."""
