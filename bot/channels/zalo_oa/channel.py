@@ -20,6 +20,7 @@ import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
+from html import escape
 
 from bot.channels.chats import ChatQueues
 from bot.channels.keyword_chat import NumberedReplier, Talk, converse, shared_contact
@@ -188,6 +189,13 @@ class ZaloOaChannel:
             return
         if event.kind == "contact":
             await shared_contact(self.runner, talk)
+            return
+        if event.kind == "file":  # not a photo: said so, the conversation where it was
+            lang = services.i18n.language(person.language)
+            await talk.replier.send(
+                Prompt(services.i18n.t(lang, "zalo_oa.file_not_a_photo",
+                                          name=escape(clean(event.text)[:100], quote=False))),
+                seq=None, remove_keyboard=False)
             return
         await converse(services, self.runner, talk)
 

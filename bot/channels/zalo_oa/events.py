@@ -14,11 +14,11 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal, TypeGuard
 
-EventKind = Literal["text", "image", "location", "follow", "unfollow", "contact", "other",
-                    "echo", "receipt"]
+EventKind = Literal["text", "image", "file", "location", "follow", "unfollow", "contact",
+                    "other", "echo", "receipt"]
 SIGNATURE_HEADER = "X-ZEvent-Signature"
 
-_OTHER = frozenset({"user_send_sticker", "user_send_file", "user_send_audio",
+_OTHER = frozenset({"user_send_sticker", "user_send_audio",
                     "user_send_video", "user_send_link", "user_send_gif",
                     "user_send_business_card"})
 
@@ -74,6 +74,24 @@ def _image(message: dict[str, Any]) -> str:
     return ""
 
 
+IMAGE_FILES = (".jpg", ".jpeg", ".png")
+
+
+def _file(name: str, oa_id: str, user_id: str, msg: str, message: dict[str, Any],
+          url: str) -> OaEvent:
+    """A file the follower sent: a JPEG or PNG is taken as a photo; anything else is a file
+    the bot does not take (its name kept, to say which)."""
+    file_name = ""
+    for attachment in message.get("attachments") or ():
+        payload = attachment.get("payload") if isinstance(attachment, dict) else None
+        if isinstance(payload, dict):
+            file_name = _str(payload.get("name"))
+            break
+    if file_name.lower().endswith(IMAGE_FILES):
+        return OaEvent("image", name, oa_id, user_id, msg, _str(message.get("text")), url=url)
+    return OaEvent("file", name, oa_id, user_id, msg, file_name or "?", url=url)
+
+
 def _submitted(event: dict[str, Any], oa_id: str, user_id: str) -> OaEvent | None:
     """The OA's information form, sent back by the person: `info: {name, phone, address…}`
     and no message id (one is made from the event, as for a follow)."""
@@ -126,6 +144,8 @@ def parse_event(event: Any) -> OaEvent | None:
         return OaEvent("text", name, oa_id, user_id, msg, text)
     if name == "user_send_image" and (url := _image(message)):
         return OaEvent("image", name, oa_id, user_id, msg, text, url=url)
+    if name == "user_send_file" and (url := _image(message)):
+        return _file(name, oa_id, user_id, msg, message, url)
     if name == "user_send_location" and (place := _coordinates(message)) is not None:
         return OaEvent("location", name, oa_id, user_id, msg, text, location=place)
     if name.startswith("user_") and (name in _OTHER or name.startswith("user_send_")):
