@@ -114,6 +114,9 @@ class ZaloOaStore:
     async def wake_waiting(self, user_id: str) -> int:
         """The follower interacted: what waited for it (migration 0036) and is still wanted
         is queued again, to go inside the window; how many rows."""
+        if await self._db.fetchone(  # most events find nothing waiting: one read, no write
+                "SELECT 1 FROM zalo_oa_waiting WHERE address = ? LIMIT 1", (user_id,)) is None:
+            return 0
         now = self._db.now_iso()
         async with self._db.transaction() as tx:
             cursor = await tx.execute(
