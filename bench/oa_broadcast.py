@@ -11,9 +11,11 @@ refuses with -32 beyond `--app-rate` requests a minute (Zalo: about 4,000 for an
 default is higher so the run stays short — the ratio is what matters); the engine paces at
 `--pace` of that. `--urgent` makes it an urgent announcement (ZBS templates beyond 7 days).
 
-Printed: free, billable, ZBS and skipped sends as the outbox recorded them beside what the
-mix asks for, and the emulator's own counts; -32 answers (goal 0: the limit never exceeded);
-the total time against the rate-limit minimum (API calls / the app's rate; goal ≤ 1.05).
+Printed: free, billable, ZBS and skipped sends (an ordinary announcement's beyond the window
+wait for the follower's next message: skipped + waiting) as the outbox recorded them beside
+what the mix asks for, and the emulator's own counts; -32 answers (goal 0: the limit never
+exceeded); the total time against the rate-limit minimum (API calls / the app's rate; goal
+≤ 1.05).
 """
 
 from __future__ import annotations
@@ -147,7 +149,8 @@ async def run(args: argparse.Namespace, folder: Path) -> None:
           f"{args.pace:g} of it, {args.concurrency} in flight")
     print(f"  outbox:   free {usage.free} (expected {free}), billable {usage.billable} "
           f"(expected {billable}), zbs {usage.zbs} (expected {beyond if args.urgent else 0}), "
-          f"skipped {usage.outside_window} (expected {0 if args.urgent else beyond}), "
+          f"skipped or waiting {usage.outside_window} + {usage.waiting} "
+          f"(expected {0 if args.urgent else beyond}), "
           f"unreachable {usage.unreachable}, failed {usage.failed}, queued {usage.queued}")
     print(f"  emulator: free {stats.free}, billable {stats.billable}, zbs {stats.zbs}, "
           f"-230 {stats.outside_window}, -32 (rate limit exceeded) {stats.rate_limited}")

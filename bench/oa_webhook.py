@@ -6,8 +6,10 @@ The real bot runs offline as `anninh demo` runs it (bot/demo.py: the OA emulator
 commune naming its OA, a temporary database). `--followers` followers each follow the OA;
 their signed `follow` events are posted to the bot's webhook at `--rate` a second, each on
 its own (a tenth posted twice, as Zalo's retries do), and the time to the answer 200 is
-measured. The bot works them off after answering: each follow starts onboarding (a welcome
-and the consent question sent back through the emulator).
+measured. The bot works them off after answering: each follow starts onboarding (Zalo's
+profile call for the name, a welcome and the consent question sent back through the
+emulator), every call paced at the app's rate (`[zalo_oa] rate_per_second`), so the work
+ends well after the posting.
 
 Printed, beside a baseline (the same posts to a bare aiohttp server answering 200 at once):
 p50 / p99 / max time to 200 (goal: p99 < 200 ms), the answers that were not 200, how long

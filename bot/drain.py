@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from bot.models import LANE_PRIORITY, Address, Channel
 from bot.pacing import Pacer, is_group
 from bot.sending import (
+    Deferred,
     Migrated,
     RateLimited,
     Rejected,
@@ -51,6 +52,12 @@ class Drain:
         # A Zalo OA decides per message by its lane (bot/sending.py: LaneSender).
         self.send_on = getattr(sender, "send_on", None)
         self.pacer = pacer
+        # A sender that paces its own calls (a Zalo OA: a message may take several calls, or
+        # none) takes the pacer's tokens itself; the loop then takes none per row.
+        pace_with = getattr(sender, "pace_with", None)
+        self.sender_paces = pace_with is not None
+        if pace_with is not None:
+            pace_with(pacer.take)
         self.batch = max(20, min(1000, int(pacer.rate)))
         self.stats = {"sent": 0, "rate_limited": 0, "retried": 0}
         self.task: asyncio.Task[None] | None = None
@@ -99,7 +106,8 @@ class Drain:
                 self.engine.ledger.record(row, "unreachable", row.attempts,
                                           "recipient unreachable")
                 continue
-            await self.pacer.take(alarm=row.priority == ALARM)
+            if not self.sender_paces:
+                await self.pacer.take(alarm=row.priority == ALARM)
             await self._slots.acquire()
             if row.priority == PROPAGANDA and self.engine.quiet.contains(self.engine.clock.now()):
                 self._slots.release()
@@ -193,8 +201,12 @@ class Drain:
         except Unreachable as error:
             self._unreachable[row.chat_id] = self._claimed_up_to
             record(row, "unreachable", attempts, str(error))
+        except Deferred as error:
+            record(row, "queued", row.attempts, str(error),
+                   not_before=time.time() + error.seconds)
         except Skipped as error:
-            record(row, "skipped", attempts, str(error), reach=error.reach)
+            record(row, "skipped", attempts, str(error), reach=error.reach,
+                   waits_until=error.waits_until)
         except Rejected as error:
             record(row, "failed", attempts, str(error))
         except Exception as error:  # Transient, and anything unexpected: bounded retries

@@ -63,12 +63,17 @@ class Pacer:
         self._paused_until = 0.0
         self._chat_ready: dict[Address, float] = {}
         self._held: list[tuple[float, int, int, Claimed]] = []
+        self.taken = 0  # tokens given out so far
+        self._turn = asyncio.Lock()
 
     # --- the global rate and RetryAfter ---------------------------------------------------
 
     async def take(self, *, alarm: bool = False) -> None:
         """Wait for a token of the global bucket (and for any pause a 429 asked for)."""
-        rate = self.alarm_rate if alarm else self.rate
+        async with self._turn:  # one waiter at a time, in order: no herd woken per token
+            await self._take(self.alarm_rate if alarm else self.rate)
+
+    async def _take(self, rate: float) -> None:
         while True:
             now = time.monotonic()
             if now < self._paused_until:
@@ -78,6 +83,7 @@ class Pacer:
             self._stamp = now
             if self._tokens >= 1:
                 self._tokens -= 1
+                self.taken += 1
                 return
             await asyncio.sleep((1 - self._tokens) / rate)
 

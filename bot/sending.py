@@ -93,13 +93,24 @@ class Rejected(SendError):
     """The message itself was refused (bad HTML, too long …): retrying will not help."""
 
 
+class Deferred(SendError):
+    """Not now, by the messenger's rule (a Zalo ZBS template at night): queued again for
+    `seconds` from now, the attempt not counted."""
+
+    def __init__(self, reason: str, seconds: float) -> None:
+        super().__init__(reason)
+        self.seconds = seconds
+
+
 class Skipped(SendError):
     """Not sent, by rule, and recorded so (state 'skipped'): e.g. an ordinary announcement to a
     Zalo OA follower outside the 7-day window. Not a failure; never silent."""
 
-    def __init__(self, reason: str, reach: Reach = "outside_window") -> None:
+    def __init__(self, reason: str, reach: Reach = "outside_window",
+                 waits_until: str | None = None) -> None:
         super().__init__(reason)
         self.reach = reach
+        self.waits_until = waits_until  # ISO 8601: sent if the person interacts before then
 
 
 class Migrated(SendError):

@@ -102,7 +102,7 @@ def _oa_line(turn: Turn, usage: OaUsage) -> str:
     cost = cost_vnd(usage, prices.price_zbs_vnd, prices.price_billable_vnd)
     return turn.t("stats.oa_line", free=usage.free, billable=usage.billable, zbs=usage.zbs,
                   cost=f"{cost:,.0f}".replace(",", "."), skipped=usage.outside_window,
-                  unreachable=usage.unreachable)
+                  waiting=usage.waiting, unreachable=usage.unreachable)
 
 
 def build_flow() -> Flow:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
+import pytest
+
 from bot.config import BroadcastConfig
-from bot.pacing import Pacer
+from bot.pacing import Pacer, PacerConfig
 from bot.store.outbox import Claimed
 
 
@@ -58,3 +61,30 @@ def test_rows_held_for_one_chat_each_keep_its_gap_in_their_order() -> None:
     assert pacer.pop_held(now + 9) is None
     later = time.monotonic() + 10.01
     assert [pacer.pop_held(later), pacer.pop_held(later)] == [row(6, -100), row(7, -100)]
+
+
+async def test_many_waiters_take_tokens_in_turn_without_a_herd(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A Zalo OA's sends take tokens from many tasks at once (one per call in flight): they
+    wait in turn, so a token wakes one waiter, not all of them."""
+    pacer = Pacer(PacerConfig(rate_per_second=200))
+    sleeps = 0
+    sleep = asyncio.sleep
+
+    async def counted(delay: float) -> None:
+        nonlocal sleeps
+        sleeps += 1
+        await sleep(delay)
+
+    monkeypatch.setattr("bot.pacing.asyncio.sleep", counted)
+    order: list[int] = []
+
+    async def take(n: int) -> None:
+        await pacer.take()
+        order.append(n)
+
+    await asyncio.gather(*(take(n) for n in range(20)))
+    assert order == list(range(20))
+    assert pacer.taken == 20
+    assert sleeps < 40  # about one per token; each waiter polling would be ~200

@@ -70,32 +70,44 @@ async def onboard_on_oa(person: SimOaUser) -> None:
     await person.wait_for("Cảm ơn bạn")
 
 
+async def to_the_photos(person: SimOaUser, what: str) -> None:
+    """Start a report (theft, `what`, a place shared from Zalo) up to the photo question."""
+    await person.send("bao tin")
+    await person.wait_for("Sự việc thuộc loại nào")
+    await person.choose("Trộm cắp")
+    await person.wait_for("chuyện gì đã xảy ra")
+    await person.send(what)
+    await person.wait_for("ở đâu")
+    await person.send_location(10.951, 107.162, "Nhà văn hóa ấp Hưng Nhơn")
+    await person.wait_for("Bạn có ảnh không")
+
+
+async def send_named(person: SimOaUser) -> str:
+    """No more photos: the report sent with the person's name; its code (TB-…)."""
+    await person.choose("Xong", by="label")
+    await person.wait_for("Bạn muốn gửi tin thế nào")
+    await person.press("Gửi kèm tên")
+    await person.wait_for("Kiểm tra lại")
+    await person.press("Gửi")
+    sent = await person.wait_for("Đã gửi tin báo")
+    return next(word for word in sent.text.split() if word.startswith("TB-")).rstrip(".")
+
+
 async def test_a_follower_reports_with_a_place_and_a_photo_and_hears_the_decision(
     connected: OaSandbox, staff_group: SimGroup, officer: SimUser, store: Store,
     bot: AnninhApp,
 ) -> None:
     lan = connected.user(1, "Lan", followed=False)
     await onboard_on_oa(lan)
-    await lan.send("bao tin")
-    await lan.wait_for("Sự việc thuộc loại nào")
-    await lan.choose("Trộm cắp")
-    await lan.wait_for("chuyện gì đã xảy ra")
-    await lan.send("Mất xe máy trước nhà văn hóa ấp")
-    await lan.wait_for("ở đâu")
-    await lan.send_location(10.951, 107.162, "Nhà văn hóa ấp Hưng Nhơn")
-    await lan.wait_for("Bạn có ảnh không")
+    await to_the_photos(lan, "Mất xe máy trước nhà văn hóa ấp")
     picture = b"\xff\xd8\xff\xe0 a photo from Zalo OA"
     await lan.send_image(picture)
     await lan.wait_for("Đã nhận ảnh 1")
-    await lan.choose("Xong", by="label")
-    await lan.wait_for("Bạn muốn gửi tin thế nào")
-    await lan.press("Gửi kèm tên")
-    await lan.wait_for("Kiểm tra lại")
-    await lan.press("Gửi")
-    sent = await lan.wait_for("Đã gửi tin báo")
-    code = next(word for word in sent.text.split() if word.startswith("TB-")).rstrip(".")
+    code = await send_named(lan)
     card = await staff_group.wait_for(code)
     assert "Mất xe máy" in card.text
+    assert "Lan" in card.text  # her name from Zalo's profile call, asked once
+    assert connected.stats.calls.count("user/detail") == 1
     report = await store.reports.get(int(code[3:]))
     assert report is not None and report.latitude == pytest.approx(10.951)
     assert report.longitude == pytest.approx(107.162)

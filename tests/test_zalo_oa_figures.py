@@ -53,23 +53,30 @@ async def test_broadcast_status_and_the_months_usage_count_each_way_and_its_cost
     assert await asyncio.to_thread(
         main, ["broadcast", "status", str(ordinary), "--config", source]) == 0
     lines = capsys.readouterr().out.splitlines()
-    header = lines.index("zalo_oa reach\tfree\tbillable\tzbs\toutside_window\tunreachable\t"
-                         "failed\tqueued\tcost_vnd")
-    assert lines[header + 1] == "zalo_oa\t1\t1\t0\t1\t0\t0\t0\t10"
+    header = lines.index("zalo_oa reach\tfree\tbillable\tzbs\toutside_window\twaiting\t"
+                         "unreachable\tfailed\tqueued\tcost_vnd")
+    # The silent follower's news waits 3 days from the test clock's now, and the command
+    # reads the wall clock: it counts as waiting or as skipped, never as both.
+    free, billable, zbs, skipped, waiting, *rest = lines[header + 1].split("\t")[1:]
+    assert (free, billable, zbs, rest) == ("1", "1", "0", ["0", "0", "0", "10"])
+    assert int(skipped) + int(waiting) == 1
     assert await asyncio.to_thread(
         main, ["broadcast", "status", str(urgent), "--config", source]) == 0
-    assert "zalo_oa\t0\t0\t2\t0\t0\t0\t0\t500" in capsys.readouterr().out.splitlines()
+    assert "zalo_oa\t0\t0\t2\t0\t0\t0\t0\t0\t500" in capsys.readouterr().out.splitlines()
 
     assert await asyncio.to_thread(
         main, ["zalo", "usage", "--month", "2026-11", "--config", source]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[:2] == ["month\t2026-11", "commune\toa\tfree\tbillable\tzbs\toutside_window\t"
-                         "unreachable\tfailed\tqueued\tcost_vnd"]
-    assert lines[2:] == [f"hung-loc\t{DEFAULT_OA}\t1\t1\t2\t1\t0\t0\t0\t510",
-                         "total\t-\t1\t1\t2\t1\t0\t0\t0\t510"]
+                         "waiting\tunreachable\tfailed\tqueued\tcost_vnd"]
+    for line in lines[2:]:
+        free, billable, zbs, skipped, waiting, *rest = line.split("\t")[2:]
+        assert (free, billable, zbs, rest) == ("1", "1", "2", ["0", "0", "0", "510"])
+        assert int(skipped) + int(waiting) == 1
+    assert [line.split("\t")[0] for line in lines[2:]] == ["hung-loc", "total"]
     assert await asyncio.to_thread(
         main, ["zalo", "usage", "--month", "2026-12", "--config", source]) == 0
-    assert capsys.readouterr().out.splitlines()[2] == f"hung-loc\t{DEFAULT_OA}" + "\t0" * 8
+    assert capsys.readouterr().out.splitlines()[2] == f"hung-loc\t{DEFAULT_OA}" + "\t0" * 9
     assert await asyncio.to_thread(
         main, ["zalo", "usage", "--month", "2026-13", "--config", source]) == 1
     assert "a month as YYYY-MM" in capsys.readouterr().err
@@ -84,4 +91,4 @@ async def test_stats_show_the_oa_line(
     figures = await officer.wait_for("Thống kê")
     assert "Zalo OA: miễn phí 1 · tính phí (48 giờ–7 ngày) 1 · tin ZBS 2 · ước tính 510 đ" \
         in figures.text
-    assert "quá 7 ngày không tương tác): 1" in figures.text
+    assert "quá 7 ngày không tương tác): 0 · chờ lần tương tác tới: 1" in figures.text

@@ -40,12 +40,13 @@ class OaUsage:
     free: int = 0  # consultation messages within 48 h of the last interaction
     billable: int = 0  # consultation messages between 48 h and 7 days
     zbs: int = 0  # ZBS template messages (outside the window: the gong, urgent news)
-    outside_window: int = 0  # not sent: ordinary news to someone silent for 7 days
+    outside_window: int = 0  # not sent: someone silent for 7 days (and no longer waited for)
     unreachable: int = 0  # unfollowed, blocked, inactive
     failed: int = 0  # refused otherwise (a template not approved, the quota …)
     queued: int = 0
+    waiting: int = 0  # not sent yet: news waiting for the follower's next interaction
 
     @property
     def total(self) -> int:
         return (self.free + self.billable + self.zbs + self.outside_window + self.unreachable
-                + self.failed + self.queued)
+                + self.failed + self.queued + self.waiting)

@@ -73,6 +73,7 @@ class Outcome:
     not_before: float = 0.0
     chat_id: int | None = None  # set when the chat moved (group upgraded to a supergroup)
     reach: Reach | None = None  # how a Zalo OA follower was reached, or why not
+    waits_until: str | None = None  # skipped, but sent if the follower interacts before then
 
 
 class OutboxStore:
@@ -133,6 +134,13 @@ class OutboxStore:
             [(o.state, o.attempts, o.error, o.message_id, o.ref, o.not_before, o.state, now,
               o.state, now, o.reach, o.id) for o in outcomes],
         )
+        waiting = [(o.waits_until, o.id) for o in outcomes
+                   if o.state == "skipped" and o.waits_until is not None]
+        if waiting:  # migration 0036: the follower's next interaction queues them again
+            await tx.executemany(
+                "INSERT OR REPLACE INTO zalo_oa_waiting (outbox_id, address, until) "
+                "SELECT id, address, ? FROM outbox WHERE id = ? AND address IS NOT NULL",
+                waiting)
         dropped: dict[tuple[Channel, Address], int] = {}
         for outcome in outcomes:
             if outcome.state == "unreachable":
@@ -155,6 +163,13 @@ class OutboxStore:
                 dropped[(channel, chat)] = dropped.get((channel, chat), 0) + cursor.rowcount
             await routes.mark(tx, channel, str(chat), reachable=False, now=now,
                               resident_id=resident_id)
+
+    async def received(self, ref: str) -> bool:
+        """The messenger says the message with this ref reached the person's device (a ZBS
+        template's receipt): stamped once (migration 0035)."""
+        return await self._db.write(
+            "UPDATE outbox SET received_at = ? WHERE ref = ? AND received_at IS NULL",
+            (self._db.now_iso(), ref)) > 0
 
     async def release(self, tx: Tx, ids: Sequence[int]) -> None:
         """Give claimed rows back to the queue (the engine stops with rows still in hand)."""

@@ -9,10 +9,15 @@ from bot.models.zalo_oa import OaFollower, OaTokens, OaUsage
 from bot.store.db import Database, Tx
 
 # A broadcast's zalo_oa rows by what became of them (see OaUsage).
+# A skipped row still waiting (migration 0036) counts as waiting, not as skipped; the first
+# parameter is now.
 _USAGE = ("SELECT coalesce(sum(o.reach = 'free'), 0), coalesce(sum(o.reach = 'billable'), 0), "
-          "coalesce(sum(o.reach = 'zbs'), 0), coalesce(sum(o.state = 'skipped'), 0), "
+          "coalesce(sum(o.reach = 'zbs'), 0), "
+          "coalesce(sum(o.state = 'skipped' AND coalesce(w.until <= ?1, 1)), 0), "
           "coalesce(sum(o.state = 'unreachable'), 0), coalesce(sum(o.state = 'failed'), 0), "
-          "coalesce(sum(o.state IN ('queued', 'sending')), 0) FROM outbox o ")
+          "coalesce(sum(o.state IN ('queued', 'sending')), 0), "
+          "coalesce(sum(o.state = 'skipped' AND w.until > ?1), 0) "
+          "FROM outbox o LEFT JOIN zalo_oa_waiting w ON w.outbox_id = o.id ")
 
 
 def _tokens(row: sqlite3.Row) -> OaTokens:
@@ -106,6 +111,23 @@ class ZaloOaStore:
             "UPDATE accounts SET oa_id = ?, interacted_at = ? WHERE channel = 'zalo_oa' "
             "AND external_id = ?", (oa_id, self._db.now_iso(), user_id))
 
+    async def wake_waiting(self, user_id: str) -> int:
+        """The follower interacted: what waited for it (migration 0036) and is still wanted
+        is queued again, to go inside the window; how many rows."""
+        if await self._db.fetchone(  # most events find nothing waiting: one read, no write
+                "SELECT 1 FROM zalo_oa_waiting WHERE address = ? LIMIT 1", (user_id,)) is None:
+            return 0
+        now = self._db.now_iso()
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE outbox SET state = 'queued', reach = NULL, last_error = NULL, "
+                "not_before = 0 WHERE state = 'skipped' AND channel = 'zalo_oa' AND id IN ("
+                "SELECT w.outbox_id FROM zalo_oa_waiting w JOIN outbox o ON o.id = w.outbox_id "
+                "WHERE w.address = ? AND o.address = w.address AND w.until > ?)",
+                (user_id, now))
+            await tx.execute("DELETE FROM zalo_oa_waiting WHERE address = ?", (user_id,))
+        return cursor.rowcount
+
     async def oa_of(self, user_id: str) -> str | None:
         """The OA a follower's account follows (None: not known yet)."""
         row = await self._db.fetchone(
@@ -126,17 +148,18 @@ class ZaloOaStore:
     async def usage_of(self, broadcast_id: int) -> OaUsage | None:
         """How a broadcast reached its OA followers; None when it had none."""
         row = await self._db.fetchone(
-            _USAGE + "WHERE o.broadcast_id = ? AND o.channel = 'zalo_oa' HAVING count(*) > 0",
-            (broadcast_id,))
+            _USAGE + "WHERE o.broadcast_id = ?2 AND o.channel = 'zalo_oa' HAVING count(*) > 0",
+            (self._db.now_iso(), broadcast_id))
         return None if row is None else OaUsage(*row)
 
     async def usage(self, start: str, end: str, commune_id: int | None = None) -> OaUsage:
         """How the broadcasts created in [start, end) (ISO 8601, UTC, as the store writes
         them) reached OA followers, of one commune or all."""
-        where = "" if commune_id is None else " AND b.commune_id = ?"
-        params: tuple[object, ...] = (start, end) if commune_id is None else (
-            start, end, commune_id)
+        where = "" if commune_id is None else " AND b.commune_id = ?4"
+        now = self._db.now_iso()
+        params: tuple[object, ...] = (now, start, end) if commune_id is None else (
+            now, start, end, commune_id)
         row = await self._db.fetchone(
             _USAGE + "JOIN broadcasts b ON b.id = o.broadcast_id WHERE o.channel = 'zalo_oa' "
-            f"AND b.created_at >= ? AND b.created_at < ?{where}", params)
+            f"AND b.created_at >= ?2 AND b.created_at < ?3{where}", params)
         return OaUsage() if row is None else OaUsage(*row)

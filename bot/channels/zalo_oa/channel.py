@@ -3,10 +3,12 @@
 
 One Zalo app serves every commune's OA; an event is routed by its OA id to the commune that
 names it (`zalo_oa_id` in the areas file) and ignored, with a warning, when none does. The
-webhook answers 200 at once and the work is done after, each follower's events in order,
-different followers at once. An event is acted on once (its `msg_id` is remembered, as
-the Zalo Bot Platform's message ids are); the OA's own echoes and delivery receipts are
-dropped. `follow` makes the follower an account and starts onboarding; `unfollow` marks it
+webhook answers 200 once the event is kept (bot/channels/zalo_oa/webhook.py); the work is
+done after, each follower's events in order, a few followers at once. An event is acted on
+once (its `msg_id` is remembered, as the Zalo Bot Platform's message ids are); the OA's own
+echoes and delivery receipts are dropped (a ZBS template's receipt is stamped on its row).
+Every event is an interaction: news that waited for it (bot/services/oa_reach.py) is queued
+again. `follow` makes the follower an account and starts onboarding; `unfollow` marks it
 unreachable, so deliveries to it stop. A follower's text, location (coordinates as strings)
 and images go to the same conversation core as on the Zalo Bot Platform
 (bot/channels/keyword_chat.py); an image is downloaded into the media store at once.
@@ -15,25 +17,23 @@ and images go to the same conversation core as on the Zalo Bot Platform
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
-
-from aiohttp import web
+from html import escape
 
 from bot.channels.chats import ChatQueues
 from bot.channels.keyword_chat import NumberedReplier, Talk, converse, shared_contact
-from bot.channels.zalo_bot.webhook import ZaloWebhookServer
 from bot.channels.zalo_oa.client import OaError, OaGrantError, ZaloOaClient
-from bot.channels.zalo_oa.events import SIGNATURE_HEADER, OaEvent, oa_of, parse_event, signed
-from bot.channels.zalo_oa.sender import ZaloOaSender, messages
-from bot.channels.zalo_oa.tokens import TokenKeeper
+from bot.channels.zalo_oa.events import OaEvent, acted_on, parse_event
+from bot.channels.zalo_oa.sender import ZBS_REF, ZaloOaSender, messages
+from bot.channels.zalo_oa.tokens import NotConnected, TokenKeeper
+from bot.channels.zalo_oa.webhook import OaWebhookServer
 from bot.config import ZaloOaConfig
 from bot.dialog import Contact, Input, Kind, Media, Prompt
 from bot.dialog.runner import Runner
 from bot.dialog.turn import open_offer
-from bot.models import Channel
+from bot.models import Channel, Resident
 from bot.sending import OutMessage, Rejected
 from bot.services.container import Services
 from bot.services.media import Fetch, MediaUnavailable
@@ -43,6 +43,7 @@ from bot.text import clean
 log = logging.getLogger(__name__)
 
 CHANNEL: Channel = "zalo_oa"
+AT_ONCE = 8  # followers whose events are handled at the same time (the rest wait their turn)
 
 
 class OaReplier(NumberedReplier):
@@ -71,31 +72,6 @@ class OaReplier(NumberedReplier):
         return download
 
 
-class OaWebhookServer(ZaloWebhookServer):
-    """The Zalo Bot Platform's webhook server (its start and stop), checking OA signatures."""
-
-    def __init__(self, channel: ZaloOaChannel, config: ZaloOaConfig, oa_secret: str) -> None:
-        super().__init__(channel.take, "", config.webhook_path, config.webhook_listen,
-                         config.webhook_port)
-        self.channel, self.config, self.oa_secret = channel, config, oa_secret
-
-    async def _receive(self, request: web.Request) -> web.Response:
-        body = await request.read()
-        try:
-            event = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            event = None
-        if not isinstance(event, dict):
-            return web.json_response({"error": "not a JSON object"}, status=400)
-        first = self.config.app_id if self.config.signature_id == "app_id" else oa_of(event)
-        if not signed(request.headers.get(SIGNATURE_HEADER), first, body,
-                      str(event.get("timestamp") or ""), self.oa_secret):
-            log.warning("a Zalo OA webhook call with a wrong signature was refused")
-            return web.json_response({"error": "bad signature"}, status=401)
-        self.take(event)  # queued: the answer does not wait for the bot's work
-        return web.json_response({"error": 0})
-
-
 class ZaloOaChannel:
     def __init__(self, services: Services, runner: Runner, config: ZaloOaConfig,
                  app_secret: str, oa_secret: str) -> None:
@@ -109,9 +85,13 @@ class ZaloOaChannel:
         self.sender = ZaloOaSender(self.client, self.keeper, services.clock, self.oa_of,
                                    max_buttons=config.max_buttons, offer=self.offer,
                                    follower=services.store.zalo_oa.follower,
-                                   templates=config.templates, ack=self.ack_label)
-        self._webhook = OaWebhookServer(self, config, oa_secret)
-        self._chats = ChatQueues[OaEvent](self.handle, self._sorry, "zalo-oa-follower")
+                                   templates=config.templates, ack=self.ack_label,
+                                   tz=services.config.locale.tz)
+        self._webhook = OaWebhookServer(self._queue, config, oa_secret,
+                                        services.store.db.path, services.clock)
+        self._names: dict[str, str] = {}  # follower id → Zalo's name for them, asked once
+        self._chats = ChatQueues[tuple[int, OaEvent]](self._handle_kept, self._sorry,
+                                                      "zalo-oa-follower", at_once=AT_ONCE)
 
     def replier(self, user_id: str) -> OaReplier:
         return OaReplier(self.sender, self.client, user_id)
@@ -152,15 +132,24 @@ class ZaloOaChannel:
         await self.client.close()
 
     async def idle(self) -> None:
-        """Return once every event taken so far has been handled."""
+        """Return once every event taken so far has been handled and forgotten."""
         await self._chats.idle()
+        self._webhook.forget_handled()
 
-    def take(self, raw: object) -> None:
-        """Queue one event for its follower's worker (echoes and receipts are dropped)."""
+    def _queue(self, event_id: int, raw: object) -> None:
+        """An event the webhook kept (its inbox id): to its follower's worker."""
         event = parse_event(raw)
-        if event is None or event.kind in ("echo", "receipt") or not event.user_id:
-            return
-        self._chats.put(event.user_id, event)
+        if acted_on(event):
+            self._chats.put(event.user_id, (event_id, event))
+        else:  # kept by an older version, or unreadable: nothing to do
+            self._webhook.handled(event_id)
+
+    async def _handle_kept(self, kept: tuple[int, OaEvent]) -> None:
+        event_id, event = kept
+        try:
+            await self.handle(event)
+        finally:
+            self._webhook.handled(event_id)
 
     async def _sorry(self, user_id: str) -> None:
         i18n = self.services.i18n
@@ -182,10 +171,16 @@ class ZaloOaChannel:
         if event.kind == "unfollow":
             await self._unfollowed(event)
             return
+        if event.kind == "receipt":  # not an interaction: the phone received a ZBS template
+            await store.outbox.received(f"{ZBS_REF}{event.tracking}")
+            return
         person = await services.residents.ensure_account(CHANNEL, event.user_id, opened=True)
         await store.zalo_oa.interacted(event.user_id, event.oa_id)
+        if await store.zalo_oa.wake_waiting(event.user_id):
+            services.delivery.notify()  # news that waited for the window goes out now
         talk = Talk(person, services.i18n.language(person.language), CHANNEL, event.user_id,
-                    to_input(event), "", self.replier(event.user_id))
+                    to_input(event), await self._name(person, event.user_id),
+                    self.replier(event.user_id))
         if event.kind == "follow":
             async with store.db.transaction() as tx:
                 await store.routes.mark_reachable(tx, CHANNEL, event.user_id, True)
@@ -195,7 +190,32 @@ class ZaloOaChannel:
         if event.kind == "contact":
             await shared_contact(self.runner, talk)
             return
+        if event.kind == "file":  # not a photo: said so, the conversation where it was
+            lang = services.i18n.language(person.language)
+            await talk.replier.send(
+                Prompt(services.i18n.t(lang, "zalo_oa.file_not_a_photo",
+                                          name=escape(clean(event.text)[:100], quote=False))),
+                seq=None, remove_keyboard=False)
+            return
         await converse(services, self.runner, talk)
+
+    async def _name(self, person: Resident, user_id: str) -> str:
+        """The person's name: theirs if known, else Zalo's profile name, asked once a run
+        (kept with the person once they have consented; onboarding takes it at consent)."""
+        if person.display_name:
+            return person.display_name
+        if user_id not in self._names:
+            try:
+                self._names[user_id] = clean(await self.sender.display_name(user_id))[:128]
+            except (OaError, NotConnected):
+                log.warning("a Zalo OA follower's profile could not be read", exc_info=True)
+                self._names[user_id] = ""
+            name = self._names[user_id]
+            if name and person.consent == "given":
+                store = self.services.store
+                async with store.db.transaction() as tx:
+                    await store.residents.update(tx, person.id, display_name=name)
+        return self._names[user_id]
 
     async def _unfollowed(self, event: OaEvent) -> None:
         store = self.services.store

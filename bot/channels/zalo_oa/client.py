@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -94,6 +95,9 @@ class ZaloOaClient:
         self._connections = connections
         self._session = session
         self._own_session = session is None
+        # Waits for the app's rate before each call of the OA API (Zalo's limit is per app
+        # and counts calls, not messages); set by the delivery engine's pacer when it starts.
+        self.pace: Callable[[], Awaitable[None]] | None = None
 
     def __repr__(self) -> str:
         return f"ZaloOaClient(app_id={self.app_id!r}, api_base_url={self.api_base_url!r})"
@@ -147,16 +151,23 @@ class ZaloOaClient:
                    form: aiohttp.FormData | None = None, base: str = "") -> JSON:
         """POST `path` (e.g. "/v3.0/oa/message/cs") on `base` (the OA API's by default); its
         `data`, or OaError."""
-        answer = await self._post(f"{base or self.api_base_url}{path}", path, json_body=body,
-                                  data=form, headers={"access_token": access_token})
-        code = answer.get("error")
-        if code == 0:
-            data = answer.get("data")
-            return data if isinstance(data, dict) else {}
-        if not isinstance(code, int):
-            raise OaTransient(0, "not a Zalo answer", path)
-        message = str(answer.get("message") or "")
-        raise (OaTokenError if code in TOKEN_CODES else OaError)(code, message, path)
+        if self.pace is not None:
+            await self.pace()
+        return _data(await self._post(f"{base or self.api_base_url}{path}", path,
+                                      json_body=body, data=form,
+                                      headers={"access_token": access_token}), path)
+
+    async def user_name(self, access_token: str, user_id: str) -> str:
+        """A follower's display name (`/v3.0/oa/user/detail`); "" when Zalo gives none."""
+        path = "/v3.0/oa/user/detail"
+        if self.pace is not None:
+            await self.pace()
+        data = _data(await self._post(
+            f"{self.api_base_url}{path}", path, method="GET",
+            params={"data": json.dumps({"user_id": user_id})},
+            headers={"access_token": access_token}), path)
+        name = data.get("display_name")
+        return name if isinstance(name, str) else ""
 
     async def send_message(self, access_token: str, user_id: str, message: JSON) -> JSON:
         """A consultation message (text, buttons or a media template); `{message_id, …}`."""
@@ -187,11 +198,13 @@ class ZaloOaClient:
         return found
 
     async def _post(self, url: str, call: str, *, headers: dict[str, str],
-                    data: Any = None, json_body: JSON | None = None) -> JSON:
+                    data: Any = None, json_body: JSON | None = None, method: str = "POST",
+                    params: dict[str, str] | None = None) -> JSON:
         timeout = aiohttp.ClientTimeout(total=self.request_timeout)
         try:
-            async with self._http().post(url, data=data, json=json_body, headers=headers,
-                                         timeout=timeout) as response:
+            async with self._http().request(method, url, data=data, json=json_body,
+                                            params=params, headers=headers,
+                                            timeout=timeout) as response:
                 status, raw = response.status, await response.read()
         except TimeoutError:
             raise OaTransient(0, f"no answer within {self.request_timeout:g} s", call) from None
@@ -227,3 +240,15 @@ class ZaloOaClient:
                 return bytes(data)
         except (TimeoutError, aiohttp.ClientError) as error:
             raise OaTransient(0, type(error).__name__, "download") from None
+
+
+def _data(answer: JSON, path: str) -> JSON:
+    """An OA API answer's `data`, or the OaError it says."""
+    code = answer.get("error")
+    if code == 0:
+        data = answer.get("data")
+        return data if isinstance(data, dict) else {}
+    if not isinstance(code, int):
+        raise OaTransient(0, "not a Zalo answer", path)
+    message = str(answer.get("message") or "")
+    raise (OaTokenError if code in TOKEN_CODES else OaError)(code, message, path)

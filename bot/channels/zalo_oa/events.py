@@ -12,13 +12,13 @@ import hashlib
 import hmac
 import math
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
-EventKind = Literal["text", "image", "location", "follow", "unfollow", "contact", "other",
-                    "echo", "receipt"]
+EventKind = Literal["text", "image", "file", "location", "follow", "unfollow", "contact",
+                    "other", "echo", "receipt"]
 SIGNATURE_HEADER = "X-ZEvent-Signature"
 
-_OTHER = frozenset({"user_send_sticker", "user_send_file", "user_send_audio",
+_OTHER = frozenset({"user_send_sticker", "user_send_audio",
                     "user_send_video", "user_send_link", "user_send_gif",
                     "user_send_business_card"})
 
@@ -34,6 +34,7 @@ class OaEvent:
     url: str = ""  # an image's download address
     location: tuple[float, float] | None = None
     phone: str = ""  # user_submit_info: the number the person put in the OA's form ("84…")
+    tracking: str = ""  # user_received_message: the tracking_id of the ZBS template received
 
 
 def _str(value: Any) -> str:
@@ -73,6 +74,24 @@ def _image(message: dict[str, Any]) -> str:
     return ""
 
 
+IMAGE_FILES = (".jpg", ".jpeg", ".png")
+
+
+def _file(name: str, oa_id: str, user_id: str, msg: str, message: dict[str, Any],
+          url: str) -> OaEvent:
+    """A file the follower sent: a JPEG or PNG is taken as a photo; anything else is a file
+    the bot does not take (its name kept, to say which)."""
+    file_name = ""
+    for attachment in message.get("attachments") or ():
+        payload = attachment.get("payload") if isinstance(attachment, dict) else None
+        if isinstance(payload, dict):
+            file_name = _str(payload.get("name"))
+            break
+    if file_name.lower().endswith(IMAGE_FILES):
+        return OaEvent("image", name, oa_id, user_id, msg, _str(message.get("text")), url=url)
+    return OaEvent("file", name, oa_id, user_id, msg, file_name or "?", url=url)
+
+
 def _submitted(event: dict[str, Any], oa_id: str, user_id: str) -> OaEvent | None:
     """The OA's information form, sent back by the person: `info: {name, phone, address…}`
     and no message id (one is made from the event, as for a follow)."""
@@ -85,6 +104,17 @@ def _submitted(event: dict[str, Any], oa_id: str, user_id: str) -> OaEvent | Non
                    phone=_str(info.get("phone")))
 
 
+def _receipt(event: dict[str, Any], name: str, oa_id: str) -> OaEvent:
+    """A delivery receipt; only a ZBS template's (its `tracking_id`) is acted on."""
+    message, sender = event.get("message"), event.get("sender")
+    tracking = _str(message.get("tracking_id")) if isinstance(message, dict) else ""
+    tracking = tracking or _str(event.get("tracking_id"))
+    user_id = _str(sender.get("id")) if isinstance(sender, dict) else ""
+    if name != "user_received_message" or not tracking:
+        return OaEvent("receipt", name, oa_id, "", "")
+    return OaEvent("receipt", name, oa_id, user_id, f"{name}:{tracking}", tracking=tracking)
+
+
 def parse_event(event: Any) -> OaEvent | None:
     """The event, or None when it is not one we can read at all."""
     if not isinstance(event, dict):
@@ -95,7 +125,7 @@ def parse_event(event: Any) -> OaEvent | None:
     if name.startswith("oa_send_"):
         return OaEvent("echo", name, oa_id, "", "")
     if name in ("user_received_message", "user_seen_message"):
-        return OaEvent("receipt", name, oa_id, "", "")
+        return _receipt(event, name, oa_id)
     if name in ("follow", "unfollow"):
         follower = event.get("follower")
         user_id = _str(follower.get("id")) if isinstance(follower, dict) else ""
@@ -114,11 +144,21 @@ def parse_event(event: Any) -> OaEvent | None:
         return OaEvent("text", name, oa_id, user_id, msg, text)
     if name == "user_send_image" and (url := _image(message)):
         return OaEvent("image", name, oa_id, user_id, msg, text, url=url)
+    if name == "user_send_file" and (url := _image(message)):
+        return _file(name, oa_id, user_id, msg, message, url)
     if name == "user_send_location" and (place := _coordinates(message)) is not None:
         return OaEvent("location", name, oa_id, user_id, msg, text, location=place)
     if name.startswith("user_") and (name in _OTHER or name.startswith("user_send_")):
         return OaEvent("other", name, oa_id, user_id, msg)
     return None
+
+
+def acted_on(event: OaEvent | None) -> TypeGuard[OaEvent]:
+    """A follower's event the bot acts on: not an echo, an unreadable one, or a receipt other
+    than a ZBS template's."""
+    if event is None or event.kind == "echo" or not event.user_id:
+        return False
+    return event.kind != "receipt" or bool(event.tracking)
 
 
 def expected_signature(first: str, body: bytes, timestamp: str, secret: str) -> str:

@@ -7,15 +7,16 @@ and one retry). Its text is plain (the product's markup read as text, bot/channe
 render.py), split at paragraphs to 2,000 characters; its choices are numbered lines and, when
 there are at most `max_buttons`, `oa.query.hide` buttons under the last part whose payload
 is the label (a press arrives as the label typed, so a button, a typed number and typed
-words all answer alike). A kept photo (`photo_path`) is uploaded (≤ 1 MB; its attachment id
-reused for 6 days) and sent as a media template; a photo URL is sent by URL; a Telegram
-file id cannot go (noted).
+words all answer alike). A kept photo (`photo_path`) is uploaded (≤ 1 MB, re-compressed to fit
+if larger: images.py; its attachment id reused for 6 days) and sent as a media template; a
+photo URL is sent by URL; a Telegram file id cannot go (noted).
 
 The engine sends through `send_on`, which first decides by the follower's last interaction
 and the message's lane (bot/services/oa_reach.py): within 48 h a free consultation message,
 within 7 days a billable one, beyond that a ZBS template message for the gong and urgent
 announcements (`[zalo_oa.templates]`: the message's text, as plain text, is the template's
-one parameter `noi_dung`) and nothing for the rest (Skipped, recorded 'outside_window').
+one parameter `noi_dung`) and nothing for the rest (Skipped, recorded 'outside_window'; news
+and propaganda wait for the follower's next interaction, bot/services/oa_reach.py).
 A template Zalo refuses by follower id as not following (-213) goes by the phone number
 the person shared (their settings, or the OA's information form), where there is one.
 Every message sent says how (`Sent.reach`), so the outbox can count what it cost. An
@@ -35,17 +36,20 @@ import asyncio
 import dataclasses
 import secrets
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.channels.zalo_bot.render import TEXT_LIMIT, numbered, plain, split
 from bot.channels.zalo_oa.client import OaError, OaGrantError, OaTransient, ZaloOaClient
+from bot.channels.zalo_oa.images import fit_image
 from bot.channels.zalo_oa.tokens import NotConnected, TokenKeeper
 from bot.clock import Clock
 from bot.models import Lane
 from bot.models.zalo_oa import OaFollower
 from bot.sending import (
+    Deferred,
     OutMessage,
     RateLimited,
     Rejected,
@@ -55,7 +59,13 @@ from bot.sending import (
     Transient,
     Unreachable,
 )
-from bot.services.oa_reach import by_template, decide, template_purpose
+from bot.services.oa_reach import (
+    after_the_night,
+    by_template,
+    decide,
+    template_purpose,
+    waits_until,
+)
 
 JSON = dict[str, Any]
 Offer = Callable[[str, Sequence[tuple[str, str]]], Awaitable[None]]
@@ -71,6 +81,9 @@ ATTACHMENT_LIFE = timedelta(days=6)  # Zalo keeps an attachment id 7 days
 QUIZ_ACTION = "qz"
 RECEIVED_ACTION = "rcv"  # an announcement's "Đã nhận" (handlers/received.py)
 OUTSIDE_WINDOW = -230
+NIGHT = -133  # a ZBS template refused at night
+ZBS_REF = "zbs:"  # + the tracking_id: a template's outbox ref, which its receipt names
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 TEMPLATE_TEXT_LIMIT = 400  # the ZBS template's `noi_dung` parameter, as README asks for it
 
 
@@ -127,7 +140,9 @@ class ZaloOaSender:
         self, client: ZaloOaClient, keeper: TokenKeeper, clock: Clock, oa_of: OaOf, *,
         max_buttons: int = 5, offer: Offer | None = None, follower: FollowerOf | None = None,
         templates: Mapping[str, str] | None = None, ack: AckLabel | None = None,
+        tz: tzinfo = VIETNAM,
     ) -> None:
+        self.tz = tz  # the night of Zalo's rule for templates is local time
         self.client, self.keeper, self.clock, self.oa_of = client, keeper, clock, oa_of
         self.max_buttons = max_buttons
         self.offer = offer
@@ -136,6 +151,12 @@ class ZaloOaSender:
         self.ack = ack
         # (OA, path) → (attachment id, valid until): an upload belongs to its OA
         self._attachments: dict[tuple[str, str], tuple[str, datetime]] = {}
+
+    def pace_with(self, take: Callable[[], Awaitable[None]]) -> None:
+        """The delivery engine's pacer takes a token per call of the OA API, not per message:
+        a skipped message costs none, a message in parts or a -230 retried by template more
+        than one; the channel's replies count against the app's limit too."""
+        self.client.pace = take
 
     async def deliver(self, user_id: str, message: JSON) -> str:
         """One consultation message to a follower; its message id (OaError on failure)."""
@@ -148,13 +169,24 @@ class ZaloOaSender:
 
         return str((await self.keeper.call(oa_id, send)).get("message_id", ""))
 
+    async def display_name(self, user_id: str) -> str:
+        """The follower's name as Zalo shows it (the OA's profile call); "" if none."""
+        oa_id = await self.oa_of(user_id)
+        if oa_id is None:
+            raise NotConnected("no Official Account is known for this follower")
+
+        async def ask(token: str) -> str:
+            return await self.client.user_name(token, user_id)
+
+        return await self.keeper.call(oa_id, ask)
+
     async def send_on(self, chat_id: str, message: OutMessage, lane: Lane,
                       urgent: bool) -> Sent:
         """The engine's way in: decided by the follower's last interaction and the lane."""
         found = await self.follower(chat_id) if self.follower is not None else None
         reach = decide(self.clock.now(), found.interacted_at if found else None, lane, urgent)
         if reach == "outside_window":
-            raise Skipped("outside the 7-day window: not sent")
+            raise self._outside_window(lane, urgent, "outside the 7-day window")
         if reach == "zbs":
             return await self.send_template(chat_id, message, lane)
         if lane == "announcement" and self.ack is not None:
@@ -165,9 +197,18 @@ class ZaloOaSender:
             sent = await self.send(chat_id, message)
         except OutsideWindow:  # Zalo counts otherwise than our record
             if not by_template(lane, urgent):
-                raise Skipped("outside the 7-day window (Zalo's -230): not sent") from None
+                raise self._outside_window(lane, urgent,
+                                           "outside the 7-day window (Zalo's -230)") from None
             return await self.send_template(chat_id, message, lane)
         return dataclasses.replace(sent, reach=reach)
+
+    def _outside_window(self, lane: Lane, urgent: bool, why: str) -> Skipped:
+        """Not sent for the window: waiting for the follower's next interaction, or not."""
+        until = waits_until(self.clock.now(), lane, urgent)
+        if until is None:
+            return Skipped(f"{why}: not sent")
+        return Skipped(f"{why}: waits for the follower's next message until {until}",
+                       waits_until=until)
 
     async def send_template(self, chat_id: str, message: OutMessage, lane: Lane) -> Sent:
         """A ZBS template message (paid) to a follower outside the window; its choices stay
@@ -205,10 +246,21 @@ class ZaloOaSender:
                 raise
             if isinstance(translated, OutsideWindow):  # not a window for templates
                 translated = Rejected(str(error))
+            if isinstance(error, OaError) and error.code == NIGHT:
+                translated = self._night(lane, str(error))
             raise translated from error
         if self.offer is not None and message.buttons:
             await self.offer(chat_id, [choice for row in message.buttons for choice in row])
-        return Sent(str(answer.get("msg_id", "")), ref=f"zbs:{tracking}", reach="zbs")
+        return Sent(str(answer.get("msg_id", "")), ref=f"{ZBS_REF}{tracking}", reach="zbs")
+
+    def _night(self, lane: Lane, why: str) -> SendError:
+        """Zalo refused the template for the night: the gong's message is worth nothing by
+        morning (recorded as failed, the caller told); other news waits for 06:00."""
+        if lane == "alarm":
+            return Rejected(f"{why} (the gong's message does not wait for the morning)")
+        wait = after_the_night(self.clock.now(), self.tz)
+        return Deferred(f"{why}: tried again in {wait.total_seconds() / 3600:.1f} h",
+                        wait.total_seconds())
 
     async def _phone(self, chat_id: str) -> str:
         """The number the follower shared, as ZBS takes it ("84…", no plus); "" if none."""
@@ -257,7 +309,7 @@ class ZaloOaSender:
         if message.photo_path is not None:
             attachment = await self._upload(chat_id, message.photo_path)
             if attachment is None:
-                return None, "photo not sent: over Zalo's 1 MB for images"
+                return None, "photo not sent: not an image that fits Zalo's 1 MB"
             element = {"media_type": "image", "attachment_id": attachment}
         elif message.photo is not None:
             if not message.photo.startswith(("https://", "http://")):
@@ -277,11 +329,15 @@ class ZaloOaSender:
         if cached is not None and cached[1] > now:
             return cached[0]
         data = await asyncio.to_thread(Path(path).read_bytes)
+        name = Path(path).name
         if len(data) > IMAGE_LIMIT:
-            return None  # re-compression to fit is not done yet
+            fitted = await asyncio.to_thread(fit_image, data, IMAGE_LIMIT)
+            if fitted is None:
+                return None
+            data, name = fitted, f"{Path(path).stem}.jpg"
 
         async def upload(token: str) -> str:
-            return await self.client.upload_image(token, data, Path(path).name)
+            return await self.client.upload_image(token, data, name)
 
         attachment = await self.keeper.call(oa_id, upload)
         self._attachments[(oa_id, path)] = (attachment, now + ATTACHMENT_LIFE)

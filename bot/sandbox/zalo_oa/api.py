@@ -201,6 +201,27 @@ class OaApi:
                 "recipient": {"id": chat.id},
                 "message": {"msg_id": record["message_id"], "text": record["text"]}}
 
+    async def user_detail(self, request: web.Request) -> web.Response:
+        """A follower's profile: `?data={"user_id": …}` → `{user_id, display_name, …}`."""
+        world = self.world
+        world.oa_stats.calls.append("user/detail")
+        try:
+            oa_id = world.oa_of_token(request.headers.get("access_token"))
+            try:
+                query = json.loads(request.query.get("data") or "{}")
+            except ValueError:
+                query = None
+            user_id = query.get("user_id") if isinstance(query, dict) else None
+            chat = world.follower(oa_id, user_id) if isinstance(user_id, str) else None
+            if chat is None:
+                raise OaApiError(-213, "User has not followed the OA")
+            world.check_oa_rate()
+        except OaApiError as error:
+            return answer({"error": error.code, "message": error.message})
+        return answer({"error": 0, "message": "Success", "data": {
+            "user_id": chat.id, "display_name": chat.user["display_name"],
+            "user_is_follower": chat.followed, "avatar": ""}})
+
     async def upload_image(self, request: web.Request) -> web.Response:
         world = self.world
         world.oa_stats.calls.append("upload/image")
@@ -234,6 +255,7 @@ class OaApi:
         app.router.add_post("/v4/oa/access_token", self.token)
         app.router.add_post("/v3.0/oa/message/cs", self.send_cs)
         app.router.add_post("/v2.0/oa/upload/image", self.upload_image)
+        app.router.add_get("/v3.0/oa/user/detail", self.user_detail)
         app.router.add_get("/files/{name}", self.file)
         return app
 

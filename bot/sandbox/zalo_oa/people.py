@@ -67,6 +67,18 @@ class SimOaUser(SimZaloUser):
             "attachments": [{"type": "image", "payload": {"thumbnail": url, "url": url}}]},
             caption or "")
 
+    async def send_file(self, data: bytes, name: str) -> JSON:
+        """A file (`user_send_file`): its name and size, and a URL the sandbox serves."""
+        world = self.oa_world
+        if not world.base_url:
+            raise RuntimeError("start the OA sandbox before sending files")
+        stored = f"{world.new_id()}-{name}"
+        world.images[stored] = data
+        payload = {"url": f"{world.base_url}/files/{stored}", "name": name,
+                   "size": str(len(data)), "type": name.rsplit(".", 1)[-1]}
+        return self._event("user_send_file", {
+            "attachments": [{"type": "file", "payload": payload}]}, f"[file] {name}")
+
     async def send_sticker(self) -> JSON:
         return self._event("user_send_sticker", {"attachments": [
             {"type": "sticker", "payload": {"id": self.oa_world.new_id()}}]}, "")

@@ -99,6 +99,8 @@ class OaWorld(ZaloWorld):
         self.webhook_url = ""
         self.expired_code = -216  # what a call with an expired access token answers
         self.echoes = True  # post an `oa_send_*` event for every message the OA sends
+        # post `user_received_message` with its tracking_id for every ZBS template delivered
+        self.zbs_receipts = True
         self.oa_stats = OaStats()
         self.templates: dict[str, tuple[str, ...]] = {}  # approved ZBS template → parameters
         self.zbs_quota: int | None = None  # template messages a day (None: no limit)

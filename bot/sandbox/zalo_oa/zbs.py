@@ -10,7 +10,9 @@ person's chat as its rendered text, so a simulated follower reads it like any me
 Errors (the sandbox's choice of codes where Zalo's are not documented the same everywhere):
 -131 unknown template, -132 missing or unknown parameters, -108 a phone that is no Zalo
 follower of the OA, -213 not a follower (by id), -133 night time (22:00–06:00) when the
-sandbox's `zbs_night` is on, -144 the daily quota used up, -32 the app's rate.
+sandbox's `zbs_night` is on, -144 the daily quota used up, -32 the app's rate. A template
+delivered is followed by its receipt, `user_received_message` with the `tracking_id`
+(`zbs_receipts`).
 """
 
 from __future__ import annotations
@@ -51,10 +53,20 @@ class ZbsApi:
                         "tracking_id": str(body.get("tracking_id") or "")}
         world.record(chat, record)
         world.oa_stats.zbs += 1
+        if world.zbs_receipts and record["tracking_id"]:
+            world.queue_event(self._receipt(oa_id, chat, record))
         return answer({"error": 0, "message": "Success", "data": {
             "msg_id": record["message_id"], "sent_time": str(world.now_ms()),
             "quota": {"dailyQuota": world.zbs_quota, "remainingQuota": None
                       if world.zbs_quota is None else world.zbs_quota - world.oa_stats.zbs}}})
+
+    def _receipt(self, oa_id: str, chat: OaChat, record: JSON) -> JSON:
+        """The delivery receipt Zalo posts once the person's phone has the template."""
+        return {"app_id": self.world.app_id, "event_name": "user_received_message",
+                "timestamp": str(self.world.now_ms()), "sender": {"id": chat.id},
+                "recipient": {"id": oa_id},
+                "message": {"msg_id": record["message_id"],
+                            "tracking_id": record["tracking_id"]}}
 
     def _render(self, body: JSON) -> str:
         """The template filled in with its data (what the person reads)."""
