@@ -113,6 +113,7 @@ async def test_the_map_shows_a_report_s_marker_without_tiles(
     page = await logged_in(officer, browser, errors)
     await page.get_by_role("link", name="Bản đồ").click()
     await expect(page.get_by_role("heading", name="Bản đồ")).to_be_visible()
+    await expect(page.locator("#map")).to_have_attribute("data-count", "1")  # drawn, in view
     marker = page.locator("path.report-marker.state-submitted")
     await expect(marker).to_have_count(1)
     await marker.click()

@@ -1,5 +1,6 @@
 """`anninh export patrols --team CODE --month YYYY-MM --format csv`: a team's monthly patrol
-log, one row per person per shift (who came, when, who missed, who declined and why)."""
+log, one row per person per shift (who came, when, who missed, who declined and why); the web
+console's team page shows the same rows (`patrol_rows`) and downloads the same CSV."""
 
 from __future__ import annotations
 
@@ -22,24 +23,41 @@ async def export_patrols(
     store: Store, tz: ZoneInfo, team_code: str, month: str, commune_code: str | None = None
 ) -> str:
     """The CSV; ExportError for an unknown team or commune, or a malformed month."""
-    found = _MONTH.match(month)
-    if found is None or not 1 <= int(found[2]) <= 12:
-        raise ExportError(f"--month: expected YYYY-MM, got {month!r}")
-    year, number = int(found[1]), int(found[2])
-    since = datetime(year, number, 1, tzinfo=tz)
-    until = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=tz)
     team = await _team(store, team_code, commune_code)
-    shifts = [shift for shift in await store.patrols.team_shifts(
-        team.id, _iso(since), _iso(until)) if shift.starts_at >= _iso(since)]
+    return as_csv(await patrol_rows(store, tz, team, month))
+
+
+def as_csv(rows: list[list[str]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def month_of(month: str) -> tuple[int, int]:
+    """(year, month) of "YYYY-MM"; ExportError when malformed."""
+    found = _MONTH.match(month)
+    if found is None or not 1 <= int(found[2]) <= 12:
+        raise ExportError(f"--month: expected YYYY-MM, got {month!r}")
+    return int(found[1]), int(found[2])
+
+
+async def patrol_rows(store: Store, tz: ZoneInfo, team: Team, month: str) -> list[list[str]]:
+    """The team's shifts starting in `month` ("YYYY-MM", local time): a row (COLUMNS) per
+    person per shift; ExportError for a malformed month."""
+    year, number = month_of(month)
+    since = datetime(year, number, 1, tzinfo=tz)
+    until = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=tz)
+    shifts = [shift for shift in await store.patrols.team_shifts(
+        team.id, _iso(since), _iso(until)) if shift.starts_at >= _iso(since)]
     now = store.db.now_iso()
+    rows = []
     for shift in shifts:
         reports = " ".join(tracking_code(r) for r in await store.patrols.reports_of(shift.id))
         for part in await store.patrols.attendance(shift.id):
-            writer.writerow(_row(shift, part, team, tz, now, reports))
-    return out.getvalue()
+            rows.append(_row(shift, part, team, tz, now, reports))
+    return rows
 
 
 def _row(shift: PatrolShift, part: PatrolAttendance, team: Team, tz: ZoneInfo, now: str,

@@ -47,7 +47,7 @@ async def table_csv(request: web.Request) -> web.Response:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(table.columns)
     writer.writerows(["" if cell is None else cell for cell in row] for row in table.rows)
-    return _download(BOM + buffer.getvalue(), "text/csv", f"{name}-{days}d.csv")
+    return download(BOM + buffer.getvalue(), "text/csv", f"{name}-{days}d.csv")
 
 
 async def reports_export(request: web.Request) -> web.Response:
@@ -61,8 +61,8 @@ async def reports_export(request: web.Request) -> web.Response:
             since=since, commune=commune.code))
     text = as_text(requests, fmt)
     if fmt == "json":
-        return _download(text, "application/json", f"reports-{days}d.json")
-    return _download(BOM + text, "text/csv", f"reports-{days}d.csv")
+        return download(text, "application/json", f"reports-{days}d.json")
+    return download(BOM + text, "text/csv", f"reports-{days}d.csv")
 
 
 async def alerts_export(request: web.Request) -> web.Response:
@@ -71,10 +71,10 @@ async def alerts_export(request: web.Request) -> web.Response:
     alerts = await cap.export_alerts(
         services.store, services.catalog, services.config.locale.tz,
         {commune.id for commune in officer.communes}, services.figures.since(days))
-    return _download(cap.document(alerts), "application/xml", f"alerts-{days}d.xml")
+    return download(cap.document(alerts), "application/xml", f"alerts-{days}d.xml")
 
 
-def _download(body: str, content_type: str, filename: str) -> web.Response:
+def download(body: str, content_type: str, filename: str) -> web.Response:
     return web.Response(text=body, content_type=content_type, charset="utf-8", headers={
         "Content-Disposition": f"attachment; filename={json.dumps(filename)}"})
 

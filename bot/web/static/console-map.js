@@ -84,7 +84,7 @@
       var bounds = clusters.getBounds();
       if (alarms.getLayers().length) { bounds.extend(alarms.getBounds()); }
       if (bounds.isValid()) {
-        map.fitBounds(bounds, {maxZoom: 16, padding: [30, 30]});
+        map.fitBounds(bounds, {maxZoom: 16, padding: [30, 30], animate: false});
       }
       box.setAttribute("data-count", String(data.markers.length));
       box.setAttribute("data-alarms", String(data.alarms.length));
