@@ -21,8 +21,10 @@ async def ask(turn: Turn) -> str:
         await turn.ask(turn.t("settings.phone_ask"), share=Share.CONTACT,
                        share_label=turn.t("settings.phone_share"),
                        cancel_label=turn.t("settings.phone_cancel"))
-    else:
-        await turn.ask(turn.t("settings.phone_ask_typed"))
+    else:  # typed; where the channel has a form of its own for it (a Zalo OA), that too
+        await turn.ask(turn.t("settings.phone_ask_typed"), share=Share.CONTACT,
+                       share_label=turn.t("settings.phone_form_title"),
+                       share_hint=turn.t("settings.phone_form_hint"))
     return "number"
 
 

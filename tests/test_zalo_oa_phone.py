@@ -62,7 +62,9 @@ async def test_the_phone_question_takes_the_form_and_shows_the_settings(
     await mai.send("cài đặt")
     await mai.wait_for("Cài đặt")
     await mai.choose("Số điện thoại", by="label")
-    await mai.wait_for("của chính bạn")
+    await mai.wait_for("của chính bạn")  # typed, or in one tap with the OA's form:
+    form = await mai.wait_for("Gửi số điện thoại cho công an xã")
+    assert form.kind == "form" and "tài khoản Zalo này" in form.raw["subtitle"]
     mai.submit_info("84912000111")
     await mai.wait_for("Đã lưu số điện thoại")
     await mai.wait_for("Số điện thoại: 0912 000 111")  # the settings again

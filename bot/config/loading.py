@@ -225,6 +225,8 @@ def _validate_zalo_oa(section: ZaloOaConfig, fail: Any) -> None:
         fail("refresh_before_minutes", "a number of minutes from 1 to 1440")
     if not 0 <= section.max_buttons <= 10:
         fail("max_buttons", "a whole number from 0 (numbered lines only) to 10")
+    if section.form_image_url and not section.form_image_url.startswith("https://"):
+        fail("form_image_url", "an https URL Zalo can fetch, or \"\" for the web server's")
     for key in ("price_zbs_vnd", "price_billable_vnd"):
         if not 0 <= getattr(section, key) <= 100_000:
             fail(key, "a price in đồng, from 0 to 100000")

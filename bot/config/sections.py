@@ -182,6 +182,9 @@ class ZaloOaConfig:
     concurrency: int = 16
     refresh_before_minutes: int = 120  # an access token (≈ 25 h) is renewed this long ahead
     max_buttons: int = 5  # oa.query buttons under a message (Zalo does not document a limit)
+    # The picture on the OA's information form (request_user_info), which asks a follower for
+    # the phone number; "" → the web server's /static/form.png at [web] public_url, if set.
+    form_image_url: str = ""
     templates: dict[str, str] = field(default_factory=dict)  # ZBS template ids by purpose
     # Estimated prices for the figures (Zalo's public-service pricing is not published):
     # a ZBS template message, and a consultation message past 48 h where the OA pays for it.

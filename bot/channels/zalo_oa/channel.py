@@ -24,13 +24,14 @@ from html import escape
 
 from bot.channels.chats import ChatQueues
 from bot.channels.keyword_chat import NumberedReplier, Talk, converse, shared_contact
+from bot.channels.zalo_bot.render import plain
 from bot.channels.zalo_oa.client import OaError, OaGrantError, ZaloOaClient
 from bot.channels.zalo_oa.events import OaEvent, acted_on, parse_event
-from bot.channels.zalo_oa.sender import ZBS_REF, ZaloOaSender, messages
+from bot.channels.zalo_oa.sender import ZBS_REF, ZaloOaSender, info_form, messages
 from bot.channels.zalo_oa.tokens import NotConnected, TokenKeeper
 from bot.channels.zalo_oa.webhook import OaWebhookServer
 from bot.config import ZaloOaConfig
-from bot.dialog import Contact, Input, Kind, Media, Prompt
+from bot.dialog import Contact, Input, Kind, Media, Prompt, Share
 from bot.dialog.runner import Runner
 from bot.dialog.turn import open_offer
 from bot.models import Channel, Resident
@@ -47,16 +48,26 @@ AT_ONCE = 8  # followers whose events are handled at the same time (the rest wai
 
 
 class OaReplier(NumberedReplier):
-    """Answers one follower: plain text, choices as numbered lines and buttons."""
+    """Answers one follower: plain text, choices as numbered lines and buttons; a question
+    for the phone number (a contact share) comes with the OA's information form, which sends
+    the number Zalo holds for the follower in one tap (a typed number is still taken)."""
 
-    def __init__(self, sender: ZaloOaSender, client: ZaloOaClient, user_id: str) -> None:
+    def __init__(self, sender: ZaloOaSender, client: ZaloOaClient, user_id: str,
+                 form_image: str = "") -> None:
         self.sender, self.client, self.user_id = sender, client, user_id
+        self.form_image = form_image
 
     async def send(self, prompt: Prompt, *, seq: int | None, remove_keyboard: bool) -> None:
         del seq, remove_keyboard
         labels = [choice.label for choice in prompt.flat]
         for message in messages(prompt.text, labels, self.sender.max_buttons):
             await self.sender.deliver(self.user_id, message)
+        if prompt.share is Share.CONTACT and prompt.share_label:
+            try:
+                await self.sender.deliver(self.user_id, info_form(
+                    plain(prompt.share_label), plain(prompt.share_hint), self.form_image))
+            except OaError:  # the typed number the text asks for still works
+                log.warning("the information form could not be sent", exc_info=True)
 
     async def show(self, message: OutMessage) -> None:
         with contextlib.suppress(Rejected):  # nothing of it can go to Zalo: nothing to show
@@ -87,6 +98,9 @@ class ZaloOaChannel:
                                    follower=services.store.zalo_oa.follower,
                                    templates=config.templates, ack=self.ack_label,
                                    tz=services.config.locale.tz)
+        web = services.config.web_on
+        self.form_image = config.form_image_url or (
+            f"{web.public_url.rstrip('/')}/static/form.png" if web and web.public_url else "")
         self._webhook = OaWebhookServer(self._queue, config, oa_secret,
                                         services.store.db.path, services.clock)
         self._names: dict[str, str] = {}  # follower id → Zalo's name for them, asked once
@@ -94,7 +108,7 @@ class ZaloOaChannel:
                                                       "zalo-oa-follower", at_once=AT_ONCE)
 
     def replier(self, user_id: str) -> OaReplier:
-        return OaReplier(self.sender, self.client, user_id)
+        return OaReplier(self.sender, self.client, user_id, self.form_image)
 
     async def offer(self, user_id: str, choices: Sequence[tuple[str, str]]) -> None:
         """Choices a delivered message listed: open for a typed answer or a press a while."""

@@ -126,6 +126,16 @@ def messages(text: str, labels: Sequence[str], max_buttons: int) -> list[JSON]:
     return found
 
 
+def info_form(title: str, subtitle: str, image_url: str) -> JSON:
+    """The OA's information form (`request_user_info`): a card the follower taps to send the
+    name and phone number Zalo holds for them; the answer comes as `user_submit_info`."""
+    element: JSON = {"title": title[:100], "subtitle": subtitle[:500]}
+    if image_url:
+        element["image_url"] = image_url
+    return {"attachment": {"type": "template", "payload": {
+        "template_type": "request_user_info", "elements": [element]}}}
+
+
 def template_text(message: OutMessage) -> str:
     """A message as the ZBS template's one parameter: plain text, cut at a word."""
     text = " ".join(plain(message.quiz.question if message.quiz else message.text).split())

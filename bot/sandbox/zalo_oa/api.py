@@ -13,7 +13,9 @@ What the real API documents, and what the sandbox chose where it does not say:
   Chatwoot's client sees) or -220 (`expired_code`).
 - `/v3.0/oa/message/cs`: text 1–2,000 characters; at most 5 buttons (not documented; the
   sandbox's choice), of types oa.query.hide, oa.query.show, oa.open.url, oa.open.phone;
-  images as a `media` template by `attachment_id` (uploaded, 7 days) or `url`. Not a
+  images as a `media` template by `attachment_id` (uploaded, 7 days) or `url`; the
+  information form as a `request_user_info` template (one element with a title, a subtitle
+  and an optional image_url; kept as a message of kind "form"). Not a
   follower → -213; last interaction over 7 days ago → -230; over the rate → -32; a bad
   body → -201.
 - `/v2.0/oa/upload/image`: multipart `file`, JPEG or PNG up to 1 MB → `attachment_id`
@@ -175,6 +177,14 @@ class OaApi:
             raise OaApiError(-201, "attachment must be a template")
         if payload.get("template_type") == "media":
             record.update(kind="photo", **self._media(payload))
+            return record
+        if payload.get("template_type") == "request_user_info":
+            elements = payload.get("elements")
+            element = elements[0] if isinstance(elements, list) and len(elements) == 1 else None
+            if not isinstance(element, dict) or not element.get("title"):
+                raise OaApiError(-201, "a request_user_info template holds one titled element")
+            record.update(kind="form", text=str(element["title"]),
+                          subtitle=str(element.get("subtitle") or ""))
             return record
         if not text:
             raise OaApiError(-201, "a message with buttons needs text")
