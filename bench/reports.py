@@ -129,6 +129,13 @@ async def prepare(config: Config, residents: int, *, areas: bool) -> None:
                 "opened_at) VALUES (?, ?, 'vi', ?, ?, 'given', ?, 'bench', ?, ?, ?)",
                 [(FIRST_ID + i, f"Dân {i}", commune_id, hamlet_id, now, now, now, now)
                  for i in range(residents)])
+            # and their Telegram accounts, as every person the bot has met has one (written
+            # when they first wrote; without it each update would stamp a row that is not there)
+            await tx.execute(
+                "INSERT INTO accounts (resident_id, channel, external_id, created_at, "
+                "last_seen_at) SELECT id, 'telegram', CAST(telegram_id AS TEXT), created_at, "
+                "created_at FROM residents WHERE telegram_id BETWEEN ? AND ?",
+                (FIRST_ID, FIRST_ID + residents - 1))
             # as many on Zalo: a person and their account
             await tx.executemany(
                 "INSERT INTO residents (display_name, language, commune_id, hamlet_id, "
@@ -137,9 +144,9 @@ async def prepare(config: Config, residents: int, *, areas: bool) -> None:
                 [(f"Dân Zalo {i}", commune_id, hamlet_id, now, now, now, now)
                  for i in range(residents)])
             await tx.execute(
-                "INSERT INTO accounts (resident_id, channel, external_id, created_at) "
-                "SELECT id, 'zalo', 'z' || id, created_at FROM residents "
-                "WHERE telegram_id IS NULL AND display_name LIKE 'Dân Zalo %'")
+                "INSERT INTO accounts (resident_id, channel, external_id, created_at, "
+                "last_seen_at) SELECT id, 'zalo', 'z' || id, created_at, created_at "
+                "FROM residents WHERE telegram_id IS NULL AND display_name LIKE 'Dân Zalo %'")
             rows = await tx.execute_fetchall(
                 "SELECT id, display_name FROM residents WHERE display_name LIKE 'Dân Zalo %'")
             await tx.executemany(
