@@ -93,3 +93,24 @@ async def test_an_event_that_could_not_be_kept_is_refused_and_taken_when_posted_
     assert hoa.messages == []  # not acted on
     assert await connected.post_event(event) == 200
     await hoa.wait_for(CONSENT)
+
+
+async def test_the_inbox_log_is_copied_into_its_file_off_the_loop(tmp_path: object) -> None:
+    """The loop's connection never checkpoints by itself (a checkpoint syncs the file and
+    could hold the webhook's answers); `checkpoint`, in a thread, copies the whole log."""
+    from pathlib import Path
+
+    database = Path(str(tmp_path)) / "anninh.sqlite3"
+    inbox = OaInbox.open(database, FakeClock())
+    try:
+        assert inbox._connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+        ids = [inbox.keep(b'{"event_name": "follow"}' * 200) for _ in range(1500)]
+        inbox.forget(ids)
+        wal = inbox.path.with_name(inbox.path.name + "-wal")
+        assert wal.stat().st_size > 1000 * 4096  # past SQLite's automatic threshold
+        assert inbox.path.stat().st_size < 100 * 4096  # and none of it copied on the loop
+        await inbox.checkpoint()
+        assert inbox.path.stat().st_size > 1000 * 4096  # copied, in the thread
+        assert inbox.kept() == []
+    finally:
+        inbox.close()

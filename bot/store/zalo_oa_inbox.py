@@ -9,10 +9,15 @@ its arrival until it is handled. Its one table is made when it is opened.
 Unlike the rest of the store this is plain `sqlite3`, called from the event loop by the
 webhook (bot/channels/zalo_oa/webhook.py): one insert committed in WAL mode takes a fraction
 of a millisecond, less than a round trip to aiosqlite's thread and back through the loop.
+SQLite's automatic checkpoint is off on that connection: a checkpoint copies the log into
+the file and syncs it, which can hold the loop for a tenth of a second; `checkpoint` does it
+in a thread, on a connection of its own, while the loop goes on answering.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
 from collections.abc import Sequence
 from datetime import UTC
@@ -35,8 +40,8 @@ def inbox_path(database: Path) -> Path:
 
 
 class OaInbox:
-    def __init__(self, connection: sqlite3.Connection, clock: Clock) -> None:
-        self._connection, self._clock = connection, clock
+    def __init__(self, connection: sqlite3.Connection, clock: Clock, path: Path) -> None:
+        self._connection, self._clock, self.path = connection, clock, path
 
     @classmethod
     def open(cls, database: Path, clock: Clock) -> OaInbox:
@@ -46,13 +51,13 @@ class OaInbox:
         connection = sqlite3.connect(path, isolation_level=None)
         try:
             for pragma in ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
-                           "PRAGMA busy_timeout=5000"):
+                           "PRAGMA busy_timeout=5000", "PRAGMA wal_autocheckpoint=0"):
                 connection.execute(pragma)
             connection.executescript(_SCHEMA)
         except BaseException:
             connection.close()
             raise
-        return cls(connection, clock)
+        return cls(connection, clock, path)
 
     def close(self) -> None:
         self._connection.close()
@@ -78,8 +83,19 @@ class OaInbox:
             raise
         connection.execute("COMMIT")
 
+    async def checkpoint(self) -> None:
+        """Copy the log into the file, off the event loop (what the loop's own connection no
+        longer does by itself); it never blocks the loop's inserts (PASSIVE)."""
+        await asyncio.to_thread(_checkpoint, self.path)
+
     def kept(self) -> list[tuple[int, bytes]]:
         """The events kept and not handled yet, oldest first."""
         rows = self._connection.execute(
             "SELECT id, body FROM zalo_oa_inbox ORDER BY id").fetchall()
         return [(int(row[0]), bytes(row[1])) for row in rows]
+
+
+def _checkpoint(path: Path) -> None:
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as connection:
+        connection.execute("PRAGMA busy_timeout=5000")
+        connection.execute("PRAGMA wal_checkpoint(PASSIVE)")

@@ -46,6 +46,7 @@ class OaWebhookServer:
         self._inbox: OaInbox | None = None
         self._handled: list[int] = []
         self._forgetting: asyncio.TimerHandle | None = None
+        self._checkpointing: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Open the inbox, hand over the events a previous run kept and did not handle,
@@ -69,6 +70,8 @@ class OaWebhookServer:
         if self._forgetting is not None:
             self._forgetting.cancel()
         self.forget_handled()
+        if self._checkpointing is not None:
+            await asyncio.gather(self._checkpointing, return_exceptions=True)
         if self._inbox is not None:
             inbox, self._inbox = self._inbox, None
             inbox.close()
@@ -89,6 +92,16 @@ class OaWebhookServer:
                 self._inbox.forget(handled)
         except Exception:  # kept: handled again at the next start, where msg_id stops them
             log.exception("handled Zalo OA events could not be deleted from the inbox")
+        if handled and self._inbox is not None and (
+                self._checkpointing is None or self._checkpointing.done()):
+            self._checkpointing = asyncio.get_running_loop().create_task(self._checkpoint())
+
+    async def _checkpoint(self) -> None:
+        try:
+            if self._inbox is not None:
+                await self._inbox.checkpoint()
+        except Exception:  # the log grows until the next one succeeds
+            log.warning("the Zalo OA inbox could not be checkpointed", exc_info=True)
 
     async def _receive(self, request: web.Request) -> web.Response:
         body = await request.read()
