@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.models import Alarm, Commune, Hamlet, MapPoint, Report, Team, open_states
-from bot.services.report_values import REJECT_REASONS, Action, iso
+from bot.services.report_values import OUTCOMES, REJECT_REASONS, Action, iso
 from bot.services.reports import ReportService
 from bot.store import Store
 from bot.store.queue import MAP_LIMIT as MAP_LIMIT  # the newest markers a map shows
@@ -114,6 +114,8 @@ class Page:
     actions: tuple[Action, ...]
     teams: list[Team]
     reasons: tuple[str, ...]
+    outcomes: tuple[str, ...]  # what may be said came of it (resolved, none said yet)
+    commendable: bool  # resolved, its reporter not yet thanked ("Khen"), still linked
 
 
 class ConsoleService:
@@ -175,7 +177,10 @@ class ConsoleService:
             timeline=await self._timeline(report),
             actions=ACTIONS_BY_STATE.get(report.state, ()),
             teams=await self._reports.teams_for(report) if report.is_open else [],
-            reasons=REJECT_REASONS)
+            reasons=REJECT_REASONS,
+            outcomes=OUTCOMES if self._reports.fits(report, Action.OUTCOME) else (),
+            commendable=report.state == "resolved" and report.reporter_id is not None
+            and not await self._reports.commended(report.id))
 
     async def photo(self, communes: tuple[Commune, ...], report_id: int,
                     number: int) -> str | None:

@@ -17,6 +17,7 @@ from bot.web import (
     campaigns,
     conversation,
     figures,
+    followup,
     loudspeaker,
     open311,
     queue,
@@ -60,6 +61,7 @@ def build_app(services: Services, config: WebConfig, links: MediaLinks | None) -
     teams.add_routes(app)
     open311.add_routes(app)  # Open311 GeoReport v2: keys, not sessions
     conversation.add_routes(app)
+    followup.add_routes(app)
     figures.add_routes(app)
     reports_map.add_routes(app)
     if links is not None:
