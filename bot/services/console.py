@@ -10,6 +10,7 @@ names the reporter at all."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -29,6 +30,14 @@ ACTIONS_BY_STATE: dict[str, tuple[Action, ...]] = {  # as the card offers them (
     "resolved": (Action.REOPEN,),
     "rejected": (Action.REOPEN,),
 }
+# A tracking code as an officer types it: "TB-000123", "tb 123", "123".
+TYPED_CODE = re.compile(r"\s*(?:TB\s*-?\s*)?0*(\d{1,9})\s*", re.IGNORECASE)
+
+
+def typed_code(text: str) -> int | None:
+    """The report id a typed tracking code names; None when it names none."""
+    found = TYPED_CODE.fullmatch(text)
+    return int(found[1]) if found and int(found[1]) > 0 else None
 
 
 @dataclass(frozen=True)
@@ -158,6 +167,13 @@ class ConsoleService:
         by_id = {commune.id: commune for commune in communes}
         return [Sounded(alarm, by_id[alarm.commune_id], self.local(alarm.sent_at))
                 for alarm in await self._store.queue.alarms(list(by_id), since)]
+
+    async def find(self, communes: tuple[Commune, ...], code: str) -> Report | None:
+        """The report of one of `communes` a typed tracking code names; None for any other."""
+        report_id = typed_code(code)
+        report = None if report_id is None else await self._reports.get(report_id)
+        return report if report is not None and report.commune_id in {
+            c.id for c in communes} else None
 
     async def page(self, communes: tuple[Commune, ...], report_id: int) -> Page | None:
         """A report of one of `communes`; None for any other (or none)."""
