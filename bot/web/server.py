@@ -21,6 +21,7 @@ from bot.web import (
     loudspeaker,
     open311,
     queue,
+    repeating,
     report,
     reports_map,
     teams,
@@ -58,6 +59,7 @@ def build_app(services: Services, config: WebConfig, links: MediaLinks | None) -
     report.add_routes(app)
     loudspeaker.add_routes(app)
     campaigns.add_routes(app)
+    repeating.add_routes(app)
     teams.add_routes(app)
     open311.add_routes(app)  # Open311 GeoReport v2: keys, not sessions
     conversation.add_routes(app)
