@@ -17,6 +17,7 @@ from bot.models import Audience, Commune
 from bot.sending import OutMessage
 from bot.services.container import Services
 from bot.store import Store
+from tests.delivery_kit import FakeSender
 from tests.test_web_console import (  # noqa: F401 (fixtures)
     cast,
     client,
@@ -133,3 +134,24 @@ async def test_another_commune_s_officer_sees_and_changes_none_of_it(
     assert (await store.broadcasts.get(broadcast_id)).state == "scheduled"  # type: ignore[union-attr]
     assert await entries(store, "schedule", schedule_id) == []
     assert await entries(store, "broadcast", broadcast_id) == []
+
+
+async def test_cancelling_in_the_console_notes_it_on_the_chat_s_scheduled_message(
+    client: TestClient, services: Services, store: Store, clock: FakeClock, cast: People,
+    hung_loc: Commune,
+) -> None:
+    """Scheduled in chat, cancelled in the browser: the officer's "scheduled" message in
+    Telegram says it was cancelled, as a cancel from /lichphat makes it say."""
+    broadcast_id = await services.broadcasts.schedule(
+        Audience(hung_loc.id), OutMessage(text="Họp dân tối thứ Sáu."),
+        clock.now() + timedelta(days=2), created_by=cast.officer.id, progress=(1001, 77))
+    sender = FakeSender()
+    await services.delivery.start({"telegram": sender}, services.broadcasts.describe)
+    try:
+        jar = {COOKIE: await session_of(services, cast.officer)}
+        page = await (await client.get("/loudspeaker", cookies=jar)).text()
+        await client.post(f"/loudspeaker/cancel/{broadcast_id}", cookies=jar,
+                          data={"csrf": csrf_in(page)})
+    finally:
+        await services.delivery.stop()
+    assert sender.edits == [(1001, 77, "❌ Thông báo hẹn giờ đã bị hủy, không gửi gì.")]
