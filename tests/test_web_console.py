@@ -62,7 +62,8 @@ async def report(services: Services, cast: People) -> Report:
 def routes(report: Report) -> list[tuple[str, str]]:
     return [("GET", "/"), ("GET", f"/reports/{report.id}"),
             ("GET", f"/reports/{report.id}/photos/1"), ("GET", f"/reports/{report.id}/voice"),
-            ("POST", f"/reports/{report.id}/act"),
+            ("POST", f"/reports/{report.id}/act"), ("POST", f"/reports/{report.id}/outcome"),
+            ("POST", f"/reports/{report.id}/commend"),
             ("POST", "/logout")]
 
 

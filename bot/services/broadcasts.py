@@ -135,10 +135,12 @@ class BroadcastService:
         """The commune's one-off announcements waiting for their time, soonest first."""
         return await self._store.broadcasts.scheduled(commune_id)
 
-    async def cancel(self, broadcast_id: int, actor_id: int) -> Broadcast | None:
-        """Cancel a scheduled announcement (audited) for an officer of its commune (checked in
-        the database); None when there is no such announcement waiting for this officer
-        (another commune's, already sent, already cancelled)."""
+    async def cancel(self, broadcast_id: int, actor_id: int,
+                     origin: str | None = None) -> Broadcast | None:
+        """Cancel a scheduled announcement (audited, with `origin` "web" from the console) for
+        an officer of its commune (checked in the database); None when there is no such
+        announcement waiting for this officer (another commune's, already sent, already
+        cancelled)."""
         broadcast = await self._store.broadcasts.get(broadcast_id)
         if broadcast is None or not await self.may_announce(actor_id, broadcast.commune_id):
             return None
@@ -147,7 +149,8 @@ class BroadcastService:
                 return None
             await self._store.audit.record(
                 tx, actor_id=actor_id, actor_label="officer", action="broadcast.cancel",
-                subject_type="broadcast", subject_id=broadcast_id)
+                subject_type="broadcast", subject_id=broadcast_id,
+                **({"origin": origin} if origin else {}))
         return broadcast
 
     async def may_announce(self, resident_id: int | None, commune_id: int | None) -> bool:

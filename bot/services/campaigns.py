@@ -299,10 +299,12 @@ class CampaignService:
                 subject_type="campaign", subject_id=None, campaign=campaign.id, **extra)
         return True
 
-    async def set_schedule_active(self, schedule_id: int, active: bool, actor: Resident) -> bool:
-        """Stop or restart a repeating announcement (audited); only an officer of its commune.
-        Restarting one held because its creator is no longer an officer makes `actor` its
-        creator. False if not allowed or no such announcement."""
+    async def set_schedule_active(self, schedule_id: int, active: bool, actor: Resident,
+                                  origin: str | None = None) -> bool:
+        """Stop or restart a repeating announcement (audited, with `origin` "web" from the
+        console); only an officer of its commune. Restarting one held because its creator is
+        no longer an officer makes `actor` its creator. False if not allowed, no such
+        announcement, or nothing changed."""
         schedule = await self._store.schedules.get(schedule_id)
         if schedule is None or not await self._store.residents.has_role(
                 actor.id, "officer", schedule.commune_id):
@@ -317,7 +319,8 @@ class CampaignService:
                 await self._store.audit.record(
                     tx, actor_id=actor.id, actor_label="officer",
                     action="schedule.resume" if active else "schedule.stop",
-                    subject_type="schedule", subject_id=schedule_id, took_over=take_over)
+                    subject_type="schedule", subject_id=schedule_id, took_over=take_over,
+                    **({"origin": origin} if origin else {}))
         return changed
 
     async def record_answer(self, poll_id: str, telegram_id: int, options: list[int]) -> bool:

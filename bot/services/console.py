@@ -10,13 +10,14 @@ names the reporter at all."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.models import Alarm, Commune, Hamlet, MapPoint, Report, Team, open_states
-from bot.services.report_values import REJECT_REASONS, Action, iso
+from bot.services.report_values import OUTCOMES, REJECT_REASONS, Action, iso
 from bot.services.reports import ReportService
 from bot.store import Store
 from bot.store.queue import MAP_LIMIT as MAP_LIMIT  # the newest markers a map shows
@@ -29,6 +30,14 @@ ACTIONS_BY_STATE: dict[str, tuple[Action, ...]] = {  # as the card offers them (
     "resolved": (Action.REOPEN,),
     "rejected": (Action.REOPEN,),
 }
+# A tracking code as an officer types it: "TB-000123", "tb 123", "123".
+TYPED_CODE = re.compile(r"\s*(?:TB\s*-?\s*)?0*(\d{1,9})\s*", re.IGNORECASE)
+
+
+def typed_code(text: str) -> int | None:
+    """The report id a typed tracking code names; None when it names none."""
+    found = TYPED_CODE.fullmatch(text)
+    return int(found[1]) if found and int(found[1]) > 0 else None
 
 
 @dataclass(frozen=True)
@@ -114,6 +123,8 @@ class Page:
     actions: tuple[Action, ...]
     teams: list[Team]
     reasons: tuple[str, ...]
+    outcomes: tuple[str, ...]  # what may be said came of it (resolved, none said yet)
+    commendable: bool  # resolved, its reporter not yet thanked ("Khen"), still linked
 
 
 class ConsoleService:
@@ -157,6 +168,13 @@ class ConsoleService:
         return [Sounded(alarm, by_id[alarm.commune_id], self.local(alarm.sent_at))
                 for alarm in await self._store.queue.alarms(list(by_id), since)]
 
+    async def find(self, communes: tuple[Commune, ...], code: str) -> Report | None:
+        """The report of one of `communes` a typed tracking code names; None for any other."""
+        report_id = typed_code(code)
+        report = None if report_id is None else await self._reports.get(report_id)
+        return report if report is not None and report.commune_id in {
+            c.id for c in communes} else None
+
     async def page(self, communes: tuple[Commune, ...], report_id: int) -> Page | None:
         """A report of one of `communes`; None for any other (or none)."""
         report = await self._reports.get(report_id)
@@ -175,7 +193,10 @@ class ConsoleService:
             timeline=await self._timeline(report),
             actions=ACTIONS_BY_STATE.get(report.state, ()),
             teams=await self._reports.teams_for(report) if report.is_open else [],
-            reasons=REJECT_REASONS)
+            reasons=REJECT_REASONS,
+            outcomes=OUTCOMES if self._reports.fits(report, Action.OUTCOME) else (),
+            commendable=report.state == "resolved" and report.reporter_id is not None
+            and not await self._reports.commended(report.id))
 
     async def photo(self, communes: tuple[Commune, ...], report_id: int,
                     number: int) -> str | None:

@@ -79,10 +79,11 @@ class ReportService(ReportFiling):
         return await self._change(actor, "officer", report, action, team,
                                   clean(note)[:REASON_LIMIT] or None, origin)
 
-    async def note_outcome(self, actor: Resident, report_id: int, note: str) -> Acted:
+    async def note_outcome(self, actor: Resident, report_id: int, note: str,
+                           origin: str | None = None) -> Acted:
         """An officer of the report's commune says what came of it, once it is resolved
-        (kept as its note, audited); a second outcome, or one for a report not resolved,
-        changes nothing."""
+        (kept as its note, audited with `origin` when not in chat); a second outcome, or one
+        for a report not resolved, changes nothing."""
         report = await self._store.reports.get(report_id)
         if report is None:
             return Acted(Outcome.NOT_FOUND)
@@ -95,7 +96,7 @@ class ReportService(ReportFiling):
             if not await self._store.reports.set_outcome(tx, report.id, note,
                                                          iso(self._clock.now())):
                 return Acted(Outcome.WRONG_STATE, report)
-            await self._audit(tx, actor, "officer", report, Action.OUTCOME, None, note)
+            await self._audit(tx, actor, "officer", report, Action.OUTCOME, None, note, origin)
         fresh = await self._get(report.id)
         return Acted(Outcome.DONE, fresh, await self._reporter(fresh), action=Action.OUTCOME)
 
@@ -103,9 +104,11 @@ class ReportService(ReportFiling):
         return any(e.action == "report.commend"
                    for e in await self._store.audit.entries("report", report_id))
 
-    async def commend(self, actor: Resident, report_id: int) -> Acted:
+    async def commend(self, actor: Resident, report_id: int,
+                      origin: str | None = None) -> Acted:
         """An officer of the report's commune thanks its reporter, once, when it is resolved
-        and still has a reporter (audited, without who the reporter is)."""
+        and still has a reporter (audited, without who the reporter is; with `origin` when
+        not in chat)."""
         report = await self._store.reports.get(report_id)
         if report is None or report.reporter_id is None:
             return Acted(Outcome.NOT_FOUND, report)
@@ -118,7 +121,8 @@ class ReportService(ReportFiling):
                 return Acted(Outcome.ALREADY, report)
             await self._store.audit.record(
                 tx, actor_id=actor.id, actor_label="officer", action="report.commend",
-                subject_type="report", subject_id=report.id)
+                subject_type="report", subject_id=report.id, **({"origin": origin} if origin
+                                                                 else {}))
         return Acted(Outcome.DONE, report, await self._reporter(report))
 
     async def leader_update(self, actor: Resident, report_id: int, action: Action) -> Acted:

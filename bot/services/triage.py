@@ -114,9 +114,10 @@ class TriageService:
                 await self._send_task(acted)
         return acted
 
-    async def note_outcome(self, actor: Resident, report_id: int, note: str) -> Acted:
+    async def note_outcome(self, actor: Resident, report_id: int, note: str,
+                           origin: str | None = None) -> Acted:
         """What came of a resolved report (ReportService.note_outcome); the reporter told."""
-        acted = await self._reports.note_outcome(actor, report_id, note)
+        acted = await self._reports.note_outcome(actor, report_id, note, origin)
         if acted.outcome is Outcome.DONE and acted.report is not None:
             await self._tell_reporter(acted.reporter, "report.you.outcome",
                                       code=acted.report.code,
@@ -128,10 +129,11 @@ class TriageService:
         return self._cards.followup_choices(
             report, commended=await self._reports.commended(report.id))
 
-    async def commend(self, actor: Resident, report_id: int) -> Acted:
+    async def commend(self, actor: Resident, report_id: int,
+                      origin: str | None = None) -> Acted:
         """"Khen": an officer thanks a resolved report's reporter, once — the reporter is
         told and earns the rule's points, the officer never learns who it is; audited."""
-        acted = await self._reports.commend(actor, report_id)
+        acted = await self._reports.commend(actor, report_id, origin)
         if acted.outcome is Outcome.DONE and acted.report is not None:
             if self.points is not None and acted.report.reporter_id is not None:
                 await self.points.award(acted.report.reporter_id, COMMENDED, "report",

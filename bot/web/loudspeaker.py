@@ -2,7 +2,8 @@
 (the whole commune, or hamlets, teams, team kinds, groups), urgent or not, now or at a time —
 and see the commune's recent announcements with how far each has gone on each messenger
 (updated live while they go out: bot/web/live.py), cancelling one still waiting; and the
-campaigns aimed at the commune (bot/web/campaigns.py).
+campaigns aimed at the commune (bot/web/campaigns.py) and its repeating and scheduled
+announcements (bot/web/repeating.py).
 It goes through the same BroadcastService as /thongbao in chat (signed "📢 Công an xã …",
 audited with origin "web"), for a commune of the officer's only, checked at every request."""
 
@@ -18,14 +19,15 @@ from multidict import MultiDictProxy
 from bot.markup import TEXT_LIMIT, visible_length
 from bot.models import Audience
 from bot.sending import OutMessage
-from bot.web import campaigns
+from bot.web import campaigns, repeating
 from bot.web.context import context_of, officer_of
 from bot.web.progress import progress
 from bot.web.security import check_csrf
 
 RECENT = 15  # announcements listed
 DONE = ("sent", "scheduled", "cancelled", "empty", "too_long", "past", "bad_time", "nobody",
-        "not_allowed", "gone", "campaign_paused", "campaign_resumed")
+        "not_allowed", "gone", "campaign_paused", "campaign_resumed", "repeat_stopped",
+        "repeat_started")
 
 
 async def page(request: web.Request) -> web.Response:
@@ -50,6 +52,8 @@ async def page(request: web.Request) -> web.Response:
     return context.render(
         request, "loudspeaker.html", commune=commune, communes=communes,
         campaigns=await campaigns.rows(context, commune),
+        repeating=await repeating.repeating(context, commune),
+        waiting=await repeating.waiting(context, commune),
         hamlets=await store.areas.hamlets(commune.id), teams=teams,
         kinds=[(k, services.catalog.kind_name(k, services.i18n.default))
                for k in sorted({t.kind for t in teams})],
@@ -113,7 +117,10 @@ async def cancel(request: web.Request) -> web.Response:
     broadcast = await context.services.store.broadcasts.get(int(value))
     if broadcast is None or broadcast.commune_id not in {c.id for c in officer.communes}:
         raise web.HTTPNotFound()
-    done = await context.services.broadcasts.cancel(broadcast.id, officer.person.id)
+    broadcasts = context.services.broadcasts
+    done = await broadcasts.cancel(broadcast.id, officer.person.id, origin="web")
+    if done is not None:  # its "scheduled" message in chat says so, as a cancel there does
+        await broadcasts.note_cancelled(done, context.t("campaign.cancelled_note"))
     return _back(broadcast.commune_id, "cancelled" if done is not None else "gone")
 
 

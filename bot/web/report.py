@@ -19,11 +19,13 @@ from bot.web.security import check_csrf
 MAX_NOTE = 300
 Form = MultiDictProxy[str | bytes | bytearray | FileField]
 # What the page says after a form (texts web.done_<key>): an action done, or why not; and
-# what came of a message to the reporter (bot/web/conversation.py).
+# what came of a message to the reporter (bot/web/conversation.py), of an outcome or a
+# commendation (bot/web/followup.py).
 DONE = (*(a.value for a in Action), "wrong_state", "not_allowed", "not_found", "no_team",
-        "no_reason", "written", "unreachable", "blank", "too_long")
+        "no_reason", "written", "unreachable", "blank", "too_long", "commended", "no_outcome",
+        "commended_already", "commend_nobody")
 BAD = ("wrong_state", "not_allowed", "not_found", "no_team", "no_reason", "unreachable",
-       "blank", "too_long")
+       "blank", "too_long", "no_outcome", "commended_already", "commend_nobody")
 
 
 def report_id_of(request: web.Request) -> int:

@@ -17,9 +17,11 @@ from bot.web import (
     campaigns,
     conversation,
     figures,
+    followup,
     loudspeaker,
     open311,
     queue,
+    repeating,
     report,
     reports_map,
     teams,
@@ -57,9 +59,11 @@ def build_app(services: Services, config: WebConfig, links: MediaLinks | None) -
     report.add_routes(app)
     loudspeaker.add_routes(app)
     campaigns.add_routes(app)
+    repeating.add_routes(app)
     teams.add_routes(app)
     open311.add_routes(app)  # Open311 GeoReport v2: keys, not sessions
     conversation.add_routes(app)
+    followup.add_routes(app)
     figures.add_routes(app)
     reports_map.add_routes(app)
     if links is not None:
