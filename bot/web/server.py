@@ -17,6 +17,7 @@ from bot.web import (
     campaigns,
     conversation,
     figures,
+    gong,
     loudspeaker,
     open311,
     queue,
@@ -58,6 +59,7 @@ def build_app(services: Services, config: WebConfig, links: MediaLinks | None) -
     loudspeaker.add_routes(app)
     campaigns.add_routes(app)
     teams.add_routes(app)
+    gong.add_routes(app)
     open311.add_routes(app)  # Open311 GeoReport v2: keys, not sessions
     conversation.add_routes(app)
     figures.add_routes(app)
