@@ -7,7 +7,6 @@ but an officer of the commune sounds, sees or ends it."""
 from __future__ import annotations
 
 import json
-import re
 
 from aiohttp.test_utils import TestClient
 
@@ -23,13 +22,7 @@ from tests.test_web_console import (  # noqa: F401 (fixtures)
     cookies,
     services,
 )
-from tests.web_kit import COOKIE, People, csrf_in, session_of
-
-
-def token_in(page: str) -> str:
-    found = re.search(r'name="token" value="([^"]+)"', page)
-    assert found is not None, "no gong form on the page"
-    return found[1]
+from tests.web_kit import COOKIE, People, csrf_in, session_of, token_in
 
 
 async def members(store: Store) -> None:

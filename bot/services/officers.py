@@ -98,13 +98,21 @@ class OfficerService:
         return here or communes
 
     async def create_team(
-        self, actor: Resident, hamlet: Hamlet, kind: str, name: str, origin: str | None = None
+        self, actor: Resident, hamlet: Hamlet, kind: str, name: str, origin: str | None = None,
+        token: str | None = None,
     ) -> Team:
         """A new team in the hamlet with a fresh join code; NotAllowed unless an officer
-        (audited with `origin`: "web" from the console)."""
+        (audited with `origin`: "web" from the console). One team per draft `token`: a form
+        sent again gets the team the first one created."""
         await self._require_officer(actor, hamlet.commune_id)
         name = " ".join(clean(name).split())[:MAX_TEAM_NAME]
         async with self._store.db.transaction() as tx:
+            # Checked inside the write transaction (they run one at a time).
+            if token is not None and (earlier := await self._store.audit.subject_of(
+                    actor.id, "team.created", token)) is not None:
+                team = await self._store.areas.team(earlier)
+                if team is not None:
+                    return team
             code = await self._free_team_code(hamlet, name)
             join_code = await self._free_join_code()
             team_id = await self._store.areas.upsert_team(
@@ -114,7 +122,7 @@ class OfficerService:
             await self._store.audit.record(
                 tx, actor_id=actor.id, actor_label="officer", action="team.created",
                 subject_type="team", subject_id=team_id, code=code, join_code=join_code,
-                **({"origin": origin} if origin else {}),
+                **({"origin": origin} if origin else {}), **({"token": token} if token else {}),
             )
         team = await self._store.areas.team(team_id)
         assert team is not None
