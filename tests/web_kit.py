@@ -101,6 +101,13 @@ def csrf_in(page: str) -> str:
     return found[1]
 
 
+def token_in(page: str) -> str:
+    """The draft token a form that acts once carries (a gong, a new team)."""
+    found = re.search(r'name="token" value="([^"]+)"', page)
+    assert found is not None, "no such form on the page"
+    return found[1]
+
+
 async def console_client(services: Services, config: Config) -> AsyncIterator[TestClient]:
     web = config.web_on
     assert web is not None

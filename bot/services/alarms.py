@@ -90,9 +90,10 @@ class AlarmService:
     async def sound(
         self, caller: Resident, caller_name: str, kind: str, scope_kind: str, scope_id: int,
         note: str | None = None, latitude: float | None = None, longitude: float | None = None,
-        token: str | None = None,
+        token: str | None = None, origin: str | None = None,
     ) -> Raised:
-        """Record the alarm and its recipients in one transaction (delivery comes after).
+        """Record the alarm and its recipients in one transaction (delivery comes after);
+        audited with `origin` ("web" from the console).
 
         One alarm per draft `token`: a repeated "Phát kẻng" (even in the same instant) gets
         ALREADY with the alarm the first press raised, and nothing is sent again."""
@@ -133,6 +134,7 @@ class AlarmService:
                 tx, actor_id=caller.id, actor_label="officer" if officer else "leader",
                 action="alarm.raised", subject_type="alarm", subject_id=alarm_id, kind=kind,
                 scope=f"{scope.kind}:{scope.id}", recipients=len(audience),
+                **({"origin": origin} if origin else {}),
             )
         alarm = await self._store.alarms.get(alarm_id)
         assert alarm is not None
@@ -169,8 +171,10 @@ class AlarmService:
             cannot=[r.display_name or "?" for r in recipients if r.response == "cannot"],
         )
 
-    async def all_clear(self, alarm_id: int, actor: Resident) -> Alarm | None:
-        """End the alarm: its caller, or an officer of the commune. None if not allowed."""
+    async def all_clear(self, alarm_id: int, actor: Resident,
+                        origin: str | None = None) -> Alarm | None:
+        """End the alarm: its caller, or an officer of the commune (audited with `origin`).
+        None if not allowed, or over already."""
         alarm = await self._store.alarms.get(alarm_id)
         if alarm is None or alarm.state != "active":
             return None
@@ -185,6 +189,7 @@ class AlarmService:
             await self._store.audit.record(
                 tx, actor_id=actor.id, actor_label="alarm", action="alarm.all_clear",
                 subject_type="alarm", subject_id=alarm_id,
+                **({"origin": origin} if origin else {}),
             )
         return await self._store.alarms.get(alarm_id)
 

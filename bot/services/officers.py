@@ -98,12 +98,21 @@ class OfficerService:
         return here or communes
 
     async def create_team(
-        self, actor: Resident, hamlet: Hamlet, kind: str, name: str
+        self, actor: Resident, hamlet: Hamlet, kind: str, name: str, origin: str | None = None,
+        token: str | None = None,
     ) -> Team:
-        """A new team in the hamlet with a fresh join code; NotAllowed unless an officer."""
+        """A new team in the hamlet with a fresh join code; NotAllowed unless an officer
+        (audited with `origin`: "web" from the console). One team per draft `token`: a form
+        sent again gets the team the first one created."""
         await self._require_officer(actor, hamlet.commune_id)
         name = " ".join(clean(name).split())[:MAX_TEAM_NAME]
         async with self._store.db.transaction() as tx:
+            # Checked inside the write transaction (they run one at a time).
+            if token is not None and (earlier := await self._store.audit.subject_of(
+                    actor.id, "team.created", token)) is not None:
+                team = await self._store.areas.team(earlier)
+                if team is not None:
+                    return team
             code = await self._free_team_code(hamlet, name)
             join_code = await self._free_join_code()
             team_id = await self._store.areas.upsert_team(
@@ -113,6 +122,7 @@ class OfficerService:
             await self._store.audit.record(
                 tx, actor_id=actor.id, actor_label="officer", action="team.created",
                 subject_type="team", subject_id=team_id, code=code, join_code=join_code,
+                **({"origin": origin} if origin else {}), **({"token": token} if token else {}),
             )
         team = await self._store.areas.team(team_id)
         assert team is not None
@@ -131,15 +141,16 @@ class OfficerService:
         return None
 
     async def appoint_member(
-        self, actor: Resident, team_id: int, resident_id: int
+        self, actor: Resident, team_id: int, resident_id: int, origin: str | None = None
     ) -> Appointment:
         """Make an active member of the team its leader (the previous one stays a member);
-        NotAllowed unless an officer of its commune, NotAMember for anyone else."""
+        NotAllowed unless an officer of its commune, NotAMember for anyone else (audited
+        with `origin`: "web" from the console)."""
         team = await self._officers_team(actor, team_id)
         membership = await self._store.memberships.get(team.id, resident_id)
         if membership is None or membership.state != "active":
             raise NotAMember(f"resident {resident_id} is no active member of team {team.id}")
-        return await self._appoint(actor, team, resident_id)
+        return await self._appoint(actor, team, resident_id, origin)
 
     async def appoint_telegram_user(
         self, actor: Resident, team_id: int, telegram_id: int
@@ -167,7 +178,8 @@ class OfficerService:
         await self._require_officer(actor, team.commune_id)
         return team
 
-    async def _appoint(self, actor: Resident, team: Team, resident_id: int) -> Appointment:
+    async def _appoint(self, actor: Resident, team: Team, resident_id: int,
+                       origin: str | None = None) -> Appointment:
         previous = await self._store.memberships.leader(team.id)
         previous_id = previous.resident_id if previous is not None else None
         async with self._store.db.transaction() as tx:
@@ -175,7 +187,7 @@ class OfficerService:
             await self._store.audit.record(
                 tx, actor_id=actor.id, actor_label="officer", action="role.leader",
                 subject_type="team", subject_id=team.id, leader_resident_id=resident_id,
-                previous_resident_id=previous_id,
+                previous_resident_id=previous_id, **({"origin": origin} if origin else {}),
             )
         leader = await self._store.residents.get(resident_id)
         assert leader is not None

@@ -37,6 +37,14 @@ class AuditStore:
             "SELECT count(*) FROM audit_log WHERE actor_id = ? AND action = ? AND at >= ?",
             (actor_id, action, since)) or 0)
 
+    async def subject_of(self, actor_id: int, action: str, token: str) -> int | None:
+        """The subject of the actor's `action` recorded with this draft `token`, if any."""
+        value = await self._db.scalar(
+            "SELECT subject_id FROM audit_log WHERE actor_id = ? AND action = ? "
+            "AND json_extract(detail, '$.token') = ? ORDER BY id LIMIT 1",
+            (actor_id, action, token))
+        return int(value) if value is not None else None
+
     async def entries(
         self, subject_type: str | None = None, subject_id: int | None = None
     ) -> list[AuditEntry]:

@@ -18,6 +18,7 @@ from bot.web import (
     conversation,
     figures,
     followup,
+    gong,
     loudspeaker,
     open311,
     queue,
@@ -61,6 +62,7 @@ def build_app(services: Services, config: WebConfig, links: MediaLinks | None) -
     campaigns.add_routes(app)
     repeating.add_routes(app)
     teams.add_routes(app)
+    gong.add_routes(app)
     open311.add_routes(app)  # Open311 GeoReport v2: keys, not sessions
     conversation.add_routes(app)
     followup.add_routes(app)

@@ -4,16 +4,18 @@ the bot can reach them: never opened it, or blocked it), members and requests wa
 request with "Duyệt" and "Từ chối" (bot/web/team_requests.py), and its patrol log of a month
 (`?month=YYYY-MM`, the current one by default) with the same rows as `anninh export patrols`,
 downloadable as that CSV (`/teams/<id>/patrols.csv?month=…`). Read from the same store as
-`anninh teams list` and the leader's card; another commune's team is 404."""
+`anninh teams list` and the leader's card; another commune's team is 404. A new team and a
+team's leader are bot/web/team_admin.py's."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from bot.models import Team
+from bot.services import draft_token
 from bot.services.export import ExportError
 from bot.services.patrol_export import as_csv, month_of, patrol_rows
-from bot.web import team_requests
+from bot.web import team_admin, team_requests
 from bot.web.context import context_of, officer_of
 from bot.web.figures import BOM, download
 
@@ -28,7 +30,15 @@ async def teams_page(request: web.Request) -> web.Response:
             leader = await services.store.memberships.leader(team.id)
             rows.append((team, hamlets.get(team.hamlet or "", "—"), leader,
                          services.catalog.kind_name(team.kind, services.i18n.default)))
-    return context.render(request, "teams.html", rows=rows)
+    several = len(officer.communes) > 1
+    places = [(h.id, f"{h.name} ({commune.name})" if several else h.name)
+              for commune in officer.communes
+              for h in await services.store.areas.hamlets(commune.id)]
+    kinds = [(k.code, k.name(services.i18n.default)) for k in services.catalog.team_kinds.values()]
+    error = request.query.get("error", "")
+    return context.render(request, "teams.html", rows=rows, places=places, kinds=kinds,
+                          token=draft_token(), min_name=team_admin.MIN_NAME,
+                          error=error if error in team_admin.ERRORS else "")
 
 
 async def _team(request: web.Request) -> Team:
@@ -69,7 +79,8 @@ async def team_page(request: web.Request) -> web.Response:
         request, "team.html", view=view, team=team, patrols=patrols,
         month=f"{year:04d}-{month:02d}", month_label=f"{month:02d}/{year}",
         previous=f"{before[0]:04d}-{before[1]:02d}", following=f"{after[0]:04d}-{after[1]:02d}",
-        done=done if done in team_requests.DONE else "")
+        done=done if done in (*team_requests.DONE, *team_admin.DONE) else "",
+        candidates=[m for m in view.members if m.state == "active" and m.role != "leader"])
 
 
 async def patrols_csv(request: web.Request) -> web.Response:
@@ -91,3 +102,4 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/teams/{team_id}", team_page)
     app.router.add_get("/teams/{team_id}/patrols.csv", patrols_csv)
     team_requests.add_routes(app)
+    team_admin.add_routes(app)
