@@ -155,3 +155,26 @@ async def test_cancelling_in_the_console_notes_it_on_the_chat_s_scheduled_messag
     finally:
         await services.delivery.stop()
     assert sender.edits == [(1001, 77, "❌ Thông báo hẹn giờ đã bị hủy, không gửi gì.")]
+
+
+async def test_a_repeating_announcement_is_composed_in_the_console_as_in_chat(
+    client: TestClient, services: Services, store: Store, cast: People, hung_loc: Commune,
+) -> None:
+    """The repetition is typed the chat's way; one that cannot be read or has passed is
+    said so, and nothing is kept."""
+    jar = {COOKIE: await session_of(services, cast.officer)}
+    csrf = csrf_in(await (await client.get("/loudspeaker", cookies=jar)).text())
+    form = {"csrf": csrf, "commune": str(hung_loc.id), "text": "Họp tổ tối thứ Bảy."}
+    bad = await (await client.post("/loudspeaker/send", cookies=jar,
+                                   data={**form, "repeat": "thỉnh thoảng"})).text()
+    assert "Không đọc được lịch lặp lại" in bad and await store.schedules.all() == []
+    past = await (await client.post("/loudspeaker/send", cookies=jar,
+                                    data={**form, "repeat": "07:00"})).text()  # 08:00 now
+    assert "Giờ hẹn đã qua" in past and await store.schedules.all() == []
+    done = await (await client.post("/loudspeaker/send", cookies=jar,
+                                    data={**form, "repeat": "thu 7 19h"})).text()
+    assert "Đã lập thông báo lặp lại" in done
+    [schedule] = await store.schedules.all()
+    assert schedule.cron == "0 19 * * sat" and schedule.created_by == cast.officer.id
+    listed = done[done.index('id="repeating"'):done.index('id="campaigns"')]
+    assert "Họp tổ tối thứ Bảy." in listed and "thứ Bảy" in listed

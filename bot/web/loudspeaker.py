@@ -19,6 +19,7 @@ from multidict import MultiDictProxy
 from bot.markup import TEXT_LIMIT, visible_length
 from bot.models import Audience
 from bot.sending import OutMessage
+from bot.services.broadcasts import PastMoment, parse_when
 from bot.web import campaigns, repeating
 from bot.web.context import context_of, officer_of
 from bot.web.progress import progress
@@ -27,7 +28,7 @@ from bot.web.security import check_csrf
 RECENT = 15  # announcements listed
 DONE = ("sent", "scheduled", "cancelled", "empty", "too_long", "past", "bad_time", "nobody",
         "not_allowed", "gone", "campaign_paused", "campaign_resumed", "repeat_stopped",
-        "repeat_started")
+        "repeat_started", "repeating", "bad_repeat")
 
 
 async def page(request: web.Request) -> web.Response:
@@ -91,6 +92,20 @@ async def send(request: web.Request) -> web.Response:
         return _back(commune.id, "nobody")
     message = services.broadcasts.signed(OutMessage(text=markup), commune)
     when = str(form.get("when") or "").strip()
+    repeat = str(form.get("repeat") or "").strip()[:60]
+    if repeat and not when:  # typed the chat's way: a repetition, or a moment
+        try:
+            parsed = parse_when(repeat, services.clock.now(), services.config.locale.tz)
+        except PastMoment:
+            return _back(commune.id, "past")
+        if parsed is None:
+            return _back(commune.id, "bad_repeat")
+        if isinstance(parsed, str):
+            await services.broadcasts.repeat(audience, message, parsed, officer.person.id)
+            return _back(commune.id, "repeating")
+        await services.broadcasts.schedule(audience, message, parsed, urgent=urgent,
+                                           created_by=officer.person.id, origin="web")
+        return _back(commune.id, "scheduled")
     if not when:
         await services.broadcasts.send(audience, message, urgent=urgent,
                                        created_by=officer.person.id, origin="web")
