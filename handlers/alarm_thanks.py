@@ -5,11 +5,16 @@ anyone who did not say they were coming."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.delivery import OutMessage
 from bot.dialog import Action, Choice, Rows, Turn
-from bot.models import Alarm, AlarmRecipient
+from bot.models import Alarm, AlarmRecipient, Resident
 from bot.services.points import GONG_CAME
 from handlers.text import as_id, clip, esc
+
+if TYPE_CHECKING:
+    from bot.services.container import Services
 
 CONFIRM = "al:ok"  # al:ok:<alarm id>:<resident id>
 NAME_LIMIT = 40
@@ -32,9 +37,27 @@ async def confirm(turn: Turn, parts: tuple[str, ...]) -> None:
     if alarm is None or member_id is None:
         await turn.refuse(turn.t("errors.stale_button"))
         return
-    if not await services.alarms.confirm_came(turn.person, alarm, member_id):
+    thanked = await thank(services, turn.person, alarm, member_id)
+    if thanked is None:
         await turn.refuse(turn.t("alarm.confirm_refused"))
         return
+    name = thanked or "?"
+    await turn.notify(turn.t("alarm.confirmed", name=esc(name)))
+    done = await services.alarms.confirmed(alarm)
+    remaining = [r for r in await _coming(turn, alarm) if r.resident_id not in done]
+    if remaining:
+        await turn.offer(turn.t("alarm.confirm_ask"), _choices(alarm, remaining), in_place=True)
+    else:
+        await turn.close_press()
+
+
+async def thank(services: Services, actor: Resident, alarm: Alarm, member_id: int
+                ) -> str | None:
+    """`actor` confirms the member came (from chat or the console): the gong's points, a
+    thank-you on the member's own messenger; the member's name ("" if none), None when
+    refused (not over, not theirs to confirm, not coming, confirmed already)."""
+    if not await services.alarms.confirm_came(actor, alarm, member_id):
+        return None
     await services.points.award(member_id, GONG_CAME, "alarm", alarm.id)
     member = next((r for r in await services.alarms.recipients(alarm)
                    if r.resident_id == member_id), None)
@@ -44,14 +67,7 @@ async def confirm(turn: Turn, parts: tuple[str, ...]) -> None:
             "personal", OutMessage(text=services.i18n.t(lang, "alarm.thanked",
                                                         scope=esc(alarm.scope_name))),
             [member.recipient], commune_id=alarm.commune_id, origin=f"alarm:{alarm.id}:thanks")
-    name = member.display_name if member is not None and member.display_name else "?"
-    await turn.notify(turn.t("alarm.confirmed", name=esc(name)))
-    done = await services.alarms.confirmed(alarm)
-    remaining = [r for r in await _coming(turn, alarm) if r.resident_id not in done]
-    if remaining:
-        await turn.offer(turn.t("alarm.confirm_ask"), _choices(alarm, remaining), in_place=True)
-    else:
-        await turn.close_press()
+    return member.display_name or "" if member is not None else ""
 
 
 async def _coming(turn: Turn, alarm: Alarm) -> list[AlarmRecipient]:

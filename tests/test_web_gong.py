@@ -89,6 +89,21 @@ async def test_an_officer_sounds_the_gong_once_sees_the_count_and_ends_it(
     shown = await (await client.get(ended.headers["Location"], cookies=jar)).text()
     assert "Đã báo an toàn cho mọi người" in shown and "http-equiv" not in shown
 
+    # who came: An said "Đang đến"; confirmed once, thanked through the outbox
+    thank = f"/gong/{alarm_id}/thank/{an.id}"
+    assert f'action="{thank}"' in shown and "Ai đã đến?" in shown
+    forged = await client.post(thank, cookies=jar, data={"csrf": "x"}, allow_redirects=False)
+    assert forged.status == 403
+    for outcome in ("thanked", "not_thanked"):  # once
+        done = await client.post(thank, cookies=jar, data={"csrf": form["csrf"]},
+                                 allow_redirects=False)
+        assert done.headers["Location"] == f"/gong/{alarm_id}?done={outcome}"
+    thanks = [b for b in await store.broadcasts.recent(20)
+              if b.origin == f"alarm:{alarm_id}:thanks"]
+    assert len(thanks) == 1
+    assert f'action="{thank}"' not in await (await client.get(
+        f"/gong/{alarm_id}", cookies=jar)).text()
+
 
 async def test_the_gong_s_rules_answer_in_vietnamese(
     client: TestClient, services: Services, store: Store, cast: People,

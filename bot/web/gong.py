@@ -7,7 +7,10 @@ told on their own messenger and the police group's copy, by the same functions t
 
 `/gong/<id>`: the gong with its count — who answered "Đang đến", "Không thể", who is silent —
 refreshed every few seconds while it sounds, and "Đã an toàn" to end it (the caller or an
-officer of its commune, as in chat; everyone told). Another commune's gong is "not found"."""
+officer of its commune, as in chat; everyone told). Once it is over, each member who answered
+"Đang đến" can be confirmed as having come (`/gong/<id>/thank/<person>`): thanked on their own
+messenger with the gong's points, once — handlers/alarm_thanks.py's `thank`, as in chat.
+Another commune's gong is "not found"."""
 
 from __future__ import annotations
 
@@ -24,11 +27,12 @@ from bot.web.context import WebContext, context_of, officer_of
 from bot.web.security import check_csrf
 from handlers.alarm_answers import deliver_alarm, tell_staff, tell_staff_ended
 from handlers.alarm_count import MAX_NAMED
+from handlers.alarm_thanks import thank as thank_member
 
 NOTE_LIMIT = 200  # as /keng's note
 TOKEN = re.compile(r"[0-9a-f]{32}")
 ERRORS = ("stale", "too_many", "nobody", "note_too_long", "no_kind")
-DONE = ("ended", "over")
+DONE = ("ended", "over", "thanked", "not_thanked")
 REFRESH_SECONDS = 5
 RECENT_HOURS = 24
 
@@ -103,8 +107,14 @@ async def alarm_page(request: web.Request) -> web.Response:
     tally = await services.alarms.tally(alarm.id)
     kind = services.catalog.alarm_kinds.get(alarm.kind)
     done = request.query.get("done", "")
+    thanks: list[tuple[int, str]] = []
+    if alarm.state != "active" and await services.alarms.may_end(alarm, officer.person):
+        confirmed = await services.alarms.confirmed(alarm)
+        thanks = [(r.resident_id, r.display_name or "?")
+                  for r in await services.alarms.recipients(alarm)
+                  if r.response == "coming" and r.resident_id not in confirmed]
     return context.render(
-        request, "gong_alarm.html", alarm=alarm, tally=tally,
+        request, "gong_alarm.html", alarm=alarm, tally=tally, thanks=thanks,
         coming=tally.coming[:MAX_NAMED * 3], cannot=tally.cannot[:MAX_NAMED * 3],
         kind=f"{kind.emoji} {kind.name(services.i18n.default)}" if kind else alarm.kind,
         sent=services.console.local(alarm.sent_at),
@@ -130,6 +140,19 @@ async def end(request: web.Request) -> web.Response:
     return web.Response(status=303, headers={"Location": f"/gong/{alarm.id}?done=ended"})
 
 
+async def thank(request: web.Request) -> web.Response:
+    """A member who answered "Đang đến" confirmed as having come (after the all clear)."""
+    context, officer = context_of(request), officer_of(request)
+    form = await request.post()
+    check_csrf(request, form)
+    alarm = await _alarm(request)
+    member_id = _id(request.match_info["resident_id"])
+    done = member_id is not None and await thank_member(
+        context.services, officer.person, alarm, member_id) is not None
+    return web.Response(status=303, headers={
+        "Location": f"/gong/{alarm.id}?done={'thanked' if done else 'not_thanked'}"})
+
+
 def _back(error: str) -> web.Response:
     return web.Response(status=303, headers={"Location": f"/gong?error={error}"})
 
@@ -147,3 +170,4 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/gong", sound)
     app.router.add_get("/gong/{alarm_id}", alarm_page)
     app.router.add_post("/gong/{alarm_id}/end", end)
+    app.router.add_post("/gong/{alarm_id}/thank/{resident_id}", thank)
