@@ -129,3 +129,36 @@ async def test_nobody_else_creates_a_team_or_appoints_a_leader(
     after = await store.memberships.leader(team.id)
     assert (after.resident_id if after else None) == (before.resident_id if before else None)
     assert len(await store.audit.entries("team")) == audited
+
+
+async def test_an_officer_appoints_a_resident_by_the_phone_they_shared(
+    client: TestClient, services: Services, store: Store, cast: People,
+) -> None:
+    """As `/totruong TEAM 0912…`: whoever of the commune sent that number to the bot, member
+    or not; a number nobody shared, or one that is not a number, appoints nobody."""
+    team = await store.areas.team_by_join_code("HN01")
+    assert team is not None
+    ha = await services.residents.set_phone(cast.resident, "0912 345 678")  # shared in /caidat
+    jar = {COOKIE: await session_of(services, cast.officer)}
+    page = await (await client.get(f"/teams/{team.id}", cookies=jar)).text()
+    url, csrf = f"/teams/{team.id}/leader", csrf_in(page)
+    assert 'name="phone"' in page
+    for typed, outcome in (("số gì đây", "bad_phone"), ("0987 000 111", "no_phone")):
+        answer = await client.post(url, cookies=jar, data={"csrf": csrf, "phone": typed},
+                                   allow_redirects=False)
+        assert answer.headers["Location"] == f"/teams/{team.id}?done={outcome}", typed
+    shown = await (await client.get(f"/teams/{team.id}?done=no_phone", cookies=jar)).text()
+    assert "Không có người dân nào trong xã đã gửi số điện thoại này" in shown
+    for _ in range(2):  # told once
+        done = await client.post(url, cookies=jar, data={"csrf": csrf, "phone": "+84912345678"},
+                                 allow_redirects=False)
+        assert done.headers["Location"] == f"/teams/{team.id}?done=leader"
+    leader = await store.memberships.leader(team.id)
+    assert leader is not None and leader.resident_id == ha.id
+    appointed = [json.loads(e.detail) for e in await store.audit.entries("team", team.id)
+                 if e.action == "role.leader" and e.actor_id == cast.officer.id]
+    assert [(a["leader_resident_id"], a.get("origin")) for a in appointed] == [(ha.id, "web")]
+    stranger = {COOKIE: await session_of(services, cast.stranger_officer)}
+    refused = await client.post(url, cookies=stranger, data={"csrf": csrf, "phone": "0912345678"},
+                                allow_redirects=False)
+    assert refused.status in (403, 404)

@@ -162,14 +162,15 @@ class OfficerService:
             resident_id = await self._store.residents.ensure(tx, telegram_id)
         return await self._appoint(actor, team, resident_id)
 
-    async def appoint_by_phone(self, actor: Resident, team_id: int, e164: str) -> Appointment:
+    async def appoint_by_phone(self, actor: Resident, team_id: int, e164: str,
+                               origin: str | None = None) -> Appointment:
         """Make the resident of the team's commune who shared this number its leader;
         NotAMember when nobody there shared it (a number is looked up, never trusted)."""
         team = await self._officers_team(actor, team_id)
         person = await self._store.residents.by_phone(e164, team.commune_id)
         if person is None:
             raise NotAMember(f"nobody of commune {team.commune_id} shared that number")
-        return await self._appoint(actor, team, person.id)
+        return await self._appoint(actor, team, person.id, origin)
 
     async def _officers_team(self, actor: Resident, team_id: int) -> Team:
         team = await self._store.areas.team(team_id)

@@ -13,6 +13,7 @@ import re
 from aiohttp import web
 
 from bot.services.officers import NotAllowed, NotAMember
+from bot.services.residents import PhoneError, normalise_phone
 from bot.services.team_notices import tell_member
 from bot.text import clean
 from bot.web.context import context_of, officer_of
@@ -21,7 +22,7 @@ from bot.web.security import check_csrf
 MIN_NAME = 3  # as /taoto
 TOKEN = re.compile(r"[0-9a-f]{32}")
 ERRORS = ("name", "choice")
-DONE = ("created", "leader", "not_member")
+DONE = ("created", "leader", "not_member", "bad_phone", "no_phone")
 
 
 def _id(value: object) -> int | None:
@@ -65,18 +66,33 @@ async def appoint(request: web.Request) -> web.Response:
     if team is None or not officer.serves(team.commune_id):
         raise web.HTTPNotFound()
     member_id = _id(form.get("member"))
+    typed = str(form.get("phone") or "").strip()[:40]
+    phone = None
+    if typed:  # someone who shared this number with the bot, as /totruong TEAM 0912… does
+        try:
+            phone = normalise_phone(typed)
+        except PhoneError:
+            return _done(team.id, "bad_phone")
     leader = await services.store.memberships.leader(team.id)
-    if member_id is not None and leader is not None and leader.resident_id == member_id:
+    if phone is None and member_id is not None and leader is not None \
+            and leader.resident_id == member_id:
         return _done(team.id, "leader")  # pressed again: appointed and told once
     try:
-        if member_id is None:
+        if phone is not None:
+            if leader is not None and (current := await services.store.residents.get(
+                    leader.resident_id)) is not None and current.phone == phone:
+                return _done(team.id, "leader")
+            done = await services.officers.appoint_by_phone(officer.person, team.id, phone,
+                                                            origin="web")
+        elif member_id is None:
             raise NotAMember("no member chosen")
-        done = await services.officers.appoint_member(officer.person, team.id, member_id,
-                                                      origin="web")
+        else:
+            done = await services.officers.appoint_member(officer.person, team.id, member_id,
+                                                          origin="web")
     except NotAllowed:
         raise web.HTTPNotFound() from None
     except NotAMember:
-        return _done(team.id, "not_member")
+        return _done(team.id, "no_phone" if phone is not None else "not_member")
     await tell_member(services.relays, services.delivery, services.i18n, done.leader, team,
                       "officer_tools.you_lead", f"team:{team.id}:leader:{done.leader.id}")
     return _done(team.id, "leader")
