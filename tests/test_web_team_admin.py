@@ -25,6 +25,13 @@ from tests.test_web_console import (  # noqa: F401 (fixtures)
 from tests.web_kit import COOKIE, People, csrf_in, session_of, token_in
 
 
+async def appointed(store: Store, team_id: int, officer_id: int) -> list[tuple[int, str]]:
+    """(leader, origin) of each appointment the officer made to the team, from the audit."""
+    return [(detail["leader_resident_id"], detail.get("origin", "")) for detail in (
+        json.loads(e.detail) for e in await store.audit.entries("team", team_id)
+        if e.action == "role.leader" and e.actor_id == officer_id)]
+
+
 async def test_an_officer_creates_a_team_once_and_its_join_code_is_shown(
     client: TestClient, services: Services, store: Store, cast: People,
 ) -> None:
@@ -87,9 +94,7 @@ async def test_an_officer_appoints_a_member_leader_and_the_person_is_told(
         assert done.headers["Location"] == f"/teams/{team.id}?done=leader"
     leader = await store.memberships.leader(team.id)
     assert leader is not None and leader.resident_id == tam.id
-    appointed = [json.loads(e.detail) for e in await store.audit.entries("team", team.id)
-                 if e.action == "role.leader" and e.actor_id == cast.officer.id]
-    assert [(a["leader_resident_id"], a["origin"]) for a in appointed] == [(tam.id, "web")]
+    assert await appointed(store, team.id, cast.officer.id) == [(tam.id, "web")]
     told = [b for b in await store.broadcasts.recent(20)
             if b.origin == f"team:{team.id}:leader:{tam.id}"]
     assert len(told) == 1
@@ -155,9 +160,7 @@ async def test_an_officer_appoints_a_resident_by_the_phone_they_shared(
         assert done.headers["Location"] == f"/teams/{team.id}?done=leader"
     leader = await store.memberships.leader(team.id)
     assert leader is not None and leader.resident_id == ha.id
-    appointed = [json.loads(e.detail) for e in await store.audit.entries("team", team.id)
-                 if e.action == "role.leader" and e.actor_id == cast.officer.id]
-    assert [(a["leader_resident_id"], a.get("origin")) for a in appointed] == [(ha.id, "web")]
+    assert await appointed(store, team.id, cast.officer.id) == [(ha.id, "web")]
     stranger = {COOKIE: await session_of(services, cast.stranger_officer)}
     refused = await client.post(url, cookies=stranger, data={"csrf": csrf, "phone": "0912345678"},
                                 allow_redirects=False)
