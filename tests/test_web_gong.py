@@ -116,7 +116,9 @@ async def test_the_gong_s_rules_answer_in_vietnamese(
     form = {"csrf": csrf_in(page), "token": token_in(page), "scope": f"commune:{commune.id}",
             "kind": "trom"}
     for changed, error in (({"kind": "ufo"}, "no_kind"), ({"note": "x" * 201}, "note_too_long"),
-                           ({"scope": "commune:999"}, "stale"), ({"scope": "nonsense"}, "stale")):
+                           ({"scope": "commune:999"}, "stale"), ({"scope": "nonsense"}, "stale"),
+                           ({"place": "đầu hẻm 12"}, "bad_place"),
+                           ({"place": "95.1, 107.2"}, "bad_place")):
         answer = await client.post("/gong", cookies=jar, data={**form, **changed},
                                    allow_redirects=False)
         assert answer.headers["Location"] == f"/gong?error={error}", changed
@@ -125,7 +127,18 @@ async def test_the_gong_s_rules_answer_in_vietnamese(
     assert bad_token.status == 403
     shown = await (await client.get("/gong?error=stale", cookies=jar)).text()
     assert "Bạn không đánh kẻng cho phạm vi này được nữa" in shown
+    shown = await (await client.get("/gong?error=bad_place", cookies=jar)).text()
+    assert "Không đọc được vị trí" in shown
     assert await raised(store) == []
+    # a place typed as a map app copies it goes with the gong, as a location shared in chat
+    placed = await client.post("/gong", cookies=jar, data={**form, "place": "10.9512, 107.1623"},
+                               allow_redirects=False)
+    alarm_id = int(placed.headers["Location"].rsplit("/", 1)[1])
+    alarm = await services.alarms.get(alarm_id)
+    assert alarm is not None and (alarm.latitude, alarm.longitude) == (10.9512, 107.1623)
+    sent = [b for b in await store.broadcasts.recent(20) if b.origin == f"alarm:{alarm_id}"]
+    assert sent and "maps.google.com/?q=10.951200,107.162300" in (
+        OutMessage.from_json(sent[0].payload).text or "")
 
 
 async def test_nobody_else_sounds_sees_or_ends_a_gong(

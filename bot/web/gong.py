@@ -31,7 +31,8 @@ from handlers.alarm_thanks import thank as thank_member
 
 NOTE_LIMIT = 200  # as /keng's note
 TOKEN = re.compile(r"[0-9a-f]{32}")
-ERRORS = ("stale", "too_many", "nobody", "note_too_long", "no_kind")
+ERRORS = ("stale", "too_many", "nobody", "note_too_long", "no_kind", "bad_place")
+PLACE = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*[,; ]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 DONE = ("ended", "over", "thanked", "not_thanked")
 REFRESH_SECONDS = 5
 RECENT_HOURS = 24
@@ -75,11 +76,15 @@ async def sound(request: web.Request) -> web.Response:
         return _back("note_too_long")
     if kind not in services.catalog.alarm_kinds:
         return _back("no_kind")
+    place = _place(str(form.get("place", "")))
+    if isinstance(place, bool):
+        return _back("bad_place")
     scope_kind, _, scope_id = scope.partition(":")
     person = officer.person
+    latitude, longitude = place if place else (None, None)
     raised = await services.alarms.sound(
         person, officer.name, kind, scope_kind, _id(scope_id) or 0, note or None,
-        token=token, origin="web")
+        latitude=latitude, longitude=longitude, token=token, origin="web")
     if raised.result is RaiseResult.ALREADY and raised.alarm is not None:
         return _to(raised.alarm)
     if raised.result is not RaiseResult.RAISED or raised.alarm is None:
@@ -151,6 +156,20 @@ async def thank(request: web.Request) -> web.Response:
         context.services, officer.person, alarm, member_id) is not None
     return web.Response(status=303, headers={
         "Location": f"/gong/{alarm.id}?done={'thanked' if done else 'not_thanked'}"})
+
+
+def _place(typed: str) -> tuple[float, float] | bool | None:
+    """Where, typed as "latitude, longitude" (as a map app copies it: "10.9512, 107.1623");
+    None when left empty, False when it is not a place on Earth (never True)."""
+    if not typed.strip():
+        return None
+    found = PLACE.match(typed)
+    if found is None:
+        return False
+    latitude, longitude = float(found[1]), float(found[2])
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return False
+    return latitude, longitude
 
 
 def _back(error: str) -> web.Response:
