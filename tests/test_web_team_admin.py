@@ -161,6 +161,14 @@ async def test_an_officer_appoints_a_resident_by_the_phone_they_shared(
     leader = await store.memberships.leader(team.id)
     assert leader is not None and leader.resident_id == ha.id
     assert await appointed(store, team.id, cast.officer.id) == [(ha.id, "web")]
+    for _ in range(2):  # a Telegram id, as /totruong TEAM 123456789: appointed, told once
+        done = await client.post(url, cookies=jar, data={"csrf": csrf, "phone": "5551234"},
+                                 allow_redirects=False)
+        assert done.headers["Location"] == f"/teams/{team.id}?done=leader"
+    newcomer = await store.residents.by_telegram_id(5551234)
+    assert newcomer is not None
+    assert await appointed(store, team.id, cast.officer.id) == [(ha.id, "web"),
+                                                                (newcomer.id, "web")]
     stranger = {COOKIE: await session_of(services, cast.stranger_officer)}
     refused = await client.post(url, cookies=stranger, data={"csrf": csrf, "phone": "0912345678"},
                                 allow_redirects=False)

@@ -153,14 +153,14 @@ class OfficerService:
         return await self._appoint(actor, team, resident_id, origin)
 
     async def appoint_telegram_user(
-        self, actor: Resident, team_id: int, telegram_id: int
+        self, actor: Resident, team_id: int, telegram_id: int, origin: str | None = None
     ) -> Appointment:
         """Make the Telegram user the team's leader, whether or not a member yet (a bare
         person is created for an id the bot has never seen)."""
         team = await self._officers_team(actor, team_id)
         async with self._store.db.transaction() as tx:
             resident_id = await self._store.residents.ensure(tx, telegram_id)
-        return await self._appoint(actor, team, resident_id)
+        return await self._appoint(actor, team, resident_id, origin)
 
     async def appoint_by_phone(self, actor: Resident, team_id: int, e164: str,
                                origin: str | None = None) -> Appointment:

@@ -66,8 +66,26 @@ async def appoint(request: web.Request) -> web.Response:
     if team is None or not officer.serves(team.commune_id):
         raise web.HTTPNotFound()
     member_id = _id(form.get("member"))
-    typed = str(form.get("phone") or "").strip()[:40]
+    typed = "".join(str(form.get("phone") or "").split())[:40]
     phone = None
+    if typed and typed[:1] not in ("0", "+"):  # a Telegram id, as /totruong TEAM 123… takes
+        telegram_id = _id(typed)
+        if telegram_id is None:
+            return _done(team.id, "bad_phone")
+        now_leading = await services.store.memberships.leader(team.id)
+        leading = None if now_leading is None else await services.store.residents.get(
+            now_leading.resident_id)
+        if leading is not None and leading.telegram_id == telegram_id:
+            return _done(team.id, "leader")  # pressed again: appointed and told once
+        try:
+            done = await services.officers.appoint_telegram_user(
+                officer.person, team.id, telegram_id, origin="web")
+        except NotAllowed:
+            raise web.HTTPNotFound() from None
+        await tell_member(services.relays, services.delivery, services.i18n, done.leader,
+                          team, "officer_tools.you_lead",
+                          f"team:{team.id}:leader:{done.leader.id}")
+        return _done(team.id, "leader")
     if typed:  # someone who shared this number with the bot, as /totruong TEAM 0912… does
         try:
             phone = normalise_phone(typed)
