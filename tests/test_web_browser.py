@@ -114,6 +114,10 @@ async def test_an_announcement_composed_in_the_browser_reaches_the_residents(
     await expect(page.get_by_role("heading", name="Loa phát thanh")).to_be_visible()
     await page.get_by_label("Nội dung thông báo").fill("Họp dân lúc 19:00 tại nhà văn hóa ấp")
     await page.get_by_label("Ấp Hưng Nhơn").check()
+    reach = page.locator("#reach")  # asked again as the choice changed
+    await expect(reach).to_have_attribute("data-total", "1")
+    await expect(reach).to_contain_text("Sẽ tới 1 người")
+    await expect(reach).to_contain_text("Telegram: 1")
     await page.screenshot(path=folder / "loudspeaker.png", full_page=True)
     await page.get_by_role("button", name="Gửi thông báo").click()
     await expect(page.get_by_text("Đã gửi thông báo")).to_be_visible()

@@ -13,6 +13,7 @@ import json
 from aiohttp.test_utils import TestClient
 
 from bot.clock import FakeClock
+from bot.models import Audience
 from bot.services.container import Services
 from bot.store import Store
 from tests.delivery_kit import FakeSender
@@ -156,3 +157,31 @@ async def test_a_page_s_stream_starts_with_the_state_of_the_broadcasts_it_shows(
         data = json.loads(event.split(b"data: ", 1)[1])
         assert data["id"] == broadcast.id and data["state"] == "queued"
         assert data["sent"] == 0 and data["total"] >= 2
+
+
+async def test_the_compose_form_says_how_many_it_reaches_on_each_messenger(
+    client: TestClient, services: Services, store: Store, cast: People,
+) -> None:
+    """The whole commune at first, then what the choices so far reach (asked as they change);
+    only for an officer who may announce to that commune."""
+    commune = await store.areas.commune_by_code("hung-loc")
+    hamlet = await store.areas.hamlet_by_code(commune.id, "hung-hiep") if commune else None
+    assert commune is not None and hamlet is not None
+    lan = await services.residents.ensure_account("zalo", "z-lan", opened=True)
+    lan = await services.residents.give_consent(lan, "v1", "Lan", "vi")
+    async with store.db.transaction() as tx:
+        await store.residents.update(tx, lan.id, commune_id=commune.id, hamlet_id=hamlet.id)
+    jar = {COOKIE: await session_of(services, cast.officer)}
+    page = await (await client.get("/loudspeaker", cookies=jar)).text()
+    everyone = await services.broadcasts.reach(Audience(commune.id))
+    assert everyone["zalo"] == 1 and everyone["telegram"] >= 1
+    line = page[page.index('id="reach"'):page.index("</p>", page.index('id="reach"'))]
+    assert f"Sẽ tới {sum(everyone.values())} người" in line and "Zalo (Bot): 1" in line
+    answer = await client.get(f"/loudspeaker/reach?commune={commune.id}&hamlet={hamlet.id}",
+                              cookies=jar)
+    assert answer.status == 200
+    assert await answer.json() == {"total": 1, "text": "Sẽ tới 1 người", "channels": [
+        {"channel": "zalo", "label": "Zalo (Bot)", "count": 1}]}
+    stranger = {COOKIE: await session_of(services, cast.stranger_officer)}
+    assert (await client.get(f"/loudspeaker/reach?commune={commune.id}",
+                             cookies=stranger)).status == 404

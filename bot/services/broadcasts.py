@@ -74,6 +74,15 @@ class BroadcastService:
         return await self._store.broadcasts.count_recipients(
             audience, include_muted=self.include_muted("announcement", urgent))
 
+    async def reach(self, audience: Audience, *, urgent: bool = False) -> dict[Channel, int]:
+        """How many of the audience each messenger would reach now."""
+        recipients = await self._store.broadcasts.recipients(
+            audience, include_muted=self.include_muted("announcement", urgent))
+        counted: dict[Channel, int] = {}
+        for recipient in recipients:
+            counted[recipient.channel] = counted.get(recipient.channel, 0) + 1
+        return counted
+
     async def channels(self, audience: Audience, *, urgent: bool = False) -> set[Channel]:
         """The messengers the audience would be reached on now."""
         recipients = await self._store.broadcasts.recipients(

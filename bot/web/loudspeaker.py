@@ -9,19 +9,21 @@ audited with origin "web"), for a commune of the officer's only, checked at ever
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from html import escape
+from typing import Any
 
 from aiohttp import web
 from markupsafe import Markup
-from multidict import MultiDictProxy
+from multidict import MultiMapping
 
 from bot.markup import TEXT_LIMIT, visible_length
-from bot.models import Audience
+from bot.models import Audience, Channel, Commune
 from bot.sending import OutMessage
 from bot.services.broadcasts import PastMoment, parse_when
 from bot.web import campaigns, repeating
-from bot.web.context import context_of, officer_of
+from bot.web.context import WebContext, context_of, officer_of
 from bot.web.progress import progress
 from bot.web.security import check_csrf
 
@@ -50,8 +52,10 @@ async def page(request: web.Request) -> web.Response:
         if len(recent) == RECENT:
             break
     done = request.query.get("done", "")
+    whole = await services.broadcasts.reach(Audience(commune.id))
     return context.render(
         request, "loudspeaker.html", commune=commune, communes=communes,
+        reach=_reach(context, whole),
         campaigns=await campaigns.rows(context, commune),
         repeating=await repeating.repeating(context, commune),
         waiting=await repeating.waiting(context, commune),
@@ -79,14 +83,7 @@ async def send(request: web.Request) -> web.Response:
         return _back(commune.id, "empty")
     if visible_length(markup) > TEXT_LIMIT - 100:  # room for the header that signs it
         return _back(commune.id, "too_long")
-    store = services.store  # only this commune's areas and the catalog's groups count
-    hamlets = {h.id for h in await store.areas.hamlets(commune.id)}
-    teams = {t.id for t in await store.areas.teams(commune.id)}
-    audience = Audience(
-        commune.id, tuple(i for i in _ids(_all(form, "hamlet")) if i in hamlets),
-        tuple(i for i in _ids(_all(form, "team")) if i in teams),
-        tuple(k for k in _all(form, "kind") if k in services.catalog.team_kinds),
-        tuple(g for g in _all(form, "tag") if g in services.catalog.tags))
+    audience = await _audience(context, commune, form)
     urgent = form.get("urgent") == "on"
     if await services.broadcasts.count(audience, urgent=urgent) == 0:
         return _back(commune.id, "nobody")
@@ -121,6 +118,41 @@ async def send(request: web.Request) -> web.Response:
     return _back(commune.id, "scheduled")
 
 
+async def reach(request: web.Request) -> web.Response:
+    """`GET /loudspeaker/reach?commune=…&hamlet=…`: how many the audience chosen so far
+    would reach, on each messenger (the compose form asks as it changes)."""
+    context, officer = context_of(request), officer_of(request)
+    services = context.services
+    commune = next((c for c in officer.communes if str(c.id) == request.query.get("commune")),
+                   None)
+    if commune is None or not await services.broadcasts.may_announce(
+            officer.person.id, commune.id):
+        raise web.HTTPNotFound()
+    audience = await _audience(context, commune, request.query)
+    counted = await services.broadcasts.reach(audience, urgent=request.query.get("urgent") == "on")
+    return web.json_response(_reach(context, counted), headers={"Cache-Control": "no-store"})
+
+
+def _reach(context: WebContext, counted: Mapping[Channel, int]) -> dict[str, Any]:
+    total = sum(counted.values())
+    return {"total": total, "text": context.t("web.loud_reach", count=total), "channels": [
+        {"channel": channel, "label": context.t(f"web.fig_channel_{channel}"), "count": count}
+        for channel, count in sorted(counted.items())]}
+
+
+async def _audience(context: WebContext, commune: Commune, form: MultiMapping[Any]
+                    ) -> Audience:
+    """The audience a form chose: only this commune's areas and the catalog's groups count."""
+    services, store = context.services, context.services.store
+    hamlets = {h.id for h in await store.areas.hamlets(commune.id)}
+    teams = {t.id for t in await store.areas.teams(commune.id)}
+    return Audience(
+        commune.id, tuple(i for i in _ids(_all(form, "hamlet")) if i in hamlets),
+        tuple(i for i in _ids(_all(form, "team")) if i in teams),
+        tuple(k for k in _all(form, "kind") if k in services.catalog.team_kinds),
+        tuple(g for g in _all(form, "tag") if g in services.catalog.tags))
+
+
 async def cancel(request: web.Request) -> web.Response:
     """Cancel an announcement still waiting for its time (an officer of its commune)."""
     context, officer = context_of(request), officer_of(request)
@@ -139,8 +171,7 @@ async def cancel(request: web.Request) -> web.Response:
     return _back(broadcast.commune_id, "cancelled" if done is not None else "gone")
 
 
-def _all(form: MultiDictProxy[str | bytes | bytearray | web.FileField], name: str
-         ) -> tuple[str, ...]:
+def _all(form: MultiMapping[Any], name: str) -> tuple[str, ...]:
     return tuple(v for v in form.getall(name, []) if isinstance(v, str))
 
 
@@ -156,4 +187,5 @@ def _back(commune_id: int | None, done: str) -> web.Response:
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/loudspeaker", page)
     app.router.add_post("/loudspeaker/send", send)
+    app.router.add_get("/loudspeaker/reach", reach)
     app.router.add_post("/loudspeaker/cancel/{broadcast_id}", cancel)

@@ -46,3 +46,39 @@
     row.setAttribute("data-state", data.state);
   });
 }());
+
+// The loudspeaker's compose form: how many the audience chosen so far reaches, on each
+// messenger, asked again whenever a choice changes (/loudspeaker/reach).
+(function () {
+  "use strict";
+  var line = document.querySelector("[data-reach]");
+  var form = line && line.closest("form");
+  if (!form || !window.fetch) { return; }
+  var asked = 0;
+  form.addEventListener("change", function (event) {
+    var name = event.target && event.target.name;
+    if (["commune", "hamlet", "team", "kind", "tag", "urgent"].indexOf(name) < 0) { return; }
+    var query = new URLSearchParams();
+    new FormData(form).forEach(function (value, key) {
+      if (["commune", "hamlet", "team", "kind", "tag", "urgent"].indexOf(key) >= 0) {
+        query.append(key, value);
+      }
+    });
+    var mine = ++asked;
+    fetch(line.getAttribute("data-reach") + "?" + query.toString(), {credentials: "same-origin"})
+      .then(function (answer) { return answer.ok ? answer.json() : null; })
+      .then(function (data) {
+        if (!data || mine !== asked) { return; }
+        var strong = document.createElement("strong");
+        strong.textContent = data.text;
+        line.replaceChildren(strong);
+        data.channels.forEach(function (channel) {
+          var span = document.createElement("span");
+          span.className = "channel";
+          span.textContent = channel.label + ": " + channel.count;
+          line.append(" ", span);
+        });
+        line.setAttribute("data-total", String(data.total));
+      });
+  });
+}());
