@@ -66,7 +66,7 @@ quay quy ra sang sao sau sung tay tham thanh thao thay theo thi thu tin tra tran
 vai vi vui xem xin xong
 """))
 NAMES = frozenset(re.findall(r"\w+", "bca cap cp csv english json km mb menu oa open reply "
-                                      "id stt telegram web xml zalo zbs"))
+                                      "id jpeg png stt telegram web xml zalo zbs"))
 
 
 def _unmarked_words(text: str) -> list[str]:

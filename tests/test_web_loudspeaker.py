@@ -185,3 +185,41 @@ async def test_the_compose_form_says_how_many_it_reaches_on_each_messenger(
     stranger = {COOKIE: await session_of(services, cast.stranger_officer)}
     assert (await client.get(f"/loudspeaker/reach?commune={commune.id}",
                              cookies=stranger)).status == 404
+
+
+async def test_an_announcement_with_a_photo_is_composed_in_the_console(
+    client: TestClient, services: Services, store: Store, cast: People,
+) -> None:
+    """The photo is kept in the media store and goes with the text as its caption, as a photo
+    sent to /thongbao does; a file that is not a JPEG or PNG is refused and nothing is sent."""
+    from aiohttp import FormData
+
+    from bot.sending import OutMessage
+    from tests.web_kit import JPEG
+
+    commune = await store.areas.commune_by_code("hung-loc")
+    assert commune is not None
+    jar = {COOKIE: await session_of(services, cast.officer)}
+    csrf = csrf_in(await (await client.get("/loudspeaker", cookies=jar)).text())
+
+    def form(data: bytes, name: str) -> FormData:
+        sent = FormData()
+        sent.add_field("csrf", csrf)
+        sent.add_field("commune", str(commune.id))
+        sent.add_field("text", "Đối tượng trộm chó, ai thấy báo công an xã")
+        sent.add_field("photo", data, filename=name, content_type="image/jpeg")
+        return sent
+
+    refused = await client.post("/loudspeaker/send", cookies=jar,
+                                data=form(b"%PDF-1.4 not a photo", "a.jpg"),
+                                allow_redirects=False)
+    assert "done=not_a_photo" in refused.headers["Location"]
+    assert await store.broadcasts.recent(5) == []
+    sent = await client.post("/loudspeaker/send", cookies=jar, data=form(JPEG, "cho.jpg"),
+                             allow_redirects=False)
+    assert "done=sent" in sent.headers["Location"]
+    [broadcast] = await store.broadcasts.recent(5)
+    message = OutMessage.from_json(broadcast.payload)
+    assert message.photo_path is not None and "trộm chó" in message.text
+    with open(message.photo_path, "rb") as kept:  # noqa: ASYNC230 (a small file)
+        assert kept.read() == JPEG

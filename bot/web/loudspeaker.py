@@ -14,11 +14,11 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 from markupsafe import Markup
-from multidict import MultiMapping
+from multidict import MultiDict, MultiMapping
 
-from bot.markup import TEXT_LIMIT, visible_length
+from bot.markup import CAPTION_LIMIT, TEXT_LIMIT, visible_length
 from bot.models import Audience, Channel, Commune
 from bot.sending import OutMessage
 from bot.services.broadcasts import PastMoment, parse_when
@@ -28,9 +28,10 @@ from bot.web.progress import progress
 from bot.web.security import check_csrf
 
 RECENT = 15  # announcements listed
+FIELD_LIMIT = 16 * 1024  # a field of the compose form (the text is at most 4,096 characters)
 DONE = ("sent", "scheduled", "cancelled", "empty", "too_long", "past", "bad_time", "nobody",
         "not_allowed", "gone", "campaign_paused", "campaign_resumed", "repeat_stopped",
-        "repeat_started", "repeating", "bad_repeat")
+        "repeat_started", "repeating", "bad_repeat", "photo_too_big", "not_a_photo")
 
 
 async def page(request: web.Request) -> web.Response:
@@ -71,7 +72,8 @@ async def send(request: web.Request) -> web.Response:
     """Queue now or keep for later; back to the page, saying what came of it."""
     context, officer = context_of(request), officer_of(request)
     services = context.services
-    form = await request.post()
+    limit = services.config.media.max_photo_bytes
+    form, photo = await _read(request, limit)
     check_csrf(request, form)
     commune = next((c for c in officer.communes if str(c.id) == form.get("commune")), None)
     if commune is None or not await services.broadcasts.may_announce(
@@ -79,15 +81,27 @@ async def send(request: web.Request) -> web.Response:
         return _back(None, "not_allowed")
     text = str(form.get("text") or "").strip()
     markup = escape(text, quote=False)  # what was typed, shown as typed
-    if not text:
+    if not text and photo is None:
         return _back(commune.id, "empty")
-    if visible_length(markup) > TEXT_LIMIT - 100:  # room for the header that signs it
+    room = CAPTION_LIMIT if photo is not None else TEXT_LIMIT
+    if visible_length(markup) > room - 100:  # room for the header that signs it
         return _back(commune.id, "too_long")
+    photo_path = None
+    if photo is not None:
+        if len(photo) > limit:
+            return _back(commune.id, "photo_too_big")
+        kind = "image/jpeg" if photo[:3] == b"\xff\xd8\xff" else (
+            "image/png" if photo[:8] == b"\x89PNG\r\n\x1a\n" else None)
+        if kind is None:
+            return _back(commune.id, "not_a_photo")
+        stored = await services.media.files.put(photo, "photo", kind)
+        photo_path = str(services.media.files.path(stored.key))
     audience = await _audience(context, commune, form)
     urgent = form.get("urgent") == "on"
     if await services.broadcasts.count(audience, urgent=urgent) == 0:
         return _back(commune.id, "nobody")
-    message = services.broadcasts.signed(OutMessage(text=markup), commune)
+    message = services.broadcasts.signed(OutMessage(text=markup, photo_path=photo_path),
+                                         commune)
     when = str(form.get("when") or "").strip()
     repeat = str(form.get("repeat") or "").strip()[:60]
     if repeat and not when:  # typed the chat's way: a repetition, or a moment
@@ -116,6 +130,34 @@ async def send(request: web.Request) -> web.Response:
     await services.broadcasts.schedule(audience, message, moment, urgent=urgent,
                                        created_by=officer.person.id, origin="web")
     return _back(commune.id, "scheduled")
+
+
+async def _read(request: web.Request, limit: int) -> tuple[MultiDict[str], bytes | None]:
+    """The compose form's fields and its photo (None if none was chosen): multipart read
+    part by part, so a photo up to `limit` (and one byte more, to tell it is too large)
+    passes the web server's small limit for forms."""
+    if not request.content_type.startswith("multipart/"):
+        posted = await request.post()
+        return MultiDict((k, v) for k, v in posted.items() if isinstance(v, str)), None
+    fields: MultiDict[str] = MultiDict()
+    photo: bytes | None = None
+    reader = await request.multipart()
+    while (part := await reader.next()) is not None:
+        if not isinstance(part, BodyPartReader) or part.name is None:
+            continue
+        if part.name == "photo" and part.filename:
+            data = bytearray()
+            while chunk := await part.read_chunk():
+                data += chunk
+                if len(data) > limit:
+                    break
+            photo = bytes(data) if data else None
+        elif part.name != "photo":
+            value = await part.read(decode=True)
+            if len(value) > FIELD_LIMIT:
+                raise web.HTTPRequestEntityTooLarge(max_size=FIELD_LIMIT, actual_size=len(value))
+            fields.add(part.name, value.decode("utf-8", "replace"))
+    return fields, photo
 
 
 async def reach(request: web.Request) -> web.Response:

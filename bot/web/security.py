@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
-from multidict import MultiDictProxy
+from multidict import MultiMapping
 
 from bot.web.context import OFFICER, context_of
 
@@ -90,7 +90,7 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     return context.render(request, "message.html", status=status, title=context.t(key))
 
 
-def check_csrf(request: web.Request, form: MultiDictProxy[Any]) -> None:
+def check_csrf(request: web.Request, form: MultiMapping[Any]) -> None:
     """A form of this session (403 otherwise): the token it was rendered with."""
     staff = request[OFFICER]
     given = form.get("csrf")
