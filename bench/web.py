@@ -59,7 +59,7 @@ OFFICER = 1001  # the sample officer's Telegram id
 STAFF_CHAT_ID = -1001000000001  # the sample commune's police group
 FIRST_RESIDENT = 5_000_000
 EXTRA_HAMLETS = 40
-CENTRE = (10.95, 107.16)
+CENTRE = (11.07, 107.17)  # the sample commune's (content/areas.sample.toml)
 OPEN_DAYS = 21  # reports of the last three weeks may still be open
 
 
@@ -90,7 +90,7 @@ async def populate(config: Config, reports: int, residents: int) -> float:
         catalog = Catalog.load(config.content.folder)
         areas = parse_areas(config.content.folder / "areas.sample.toml", catalog)
         await load_areas(store, areas, "bench")
-        commune = await store.areas.commune_by_code("hung-loc")
+        commune = await store.areas.commune_by_code(areas[0].code)  # the shipped sample's
         officer = await store.residents.by_telegram_id(OFFICER)
         assert commune is not None and officer is not None
         categories = list(Categories.load(config.content.folder).items)
@@ -256,7 +256,7 @@ async def main(reports: int, residents: int, requests: int) -> None:
         async with Sandbox(keep_log=False) as sandbox:
             port = free_port()
             officer = sandbox.user(OFFICER, first_name="Cán bộ Hùng")
-            sandbox.group(STAFF_CHAT_ID, "Công an xã Hưng Lộc", members=[officer])
+            sandbox.group(STAFF_CHAT_ID, "Công an xã Thống Nhất", members=[officer])
             config = write_config(Path(folder), sandbox.api_base_url, port)
             load = await populate(config, reports, residents)
             print(f"database: {reports:,} reports over a year, {residents:,} residents, "
