@@ -33,9 +33,26 @@ from typing import Literal
 from bot.clock import Clock, SystemClock
 
 MediaKind = Literal["photo", "voice"]
-# What a photo's first bytes say it is (a campaign's photo may be a PNG); JPEG otherwise.
-_IMAGE_TYPES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"GIF8", "image/gif"),
-                (b"RIFF", "image/webp"))
+# What a file's first bytes say it is: photos (a campaign's may be a PNG), voice notes (Ogg
+# from Telegram, MP4 audio, MP3 or AMR elsewhere).
+_IMAGE_TYPES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"),
+                (b"GIF8", "image/gif"), (b"RIFF", "image/webp"))
+_AUDIO_TYPES = ((b"OggS", "audio/ogg"), (b"ID3", "audio/mpeg"), (b"\xff\xfb", "audio/mpeg"),
+                (b"\xff\xf3", "audio/mpeg"), (b"\xff\xf2", "audio/mpeg"),
+                (b"#!AMR", "audio/amr"))
+HEAD_BYTES = 12  # enough of a file's start for `image_type_of` and `audio_type_of`
+
+
+def image_type_of(head: bytes) -> str | None:
+    """The image type a file's first bytes show; None for anything else."""
+    return next((kind for magic, kind in _IMAGE_TYPES if head.startswith(magic)), None)
+
+
+def audio_type_of(head: bytes) -> str | None:
+    """The audio type a file's first bytes show; None for anything else."""
+    if head[4:8] == b"ftyp":
+        return "audio/mp4"
+    return next((kind for magic, kind in _AUDIO_TYPES if head.startswith(magic)), None)
 _KEY = re.compile(r"[0-9a-f]{64}")
 _TEMP = ".tmp"  # the suffix of a file being written
 
@@ -103,13 +120,16 @@ class MediaStore:
     async def image_type(self, key: str) -> str:
         """The content type of the photo stored under `key`, from its first bytes."""
 
-        def head() -> bytes:
-            with self.path(key).open("rb") as file:
-                return file.read(8)
+        return image_type_of(await self.head(key)) or "image/jpeg"
 
-        start = await asyncio.to_thread(head)
-        return next((kind for magic, kind in _IMAGE_TYPES if start.startswith(magic)),
-                    "image/jpeg")
+    async def head(self, key: str) -> bytes:
+        """The first HEAD_BYTES of the file stored under `key`."""
+
+        def read() -> bytes:
+            with self.path(key).open("rb") as file:
+                return file.read(HEAD_BYTES)
+
+        return await asyncio.to_thread(read)
 
     async def read(self, key: str) -> bytes:
         """The bytes of `key`; FileNotFoundError when it is not stored."""

@@ -29,7 +29,7 @@ async def photo(request: web.Request) -> web.StreamResponse:
     if page is None or not message.isdigit() or len(message) > 12:
         raise web.HTTPNotFound()
     key = await context.services.conversation.photo(page.report, int(message))
-    return kept_photo(request, key)
+    return await kept_photo(request, key)
 
 
 def add_routes(app: web.Application) -> None:

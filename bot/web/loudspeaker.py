@@ -19,6 +19,7 @@ from markupsafe import Markup
 from multidict import MultiDict, MultiMapping
 
 from bot.markup import CAPTION_LIMIT, TEXT_LIMIT, visible_length
+from bot.media import HEAD_BYTES, image_type_of
 from bot.models import Audience, Channel, Commune
 from bot.sending import OutMessage
 from bot.services.broadcasts import PastMoment, parse_when
@@ -90,9 +91,8 @@ async def send(request: web.Request) -> web.Response:
     if photo is not None:
         if len(photo) > limit:
             return _back(commune.id, "photo_too_big")
-        kind = "image/jpeg" if photo[:3] == b"\xff\xd8\xff" else (
-            "image/png" if photo[:8] == b"\x89PNG\r\n\x1a\n" else None)
-        if kind is None:
+        kind = image_type_of(photo[:HEAD_BYTES])
+        if kind not in ("image/jpeg", "image/png"):  # what every messenger takes as a photo
             return _back(commune.id, "not_a_photo")
         stored = await services.media.files.put(photo, "photo", kind)
         photo_path = str(services.media.files.path(stored.key))

@@ -19,6 +19,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import DefaultResolver
 from yarl import URL
 
+from bot.media import HEAD_BYTES, image_type_of
 from bot.services.media import Fetch, MediaUnavailable
 from bot.services.open311 import Problem
 
@@ -28,7 +29,6 @@ Allowed = Callable[[IPAddress], bool]  # may anninh connect to this address?
 FETCH_TIMEOUT = aiohttp.ClientTimeout(total=20)
 MAX_REDIRECTS = 3
 REDIRECTS = (301, 302, 303, 307, 308)
-_IMAGES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF8", b"RIFF")
 _NAT64 = IPv6Network("64:ff9b::/96")  # IPv4 addresses reached through a NAT64 gateway
 
 
@@ -110,7 +110,7 @@ def media_fetch(url: str, limit: int, allowed: Allowed) -> Fetch:
             raise MediaUnavailable(f"{url}: {failure}") from None
         finally:
             await resolver.close()
-        if len(data) <= limit and not data.startswith(_IMAGES):
+        if len(data) <= limit and image_type_of(data[:HEAD_BYTES]) is None:
             raise MediaUnavailable(f"{url}: not an image")
         return data
 

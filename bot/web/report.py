@@ -10,6 +10,7 @@ from aiohttp import web
 from aiohttp.web_request import FileField
 from multidict import MultiDictProxy
 
+from bot.media import MediaKind, audio_type_of
 from bot.services.console import Page
 from bot.services.report_values import REJECT_REASONS, Acted, Action, Outcome
 from bot.web.context import context_of, officer_of
@@ -112,46 +113,34 @@ async def photo(request: web.Request) -> web.StreamResponse:
     key = await context.services.console.photo(
         officer.communes, report_id_of(request), int(number) if number.isdigit() and len(
             number) < 3 else 0)
-    return kept_photo(request, key)
+    return await kept_photo(request, key)
 
 
 async def voice(request: web.Request) -> web.StreamResponse:
     context, officer = context_of(request), officer_of(request)
     key = await context.services.console.voice(officer.communes, report_id_of(request))
-    return kept_file(request, key, None)
+    return await kept_file(request, key, "voice")
 
 
-def kept_photo(request: web.Request, key: str | None) -> web.FileResponse:
+async def kept_photo(request: web.Request, key: str | None) -> web.FileResponse:
     """A photo from the media store, for this browser only; 404 when there is none."""
-    return kept_file(request, key, "image/jpeg")
+    return await kept_file(request, key, "photo")
 
 
-def kept_file(request: web.Request, key: str | None,
-              content_type: str | None) -> web.FileResponse:
-    """A file from the media store, for this browser only (its type from its first bytes
-    where none is given: a voice note is Ogg on Telegram, MP4 audio or MP3 elsewhere); 404
+async def kept_file(request: web.Request, key: str | None,
+                    kind: MediaKind) -> web.FileResponse:
+    """A photo or voice note from the media store, for this browser only, its type from its
+    first bytes (a PNG photo, a voice note in Ogg from Telegram, MP4 or MP3 elsewhere); 404
     when there is none."""
     files = context_of(request).services.media.files
     if key is None or not files.exists(key):
         raise web.HTTPNotFound()
-    path = files.path(key)
-    if content_type is None:
-        with path.open("rb") as head:
-            content_type = _audio_type(head.read(12))
-    return web.FileResponse(path, headers={
+    if kind == "photo":
+        content_type = await files.image_type(key)
+    else:  # nosniff: an unknown kind is a download, never run
+        content_type = audio_type_of(await files.head(key)) or "application/octet-stream"
+    return web.FileResponse(files.path(key), headers={
         "Content-Type": content_type, "Cache-Control": "private, no-store"})
-
-
-def _audio_type(head: bytes) -> str:
-    if head.startswith(b"OggS"):
-        return "audio/ogg"
-    if head[4:8] == b"ftyp":
-        return "audio/mp4"
-    if head.startswith((b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")):
-        return "audio/mpeg"
-    if head.startswith(b"#!AMR"):
-        return "audio/amr"
-    return "application/octet-stream"  # nosniff: a download, never run
 
 
 def add_routes(app: web.Application) -> None:
