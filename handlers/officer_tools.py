@@ -248,7 +248,9 @@ async def _appointed(turn: Turn, done: Appointment) -> None:
     leader, team = done.leader, done.team
     await turn.ask(turn.t("officer_tools.leader_set", team=esc(team.name), name=esc(
         leader.display_name or leader.telegram_id or "?")), replace=True)
-    await tell(turn, leader, team, "officer_tools.you_lead", f"team:{team.id}:leader:{leader.id}")
+    if done.changed:  # a second press: led already, told once
+        await tell(turn, leader, team, "officer_tools.you_lead",
+                   f"team:{team.id}:leader:{leader.id}")
 
 
 def _on_telegram(turn: Turn, key: str) -> str:

@@ -34,6 +34,12 @@ class Appointment:
     leader: Resident
     previous_id: int | None  # the previous leader's resident id
 
+    @property
+    def changed(self) -> bool:
+        """False when the person led the team already (a second press): nothing was done,
+        and nobody need be told again."""
+        return self.previous_id != self.leader.id
+
 
 class OfficerService:
     def __init__(self, store: Store) -> None:
@@ -181,9 +187,13 @@ class OfficerService:
 
     async def _appoint(self, actor: Resident, team: Team, resident_id: int,
                        origin: str | None = None) -> Appointment:
-        previous = await self._store.memberships.leader(team.id)
-        previous_id = previous.resident_id if previous is not None else None
-        async with self._store.db.transaction() as tx:
+        async with self._store.db.transaction() as tx:  # read inside: two presses act once
+            previous = await self._store.memberships.leader(team.id)
+            previous_id = previous.resident_id if previous is not None else None
+            if previous_id == resident_id:
+                leader = await self._store.residents.get(resident_id)
+                assert leader is not None
+                return Appointment(team, leader, previous_id)
             await self._store.memberships.set_leader(tx, team.id, resident_id, actor.id)
             await self._store.audit.record(
                 tx, actor_id=actor.id, actor_label="officer", action="role.leader",

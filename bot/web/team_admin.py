@@ -66,53 +66,34 @@ async def appoint(request: web.Request) -> web.Response:
     if team is None or not officer.serves(team.commune_id):
         raise web.HTTPNotFound()
     member_id = _id(form.get("member"))
+    # As /totruong: a leading 0 or + is a phone number the person sent the bot, other digits
+    # a Telegram id; without either, the member chosen.
     typed = "".join(str(form.get("phone") or "").split())[:40]
-    phone = None
-    if typed and typed[:1] not in ("0", "+"):  # a Telegram id, as /totruong TEAM 123… takes
-        telegram_id = _id(typed)
-        if telegram_id is None:
-            return _done(team.id, "bad_phone")
-        now_leading = await services.store.memberships.leader(team.id)
-        leading = None if now_leading is None else await services.store.residents.get(
-            now_leading.resident_id)
-        if leading is not None and leading.telegram_id == telegram_id:
-            return _done(team.id, "leader")  # pressed again: appointed and told once
-        try:
-            done = await services.officers.appoint_telegram_user(
-                officer.person, team.id, telegram_id, origin="web")
-        except NotAllowed:
-            raise web.HTTPNotFound() from None
-        await tell_member(services.relays, services.delivery, services.i18n, done.leader,
-                          team, "officer_tools.you_lead",
-                          f"team:{team.id}:leader:{done.leader.id}")
-        return _done(team.id, "leader")
-    if typed:  # someone who shared this number with the bot, as /totruong TEAM 0912… does
-        try:
-            phone = normalise_phone(typed)
-        except PhoneError:
-            return _done(team.id, "bad_phone")
-    leader = await services.store.memberships.leader(team.id)
-    if phone is None and member_id is not None and leader is not None \
-            and leader.resident_id == member_id:
-        return _done(team.id, "leader")  # pressed again: appointed and told once
+    officers = services.officers
     try:
-        if phone is not None:
-            if leader is not None and (current := await services.store.residents.get(
-                    leader.resident_id)) is not None and current.phone == phone:
-                return _done(team.id, "leader")
-            done = await services.officers.appoint_by_phone(officer.person, team.id, phone,
-                                                            origin="web")
-        elif member_id is None:
-            raise NotAMember("no member chosen")
+        if typed[:1] in ("0", "+"):
+            done = await officers.appoint_by_phone(officer.person, team.id,
+                                                   normalise_phone(typed), origin="web")
+        elif typed:
+            if (telegram_id := _id(typed)) is None:
+                return _done(team.id, "bad_phone")
+            done = await officers.appoint_telegram_user(officer.person, team.id, telegram_id,
+                                                        origin="web")
+        elif member_id is not None:
+            done = await officers.appoint_member(officer.person, team.id, member_id,
+                                                 origin="web")
         else:
-            done = await services.officers.appoint_member(officer.person, team.id, member_id,
-                                                          origin="web")
+            return _done(team.id, "not_member")
+    except PhoneError:
+        return _done(team.id, "bad_phone")
     except NotAllowed:
         raise web.HTTPNotFound() from None
     except NotAMember:
-        return _done(team.id, "no_phone" if phone is not None else "not_member")
-    await tell_member(services.relays, services.delivery, services.i18n, done.leader, team,
-                      "officer_tools.you_lead", f"team:{team.id}:leader:{done.leader.id}")
+        return _done(team.id, "no_phone" if typed else "not_member")
+    if done.changed:  # a second press appoints and tells nobody again
+        await tell_member(services.relays, services.delivery, services.i18n, done.leader,
+                          team, "officer_tools.you_lead",
+                          f"team:{team.id}:leader:{done.leader.id}")
     return _done(team.id, "leader")
 
 
