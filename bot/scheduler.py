@@ -28,7 +28,7 @@ from bot.media import MediaStore
 from bot.models import Audience, BroadcastSchedule, Lane, Recipient
 from bot.services import audiences
 from bot.services.broadcasts import BroadcastService, iso
-from bot.services.campaigns import Campaign, commune_of, cron, kept_messages, load_campaigns
+from bot.services.campaigns import Campaign, cron, kept_messages, load_campaigns
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -212,9 +212,8 @@ class Scheduler:
                 getattr(result, outcome).append((source.key, iso(slot)))
 
     async def _audience(self, campaign: Campaign) -> Audience | None:
-        codes = campaign.audience
-        commune = await commune_of(self.store, campaign)
-        if codes.commune is None:
+        codes, code = campaign.audience, campaign.audience.commune
+        if code is None:  # the deployment's first commune (bot/services/campaigns.py)
             first, count = await self.store.areas.first_commune()
             if first is None:
                 return None
@@ -222,11 +221,11 @@ class Scheduler:
                 log.warning("%s: audience: no commune named: it goes to %s, the first of the "
                             "deployment's %d; name one (commune = \"CODE\")", campaign.path,
                             first.code, count)
+            code = first.code
         try:
             return await audiences.from_codes(
-                self.store, self.catalog, commune.code if commune else str(codes.commune),
-                hamlets=codes.hamlets,
-                teams=codes.teams, team_kinds=codes.team_kinds, tags=codes.tags)
+                self.store, self.catalog, code, hamlets=codes.hamlets, teams=codes.teams,
+                team_kinds=codes.team_kinds, tags=codes.tags)
         except audiences.AudienceError as error:
             log.warning("%s: audience: %s", campaign.path, error)
             return None
