@@ -76,8 +76,9 @@ async def sound(request: web.Request) -> web.Response:
         return _back("note_too_long")
     if kind not in services.catalog.alarm_kinds:
         return _back("no_kind")
-    place = _place(str(form.get("place", "")))
-    if isinstance(place, bool):
+    try:
+        place = _place(str(form.get("place", "")))
+    except ValueError:
         return _back("bad_place")
     scope_kind, _, scope_id = scope.partition(":")
     person = officer.person
@@ -158,17 +159,15 @@ async def thank(request: web.Request) -> web.Response:
         "Location": f"/gong/{alarm.id}?done={'thanked' if done else 'not_thanked'}"})
 
 
-def _place(typed: str) -> tuple[float, float] | bool | None:
+def _place(typed: str) -> tuple[float, float] | None:
     """Where, typed as "latitude, longitude" (as a map app copies it: "10.9512, 107.1623");
-    None when left empty, False when it is not a place on Earth (never True)."""
+    None when left empty; ValueError when it is not a place on Earth."""
     if not typed.strip():
         return None
     found = PLACE.match(typed)
-    if found is None:
-        return False
-    latitude, longitude = float(found[1]), float(found[2])
+    latitude, longitude = (float(found[1]), float(found[2])) if found else (999.0, 999.0)
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        return False
+        raise ValueError(f"not a place: {typed!r}")
     return latitude, longitude
 
 
